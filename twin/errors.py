@@ -1,0 +1,27 @@
+"""Errors the twin reports to its users: each names the file, the field and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TwinError(Exception):
+    """Base class of every error the twin raises on purpose."""
+
+
+class InputError(TwinError):
+    """A source file, option or stored twin that cannot be used as it is.
+
+    The message reads ``FILE: FIELD: what is wrong`` so a user can find and fix the input.
+    """
+
+    def __init__(self, path: str | Path | None, field: str | None, message: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.field = field
+        self.reason = message
+        parts = [p for p in (self.path, field, message) if p]
+        super().__init__(": ".join(parts))
+
+
+class IntegrityError(TwinError):
+    """A stored twin whose files no longer match the hashes in its manifest."""

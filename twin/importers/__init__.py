@@ -1,0 +1,1 @@
+"""Importers for city data: one module per format, each a function ``path -> SourceData``."""

@@ -1,0 +1,57 @@
+"""What an importer returns: the layers read from one source file, in that file's own CRS.
+
+Importers are plain functions ``read_xxx(path, options) -> SourceData``. They do not reproject:
+``twin.assemble`` chooses the twin CRS over all sources and reprojects every layer with pyproj.
+An importer raises ``InputError`` naming the file and field for input it cannot use, and lists
+what it repaired or skipped in ``warnings`` (one line each, with counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import CRS
+
+from twin.model import Raster, Weather
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Options shared by the importers.
+
+    lod: CityJSON level of detail to use ("1.2", "2", ...), None for the highest present.
+    crs: a CRS to assume for sources that declare none (never overrides a declared one).
+    column_map: for vector files, twin column name -> source column name (height, floors, use, year, id, ...).
+    """
+
+    lod: str | None = None
+    crs: CRS | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SourceData:
+    """Layers read from one file, in ``crs`` (the file's horizontal CRS; None if it has no geometry).
+
+    buildings: rows with ``twin.model.BUILDING_COLUMNS`` (derived ones may be NaN: the assembler
+    completes them) and 2D footprint geometry.
+    nodes, links, signals: a road network with ``NODE_COLUMNS`` / ``LINK_COLUMNS`` /
+    ``SIGNAL_COLUMNS``; link ``length`` may be NaN to be measured after reprojection.
+    rasters: grids by role, "dtm" or "dsm".
+    layers: other vector layers by name (pois, transit_stops, transit_routes).
+    """
+
+    path: Path
+    kind: str
+    crs: CRS | None
+    buildings: gpd.GeoDataFrame | None = None
+    nodes: gpd.GeoDataFrame | None = None
+    links: gpd.GeoDataFrame | None = None
+    signals: pd.DataFrame | None = None
+    rasters: dict[str, Raster] = field(default_factory=dict)
+    weather: Weather | None = None
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)

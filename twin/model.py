@@ -1,0 +1,275 @@
+"""The Twin and its parts: buildings, road network, terrain, sensors, weather and metadata.
+
+Every geometry is in the twin's one projected CRS, in metres; units are SI (m, s, W, Wh, °C);
+times are UTC. A Twin is immutable: operations return a new Twin (``Twin.replace``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from affine import Affine
+from pyproj import CRS
+
+from simulation.graph import RoadGraph, build_road_graph
+
+BUILDING_COLUMNS: dict[str, str] = {
+    "id": "object",
+    "source_id": "object",
+    "source": "object",
+    "height": "float64",
+    "height_source": "object",
+    "base_elevation": "float64",
+    "floors": "Int64",
+    "use": "object",
+    "year": "Int64",
+    "footprint_area": "float64",
+    "roof_area": "float64",
+    "wall_area": "float64",
+    "wall_area_n": "float64",
+    "wall_area_e": "float64",
+    "wall_area_s": "float64",
+    "wall_area_w": "float64",
+    "ground_area": "float64",
+    "volume": "float64",
+}
+"""Columns of ``Twin.buildings`` (besides ``geometry``, the 2D footprint) and their dtypes.
+
+height, base_elevation: m; areas: m²; volume: m³; year: construction year; height_source says
+where the height came from (``attribute``, ``geometry``, ``levels``, ``dsm``, ``default``).
+"""
+
+BUILDING_USES: tuple[str, ...] = (
+    "residential", "office", "retail", "education", "health", "industrial", "hotel",
+    "restaurant", "sport", "public", "religious", "storage", "other", "unknown",
+)
+"""Values of ``buildings.use``: the classes energy archetypes and demand generation key on."""
+
+NODE_COLUMNS: dict[str, str] = {"id": "object", "control": "object"}
+"""Columns of ``Network.nodes`` besides the Point ``geometry``; control is ``signal``, ``priority``
+or ``none``."""
+
+LINK_COLUMNS: dict[str, str] = {
+    "id": "object",
+    "from_node": "object",
+    "to_node": "object",
+    "length": "float64",
+    "lanes": "int64",
+    "free_speed": "float64",
+    "capacity": "float64",
+    "road_class": "object",
+    "name": "object",
+}
+"""Columns of ``Network.links`` besides the LineString ``geometry``: length m, free_speed m/s,
+capacity veh/h over all lanes."""
+
+SIGNAL_COLUMNS: dict[str, str] = {
+    "node_id": "object",
+    "program_id": "object",
+    "phase": "int64",
+    "duration": "float64",
+    "state": "object",
+}
+"""Columns of ``Network.signals``: fixed-time signal phases per node (duration s, SUMO-style state
+string, one character per controlled connection)."""
+
+
+def empty_frame(columns: Mapping[str, str], crs: CRS | None = None) -> gpd.GeoDataFrame:
+    """An empty GeoDataFrame with the given typed columns and a geometry column."""
+    data = {name: pd.Series(dtype=dtype) for name, dtype in columns.items()}
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def empty_table(columns: Mapping[str, str]) -> pd.DataFrame:
+    """An empty DataFrame with the given typed columns."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+@dataclass(frozen=True)
+class Raster:
+    """One band of a regular grid: ``values[row, col]`` (float32, NaN where unknown), the affine
+    ``transform`` from (col, row) to (x, y) of the cell corner, and its CRS."""
+
+    values: np.ndarray
+    transform: Affine
+    crs: CRS
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.values.shape)  # type: ignore[return-value]
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) of the grid in its CRS, m."""
+        rows, cols = self.values.shape
+        xs, ys = zip(*(self.transform * corner for corner in ((0, 0), (cols, rows))))
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Value of the cell under each point (x, y); NaN outside the grid."""
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        cols, rows = ~self.transform * (x, y)
+        cols = np.floor(cols).astype(np.int64)
+        rows = np.floor(rows).astype(np.int64)
+        n_rows, n_cols = self.values.shape
+        inside = (rows >= 0) & (rows < n_rows) & (cols >= 0) & (cols < n_cols)
+        out = np.full(x.shape, np.nan, dtype=np.float64)
+        out[inside] = self.values[rows[inside], cols[inside]]
+        return out
+
+
+@dataclass(frozen=True)
+class Terrain:
+    """Terrain grids: ``dtm`` (bare earth) and ``dsm`` (surface incl. buildings, trees), heights m."""
+
+    dtm: Raster | None = None
+    dsm: Raster | None = None
+
+    def is_empty(self) -> bool:
+        return self.dtm is None and self.dsm is None
+
+
+@dataclass(frozen=True)
+class SiteLocation:
+    """Where a weather record was taken: degrees WGS84, elevation m, UTC offset h of local time."""
+
+    latitude: float
+    longitude: float
+    elevation: float = 0.0
+    name: str = ""
+    utc_offset: float = 0.0
+
+
+WEATHER_COLUMNS: dict[str, str] = {
+    "temp_air": "°C",
+    "relative_humidity": "%",
+    "ghi": "W/m2",
+    "dni": "W/m2",
+    "dhi": "W/m2",
+    "wind_speed": "m/s",
+    "wind_direction": "deg",
+    "pressure": "Pa",
+}
+"""Columns of ``Weather.data`` and their units."""
+
+
+@dataclass(frozen=True)
+class Weather:
+    """An hourly weather table.
+
+    ``data`` is indexed by the UTC end of each hourly interval (EPW and TMY3 label hours by their
+    end; a solar model takes the sun at the middle of the interval), with the columns of
+    ``WEATHER_COLUMNS``. ``source_format`` names the file format it came from.
+    """
+
+    data: pd.DataFrame
+    location: SiteLocation
+    source_format: str = ""
+
+
+@dataclass(frozen=True)
+class Network:
+    """Directed road network: ``nodes``, ``links`` and fixed-time ``signals`` (see the *_COLUMNS)."""
+
+    nodes: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    signals: pd.DataFrame = field(default_factory=lambda: empty_table(SIGNAL_COLUMNS))
+
+    @classmethod
+    def empty(cls, crs: CRS | None = None) -> Network:
+        return cls(nodes=empty_frame(NODE_COLUMNS, crs), links=empty_frame(LINK_COLUMNS, crs))
+
+    def is_empty(self) -> bool:
+        return len(self.links) == 0
+
+    @cached_property
+    def node_index(self) -> pd.Index:
+        """Position of each node id in ``nodes`` (the node index used by the kernels)."""
+        return pd.Index(self.nodes["id"].to_numpy())
+
+    @cached_property
+    def graph(self) -> RoadGraph:
+        """The network as CSR arrays for the kernels (nodes and links in table order)."""
+        index = self.node_index
+        link_from = index.get_indexer(self.links["from_node"].to_numpy())
+        link_to = index.get_indexer(self.links["to_node"].to_numpy())
+        if (link_from < 0).any() or (link_to < 0).any():
+            raise ValueError("a link names a node that is not in the nodes table")
+        return build_road_graph(
+            node_x=self.nodes.geometry.x.to_numpy(),
+            node_y=self.nodes.geometry.y.to_numpy(),
+            link_from=link_from,
+            link_to=link_to,
+            length=self.links["length"].to_numpy(),
+            free_speed=self.links["free_speed"].to_numpy(),
+            capacity=self.links["capacity"].to_numpy(),
+            lanes=self.links["lanes"].to_numpy(),
+        )
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file the twin was imported from: its path as given, SHA-256, size in bytes and kind."""
+
+    path: str
+    sha256: str
+    size: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A city's local digital twin in one projected metric CRS.
+
+    buildings: GeoDataFrame with ``BUILDING_COLUMNS`` and 2D footprints.
+    network: the directed road network.
+    terrain: DTM / DSM grids.
+    sensors: GeoDataFrame of sensors (id, kind, unit, geometry); their time series live in the store.
+    weather: hourly weather, or None.
+    layers: further vector layers by name (``pois``, ``transit_stops``, ``transit_routes``, ...).
+    sources: the files it came from; warnings: what the import repaired or could not use.
+    """
+
+    name: str
+    crs: CRS
+    buildings: gpd.GeoDataFrame
+    network: Network
+    terrain: Terrain = field(default_factory=Terrain)
+    sensors: gpd.GeoDataFrame = field(
+        default_factory=lambda: empty_frame({"id": "object", "kind": "object", "unit": "object"})
+    )
+    weather: Weather | None = None
+    layers: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    sources: tuple[SourceFile, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "layers", MappingProxyType(dict(self.layers)))
+
+    def replace(self, **changes: Any) -> Twin:
+        """A new Twin with the given fields changed; this one is left as it is."""
+        return dataclasses.replace(self, **changes)
+
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """(xmin, ymin, xmax, ymax) in the twin CRS over all vector layers and grids, or None."""
+        boxes = [
+            frame.total_bounds
+            for frame in (self.buildings, self.network.links, self.network.nodes, self.sensors,
+                          *self.layers.values())
+            if len(frame)
+        ]
+        boxes += [np.array(r.bounds) for r in (self.terrain.dtm, self.terrain.dsm) if r is not None]
+        if not boxes:
+            return None
+        stack = np.vstack(boxes)
+        return (float(stack[:, 0].min()), float(stack[:, 1].min()),
+                float(stack[:, 2].max()), float(stack[:, 3].max()))
