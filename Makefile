@@ -1,0 +1,59 @@
+# Set-up and the everyday commands. `make demo` and `make test` work on a fresh Debian machine:
+# they install the missing system packages (apt-get), create .venv and install the project.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OUT ?= out
+APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 libxcb-cursor0 xvfb mosquitto
+PYTEST_ARGS ?=
+
+.PHONY: setup system demo test bench lint clean
+
+setup: $(STAMP)
+
+# Debian packages the engine needs (OpenGL/EGL for off-screen rendering, Qt's X11 libraries,
+# Xvfb for GUI tests, mosquitto for feed tests); only the missing ones are installed.
+system:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml | system
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+# Import the shipped sample cities and describe them; results go to $(OUT)/.
+demo: setup
+	mkdir -p $(OUT)
+	$(VENV)/bin/twin import --sample delft -o $(OUT)/delft.twin
+	$(VENV)/bin/twin import --sample helsinki -o $(OUT)/helsinki.twin
+	$(VENV)/bin/twin info $(OUT)/delft.twin --json > $(OUT)/delft-summary.json
+	$(VENV)/bin/twin info $(OUT)/helsinki.twin --json > $(OUT)/helsinki-summary.json
+	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin and their summaries"
+
+# The whole test suite (unit, validation, integration) and the import-direction contracts.
+test: setup
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Slow benchmarks, kept out of CI; each prints its figures as ratios against a peer.
+bench: setup
+	$(PY) -m pip install -q -e ".[test,bench]"
+	$(PY) tests/bench/bench_cityjson_import.py
+
+lint: setup
+	$(VENV)/bin/lint-imports
+
+clean:
+	rm -rf $(OUT) .pytest_cache

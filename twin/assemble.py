@@ -1,0 +1,161 @@
+"""Turn the layers read from many source files into one Twin in one projected CRS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from twin.buildings import complete_buildings
+from twin.crs import bounds_to_lonlat, choose_twin_crs, to_crs
+from twin.errors import InputError
+from twin.hashing import sha256_path
+from twin.importers.base import ImportOptions, SourceData
+from twin.importers.registry import read_source
+from twin.model import (
+    BUILDING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS, SIGNAL_COLUMNS, Network, Raster, SourceFile,
+    Terrain, Twin, Weather, empty_frame, empty_table,
+)
+from twin.rasters import reproject_raster
+
+Progress = Callable[[str], None]
+
+
+def import_files(
+    paths: Sequence[str | Path],
+    name: str,
+    options: ImportOptions = ImportOptions(),
+    twin_crs: CRS | None = None,
+    progress: Progress | None = None,
+) -> Twin:
+    """Read every file and assemble one Twin named ``name``.
+
+    ``twin_crs`` overrides the CRS choice (first projected source, else local UTM);
+    ``progress`` is called with each file name as its reading starts.
+    """
+    if not paths:
+        raise InputError(None, "files", "no source files given")
+    sources = []
+    for path in paths:
+        if progress:
+            progress(Path(path).name)
+        sources.append(read_source(path, options))
+    return assemble(name, sources, twin_crs)
+
+
+def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = None) -> Twin:
+    """One Twin from the sources, every layer reprojected into the twin CRS."""
+    crs = twin_crs or choose_twin_crs([s.crs for s in sources if s.crs is not None], _lonlat_centre(sources))
+    warnings = [f"{s.path.name}: {line}" for s in sources for line in s.warnings]
+
+    terrain = _terrain(sources, crs, warnings)
+    buildings = _concat([to_crs(s.buildings, crs) for s in sources if _has(s.buildings)], BUILDING_COLUMNS, crs)
+    buildings = _unique_ids(buildings, "buildings", warnings)
+    buildings, fills = complete_buildings(buildings, terrain)
+    warnings += fills
+
+    return Twin(
+        name=name,
+        crs=crs,
+        buildings=buildings.reset_index(drop=True),
+        network=_network(sources, crs, warnings),
+        terrain=terrain,
+        weather=_weather(sources, warnings),
+        layers=_layers(sources, crs),
+        sources=tuple(_source_file(s) for s in sources),
+        warnings=tuple(warnings),
+    )
+
+
+def _has(frame: gpd.GeoDataFrame | None) -> bool:
+    return frame is not None and len(frame) > 0
+
+
+def _lonlat_centre(sources: Sequence[SourceData]) -> tuple[float, float] | None:
+    """Centre (lon, lat) of the first source with geometry, to pick a UTM zone."""
+    for source in sources:
+        frames = [f for f in (source.buildings, source.links, source.nodes, *source.layers.values()) if _has(f)]
+        boxes = [f.total_bounds for f in frames] + [np.array(r.bounds) for r in source.rasters.values()]
+        if source.crs is None or not boxes:
+            continue
+        stack = np.vstack(boxes)
+        box = (stack[:, 0].min(), stack[:, 1].min(), stack[:, 2].max(), stack[:, 3].max())
+        west, south, east, north = bounds_to_lonlat(box, source.crs)
+        return ((west + east) / 2.0, (south + north) / 2.0)
+    return None
+
+
+def _concat(frames: list[gpd.GeoDataFrame], columns: dict[str, str], crs: CRS) -> gpd.GeoDataFrame:
+    if not frames:
+        return empty_frame(columns, crs)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+
+
+def _unique_ids(frame: gpd.GeoDataFrame, what: str, warnings: list[str]) -> gpd.GeoDataFrame:
+    """Drop rows whose id repeats an earlier one (the same object imported twice) and say so."""
+    repeated = frame["id"].duplicated(keep="first")
+    if repeated.any():
+        warnings.append(f"{int(repeated.sum())} {what} dropped: id already imported from an earlier source")
+        frame = frame.loc[~repeated]
+    return frame
+
+
+def _network(sources: Sequence[SourceData], crs: CRS, warnings: list[str]) -> Network:
+    """Nodes, links and signals of all sources; link lengths measured in the twin CRS if unknown."""
+    nodes = _unique_ids(
+        _concat([to_crs(s.nodes, crs) for s in sources if _has(s.nodes)], NODE_COLUMNS, crs), "nodes", warnings
+    )
+    links = _unique_ids(
+        _concat([to_crs(s.links, crs) for s in sources if _has(s.links)], LINK_COLUMNS, crs), "links", warnings
+    )
+    if len(links):
+        measured = shapely.length(links.geometry.values)
+        links["length"] = links["length"].astype(float).fillna(pd.Series(measured, index=links.index))
+        links["length"] = np.maximum(links["length"].to_numpy(dtype=float), 0.1)
+    tables = [s.signals for s in sources if s.signals is not None and len(s.signals)]
+    signals = pd.concat(tables, ignore_index=True) if tables else empty_table(SIGNAL_COLUMNS)
+    return Network(nodes=nodes.reset_index(drop=True), links=links.reset_index(drop=True), signals=signals)
+
+
+def _terrain(sources: Sequence[SourceData], crs: CRS, warnings: list[str]) -> Terrain:
+    """The first DTM and DSM found, reprojected into the twin CRS."""
+    grids: dict[str, Raster] = {}
+    for source in sources:
+        for role, raster in source.rasters.items():
+            if role in grids:
+                warnings.append(f"{source.path.name}: a second {role} is not used (the first one is)")
+                continue
+            grids[role] = reproject_raster(raster, crs)
+    return Terrain(dtm=grids.get("dtm"), dsm=grids.get("dsm"))
+
+
+def _weather(sources: Sequence[SourceData], warnings: list[str]) -> Weather | None:
+    found = [s for s in sources if s.weather is not None]
+    for extra in found[1:]:
+        warnings.append(f"{extra.path.name}: a second weather file is not used (the first one is)")
+    return found[0].weather if found else None
+
+
+def _layers(sources: Sequence[SourceData], crs: CRS) -> dict[str, gpd.GeoDataFrame]:
+    """Other vector layers by name, concatenated over sources and reprojected."""
+    by_name: dict[str, list[gpd.GeoDataFrame]] = {}
+    for source in sources:
+        for layer, frame in source.layers.items():
+            if _has(frame):
+                by_name.setdefault(layer, []).append(to_crs(frame, crs))
+    return {
+        layer: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+        for layer, frames in by_name.items()
+    }
+
+
+def _source_file(source: SourceData) -> SourceFile:
+    path = source.path
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() else path.stat().st_size
+    return SourceFile(path=str(path), sha256=sha256_path(path), size=size, kind=source.kind)
+

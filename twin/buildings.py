@@ -1,0 +1,140 @@
+"""Complete the building table: fill every attribute a source left unknown, in a documented order.
+
+Heights come from the source, else DSM − DTM inside the footprint, else floors × storey height,
+else a default by use. Areas of walls per orientation come from the footprint's edges when the
+source had no 3D surfaces. Every fill is counted in a warning line.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from twin.model import BUILDING_COLUMNS, Terrain
+from twin.rasters import zonal_statistic
+
+STOREY_HEIGHT = 3.0
+"""m per floor, to turn heights into floor counts and back."""
+
+DEFAULT_HEIGHT_BY_USE: dict[str, float] = {
+    "residential": 9.0, "office": 12.0, "retail": 6.0, "education": 9.0, "health": 12.0,
+    "industrial": 8.0, "hotel": 15.0, "restaurant": 4.0, "sport": 8.0, "public": 9.0,
+    "religious": 12.0, "storage": 4.0,
+}
+"""m, used when a building has no height, no floor count and no DSM under it."""
+DEFAULT_HEIGHT = 7.0
+"""m, for uses not in DEFAULT_HEIGHT_BY_USE."""
+
+ORIENTATIONS = ("n", "e", "s", "w")
+"""Wall orientation bins: 90° sectors of the outward normal's azimuth centred on N, E, S, W."""
+
+
+def conform(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with exactly the BUILDING_COLUMNS (missing ones added empty) plus geometry."""
+    out = {}
+    for name, dtype in BUILDING_COLUMNS.items():
+        column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
+        if dtype == "object":
+            out[name] = column.astype(object).where(column.notna(), None)
+        else:
+            out[name] = pd.to_numeric(column, errors="coerce").astype(dtype)
+    return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs, index=frame.index)
+
+
+def wall_lengths_by_orientation(footprints: np.ndarray) -> np.ndarray:
+    """Length (m) of footprint edges facing N, E, S, W, shape (n, 4), holes included.
+
+    Rings are oriented (exterior counter-clockwise, holes clockwise) so the outward normal of an
+    edge (dx, dy) is (dy, −dx); its azimuth picks the sector.
+    """
+    n = len(footprints)
+    result = np.zeros((n, 4))
+    if n == 0:
+        return result
+    oriented = shapely.orient_polygons(footprints, exterior_cw=False)
+    parts, part_owner = shapely.get_parts(oriented, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_index = shapely.get_coordinates(rings, return_index=True)
+    same_ring = ring_index[1:] == ring_index[:-1]
+    dx = np.diff(coords[:, 0])[same_ring]
+    dy = np.diff(coords[:, 1])[same_ring]
+    owner = part_owner[ring_part[ring_index[:-1][same_ring]]]
+    azimuth = np.degrees(np.arctan2(dy, -dx)) % 360.0
+    sector = (((azimuth + 45.0) % 360.0) // 90.0).astype(np.int64)
+    np.add.at(result, (owner, sector), np.hypot(dx, dy))
+    return result
+
+
+def complete_buildings(frame: gpd.GeoDataFrame, terrain: Terrain) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Fill unknown building attributes; returns the new table and one warning line per kind of fill."""
+    b = conform(frame).copy()
+    warnings: list[str] = []
+    footprints = b.geometry.values
+    area = np.asarray(shapely.area(footprints), dtype=float)
+    b["footprint_area"] = b["footprint_area"].fillna(pd.Series(area, index=b.index))
+
+    _fill_base_elevation(b, terrain, warnings)
+    _fill_height(b, terrain, warnings)
+
+    unknown_floors = b["floors"].isna()
+    if unknown_floors.any():
+        floors = np.maximum(1, np.round(b.loc[unknown_floors, "height"] / STOREY_HEIGHT))
+        b.loc[unknown_floors, "floors"] = floors.astype("Int64")
+    b["use"] = b["use"].where(b["use"].notna(), "unknown")
+
+    height = b["height"].to_numpy(dtype=float)
+    walls = wall_lengths_by_orientation(footprints) * height[:, None]
+    for k, orientation in enumerate(ORIENTATIONS):
+        column = f"wall_area_{orientation}"
+        b[column] = b[column].fillna(pd.Series(walls[:, k], index=b.index))
+    wall_sum = b[[f"wall_area_{o}" for o in ORIENTATIONS]].sum(axis=1)
+    b["wall_area"] = b["wall_area"].fillna(wall_sum)
+    flat = b["roof_area"].isna()
+    if flat.any():
+        warnings.append(f"{int(flat.sum())} buildings: roof area taken as the footprint area (flat roof)")
+    b["roof_area"] = b["roof_area"].fillna(b["footprint_area"])
+    b["ground_area"] = b["ground_area"].fillna(b["footprint_area"])
+    b["volume"] = b["volume"].fillna(b["footprint_area"] * b["height"])
+    return b, warnings
+
+
+def _fill_base_elevation(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str]) -> None:
+    """Base elevation from the DTM median inside the footprint where the source gave none."""
+    missing = b["base_elevation"].isna().to_numpy()
+    if not missing.any():
+        return
+    if terrain.dtm is not None:
+        values = zonal_statistic(terrain.dtm, b.geometry.values[missing], stat="median")
+        b.loc[missing, "base_elevation"] = values
+        warnings.append(f"{int(np.isfinite(values).sum())} buildings: base elevation sampled from the DTM")
+    still = b["base_elevation"].isna()
+    if still.any():
+        b.loc[still, "base_elevation"] = 0.0
+        warnings.append(f"{int(still.sum())} buildings: base elevation unknown, set to 0 m")
+
+
+def _fill_height(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str]) -> None:
+    """Height from DSM − DTM, then floors × STOREY_HEIGHT, then the default by use."""
+    missing = b["height"].isna().to_numpy()
+    if missing.any() and terrain.dsm is not None:
+        surface = zonal_statistic(terrain.dsm, b.geometry.values[missing], stat="median")
+        heights = surface - b.loc[missing, "base_elevation"].to_numpy(dtype=float)
+        usable = np.isfinite(heights) & (heights > 0.5)
+        rows = b.index[missing][usable]
+        b.loc[rows, "height"] = heights[usable]
+        b.loc[rows, "height_source"] = "dsm"
+        if usable.any():
+            warnings.append(f"{int(usable.sum())} buildings: height from DSM − DTM (median in footprint)")
+    missing = b["height"].isna() & b["floors"].notna()
+    if missing.any():
+        b.loc[missing, "height"] = b.loc[missing, "floors"].astype(float) * STOREY_HEIGHT
+        b.loc[missing, "height_source"] = "levels"
+        warnings.append(f"{int(missing.sum())} buildings: height from floors × {STOREY_HEIGHT} m")
+    missing = b["height"].isna()
+    if missing.any():
+        uses = b.loc[missing, "use"]
+        b.loc[missing, "height"] = [DEFAULT_HEIGHT_BY_USE.get(u, DEFAULT_HEIGHT) for u in uses]
+        b.loc[missing, "height_source"] = "default"
+        warnings.append(f"{int(missing.sum())} buildings: no height in any source, default by use")

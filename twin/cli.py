@@ -1,0 +1,147 @@
+"""The ``twin`` command line: import city data into a twin folder and describe a twin."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from twin.errors import TwinError
+from twin.importers.base import ImportOptions
+
+EXIT_INPUT_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``twin`` console script; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    try:
+        return int(args.handler(args) or 0)
+    except TwinError as error:
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        return EXIT_INPUT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twin", description="Local digital twin engine for cities.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    importer = commands.add_parser(
+        "import", help="import city data files into a twin folder",
+        description="Import CityJSON, OSM PBF, SUMO .net.xml, GeoPackage/GeoJSON/Shapefile, GeoTIFF "
+                    "DTM/DSM, weather (EPW, TMY3, DWD TRY) and GTFS into one twin folder NAME.twin.",
+    )
+    importer.add_argument("files", nargs="*", type=Path, help="source files")
+    importer.add_argument("--sample", help="import a shipped sample city instead (delft, helsinki)")
+    importer.add_argument("-o", "--output", type=Path, required=True, help="twin folder to write (NAME.twin)")
+    importer.add_argument("--name", help="twin name (default: the folder name without .twin)")
+    importer.add_argument("--crs", help="twin CRS (e.g. EPSG:28992); also assumed for sources that declare none")
+    importer.add_argument("--lod", help="CityJSON level of detail to use (default: the highest present)")
+    importer.set_defaults(handler=_import_command)
+
+    info = commands.add_parser("info", help="describe a twin folder")
+    info.add_argument("twin", type=Path, help="twin folder (NAME.twin)")
+    info.add_argument("--json", action="store_true", help="print the summary as JSON")
+    info.add_argument("--no-verify", action="store_true", help="skip the SHA-256 check of the files")
+    info.set_defaults(handler=_info_command)
+    return parser
+
+
+def _import_command(args: argparse.Namespace) -> int:
+    from twin.assemble import import_files
+    from twin.crs import parse_crs
+    from twin.errors import InputError
+    from twin.samples import sample_files
+    from twin.store import save_twin
+
+    if args.sample and args.files:
+        raise InputError(None, "--sample", "give either files or --sample, not both")
+    paths = sample_files(args.sample) if args.sample else list(args.files)
+    if not paths:
+        raise InputError(None, "files", "no source files given (or use --sample NAME)")
+    crs = parse_crs(args.crs, field="--crs") if args.crs else None
+    name = args.name or args.output.name.removesuffix(".twin")
+    options = ImportOptions(lod=args.lod, crs=crs)
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("importing", total=len(paths) + 1)
+
+        def advance(file_name: str) -> None:
+            progress.update(task, description=f"reading {file_name}")
+            progress.advance(task)
+
+        twin = import_files(paths, name=name, options=options, twin_crs=crs, progress=advance)
+        progress.update(task, description=f"writing {args.output}")
+        save_twin(twin, args.output)
+        progress.advance(task)
+    from twin.summary import summarize
+
+    _print_summary(summarize(twin), Console())
+    Console().print(f"written [bold]{args.output}[/]")
+    return 0
+
+
+def _info_command(args: argparse.Namespace) -> int:
+    from twin.store import load_twin
+    from twin.summary import summarize
+
+    summary = summarize(load_twin(args.twin, verify=not args.no_verify))
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        _print_summary(summary, Console())
+    return 0
+
+
+def _print_summary(summary: dict, console: Console) -> None:
+    """The summary as a few tables: layers, terrain, weather, sources, warnings."""
+    console.print(f"[bold]{summary['name']}[/]  CRS {summary['crs']} ({summary['crs_name']})")
+    if summary["extent"]:
+        xmin, ymin, xmax, ymax = summary["extent"]
+        console.print(f"extent {xmin:.1f}, {ymin:.1f} – {xmax:.1f}, {ymax:.1f} "
+                      f"({(xmax - xmin) / 1000:.2f} × {(ymax - ymin) / 1000:.2f} km)")
+    counts = Table("layer", "count", "facts", title="Layers")
+    b = summary["buildings"]
+    height = f"{b['height_median_m']:.1f} m" if b["height_median_m"] is not None else "-"
+    counts.add_row("buildings", str(b["count"]),
+                   f"footprint {b['footprint_area_m2']:,.0f} m², median height {height}, "
+                   f"heights from {b['height_sources']}")
+    n = summary["network"]
+    facts = f"{n['length_km']:.1f} km of links, {n['signal_nodes']} signalised nodes"
+    if "largest_scc_node_share" in n:
+        facts += f", largest strongly connected component {100 * n['largest_scc_node_share']:.1f} % of nodes"
+    counts.add_row("network links", str(n["links"]), facts)
+    counts.add_row("network nodes", str(n["nodes"]), "")
+    for name, count in summary["layers"].items():
+        counts.add_row(name, str(count), "")
+    counts.add_row("sensors", str(summary["sensors"]), "")
+    for role, facts in summary["terrain"].items():
+        counts.add_row(role, "x".join(map(str, facts["shape"])),
+                       f"{facts['cell_size_m']} m cells, {facts['min_m']:.2f}..{facts['max_m']:.2f} m")
+    if summary["weather"]:
+        w = summary["weather"]
+        counts.add_row("weather", f"{w['hours']} h",
+                       f"{w['format']} {w['site']} ({w['latitude']:.3f}, {w['longitude']:.3f}), "
+                       f"mean {w['mean_temp_air_c']:.1f} °C, GHI {w['ghi_kwh_m2']:.0f} kWh/m²")
+    console.print(counts)
+    sources = Table("source", "kind", "bytes", "sha256", title="Sources")
+    for s in summary["sources"]:
+        sources.add_row(Path(s["path"]).name, s["kind"], f"{s['size']:,}", s["sha256"][:16] + "…")
+    console.print(sources)
+    if summary["warnings"]:
+        console.print("[yellow]warnings:[/]")
+        for line in summary["warnings"]:
+            console.print(f"  - {line}", highlight=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""The twin's one CRS: parse a source's CRS, take its horizontal part, choose the twin CRS,
+check that coordinates can be in a declared CRS, and reproject vector layers with pyproj."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS, Transformer
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
+from pyproj.exceptions import CRSError
+
+from twin.errors import InputError
+
+AREA_OF_USE_MARGIN_DEG = 1.0
+"""How far (degrees) data may reach beyond a CRS's published area of use and still be accepted."""
+
+WGS84 = CRS.from_epsg(4326)
+
+
+def parse_crs(value: str | int | CRS, path: str | Path | None = None, field: str = "crs") -> CRS:
+    """A pyproj CRS from an EPSG code, ``EPSG:n``, an OGC URL/URN, WKT or PROJ string.
+
+    Raises InputError naming ``path`` and ``field`` when the value is not a CRS.
+    """
+    if isinstance(value, CRS):
+        return value
+    try:
+        return CRS.from_user_input(value)
+    except CRSError as error:
+        raise InputError(path, field, f"not a coordinate reference system: {value!r} ({error})") from None
+
+
+def horizontal_crs(crs: CRS) -> CRS:
+    """The horizontal part of ``crs``: the first member of a compound CRS, 2D for a 3D one."""
+    if crs.is_compound:
+        crs = crs.sub_crs_list[0]
+    if len(crs.axis_info) > 2:
+        crs = crs.to_2d()
+    return crs
+
+
+def utm_crs_for(longitude: float, latitude: float) -> CRS:
+    """The WGS 84 UTM zone CRS that contains the point (degrees)."""
+    area = AreaOfInterest(longitude, latitude, longitude, latitude)
+    infos = query_utm_crs_info(datum_name="WGS 84", area_of_interest=area)
+    if not infos:
+        raise InputError(None, "crs", f"no UTM zone for longitude {longitude}, latitude {latitude}")
+    return CRS.from_epsg(int(infos[0].code))
+
+
+def bounds_to_lonlat(bounds: tuple[float, float, float, float], crs: CRS) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of a box given in ``crs``; NaN if it cannot be mapped."""
+    if crs.is_geographic and crs.ellipsoid and crs.equals(WGS84, ignore_axis_order=True):
+        return bounds
+    transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
+    with np.errstate(all="ignore"):
+        west, south, east, north = transformer.transform_bounds(*bounds, errcheck=False)
+    return (west, south, east, north)
+
+
+def check_coordinates_fit(
+    bounds: tuple[float, float, float, float], crs: CRS, path: str | Path, field: str = "crs"
+) -> None:
+    """Refuse data whose ``bounds`` (in ``crs``) cannot lie in that CRS's area of use.
+
+    A file that declares, say, RD New but holds longitude/latitude, or the reverse, lands far
+    outside the CRS's published area of use; this raises InputError naming the file and field.
+    """
+    values = np.asarray(bounds, dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise InputError(path, field, "coordinates are not finite numbers")
+    if crs.is_geographic and (np.abs(values[[0, 2]]).max() > 180 or np.abs(values[[1, 3]]).max() > 90):
+        raise InputError(
+            path, field,
+            f"coordinates {tuple(round(v, 3) for v in bounds)} are not longitude/latitude degrees "
+            f"although the declared CRS {crs.to_string()} is geographic",
+        )
+    area = crs.area_of_use
+    if area is None:
+        return
+    west, south, east, north = bounds_to_lonlat(bounds, crs)
+    lonlat = np.array([west, south, east, north])
+    margin = AREA_OF_USE_MARGIN_DEG
+    if (
+        not np.all(np.isfinite(lonlat))
+        or west < area.west - margin
+        or east > area.east + margin
+        or south < area.south - margin
+        or north > area.north + margin
+    ):
+        raise InputError(
+            path, field,
+            f"coordinates {tuple(round(v, 3) for v in bounds)} cannot be in the declared CRS "
+            f"{crs.to_string()} (its area of use is {area.name}: "
+            f"{area.west}..{area.east} E, {area.south}..{area.north} N)",
+        )
+
+
+def choose_twin_crs(source_crss: list[CRS], lonlat_centre: tuple[float, float] | None) -> CRS:
+    """The twin CRS: the first projected source CRS (horizontal part), else the local UTM zone
+    of ``lonlat_centre`` (degrees); raises InputError when neither is available."""
+    for crs in source_crss:
+        horizontal = horizontal_crs(crs)
+        if horizontal.is_projected:
+            return horizontal
+    if lonlat_centre is None:
+        raise InputError(None, "crs", "no source has geometry to place the twin; pass --crs")
+    return utm_crs_for(*lonlat_centre)
+
+
+def to_crs(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """``frame`` in ``crs`` (the same object when it is already there)."""
+    if frame.crs is not None and CRS(frame.crs).equals(crs):
+        return frame
+    return frame.to_crs(crs)
