@@ -110,14 +110,14 @@ class Raster:
     def bounds(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) of the grid in its CRS, m."""
         rows, cols = self.values.shape
-        xs, ys = zip(*(self.transform * corner for corner in ((0, 0), (cols, rows))))
+        xs, ys = zip(*(self.transform @ corner for corner in ((0, 0), (cols, rows))))
         return (min(xs), min(ys), max(xs), max(ys))
 
     def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Value of the cell under each point (x, y); NaN outside the grid."""
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
-        cols, rows = ~self.transform * (x, y)
+        cols, rows = ~self.transform @ (x, y)
         cols = np.floor(cols).astype(np.int64)
         rows = np.floor(rows).astype(np.int64)
         n_rows, n_cols = self.values.shape

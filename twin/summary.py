@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.connectivity import connectivity_report
 from twin.model import Raster, Twin
 
 
@@ -41,6 +42,13 @@ def summarize(twin: Twin) -> dict[str, Any]:
         "sources": [{"path": s.path, "kind": s.kind, "size": s.size, "sha256": s.sha256} for s in twin.sources],
         "warnings": list(twin.warnings),
     }
+    if len(links):
+        report = connectivity_report(twin.network.graph)
+        summary["network"].update(
+            strong_components=report.n_components,
+            largest_scc_node_share=report.node_share,
+            largest_scc_link_share=report.link_share,
+        )
     if twin.weather is not None:
         data = twin.weather.data
         location = twin.weather.location

@@ -252,10 +252,15 @@ def lanes_per_direction(tags: Tags, forward: bool, backward: bool,
                 lanes_f = usable - (lanes_b or 0)
             elif lanes_b is None:
                 lanes_b = usable - lanes_f
-        return max(1, lanes_f or default), max(1, lanes_b or default)
+        return max(1, _first(lanes_f, default)), max(1, _first(lanes_b, default))
     if forward:
-        return max(1, lanes_f or total or default), 0
-    return 0, max(1, lanes_b or total or default)
+        return max(1, _first(lanes_f, total, default)), 0
+    return 0, max(1, _first(lanes_b, total, default))
+
+
+def _first(*values: int | None) -> int:
+    """The first value that is not None (the last one always is a number)."""
+    return next(v for v in values if v is not None)
 
 
 # --- buildings --------------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""Terrain grids: GeoTIFF (or any GDAL raster) DTM / DSM, heights in metres.
+
+The role ("dtm" bare earth, "dsm" surface with buildings and trees) comes from the caller, else
+from the file name, else from the file's DESCRIPTION tag, else it is taken to be a DTM.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from affine import Affine
+from pyproj import CRS
+from rasterio.errors import RasterioError
+
+from twin.errors import InputError
+from twin.importers.base import ImportOptions, SourceData
+from twin.model import Raster
+
+ROLES = ("dtm", "dsm")
+DEFAULT_OPTIONS = ImportOptions()
+MAX_ABS_HEIGHT = 9000.0
+"""m; heights beyond this are no terrain on Earth (a wrong nodata value or unit)."""
+
+_DSM_WORDS = ("dsm", "surface model")
+_NAME_DTM_WORDS = ("dtm", "dem", "dgm", "ahn")
+_DTM_WORDS = (*_NAME_DTM_WORDS, "terrain", "ground", "elevation")
+
+
+def _role_from_text(text: str, dtm_words: tuple[str, ...]) -> str | None:
+    """"dsm" or "dtm" if ``text`` names one (a DSM word wins), else None."""
+    text = text.lower()
+    if any(word in text for word in _DSM_WORDS):
+        return "dsm"
+    if any(word in text for word in dtm_words):
+        return "dtm"
+    return None
+
+
+def _role(path: Path, dataset: rasterio.DatasetReader, role: str | None) -> str:
+    """The grid's role: the argument, else the file name, else the DESCRIPTION tag, else dtm."""
+    if role is not None:
+        if role not in ROLES:
+            raise InputError(path, "role", f"expected one of {ROLES}, got {role!r}")
+        return role
+    description = " ".join(
+        filter(None, (dataset.tags().get("DESCRIPTION"), dataset.tags(1).get("DESCRIPTION"),
+                      dataset.descriptions[0]))
+    )
+    return (_role_from_text(path.stem, _NAME_DTM_WORDS)
+            or _role_from_text(description, _DTM_WORDS)
+            or "dtm")
+
+
+def _horizontal_crs(path: Path, dataset: rasterio.DatasetReader, options: ImportOptions) -> CRS:
+    """The file's horizontal CRS (first part of a compound one), else ``options.crs``."""
+    if dataset.crs is None:
+        if options.crs is None:
+            raise InputError(path, "crs",
+                             "the raster declares no CRS; give one (ImportOptions.crs)")
+        return CRS.from_user_input(options.crs)
+    crs = CRS.from_wkt(dataset.crs.to_wkt(version="WKT2_2019"))
+    if crs.is_compound:
+        crs = crs.sub_crs_list[0]
+    return crs
+
+
+def _check_transform(path: Path, transform: Affine) -> None:
+    """A north-up (or south-up) grid without rotation or shear, with non-zero cell sizes."""
+    if transform.b != 0 or transform.d != 0:
+        raise InputError(path, "transform", "rotated or sheared grids are not supported "
+                                            f"(transform {tuple(transform)[:6]})")
+    if transform.a == 0 or transform.e == 0:
+        raise InputError(path, "transform", "cell size is zero")
+
+
+def _band_values(path: Path, dataset: rasterio.DatasetReader) -> np.ndarray:
+    """Band 1 as float32 heights, m, NaN where nodata or masked."""
+    band = dataset.read(1, masked=True).astype(np.float32)
+    values = band.filled(np.nan)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise InputError(path, "values", "every cell is nodata")
+    peak = float(np.abs(finite).max())
+    if peak > MAX_ABS_HEIGHT:
+        raise InputError(path, "values",
+                         f"heights up to {peak:.6g} m are not plausible terrain (|h| ≤ "
+                         f"{MAX_ABS_HEIGHT:g} m): a missing nodata value or a unit other than m?")
+    return np.where(np.isfinite(values), values, np.nan).astype(np.float32)
+
+
+def read_raster(
+    path: str | Path, options: ImportOptions = DEFAULT_OPTIONS, role: str | None = None
+) -> SourceData:
+    """Band 1 of a terrain raster as ``rasters[role]``, heights m, in the file's horizontal CRS."""
+    path = Path(path)
+    try:
+        with rasterio.open(path) as dataset:
+            role = _role(path, dataset, role)
+            crs = _horizontal_crs(path, dataset, options)
+            _check_transform(path, dataset.transform)
+            values = _band_values(path, dataset)
+            transform, count = dataset.transform, dataset.count
+    except RasterioError as exc:
+        raise InputError(path, "raster", f"not a readable raster: {exc}") from exc
+    warnings = []
+    if count > 1:
+        warnings.append(f"{path.name}: {count} bands, used band 1 as {role}")
+    return SourceData(
+        path=path,
+        kind=role,
+        crs=crs,
+        rasters={role: Raster(values=values, transform=transform, crs=crs)},
+        warnings=warnings,
+    )
