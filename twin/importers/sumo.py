@@ -5,8 +5,8 @@ external references); each top-level element is dropped once read, so a large ne
 memory as a whole DOM. Only the records the twin needs are kept.
 
 - CRS: SUMO stores projected coordinates plus ``location.netOffset``; the offset is subtracted
-  and ``location.projParameter`` (a PROJ string) is the CRS. A net without projection
-  (``projParameter="!"``) needs ``ImportOptions.crs``.
+  and ``location.projParameter`` (a PROJ string; its EPSG code where pyproj finds one) is the
+  CRS. A net without projection (``projParameter="!"``) needs ``ImportOptions.crs``.
 - Links: normal edges (no ``function``, or ``function="normal"``) with at least one lane that
   passenger cars may use (lane ``allow`` / ``disallow``). lanes = those lanes; length m and
   free_speed m/s = their mean lane length and speed; capacity = lanes × the capacity per lane of
@@ -89,15 +89,22 @@ def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) ->
     _check_junctions(path, net)
     links = _links(net, crs)
     nodes = _nodes(net, links, crs)
-    signals = _signals(net, set(nodes["id"]))
+    controlled = _tl_nodes(net, set(nodes["id"]))
     warnings = []
     if net.skipped_edges:
         warnings.append(f"skipped {net.skipped_edges} edges without a lane for passenger cars")
-    unplaced = {tl for tl, *_ in net.tl_phases} - set(_tl_nodes(net, set(nodes["id"])))
+    unplaced = {tl for tl, *_ in net.tl_phases} - set(controlled)
     if unplaced:
         warnings.append(f"skipped {len(unplaced)} traffic lights that control no road for cars")
-    return SourceData(path=path, kind="sumo", crs=crs, nodes=nodes, links=links,
-                      signals=signals, warnings=warnings)
+    return SourceData(
+        path=path,
+        kind="sumo",
+        crs=crs,
+        nodes=nodes,
+        links=links,
+        signals=_signals(net, controlled),
+        warnings=warnings,
+    )
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -124,8 +131,11 @@ def _top_level(path: Path) -> Iterator[Element]:
                     if root is None:
                         root = element
                         if element.tag != "net":
-                            raise InputError(path, "root element",
-                                             f"expected <net> of a SUMO network, found <{element.tag}>")
+                            raise InputError(
+                                path,
+                                "root element",
+                                f"expected <net> of a SUMO network, found <{element.tag}>",
+                            )
                     depth += 1
                     continue
                 depth -= 1
@@ -134,7 +144,9 @@ def _top_level(path: Path) -> Iterator[Element]:
                     root.clear()
         except ParseError as error:
             line, column = error.position
-            raise InputError(path, f"line {line}, column {column}", f"malformed XML: {error.msg}") from None
+            raise InputError(
+                path, f"line {line}, column {column}", f"malformed XML: {error.msg}"
+            ) from None
         except DefusedXmlException as error:
             raise InputError(path, None, f"refused unsafe XML: {error}") from None
         except (OSError, EOFError) as error:
@@ -155,7 +167,10 @@ def _parse(path: Path) -> _Net:
             _read_edge(path, element, net)
         elif tag == "junction":
             net.junctions[element.get("id", "")] = (
-                element.get("type", ""), _number(path, element, "x"), _number(path, element, "y"))
+                element.get("type", ""),
+                _number(path, element, "x"),
+                _number(path, element, "y"),
+            )
         elif tag == "tlLogic":
             _read_tl_logic(path, element, net)
         elif tag == "connection" and element.get("tl"):
@@ -179,24 +194,28 @@ def _read_edge(path: Path, element: Element, net: _Net) -> None:
     if not usable:
         net.skipped_edges += 1
         return
-    net.edges.append(_Edge(
-        id=edge_id,
-        from_node=from_node,
-        to_node=to_node,
-        road_class=_road_class(element.get("type", "")),
-        name=element.get("name") or None,
-        lanes=len(usable),
-        length=float(np.mean([_number(path, lane, "length") for lane in usable])),
-        speed=float(np.mean([_number(path, lane, "speed") for lane in usable])),
-        shape=_centre_shape([_shape(path, lane) for lane in lanes]),
-    ))
+    net.edges.append(
+        _Edge(
+            id=edge_id,
+            from_node=from_node,
+            to_node=to_node,
+            road_class=_road_class(element.get("type", "")),
+            name=element.get("name") or None,
+            lanes=len(usable),
+            length=float(np.mean([_number(path, lane, "length") for lane in usable])),
+            speed=float(np.mean([_number(path, lane, "speed") for lane in usable])),
+            shape=_centre_shape([_shape(path, lane) for lane in lanes]),
+        )
+    )
 
 
 def _read_tl_logic(path: Path, element: Element, net: _Net) -> None:
     """Record the phases of one traffic-light program."""
     tl_id, program = element.get("id", ""), element.get("programID", "0")
     for order, phase in enumerate(element.findall("phase")):
-        net.tl_phases.append((tl_id, program, order, _number(path, phase, "duration"), phase.get("state", "")))
+        net.tl_phases.append(
+            (tl_id, program, order, _number(path, phase, "duration"), phase.get("state", ""))
+        )
 
 
 def _allows_passenger(lane: Element) -> bool:
@@ -210,7 +229,7 @@ def _allows_passenger(lane: Element) -> bool:
 
 
 def _road_class(edge_type: str) -> str:
-    """The OSM highway class of a SUMO edge type (``highway.primary|railway.tram`` → ``primary``)."""
+    """OSM highway class of a SUMO edge type (``highway.primary|railway.tram`` → ``primary``)."""
     for part in edge_type.split("|"):
         if part.startswith("highway."):
             return part.removeprefix("highway.")
@@ -218,7 +237,7 @@ def _road_class(edge_type: str) -> str:
 
 
 def _centre_shape(shapes: list[list[Point]]) -> list[Point]:
-    """The centre line of the lanes: the middle lane, or the point-wise mean of the two middle lanes."""
+    """Centre line of the lanes: the middle lane, or the point-wise mean of the two middle ones."""
     middle = len(shapes) // 2
     if len(shapes) % 2 == 1:
         return shapes[middle]
@@ -231,8 +250,11 @@ def _number(path: Path, element: Element, name: str) -> float:
     try:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InputError(path, f"{element.tag} {element.get('id', '')}".strip() + f".{name}",
-                         f"expected a number, found {value!r}") from None
+        raise InputError(
+            path,
+            f"{element.tag} {element.get('id', '')}".strip() + f".{name}",
+            f"expected a number, found {value!r}",
+        ) from None
 
 
 def _pair(path: Path, element: Element, name: str) -> Point:
@@ -240,7 +262,9 @@ def _pair(path: Path, element: Element, name: str) -> Point:
     try:
         x, y = (float(v) for v in value.split(","))
     except ValueError:
-        raise InputError(path, f"{element.tag}.{name}", f"expected 'x,y', found {value!r}") from None
+        raise InputError(
+            path, f"{element.tag}.{name}", f"expected 'x,y', found {value!r}"
+        ) from None
     return (x, y)
 
 
@@ -252,7 +276,9 @@ def _shape(path: Path, lane: Element) -> list[Point]:
     except (IndexError, ValueError):
         points = []
     if len(points) < 2:
-        raise InputError(path, f"lane {lane.get('id', '')}.shape", f"expected 'x,y x,y ...', found {value!r}")
+        raise InputError(
+            path, f"lane {lane.get('id', '')}.shape", f"expected 'x,y x,y ...', found {value!r}"
+        )
     return points
 
 
@@ -260,13 +286,18 @@ def _crs(path: Path, proj: str | None, options: ImportOptions) -> CRS:
     """The net's CRS from ``projParameter``; ``options.crs`` for a net without projection."""
     if proj in (None, "", "!"):
         if options.crs is None:
-            raise InputError(path, "location.projParameter",
-                             "the net has no projection ('!'); give the CRS of its coordinates")
+            raise InputError(
+                path,
+                "location.projParameter",
+                "the net has no projection ('!'); give the CRS of its coordinates",
+            )
         return options.crs
     try:
-        return CRS.from_user_input(proj)
+        crs = CRS.from_user_input(proj)
     except CRSError as error:
         raise InputError(path, "location.projParameter", f"not a CRS: {proj!r} ({error})") from None
+    code = crs.to_epsg()
+    return CRS.from_epsg(code) if code is not None else crs
 
 
 def _check_junctions(path: Path, net: _Net) -> None:
@@ -274,7 +305,9 @@ def _check_junctions(path: Path, net: _Net) -> None:
     for edge in net.edges:
         for end, junction in (("from", edge.from_node), ("to", edge.to_node)):
             if junction not in net.junctions:
-                raise InputError(path, f"edge {edge.id}.{end}", f"junction {junction!r} is not in the net")
+                raise InputError(
+                    path, f"edge {edge.id}.{end}", f"junction {junction!r} is not in the net"
+                )
 
 
 def _links(net: _Net, crs: CRS) -> gpd.GeoDataFrame:
@@ -284,7 +317,9 @@ def _links(net: _Net, crs: CRS) -> gpd.GeoDataFrame:
     coords -= np.asarray(net.offset)
     owner = np.repeat(np.arange(len(edges)), [len(e.shape) for e in edges])
     lanes = np.array([e.lanes for e in edges], dtype=np.int64)
-    per_lane = np.array([defaults_for(e.road_class).capacity_per_lane for e in edges], dtype=np.float64)
+    per_lane = np.array(
+        [defaults_for(e.road_class).capacity_per_lane for e in edges], dtype=np.float64
+    )
     table = {
         "id": [e.id for e in edges],
         "from_node": [e.from_node for e in edges],
@@ -307,7 +342,9 @@ def _nodes(net: _Net, links: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
     records = [net.junctions[i] for i in ids]
     x = np.array([r[1] for r in records], dtype=np.float64) - net.offset[0]  # type: ignore[index]
     y = np.array([r[2] for r in records], dtype=np.float64) - net.offset[1]  # type: ignore[index]
-    frame = pd.DataFrame({"id": ids, "control": [_control(r[0]) for r in records]}).astype(NODE_COLUMNS)
+    frame = pd.DataFrame({"id": ids, "control": [_control(r[0]) for r in records]}).astype(
+        NODE_COLUMNS
+    )
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.points(x, y), crs=crs), crs=crs)
 
 
@@ -333,12 +370,11 @@ def _tl_nodes(net: _Net, node_ids: set[str]) -> dict[str, list[str]]:
     return result
 
 
-def _signals(net: _Net, node_ids: set[str]) -> pd.DataFrame:
+def _signals(net: _Net, controlled: dict[str, list[str]]) -> pd.DataFrame:
     """One row per (controlled node, program, phase)."""
-    nodes_of = _tl_nodes(net, node_ids)
     rows = [
         (node, program, order, duration, state)
         for tl_id, program, order, duration, state in net.tl_phases
-        for node in nodes_of.get(tl_id, ())
+        for node in controlled.get(tl_id, ())
     ]
     return pd.DataFrame(rows, columns=list(SIGNAL_COLUMNS)).astype(SIGNAL_COLUMNS)

@@ -1,0 +1,359 @@
+"""Read a GTFS static feed (a ``.zip`` or a folder of ``.txt`` files) into transit layers.
+
+- ``transit_stops``: every stop of ``stops.txt`` with a position (stop_id, name, location_type,
+  parent_station, Point). Generic nodes and boarding areas (location_type 3, 4) may lack one and
+  are then left out (counted in a warning).
+- ``transit_routes``: every route of ``routes.txt`` (route_id, short_name, long_name, route_type,
+  agency_id, n_trips) with a MultiLineString: one line per distinct ``shapes.txt`` shape its
+  trips use, or, for a route whose trips name no shape, the stop sequence of its most common
+  stop pattern in ``stop_times.txt``. A route without trips has no geometry.
+
+Coordinates are WGS 84 degrees (EPSG:4326). Files are read as UTF-8 (a byte-order mark is
+allowed); a missing required file or column, or a value that is not a number where one is
+needed, raises InputError naming the member, the row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from twin.errors import InputError
+from twin.importers.base import ImportOptions, SourceData
+
+WGS84 = CRS.from_epsg(4326)
+STOP_COLUMNS = ("stop_id", "stop_lat", "stop_lon")
+ROUTE_COLUMNS = ("route_id", "route_type")
+TRIP_COLUMNS = ("route_id", "trip_id")
+STOP_TIME_COLUMNS = ("trip_id", "stop_id", "stop_sequence")
+SHAPE_COLUMNS = ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence")
+UNPLACED_LOCATION_TYPES = (3, 4)
+"""location_type values whose stops need no position (generic node, boarding area)."""
+
+
+class _Feed:
+    """The member files of a feed, in a zip archive or a folder, opened by name (``stops.txt``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if path.is_dir():
+            self.archive = None
+            self.members = {p.name: p.name for p in path.iterdir() if p.is_file()}
+            return
+        try:
+            self.archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise InputError(
+                path, None, f"not a GTFS feed: expected a zip archive or a folder ({error})"
+            ) from None
+        names = sorted(self.archive.namelist(), key=lambda n: n.count("/"))
+        self.members = {}
+        for name in names:
+            self.members.setdefault(name.rsplit("/", 1)[-1], name)
+
+    def close(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+
+    def has(self, name: str) -> bool:
+        return name in self.members
+
+    def text(self, name: str) -> io.TextIOBase:
+        """Member ``name`` as text, UTF-8 with an optional byte-order mark."""
+        if name not in self.members:
+            raise InputError(self.path, name, "required file is missing from the feed")
+        if self.archive is None:
+            return open(self.path / self.members[name], encoding="utf-8-sig", newline="")
+        raw = self.archive.open(self.members[name])
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+    def require(self, name: str, columns: Iterable[str]) -> list[str]:
+        """The header of ``name``; InputError if the member or one of ``columns`` is missing."""
+        header = self._header(name)
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise InputError(self.path, f"{name}: {missing[0]}", "required column is missing")
+        return header
+
+    def table(
+        self, name: str, required: Iterable[str], optional: Iterable[str] = ()
+    ) -> pd.DataFrame:
+        """The required and present optional columns of ``name``, as strings ("" if empty)."""
+        required = tuple(required)
+        header = self.require(name, required)
+        wanted = set(required) | (set(optional) & set(header))
+        try:
+            with self.text(name) as handle:
+                frame = pd.read_csv(
+                    handle,
+                    dtype=str,
+                    keep_default_na=False,
+                    skipinitialspace=True,
+                    usecols=lambda c: c.strip() in wanted,
+                )
+        except (UnicodeDecodeError, pd.errors.ParserError) as error:
+            raise InputError(self.path, name, f"not a readable UTF-8 CSV table ({error})") from None
+        frame.columns = [c.strip() for c in frame.columns]
+        return frame
+
+    def _header(self, name: str) -> list[str]:
+        try:
+            with self.text(name) as handle:
+                return [c.strip() for c in next(csv.reader(handle), [])]
+        except UnicodeDecodeError:
+            raise InputError(self.path, name, "not UTF-8 text") from None
+
+
+def read_gtfs(path: str | Path, options: ImportOptions = ImportOptions()) -> SourceData:
+    """Stops and routes of a feed as ``transit_stops`` / ``transit_routes`` layers (degrees).
+
+    ``options`` is not used: GTFS coordinates are always WGS 84.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, None, "no such file or folder")
+    feed = _Feed(path)
+    warnings: list[str] = []
+    try:
+        stops = _stops(feed, warnings)
+        routes = _routes(feed, stops, warnings)
+    finally:
+        feed.close()
+    return SourceData(
+        path=path,
+        kind="gtfs",
+        crs=WGS84,
+        warnings=warnings,
+        layers={"transit_stops": stops, "transit_routes": routes},
+    )
+
+
+def _cell_error(
+    feed: _Feed, name: str, table: pd.DataFrame, bad: np.ndarray, column: str, what: str
+) -> InputError:
+    """An InputError naming the first ``bad`` cell of ``column``: member, row, line and value."""
+    position = int(np.flatnonzero(bad)[0])
+    row = int(table.index[position]) + 1
+    value = table[column].iloc[position]
+    return InputError(
+        feed.path, f"{name} row {row} (line {row + 1}), column {column}", f"{value!r} {what}"
+    )
+
+
+def _numbers(
+    feed: _Feed,
+    name: str,
+    table: pd.DataFrame,
+    column: str,
+    low: float = -np.inf,
+    high: float = np.inf,
+) -> np.ndarray:
+    """Column ``column`` as floats; an empty cell is NaN, a non-number or out-of-range one an error.
+
+    ``table`` keeps the row labels of the file (0 = first data row) to name the bad cell.
+    """
+    text = table[column].str.strip()
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    bad = (np.isnan(values) & (text != "").to_numpy()) | (values < low) | (values > high)
+    if bad.any():
+        expected = "a number" if low == -np.inf else f"a number from {low:g} to {high:g}"
+        raise _cell_error(feed, name, table, bad, column, f"is not {expected}")
+    return values
+
+
+def _required_numbers(
+    feed: _Feed, name: str, table: pd.DataFrame, column: str, **bounds: float
+) -> np.ndarray:
+    """Like ``_numbers`` but an empty cell is an error too."""
+    values = _numbers(feed, name, table, column, **bounds)
+    if np.isnan(values).any():
+        raise _cell_error(
+            feed, name, table, np.isnan(values), column, "is empty; a value is required"
+        )
+    return values
+
+
+def _unique(feed: _Feed, name: str, table: pd.DataFrame, column: str) -> None:
+    """Ids in ``column`` must not repeat."""
+    repeated = table[column].duplicated().to_numpy()
+    if repeated.any():
+        raise _cell_error(feed, name, table, repeated, column, "repeats an earlier id")
+
+
+def _stops(feed: _Feed, warnings: list[str]) -> gpd.GeoDataFrame:
+    """The ``transit_stops`` layer."""
+    name = "stops.txt"
+    table = feed.table(name, STOP_COLUMNS, ("stop_name", "location_type", "parent_station"))
+    _unique(feed, name, table, "stop_id")
+    lat = _numbers(feed, name, table, "stop_lat", low=-90.0, high=90.0)
+    lon = _numbers(feed, name, table, "stop_lon", low=-180.0, high=180.0)
+    kind = (
+        _numbers(feed, name, table, "location_type")
+        if "location_type" in table
+        else np.zeros(len(table))
+    )
+    kind = np.nan_to_num(kind, nan=0.0).astype(np.int64)
+    unplaced = np.isnan(lat) | np.isnan(lon)
+    needs_place = unplaced & ~np.isin(kind, UNPLACED_LOCATION_TYPES)
+    if needs_place.any():
+        column = "stop_lat" if np.isnan(lat[needs_place]).any() else "stop_lon"
+        raise _cell_error(
+            feed,
+            name,
+            table,
+            needs_place,
+            column,
+            "is empty; stops of location_type 0, 1 and 2 need a position",
+        )
+    if unplaced.any():
+        warnings.append(
+            f"{int(unplaced.sum())} stops without a position (generic nodes, boarding areas) "
+            "left out"
+        )
+    keep = ~unplaced
+    frame = _frame(
+        {
+            "stop_id": _text(table, "stop_id")[keep],
+            "name": _text(table, "stop_name")[keep],
+            "location_type": kind[keep],
+            "parent_station": _text(table, "parent_station")[keep],
+        }
+    )
+    points = shapely.points(lon[keep], lat[keep])
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, crs=WGS84), crs=WGS84)
+
+
+def _routes(feed: _Feed, stops: gpd.GeoDataFrame, warnings: list[str]) -> gpd.GeoDataFrame:
+    """The ``transit_routes`` layer."""
+    routes = feed.table(
+        "routes.txt", ROUTE_COLUMNS, ("route_short_name", "route_long_name", "agency_id")
+    )
+    _unique(feed, "routes.txt", routes, "route_id")
+    route_type = _required_numbers(feed, "routes.txt", routes, "route_type").astype(np.int64)
+    trips = feed.table("trips.txt", TRIP_COLUMNS, ("shape_id",))
+    feed.require("stop_times.txt", STOP_TIME_COLUMNS)
+    if "shape_id" not in trips:
+        trips["shape_id"] = ""
+    lines = _shape_lines(feed, trips)
+    by_route = _lines_by_route(trips, lines)
+    with_trips = set(trips["route_id"])
+    unshaped = [r for r in routes["route_id"] if r not in by_route and r in with_trips]
+    if unshaped:
+        by_route.update(_pattern_lines(feed, trips[trips["route_id"].isin(unshaped)], stops))
+        warnings.append(
+            f"{len(unshaped)} routes without shapes: drawn along the stops of their most "
+            "common trip"
+        )
+    n_trips = trips.groupby("route_id").size()
+    empty = int((~routes["route_id"].isin(n_trips.index)).sum())
+    if empty:
+        warnings.append(f"{empty} routes without trips have no geometry")
+    frame = _frame(
+        {
+            "route_id": _text(routes, "route_id"),
+            "short_name": _text(routes, "route_short_name"),
+            "long_name": _text(routes, "route_long_name"),
+            "route_type": route_type,
+            "agency_id": _text(routes, "agency_id"),
+            "n_trips": routes["route_id"].map(n_trips).fillna(0).to_numpy(dtype=np.int64),
+        }
+    )
+    geometry = [_multiline(by_route.get(r, [])) for r in routes["route_id"]]
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=WGS84), crs=WGS84)
+
+
+def _text(table: pd.DataFrame, column: str) -> np.ndarray:
+    """A text column as an object array, None where empty or absent."""
+    if column not in table:
+        return np.full(len(table), None, dtype=object)
+    values = table[column].to_numpy(dtype=object)
+    values[values == ""] = None
+    return values
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame that keeps each array's dtype (text stays ``object`` with None for empty)."""
+    return pd.DataFrame(
+        {name: pd.Series(values, dtype=values.dtype) for name, values in columns.items()}
+    )
+
+
+def _multiline(lines: list[shapely.LineString]) -> shapely.MultiLineString | None:
+    return shapely.MultiLineString(lines) if lines else None
+
+
+def _shape_lines(feed: _Feed, trips: pd.DataFrame) -> dict[str, shapely.LineString]:
+    """The line of each shape the trips use, points in ``shape_pt_sequence`` order."""
+    used = set(trips["shape_id"]) - {""}
+    if not used or not feed.has("shapes.txt"):
+        return {}
+    name = "shapes.txt"
+    table = feed.table(name, SHAPE_COLUMNS)
+    lat = _required_numbers(feed, name, table, "shape_pt_lat", low=-90.0, high=90.0)
+    lon = _required_numbers(feed, name, table, "shape_pt_lon", low=-180.0, high=180.0)
+    order = _required_numbers(feed, name, table, "shape_pt_sequence")
+    points = pd.DataFrame({"shape_id": table["shape_id"], "order": order, "lon": lon, "lat": lat})
+    points = points[points["shape_id"].isin(used)].sort_values(["shape_id", "order"], kind="stable")
+    return _polylines(points["shape_id"], points[["lon", "lat"]].to_numpy())
+
+
+def _polylines(keys: pd.Series, coords: np.ndarray) -> dict[str, shapely.LineString]:
+    """One LineString per run of equal ``keys`` (rows in order); one-point runs are dropped."""
+    codes, names = pd.factorize(keys)
+    counts = np.bincount(codes, minlength=len(names))
+    drawable = counts[codes] >= 2
+    codes, keys_kept = pd.factorize(keys[drawable])
+    lines = shapely.linestrings(coords[drawable], indices=codes) if len(codes) else []
+    return dict(zip(keys_kept, lines))
+
+
+def _lines_by_route(trips: pd.DataFrame, lines: dict[str, shapely.LineString]) -> dict[str, list]:
+    """Each route's distinct shape lines, in order of first use."""
+    pairs = trips.loc[
+        trips["shape_id"].isin(lines.keys()), ["route_id", "shape_id"]
+    ].drop_duplicates()
+    result: dict[str, list] = {}
+    for route_id, shape_id in zip(pairs["route_id"], pairs["shape_id"]):
+        result.setdefault(route_id, []).append(lines[shape_id])
+    return result
+
+
+def _pattern_lines(feed: _Feed, trips: pd.DataFrame, stops: gpd.GeoDataFrame) -> dict[str, list]:
+    """For each route of ``trips``: the line through the stops of its most common stop pattern."""
+    name = "stop_times.txt"
+    table = feed.table(name, STOP_TIME_COLUMNS)
+    table = table[table["trip_id"].isin(trips["trip_id"])]
+    order = _required_numbers(feed, name, table, "stop_sequence")
+    unknown = ~table["stop_id"].isin(stops["stop_id"]).to_numpy()
+    if unknown.any():
+        raise _cell_error(
+            feed, name, table, unknown, "stop_id", "is not a placed stop of stops.txt"
+        )
+    visits = pd.DataFrame(
+        {"trip_id": table["trip_id"], "order": order, "stop_id": table["stop_id"]}
+    )
+    visits = visits.sort_values(["trip_id", "order"], kind="stable")
+    patterns = visits.groupby("trip_id", sort=False)["stop_id"].agg(tuple)
+    route_of = trips.set_index("trip_id")["route_id"]
+    counted = pd.DataFrame(
+        {"route_id": route_of.reindex(patterns.index).to_numpy(), "pattern": patterns.to_numpy()}
+    )
+    common = counted.groupby("route_id", sort=False)["pattern"].agg(
+        lambda p: p.value_counts().index[0]
+    )
+    position = stops.set_index("stop_id").geometry
+    result = {}
+    for route_id, pattern in common.items():
+        coords = shapely.get_coordinates(position.loc[list(pattern)].to_numpy())
+        if len(coords) >= 2:
+            result[route_id] = [shapely.LineString(coords)]
+    return result
