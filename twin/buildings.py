@@ -76,6 +76,7 @@ def complete_buildings(frame: gpd.GeoDataFrame, terrain: Terrain) -> tuple[gpd.G
     b["footprint_area"] = b["footprint_area"].fillna(pd.Series(area, index=b.index))
 
     _fill_base_elevation(b, terrain, warnings)
+    _compare_heights_with_dsm(b, terrain, warnings)
     _fill_height(b, terrain, warnings)
 
     unknown_floors = b["floors"].isna()
@@ -113,6 +114,26 @@ def _fill_base_elevation(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[s
     if still.any():
         b.loc[still, "base_elevation"] = 0.0
         warnings.append(f"{int(still.sum())} buildings: base elevation unknown, set to 0 m")
+
+
+HEIGHT_DISAGREEMENT = 1.0
+"""m: median gap between source heights and DSM − DTM above which the import warns."""
+
+
+def _compare_heights_with_dsm(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str]) -> None:
+    """Warn when the heights a source gives differ from DSM − DTM by more than HEIGHT_DISAGREEMENT."""
+    known = b["height"].notna().to_numpy()
+    if terrain.dsm is None or terrain.dtm is None or not known.any():
+        return
+    footprints = b.geometry.values[known]
+    observed = zonal_statistic(terrain.dsm, footprints, "median") - zonal_statistic(terrain.dtm, footprints, "median")
+    gap = observed - b.loc[known, "height"].to_numpy(dtype=float)
+    gap = gap[np.isfinite(gap)]
+    if gap.size and abs(np.median(gap)) > HEIGHT_DISAGREEMENT:
+        warnings.append(
+            f"{gap.size} buildings: source heights differ from DSM − DTM by {np.median(gap):+.1f} m "
+            f"(median; 5–95 %: {np.percentile(gap, 5):+.1f}..{np.percentile(gap, 95):+.1f} m)"
+        )
 
 
 def _fill_height(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str]) -> None:

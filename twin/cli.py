@@ -140,7 +140,7 @@ def _print_summary(summary: dict, console: Console) -> None:
     if summary["warnings"]:
         console.print("[yellow]warnings:[/]")
         for line in summary["warnings"]:
-            console.print(f"  - {line}", highlight=False)
+            console.print(f"  - {line}", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

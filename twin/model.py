@@ -166,7 +166,7 @@ WEATHER_COLUMNS: dict[str, str] = {
 class Weather:
     """An hourly weather table.
 
-    ``data`` is indexed by the UTC end of each hourly interval (EPW and TMY3 label hours by their
+    ``data`` is indexed (index name ``time``) by the UTC end of each hourly interval (EPW and TMY3 label hours by their
     end; a solar model takes the sun at the middle of the interval), with the columns of
     ``WEATHER_COLUMNS``. ``source_format`` names the file format it came from.
     """

@@ -133,13 +133,13 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
 
 def _write_contents(twin: Twin, folder: Path) -> None:
     gpkg = folder / LAYERS
-    _write_layer(twin.buildings, gpkg, "buildings")
-    _write_layer(twin.network.nodes, gpkg, "network_nodes")
-    _write_layer(twin.network.links, gpkg, "network_links")
+    _write_layer(twin.buildings, gpkg, "buildings", twin.crs)
+    _write_layer(twin.network.nodes, gpkg, "network_nodes", twin.crs)
+    _write_layer(twin.network.links, gpkg, "network_links", twin.crs)
     pyogrio.write_dataframe(pd.DataFrame(twin.network.signals), gpkg, layer="network_signals")
-    _write_layer(twin.sensors, gpkg, "sensors")
+    _write_layer(twin.sensors, gpkg, "sensors", twin.crs)
     for name, frame in twin.layers.items():
-        _write_layer(frame, gpkg, f"layer_{name}")
+        _write_layer(frame, gpkg, f"layer_{name}", twin.crs)
     for role, raster in (("dtm", twin.terrain.dtm), ("dsm", twin.terrain.dsm)):
         if raster is not None:
             _write_raster(raster, folder / TERRAIN[role])
@@ -182,10 +182,10 @@ def _crs_code(crs: CRS) -> str:
     return ":".join(authority) if authority else ""
 
 
-def _write_layer(frame: gpd.GeoDataFrame, gpkg: Path, layer: str) -> None:
-    """One GeoPackage table; empty layers keep their columns and a geometry type."""
+def _write_layer(frame: gpd.GeoDataFrame, gpkg: Path, layer: str, crs: CRS) -> None:
+    """One GeoPackage table in the twin CRS; empty layers keep their columns and a geometry type."""
     geometry_type = None if len(frame) else _GEOMETRY_TYPES.get(layer, "Unknown")
-    frame = frame.copy()
+    frame = frame.set_crs(crs, allow_override=True)
     for column in frame.columns:
         if column != frame.geometry.name and frame[column].dtype == object:
             frame[column] = frame[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
@@ -254,7 +254,7 @@ def _read_weather(path: Path) -> Weather | None:
         if "weather" not in store:
             return None
         group = store["weather"]
-        index = pd.to_datetime(group["time"][()], unit="s", utc=True)
+        index = pd.to_datetime(group["time"][()], unit="s", utc=True).rename("time")
         data = pd.DataFrame({c: group[c][()] for c in WEATHER_COLUMNS if c in group}, index=index)
         fields = {k: group.attrs[k] for k in ("latitude", "longitude", "elevation", "name", "utc_offset")}
         location = SiteLocation(
