@@ -4,6 +4,14 @@ from twin.errors import InputError, IntegrityError, TwinError
 from twin.model import Network, Raster, SiteLocation, SourceFile, Terrain, Twin, Weather
 
 __all__ = [
-    "InputError", "IntegrityError", "TwinError",
-    "Network", "Raster", "SiteLocation", "SourceFile", "Terrain", "Twin", "Weather",
+    "InputError",
+    "IntegrityError",
+    "Network",
+    "Raster",
+    "SiteLocation",
+    "SourceFile",
+    "Terrain",
+    "Twin",
+    "TwinError",
+    "Weather",
 ]

@@ -12,14 +12,24 @@ import shapely
 from pyproj import CRS
 
 from twin.buildings import complete_buildings
-from twin.crs import bounds_to_lonlat, choose_twin_crs, to_crs
+from twin.crs import bounds_to_lonlat, check_coordinates_fit, choose_twin_crs, to_crs
 from twin.errors import InputError
 from twin.hashing import sha256_path
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.registry import read_source
 from twin.model import (
-    BUILDING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS, SIGNAL_COLUMNS, Network, Raster, SourceFile,
-    Terrain, Twin, Weather, empty_frame, empty_table,
+    BUILDING_COLUMNS,
+    LINK_COLUMNS,
+    NODE_COLUMNS,
+    SIGNAL_COLUMNS,
+    Network,
+    Raster,
+    SourceFile,
+    Terrain,
+    Twin,
+    Weather,
+    empty_frame,
+    empty_table,
 )
 from twin.rasters import reproject_raster
 
@@ -50,6 +60,7 @@ def import_files(
 
 def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = None) -> Twin:
     """One Twin from the sources, every layer reprojected into the twin CRS."""
+    _check_sources_fit(sources)
     crs = twin_crs or choose_twin_crs([s.crs for s in sources if s.crs is not None], _lonlat_centre(sources))
     warnings = [f"{s.path.name}: {line}" for s in sources for line in s.warnings]
 
@@ -76,17 +87,31 @@ def _has(frame: gpd.GeoDataFrame | None) -> bool:
     return frame is not None and len(frame) > 0
 
 
+def _source_bounds(source: SourceData) -> tuple[float, float, float, float] | None:
+    """(xmin, ymin, xmax, ymax) of everything a source holds, in its own CRS; None if empty."""
+    frames = [f for f in (source.buildings, source.links, source.nodes, *source.layers.values()) if _has(f)]
+    boxes = [f.total_bounds for f in frames] + [np.array(r.bounds) for r in source.rasters.values()]
+    if not boxes:
+        return None
+    stack = np.vstack(boxes)
+    return (stack[:, 0].min(), stack[:, 1].min(), stack[:, 2].max(), stack[:, 3].max())
+
+
+def _check_sources_fit(sources: Sequence[SourceData]) -> None:
+    """Every source's coordinates must lie in its declared CRS's area of use."""
+    for source in sources:
+        box = _source_bounds(source) if source.crs is not None else None
+        if box is not None:
+            check_coordinates_fit(box, source.crs, source.path)
+
+
 def _lonlat_centre(sources: Sequence[SourceData]) -> tuple[float, float] | None:
     """Centre (lon, lat) of the first source with geometry, to pick a UTM zone."""
     for source in sources:
-        frames = [f for f in (source.buildings, source.links, source.nodes, *source.layers.values()) if _has(f)]
-        boxes = [f.total_bounds for f in frames] + [np.array(r.bounds) for r in source.rasters.values()]
-        if source.crs is None or not boxes:
-            continue
-        stack = np.vstack(boxes)
-        box = (stack[:, 0].min(), stack[:, 1].min(), stack[:, 2].max(), stack[:, 3].max())
-        west, south, east, north = bounds_to_lonlat(box, source.crs)
-        return ((west + east) / 2.0, (south + north) / 2.0)
+        box = _source_bounds(source) if source.crs is not None else None
+        if box is not None:
+            west, south, east, north = bounds_to_lonlat(box, source.crs)
+            return ((west + east) / 2.0, (south + north) / 2.0)
     return None
 
 

@@ -3,6 +3,7 @@ check that coordinates can be in a declared CRS, and reproject vector layers wit
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,7 +11,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from twin.errors import InputError
 
@@ -51,14 +52,21 @@ def utm_crs_for(longitude: float, latitude: float) -> CRS:
     return CRS.from_epsg(int(infos[0].code))
 
 
+@functools.lru_cache(maxsize=32)
+def _to_lonlat(crs: CRS) -> Transformer:
+    """Transformer from ``crs`` to WGS 84 longitude/latitude (cached: building one is slow)."""
+    return Transformer.from_crs(crs, WGS84, always_xy=True)
+
+
 def bounds_to_lonlat(bounds: tuple[float, float, float, float], crs: CRS) -> tuple[float, float, float, float]:
     """(west, south, east, north) in degrees of a box given in ``crs``; NaN if it cannot be mapped."""
-    if crs.is_geographic and crs.ellipsoid and crs.equals(WGS84, ignore_axis_order=True):
+    if crs.equals(WGS84, ignore_axis_order=True):
         return bounds
-    transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
-    with np.errstate(all="ignore"):
-        west, south, east, north = transformer.transform_bounds(*bounds, errcheck=False)
-    return (west, south, east, north)
+    try:
+        with np.errstate(all="ignore"):
+            return _to_lonlat(crs).transform_bounds(*bounds, errcheck=True)
+    except ProjError:
+        return (np.nan, np.nan, np.nan, np.nan)
 
 
 def check_coordinates_fit(
@@ -67,35 +75,29 @@ def check_coordinates_fit(
     """Refuse data whose ``bounds`` (in ``crs``) cannot lie in that CRS's area of use.
 
     A file that declares, say, RD New but holds longitude/latitude, or the reverse, lands far
-    outside the CRS's published area of use; this raises InputError naming the file and field.
+    outside the CRS's published area of use (give or take AREA_OF_USE_MARGIN_DEG); this raises
+    InputError naming the file and field.
     """
     values = np.asarray(bounds, dtype=float)
+    shown = f"x {values[0]:.3f} to {values[2]:.3f}, y {values[1]:.3f} to {values[3]:.3f}"
     if not np.all(np.isfinite(values)):
         raise InputError(path, field, "coordinates are not finite numbers")
-    if crs.is_geographic and (np.abs(values[[0, 2]]).max() > 180 or np.abs(values[[1, 3]]).max() > 90):
-        raise InputError(
-            path, field,
-            f"coordinates {tuple(round(v, 3) for v in bounds)} are not longitude/latitude degrees "
-            f"although the declared CRS {crs.to_string()} is geographic",
-        )
     area = crs.area_of_use
     if area is None:
         return
     west, south, east, north = bounds_to_lonlat(bounds, crs)
-    lonlat = np.array([west, south, east, north])
-    margin = AREA_OF_USE_MARGIN_DEG
-    if (
-        not np.all(np.isfinite(lonlat))
-        or west < area.west - margin
-        or east > area.east + margin
-        or south < area.south - margin
-        or north > area.north + margin
-    ):
+    m = AREA_OF_USE_MARGIN_DEG
+    crosses_antimeridian = area.west > area.east
+    inside = bool(np.all(np.isfinite([west, south, east, north]))) and (
+        area.south - m <= south and north <= area.north + m
+        and (crosses_antimeridian or (area.west - m <= west and east <= area.east + m))
+    )
+    if not inside:
         raise InputError(
             path, field,
-            f"coordinates {tuple(round(v, 3) for v in bounds)} cannot be in the declared CRS "
-            f"{crs.to_string()} (its area of use is {area.name}: "
-            f"{area.west}..{area.east} E, {area.south}..{area.north} N)",
+            f"the coordinates ({shown}) are outside the area of use of {crs.to_string()} "
+            f"({crs.name}: {area.name}, {area.west}..{area.east} E, {area.south}..{area.north} N); "
+            "is this the right CRS?",
         )
 
 

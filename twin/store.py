@@ -40,8 +40,18 @@ from twin.buildings import conform as conform_buildings
 from twin.errors import InputError, IntegrityError
 from twin.hashing import sha256_file
 from twin.model import (
-    LINK_COLUMNS, NODE_COLUMNS, SIGNAL_COLUMNS, WEATHER_COLUMNS, Network, Raster, SiteLocation,
-    SourceFile, Terrain, Twin, Weather, empty_table,
+    LINK_COLUMNS,
+    NODE_COLUMNS,
+    SIGNAL_COLUMNS,
+    WEATHER_COLUMNS,
+    Network,
+    Raster,
+    SiteLocation,
+    SourceFile,
+    Terrain,
+    Twin,
+    Weather,
+    empty_table,
 )
 
 FORMAT_VERSION = 1
@@ -152,7 +162,7 @@ def _write_contents(twin: Twin, folder: Path) -> None:
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": twin.name,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "crs": {"code": _crs_code(twin.crs), "wkt": twin.crs.to_wkt()},
         "layers": {"extra": sorted(twin.layers)},
         "files": files,

@@ -25,9 +25,10 @@ import numpy as np
 import orjson
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError, ProjError
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
+from twin.crs import check_coordinates_fit, horizontal_crs
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.cityjson_geometry import (
@@ -97,8 +98,6 @@ READ_ATTRIBUTES = ("measuredHeight", *_DESCRIBING)
 
 DEFAULT_OPTIONS = ImportOptions()
 
-CRS_MARGIN_DEG = 1.0
-"""How far (degrees) the data may reach beyond the declared CRS's area of use."""
 
 _LOD_PATTERN = re.compile(r"\d+(\.\d+)?")
 _URL_CRS = re.compile(r"/def/crs/([^/]+)/[^/]*/([^/]+)/?$")
@@ -138,7 +137,9 @@ def _read(path: Path, options: ImportOptions) -> SourceData:
     vertices, vertex_arrays, vertex_starts = _vertices(path, document)
     crs = _horizontal_crs(path, document.header, options)
     if len(vertices):
-        _check_extent(path, crs, vertices, document.header)
+        low, high = vertices[:, :2].min(axis=0), vertices[:, :2].max(axis=0)
+        field = "metadata.referenceSystem" if _declares_crs(document.header) else "crs"
+        check_coordinates_fit((low[0], low[1], high[0], high[1]), crs, path, field)
     selection = _select_buildings(path, document, wanted_lod)
     request = _request(document.arrays, selection, vertex_arrays, vertex_starts)
     buildings, geometry_warnings = _buildings(path, document.arrays, vertices, selection,
@@ -305,10 +306,7 @@ def _horizontal_crs(path: Path, header: dict[str, Any], options: ImportOptions) 
         crs = CRS.from_user_input(options.crs)
     else:
         crs = _parse_crs(path, declared)
-    if crs.is_compound:
-        crs = crs.sub_crs_list[0]
-    elif len(crs.axis_info) == 3:
-        crs = crs.to_2d()
+    crs = horizontal_crs(crs)
     if crs.is_vertical or not (crs.is_projected or crs.is_geographic):
         raise InputError(path, "metadata.referenceSystem",
                          f"{crs.name} has no horizontal part to place the buildings")
@@ -327,35 +325,6 @@ def _parse_crs(path: Path, text: Any) -> CRS:
         raise InputError(path, "metadata.referenceSystem",
                          f"unknown CRS {text!r}; expected for example "
                          "https://www.opengis.net/def/crs/EPSG/0/7415") from None
-
-
-def _check_extent(path: Path, crs: CRS, vertices: np.ndarray, header: dict[str, Any]) -> None:
-    """Refuse coordinates that fall outside the CRS's area of use (with ``CRS_MARGIN_DEG``)."""
-    area = crs.area_of_use
-    if area is None:
-        return
-    low, high = vertices[:, :2].min(axis=0), vertices[:, :2].max(axis=0)
-    try:
-        west, south, east, north = _to_degrees(crs).transform_bounds(low[0], low[1], high[0],
-                                                                     high[1])
-    except ProjError:
-        west = south = east = north = np.inf
-    m = CRS_MARGIN_DEG
-    inside = np.isfinite([west, south, east, north]).all() and (
-        area.south - m <= south and north <= area.north + m
-        and (area.west > area.east or (area.west - m <= west and east <= area.east + m)))
-    if not inside:
-        field = "metadata.referenceSystem" if _declares_crs(header) else "crs"
-        raise InputError(path, field, (
-            f"the coordinates (x {low[0]:.0f} to {high[0]:.0f}, y {low[1]:.0f} to {high[1]:.0f})"
-            f" are outside the area of use of {crs.to_string()} ({crs.name}: {area.name}); "
-            "is this the right CRS?"))
-
-
-@functools.lru_cache(maxsize=16)
-def _to_degrees(crs: CRS) -> Transformer:
-    """Transformer from ``crs`` to WGS84 longitude / latitude (cached: building one is slow)."""
-    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
 
 def _declares_crs(header: dict[str, Any]) -> bool:

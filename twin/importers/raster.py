@@ -14,6 +14,7 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioError
 
+from twin.crs import horizontal_crs
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.model import Raster
@@ -60,10 +61,7 @@ def _horizontal_crs(path: Path, dataset: rasterio.DatasetReader, options: Import
             raise InputError(path, "crs",
                              "the raster declares no CRS; give one (ImportOptions.crs)")
         return CRS.from_user_input(options.crs)
-    crs = CRS.from_wkt(dataset.crs.to_wkt(version="WKT2_2019"))
-    if crs.is_compound:
-        crs = crs.sub_crs_list[0]
-    return crs
+    return horizontal_crs(CRS.from_wkt(dataset.crs.to_wkt(version="WKT2_2019")))
 
 
 def _check_transform(path: Path, transform: Affine) -> None:
