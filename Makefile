@@ -51,6 +51,7 @@ test: setup
 bench: setup
 	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) tests/bench/bench_cityjson_import.py
+	$(PY) tests/bench/bench_mobility.py
 
 lint: setup
 	$(VENV)/bin/lint-imports

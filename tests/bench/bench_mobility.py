@@ -146,7 +146,7 @@ def child_uxsim(name: str, cpp: bool) -> dict:
     """The same scenario in UXsim (platoons of 5 vehicles, its default), for comparison."""
     import uxsim
 
-    n, trips = SCENARIOS[name]
+    n = SCENARIOS[name][0]
     _, _, demand, _ = scenario(name)
     deltan = 5
     W = uxsim.World(name="bench", deltan=deltan, tmax=4 * 3600, print_mode=0, save_mode=0,
@@ -178,7 +178,7 @@ def child_uxsim(name: str, cpp: bool) -> dict:
 
 def _spawn(args: list[str], env: dict, timeout: float = 900.0) -> dict | None:
     proc = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
     if proc.returncode != 0:
         print(f"  ({' '.join(args)} failed: {proc.stderr.strip().splitlines()[-1:]})")
         return None

@@ -1,0 +1,91 @@
+"""Run settings of the mesoscopic traffic simulation (all times in s)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+PARALLEL_MIN_LINKS = 2000
+"""Networks with fewer links run on one thread unless ``Settings.threads`` says otherwise."""
+
+
+def _steps(value: float, dt: float, name: str) -> int:
+    """``value / dt`` as a whole number of steps, or a ValueError naming the field."""
+    n = value / dt
+    if abs(n - round(n)) > 1e-9 * max(1.0, n):
+        raise ValueError(f"Settings.{name}: {value} s is not a whole multiple of dt = {dt} s")
+    return int(round(n))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Simulation settings.
+
+    dt: time step, s. Keep it at or below the shortest link's free-flow travel time (the CFL
+        condition of the link transmission model); shorter links still work but round their
+        travel time up to whole steps and their backward wave is clamped to one step.
+    end_time: simulation horizon, s; trips departing later are never released.
+    bin_width: aggregation interval of the per-link outputs, s (a multiple of dt).
+    jam_density: veh/m per lane (0.15 = 6.7 m per queued vehicle).
+    reroute_interval: s between dynamic re-routings of the vehicles on the network, from the head
+        of their current link (0 = routes fixed at the start, on free-flow travel times); a
+        multiple of dt. Trips are routed at the last re-routing before they depart.
+    reroute_share: share of the vehicles on the network or about to depart that take the then
+        fastest route at each re-routing (seeded draw); trips without a route are always routed,
+        and routes over a closed link (capacity 0) are always redone. A small share damps the
+        flip-flop of all-or-nothing switching, where all drivers leave a jam for the same
+        alternative and jam it in turn.
+    sample_interval: s between vehicle position samples (0 = no samples); a multiple of dt.
+    stop_when_empty: end early once every trip has been released and has arrived.
+    seed: seed of every random draw of the run (re-routing share).
+    threads: threads for the parallel loops. None: routing uses all of numba's threads, the time
+        steps use them on networks of at least ``PARALLEL_MIN_LINKS`` links and one thread on
+        smaller ones (each step synchronises the threads four times: on a small network, or on a
+        machine whose cores are busy with other work, waiting costs more than it saves; give 1
+        there). Results do not depend on it.
+    """
+
+    dt: float = 1.0
+    end_time: float = 3600.0
+    bin_width: float = 300.0
+    jam_density: float = 0.15
+    reroute_interval: float = 0.0
+    reroute_share: float = 0.1
+    sample_interval: float = 0.0
+    stop_when_empty: bool = True
+    seed: int = 0
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.dt > 0 and math.isfinite(self.dt)):
+            raise ValueError(f"Settings.dt: expected a time step > 0 s, got {self.dt}")
+        if not (self.end_time > 0 and math.isfinite(self.end_time)):
+            raise ValueError(f"Settings.end_time: expected a horizon > 0 s, got {self.end_time}")
+        if not self.jam_density > 0:
+            raise ValueError(f"Settings.jam_density: expected > 0 veh/m per lane, got {self.jam_density}")
+        if not 0.0 <= self.reroute_share <= 1.0:
+            raise ValueError(f"Settings.reroute_share: expected a share in [0, 1], got {self.reroute_share}")
+        if self.bin_width <= 0:
+            raise ValueError(f"Settings.bin_width: expected > 0 s, got {self.bin_width}")
+        if self.reroute_interval < 0 or self.sample_interval < 0:
+            raise ValueError("Settings.reroute_interval / sample_interval: expected >= 0 s")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"Settings.threads: expected None or >= 1, got {self.threads}")
+        # whole multiples of dt, checked now for a clear message
+        _ = (self.bin_steps, self.reroute_steps, self.sample_steps)
+
+    @property
+    def n_steps(self) -> int:
+        return int(math.ceil(self.end_time / self.dt - 1e-9))
+
+    @property
+    def bin_steps(self) -> int:
+        return max(1, _steps(self.bin_width, self.dt, "bin_width"))
+
+    @property
+    def reroute_steps(self) -> int:
+        return _steps(self.reroute_interval, self.dt, "reroute_interval")
+
+    @property
+    def sample_steps(self) -> int:
+        return _steps(self.sample_interval, self.dt, "sample_interval")

@@ -1,0 +1,154 @@
+"""Whole runs: conservation of vehicles, reproducibility, positions, input validation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from mobility_networks import corridor, grid
+
+from simulation.mobility import (
+    CapacityEvents,
+    Demand,
+    Settings,
+    demand_from_od,
+    random_demand,
+    shortest_path_trees,
+    simulate,
+    two_phase_plan,
+)
+
+
+def _busy_run(seed: int = 3, threads: int = 2, share: float = 0.5):
+    g = grid(6, 6, block=150.0, lanes=1.0)
+    d = random_demand(g, 5000, 0.0, 1200.0, seed=11)
+    events = CapacityEvents(time=[400.0, 900.0], link=[10, 10], capacity=[0.0, 1800.0])
+    settings = Settings(end_time=1300.0, bin_width=60.0, reroute_interval=120.0,
+                        reroute_share=share, sample_interval=30.0, seed=seed, threads=threads)
+    return g, d, simulate(g, d, settings, two_phase_plan(g), events=events)
+
+
+@pytest.fixture(scope="module")
+def busy():
+    return _busy_run()
+
+
+def test_every_departed_vehicle_arrives_or_is_reported_stuck(busy) -> None:
+    _, d, r = busy
+    tr, net = r.trips, r.network
+    status = tr.status
+    assert set(np.unique(status)) <= {0, 1, 2, 3, 4}
+    departed = np.isin(status, [1, 2, 3])
+    assert net.departed[-1] == departed.sum()
+    assert net.arrived[-1] == tr.n_arrived == np.isfinite(tr.arrival).sum()
+    assert tr.n_stuck == departed.sum() - tr.n_arrived > 0  # the run ends congested
+    assert np.all(np.isnan(tr.travel_time[~(status == 3)]))
+    # at every step: departed = arrived + waiting to enter + on links (counted on the links)
+    assert np.array_equal(net.departed, net.arrived + net.waiting + net.on_links)
+    # departures follow the demand: by the end of each step, every trip departing before it
+    released = np.searchsorted(np.sort(d.departure), net.time, side="left")
+    assert np.array_equal(net.departed, released)
+    # per link: vehicles in - vehicles out = vehicles left on the link at the end
+    lk = r.links
+    inside = ((lk.inflow - lk.outflow) * lk.bin_width / 3600.0).sum(axis=0)
+    assert np.isclose(inside.sum(), net.on_links[-1])
+    assert np.all(inside > -1e-9)
+
+
+def test_no_vehicle_is_duplicated_or_faster_than_free_flow(busy) -> None:
+    g, d, r = busy
+    p = r.positions
+    for t in np.unique(p.time):
+        at = p.vehicle[p.time == t]
+        assert np.unique(at).size == at.size
+        k = int(round(t)) - 1
+        assert at.size == r.network.on_links[k]
+    assert np.all((p.fraction >= 0.0) & (p.fraction <= 1.0))
+    free = g.length / g.free_speed
+    dist, _ = shortest_path_trees(g, free, np.arange(g.n_nodes))
+    ok = r.trips.status == 3
+    fastest = dist[d.origin[ok], d.destination[ok]]
+    assert np.all(r.trips.travel_time[ok] >= fastest - 1e-6)
+    manhattan = (np.abs(g.node_x[d.origin] - g.node_x[d.destination])
+                 + np.abs(g.node_y[d.origin] - g.node_y[d.destination]))
+    assert np.all(r.trips.distance[ok] >= manhattan[ok] - 1e-6)
+
+
+def test_same_inputs_give_identical_outputs_for_any_thread_count(busy) -> None:
+    _, _, first = busy
+    _, _, again = _busy_run()
+    _, _, serial = _busy_run(threads=1)
+    for other in (again, serial):
+        for part in ("links", "trips", "network", "positions"):
+            a, b = getattr(first, part), getattr(other, part)
+            for f in dataclasses.fields(a):
+                x, y = getattr(a, f.name), getattr(b, f.name)
+                assert np.array_equal(x, y, equal_nan=True), (part, f.name)
+    _, _, other_seed = _busy_run(seed=4)
+    assert not np.array_equal(first.trips.arrival, other_seed.trips.arrival, equal_nan=True)
+
+
+def test_positions_follow_a_lone_vehicle_and_give_coordinates() -> None:
+    g = corridor([400.0, 400.0], [1, 1])
+    r = simulate(g, Demand([5.0], [0], [2]), Settings(end_time=200.0, sample_interval=10.0))
+    p = r.positions
+    v = g.free_speed[0]
+    expected_x = (p.time - 5.0) * v
+    x, y = p.xy(g)
+    assert np.allclose(x, expected_x, atol=1e-3)
+    assert np.allclose(y, 0.0)
+    assert np.all(p.link == (expected_x >= 400.0).astype(int))
+
+
+def test_zero_length_and_unroutable_trips() -> None:
+    # a one-way corridor: node 2 cannot reach node 0
+    g = corridor([300.0, 300.0], [1, 1])
+    d = Demand([0.0, 10.0, 20.0], [1, 2, 0], [1, 0, 2])
+    r = simulate(g, d, Settings(end_time=300.0))
+    assert list(r.trips.status) == [3, 4, 3]
+    assert r.trips.travel_time[0] == 0.0
+    assert np.isnan(r.trips.arrival[1])
+    assert r.trips.n_unroutable == 1 and r.trips.n_stuck == 0
+
+
+def test_given_routes_are_followed() -> None:
+    g = grid(3, 3)
+    # node 0 -> 1 -> 4 -> 5 instead of a shortest alternative of equal length
+    links = []
+    for a, b in [(0, 1), (1, 4), (4, 5)]:
+        links.append(int(np.nonzero((g.link_from == a) & (g.link_to == b))[0][0]))
+    d = Demand([0.0], [0], [5], route_start=[0, 3], route_links=links)
+    r = simulate(g, d, Settings(end_time=300.0, sample_interval=1.0))
+    assert list(np.unique(r.positions.link)) == sorted(links)
+
+
+def test_od_matrix_demand_is_seeded() -> None:
+    od = np.array([[0.0, 10.4], [3.0, 0.0]])
+    a = demand_from_od(od, np.array([0, 5]), 0.0, 3600.0, seed=1)
+    b = demand_from_od(od, np.array([0, 5]), 0.0, 3600.0, seed=1)
+    assert np.array_equal(a.departure, b.departure) and a.n_vehicles in (13, 14)
+    assert np.all(np.diff(a.departure) >= 0)
+    assert np.count_nonzero(a.origin == 5) == 3
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"bin_width": 90.5}, "bin_width"), ({"dt": 0.0}, "dt"), ({"reroute_share": 1.5}, "reroute_share"),
+    ({"sample_interval": 2.5, "dt": 2.0}, "sample_interval"),
+])
+def test_settings_name_the_bad_field(kwargs, field) -> None:
+    with pytest.raises(ValueError, match=field):
+        Settings(**kwargs)
+
+
+def test_bad_inputs_are_rejected_with_the_field_named() -> None:
+    g = corridor([300.0, 300.0], [1, 1])
+    with pytest.raises(ValueError, match="origin"):
+        simulate(g, Demand([0.0], [7], [1]))
+    with pytest.raises(ValueError, match="route_links"):
+        simulate(g, Demand([0.0], [0], [2], route_start=[0, 1], route_links=[1]))
+    with pytest.raises(ValueError, match="departure"):
+        Demand([np.nan], [0], [1])
+    fast = corridor([300.0], [1], cap_per_lane=3000.0, speed=5.0)  # needs q / v < k_jam
+    with pytest.raises(ValueError, match="capacity"):
+        simulate(fast, Demand([0.0], [0], [1]))
