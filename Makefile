@@ -40,7 +40,9 @@ demo: setup
 	$(VENV)/bin/twin import --sample helsinki -o $(OUT)/helsinki.twin
 	$(VENV)/bin/twin info $(OUT)/delft.twin --json > $(OUT)/delft-summary.json
 	$(VENV)/bin/twin info $(OUT)/helsinki.twin --json > $(OUT)/helsinki-summary.json
-	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin and their summaries"
+	$(VENV)/bin/twin map $(OUT)/delft.twin -o $(OUT)/delft-map.png
+	$(VENV)/bin/twin map $(OUT)/helsinki.twin -o $(OUT)/helsinki-map.png
+	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin, their summaries and maps"
 
 # The whole test suite (unit, validation, integration) and the import-direction contracts.
 test: setup

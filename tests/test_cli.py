@@ -89,3 +89,16 @@ def test_info_names_a_tampered_file(tmp_path: Path) -> None:
     result = run_twin("info", str(out))
     assert result.returncode == EXIT_INPUT_ERROR
     assert "layers.gpkg" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_map_draws_buildings_in_colour(tmp_path: Path) -> None:
+    import matplotlib.image
+
+    out = tmp_path / "delft.twin"
+    assert main(["import", "--sample", "delft", "-o", str(out)]) == 0
+    picture = tmp_path / "delft.png"
+    result = run_twin("map", str(out), "-o", str(picture))
+    assert result.returncode == 0, result.stderr
+    pixels = matplotlib.image.imread(picture)[..., :3]
+    saturation = pixels.max(axis=2) - pixels.min(axis=2)
+    assert (saturation > 0.3).mean() > 0.05  # viridis-coloured buildings, not a blank or grey page

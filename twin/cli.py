@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     info.add_argument("--json", action="store_true", help="print the summary as JSON")
     info.add_argument("--no-verify", action="store_true", help="skip the SHA-256 check of the files")
     info.set_defaults(handler=_info_command)
+
+    overview = commands.add_parser("map", help="draw a 2D overview map of a twin (PNG)")
+    overview.add_argument("twin", type=Path, help="twin folder (NAME.twin)")
+    overview.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
+    overview.set_defaults(handler=_map_command)
     return parser
 
 
@@ -99,6 +104,15 @@ def _info_command(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2))
     else:
         _print_summary(summary, Console())
+    return 0
+
+
+def _map_command(args: argparse.Namespace) -> int:
+    from twin.maps import plot_twin_map
+    from twin.store import load_twin
+
+    plot_twin_map(load_twin(args.twin), args.output)
+    Console().print(f"written [bold]{args.output}[/]")
     return 0
 
 

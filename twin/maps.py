@@ -1,0 +1,52 @@
+"""A 2D overview map of a twin as a PNG (matplotlib): terrain shading, buildings coloured by
+height, road links coloured by free speed. For reports and headless runs; the 3D view is the viewer's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import LightSource  # noqa: E402
+
+from twin.model import Twin  # noqa: E402
+
+MS_TO_KMH = 3.6
+
+
+def plot_twin_map(twin: Twin, path: str | Path, dpi: int = 150) -> Path:
+    """Write an overview map of ``twin`` to ``path`` (PNG) and return the path."""
+    path = Path(path)
+    figure, axes = plt.subplots(figsize=(9, 8), dpi=dpi)
+    terrain = twin.terrain.dtm or twin.terrain.dsm
+    if terrain is not None:
+        xmin, ymin, xmax, ymax = terrain.bounds
+        values = np.where(np.isfinite(terrain.values), terrain.values, np.nanmin(terrain.values))
+        shaded = LightSource(azdeg=315, altdeg=45).hillshade(values, vert_exag=2.0)
+        axes.imshow(shaded, cmap="gray", extent=(xmin, xmax, ymin, ymax), alpha=0.5, zorder=0)
+    if len(twin.buildings):
+        twin.buildings.plot(ax=axes, column="height", cmap="viridis", legend=True, zorder=2,
+                            legend_kwds={"label": "building height (m)", "shrink": 0.6})
+    links = twin.network.links
+    if len(links):
+        speed = links["free_speed"] * MS_TO_KMH
+        collection = links.assign(speed_kmh=speed).plot(
+            ax=axes, column="speed_kmh", cmap="autumn", linewidth=1.2, zorder=3)
+        mappable = collection.collections[-1]
+        figure.colorbar(mappable, ax=axes, shrink=0.6, label="free speed (km/h)")
+    extent = twin.extent()
+    if extent:
+        axes.set_xlim(extent[0], extent[2])
+        axes.set_ylim(extent[1], extent[3])
+    axes.set_aspect("equal")
+    axes.ticklabel_format(useOffset=False, style="plain")
+    axes.set_title(f"{twin.name} — {len(twin.buildings)} buildings, {len(links)} links ({twin.crs.to_string()})")
+    axes.set_xlabel("x (m)")
+    axes.set_ylabel("y (m)")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path
