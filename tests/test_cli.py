@@ -102,3 +102,19 @@ def test_map_draws_buildings_in_colour(tmp_path: Path) -> None:
     pixels = matplotlib.image.imread(picture)[..., :3]
     saturation = pixels.max(axis=2) - pixels.min(axis=2)
     assert (saturation > 0.3).mean() > 0.05  # viridis-coloured buildings, not a blank or grey page
+
+
+def test_compound_crs_option_gives_its_horizontal_part(tmp_path: Path, shared_data: Path) -> None:
+    sample = shared_data / "cityjson-samples" / "rotterdam_subset.city.json"
+    out = tmp_path / "r.twin"
+    refused = run_twin("import", str(sample), "-o", str(out))
+    assert refused.returncode == EXIT_INPUT_ERROR and "metadata.referenceSystem" in refused.stderr
+    assert main(["import", str(sample), "--crs", "EPSG:7415", "-o", str(out)]) == 0
+    assert json.loads(run_twin("info", str(out), "--json").stdout)["crs"] == "EPSG:28992"
+
+
+def test_geographic_twin_crs_is_refused(tmp_path: Path, shared_data: Path) -> None:
+    pbf = shared_data / "helsinki-osm" / "Helsinki.osm.pbf"
+    result = run_twin("import", str(pbf), "--crs", "EPSG:4326", "-o", str(tmp_path / "h.twin"))
+    assert result.returncode == EXIT_INPUT_ERROR
+    assert "projected in metres" in result.stderr

@@ -12,7 +12,9 @@ import shapely
 from pyproj import CRS
 
 from twin.buildings import complete_buildings
-from twin.crs import bounds_to_lonlat, check_coordinates_fit, choose_twin_crs, to_crs
+from twin.crs import (
+    bounds_to_lonlat, check_coordinates_fit, choose_twin_crs, projected_metric_crs, to_crs,
+)
 from twin.errors import InputError
 from twin.hashing import sha256_path
 from twin.importers.base import ImportOptions, SourceData
@@ -61,7 +63,10 @@ def import_files(
 def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = None) -> Twin:
     """One Twin from the sources, every layer reprojected into the twin CRS."""
     _check_sources_fit(sources)
-    crs = twin_crs or choose_twin_crs([s.crs for s in sources if s.crs is not None], _lonlat_centre(sources))
+    if twin_crs is not None:
+        crs = projected_metric_crs(twin_crs)
+    else:
+        crs = choose_twin_crs([s.crs for s in sources if s.crs is not None], _lonlat_centre(sources))
     warnings = [f"{s.path.name}: {line}" for s in sources for line in s.warnings]
 
     terrain = _terrain(sources, crs, warnings)

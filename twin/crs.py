@@ -113,6 +113,16 @@ def choose_twin_crs(source_crss: list[CRS], lonlat_centre: tuple[float, float] |
     return utm_crs_for(*lonlat_centre)
 
 
+def projected_metric_crs(crs: CRS, field: str = "--crs") -> CRS:
+    """The horizontal part of ``crs`` if it is projected in metres; InputError otherwise."""
+    horizontal = horizontal_crs(crs)
+    units = {axis.unit_name for axis in horizontal.axis_info}
+    if not horizontal.is_projected or units != {"metre"}:
+        raise InputError(None, field, f"the twin CRS must be projected in metres; {crs.to_string()} "
+                                      f"({crs.name}) is not")
+    return horizontal
+
+
 def to_crs(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
     """``frame`` in ``crs`` (the same object when it is already there)."""
     if frame.crs is not None and CRS(frame.crs).equals(crs):
