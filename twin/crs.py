@@ -102,25 +102,28 @@ def check_coordinates_fit(
 
 
 def choose_twin_crs(source_crss: list[CRS], lonlat_centre: tuple[float, float] | None) -> CRS:
-    """The twin CRS: the first projected source CRS (horizontal part), else the local UTM zone
-    of ``lonlat_centre`` (degrees); raises InputError when neither is available."""
+    """The twin CRS: the first source CRS projected in metres (horizontal part), else the local
+    UTM zone of ``lonlat_centre`` (degrees); raises InputError when neither is available."""
     for crs in source_crss:
-        horizontal = horizontal_crs(crs)
-        if horizontal.is_projected:
-            return horizontal
+        if is_projected_metric(crs):
+            return horizontal_crs(crs)
     if lonlat_centre is None:
         raise InputError(None, "crs", "no source has geometry to place the twin; pass --crs")
     return utm_crs_for(*lonlat_centre)
 
 
+def is_projected_metric(crs: CRS) -> bool:
+    """Whether the horizontal part of ``crs`` is projected with both axes in metres."""
+    horizontal = horizontal_crs(crs)
+    return horizontal.is_projected and {axis.unit_name for axis in horizontal.axis_info} == {"metre"}
+
+
 def projected_metric_crs(crs: CRS, field: str = "--crs") -> CRS:
     """The horizontal part of ``crs`` if it is projected in metres; InputError otherwise."""
-    horizontal = horizontal_crs(crs)
-    units = {axis.unit_name for axis in horizontal.axis_info}
-    if not horizontal.is_projected or units != {"metre"}:
+    if not is_projected_metric(crs):
         raise InputError(None, field, f"the twin CRS must be projected in metres; {crs.to_string()} "
                                       f"({crs.name}) is not")
-    return horizontal
+    return horizontal_crs(crs)
 
 
 def to_crs(frame: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
