@@ -54,6 +54,7 @@ bench: setup
 	$(PY) -m pip install -q -e ".[test,bench]"
 	$(PY) tests/bench/bench_cityjson_import.py
 	$(PY) tests/bench/bench_mobility.py
+	$(PY) tests/bench/bench_energy.py
 
 lint: setup
 	$(VENV)/bin/lint-imports
