@@ -8,8 +8,9 @@ memory as a whole DOM. Only the records the twin needs are kept.
   and ``location.projParameter`` (a PROJ string; its EPSG code where pyproj finds one) is the
   CRS. A net without projection (``projParameter="!"``) needs ``ImportOptions.crs``.
 - Links: normal edges (no ``function``, or ``function="normal"``) with at least one lane that
-  passenger cars may use (lane ``allow`` / ``disallow``). lanes = those lanes; length m and
-  free_speed m/s = their mean lane length and speed; capacity = lanes × the capacity per lane of
+  passenger cars may use (lane ``allow`` / ``disallow``). lanes = those lanes; free_speed m/s =
+  their mean speed; length m = their mean lane length plus the stretches inside the two
+  junctions (centre to lane end), so junction crossings count; capacity = lanes × the capacity per lane of
   the road class (edge ``type`` ``highway.primary`` → ``primary``, see ``twin.roads``).
   Geometry is the centre of all lanes of the edge (the middle lane, or the mean of the two
   middle lanes), as SUMO draws and ``sumolib`` returns it; lane shapes stop at the junction
@@ -23,6 +24,7 @@ memory as a whole DOM. Only the records the twin needs are kept.
 from __future__ import annotations
 
 import gzip
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,7 +326,7 @@ def _links(net: _Net, crs: CRS) -> gpd.GeoDataFrame:
         "id": [e.id for e in edges],
         "from_node": [e.from_node for e in edges],
         "to_node": [e.to_node for e in edges],
-        "length": np.array([e.length for e in edges], dtype=np.float64),
+        "length": _junction_to_junction_length(net),
         "lanes": lanes,
         "free_speed": np.array([e.speed for e in edges], dtype=np.float64),
         "capacity": lanes * per_lane,
@@ -334,6 +336,19 @@ def _links(net: _Net, crs: CRS) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(table).astype(LINK_COLUMNS)
     geometry = shapely.linestrings(coords, indices=owner) if edges else []
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=crs), crs=crs)
+
+
+def _junction_to_junction_length(net: _Net) -> np.ndarray:
+    """Travel length of each edge, m: its lane length plus the stretches inside the junctions
+    (from the start junction's centre to the lane start, and from the lane end to the end
+    junction's centre), so a trip's length counts the junction crossings SUMO puts on
+    internal lanes."""
+    lengths = np.empty(len(net.edges), dtype=np.float64)
+    for k, edge in enumerate(net.edges):
+        start = net.junctions[edge.from_node][1:3]
+        end = net.junctions[edge.to_node][1:3]
+        lengths[k] = (edge.length + math.dist(start, edge.shape[0]) + math.dist(edge.shape[-1], end))
+    return lengths
 
 
 def _nodes(net: _Net, links: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:

@@ -1,0 +1,126 @@
+"""The Helsinki sample through the whole chain: import -> routable network -> gravity demand ->
+kernel run -> trips, link results, positions and KPIs back in the twin's terms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from simulation.mobility import Settings
+from twin.assemble import import_files
+from twin.connectivity import connectivity_report
+from twin.mobility import KPI_UNITS, LINK_UNITS, gravity_demand, routable_network, run_mobility
+from twin.mobility.gravity import ATTRACTION_USES, PRODUCTION_USES, node_floor_areas
+from twin.samples import sample_files
+
+START, END = 7 * 3600.0, 9 * 3600.0
+N_TRIPS = 800
+
+
+@pytest.fixture(scope="module")
+def twin():
+    return import_files(sample_files("helsinki"), "helsinki")
+
+
+@pytest.fixture(scope="module")
+def net(twin):
+    return routable_network(twin)
+
+
+@pytest.fixture(scope="module")
+def demand(twin, net):
+    return gravity_demand(net, twin.buildings, N_TRIPS, START, END, seed=1)
+
+
+@pytest.fixture(scope="module")
+def run(twin, net, demand):
+    settings = Settings(dt=1.0, end_time=6 * 3600.0, bin_width=300.0, reroute_interval=300.0,
+                        sample_interval=30.0, seed=1)
+    return run_mobility(twin, demand, settings, network=net)
+
+
+def test_routing_keeps_the_largest_component_and_says_what_it_dropped(twin, net) -> None:
+    report = connectivity_report(twin.network.graph)
+    assert len(net.network.links) == report.largest_links
+    assert net.dropped_links == len(twin.network.links) - report.largest_links > 0
+    assert net.dropped_nodes == len(twin.network.nodes) - report.largest_nodes > 0
+    assert f"dropped {net.dropped_links} links and {net.dropped_nodes} nodes" in net.notes[0]
+
+
+def test_signalised_junctions_get_generated_plans(net) -> None:
+    summary = net.signal_summary
+    assert summary.programme_nodes == 0  # OpenStreetMap has no programmes
+    assert summary.generated_junctions > 10
+    cyc, _, gs, ge = net.signals.link_arrays(net.graph)
+    controlled = cyc > 0
+    assert set(np.unique(cyc[controlled])) == {90.0}
+    assert set(np.unique(np.round(ge[controlled] - gs[controlled], 6))) == {42.0}
+
+
+def test_gravity_demand_is_seeded_and_follows_the_buildings(twin, net, demand) -> None:
+    assert len(demand) == N_TRIPS
+    assert demand.equals(gravity_demand(net, twin.buildings, N_TRIPS, START, END, seed=1))
+    assert not demand.equals(gravity_demand(net, twin.buildings, N_TRIPS, START, END, seed=2))
+    assert demand["departure"].between(START, END, inclusive="left").all()
+    homes = node_floor_areas(net, twin.buildings, PRODUCTION_USES) > 0
+    work = node_floor_areas(net, twin.buildings, ATTRACTION_USES) > 0
+    assert homes[net.node_positions(demand["origin"].to_numpy())].all()
+    assert work[net.node_positions(demand["destination"].to_numpy())].all()
+    assert (demand["origin"] != demand["destination"]).all()
+
+
+def test_every_trip_arrives_or_is_stuck(run) -> None:
+    kpis = run.kpis["value"]
+    assert kpis["trips"] == N_TRIPS
+    assert kpis["not_departed"] == kpis["unroutable"] == kpis["outside_network"] == kpis["same_node"] == 0
+    assert kpis["arrived"] + kpis["waiting"] + kpis["on_link"] == N_TRIPS
+    assert kpis["arrived"] > 0.9 * N_TRIPS
+    arrived = run.trips[run.trips["status"] == "arrived"]
+    assert np.isfinite(arrived[["arrival", "travel_time", "free_flow_time", "delay"]].to_numpy()).all()
+    assert (arrived["arrival"] >= arrived["departure"]).all()
+    assert (arrived["delay"] >= -1.0).all()  # never faster than free flow (within one step)
+
+
+def test_kpis_have_units_and_agree_with_the_tables(run) -> None:
+    kpis = run.kpis
+    assert list(kpis.index) == list(KPI_UNITS) and (kpis["unit"] == list(KPI_UNITS.values())).all()
+    value = kpis["value"]
+    assert value["vehicle_km"] == pytest.approx(run.trips["distance"].sum() / 1000.0, rel=1e-9)
+    arrived = run.trips[run.trips["status"] == "arrived"]
+    assert value["mean_travel_time"] == pytest.approx(arrived["travel_time"].mean())
+    assert value["p95_travel_time"] >= value["mean_travel_time"]
+    assert value["total_delay"] == pytest.approx(arrived["delay"].sum() / 3600.0)
+    assert value["mean_speed"] == pytest.approx(value["vehicle_km"] / value["vehicle_hours"])
+    assert 0 < value["co2"] and 0 < value["nox"]
+    frame = run.link_frame()
+    assert frame.crs == run.crs and len(frame) == len(run.link_ids)
+    assert frame["co2"].sum() == pytest.approx(value["co2"])
+    assert frame["vehicle_km"].sum() == pytest.approx(value["vehicle_km"])
+
+
+def test_link_results_are_arrays_keyed_by_link_id(run) -> None:
+    assert set(run.links) == set(LINK_UNITS)
+    n_bins = run.bin_start.size
+    for values in run.links.values():
+        assert values.shape == (n_bins, run.link_ids.size)
+    busiest = run.link_ids[np.argmax(run.links["vehicle_km"].sum(axis=0))]
+    series = run.link_series(busiest)
+    assert series["vehicle_km"].sum() == pytest.approx(run.links["vehicle_km"].sum(axis=0).max())
+    assert series.index[0] == run.start >= START - run.bin_width
+
+
+def test_positions_lie_on_the_link_geometries(run) -> None:
+    pos = run.positions
+    assert len(pos) > 1000
+    lines = run.network.network.links.set_index("id").geometry
+    geoms = lines.loc[pos["link_id"]].to_numpy()
+    points = shapely.points(pos["x"].to_numpy(), pos["y"].to_numpy())
+    assert shapely.distance(points, geoms).max() < 1e-6
+    along = shapely.line_locate_point(geoms, points, normalized=True)
+    assert np.abs(along - pos["fraction"].to_numpy()).max() < 1e-6
+    # on curved links the points leave the straight line between the link's ends
+    ends = shapely.linestrings(np.stack([shapely.get_coordinates(shapely.get_point(geoms, 0)),
+                                         shapely.get_coordinates(shapely.get_point(geoms, -1))], axis=1))
+    assert shapely.distance(points, ends).max() > 1.0
+    assert pos["time"].min() >= run.start and set(pos["trip"]) <= set(run.trips.index)

@@ -1,0 +1,118 @@
+"""Car trips generated from the twin's buildings with a doubly constrained gravity model.
+
+Every building is attached to the nearest node of the routable network (by its footprint's
+representative point). Trip productions of a node are proportional to the floor area of its
+``PRODUCTION_USES`` buildings (homes), attractions to that of its ``ATTRACTION_USES`` buildings
+(workplaces, shops, schools). Floor area = footprint area x floors (floors unknown: height / 3 m,
+at least one). Trips between nodes i and j follow::
+
+    T_ij = a_i P_i b_j A_j exp(-beta t_ij),   sum_j T_ij = P_i,   sum_i T_ij = A_j
+
+with t_ij the free-flow travel time (s) on the fastest path, the attractions scaled to the
+production total, balanced by Furness iterations, and no trips within a node. ``n_trips`` whole trips are drawn from T (multinomial, seeded) and given
+departure times from a daily profile (``twin.mobility.profile``). The matrix is dense over
+production x attraction nodes: fit for twins of up to a few thousand such nodes.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from twin.errors import InputError
+from twin.mobility.demand import demand_frame
+from twin.mobility.network import RoutableNetwork
+from twin.mobility.paths import free_flow_matrix
+from twin.mobility.profile import WEEKDAY_PROFILE, departure_times
+
+PRODUCTION_USES: tuple[str, ...] = ("residential",)
+ATTRACTION_USES: tuple[str, ...] = ("office", "retail", "education")
+STOREY_HEIGHT = 3.0
+"""m, storey height assumed where a building's floor count is unknown."""
+DEFAULT_BETA = 1.0 / 600.0
+"""1/s, travel-time deterrence (0.1 per minute)."""
+
+
+def floor_area(buildings: gpd.GeoDataFrame) -> np.ndarray:
+    """Gross floor area of each building, m²: footprint area x floors (or height / 3 m)."""
+    floors = buildings["floors"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    guess = np.maximum(1.0, np.round(buildings["height"].to_numpy(dtype=np.float64) / STOREY_HEIGHT))
+    floors = np.where(np.isfinite(floors) & (floors > 0), floors, guess)
+    area = buildings["footprint_area"].to_numpy(dtype=np.float64) * floors
+    return np.where(np.isfinite(area), area, 0.0)
+
+
+def node_floor_areas(net: RoutableNetwork, buildings: gpd.GeoDataFrame,
+                     uses: tuple[str, ...]) -> np.ndarray:
+    """Floor area (m²) of the buildings of ``uses`` attached to each node of ``net``."""
+    out = np.zeros(net.graph.n_nodes)
+    chosen = buildings[buildings["use"].isin(uses)]
+    if len(chosen) == 0:
+        return out
+    points = chosen.geometry.representative_point()
+    tree = cKDTree(np.column_stack([net.graph.node_x, net.graph.node_y]))
+    _, nearest = tree.query(np.column_stack([points.x.to_numpy(), points.y.to_numpy()]))
+    np.add.at(out, nearest, floor_area(chosen))
+    return out
+
+
+def gravity_matrix(production: np.ndarray, attraction: np.ndarray, time: np.ndarray, beta: float,
+                   tolerance: float = 1e-6, max_iterations: int = 500) -> np.ndarray:
+    """Doubly constrained trip matrix (rows: production zones, columns: attraction zones) from
+    the zone totals and a travel-time matrix (s; inf where no trip may go, e.g. within a zone),
+    balanced by Furness iterations. Zones that reach no other zone get no trips; attractions are
+    scaled to the production total of the zones that do."""
+    deterrence = np.exp(-beta * np.where(np.isfinite(time), time, 0.0)) * np.isfinite(time)
+    rows = deterrence.any(axis=1) & (production > 0)
+    cols = deterrence.any(axis=0) & (attraction > 0)
+    trips = np.zeros(deterrence.shape)
+    if not (rows.any() and cols.any()):
+        return trips
+    f = deterrence[np.ix_(rows, cols)]
+    p = production[rows]
+    q = attraction[cols] * p.sum() / attraction[cols].sum()
+    b = np.ones(q.size)
+    for _ in range(max_iterations):
+        a = 1.0 / (f @ (b * q))
+        b = 1.0 / ((a * p) @ f)
+        if np.allclose((f @ (b * q)) * a, 1.0, rtol=tolerance, atol=0.0):
+            break
+    trips[np.ix_(rows, cols)] = (a * p)[:, None] * f * (b * q)[None, :]
+    return trips
+
+
+def gravity_demand(net: RoutableNetwork, buildings: gpd.GeoDataFrame, n_trips: int, start: float,
+                   end: float, seed: int, beta: float = DEFAULT_BETA,
+                   profile: tuple[float, ...] = WEEKDAY_PROFILE,
+                   production_uses: tuple[str, ...] = PRODUCTION_USES,
+                   attraction_uses: tuple[str, ...] = ATTRACTION_USES) -> pd.DataFrame:
+    """``n_trips`` car trips departing in [start, end) s of the day (a ``DEMAND_COLUMNS`` frame).
+
+    beta: 1/s, deterrence per second of free-flow travel time. The same inputs and seed give the
+    same trips.
+    """
+    if n_trips < 0:
+        raise ValueError(f"gravity_demand: n_trips must be >= 0, got {n_trips}")
+    production = node_floor_areas(net, buildings, production_uses)
+    attraction = node_floor_areas(net, buildings, attraction_uses)
+    for total, uses in ((production, production_uses), (attraction, attraction_uses)):
+        if total.sum() <= 0:
+            raise InputError(None, "buildings.use",
+                             f"the buildings have no floor area of use {', '.join(uses)} to generate trips from")
+    origins, destinations = np.nonzero(production)[0], np.nonzero(attraction)[0]
+    time = free_flow_matrix(net.graph, origins, destinations)
+    time[origins[:, None] == destinations[None, :]] = np.inf
+    trips = gravity_matrix(production[origins], attraction[destinations], time, beta)
+    if trips.sum() <= 0:
+        raise InputError(None, "buildings.use",
+                         "homes and destinations lie at the same nodes only: no trips between nodes")
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(n_trips, (trips / trips.sum()).ravel())
+    pair = np.repeat(np.arange(counts.size), counts)
+    rng.shuffle(pair)
+    ids = net.node_ids
+    return demand_frame(departure=departure_times(n_trips, start, end, rng, profile),
+                        origin=ids[origins[pair // destinations.size]],
+                        destination=ids[destinations[pair % destinations.size]])

@@ -1,0 +1,93 @@
+"""The part of a twin's road network the traffic kernel runs on.
+
+A trip can only be routed within one strongly connected component (SCC), so the kernel gets the
+largest SCC of ``Twin.network`` (``twin.connectivity``); what lies outside it is dropped and
+counted. Signal plans come from the twin's programmes or are generated (``twin.mobility.signals``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from simulation.graph import RoadGraph
+from simulation.mobility import SignalPlan
+from twin.connectivity import largest_component_links, largest_component_nodes
+from twin.errors import InputError
+from twin.mobility.signals import DEFAULT_CYCLE, DEFAULT_LOST_TIME, SignalSummary, signal_plan
+from twin.mobility.sumo_connections import twin_tl_connections
+from twin.model import Network, Twin
+
+
+@dataclass(frozen=True)
+class RoutableNetwork:
+    """The largest SCC of a twin's network as kernel inputs.
+
+    network: its nodes, links and signal phases (tables reindexed 0..n-1: row i is kernel node or
+    link i); graph: the CSR arrays; signals: the fixed-time plan; signal_summary: how the plan was
+    made; dropped_nodes, dropped_links: counts outside the component; notes: readable lines on all of it.
+    """
+
+    network: Network
+    graph: RoadGraph
+    signals: SignalPlan
+    signal_summary: SignalSummary
+    dropped_nodes: int
+    dropped_links: int
+    notes: tuple[str, ...]
+
+    @property
+    def node_ids(self) -> np.ndarray:
+        return self.network.nodes["id"].to_numpy()
+
+    @property
+    def link_ids(self) -> np.ndarray:
+        return self.network.links["id"].to_numpy()
+
+    @cached_property
+    def free_flow_time(self) -> np.ndarray:
+        """Per link, s: length / free speed."""
+        return self.graph.length / self.graph.free_speed
+
+    def node_positions(self, ids: np.ndarray) -> np.ndarray:
+        """Kernel index of each node id; -1 where a node is not in the component."""
+        return self.network.node_index.get_indexer(np.asarray(ids, dtype=object))
+
+
+def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFAULT_CYCLE,
+                     lost_time: float = DEFAULT_LOST_TIME) -> RoutableNetwork:
+    """The twin's largest SCC with its signal plan.
+
+    Programmes in ``Network.signals`` are mapped through the connections of the twin's SUMO
+    sources (when the files are present and unchanged); other signalised nodes get generated
+    two-phase plans of ``cycle`` s with ``lost_time`` s (see ``twin.mobility.signals``).
+    program: the programme id to use where a node has several.
+    """
+    if twin.network.is_empty():
+        raise InputError(None, "network", f"twin {twin.name!r} has no road links to simulate on")
+    component, dropped_nodes, dropped_links = largest_component(twin.network)
+    connections, notes = twin_tl_connections(twin) if len(twin.network.signals) else (None, [])
+    plan, summary = signal_plan(component, connections, program, cycle, lost_time)
+    total_links = len(twin.network.links)
+    kept = len(component.links)
+    scope = (f"routing on the largest strongly connected component: {kept} of {total_links} links "
+             f"({kept / total_links:.1%}); dropped {dropped_links} links and {dropped_nodes} nodes outside it")
+    notes = [scope, *notes, *summary.lines()]
+    return RoutableNetwork(network=component, graph=component.graph, signals=plan,
+                           signal_summary=summary, dropped_nodes=dropped_nodes,
+                           dropped_links=dropped_links, notes=tuple(notes))
+
+
+def largest_component(network: Network) -> tuple[Network, int, int]:
+    """(the network cut to its largest SCC, dropped node count, dropped link count)."""
+    graph = network.graph
+    keep_links = largest_component_links(graph)
+    keep_nodes = largest_component_nodes(graph)
+    nodes = network.nodes[keep_nodes].reset_index(drop=True)
+    links = network.links[keep_links].reset_index(drop=True)
+    signals = network.signals[network.signals["node_id"].isin(set(nodes["id"]))]
+    component = Network(nodes=nodes, links=links, signals=pd.DataFrame(signals).reset_index(drop=True))
+    return component, int((~keep_nodes).sum()), int((~keep_links).sum())

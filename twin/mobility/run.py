@@ -1,0 +1,131 @@
+"""Run the mesoscopic traffic kernel on a twin and turn its arrays back into the twin's terms.
+
+    net = routable_network(twin)
+    demand = gravity_demand(net, twin.buildings, 5000, 7 * 3600, 9 * 3600, seed=1)
+    run = run_mobility(twin, demand, Settings(end_time=3 * 3600), network=net)
+    run.kpis; run.trips; run.positions; run.link_frame()
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from simulation.mobility import Demand, Settings, simulate
+from simulation.mobility.emissions import Fleet, link_emissions, vehicle_hours, vehicle_km
+from simulation.mobility.results import Positions, Result
+from twin.mobility.demand import DEMAND_COLUMNS
+from twin.mobility.kpis import kpi_table
+from twin.mobility.network import RoutableNetwork, routable_network
+from twin.mobility.paths import free_flow_times
+from twin.mobility.results import TRIP_STATUSES, MobilityRun
+from twin.model import Twin
+
+KERNEL_STATUSES = TRIP_STATUSES[:5]
+"""Twin names of the kernel's status codes 0..4."""
+
+
+def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = None,
+                 network: RoutableNetwork | None = None, start: float | None = None,
+                 fleet: Fleet | None = None) -> MobilityRun:
+    """Simulate ``demand`` (a ``DEMAND_COLUMNS`` table) on the twin's routable network.
+
+    settings: kernel settings; times in it count from ``start``. network: the routable network
+    if already built (``routable_network(twin)`` otherwise). start: s after midnight at
+    simulation time 0, at most the first departure (default: the first departure rounded down
+    to a whole bin). fleet: the vehicle mix for emissions (default ``Fleet()``). Trips whose
+    origin or destination is not in the routable network, or that start where they end, are
+    reported, not simulated.
+    """
+    t0 = time.perf_counter()
+    settings = settings or Settings()
+    net = network or routable_network(twin)
+    _check_demand(demand)
+    departure = demand["departure"].to_numpy(dtype=np.float64)
+    origin = net.node_positions(demand["origin"].to_numpy())
+    destination = net.node_positions(demand["destination"].to_numpy())
+    outside = (origin < 0) | (destination < 0)
+    same = ~outside & (origin == destination)
+    keep = ~outside & ~same
+    start = _start(departure[keep], settings, start)
+    result = simulate(net.graph, Demand(departure[keep] - start, origin[keep], destination[keep]),
+                      settings, net.signals)
+    links = _link_arrays(result, net, fleet or Fleet())
+    trips = _trip_table(demand, result, net, keep, outside, start, origin, destination)
+    notes = list(net.notes)
+    for count, what in ((outside.sum(), "trips start or end outside the routable network: not simulated"),
+                        (same.sum(), "trips start where they end: not simulated")):
+        if count:
+            notes.append(f"{count} {what}")
+    timings = {**result.timings, "total": time.perf_counter() - t0}
+    return MobilityRun(
+        network=net, crs=twin.crs, start=start, bin_start=result.links.bin_start + start,
+        bin_width=result.links.bin_width, links=links, trips=trips,
+        positions=_positions(result.positions, net, demand.index.to_numpy()[keep], start),
+        kpis=kpi_table(trips, links, net), notes=tuple(notes), timings=timings)
+
+
+def _check_demand(demand: pd.DataFrame) -> None:
+    missing = [c for c in DEMAND_COLUMNS if c not in demand.columns]
+    if missing:
+        raise ValueError(f"run_mobility: demand lacks column(s) {', '.join(missing)}")
+    dep = demand["departure"].to_numpy(dtype=np.float64)
+    if dep.size and not (np.all(np.isfinite(dep)) and dep.min() >= 0):
+        raise ValueError("run_mobility: demand.departure must be finite and >= 0 s after midnight")
+
+
+def _start(departure: np.ndarray, settings: Settings, start: float | None) -> float:
+    first = float(departure.min()) if departure.size else 0.0
+    if start is None:
+        return float(np.floor(first / settings.bin_width) * settings.bin_width)
+    if start > first:
+        raise ValueError(f"run_mobility: start ({start} s) is after the first departure ({first} s)")
+    return float(start)
+
+
+def _link_arrays(result: Result, net: RoutableNetwork, fleet: Fleet) -> dict[str, np.ndarray]:
+    lr = result.links
+    length = net.graph.length
+    co2, nox = link_emissions(lr, net.graph, fleet)
+    return {"inflow": lr.inflow, "outflow": lr.outflow, "density": lr.density, "speed": lr.speed,
+            "queue": lr.queue, "vehicle_km": vehicle_km(lr, length),
+            "vehicle_hours": vehicle_hours(lr, length), "co2": co2, "nox": nox}
+
+
+def _trip_table(demand: pd.DataFrame, result: Result, net: RoutableNetwork, keep: np.ndarray,
+                outside: np.ndarray, start: float, origin: np.ndarray,
+                destination: np.ndarray) -> pd.DataFrame:
+    n = len(demand)
+    status = np.full(n, "same_node", dtype=object)
+    status[outside] = "outside_network"
+    status[keep] = np.asarray(KERNEL_STATUSES, dtype=object)[result.trips.status]
+    arrival = np.full(n, np.nan)
+    arrival[keep] = result.trips.arrival + start
+    travel = np.full(n, np.nan)
+    travel[keep] = result.trips.travel_time
+    free = np.full(n, np.nan)
+    free[keep] = free_flow_times(net.graph, origin[keep], destination[keep])
+    distance = np.full(n, np.nan)
+    distance[keep] = result.trips.distance
+    return pd.DataFrame({
+        "origin": demand["origin"].to_numpy(), "destination": demand["destination"].to_numpy(),
+        "departure": demand["departure"].to_numpy(dtype=np.float64), "arrival": arrival,
+        "travel_time": travel, "free_flow_time": free, "delay": travel - free,
+        "distance": distance, "status": pd.Categorical(status, categories=TRIP_STATUSES),
+    }, index=demand.index)
+
+
+def _positions(pos: Positions, net: RoutableNetwork, trip_labels: np.ndarray,
+               start: float) -> pd.DataFrame:
+    """Sampled positions with x, y on each link's geometry at the sampled share of its length."""
+    geoms = net.network.links.geometry.to_numpy()
+    fraction = pos.fraction.astype(np.float64)
+    points = shapely.line_interpolate_point(geoms[pos.link], fraction, normalized=True)
+    xy = shapely.get_coordinates(points)
+    return pd.DataFrame({
+        "time": pos.time.astype(np.float64) + start, "trip": trip_labels[pos.vehicle],
+        "link_id": net.link_ids[pos.link], "fraction": fraction, "x": xy[:, 0], "y": xy[:, 1],
+    })
