@@ -28,7 +28,8 @@ def test_import_sample_then_info(tmp_path: Path) -> None:
     assert summary["buildings"]["count"] == 160
     assert summary["crs"] == "EPSG:28992"
     assert set(summary["terrain"]) == {"dtm", "dsm"}
-    assert {s["kind"] for s in summary["sources"]} == {"cityjson", "dtm", "dsm"}
+    assert {s["kind"] for s in summary["sources"]} == {"cityjson", "dtm", "dsm", "weather"}
+    assert summary["weather"]["hours"] == 8760
 
 
 def test_import_helsinki_reports_network_connectivity(tmp_path: Path) -> None:

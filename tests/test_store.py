@@ -19,8 +19,7 @@ from twin.store import MANIFEST, load_twin, save_twin
 
 @pytest.fixture(scope="module")
 def delft(shared_data: Path) -> Twin:
-    weather = shared_data / "ashrae140-bestest" / "725650TYCST.epw"
-    return import_files([*sample_files("delft"), weather], name="delft")
+    return import_files(sample_files("delft"), name="delft")
 
 
 def test_round_trip_keeps_every_layer(delft: Twin, tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from twin.errors import InputError
 DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 
 SAMPLES: dict[str, tuple[str, ...]] = {
-    "delft": ("delft.city.json", "delft_ahn3_dtm_50cm.tif", "delft_ahn3_dsm_50cm.tif"),
+    "delft": ("delft.city.json", "delft_ahn3_dtm_50cm.tif", "delft_ahn3_dsm_50cm.tif",
+              "../weather/TRY2010_05_Jahr.dat"),
     "helsinki": ("Helsinki.osm.pbf",),
 }
 """Sample name -> its files, relative to ``datasets/NAME/``."""

@@ -252,7 +252,7 @@ def _weather_table(path: Path, table: pd.DataFrame, location: SiteLocation, firs
         table["dni"], dropped = dni_from_direct_horizontal(
             index, table["direct_horizontal"].to_numpy(dtype=np.float64), location)
         if dropped > 0:
-            warnings.append(f"{path.name}: dni: {dropped:.2%} of the direct irradiance fell in "
+            warnings.append(f"dni: {dropped:.2%} of the direct irradiance fell in "
                             f"hours with the sun beyond {MAX_DNI_ZENITH:g}° zenith; DNI 0 there")
     data = table[list(WEATHER_COLUMNS)].astype(np.float64).set_axis(index)
     data.index.name = "time"

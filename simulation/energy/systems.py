@@ -1,0 +1,233 @@
+"""Heating and cooling systems, energy carriers, CO2 and a simple energy label.
+
+Turns the ideal hourly heating/cooling need of the zone model (W per building and hour) into
+delivered energy per carrier (gas, electricity, district heat), then into CO2 and primary
+energy. Arrays broadcast: demand (n_buildings, n_hours) with per-building system parameters
+(n_buildings,) and hourly outdoor temperature (n_hours,).
+
+Systems (``HeatingKind``)
+-------------------------
+- gas boiler: gas = Q / eta (eta on the net calorific value, default 0.92, a condensing
+  boiler's seasonal value; ~0.80 for an old non-condensing one); constant, no part-load curve;
+- air-source heat pump: electricity = Q / COP with a Carnot-fraction COP,
+  ``COP = eta T_sink / (T_sink - T_source)`` (kelvin), eta = 0.40, T_source = outdoor air,
+  T_sink = the supply temperature of a linear heating curve through (design outdoor -10 degC,
+  design supply) and (20 degC, 20 degC); clipped to 1 <= COP <= 7; below -20 degC outdoor the
+  backup resistance heater covers the hour (COP 1). The heating curve reproduces EN 14825's
+  variable-outlet points (average climate) within 1 K, see :data:`EN14825_AVERAGE`;
+- district heating: heat delivered = Q / (1 - loss), loss = 0.10 (distribution losses
+  booked to the building);
+- electric resistance: electricity = Q.
+Cooling: split air conditioner, electricity = cooling / EER (default 3.0, constant).
+
+Emission and primary energy factors are per kWh delivered and configurable
+(:class:`CarrierFactors`); the energy label is a simple A-G scale on primary energy per m^2 of
+floor and year (:data:`LABEL_BOUNDS`), not an official national label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from enum import IntEnum
+
+import numpy as np
+
+__all__ = [
+    "EN14825_AVERAGE",
+    "LABEL_BOUNDS",
+    "CarrierFactors",
+    "Delivered",
+    "HeatingKind",
+    "HeatingSystems",
+    "design_supply_temperature",
+    "energy_label",
+    "heat_pump_cop",
+    "supply_temperature",
+]
+
+T0 = 273.15
+
+#: EN 14825 "average" climate, air-to-water, variable outlet: (outdoor degC, low-temperature
+#: application outlet degC, medium-temperature outlet degC) at the design point and A-D.
+EN14825_AVERAGE = np.array(
+    [(-10.0, 35.0, 55.0), (-7.0, 34.0, 52.0), (2.0, 30.0, 42.0), (7.0, 27.0, 36.0),
+     (12.0, 24.0, 30.0)]
+)
+
+#: Upper bounds (kWh/m^2/yr of primary energy) of labels A..F; above the last: G.
+LABEL_BOUNDS = np.array([50.0, 100.0, 150.0, 200.0, 250.0, 300.0])
+_LABELS = np.array(list("ABCDEFG"))
+
+#: Design supply temperature (degC at -10 degC outdoor) by construction year: upper year
+#: bound (exclusive) and supply; radiators sized for the old envelopes, floor heating after 2005.
+_SUPPLY_BY_YEAR = ((1945, 65.0), (1975, 60.0), (1992, 55.0), (2006, 45.0), (10_000, 35.0))
+
+
+class HeatingKind(IntEnum):
+    GAS_BOILER = 0
+    HEAT_PUMP = 1
+    DISTRICT_HEAT = 2
+    ELECTRIC = 3
+
+
+def design_supply_temperature(year) -> np.ndarray:
+    """Heating supply temperature at design conditions, degC, from the construction year.
+
+    Before 1945: 65, 1945-74: 60, 1975-91: 55, 1992-2005: 45, from 2006: 35 (assumed
+    radiator/floor-heating practice of the NW-European stock; override per building).
+    """
+    y = np.asarray(year, dtype=np.float64)
+    bounds = np.array([b for b, _ in _SUPPLY_BY_YEAR], dtype=np.float64)
+    temps = np.array([t for _, t in _SUPPLY_BY_YEAR])
+    return temps[np.searchsorted(bounds, y, side="right")]
+
+
+def supply_temperature(temp_out, supply_design, design_outdoor: float = -10.0,
+                       room: float = 20.0) -> np.ndarray:
+    """Weather-compensated supply temperature, degC: linear from (design_outdoor,
+    supply_design) to (room, room), held at supply_design below design_outdoor and at room
+    above it. Broadcasts (supply_design (n, 1) against temp_out (n_hours,))."""
+    t = np.clip(np.asarray(temp_out, dtype=np.float64), design_outdoor, room)
+    sd = np.asarray(supply_design, dtype=np.float64)
+    return room + (sd - room) * (room - t) / (room - design_outdoor)
+
+
+def heat_pump_cop(temp_source, temp_sink, eta=0.40, cop_min=1.0, cop_max=7.0) -> np.ndarray:
+    """Carnot-fraction COP, eta T_sink / (T_sink - T_source) (degC in, kelvin inside),
+    clipped to [cop_min, cop_max] (cop_max also where the sink is not warmer). All broadcast."""
+    src = np.asarray(temp_source, dtype=np.float64) + T0
+    sink = np.asarray(temp_sink, dtype=np.float64) + T0
+    lift = sink - src
+    carnot = np.divide(sink, lift, out=np.full(np.broadcast(src, sink).shape, np.inf),
+                       where=lift > 0.0)
+    return np.clip(eta * carnot, cop_min, cop_max)
+
+
+@dataclass(frozen=True)
+class HeatingSystems:
+    """Per building: each field one value or one per building (scalars are broadcast).
+
+    kind: :class:`HeatingKind` codes. boiler_efficiency (net calorific value); district_loss
+    (fraction); supply_design degC at -10 degC outdoor (:func:`design_supply_temperature`);
+    carnot_eta; hp_min_source degC (backup resistance below); cop_max; eer of the cooling.
+    """
+
+    kind: np.ndarray
+    boiler_efficiency: np.ndarray = 0.92
+    district_loss: np.ndarray = 0.10
+    supply_design: np.ndarray = 45.0
+    carnot_eta: np.ndarray = 0.40
+    hp_min_source: np.ndarray = -20.0
+    cop_max: np.ndarray = 7.0
+    eer: np.ndarray = 3.0
+
+    def __post_init__(self):
+        n = max(np.size(getattr(self, f.name)) for f in fields(self))
+        for f in fields(self):
+            v = np.asarray(getattr(self, f.name), dtype=np.float64).ravel()
+            if v.size not in (1, n):
+                raise ValueError(f"HeatingSystems.{f.name}: expected 1 or {n} values, got {v.size}")
+            object.__setattr__(self, f.name, np.broadcast_to(v, (n,)).copy())
+        kind = self.kind.astype(np.int64)
+        if np.any((kind != self.kind) | (kind < 0) | (kind > max(HeatingKind))):
+            raise ValueError(f"HeatingSystems.kind: codes must be integers 0..{max(HeatingKind)}")
+        object.__setattr__(self, "kind", kind)
+        valid = {
+            "boiler_efficiency": (self.boiler_efficiency > 0.0) & (self.boiler_efficiency <= 1.2),
+            "district_loss": (self.district_loss >= 0.0) & (self.district_loss < 1.0),
+            "carnot_eta": (self.carnot_eta > 0.0) & (self.carnot_eta <= 1.0),
+            "cop_max": self.cop_max >= 1.0,
+            "eer": self.eer > 0.0,
+        }
+        for name, ok in valid.items():
+            if not ok.all():
+                bad = getattr(self, name)[~ok][:3]
+                raise ValueError(f"HeatingSystems.{name} out of range: {bad}")
+
+    def __len__(self) -> int:
+        return self.kind.shape[0]
+
+    def cop(self, temp_out) -> np.ndarray:
+        """Hourly COP of each building's heat pump, (n, n_hours); 1 below hp_min_source."""
+        t = np.asarray(temp_out, dtype=np.float64).ravel()[None, :]
+        sink = supply_temperature(t, self.supply_design[:, None])
+        c = heat_pump_cop(t, sink, self.carnot_eta[:, None], 1.0, self.cop_max[:, None])
+        return np.where(t < self.hp_min_source[:, None], 1.0, c)
+
+    def delivered(self, heating_w, cooling_w, temp_out) -> Delivered:
+        """Delivered energy per carrier (W per hour) for heating and cooling needs (W).
+
+        heating_w, cooling_w: (n, n_hours) >= 0 (cooling as a positive need); temp_out (n_hours,).
+        """
+        q = np.asarray(heating_w, dtype=np.float64)
+        qc = np.asarray(cooling_w, dtype=np.float64)
+        n = len(self)
+        t = np.asarray(temp_out, dtype=np.float64).ravel()
+        if q.ndim != 2 or q.shape != (n, t.size) or qc.shape != q.shape:
+            raise ValueError(f"heating and cooling need shape ({n}, {t.size}) (buildings, hours "
+                             f"of temp_out), got {q.shape} and {qc.shape}")
+        if np.any(q < 0.0) or np.any(qc < 0.0):
+            raise ValueError("heating and cooling needs must be >= 0 W (cooling positive)")
+        k = self.kind[:, None]
+        gas = np.where(k == HeatingKind.GAS_BOILER, q / self.boiler_efficiency[:, None], 0.0)
+        hp = np.where(k == HeatingKind.HEAT_PUMP, q / self.cop(t), 0.0)
+        elec = hp + np.where(k == HeatingKind.ELECTRIC, q, 0.0) + qc / self.eer[:, None]
+        dh = np.where(k == HeatingKind.DISTRICT_HEAT, q / (1.0 - self.district_loss[:, None]), 0.0)
+        return Delivered(gas=gas, electricity=elec, district_heat=dh)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Delivered energy per carrier, W per hour (= Wh per hour), each (n, n_hours)."""
+
+    gas: np.ndarray
+    electricity: np.ndarray
+    district_heat: np.ndarray
+
+    def annual_kwh(self) -> dict[str, np.ndarray]:
+        """Sum over the hours per carrier, kWh, each (n,)."""
+        return {f.name: getattr(self, f.name).sum(axis=-1) / 1000.0 for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class CarrierFactors:
+    """Per kWh delivered: CO2 (kg) and primary energy (kWh) by carrier.
+
+    CO2 defaults: gas 0.202 kg/kWh (natural gas, net calorific value, combustion); grid
+    electricity 0.25 and district heat 0.15 kg/kWh are placeholders of the right order for
+    NW Europe in the early 2020s: set the country/year and network values. Primary energy
+    (non-renewable) defaults: gas 1.0, electricity 1.45, district heat 1.0 (Dutch NTA 8800
+    convention for gas and grid electricity; district heat from the network's certificate).
+    """
+
+    co2_gas: float = 0.202
+    co2_electricity: float = 0.25
+    co2_district_heat: float = 0.15
+    pef_gas: float = 1.0
+    pef_electricity: float = 1.45
+    pef_district_heat: float = 1.0
+
+    def co2_kg(self, annual_kwh: dict[str, np.ndarray]) -> np.ndarray:
+        """CO2 (kg) from delivered kWh per carrier (the dict of :meth:`Delivered.annual_kwh`)."""
+        return self._weighted(annual_kwh, "co2_")
+
+    def primary_kwh(self, annual_kwh: dict[str, np.ndarray]) -> np.ndarray:
+        """Primary energy (kWh) from delivered kWh per carrier."""
+        return self._weighted(annual_kwh, "pef_")
+
+    def _weighted(self, annual_kwh, prefix: str) -> np.ndarray:
+        unknown = set(annual_kwh) - {"gas", "electricity", "district_heat"}
+        if unknown:
+            raise ValueError(f"unknown carriers {sorted(unknown)}; expected gas, electricity, "
+                             f"district_heat")
+        return sum(np.asarray(v, dtype=np.float64) * getattr(self, prefix + c)
+                   for c, v in annual_kwh.items())
+
+
+def energy_label(primary_kwh_per_m2, bounds=LABEL_BOUNDS) -> np.ndarray:
+    """Label letters A..G from primary energy per m^2 of floor and year (upper bounds A..F)."""
+    pe = np.asarray(primary_kwh_per_m2, dtype=np.float64)
+    b = np.asarray(bounds, dtype=np.float64)
+    if b.shape != (6,) or np.any(np.diff(b) <= 0):
+        raise ValueError("bounds: six increasing upper bounds for A..F")
+    return _LABELS[np.searchsorted(b, pe, side="left")]

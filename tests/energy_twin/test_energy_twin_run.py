@@ -1,0 +1,148 @@
+"""The energy run on twins: the Delft sample end to end, retrofit, hooks, and a cross-check of
+one building against the kernel fed with inputs built by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.energy.rc5r1c import Drivers, Zones, simulate
+from simulation.energy.solar_gains import sun_for_intervals, surface_solar
+from twin.energy import EnergySettings, run_energy
+from twin.energy.solar import unix_seconds
+from twin.importers.weather import read_weather
+
+# TABULA NL, existing state: energy need for heating q_h_nd of the generic example dwellings of
+# the bands before 1992 (NL.N.{TH,SFH,MFH,AB}.0{1,2,3}.Gen.ReEx.001.001), from the TABULA
+# dataset shipped in hisim 1.2.4 (inputs/housing/data_processed/episcope-tabula.csv): lowest
+# AB.03 108.9, highest TH.01 430.6 kWh/(m² a). A plausibility band only: that release's NL
+# U-values of NL.01-03 are higher than the corrected ones the archetypes use.
+TABULA_NL_PRE_1992 = (108.9, 430.6)
+RETROFIT = {"u_wall": 0.21, "u_roof": 0.16, "u_floor": 0.27, "u_window": 1.8, "g_window": 0.6}
+
+
+@pytest.fixture(scope="module")
+def delft_run(delft):
+    return run_energy(delft)
+
+
+def test_shipped_weather_file_reads_through_the_importer(weather_file, delft) -> None:
+    w = read_weather(weather_file).weather
+    assert len(w.data) == 8760 and w.source_format == "dwd"
+    assert w.location.name == "Essen" and w.location.utc_offset == 1.0
+    assert 9.5 < w.data["temp_air"].mean() < 11.5
+    assert delft.weather is not None and delft.weather.location.name == "Essen"
+
+
+def test_every_delft_building_gets_positive_heating(delft_run, delft) -> None:
+    b = delft_run.buildings
+    assert len(b) == len(delft.buildings) == 160
+    assert b["simulated"].all() and not delft_run.warnings
+    assert np.isfinite(b["heating_kWh"]).all() and (b["heating_kWh"] > 0).all()
+    assert (b["peak_heating_kW"] > 0).all() and (b["cooling_kWh"] >= 0).all()
+    assert list(b.index) == list(delft.buildings["id"])
+
+
+def test_delft_heating_per_m2_is_within_the_tabula_band(delft_run) -> None:
+    low, high = TABULA_NL_PRE_1992
+    assert low <= delft_run.kpis["heating_kWh_m2"] <= high
+    assert delft_run.kpis["heating_MWh"] == pytest.approx(
+        delft_run.buildings["heating_kWh"].sum() / 1e3)
+
+
+def test_results_add_up(delft_run) -> None:
+    b = delft_run.buildings
+    np.testing.assert_allclose(delft_run.monthly_heating_kWh.sum(axis=1), b["heating_kWh"])
+    np.testing.assert_allclose(delft_run.monthly_cooling_kWh.sum(axis=1), b["cooling_kWh"])
+    hourly = delft_run.district_heating_kW
+    assert hourly.shape == (8760, 1)
+    assert hourly.to_numpy().sum() == pytest.approx(b["heating_kWh"].sum())
+    assert delft_run.kpis["peak_heating_MW"] * 1e3 <= b["peak_heating_kW"].sum()
+    monthly = delft_run.monthly_heating_kWh.sum()
+    assert monthly[1] > monthly[4] > monthly[7]  # January > April > July
+    assert b["peak_heating_time"].dt.month.isin([1, 2, 3, 11, 12]).all()
+    np.testing.assert_allclose(b["heating_kWh_m2"], b["heating_kWh"] / b["floor_area_m2"])
+
+
+def test_retrofit_lowers_heating(delft, delft_run) -> None:
+    retrofit = delft.replace(buildings=delft.buildings.assign(**RETROFIT))
+    after = run_energy(retrofit)
+    assert (after.buildings["heating_kWh"] < delft_run.buildings["heating_kWh"]).all()
+    assert after.kpis["heating_kWh_m2"] < 0.5 * delft_run.kpis["heating_kWh_m2"]
+    assert after.kpis["peak_heating_MW"] < delft_run.kpis["peak_heating_MW"]
+
+
+def test_hooks_efficiency_hourly_consumers_and_districts(delft, delft_run) -> None:
+    sums = np.zeros(len(delft.buildings))
+
+    def collect(rows, heating_w, cooling_w, air_temp):
+        sums[rows] += heating_w.sum(axis=1, dtype=np.float64) / 1e3
+
+    districts = delft.buildings.assign(block=np.where(np.arange(160) < 80, "west", "east"))
+    run = run_energy(delft.replace(buildings=districts), EnergySettings(
+        heating_efficiency=0.9, cooling_efficiency=3.0, hourly=(collect,),
+        district_column="block"))
+    b = run.buildings
+    np.testing.assert_allclose(b["heating_kWh"], delft_run.buildings["heating_kWh"])
+    np.testing.assert_allclose(b["heating_final_kWh"], b["heating_kWh"] / 0.9)
+    np.testing.assert_allclose(b["cooling_final_kWh"], b["cooling_kWh"] / 3.0)
+    np.testing.assert_allclose(sums, b["heating_kWh"], rtol=1e-5)
+    assert list(run.district_heating_kW.columns) == ["west", "east"]
+    np.testing.assert_allclose(run.district_heating_kW["west"].sum(),
+                               b["heating_kWh"].iloc[:80].sum())
+
+
+def test_unsimulable_buildings_are_reported_not_run(delft) -> None:
+    tiny = delft.buildings.copy()
+    tiny.loc[0, "floor_area"] = 0.5
+    run = run_energy(delft.replace(buildings=tiny))
+    assert not run.buildings["simulated"].iloc[0] and np.isnan(run.buildings["heating_kWh"].iloc[0])
+    assert run.buildings["simulated"].iloc[1:].all()
+    assert any("not simulated" in w for w in run.warnings)
+
+
+def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weather) -> None:
+    """The middle house of a 10 m x 8 m x 6 m terrace, residential, 1970 (band NL.02)."""
+    boxes = [(0.0, 0.0, 10.0, 8.0), (10.0, 0.0, 20.0, 8.0), (20.0, 0.0, 30.0, 8.0)]
+    twin = make_twin(boxes, [6.0] * 3, use=["residential"] * 3, year=[1970] * 3)
+    run = run_energy(twin)
+
+    # by hand: 2 floors, A_f = 2 x 80 m² x 0.85; north and south walls 60 m² each, 29 % glazed;
+    # east and west walls are party walls; roof and ground floor 80 m²
+    a_f = 2 * 80.0 * 0.85
+    win = 0.29 * 60.0
+    opaque = 60.0 - win
+    u_wall, u_roof, u_floor, u_win, g = 1.45, 0.89, 2.33, 5.2, 0.8
+    h_tr_w = u_win * 2 * win
+    h_tr_op = u_wall * 2 * opaque + u_roof * 80.0 + 0.5 * u_floor * 80.0
+    h_ve = 0.8 * a_f * 2.5 * 1.204 * 1006.0 / 3600.0
+    window_ap = 0.6 * 0.9 * g * 0.7 * win
+    wall_ap = 0.6 * 0.04 * u_wall * opaque
+    aperture = [0.6 * 0.04 * u_roof * 80.0, window_ap + wall_ap, 0.0, window_ap + wall_ap, 0.0]
+    sky = 0.04 * 4.5 * (u_roof * 80.0 + 0.5 * u_wall * 2 * opaque + 0.5 * u_win * 2 * win)
+    zones = Zones.create(a_f, h_tr_w, h_tr_op, h_ve, mass_class="medium",
+                         internal_gains=3.0 * a_f, solar_aperture=[aperture], sky_loss=sky)
+
+    d = weather.data
+    loc = weather.location
+    zen, az, ext = sun_for_intervals(unix_seconds(d.index), loc.latitude, loc.longitude,
+                                     loc.elevation, pressure=d["pressure"].to_numpy(),
+                                     temperature=d["temp_air"].to_numpy())
+    solar = surface_solar([0, 90, 90, 90, 90], [180, 0, 90, 180, 270], d["ghi"].to_numpy(),
+                          d["dni"].to_numpy(), d["dhi"].to_numpy(), zen, az, ext, 0.2).incident
+    local_start = d.index - pd.Timedelta(hours=1) + pd.Timedelta(hours=1)  # MEZ = UTC + 1
+    hour = np.asarray(local_start.hour)
+    gains = np.where((hour >= 17) & (hour < 23), 1.8,
+                     np.where((hour >= 7) & (hour < 17), 0.7714, 0.6857))
+    drivers = Drivers.create(d["temp_air"].to_numpy(), solar,
+                             np.asarray(local_start.month) - 1, gains=gains,
+                             heat_setpoint=20.0, cool_setpoint=26.0)
+    ref = simulate(zones, drivers)
+
+    got = run.buildings.iloc[1]
+    assert got["heating_kWh"] == pytest.approx(ref.heating_Wh[0] / 1e3, rel=1e-9)
+    assert got["cooling_kWh"] == pytest.approx(ref.cooling_Wh[0] / 1e3, rel=1e-9)
+    assert got["peak_heating_kW"] == pytest.approx(ref.peak_heating_W[0] / 1e3, rel=1e-9)
+    # the end houses lose more through their gable walls
+    assert run.buildings["heating_kWh"].iloc[0] > got["heating_kWh"]

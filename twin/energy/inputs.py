@@ -1,0 +1,252 @@
+"""Twin -> inputs of the ISO 13790 5R1C kernel (``simulation.energy.rc5r1c``).
+
+Per building (all vectorised over the buildings table):
+
+- conditioned floor area A_f = footprint_area x floors x ``floor_area_ratio`` (a ``floor_area``
+  column, where given, is taken as A_f as it is); floors missing: round(height / 3 m), >= 1;
+- exposed wall area per orientation = wall_area_n/e/s/w minus the party walls
+  (``party_walls``); windows = wwr x exposed wall, per orientation; opaque walls = the rest;
+  roof = roof_area; ground floor = ground_area;
+- H_tr_w = U_window x windows; H_tr_op = U_wall x opaque walls + U_roof x roof
+  + b_floor x U_floor x ground floor + thermal_bridge x (exposed walls + roof + ground floor);
+- H_ve = ρc x (infiltration + usage air change) x A_f x room height; scheduled extra H_ve from
+  ventilation_lps_m2 x A_f while occupied (air density 1.204 kg/m³);
+- mass: C_m and A_m from the ISO 13790 Table 12 class; A_t = the larger of 4.5 A_f and the
+  zone's inner surfaces (exposed and party walls, roof, ground floor, both faces of the
+  intermediate floors). Where a very small, tall or glazed zone would break the 5R1C network
+  (H_tr_op >= 9.1 A_m, or no share of the gains left for the surface node) A_m and A_t are
+  raised to the least valid values and a warning counts the buildings;
+- solar apertures per source (``solar.SOURCE_NAMES``): opaque α R_se U A (ISO 13790 11.3.4) for
+  the roof and each facade, plus windows F_sh F_w g (1 - F_F) A (11.3.3) per facade,
+  times the ``shading`` sunlit factor of the settings (default 1);
+- sky-radiation loss coefficient (11.3.5): roof F_r = 1, walls and windows F_r = 0.5;
+- internal gains W = internal_gains x A_f, scheduled.
+
+Buildings with a conditioned floor area below ``MIN_FLOOR_AREA`` or no positive height are left
+out of the run (counted in a warning); their results are NaN.
+
+Zone order: the kernel runs zones in chunks and is fastest when a chunk shares its district,
+ventilation schedule and profiles, so zones are sorted by (district, scheduled ventilation,
+set-point profile, gains profile); ``EnergyInputs.rows`` maps each zone back to its building.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from simulation.energy import envelope as env
+from simulation.energy.rc5r1c import H_MS, LAMBDA_AT, MASS_CLASSES, Drivers, Zones
+from twin.buildings import ORIENTATIONS, STOREY_HEIGHT
+from twin.energy.archetypes import Archetypes, load_archetypes
+from twin.energy.party_walls import party_wall_areas
+from twin.energy.schedules import building_profiles, local_calendar
+from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
+from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources, solar_sources
+from twin.errors import InputError
+from twin.model import Twin
+
+MIN_FLOOR_AREA = 1.0
+"""m²: smaller zones are not simulated."""
+R_SE = 0.04
+"""m² K/W, external surface resistance (ISO 6946) for the opaque solar and sky terms."""
+WINDOW_ANGLE_FACTOR = 0.9
+"""F_w, mean angle correction of g for non-scattering glazing (ISO 13790 11.4.2)."""
+MARGIN = 1.05
+"""Relative margin kept when A_m or A_t are raised to keep the 5R1C network valid."""
+
+
+@dataclass(frozen=True)
+class EnergyInputs:
+    """Kernel inputs of the simulated buildings and what they were made from.
+
+    zones, drivers: for ``simulate``; solar: the shared solar sources; params: archetype
+    parameters of every building (index of ``Twin.buildings``); envelope: areas (m²) and
+    conductances (W/K) of every building; rows: position in ``Twin.buildings`` of each zone,
+    in zone order (buildings not simulated are absent); time: UTC end of each hour;
+    districts: names of the district indices.
+    """
+
+    zones: Zones
+    drivers: Drivers
+    solar: SolarSources
+    params: pd.DataFrame
+    envelope: pd.DataFrame
+    rows: np.ndarray
+    time: pd.DatetimeIndex
+    districts: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def _floor_area(b: pd.DataFrame, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """(conditioned floor area m², floors) of each building."""
+    height = b["height"].to_numpy(np.float64)
+    floors = pd.to_numeric(b["floors"], errors="coerce").to_numpy(np.float64)
+    guess = np.maximum(1.0, np.round(np.nan_to_num(height) / STOREY_HEIGHT))
+    floors = np.where(np.isfinite(floors) & (floors >= 1), floors, guess)
+    area = b["footprint_area"].to_numpy(np.float64) * floors * ratio
+    if "floor_area" in b.columns:
+        given = pd.to_numeric(b["floor_area"], errors="coerce").to_numpy(np.float64)
+        area = np.where(np.isfinite(given), given, area)
+    return np.nan_to_num(area), floors
+
+
+def envelope_table(twin: Twin, params: pd.DataFrame, archetypes: Archetypes,
+                   tolerance: float) -> pd.DataFrame:
+    """Areas (m²) and conductances (W/K) of every building, see the module docstring."""
+    b = twin.buildings
+    m = archetypes.method
+    floor_area, floors = _floor_area(b, float(m["floor_area_ratio"]))
+    walls = np.nan_to_num(b[[f"wall_area_{o}" for o in ORIENTATIONS]].to_numpy(np.float64))
+    party = party_wall_areas(b.geometry.values, b["base_elevation"].to_numpy(np.float64),
+                             b["height"].to_numpy(np.float64), tolerance)
+    exposed = np.clip(walls - party, 0.0, None)
+    wwr = params["wwr"].to_numpy(np.float64)
+    windows = exposed * wwr[:, None]
+    opaque = exposed - windows
+    roof = np.nan_to_num(b["roof_area"].to_numpy(np.float64))
+    ground = np.nan_to_num(b["ground_area"].to_numpy(np.float64))
+    footprint = np.nan_to_num(b["footprint_area"].to_numpy(np.float64))
+    p = {k: params[k].to_numpy(np.float64) for k in (
+        "u_wall", "u_roof", "u_floor", "u_window", "thermal_bridge", "infiltration_ach",
+        "ventilation_ach", "ventilation_lps_m2")}
+    env_area = exposed.sum(axis=1) + roof + ground
+    h_tr_w = p["u_window"] * windows.sum(axis=1)
+    h_tr_op = (p["u_wall"] * opaque.sum(axis=1) + p["u_roof"] * roof
+               + float(m["floor_reduction"]) * p["u_floor"] * ground
+               + p["thermal_bridge"] * env_area)
+    air = (p["infiltration_ach"] + p["ventilation_ach"]) * floor_area * float(m["room_height"])
+    out = {"floor_area": floor_area, "floors": floors}
+    for k, o in enumerate(ORIENTATIONS):
+        out[f"party_wall_{o}"] = party[:, k]
+        out[f"exposed_wall_{o}"] = exposed[:, k]
+        out[f"window_{o}"] = windows[:, k]
+    out.update({
+        "roof": roof, "ground": ground,
+        "inner_surfaces": env_area + party.sum(axis=1) + 2.0 * (floors - 1.0) * footprint,
+        "h_tr_w": h_tr_w, "h_tr_op": h_tr_op,
+        "h_ve": env.ventilation_conductance(air),
+        "h_ve_extra": env.ventilation_conductance(p["ventilation_lps_m2"] * 3.6 * floor_area),
+    })
+    return pd.DataFrame(out, index=b.index)
+
+
+def _apertures(e: pd.DataFrame, params: pd.DataFrame, archetypes: Archetypes) -> np.ndarray:
+    """Solar apertures (n, n_sources) m², unshaded."""
+    m = archetypes.method
+    alpha = float(m["solar_absorptance"])
+    u_wall = params["u_wall"].to_numpy(np.float64)
+    window_factor = (float(m["window_shading"]) * WINDOW_ANGLE_FACTOR
+                     * params["g_window"].to_numpy(np.float64)
+                     * (1.0 - float(m["frame_fraction"])))
+    ap = np.zeros((len(e), len(SOURCE_NAMES)))
+    ap[:, ROOF] = env.opaque_solar_aperture(alpha, params["u_roof"].to_numpy(np.float64),
+                                            e["roof"].to_numpy(), R_SE)
+    for row, o in zip(FACADES, ORIENTATIONS):
+        win = e[f"window_{o}"].to_numpy()
+        opaque = e[f"exposed_wall_{o}"].to_numpy() - win
+        ap[:, row] = env.opaque_solar_aperture(alpha, u_wall, opaque, R_SE) + window_factor * win
+    return ap
+
+
+def _sky_loss(e: pd.DataFrame, params: pd.DataFrame, emissivity: float) -> np.ndarray:
+    """ISO 13790 11.3.5 sky-radiation coefficient W/K (multiplies delta_theta_er)."""
+    windows = e[[f"window_{o}" for o in ORIENTATIONS]].to_numpy().sum(axis=1)
+    walls = e[[f"exposed_wall_{o}" for o in ORIENTATIONS]].to_numpy().sum(axis=1) - windows
+    return (env.sky_loss_coefficient(params["u_roof"].to_numpy(np.float64), e["roof"].to_numpy(),
+                                     R_SE, emissivity, f_r=1.0)
+            + env.sky_loss_coefficient(params["u_wall"].to_numpy(np.float64), walls, R_SE,
+                                       emissivity, f_r=0.5)
+            + env.sky_loss_coefficient(params["u_window"].to_numpy(np.float64), windows, R_SE,
+                                       emissivity, f_r=0.5))
+
+
+def _shading(twin: Twin, sources: SolarSources, settings: EnergySettings) -> np.ndarray:
+    """Sunlit factors (n_buildings, n_sources) from the settings' hook, checked."""
+    n = len(twin.buildings)
+    if settings.shading is None:
+        return np.ones((n, len(sources.names)))
+    given = settings.shading(twin, sources) if callable(settings.shading) else settings.shading
+    f = np.asarray(given, dtype=np.float64)
+    if f.shape != (n, len(sources.names)) or not np.all((f >= 0.0) & (f <= 1.0)):
+        raise InputError(None, "settings.shading",
+                         f"expected sunlit factors within 0..1 of shape "
+                         f"{(n, len(sources.names))}, got {f.shape}")
+    return f
+
+
+def _mass(e: pd.DataFrame, params: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(C_m J/K, A_m m², A_t m², number of zones whose A_m or A_t had to be raised)."""
+    a_f = e["floor_area"].to_numpy()
+    classes = params["mass_class"].to_numpy()
+    cm_per = np.array([MASS_CLASSES[c][0] for c in classes], dtype=np.float64)
+    am_ratio = np.array([MASS_CLASSES[c][1] for c in classes], dtype=np.float64)
+    a_m = am_ratio * a_f
+    a_t = np.maximum(LAMBDA_AT * a_f, e["inner_surfaces"].to_numpy())
+    need_m = MARGIN * e["h_tr_op"].to_numpy() / H_MS
+    need_t = MARGIN * (np.maximum(a_m, need_m) + e["h_tr_w"].to_numpy() / H_MS)
+    raised = (a_m < need_m) | (a_t < need_t)
+    return cm_per * a_f, np.maximum(a_m, need_m), np.maximum(a_t, need_t), int(raised.sum())
+
+
+def _districts(twin: Twin, column: str | None) -> tuple[np.ndarray, tuple[str, ...]]:
+    n = len(twin.buildings)
+    if column is None:
+        return np.zeros(n, dtype=np.int64), ("all",)
+    if column not in twin.buildings.columns:
+        raise InputError(None, "settings.district_column", f"buildings have no column {column!r}")
+    values = twin.buildings[column].astype(object).where(twin.buildings[column].notna(), "none")
+    codes, names = pd.factorize(values.astype(str))
+    return codes.astype(np.int64), tuple(str(v) for v in names)
+
+
+def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyInputs:
+    """Kernel inputs for every building of the twin with the twin's weather."""
+    if twin.weather is None:
+        raise InputError(None, "weather", f"twin {twin.name!r} has no weather: import an EPW, "
+                                          "TMY3 or DWD TRY file with it")
+    archetypes = settings.archetypes or load_archetypes()
+    b = twin.buildings
+    params = archetypes.parameters(b)
+    e = envelope_table(twin, params, archetypes, settings.party_wall_tolerance)
+    height = b["height"].to_numpy(np.float64)
+    ok = (e["floor_area"].to_numpy() >= MIN_FLOOR_AREA) & (np.nan_to_num(height) > 0.0)
+    warnings = []
+    if not ok.all():
+        warnings.append(f"{int((~ok).sum())} buildings not simulated: conditioned floor area "
+                        f"below {MIN_FLOOR_AREA:g} m² or no height")
+
+    weather = twin.weather
+    sources = solar_sources(weather, settings.albedo, settings.sun_samples)
+    apertures = _apertures(e, params, archetypes) * _shading(twin, sources, settings)
+    cal = local_calendar(weather.data.index, weather.location.utc_offset)
+    district, names = _districts(twin, settings.district_column)
+    profiles = building_profiles(params[ok], archetypes.schedules, cal)
+    order = np.lexsort((profiles.gains_index, profiles.setpoint_index,
+                        e["h_ve_extra"].to_numpy()[ok] > 0.0, district[ok]))
+    rows = np.flatnonzero(ok)[order]
+    es, ps = e.iloc[rows], params.iloc[rows]
+    c_m, a_m, a_t, raised = _mass(es, ps)
+    if raised:
+        warnings.append(f"{raised} buildings: A_m / A_t raised to keep the 5R1C network valid "
+                        "(small, tall or strongly glazed zones)")
+    zones = Zones.create(
+        es["floor_area"].to_numpy(), es["h_tr_w"].to_numpy(), es["h_tr_op"].to_numpy(),
+        es["h_ve"].to_numpy(), mass_class=None, c_m=c_m, a_m=a_m, a_t=a_t,
+        internal_gains=ps["internal_gains"].to_numpy(np.float64) * es["floor_area"].to_numpy(),
+        solar_aperture=apertures[rows],
+        sky_loss=_sky_loss(es, ps, float(archetypes.method["emissivity"])),
+        h_ve_extra=es["h_ve_extra"].to_numpy(),
+        gains_profile=profiles.gains_index[order], setpoint_profile=profiles.setpoint_index[order],
+        vent_profile=profiles.vent_index[order], district=district[rows],
+    )
+    drivers = Drivers.create(
+        weather.data["temp_air"].to_numpy(np.float64), sources.irradiance, cal.month,
+        gains=profiles.gains, heat_setpoint=profiles.heat, cool_setpoint=profiles.cool,
+        vent=profiles.vent, dtheta_er=settings.sky_temperature_depression,
+    )
+    return EnergyInputs(zones=zones, drivers=drivers, solar=sources, params=params, envelope=e,
+                        rows=rows, time=weather.data.index, districts=names,
+                        warnings=tuple(warnings))
