@@ -1,4 +1,5 @@
-"""The ``twin`` command line: import city data into a twin folder and describe a twin."""
+"""The ``twin`` command line: import city data into a twin folder and describe a twin; packages
+above twin add their subcommands (the viewer: ``view``, ``render``) through entry points."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from rich.console import Console
@@ -16,6 +18,9 @@ from twin.errors import TwinError
 from twin.importers.base import ImportOptions
 
 EXIT_INPUT_ERROR = 2
+COMMAND_PLUGINS = "localtwin.commands"
+"""Entry point group of functions that add subcommands from packages above twin (the viewer's
+``view`` and ``render``), so that twin never imports them."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     overview.add_argument("twin", type=Path, help="twin folder (NAME.twin)")
     overview.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
     overview.set_defaults(handler=_map_command)
+
+    for plugin in entry_points(group=COMMAND_PLUGINS):
+        plugin.load()(commands)
     return parser
 
 

@@ -1,0 +1,135 @@
+"""Off-screen rendering (``twin render``), orbit export and identify by ray, without Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import pyvista as pv
+import shapely
+from PIL import Image
+
+from twin.cli import EXIT_INPUT_ERROR, main
+from twin.model import Twin
+from viewer.export import save_orbit
+from viewer.picking import Identifier, world_to_display
+from viewer.renderer import SceneRenderer
+from viewer.scene import Scene, build_scene
+
+
+def _viridis_pixels(image: np.ndarray) -> tuple[int, int]:
+    """Purple and green pixels: colours of viridis that neither tan terrain nor the sky has."""
+    r, g, b = (image[..., i].astype(int) for i in range(3))
+    return int(((b > r + 20) & (r > g + 10)).sum()), int(((g > r + 30) & (g > b + 10)).sum())
+
+
+def test_twin_render_writes_a_png_with_building_colours(delft_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "delft.png"
+    assert main(["render", str(delft_folder), "-o", str(out), "--size", "800x500",
+                 "--camera", "top"]) == 0
+    image = np.asarray(Image.open(out).convert("RGB"))
+    assert image.shape == (500, 800, 3)
+    assert image.std() > 20
+    purple, green = _viridis_pixels(image)
+    assert purple > 500 and green > 50
+    plain = tmp_path / "plain.png"
+    assert main(["render", str(delft_folder), "-o", str(plain), "--size", "800x500",
+                 "--color-by", "none"]) == 0
+    assert _viridis_pixels(np.asarray(Image.open(plain).convert("RGB")))[0] < purple / 10
+
+
+def test_twin_render_refuses_an_unknown_attribute(delft_folder: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "x.png"
+    assert main(["render", str(delft_folder), "-o", str(out), "--color-by", "colour"]) == EXIT_INPUT_ERROR
+    assert "--color-by" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def helsinki_view(helsinki: Twin) -> Iterator[tuple[Scene, SceneRenderer]]:
+    scene = build_scene(helsinki)
+    plotter = pv.Plotter(off_screen=True, window_size=[900, 700])
+    renderer = SceneRenderer(plotter, scene)
+    renderer.view_preset("top")
+    plotter.show(auto_close=False)
+    yield scene, renderer
+    plotter.close()
+
+
+def test_identify_links_and_buildings_by_ray(helsinki_view, helsinki: Twin) -> None:
+    scene, renderer = helsinki_view
+    identifier = Identifier(scene)
+    links = helsinki.network.links
+    found = 0
+    for row in range(0, len(links), 40):
+        middle = links.geometry.iloc[row].interpolate(0.5, normalized=True)
+        x, y, _ = world_to_display(renderer.plotter.renderer, scene.to_scene([middle.x, middle.y, 0.3]))
+        hit = identifier.identify(renderer.plotter.renderer, x, y)
+        # a link under a roof is hidden; one that shares its middle with a reverse link may be either
+        if hit is not None and hit.layer == "roads":
+            assert links.geometry.iloc[hit.row].distance(middle) < 0.5
+            assert hit.attributes["id"] == links["id"].iloc[hit.row]
+            found += 1
+    assert found > 0.7 * len(range(0, len(links), 40))
+    scene.layers["roads"].set_visible(False)
+    hit = identifier.identify(renderer.plotter.renderer, x, y)
+    assert hit is None or hit.layer != "roads"  # hidden layers are not identified
+    scene.layers["roads"].set_visible(True)
+    buildings = helsinki.buildings
+    row = int(buildings["height"].to_numpy().argmax())
+    inside = shapely.point_on_surface(buildings.geometry.iloc[row])
+    x, y, _ = world_to_display(renderer.plotter.renderer,
+                               scene.to_scene([inside.x, inside.y, buildings["height"].iloc[row]]))
+    hit = identifier.identify(renderer.plotter.renderer, x, y)
+    assert hit.layer == "buildings" and hit.attributes["id"] == buildings["id"].iloc[row]
+    assert hit.point[2] == pytest.approx(buildings["height"].iloc[row], abs=0.01)
+    assert identifier.identify(renderer.plotter.renderer, 2, 2) is None  # the sky
+    pois = helsinki.layers["pois"].geometry
+    roofed = buildings.sindex.query(pois, predicate="within")[0]  # hidden by their building
+    outside = np.setdiff1d(np.arange(0, len(pois), 25), roofed)
+    exact = 0
+    for row in outside:
+        point = pois.iloc[row]
+        x, y, _ = world_to_display(renderer.plotter.renderer, scene.to_scene([point.x, point.y, 1.0]))
+        hit = identifier.identify(renderer.plotter.renderer, x, y)
+        exact += hit is not None and hit.layer == "pois" and pois.iloc[hit.row].distance(point) < 0.5
+    assert len(outside) > 20 and exact >= 0.9 * len(outside)
+
+
+def test_colour_roads_by_free_speed(helsinki_view, helsinki: Twin) -> None:
+    scene, renderer = helsinki_view
+    roads = scene.layers["roads"]
+    roads.set_color_by("free_speed")
+    view = renderer.views["roads"]
+    speed = helsinki.network.links["free_speed"].to_numpy()
+    np.testing.assert_allclose(view.scalars(), speed, rtol=1e-6)
+    assert view.lookup_table.scalar_range == pytest.approx((speed.min(), speed.max()))
+    assert len(renderer.plotter.scalar_bars) == 2
+    roads.set_visible(False)
+    assert len(renderer.plotter.scalar_bars) == 1  # a hidden layer has no legend
+    roads.set_visible(True)
+    roads.set_color_by(None)
+
+
+def test_orbit_gif_and_bad_suffix(helsinki_view, tmp_path: Path) -> None:
+    _, renderer = helsinki_view
+    start = renderer.camera_pose()
+    gif = save_orbit(renderer, tmp_path / "orbit.gif", frames=3)
+    frames = Image.open(gif)
+    assert frames.n_frames == 3 and frames.size == (900, 700)
+    assert renderer.camera_pose().position == pytest.approx(start.position)
+    with pytest.raises(ValueError, match="orbit"):
+        save_orbit(renderer, tmp_path / "orbit.avi", frames=2)
+    assert not (tmp_path / "orbit.avi").exists()
+
+
+def test_twin_command_has_view_and_render() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "twin.cli", "--help"], check=False,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "view" in result.stdout and "render" in result.stdout

@@ -1,0 +1,195 @@
+"""The desktop viewer in a real Qt window under Xvfb (pytest-xvfb), driven by pytest-qt.
+
+One window showing the Delft sample serves the whole module (opening it is the slow part); each
+test puts back what it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from PyQt6.QtCore import QEventLoop, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PyQt6.QtGui import QDropEvent
+from PyQt6.QtTest import QTest
+
+from twin.model import Twin
+from viewer.meshes import FEATURE
+from viewer.picking import world_to_display
+from viewer.widgets.main_window import MainWindow
+
+LOAD_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def window(qapp, delft_folder: Path) -> Iterator[MainWindow]:
+    """The main window showing the Delft sample."""
+    window = MainWindow()
+    window.resize(1000, 700)
+    window.show()
+    assert QTest.qWaitForWindowExposed(window)
+    _wait_for(window.scene_loaded, lambda: window.open_twin(delft_folder))
+    yield window
+    window.close()
+
+
+def _wait_for(signal, action) -> None:
+    """Run ``action`` and wait until ``signal`` fires."""
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(LOAD_TIMEOUT_MS, loop.quit)
+    action()
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def _image(window: MainWindow) -> np.ndarray:
+    return np.asarray(window.plotter.screenshot(return_img=True))
+
+
+def test_shows_buildings_on_terrain(window: MainWindow) -> None:
+    assert set(window.scene.layers) == {"terrain", "buildings"}
+    image = _image(window).astype(np.float64)
+    assert image.std() > 20  # not blank
+    # the viridis colours of buildings by height: purple and green pixels, which neither the
+    # tan terrain nor the blue-grey sky has
+    r, g, b = image[..., 0], image[..., 1], image[..., 2]
+    purple = (b > r + 20) & (r > g + 10)
+    green = (g > r + 30) & (g > b + 10)
+    assert purple.sum() > 200 and green.sum() > 50
+    assert window.progress.isHidden()
+    assert "delft" in window.windowTitle()
+
+
+def test_layer_checkbox_hides_the_layer(window: MainWindow) -> None:
+    item = window.layer_panel.item("terrain")
+    item.setCheckState(0, Qt.CheckState.Unchecked)
+    assert window.scene.layers["terrain"].visible is False
+    assert window.renderer.views["terrain"].actor.GetVisibility() == 0
+    window.scene.layers["terrain"].set_visible(True)  # the model drives the tree too
+    assert item.checkState(0) == Qt.CheckState.Checked
+    assert window.renderer.views["terrain"].actor.GetVisibility() == 1
+
+
+def test_colour_by_and_opacity(window: MainWindow, delft: Twin) -> None:
+    panel = window.layer_panel
+    panel.tree.setCurrentItem(panel.item("buildings"))
+    panel.color_by.setCurrentText("footprint_area")
+    panel.color_by.activated.emit(panel.color_by.currentIndex())
+    layer = window.scene.layers["buildings"]
+    view = window.renderer.views["buildings"]
+    assert layer.color_by == "footprint_area"
+    areas = delft.buildings["footprint_area"].to_numpy()
+    np.testing.assert_allclose(view.scalars(), areas[layer.mesh.cell_data[FEATURE]], rtol=1e-6)
+    assert view.lookup_table.scalar_range == pytest.approx((areas.min(), areas.max()), rel=1e-6)
+    assert view.mappers[0].GetLookupTable() is view.lookup_table
+    assert window.plotter.scalar_bars[layer.legend_title()] is not None
+    panel.cmap.setCurrentText("plasma")
+    panel.cmap.activated.emit(panel.cmap.currentIndex())
+    assert layer.cmap == "plasma"
+    panel.opacity.setValue(40)
+    assert layer.opacity == pytest.approx(0.4)
+    assert view.actor.GetProperty().GetOpacity() == pytest.approx(0.4)
+    panel.color_by.setCurrentText("(solid colour)")
+    panel.color_by.activated.emit(panel.color_by.currentIndex())
+    assert layer.color_by is None and view.scalars() is None
+    assert layer.legend_title() not in window.plotter.scalar_bars
+    assert view.mappers[0].GetScalarVisibility() == 0
+    layer.set_color_by("height")
+    layer.set_cmap("viridis")
+    layer.set_opacity(1.0)
+    assert panel.opacity.value() == 100  # the panel follows the model
+
+
+def test_click_on_a_building_shows_its_attributes(qtbot, window: MainWindow, delft: Twin) -> None:
+    window.view_preset("top")
+    buildings = delft.buildings
+    row = int(buildings["height"].to_numpy().argmax())  # the tallest: nothing hides its roof
+    footprint = buildings.geometry.iloc[row]
+    inner = shapely.point_on_surface(footprint)
+    roof = window.scene.to_scene([inner.x, inner.y, buildings["base_elevation"].iloc[row]
+                                  + buildings["height"].iloc[row]])
+    x, y, _ = world_to_display(window.plotter.renderer, roof)
+    ratio = window.plotter.devicePixelRatioF()
+    height = window.plotter.render_window.GetSize()[1]
+    position = QPoint(round(x / ratio), round((height - 1 - y) / ratio))
+    with qtbot.waitSignal(window.identified, timeout=5_000) as signal:
+        qtbot.mouseClick(window.plotter, Qt.MouseButton.LeftButton, pos=position)
+    hit = signal.args[0]
+    assert hit is not None and hit.layer == "buildings" and hit.row == row
+    assert window.attribute_panel.value("id") == buildings["id"].iloc[row]
+    assert window.attribute_panel.value("height") == f"{buildings['height'].iloc[row]:.6g}"
+
+
+def test_time_slider_moves_the_timeline(qtbot, window: MainWindow) -> None:
+    bar, timeline = window.time_bar, window.scene.timeline
+    assert not bar.slider.isEnabled() and not bar.play.isEnabled()  # no results yet
+    timeline.set_steps(np.arange("2024-06-01T00", "2024-06-02T00", dtype="datetime64[h]"))
+    assert bar.slider.isEnabled() and bar.slider.maximum() == 23
+    bar.slider.setValue(5)
+    assert timeline.index == 5
+    assert timeline.current == np.datetime64("2024-06-01T05:00:00")
+    assert "2024-06-01T05:00:00" in window.renderer.time_label.GetText(2)
+    bar.play.click()
+    assert timeline.playing
+    qtbot.waitUntil(lambda: timeline.index >= 7, timeout=5_000)
+    bar.play.click()
+    assert not timeline.playing and not bar.timer.isActive()
+    timeline.set_steps(np.array([], dtype="datetime64[s]"))
+    assert not bar.slider.isEnabled()
+
+
+def test_bookmarks_presets_and_anti_aliasing(window: MainWindow) -> None:
+    assert window.plotter.renderer.GetUseFXAA() is False  # off by default
+    window.view_preset("top")
+    top = window.renderer.camera_pose()
+    window.bookmark_panel.save_view("above")
+    window.view_preset("iso")
+    assert window.renderer.camera_pose().position != pytest.approx(top.position)
+    window.bookmark_panel.restore_view("above")
+    assert window.renderer.camera_pose().position == pytest.approx(top.position)
+    names = window.bookmark_panel.list
+    assert [names.item(i).text() for i in range(names.count())] == ["above"]
+    window.set_anti_aliasing(True)
+    assert window.plotter.renderer.GetUseFXAA() is True
+    window.set_anti_aliasing(False)
+    assert window.plotter.renderer.GetUseFXAA() is False
+
+
+def test_screenshot_and_orbit_export(window: MainWindow, tmp_path: Path) -> None:
+    from PIL import Image
+
+    png = window.save_screenshot(tmp_path / "view.png")
+    assert Image.open(png).size == tuple(window.plotter.render_window.GetSize())
+    gif = window.export_orbit(tmp_path / "orbit.gif", frames=4)
+    assert Image.open(gif).n_frames == 4
+    mp4 = window.export_orbit(tmp_path / "orbit.mp4", frames=4)
+    assert mp4.stat().st_size > 1000
+
+
+def test_drop_a_twin_folder_opens_it(qtbot, window: MainWindow, delft_folder: Path) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(delft_folder))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    before = window.renderer
+    with qtbot.waitSignal(window.scene_loaded, timeout=LOAD_TIMEOUT_MS):
+        window.dropEvent(drop)
+    assert window.renderer is not before
+    shown = list(window.plotter.renderer.actors.values())
+    assert not any(view.actor in shown for view in before.views.values())  # the old scene is gone
+    assert all(view.actor in shown for view in window.renderer.views.values())
+    assert len(window.plotter.scalar_bars) == 1
+
+
+def test_a_bad_folder_is_reported(qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    from PyQt6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    with qtbot.waitSignal(window.load_failed, timeout=LOAD_TIMEOUT_MS) as signal:
+        window.open_twin(tmp_path / "missing.twin")
+    assert "missing.twin" in signal.args[0]
+    assert window.progress.isHidden()

@@ -1,0 +1,210 @@
+"""Draws a Scene into any pyvista plotter (the window's QtInteractor or an off-screen Plotter)
+and keeps the drawing in step with the scene's state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
+from vtkmodules.vtkRenderingLOD import vtkLODActor
+
+from viewer.camera import CameraPose, preset_pose
+from viewer.layers import Layer
+from viewer.meshes import FEATURE
+from viewer.scene import Scene
+
+BACKGROUND = ("#e4ebf2", "#9fbad6")
+"""Background gradient, bottom to top."""
+TEXT_COLOUR = "black"
+LEGEND_RIGHT = 0.87
+"""Left edge of the rightmost legend, as a fraction of the view's width."""
+LEGEND_WIDTH = 0.1
+NAN_COLOUR = "#b0b0b0"
+LINE_WIDTH = 3.0
+POINT_SIZE = 6.0
+
+
+class LayerView:
+    """The actor drawing one layer: a level-of-detail actor (full mesh when still, the proxy while
+    the camera moves and the full mesh is too slow) when the layer has a proxy."""
+
+    def __init__(self, plotter: pv.BasePlotter, layer: Layer) -> None:
+        self.plotter = plotter
+        self.layer = layer
+        self.meshes = [layer.mesh] + ([layer.proxy] if layer.proxy is not None else [])
+        self.mappers = [_mapper(mesh) for mesh in self.meshes]
+        if layer.proxy is not None:
+            self.actor: vtkActor = vtkLODActor()
+            self.actor.AddLODMapper(self.mappers[1])
+        else:
+            self.actor = vtkActor()
+        self.actor.SetMapper(self.mappers[0])
+        self.lookup_table = pv.LookupTable(cmap=layer.cmap)
+        self.lookup_table.nan_color = NAN_COLOUR
+        self.legend: str | None = None
+        _style(self.actor, layer)
+        plotter.add_actor(self.actor, reset_camera=False, name=layer.name, render=False)
+        for field in ("visible", "opacity", "color_by"):
+            self.update(field)
+        layer.changed.connect(self.on_changed)
+
+    def remove(self) -> None:
+        """Take the actor and its legend out of the plotter and stop following the layer."""
+        self.layer.changed.disconnect(self.on_changed)
+        if self.legend is not None:
+            self.plotter.remove_scalar_bar(self.legend, render=False)
+            self.legend = None
+        self.plotter.remove_actor(self.actor, render=False)
+
+    def on_changed(self, field: str) -> None:
+        self.update(field)
+        self.plotter.render()
+
+    def update(self, field: str) -> None:
+        """Bring the actor in line with the layer's ``field``."""
+        if field == "visible":
+            self.actor.SetVisibility(self.layer.visible)
+            self._update_legend()
+        elif field == "opacity":
+            self.actor.GetProperty().SetOpacity(self.layer.opacity)
+        elif field in ("color_by", "cmap"):
+            self._update_colours()
+
+    def scalars(self) -> np.ndarray | None:
+        """The values the full mesh is coloured by now (per cell or point), or None."""
+        attribute = self.layer.color_by
+        if attribute is None:
+            return None
+        mesh = self.layer.mesh
+        data = mesh.point_data if self.layer.is_point_attribute(attribute) else mesh.cell_data
+        return np.asarray(data[attribute])
+
+    def _update_colours(self) -> None:
+        attribute = self.layer.color_by
+        if attribute is None:
+            for mapper in self.mappers:
+                mapper.ScalarVisibilityOff()
+            self.actor.GetProperty().SetColor(pv.Color(self.layer.colour).float_rgb)
+        else:
+            self.lookup_table.apply_cmap(self.layer.cmap)
+            self.lookup_table.scalar_range = self.layer.value_range(attribute)
+            point_data = self.layer.is_point_attribute(attribute)
+            for mesh, mapper in zip(self.meshes, self.mappers):
+                if not point_data and attribute not in mesh.cell_data:
+                    values = self.layer.values(attribute).astype(np.float32)
+                    mesh.cell_data[attribute] = values[mesh.cell_data[FEATURE]]
+                if point_data:
+                    mapper.SetScalarModeToUsePointFieldData()
+                else:
+                    mapper.SetScalarModeToUseCellFieldData()
+                mapper.SelectColorArray(attribute)
+                mapper.SetLookupTable(self.lookup_table)
+                mapper.UseLookupTableScalarRangeOn()
+                mapper.ScalarVisibilityOn()
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        """A scalar bar while the layer is visible and coloured by an attribute."""
+        wanted = self.layer.legend_title() if self.layer.visible and self.layer.color_by else None
+        if wanted == self.legend:
+            return
+        if self.legend is not None:
+            self.plotter.remove_scalar_bar(self.legend, render=False)
+        if wanted is not None:
+            bar = self.plotter.add_scalar_bar(wanted, lookup_table=self.lookup_table, vertical=True,
+                                              color=TEXT_COLOUR, n_labels=5, fmt="%.4g", height=0.4,
+                                              title_font_size=15, label_font_size=13)
+            bar.SetVerticalTitleSeparation(24)
+        self.legend = wanted
+
+
+class SceneRenderer:
+    """All layers of ``scene`` drawn into ``plotter``, the camera and the time label."""
+
+    def __init__(self, plotter: pv.BasePlotter, scene: Scene) -> None:
+        self.plotter = plotter
+        self.scene = scene
+        plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])
+        # legends stand side by side from the right edge, with room for their titles
+        plotter.theme.colorbar_vertical.position_x = LEGEND_RIGHT
+        plotter.theme.colorbar_vertical.width = LEGEND_WIDTH
+        _light(plotter)
+        self.views = {name: LayerView(plotter, layer) for name, layer in scene.layers.items()}
+        self.time_label = plotter.add_text("", position="upper_left", font_size=10,
+                                           color=TEXT_COLOUR, name="time")
+        scene.timeline.changed.connect(self._on_time)
+        self.view_preset("iso")
+
+    def remove(self) -> None:
+        """Take the whole scene out of the plotter (before drawing another one)."""
+        self.scene.timeline.changed.disconnect(self._on_time)
+        for view in self.views.values():
+            view.remove()
+        self.plotter.remove_actor(self.time_label, render=False)
+        self.plotter.render()
+
+    def camera_pose(self) -> CameraPose:
+        camera = self.plotter.camera
+        return CameraPose(tuple(camera.position), tuple(camera.focal_point), tuple(camera.up),
+                          float(camera.view_angle))
+
+    def set_camera_pose(self, pose: CameraPose) -> None:
+        camera = self.plotter.camera
+        camera.position, camera.focal_point, camera.up = pose.position, pose.focal_point, pose.view_up
+        camera.view_angle = pose.view_angle
+        camera.OrthogonalizeViewUp()
+        self.plotter.renderer.ResetCameraClippingRange()
+        self.plotter.render()
+
+    def view_preset(self, name: str) -> None:
+        """Look at the visible layers from a preset direction (``camera.PRESETS``)."""
+        width, height = self.plotter.window_size
+        self.set_camera_pose(preset_pose(name, self.scene.bounds(), self.plotter.camera.view_angle,
+                                         aspect=width / max(height, 1)))
+
+    def set_anti_aliasing(self, enabled: bool) -> None:
+        """FXAA on or off (off by default: it costs frame time on software rendering)."""
+        if enabled:
+            self.plotter.enable_anti_aliasing("fxaa")
+        else:
+            self.plotter.disable_anti_aliasing()
+        self.plotter.render()
+
+    def _on_time(self, field: str) -> None:
+        current = self.scene.timeline.current
+        self.time_label.SetText(2, "" if current is None else f"{current} UTC")
+        self.plotter.render()
+
+
+def _light(plotter: pv.BasePlotter) -> None:
+    """A sun from the south-west and a dim headlight: two lights keep frames cheap on software
+    OpenGL, and walls facing different ways get different shades."""
+    plotter.remove_all_lights()
+    sun = pv.Light(position=(-1.0, -0.6, 1.2), focal_point=(0.0, 0.0, 0.0), intensity=0.85,
+                   light_type="scene light")
+    sun.positional = False
+    plotter.add_light(sun)
+    plotter.add_light(pv.Light(light_type="headlight", intensity=0.35))
+
+
+def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(mesh)
+    mapper.SetColorModeToMapScalars()
+    mapper.SetInterpolateScalarsBeforeMapping(True)
+    return mapper
+
+
+def _style(actor: vtkActor, layer: Layer) -> None:
+    """Line width, point size and lighting by the kind of layer."""
+    prop = actor.GetProperty()
+    prop.SetColor(pv.Color(layer.colour).float_rgb)
+    if layer.kind == "lines":
+        prop.SetLineWidth(LINE_WIDTH)
+        prop.LightingOff()
+    elif layer.kind == "points":
+        prop.SetPointSize(POINT_SIZE)
+        prop.SetRenderPointsAsSpheres(True)
+    else:
+        prop.SetAmbient(0.25)
+        prop.SetDiffuse(0.8)

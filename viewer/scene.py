@@ -1,0 +1,140 @@
+"""The scene model: a twin's layers as meshes with their drawing state, camera bookmarks and
+the timeline. Qt-free: the desktop window and off-screen rendering draw the same scene."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import geopandas as gpd
+import numpy as np
+import pyvista as pv
+
+from twin.model import Raster, Twin
+from twin.rasters import sample_bilinear
+from viewer.camera import CameraPose
+from viewer.events import Signal
+from viewer.layers import Layer
+from viewer.meshes.buildings import extrude_buildings
+from viewer.meshes.ground import HeightAt
+from viewer.meshes.lines import polylines
+from viewer.meshes.points import point_cloud
+from viewer.meshes.terrain import PROXY_POINTS, terrain_surface
+from viewer.timeline import Timeline
+
+Progress = Callable[[int, int, str], None]
+"""Called with (steps done, steps in all, what is being done)."""
+ROAD_OFFSET = 0.3
+"""Roads are drawn this far (m) above the ground so the terrain does not hide them."""
+POINT_OFFSET = 1.0
+"""Points are drawn this far (m) above the ground."""
+
+
+class Scene:
+    """A twin's layers (in drawing order), bookmarks and timeline.
+
+    Mesh coordinates are world coordinates minus ``origin`` (x, y in the twin CRS, m).
+    """
+
+    def __init__(self, twin: Twin, origin: tuple[float, float], layers: list[Layer]) -> None:
+        self.twin = twin
+        self.origin = origin
+        self.layers = {layer.name: layer for layer in layers}
+        self.bookmarks: dict[str, CameraPose] = {}
+        self.bookmarks_changed = Signal()
+        self.timeline = Timeline()
+
+    def bounds(self) -> tuple[float, float, float, float, float, float]:
+        """(xmin, xmax, ymin, ymax, zmin, zmax) of the visible layers (all if none is visible)."""
+        layers = ([layer for layer in self.layers.values() if layer.visible]
+                  or list(self.layers.values()))
+        if not layers:
+            return (-1.0, 1.0, -1.0, 1.0, 0.0, 1.0)
+        box = np.array([layer.mesh.bounds for layer in layers]).reshape(-1, 3, 2)
+        return tuple(np.column_stack([box[:, :, 0].min(axis=0), box[:, :, 1].max(axis=0)]).ravel())
+
+    def to_world(self, point: np.ndarray) -> np.ndarray:
+        """Scene coordinates to world (twin CRS) coordinates."""
+        return np.asarray(point, dtype=np.float64) + (*self.origin, 0.0)
+
+    def to_scene(self, point: np.ndarray) -> np.ndarray:
+        """World (twin CRS) coordinates to scene coordinates."""
+        return np.asarray(point, dtype=np.float64) - (*self.origin, 0.0)
+
+    def save_bookmark(self, name: str, pose: CameraPose) -> None:
+        self.bookmarks[name] = pose
+        self.bookmarks_changed.emit()
+
+    def remove_bookmark(self, name: str) -> None:
+        del self.bookmarks[name]
+        self.bookmarks_changed.emit()
+
+
+def build_scene(twin: Twin, progress: Progress | None = None) -> Scene:
+    """The scene of ``twin``: terrain (or a flat ground), buildings, roads and the point and line
+    layers it has."""
+    extent = twin.extent() or (0.0, 0.0, 0.0, 0.0)
+    origin = (round((extent[0] + extent[2]) / 2, -2), round((extent[1] + extent[3]) / 2, -2))
+    dtm = twin.terrain.dtm
+    ground = _ground(dtm)
+    steps: list[tuple[str, Callable[[], Layer | None]]] = [
+        ("terrain", lambda: _terrain_layer(dtm, origin) or _ground_layer(extent, origin)),
+        ("buildings", lambda: _buildings_layer(twin.buildings, origin)),
+        ("roads", lambda: _feature_layer("roads", twin.network.links, origin, ground, "dimgray")),
+        ("sensors", lambda: _feature_layer("sensors", twin.sensors, origin, ground, "red")),
+        *((name, lambda frame=frame, name=name: _feature_layer(name, frame, origin, ground, "orange"))
+          for name, frame in twin.layers.items()),
+    ]
+    layers = []
+    for done, (name, build) in enumerate(steps):
+        if progress is not None:
+            progress(done, len(steps), f"building {name}")
+        layer = build()
+        if layer is not None:
+            layers.append(layer)
+    if progress is not None:
+        progress(len(steps), len(steps), "scene ready")
+    return Scene(twin, origin, layers)
+
+
+def _ground(dtm: Raster | None) -> HeightAt | None:
+    return None if dtm is None else (lambda x, y: sample_bilinear(dtm, x, y))
+
+
+def _terrain_layer(dtm: Raster | None, origin: tuple[float, float]) -> Layer | None:
+    if dtm is None or not np.isfinite(dtm.values).any():
+        return None
+    return Layer("terrain", "terrain", terrain_surface(dtm, origin),
+                 proxy=terrain_surface(dtm, origin, max_points=PROXY_POINTS), colour="tan",
+                 cmap="gist_earth")
+
+
+def _ground_layer(extent: tuple[float, float, float, float], origin: tuple[float, float]) -> Layer:
+    """A flat ground at 0 m under the twin's extent (a little wider), for twins without a DTM."""
+    xmin, ymin, xmax, ymax = extent
+    margin = 0.05 * max(xmax - xmin, ymax - ymin, 100.0)
+    ground = pv.Plane(center=((xmin + xmax) / 2 - origin[0], (ymin + ymax) / 2 - origin[1], 0.0),
+                      i_size=xmax - xmin + 2 * margin, j_size=ymax - ymin + 2 * margin)
+    ground.clear_data()
+    return Layer("ground", "terrain", ground, colour="#d8d2c4")
+
+
+def _buildings_layer(buildings: gpd.GeoDataFrame, origin: tuple[float, float]) -> Layer | None:
+    if len(buildings) == 0:
+        return None
+    meshes = extrude_buildings(buildings.geometry.to_numpy(), buildings["base_elevation"].to_numpy(),
+                               buildings["height"].to_numpy(), origin)
+    return Layer("buildings", "buildings", meshes.full, table=buildings, proxy=meshes.roofs,
+                 colour="gainsboro", color_by="height")
+
+
+def _feature_layer(name: str, frame: gpd.GeoDataFrame, origin: tuple[float, float],
+                   ground: HeightAt | None, colour: str) -> Layer | None:
+    """Lines as polylines, anything else as points; None for an empty frame."""
+    if len(frame) == 0:
+        return None
+    geometry = frame.geometry.to_numpy()
+    if frame.geometry.geom_type.isin(["LineString", "MultiLineString"]).mean() > 0.5:
+        return Layer(name, "lines", polylines(geometry, origin, ground, ROAD_OFFSET),
+                     table=frame, colour=colour)
+    return Layer(name, "points", point_cloud(geometry, origin, ground, POINT_OFFSET),
+                 table=frame, colour=colour)

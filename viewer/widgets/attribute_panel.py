@@ -1,0 +1,59 @@
+"""The attributes of the identified feature, as a two-column table."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.picking import Identified
+
+HINT = "Click a building, road or point to see its attributes."
+
+
+class AttributePanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(HINT)
+        self.title.setWordWrap(True)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Attribute", "Value"])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table)
+
+    def show_identified(self, hit: Identified | None) -> None:
+        """Show ``hit``'s layer and attributes, or the hint when nothing was hit."""
+        if hit is None:
+            self.title.setText(HINT)
+            self.table.setRowCount(0)
+            return
+        x, y, z = hit.point
+        self.title.setText(f"{hit.layer} at {x:.1f}, {y:.1f}, {z:.1f} m")
+        self.table.setRowCount(len(hit.attributes))
+        for row, (name, value) in enumerate(hit.attributes.items()):
+            self.table.setItem(row, 0, QTableWidgetItem(name))
+            self.table.setItem(row, 1, QTableWidgetItem(_format(value)))
+
+    def value(self, attribute: str) -> str | None:
+        """The shown text of ``attribute``, or None if it is not shown."""
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).text() == attribute:
+                return self.table.item(row, 1).text()
+        return None
+
+
+def _format(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
