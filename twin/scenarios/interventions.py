@@ -1,0 +1,79 @@
+"""The intervention types by name, parsing them from a scenario, and applying them in order.
+
+Every intervention's ``apply(twin) -> (Twin, ChangeReport)`` returns a new twin and leaves the
+given one untouched. ``apply_interventions`` runs a list in order and gathers the twin, the
+demand modifiers and the reports; it checks every intervention and raises one
+InterventionError listing all problems, with key paths ``interventions[i]...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from twin.model import Twin
+from twin.scenarios.base import Intervention
+from twin.scenarios.buildings import AddBuildings, AddPV, HeatPumps, RemoveBuildings, Retrofit
+from twin.scenarios.demand import AddDemand, EvShare, ScaleDemand
+from twin.scenarios.errors import InterventionError, KeyPath
+from twin.scenarios.modifiers import DemandModifiers
+from twin.scenarios.network import CloseLinks, SetLanes, SetSpeed
+from twin.scenarios.report import ChangeReport
+
+INTERVENTIONS: dict[str, type[Intervention]] = {
+    cls.kind: cls
+    for cls in (
+        CloseLinks,
+        SetSpeed,
+        SetLanes,
+        ScaleDemand,
+        AddDemand,
+        EvShare,
+        Retrofit,
+        AddPV,
+        HeatPumps,
+        AddBuildings,
+        RemoveBuildings,
+    )
+}
+"""Intervention classes by their ``type`` in a scenario file."""
+
+
+@dataclass(frozen=True)
+class AppliedScenario:
+    """The twin after all interventions, the demand modifiers they add, one report each."""
+
+    twin: Twin
+    demand: DemandModifiers
+    reports: tuple[ChangeReport, ...]
+
+
+def parse_intervention(table: Mapping[str, Any], index: int) -> Intervention:
+    """The intervention of the schema-valid table ``interventions[index]``."""
+    try:
+        return INTERVENTIONS[table["type"]].from_table(table)
+    except InterventionError as error:
+        raise error.within(("interventions", index)) from None
+
+
+def apply_interventions(twin: Twin, interventions: Sequence[Intervention]) -> AppliedScenario:
+    """Apply ``interventions`` in order to ``twin``; it is left as it is.
+
+    An intervention that fails is skipped so the ones after it are checked too; then one
+    InterventionError lists every problem.
+    """
+    problems: list[tuple[KeyPath, str]] = []
+    demand = DemandModifiers()
+    reports = []
+    for index, intervention in enumerate(interventions):
+        try:
+            twin, report = intervention.apply(twin)
+        except InterventionError as error:
+            problems += error.within(("interventions", index)).problems
+            continue
+        demand = demand.then(report.demand)
+        reports.append(report)
+    if problems:
+        raise InterventionError(problems)
+    return AppliedScenario(twin, demand, tuple(reports))
