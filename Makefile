@@ -6,10 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
-APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 libxcb-cursor0 xvfb mosquitto
+APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 libxcb-cursor0 \
+  libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 \
+  libxcb-xkb1 xvfb mosquitto
 PYTEST_ARGS ?=
 
-.PHONY: setup system demo test bench lint clean
+.PHONY: setup system demo test bench view lint clean
 
 setup: $(STAMP)
 
@@ -55,6 +57,15 @@ bench: setup
 	$(PY) tests/bench/bench_cityjson_import.py
 	$(PY) tests/bench/bench_mobility.py
 	$(PY) tests/bench/bench_energy.py
+	$(PY) tests/bench/bench_energy_city.py
+	$(PY) tests/bench/bench_shading.py
+	$(PY) tests/bench/bench_vs_sumo.py
+	$(PY) tests/bench/bench_viewer.py
+
+# The desktop viewer on the Delft sample (imported first if needed).
+view: setup
+	@[ -d $(OUT)/delft.twin ] || $(VENV)/bin/twin import --sample delft -o $(OUT)/delft.twin
+	$(VENV)/bin/twin view $(OUT)/delft.twin
 
 lint: setup
 	$(VENV)/bin/lint-imports
