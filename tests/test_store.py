@@ -97,3 +97,10 @@ def test_load_refuses_non_twin_and_newer_format(tmp_path: Path, delft: Twin) -> 
     (folder / MANIFEST).write_text(manifest)
     with pytest.raises(InputError, match="format_version"):
         load_twin(folder)
+
+
+def test_override_columns_survive_a_round_trip(delft: Twin, tmp_path: Path) -> None:
+    retrofitted = delft.replace(buildings=delft.buildings.assign(u_wall=0.2, heating_system="heat_pump"))
+    back = load_twin(save_twin(retrofitted, tmp_path / "r.twin"))
+    assert (back.buildings["u_wall"] == 0.2).all()
+    assert (back.buildings["heating_system"] == "heat_pump").all()

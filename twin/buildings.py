@@ -32,7 +32,8 @@ ORIENTATIONS = ("n", "e", "s", "w")
 
 
 def conform(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` with exactly the BUILDING_COLUMNS (missing ones added empty) plus geometry."""
+    """``frame`` with the BUILDING_COLUMNS first (missing ones added empty, dtypes enforced), then
+    any further columns it has (e.g. per-building overrides set by scenarios), then geometry."""
     out = {}
     for name, dtype in BUILDING_COLUMNS.items():
         column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
@@ -40,6 +41,8 @@ def conform(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             out[name] = column.astype(object).where(column.notna(), None)
         else:
             out[name] = pd.to_numeric(column, errors="coerce").astype(dtype)
+    geometry = frame.geometry.name
+    out.update({name: frame[name] for name in frame.columns if name not in out and name != geometry})
     return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs, index=frame.index)
 
 

@@ -9,6 +9,8 @@ is what the kernel counts from the scheduled departure.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -17,14 +19,19 @@ from xml.etree.ElementTree import Element, ElementTree, SubElement
 
 import numpy as np
 import pandas as pd
-import sumo
 from defusedxml.ElementTree import parse
 
 from simulation.mobility import random_demand
 from twin.mobility import RoutableNetwork, demand_frame
 from twin.model import SIGNAL_COLUMNS, Network, Twin
 
-BIN = Path(sumo.SUMO_HOME) / "bin"
+# Importing the `sumo` package would point PROJ_DATA at SUMO's own PROJ database for the whole
+# process and break rasterio's CRS lookups; find it without importing it, and give SUMO's
+# environment to its processes only.
+SUMO_HOME = Path(importlib.util.find_spec("sumo").origin).parent
+BIN = SUMO_HOME / "bin"
+SUMO_PROJ = str(SUMO_HOME / "data" / "proj")
+SUMO_ENV = {**os.environ, "SUMO_HOME": str(SUMO_HOME), "PROJ_DATA": SUMO_PROJ, "PROJ_LIB": SUMO_PROJ}
 EMISSION_CLASS = "HBEFA4/PC_petrol_Euro-6ab"
 
 
@@ -53,7 +60,7 @@ def tool(name: str, *args: str, cwd: Path) -> float:
     """Run a SUMO binary; its wall time, s. A failure raises with SUMO's own message."""
     t0 = time.perf_counter()
     proc = subprocess.run([str(BIN / name), *args], cwd=cwd, capture_output=True, text=True,
-                          check=False, timeout=3600)
+                          check=False, timeout=3600, env=SUMO_ENV)
     if proc.returncode != 0:
         raise RuntimeError(f"{name} failed: {proc.stderr.strip() or proc.stdout.strip()}")
     return time.perf_counter() - t0
