@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from twin.assemble import import_files
+from twin.model import Twin
+from twin.samples import sample_files
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -16,3 +20,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"real data folder missing: {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def delft() -> Twin:
+    """The shipped Delft sample (CityJSON, DTM/DSM, weather) as a twin, imported once."""
+    return import_files(sample_files("delft"), name="delft")
+
+
+@pytest.fixture(scope="session")
+def helsinki() -> Twin:
+    """The shipped Helsinki sample (OSM) as a twin, imported once."""
+    return import_files(sample_files("helsinki"), name="helsinki")

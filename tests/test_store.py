@@ -10,16 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.assemble import import_files
 from twin.errors import InputError, IntegrityError
 from twin.model import Twin
-from twin.samples import sample_files
 from twin.store import MANIFEST, load_twin, save_twin
-
-
-@pytest.fixture(scope="module")
-def delft(shared_data: Path) -> Twin:
-    return import_files(sample_files("delft"), name="delft")
 
 
 def test_round_trip_keeps_every_layer(delft: Twin, tmp_path: Path) -> None:

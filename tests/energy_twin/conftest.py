@@ -10,11 +10,10 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from twin.assemble import import_files
 from twin.buildings import complete_buildings
 from twin.importers.weather import read_weather
 from twin.model import Network, Terrain, Twin, Weather
-from twin.samples import DATASETS, sample_files
+from twin.samples import DATASETS
 
 WEATHER_FILE = DATASETS / "weather" / "TRY2010_05_Jahr.dat"
 RD_NEW = CRS.from_epsg(28992)
@@ -28,12 +27,6 @@ def weather_file() -> Path:
 @pytest.fixture(scope="session")
 def weather() -> Weather:
     return read_weather(WEATHER_FILE).weather
-
-
-@pytest.fixture(scope="session")
-def delft() -> Twin:
-    """The Delft sample (CityJSON + DTM/DSM) imported together with the shipped weather file."""
-    return import_files([*sample_files("delft"), WEATHER_FILE], "delft")
 
 
 TwinMaker = Callable[..., Twin]

@@ -7,19 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from twin.assemble import import_files
-from twin.model import Twin
-from twin.samples import sample_files
-
-
-@pytest.fixture(scope="session")
-def delft() -> Twin:
-    return import_files(sample_files("delft"), name="delft")
-
-
-@pytest.fixture(scope="session")
-def helsinki() -> Twin:
-    return import_files(sample_files("helsinki"), name="helsinki")
 
 
 @pytest.fixture

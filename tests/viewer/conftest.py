@@ -6,20 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from twin.assemble import import_files
 from twin.model import Twin
-from twin.samples import sample_files
 from twin.store import save_twin
-
-
-@pytest.fixture(scope="session")
-def delft() -> Twin:
-    return import_files(sample_files("delft"), name="delft")
-
-
-@pytest.fixture(scope="session")
-def helsinki() -> Twin:
-    return import_files(sample_files("helsinki"), name="helsinki")
 
 
 @pytest.fixture(scope="session")
