@@ -44,7 +44,9 @@ demo: setup
 	$(VENV)/bin/twin info $(OUT)/helsinki.twin --json > $(OUT)/helsinki-summary.json
 	$(VENV)/bin/twin map $(OUT)/delft.twin -o $(OUT)/delft-map.png
 	$(VENV)/bin/twin map $(OUT)/helsinki.twin -o $(OUT)/helsinki-map.png
-	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin, their summaries and maps"
+	$(VENV)/bin/twin render $(OUT)/delft.twin -o $(OUT)/delft-3d.png
+	$(VENV)/bin/twin render $(OUT)/helsinki.twin -o $(OUT)/helsinki-3d.png
+	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin, their summaries, maps and 3D views"
 
 # The whole test suite (unit, validation, integration) and the import-direction contracts.
 test: setup
