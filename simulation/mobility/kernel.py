@@ -1,19 +1,18 @@
-"""The time-stepping loop: release departures, link model, node model, bookkeeping, samples.
+"""The time-stepping loop: release departures, one parallel pass over the nodes, bookkeeping.
 
 One call advances the state from step ``k0`` to ``k1`` (or until the network is empty). Each
 step runs, in order:
 
 1. capacity events due at the step's start;
 2. release of trips departing in [t, t + dt) into the entry queue of their first link;
-3. per link (parallel): sending allowance and receiving flow (``links.prepare_link``);
-4. per node (parallel): phase A of the node model (``nodes.node_send``);
-5. per node (parallel): phase B, vehicles join their next links (``nodes.node_receive``);
-6. per link (parallel): unused capacity dropped, cumulative counts stored, bins updated;
-7. network totals per step and, every ``sample_steps``, vehicle positions.
+3. per node (parallel, ``nodes.node_step``): link preparation, node model, link closing;
+4. network totals per step and, every ``sample_steps``, vehicle positions.
 
-Each link is written only by its two end nodes, its upstream node in phase B and its downstream
-node in phase A, so the parallel loops never share a write and results do not depend on the
-number of threads.
+The nodes are split into one contiguous block per thread (``blocks``, balanced on the work
+measured so far), so a step synchronises the threads once. Every field of the state has one
+writer in a step (see ``state``), so results do not depend on the number of threads or the
+split. When the network is empty and every link has settled (capacity accumulators full), the
+loop jumps to the next departure or capacity event.
 """
 
 from __future__ import annotations
@@ -21,10 +20,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simulation.mobility.fifo import push
-from simulation.mobility.links import finish_links, prepare_links
-from simulation.mobility.nodes import receive_all, send_all
+from simulation.mobility.fifo import push, ring_at
+from simulation.mobility.links import link_stats
+from simulation.mobility.nodes import step_block
 from simulation.mobility.state import (
+    ACC_CAP,
     ARRIVAL,
     ARRIVED,
     DEPARTURE,
@@ -33,33 +33,44 @@ from simulation.mobility.state import (
     ENT_TAIL,
     ENTRY_TIME,
     FREE_TIME,
-    HEAD,
+    FRM,
+    IN_ACC,
     LENGTH,
     LINK,
+    N_DOWN,
     N_ENTRY,
-    NXT,
+    N_UP,
     ORIGIN,
+    OUT_ACC,
+    P_ARRIVED,
+    P_ON_LINKS,
+    P_WAITING,
     ROUTE_LEN,
     ROUTE_POS,
     ROUTE_START,
+    SATURATED,
     SER_ARRIVED,
     SER_DEPARTED,
     SER_ON_LINKS,
     SER_WAITING,
     STATUS,
     STORAGE,
+    T_ACC,
+    T_Q,
+    TO,
+    TROW,
     UNROUTABLE,
     WAITING,
     Q,
 )
 
 # slots of the int64 counter array carried between calls
-C_RELEASED, C_DEPARTED, C_ARRIVED, C_EVENT, C_SAMPLES = 0, 1, 2, 3, 4
-N_COUNTERS = 5
+C_RELEASED, C_DEPARTED, C_ARRIVED, C_EVENT, C_SAMPLES, C_QUIET = 0, 1, 2, 3, 4, 5
+N_COUNTERS = 6
 
 
 @numba.njit(cache=True)
-def _release(LI, VF, VI, order, route_links, ctr, horizon):
+def _release(LI, VF, VI, order, route_links, tree, ctr, horizon):
     """Release trips departing before ``horizon`` into their first link's entry queue."""
     n = order.size
     i = ctr[C_RELEASED]
@@ -69,16 +80,21 @@ def _release(LI, VF, VI, order, route_links, ctr, horizon):
         if VI[v, STATUS] == UNROUTABLE:
             continue
         ctr[C_DEPARTED] += 1
-        if VI[v, ROUTE_LEN] == 0:
-            if VI[v, ORIGIN] != VI[v, DEST]:  # never routed: cannot depart
-                VI[v, STATUS] = UNROUTABLE
-                ctr[C_DEPARTED] -= 1
-                continue
-            VI[v, STATUS] = ARRIVED  # origin == destination: arrives as it departs
+        if VI[v, TROW] >= 0:
+            b = tree[VI[v, TROW], VI[v, ORIGIN]]
+        elif VI[v, ROUTE_LEN] > 0:
+            b = route_links[VI[v, ROUTE_START] + VI[v, ROUTE_POS]]
+        elif VI[v, ORIGIN] != VI[v, DEST]:  # never routed: cannot depart
+            VI[v, STATUS] = UNROUTABLE
+            ctr[C_DEPARTED] -= 1
+            continue
+        else:
+            b = -1
+        if b < 0:  # origin == destination: arrives as it departs
+            VI[v, STATUS] = ARRIVED
             VF[v, ARRIVAL] = VF[v, DEPARTURE]
             ctr[C_ARRIVED] += 1
             continue
-        b = route_links[VI[v, ROUTE_START] + VI[v, ROUTE_POS]]
         push(LI, ENT_HEAD, ENT_TAIL, VI, b, v)
         LI[b, N_ENTRY] += 1
         VI[v, STATUS] = WAITING
@@ -86,23 +102,38 @@ def _release(LI, VF, VI, order, route_links, ctr, horizon):
     ctr[C_RELEASED] = i
 
 
+@numba.njit(cache=True, parallel=True)
+def step_nodes(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree, NS, NL,
+               vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, blocks, part, k, kb, kb_prev,
+               stats_prev, t, dt):
+    """Step ``k`` at every node: one block of nodes per thread, sums per block in ``part``."""
+    for c in numba.prange(blocks.size - 1):
+        a, o, w = step_block(blocks[c], blocks[c + 1], LF, LI, dlog, ring, turn_start, turn_to,
+                             TF, VF, VI, route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST,
+                             NODE, UPK, DNK, k, kb, kb_prev, stats_prev, t, dt)
+        part[c, P_ARRIVED] = a
+        part[c, P_ON_LINKS] = o
+        part[c, P_WAITING] = w
+
+
 @numba.njit(cache=True)
 def _grow(arr, need):
-    out = np.empty(max(need, 2 * arr.size, 1024), dtype=arr.dtype)
+    out = np.empty(max(need, arr.size + arr.size // 2, 1024), dtype=arr.dtype)
     out[: arr.size] = arr
     return out
 
 
 @numba.njit(cache=True)
-def _sample(LF, LI, VF, VI, ts, smp_t, smp_v, smp_l, smp_f, count):
-    """Append the position of every vehicle on a link at time ``ts``: free-flow progress,
-    but never closer than one jam spacing (L / storage) behind the vehicle ahead."""
-    for a in range(LF.shape[0]):
+def _sample(LF, LI, ring, VF, link_order, ts, smp_t, smp_v, smp_l, smp_f, count):
+    """Append the position of every vehicle on a link at time ``ts`` (links in ``link_order``):
+    free-flow progress, but never closer than one jam spacing (L / storage) behind the vehicle
+    ahead."""
+    for a in link_order:
         length = LF[a, LENGTH]
         spacing = length / LF[a, STORAGE]
         prev = length
-        v = LI[a, HEAD]
-        while v >= 0:
+        for i in range(LI[a, N_DOWN], LI[a, N_UP]):
+            v = ring_at(LI, ring, a, i)
             pos = (ts - VF[v, ENTRY_TIME]) / LF[a, FREE_TIME] * length
             pos = max(min(pos, prev, length), 0.0)
             smp_t[count] = ts
@@ -111,45 +142,107 @@ def _sample(LF, LI, VF, VI, ts, smp_t, smp_v, smp_l, smp_f, count):
             smp_f[count] = pos / length
             count += 1
             prev = pos - spacing
-            v = VI[v, NXT]
     return count
 
 
-@numba.njit(cache=True, parallel=False)
-def advance(LF, LI, hist, turn_start, turn_to, TF, VF, VI, order, route_links, NS, NL, vclock,
-            MVN, MVI, MVT, ST, SER, ctr, ev_time, ev_link, ev_q,
-            smp_t, smp_v, smp_l, smp_f, k0, k1, dt, bin_steps, sample_steps, stop_when_empty):
+@numba.njit(cache=True)
+def _settled(LF, TF):
+    """Every capacity accumulator is full (or has no capacity): idle steps leave them as is."""
+    for a in range(LF.shape[0]):
+        if LF[a, Q] > 0.0 and (LF[a, OUT_ACC] < ACC_CAP or LF[a, IN_ACC] < ACC_CAP):
+            return False
+    for j in range(TF.shape[0]):
+        if TF[j, T_Q] > 0.0 and TF[j, T_ACC] < ACC_CAP:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _next_busy_step(VF, order, ctr, ev_time, k, k1, dt):
+    """First step at or after ``k`` (and before ``k1``) that releases a trip or applies a
+    capacity event."""
+    nxt = k1
+    if ctr[C_RELEASED] < order.size:
+        dep = VF[order[ctr[C_RELEASED]], DEPARTURE]
+        s = int(np.floor(dep / dt)) - 1  # one step early: the release test decides
+        nxt = min(nxt, max(s, k))
+    if ctr[C_EVENT] < ev_time.size:
+        s = int(np.floor((ev_time[ctr[C_EVENT]] - 1e-9) / dt)) - 1
+        nxt = min(nxt, max(s, k))
+    return nxt
+
+
+@numba.njit(cache=True)
+def advance(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, order, route_links, tree, NS,
+            NL, vclock, MVS, MVI, MVT, ST, SER, NODE, UPK, DNK, blocks, part, ctr, ev_time, ev_link, ev_q,
+            link_order, smp_t, smp_v, smp_l, smp_f, k0, k1, dt, bin_steps, sample_steps,
+            stop_when_empty):
     """Run steps k0..k1-1; return (next step, sample buffers, possibly regrown)."""
     n_veh = order.size
+    settle = 2  # steps an empty network needs before the published counts agree
     k = k0
     while k < k1:
         t = k * dt
         kb = k // bin_steps
         while ctr[C_EVENT] < ev_time.size and ev_time[ctr[C_EVENT]] <= t + 1e-9:
             e = ctr[C_EVENT]
-            LF[ev_link[e], Q] = ev_q[e]
+            a = ev_link[e]
+            LF[a, Q] = ev_q[e]
+            NODE[LI[a, FRM], SATURATED] = 0
+            NODE[LI[a, TO], SATURATED] = 0
             ctr[C_EVENT] += 1
-        _release(LI, VF, VI, order, route_links, ctr, t + dt)
-        prepare_links(LF, LI, hist, turn_start, TF, k, t, dt)
-        arrived = send_all(LF, LI, turn_start, turn_to, TF, VF, VI, route_links, NS, NL, vclock,
-                           MVN, MVI, MVT, ST, kb, t, dt)
-        receive_all(LF, LI, VF, VI, NS, NL, MVN, MVI, MVT, ST, kb, t)
-        on_links, waiting = finish_links(LF, LI, hist, turn_start, TF, ST, k, kb, dt)
+        _release(LI, VF, VI, order, route_links, tree, ctr, t + dt)
+        if blocks.size > 2:
+            step_nodes(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree,
+                       NS, NL, vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, blocks, part, k, kb,
+                       (k - 1) // bin_steps, k > k0, t, dt)
+        else:  # one thread: no parallel region
+            part[0, P_ARRIVED], part[0, P_ON_LINKS], part[0, P_WAITING] = step_block(
+                blocks[0], blocks[1], LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI,
+                route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, k, kb,
+                (k - 1) // bin_steps, k > k0, t, dt)
+        arrived = 0
+        on_links = 0
+        waiting = 0
+        for c in range(part.shape[0]):
+            arrived += part[c, P_ARRIVED]
+            on_links += part[c, P_ON_LINKS]
+            waiting += part[c, P_WAITING]
         ctr[C_ARRIVED] += arrived
         SER[SER_DEPARTED, k] = ctr[C_DEPARTED]
         SER[SER_WAITING, k] = waiting
         SER[SER_ON_LINKS, k] = on_links
         SER[SER_ARRIVED, k] = ctr[C_ARRIVED]
         k += 1
-        if sample_steps > 0 and k % sample_steps == 0:
+        if sample_steps > 0 and k % sample_steps == 0 and on_links > 0:
             need = ctr[C_SAMPLES] + on_links
             if need > smp_t.size:
                 smp_t = _grow(smp_t, need)
                 smp_v = _grow(smp_v, need)
                 smp_l = _grow(smp_l, need)
                 smp_f = _grow(smp_f, need)
-            ctr[C_SAMPLES] = _sample(LF, LI, VF, VI, k * dt, smp_t, smp_v, smp_l, smp_f,
-                                     ctr[C_SAMPLES])
-        if stop_when_empty and ctr[C_RELEASED] == n_veh and on_links == 0 and waiting == 0:
-            break
+            ctr[C_SAMPLES] = _sample(LF, LI, ring, VF, link_order, k * dt, smp_t, smp_v, smp_l,
+                                     smp_f, ctr[C_SAMPLES])
+        if on_links == 0 and waiting == 0:
+            if stop_when_empty and ctr[C_RELEASED] == n_veh:
+                break
+            ctr[C_QUIET] += 1
+            if ctr[C_QUIET] >= settle:
+                nxt = _next_busy_step(VF, order, ctr, ev_time, k, k1, dt)
+                if nxt > k + 1 and _settled(LF, TF):
+                    # nothing moves before step nxt: the steps in between only repeat the
+                    # network totals (their statistics are zero)
+                    for kk in range(k, nxt):
+                        SER[SER_DEPARTED, kk] = ctr[C_DEPARTED]
+                        SER[SER_WAITING, kk] = 0
+                        SER[SER_ON_LINKS, kk] = 0
+                        SER[SER_ARRIVED, kk] = ctr[C_ARRIVED]
+                    k = nxt
+                    k0 = k  # the skipped steps have no statistics to add
+        else:
+            ctr[C_QUIET] = 0
+    if k > k0:  # statistics of the last step
+        for a in range(LI.shape[0]):
+            link_stats(LF, LI, ring, ST, a, k, (k - 1) // bin_steps, dt, LI[a, N_UP],
+                       LI[a, N_DOWN], False)
     return k, smp_t, smp_v, smp_l, smp_f

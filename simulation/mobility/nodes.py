@@ -1,10 +1,17 @@
-"""Node model: moving vehicles across a node in a time step, in two phases.
+"""Node model: one node's part of a time step (``node_step``), in the order
 
-Phase A (``node_send``, one node at a time, nodes in parallel) decides which vehicles leave the
-node's incoming links: a vehicle at the head of an incoming link goes when its free-flow exit
-time has come, its link still has sending allowance (capacity x green share) and its next link
-still has receiving flow (and its turn, if capped, still has capacity). A vehicle that cannot
-go holds back the vehicles behind it (FIFO, as in first-order node models).
+1. statistics of the previous step for the incoming links (their counts at the step boundary
+   are stored by then);
+2. sending side of the incoming links and receiving side of the outgoing links (``links``);
+3. phase A: which vehicles leave the incoming links;
+4. phase B: they join their next links, then vehicles waiting at the node enter;
+5. capacity not used is dropped; the step's counts are published for the next step.
+
+Phase A: a vehicle at the head of an incoming link goes when its free-flow exit time has come,
+its link still has sending allowance (capacity x green share) and its next link still has
+receiving flow (and its turn, if capped, still has capacity). A vehicle that cannot go holds
+back the vehicles behind it (FIFO, as in first-order node models). Only vehicles that were on
+the link at the step's start can leave in the step.
 
 Merges and diverges share a downstream link's receiving flow among the incoming links **in
 proportion to the incoming links' capacities**, with unused shares passed on to links that still
@@ -14,9 +21,12 @@ fair queuing: each incoming link carries a service tag that grows by 1 / q_max p
 and the next vehicle comes from the eligible link with the smallest tag. The rule is
 deterministic, so runs are reproducible without random draws.
 
-Phase B (``node_receive``) appends the moved vehicles to their next links in order of transfer
-time, then lets vehicles waiting at the node's origins enter the outgoing links with the
-receiving flow left over (through traffic has priority over entering traffic).
+Phase B appends the moved vehicles to their next links in order of transfer time, then lets
+vehicles waiting at the node's origins enter the outgoing links with the receiving flow left
+over (through traffic has priority over entering traffic).
+
+A node writes only the sides of links it owns (see ``state``), so all nodes of a step run in
+parallel with the same result as one after the other.
 """
 
 from __future__ import annotations
@@ -24,33 +34,44 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simulation.mobility.fifo import pop, push
+from simulation.mobility.fifo import pop, ring_head, ring_push
+from simulation.mobility.links import (
+    finish_sending,
+    link_stats,
+    open_receiving,
+    prepare_sending,
+    receiving_flow,
+)
 from simulation.mobility.state import (
+    ACC_CAP,
     ALLOW,
     ARRIVAL,
     ARRIVED,
+    AVAIL,
     DEPARTURE,
     DISTANCE,
+    DL_MASK,
+    DL_START,
     ENT_HEAD,
     ENT_TAIL,
     ENTRY_TIME,
     FAIR,
     FREE_TIME,
-    HEAD,
+    HEAD_IDX,
+    HEAD_READY,
     IN,
     IN_ACC,
     LAST_ENTRY,
+    LAST_MOVE,
     LENGTH,
     LINK,
-    MV_ARRIVED,
-    MV_COUNT,
     MV_LINK,
-    MV_START,
     MV_VEH,
     N_DOWN,
     N_ENTRY,
     N_UP,
     ON_LINK,
+    ON_PART,
     OUT,
     OUT_ACC,
     READY,
@@ -60,14 +81,18 @@ from simulation.mobility.state import (
     ROUTE_START,
     S_IN,
     S_OUT,
+    SATURATED,
     STATUS,
     T_ACC,
-    TAIL,
+    T_Q,
+    TROW,
+    WAIT_PART,
+    WORK,
     Q,
 )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _find_turn(turn_start, turn_to, a, b):
     for j in range(turn_start[a], turn_start[a + 1]):
         if turn_to[j] == b:
@@ -75,116 +100,217 @@ def _find_turn(turn_start, turn_to, a, b):
     return -1
 
 
-@numba.njit(cache=True, parallel=True)
-def send_all(LF, LI, turn_start, turn_to, TF, VF, VI, route_links, NS, NL, vclock,
-             MVN, MVI, MVT, ST, kb, t, dt):
-    """Phase A at every node: pop the vehicles that cross it in this step; return arrivals."""
-    horizon = t + dt
-    for n in numba.prange(vclock.size):
-        arrivals = 0
-        i0, i1 = NS[IN, n], NS[IN, n + 1]
-        base = MVN[MV_START, n]
-        moved = 0
-        while True:
-            best_a = -1
-            best_b = -1
-            best_turn = -1
-            best_key = np.inf
-            for j in range(i0, i1):
-                a = NL[IN, j]
-                if LI[a, ALLOW] <= 0:
-                    continue
-                v = LI[a, HEAD]
-                if v < 0 or VF[v, READY] > horizon:
-                    continue
-                p = VI[v, ROUTE_POS] + 1
-                b = -1
-                tj = -1
-                if p < VI[v, ROUTE_LEN]:
-                    b = route_links[VI[v, ROUTE_START] + p]
-                    if LI[b, RECV] <= 0:
-                        continue
-                    if turn_start[a + 1] > turn_start[a]:
-                        tj = _find_turn(turn_start, turn_to, a, b)
-                        if tj >= 0 and TF[tj, T_ACC] < 1.0:
-                            continue
-                key = max(LF[a, FAIR], vclock[n])
-                if key < best_key:
-                    best_key = key
-                    best_a = a
-                    best_b = b
-                    best_turn = tj
-            if best_a < 0:
-                break
-            a = best_a
-            v = pop(LI, HEAD, TAIL, VI, a)
-            LI[a, ALLOW] -= 1
-            LF[a, OUT_ACC] -= 1.0
-            LI[a, N_DOWN] += 1
-            LF[a, FAIR] = best_key + 1.0 / LF[a, Q]
-            vclock[n] = best_key
-            ST[S_OUT, kb, a] += 1.0
-            VF[v, DISTANCE] += LF[a, LENGTH]
-            tau = max(VF[v, READY], t)
-            if best_b < 0:
-                VF[v, ARRIVAL] = tau
-                VI[v, STATUS] = ARRIVED
-                VI[v, LINK] = -1
-                arrivals += 1
-            else:
-                LI[best_b, RECV] -= 1
-                if best_turn >= 0:
-                    TF[best_turn, T_ACC] -= 1.0
-                MVI[MV_VEH, base + moved] = v
-                MVI[MV_LINK, base + moved] = best_b
-                MVT[base + moved] = tau
-                moved += 1
-        MVN[MV_COUNT, n] = moved
-        MVN[MV_ARRIVED, n] = arrivals
-    return MVN[MV_ARRIVED].sum()
+@numba.njit(cache=True, inline="always")
+def next_link(VI, route_links, tree, v, n):
+    """The link vehicle ``v`` takes after node ``n`` (-1: ``n`` is its destination)."""
+    r = VI[v, TROW]
+    if r >= 0:
+        return tree[r, n]
+    p = VI[v, ROUTE_POS] + 1
+    if p < VI[v, ROUTE_LEN]:
+        return route_links[VI[v, ROUTE_START] + p]
+    return -1
 
 
-@numba.njit(cache=True)
-def _enter(LF, LI, VF, VI, ST, b, v, tau, kb):
-    """Vehicle ``v`` enters link ``b`` at ``tau`` (no earlier than the vehicle ahead of it)."""
+@numba.njit(cache=True, inline="always")
+def _enter(LF, LI, ring, VF, VI, ST, b, v, tau, k, kb):
+    """Vehicle ``v`` enters link ``b`` at ``tau`` in step ``k`` (no earlier than the vehicle
+    ahead of it)."""
     tau = max(tau, LF[b, LAST_ENTRY])
     LF[b, LAST_ENTRY] = tau
-    push(LI, HEAD, TAIL, VI, b, v)
-    LI[b, N_UP] += 1
+    ring_push(LI, ring, b, v, k)
     LF[b, IN_ACC] -= 1.0
-    ST[S_IN, kb, b] += 1.0
+    ST[kb, b, S_IN] += 1.0
     VF[v, ENTRY_TIME] = tau
     VF[v, READY] = tau + LF[b, FREE_TIME]
     VI[v, LINK] = b
 
 
-@numba.njit(cache=True, parallel=True)
-def receive_all(LF, LI, VF, VI, NS, NL, MVN, MVI, MVT, ST, kb, t):
-    """Phase B at every node: moved vehicles join their next links, then waiting vehicles enter."""
-    for n in numba.prange(NS.shape[1] - 1):
-        base = MVN[MV_START, n]
-        end = base + MVN[MV_COUNT, n]
-        for i in range(base + 1, end):  # insertion sort by transfer time (few moves per step)
-            tv, vv, bv = MVT[i], MVI[MV_VEH, i], MVI[MV_LINK, i]
-            j = i - 1
-            while j >= base and MVT[j] > tv:
-                MVT[j + 1] = MVT[j]
-                MVI[MV_VEH, j + 1] = MVI[MV_VEH, j]
-                MVI[MV_LINK, j + 1] = MVI[MV_LINK, j]
-                j -= 1
-            MVT[j + 1] = tv
-            MVI[MV_VEH, j + 1] = vv
-            MVI[MV_LINK, j + 1] = bv
-        for i in range(base, end):
-            v = MVI[MV_VEH, i]
-            VI[v, ROUTE_POS] += 1
-            _enter(LF, LI, VF, VI, ST, MVI[MV_LINK, i], v, MVT[i], kb)
-        MVN[MV_COUNT, n] = 0
-        for j in range(NS[OUT, n], NS[OUT, n + 1]):
+@numba.njit(cache=True, inline="always")
+def _settled(LF, LI, TF, turn_start, NL, i0, i1, o0, o1):
+    """Every capacity accumulator of the node's links is full or has no capacity."""
+    for j in range(i0, i1):
+        a = NL[IN, j]
+        if LF[a, OUT_ACC] < ACC_CAP and LF[a, Q] > 0.0:
+            return False
+        for jt in range(turn_start[a], turn_start[a + 1]):
+            if TF[jt, T_ACC] < ACC_CAP and TF[jt, T_Q] > 0.0:
+                return False
+    for j in range(o0, o1):
+        b = NL[OUT, j]
+        if LF[b, IN_ACC] < ACC_CAP and LF[b, Q] > 0.0:
+            return False
+    return True
+
+
+@numba.njit(cache=True, _nrt=False)
+def step_block(n0, n1, LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree,
+               NS, NL, vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, k, kb, kb_prev, stats_prev, t,
+               dt):
+    """Step ``k`` (time ``t``, output bin ``kb``) at nodes n0..n1-1; ``stats_prev``: first add
+    the statistics of step k - 1 to bin ``kb_prev``. Returns (arrivals, vehicles on links,
+    vehicles waiting) of the block's share (see ``ON_PART``).
+
+    A node where nothing moved in the last step, with no vehicle on its incoming links or
+    waiting to enter its outgoing links and whose accumulators are full is skipped: its step
+    would change nothing. (Compiled without reference counting: it allocates nothing, and
+    counting the references of its arrays at every node would cost more than the node.)
+    """
+    horizon = t + dt
+    par = k & 1
+    arrivals = 0
+    on_total = 0
+    wait_total = 0
+    for n in range(n0, n1):
+        i0, i1 = NS[IN, n], NS[IN, n + 1]
+        o0, o1 = NS[OUT, n], NS[OUT, n + 1]
+        busy = False  # a vehicle may cross or enter at the node in this step
+        occupied = False  # vehicles on the incoming links
+        entering = False  # vehicles waiting to enter the outgoing links
+        for j in range(i0, i1):
+            a = NL[IN, j]
+            # vehicles that were on the link at the step's start (the upstream node may be
+            # adding vehicles right now)
+            avail = UPK[par, a] - LI[a, N_DOWN]
+            LI[a, AVAIL] = avail
+            if avail > 0:
+                occupied = True
+                if LI[a, HEAD_IDX] != LI[a, N_DOWN]:  # a new vehicle at the head
+                    LF[a, HEAD_READY] = VF[ring_head(LI, ring, a), READY]
+                    LI[a, HEAD_IDX] = LI[a, N_DOWN]
+        for j in range(o0, o1):
+            if LI[NL[OUT, j], N_ENTRY] > 0:
+                entering = True
+        if not occupied and not entering and NODE[n, SATURATED] and NODE[n, LAST_MOVE] < k - 1:
+            on_total += NODE[n, ON_PART]
+            wait_total += NODE[n, WAIT_PART]
+            continue
+
+        for j in range(i0, i1):
+            a = NL[IN, j]
+            avail = LI[a, AVAIL]
+            ready = avail > 0 and LF[a, HEAD_READY] <= horizon
+            if stats_prev and avail > 0:
+                link_stats(LF, LI, ring, ST, a, k, kb_prev, dt, UPK[par, a], LI[a, N_DOWN],
+                           LF[a, HEAD_READY] > horizon + 1e-6)
+            prepare_sending(LF, LI, TF, turn_start, a, t, dt, ready)
+            if ready and LI[a, ALLOW] > 0:
+                busy = True
+        busy = busy or entering
+        for j in range(o0, o1):
+            open_receiving(LF, LI, NL[OUT, j], dt)
+
+        moved = 0
+        arrived = 0
+        if busy:
+            # phase A: pop the vehicles that cross the node in this step
+            base = MVS[n]
+            while True:
+                best_a = -1
+                best_b = -1
+                best_turn = -1
+                best_key = np.inf
+                for j in range(i0, i1):
+                    a = NL[IN, j]
+                    if LI[a, AVAIL] <= 0 or LF[a, HEAD_READY] > horizon or LI[a, ALLOW] <= 0:
+                        continue
+                    v = ring_head(LI, ring, a)
+                    b = next_link(VI, route_links, tree, v, n)
+                    tj = -1
+                    if b >= 0:
+                        if receiving_flow(LF, LI, dlog, DNK, b, k, dt) <= 0:
+                            continue
+                        if turn_start[a + 1] > turn_start[a]:
+                            tj = _find_turn(turn_start, turn_to, a, b)
+                            if tj >= 0 and TF[tj, T_ACC] < 1.0:
+                                continue
+                    key = max(LF[a, FAIR], vclock[n])
+                    if key < best_key:
+                        best_key = key
+                        best_a = a
+                        best_b = b
+                        best_turn = tj
+                if best_a < 0:
+                    break
+                a = best_a
+                v = ring_head(LI, ring, a)
+                dlog[LI[a, DL_START] + (LI[a, N_DOWN] & LI[a, DL_MASK])] = k
+                LI[a, N_DOWN] += 1
+                LI[a, AVAIL] -= 1
+                if LI[a, AVAIL] > 0:  # the next vehicle comes to the head
+                    LF[a, HEAD_READY] = VF[ring_head(LI, ring, a), READY]
+                    LI[a, HEAD_IDX] = LI[a, N_DOWN]
+                LI[a, ALLOW] -= 1
+                LF[a, OUT_ACC] -= 1.0
+                LF[a, FAIR] = best_key + 1.0 / LF[a, Q]
+                vclock[n] = best_key
+                ST[kb, a, S_OUT] += 1.0
+                VF[v, DISTANCE] += LF[a, LENGTH]
+                tau = max(VF[v, READY], t)
+                if best_b < 0:
+                    VF[v, ARRIVAL] = tau
+                    VI[v, STATUS] = ARRIVED
+                    VI[v, LINK] = -1
+                    arrived += 1
+                else:
+                    LI[best_b, RECV] -= 1
+                    if best_turn >= 0:
+                        TF[best_turn, T_ACC] -= 1.0
+                    MVI[MV_VEH, base + moved] = v
+                    MVI[MV_LINK, base + moved] = best_b
+                    MVT[base + moved] = tau
+                    moved += 1
+            # phase B: the moved vehicles join their next links in order of transfer time
+            end = base + moved
+            for i in range(base + 1, end):  # insertion sort (few moves per step)
+                tv, vv, bv = MVT[i], MVI[MV_VEH, i], MVI[MV_LINK, i]
+                j = i - 1
+                while j >= base and MVT[j] > tv:
+                    MVT[j + 1] = MVT[j]
+                    MVI[MV_VEH, j + 1] = MVI[MV_VEH, j]
+                    MVI[MV_LINK, j + 1] = MVI[MV_LINK, j]
+                    j -= 1
+                MVT[j + 1] = tv
+                MVI[MV_VEH, j + 1] = vv
+                MVI[MV_LINK, j + 1] = bv
+            for i in range(base, end):
+                v = MVI[MV_VEH, i]
+                if VI[v, TROW] < 0:
+                    VI[v, ROUTE_POS] += 1
+                _enter(LF, LI, ring, VF, VI, ST, MVI[MV_LINK, i], v, MVT[i], k, kb)
+            # then vehicles waiting at the node enter with the receiving flow left over
+            for j in range(o0, o1):
+                b = NL[OUT, j]
+                while LI[b, ENT_HEAD] >= 0 and receiving_flow(LF, LI, dlog, DNK, b, k, dt) > 0:
+                    v = pop(LI, ENT_HEAD, ENT_TAIL, VI, b)
+                    LI[b, N_ENTRY] -= 1
+                    LI[b, RECV] -= 1
+                    VI[v, STATUS] = ON_LINK
+                    _enter(LF, LI, ring, VF, VI, ST, b, v, max(VF[v, DEPARTURE], t), k, kb)
+                    moved += 1
+            if moved + arrived > 0:
+                NODE[n, LAST_MOVE] = k
+                NODE[n, WORK] += moved + arrived
+                arrivals += arrived
+
+        # close the step: unused capacity is not banked, counts at the step's end are stored
+        on_links = 0
+        waiting = 0
+        for j in range(i0, i1):
+            a = NL[IN, j]
+            finish_sending(LF, TF, turn_start, a)
+            DNK[1 - par, a] = LI[a, N_DOWN]
+            on_links -= LI[a, N_DOWN]
+        for j in range(o0, o1):
             b = NL[OUT, j]
-            while LI[b, RECV] > 0 and LI[b, ENT_HEAD] >= 0:
-                v = pop(LI, ENT_HEAD, ENT_TAIL, VI, b)
-                LI[b, N_ENTRY] -= 1
-                LI[b, RECV] -= 1
-                VI[v, STATUS] = ON_LINK
-                _enter(LF, LI, VF, VI, ST, b, v, max(VF[v, DEPARTURE], t), kb)
+            LF[b, IN_ACC] = min(LF[b, IN_ACC], ACC_CAP)
+            UPK[1 - par, b] = LI[b, N_UP]
+            on_links += LI[b, N_UP]
+            waiting += LI[b, N_ENTRY]
+        NODE[n, ON_PART] = on_links
+        NODE[n, WAIT_PART] = waiting
+        NODE[n, SATURATED] = moved + arrived == 0 and _settled(LF, LI, TF, turn_start, NL, i0,
+                                                                i1, o0, o1)
+        on_total += on_links
+        wait_total += waiting
+    return arrivals, on_total, wait_total

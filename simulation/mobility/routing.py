@@ -1,22 +1,37 @@
 """Shortest paths on link travel times and dynamic re-routing of vehicles.
 
-* ``shortest_path_tree``: Dijkstra (indexed binary heap) from one origin node over the link CSR,
-  returning distances and the predecessor link of every node (-1 where unreachable).
-* ``shortest_path_trees``: the same from many origins, in parallel (``numba.prange``).
+* ``shortest_path_tree``: shortest paths from one origin node over the link CSR, returning
+  distances and the predecessor link of every node (-1 where unreachable).
+* ``shortest_path_trees``: the same from many origins, in parallel.
 * ``trees_to``: trees towards destinations on the reversed graph, giving for every node the next
   link on its shortest path to the destination: the routing table of all vehicles heading there.
 * ``link_costs``: current link travel time estimates for routing, s.
-* ``rebuild_routes``: new routes for all (selected) vehicles not yet arrived, from the head of
-  their current link (or from their origin before departure) to their destination.
+* ``Router``: re-routes the vehicles of a run. Vehicles follow rows of a pool of such trees (one
+  row per destination and re-routing), so re-routing builds trees and points vehicles at them,
+  without writing routes; a row is reused once no vehicle follows it. Beyond a memory budget
+  for the pool, routes are written out per vehicle instead (in blocks of destinations).
+
+**Ties.** Among links that reach a node at the same (floating-point) shortest distance, the one
+with the lowest link id is the predecessor (or next link). With positive link costs the trees
+are then unique, whatever the algorithm or the order of the work, so the bucket and heap
+versions below give identical trees.
+
+**Algorithms.** With positive costs, Dial's buckets of width Δ just below the smallest link
+cost: every node in the lowest non-empty bucket is final (no link is shorter than a bucket), so
+a bucket is settled in any order, without a heap. A ring of buckets spans the largest cost of an
+open link; costs beyond it (closed links) wait in an overflow list. Where costs spread over more
+than ``MAX_BUCKETS`` widths (or one is zero), a binary heap with lazy deletion is used.
 """
 
 from __future__ import annotations
+
+import math
 
 import numba
 import numpy as np
 
 from simulation.graph import RoadGraph, csr_out_links
-from simulation.mobility.links import history_at
+from simulation.mobility.links import n_up_at
 from simulation.mobility.state import (
     ARRIVED,
     CYCLE,
@@ -24,9 +39,6 @@ from simulation.mobility.state import (
     FREE_STEPS,
     FREE_TIME,
     GREEN_SHARE,
-    H_UP,
-    HIST_SIZE,
-    HIST_START,
     LINK,
     N_DOWN,
     N_UP,
@@ -36,124 +48,236 @@ from simulation.mobility.state import (
     ROUTE_POS,
     ROUTE_START,
     STATUS,
+    TROW,
     UNROUTABLE,
     Q,
 )
 
 CLOSED_COST = 1.0e7
 """Travel time (s) routing gives a link of zero capacity: avoided whenever another path exists."""
+TREE_BUDGET = 1 << 25
+"""Most entries (int32) of the routing-tree pool; beyond it routes are written per vehicle."""
 TABLE_BUDGET = 1 << 24
-"""Most routing-table entries (int32) held at once: destinations are routed in blocks beyond it."""
+"""Most routing-table entries (int32) held at once when routes are written per vehicle."""
+MAX_BUCKETS = 4096
+"""Most buckets of the bucket version of Dijkstra's algorithm (else the heap version)."""
+_I64_MAX = np.iinfo(np.int64).max
+_NO_LABELS = np.zeros(0, np.int32)
 
 
 @numba.njit(cache=True)
-def dijkstra(start, nbr, edge, wgt, source, dist, pred, hops, hkey, hnode, hpos):
-    """One-to-all shortest paths from ``source`` over a CSR graph: the arcs of node u are
-    j in start[u]:start[u+1], leading to node nbr[j] at cost wgt[j], labelled edge[j]. Fills
-    ``dist``, ``pred`` (label of the arc by which each node is reached; -1 if none) and ``hops``
-    (arcs on the path).
-
-    A 4-ary heap with decrease-key keeps each entry's key beside its node (``hkey``/``hnode``),
-    so sifting compares contiguous keys. The heap code is written out in place: numba helper
-    calls that take arrays cost a reference-count round trip each.
-    """
+def _sssp_heap(start, nbr, edge, wgt, source, dist, pred, hkey, hnode):
+    """Shortest paths from ``source`` over a CSR graph (the arcs of node u are
+    j in start[u]:start[u+1], leading to node nbr[j] at cost wgt[j] >= 0, labelled edge[j]):
+    fills ``dist`` and ``pred`` (label of the arc reaching each node, lowest label among ties;
+    -1 if none). Binary heap with lazy deletion; ``hkey``/``hnode`` hold len(nbr) + 1."""
     n = dist.size
     for i in range(n):
         dist[i] = np.inf
         pred[i] = -1
-        hpos[i] = -1
     dist[source] = 0.0
-    hops[source] = 0
     hkey[0] = 0.0
     hnode[0] = source
-    hpos[source] = 0
     size = 1
     while size > 0:
-        u = hnode[0]
         du = hkey[0]
-        hpos[u] = -2  # settled
+        u = hnode[0]
         size -= 1
         if size > 0:  # move the last entry to the root and sift it down
             xk = hkey[size]
             xn = hnode[size]
             i = 0
             while True:
-                c = 4 * i + 1
+                c = 2 * i + 1
                 if c >= size:
                     break
-                m = c
-                mk = hkey[c]
-                last = min(c + 4, size)
-                for cc in range(c + 1, last):
-                    if hkey[cc] < mk:
-                        mk = hkey[cc]
-                        m = cc
-                if mk >= xk:
+                if c + 1 < size and hkey[c + 1] < hkey[c]:
+                    c += 1
+                if hkey[c] >= xk:
                     break
-                hkey[i] = mk
-                hnode[i] = hnode[m]
-                hpos[hnode[m]] = i
-                i = m
+                hkey[i] = hkey[c]
+                hnode[i] = hnode[c]
+                i = c
             hkey[i] = xk
             hnode[i] = xn
-            hpos[xn] = i
+        if du > dist[u]:  # stale entry
+            continue
         for j in range(start[u], start[u + 1]):
             v = nbr[j]
-            if hpos[v] == -2:
-                continue
             nd = du + wgt[j]
-            if nd < dist[v]:
+            dv = dist[v]
+            if nd < dv:
                 dist[v] = nd
                 pred[v] = edge[j]
-                hops[v] = hops[u] + 1
-                i = hpos[v]
-                if i == -1:
-                    i = size
-                    size += 1
+                i = size
+                size += 1
                 while i > 0:  # sift up
-                    parent = (i - 1) >> 2
-                    pk = hkey[parent]
-                    if pk <= nd:
+                    parent = (i - 1) >> 1
+                    if hkey[parent] <= nd:
                         break
-                    hkey[i] = pk
+                    hkey[i] = hkey[parent]
                     hnode[i] = hnode[parent]
-                    hpos[hnode[parent]] = i
                     i = parent
                 hkey[i] = nd
                 hnode[i] = v
-                hpos[v] = i
+            elif nd == dv and edge[j] < pred[v]:
+                pred[v] = edge[j]
 
 
 @numba.njit(cache=True)
-def _one_tree(start, nbr, edge, wgt, source, dist, pred, hops, i, keep_dist, keep_hops):
-    n = pred.shape[1]
-    hkey = np.empty(n)
-    hnode = np.empty(n, np.int32)
-    hpos = np.empty(n, np.int32)
-    d = np.empty(n)
-    h = np.empty(n, np.int32)
-    dijkstra(start, nbr, edge, wgt, source, d, pred[i], h, hkey, hnode, hpos)
-    if keep_dist:
-        dist[i] = d
-    if keep_hops:
-        hops[i] = h
+def _sssp_buckets(start, nbr, edge, wgt, source, dist, pred, done, bhead, enode, enext, ovn,
+                  ovb, inv, nb):
+    """As ``_sssp_heap``, for costs of at least the bucket width 1 / ``inv``, with a ring of
+    ``nb`` (a power of two) buckets; ``enode``/``enext`` hold 2 len(nbr) + 2 entries,
+    ``ovn``/``ovb`` len(nbr) + 1."""
+    n = dist.size
+    for i in range(n):
+        dist[i] = np.inf
+        pred[i] = -1
+        done[i] = 0
+    for b in range(nb):
+        bhead[b] = -1
+    mask = nb - 1
+    dist[source] = 0.0
+    enode[0] = source
+    enext[0] = -1
+    bhead[0] = 0
+    n_entries = 1
+    in_ring = 1
+    n_ov = 0
+    ov_min = _I64_MAX
+    cur = 0
+    while True:
+        if in_ring == 0:
+            if n_ov == 0:
+                break
+            cur = ov_min  # nothing in the ring: jump to the overflow
+        if n_ov > 0 and ov_min < cur + nb:  # overflow entries now within the ring's reach
+            m = 0
+            ov_min = _I64_MAX
+            for i in range(n_ov):
+                u = ovn[i]
+                bi = ovb[i]
+                if done[u] or int(dist[u] * inv) != bi:
+                    continue  # settled or improved since
+                if bi < cur + nb:
+                    bb = bi & mask
+                    enode[n_entries] = u
+                    enext[n_entries] = bhead[bb]
+                    bhead[bb] = n_entries
+                    n_entries += 1
+                    in_ring += 1
+                else:
+                    ovn[m] = u
+                    ovb[m] = bi
+                    m += 1
+                    ov_min = min(ov_min, bi)
+            n_ov = m
+        b = cur & mask
+        e = bhead[b]
+        bhead[b] = -1
+        while e >= 0:
+            u = enode[e]
+            e = enext[e]
+            in_ring -= 1
+            if done[u]:  # an older entry of a node improved since
+                continue
+            done[u] = 1
+            du = dist[u]
+            for j in range(start[u], start[u + 1]):
+                v = nbr[j]
+                nd = du + wgt[j]
+                dv = dist[v]
+                if nd < dv:
+                    dist[v] = nd
+                    pred[v] = edge[j]
+                    bi = int(nd * inv)
+                    if bi < cur + nb:
+                        bb = bi & mask
+                        enode[n_entries] = v
+                        enext[n_entries] = bhead[bb]
+                        bhead[bb] = n_entries
+                        n_entries += 1
+                        in_ring += 1
+                    else:
+                        ovn[n_ov] = v
+                        ovb[n_ov] = bi
+                        n_ov += 1
+                        ov_min = min(ov_min, bi)
+                elif nd == dv and edge[j] < pred[v]:
+                    pred[v] = edge[j]
+        cur += 1
 
 
 @numba.njit(cache=True, parallel=True)
-def _trees(start, nbr, edge, wgt, sources, dist, pred, hops):
-    """One tree per source in parallel; distances and hop counts are kept only if ``dist`` /
-    ``hops`` have a row per source."""
+def _trees(start, nbr, edge, wgt, sources, rows, pred, dist, inv, nb, n_chunks, relabel):
+    """One tree per source into ``pred[rows[i]]`` (and ``dist[i]`` if ``dist`` has a row per
+    source), in ``n_chunks`` parallel chunks of interleaved sources; buckets if ``nb`` > 0.
+    Arc labels ``edge`` (which break ties) become ``relabel[label]`` if ``relabel`` is given."""
+    n = pred.shape[1]
+    m = nbr.size
     keep_dist = dist.shape[0] == sources.size
-    keep_hops = hops.shape[0] == sources.size
-    for i in numba.prange(sources.size):
-        _one_tree(start, nbr, edge, wgt, sources[i], dist, pred, hops, i, keep_dist, keep_hops)
+    for c in numba.prange(n_chunks):
+        d = np.empty(n)
+        if nb > 0:
+            done = np.empty(n, np.uint8)
+            bhead = np.empty(nb, np.int64)
+            enode = np.empty(2 * m + 2, np.int32)
+            enext = np.empty(2 * m + 2, np.int32)
+            ovn = np.empty(m + 1, np.int32)
+            ovb = np.empty(m + 1, np.int64)
+        else:
+            hkey = np.empty(m + 1)
+            hnode = np.empty(m + 1, np.int32)
+        for i in range(c, sources.size, n_chunks):
+            if nb > 0:
+                _sssp_buckets(start, nbr, edge, wgt, sources[i], d, pred[rows[i]], done, bhead,
+                              enode, enext, ovn, ovb, inv, nb)
+            else:
+                _sssp_heap(start, nbr, edge, wgt, sources[i], d, pred[rows[i]], hkey, hnode)
+            if keep_dist:
+                dist[i] = d
+            if relabel.size:
+                row = pred[rows[i]]
+                for u in range(n):
+                    if row[u] >= 0:
+                        row[u] = relabel[row[u]]
 
 
 def _arcs(start: np.ndarray, links: np.ndarray, other: np.ndarray, cost: np.ndarray) -> tuple:
-    """The CSR arcs (start, neighbour node, link id, cost) in the form ``dijkstra`` reads."""
+    """The CSR arcs (start, neighbour node, link id, cost) in the form the kernels read."""
     links = links.astype(np.int32)
     return (start.astype(np.int64), other[links].astype(np.int32), links,
             np.ascontiguousarray(cost[links], dtype=np.float64))
+
+
+def bucket_width(cost: np.ndarray) -> tuple[float, int]:
+    """(1 / bucket width, ring size) for the bucket version on ``cost``, or (0, 0) for the heap."""
+    open_ = cost[cost < CLOSED_COST]
+    if open_.size == 0:
+        return 0.0, 0
+    lo = float(open_.min())
+    if not lo > 0.0:
+        return 0.0, 0
+    width = lo * (1.0 - 1e-4)  # margin for rounding in the bucket index
+    span = int(math.ceil(float(open_.max()) / width)) + 2
+    if span > MAX_BUCKETS:
+        return 0.0, 0
+    return 1.0 / width, 1 << max(1, (span - 1).bit_length())
+
+
+def build_trees(arcs: tuple, sources: np.ndarray, out: np.ndarray, rows: np.ndarray,
+                dist: np.ndarray | None = None, heap: bool = False,
+                relabel: np.ndarray | None = None) -> None:
+    """Trees from ``sources`` over ``arcs`` (see ``_arcs``) into rows ``rows`` of ``out``, in
+    parallel over numba's current threads; distances into ``dist`` (a row per source) if given;
+    arc labels mapped through ``relabel`` if given."""
+    inv, nb = (0.0, 0) if heap else bucket_width(arcs[3])
+    d = np.zeros((0, 0)) if dist is None else dist
+    n_chunks = max(1, min(numba.get_num_threads(), sources.size))
+    _trees(*arcs, np.ascontiguousarray(sources, dtype=np.int64),
+           np.ascontiguousarray(rows, dtype=np.int64), out, d, inv, nb, n_chunks,
+           _NO_LABELS if relabel is None else relabel)
 
 
 def _check_cost(graph: RoadGraph, cost: np.ndarray) -> np.ndarray:
@@ -165,9 +289,6 @@ def _check_cost(graph: RoadGraph, cost: np.ndarray) -> np.ndarray:
     return cost
 
 
-_NO_ROWS = np.zeros((0, 0), np.int32)
-
-
 def shortest_path_trees(graph: RoadGraph, cost: np.ndarray, origins: np.ndarray
                         ) -> tuple[np.ndarray, np.ndarray]:
     """Distances (n_origins, n_nodes) and predecessor links (-1 = origin or unreachable) from
@@ -176,8 +297,8 @@ def shortest_path_trees(graph: RoadGraph, cost: np.ndarray, origins: np.ndarray
     origins = np.ascontiguousarray(np.atleast_1d(origins), dtype=np.int64)
     dist = np.empty((origins.size, graph.n_nodes))
     pred = np.empty((origins.size, graph.n_nodes), np.int32)
-    _trees(*_arcs(graph.out_start, graph.out_links, graph.link_to, cost), origins, dist, pred,
-           _NO_ROWS)
+    build_trees(_arcs(graph.out_start, graph.out_links, graph.link_to, cost), origins, pred,
+                np.arange(origins.size), dist)
     return dist, pred
 
 
@@ -194,21 +315,48 @@ def reverse_csr(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
     return start.astype(np.int64), links.astype(np.int32)
 
 
+@numba.njit(cache=True)
+def _hops(nxt, link_to, out):
+    """Links on the table's path from every node (0 at the destination or if unreachable)."""
+    n = nxt.shape[1]
+    stack = np.empty(n, np.int64)
+    for r in range(nxt.shape[0]):
+        for i in range(n):
+            out[r, i] = -1
+        for s in range(n):
+            top = 0
+            u = s
+            while out[r, u] < 0 and nxt[r, u] >= 0:
+                stack[top] = u
+                top += 1
+                u = link_to[nxt[r, u]]
+            if out[r, u] < 0:
+                out[r, u] = 0
+            h = out[r, u]
+            while top > 0:
+                top -= 1
+                h += 1
+                out[r, stack[top]] = h
+
+
 def trees_to(graph: RoadGraph, cost: np.ndarray, destinations: np.ndarray,
-             in_csr: tuple[np.ndarray, np.ndarray] | None = None, distances: bool = True
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             in_csr: tuple[np.ndarray, np.ndarray] | None = None, distances: bool = True,
+             hops: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Trees towards each destination on the reversed graph: distances to it (n_dest, n_nodes;
     empty if not ``distances``), the next link from every node on its shortest path there (-1 at
-    the destination or where it is unreachable) and the number of links on that path. The next
-    links are the routing table of every vehicle heading to those destinations."""
+    the destination or where it is unreachable) and the number of links on that path (empty if
+    not ``hops``). The next links are the routing table of every vehicle heading there."""
     cost = _check_cost(graph, cost)
     destinations = np.ascontiguousarray(np.atleast_1d(destinations), dtype=np.int64)
     in_start, in_links = reverse_csr(graph) if in_csr is None else in_csr
-    dist = np.empty((destinations.size if distances else 0, graph.n_nodes))
+    dist = np.empty((destinations.size, graph.n_nodes)) if distances else None
     nxt = np.empty((destinations.size, graph.n_nodes), np.int32)
-    hops = np.empty((destinations.size, graph.n_nodes), np.int32)
-    _trees(*_arcs(in_start, in_links, graph.link_from, cost), destinations, dist, nxt, hops)
-    return dist, nxt, hops
+    build_trees(_arcs(in_start, in_links, graph.link_from, cost), destinations, nxt,
+                np.arange(destinations.size), dist)
+    n_hops = np.empty((destinations.size if hops else 0, graph.n_nodes), np.int32)
+    if hops:
+        _hops(nxt, graph.link_to.astype(np.int64), n_hops)
+    return (np.zeros((0, graph.n_nodes)) if dist is None else dist), nxt, n_hops
 
 
 def path_links(pred: np.ndarray, link_from: np.ndarray, origin: int, node: int) -> np.ndarray:
@@ -224,7 +372,7 @@ def path_links(pred: np.ndarray, link_from: np.ndarray, origin: int, node: int) 
 
 
 @numba.njit(cache=True)
-def link_costs(LF, LI, hist, k):
+def link_costs(LF, LI, ring, k):
     """Current travel time estimate per link (s): free-flow time, plus the mean red wait of a
     fixed-time signal (cycle (1 - g/C)^2 / 2), plus the vertical queue discharged at capacity
     x green share; ``CLOSED_COST`` for links of zero capacity."""
@@ -237,8 +385,7 @@ def link_costs(LF, LI, hist, k):
             continue
         red = 1.0 - LF[a, GREEN_SHARE]
         c = LF[a, FREE_TIME] + 0.5 * LF[a, CYCLE] * red * red
-        n_up_back = history_at(hist, H_UP, LI[a, HIST_START], LI[a, HIST_SIZE],
-                               k - LF[a, FREE_STEPS], k, LI[a, N_UP])
+        n_up_back, _ = n_up_at(LI, ring, a, k - LF[a, FREE_STEPS], k, LI[a, N_UP], 0)
         queue = n_up_back - LI[a, N_DOWN]
         if queue > 0.0:
             c += queue / q_eff
@@ -246,140 +393,347 @@ def link_costs(LF, LI, hist, k):
     return out
 
 
-# route modes decided per vehicle when rebuilding
-KEEP, NEW, NONE, NO_PATH = 0, 1, 2, 3
+# ---------------------------------------------------------------------------------------------
+# re-routing the vehicles of a run
+
+KEEP, NEW, NO_PATH = 0, 1, 2
 
 
-@numba.njit(cache=True, parallel=True)
-def _route_lengths(VI, route_links, cost, table, hops, row_of, vids, link_to, mask, out_len,
-                   mode):
-    """Length of each vehicle's next route and how to make it (``mode``). A vehicle outside
-    ``mask`` keeps the rest of its route unless that route uses a closed link."""
-    for i in numba.prange(vids.size):
+@numba.njit(cache=True)
+def _refresh_live(VI, order, live, n_live, released, ref):
+    """Drop finished vehicles from the ``live`` list (released, not arrived) and add those
+    released since; finished vehicles give up their tree row. Returns (n_live, released)."""
+    m = 0
+    for i in range(n_live):
+        v = live[i]
+        st = VI[v, STATUS]
+        if st == ARRIVED or st == UNROUTABLE:
+            if VI[v, TROW] >= 0:
+                ref[VI[v, TROW]] -= 1
+                VI[v, TROW] = -1
+        else:
+            live[m] = v
+            m += 1
+    while released < order.size and VI[order[released], STATUS] != NOT_RELEASED:
+        v = order[released]
+        released += 1
+        st = VI[v, STATUS]
+        if st == ARRIVED or st == UNROUTABLE:
+            if VI[v, TROW] >= 0:
+                ref[VI[v, TROW]] -= 1
+                VI[v, TROW] = -1
+        else:
+            live[m] = v
+            m += 1
+    return m, released
+
+
+@numba.njit(cache=True, inline="always")
+def _closed_ahead(VI, route_links, tree, link_to, closed, v):
+    """Whether the rest of vehicle ``v``'s route after its current link uses a closed link."""
+    r = VI[v, TROW]
+    if r >= 0:
+        s = link_to[VI[v, LINK]]
+        while True:
+            e = tree[r, s]
+            if e < 0:
+                return False
+            if closed[e]:
+                return True
+            s = link_to[e]
+    r0 = VI[v, ROUTE_START]
+    for j in range(r0 + VI[v, ROUTE_POS] + 1, r0 + VI[v, ROUTE_LEN]):
+        if closed[route_links[j]]:
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def _select(VI, route_links, tree, link_to, closed, any_closed, vids, chosen, dest_index,
+            needed):
+    """The vehicles of ``vids`` to route anew: the ``chosen`` ones not arrived, and, if a link
+    is closed, every released one whose route runs over a closed link ahead. Marks their
+    destinations in ``needed``; returns the vehicles."""
+    out = np.empty(vids.size, np.int64)
+    m = 0
+    for i in range(vids.size):
         v = vids[i]
         st = VI[v, STATUS]
         if st == ARRIVED or st == UNROUTABLE:
-            mode[v] = NONE
-            out_len[v] = 0
             continue
-        r0 = VI[v, ROUTE_START]
-        old = VI[v, ROUTE_LEN] - VI[v, ROUTE_POS]
-        r = row_of[v]
-        redo = mask[v] and r >= 0
-        if not redo and r >= 0 and old > 0 and st != NOT_RELEASED:
-            for j in range(r0 + VI[v, ROUTE_POS] + 1, r0 + VI[v, ROUTE_LEN]):
-                if cost[route_links[j]] >= CLOSED_COST:
-                    redo = True
-                    break
-        if not redo:
-            mode[v] = KEEP
-            out_len[v] = old
-            continue
-        if st == NOT_RELEASED:
-            s = VI[v, ORIGIN]
-            pre = 0
-        else:
-            s = link_to[VI[v, LINK]]
-            pre = 1
-        if s == VI[v, DEST] or table[r, s] >= 0:
-            mode[v] = NEW
-            out_len[v] = pre + hops[r, s]
-        elif old > 0:
-            mode[v] = KEEP
-            out_len[v] = old
-        else:
-            mode[v] = NO_PATH
-            out_len[v] = 0
+        if chosen[i] or (any_closed and st != NOT_RELEASED
+                         and _closed_ahead(VI, route_links, tree, link_to, closed, v)):
+            out[m] = v
+            m += 1
+            needed[dest_index[v]] = True
+    return out[:m]
 
 
-@numba.njit(cache=True, parallel=True)
-def _route_fill(VI, route_links, table, row_of, vids, link_to, mode, new_start, pool):
-    """Write each vehicle's route into ``pool`` from ``new_start``: the rest of its old route,
-    or its current link followed by the routing table's path to its destination."""
-    for i in numba.prange(vids.size):
+@numba.njit(cache=True, inline="always")
+def _start_node(VI, link_to, v):
+    """Where a new route of ``v`` starts: its origin before departure, else the head of its
+    current link (which the route keeps)."""
+    if VI[v, STATUS] == NOT_RELEASED:
+        return VI[v, ORIGIN]
+    return link_to[VI[v, LINK]]
+
+
+@numba.njit(cache=True, inline="always")
+def _has_route(VI, v):
+    return VI[v, TROW] >= 0 or VI[v, ROUTE_LEN] - VI[v, ROUTE_POS] > 0
+
+
+@numba.njit(cache=True)
+def _assign_rows(VI, tree, link_to, vids, row_of, dest_index, ref):
+    """Point each vehicle of ``vids`` at the new tree row of its destination if it has a path
+    there; else it keeps its route, or, without one, becomes unroutable. Returns the number
+    of newly unroutable vehicles."""
+    bad = 0
+    for i in range(vids.size):
         v = vids[i]
-        o = new_start[v]
-        m = mode[v]
-        if m == KEEP:
-            r0 = VI[v, ROUTE_START]
-            for j in range(r0 + VI[v, ROUTE_POS], r0 + VI[v, ROUTE_LEN]):
-                pool[o] = route_links[j]
-                o += 1
-        elif m == NEW:
-            if VI[v, STATUS] == NOT_RELEASED:
-                s = VI[v, ORIGIN]
-            else:
-                s = link_to[VI[v, LINK]]
-                pool[o] = VI[v, LINK]
-                o += 1
-            d = VI[v, DEST]
-            r = row_of[v]
+        r = row_of[dest_index[v]]
+        s = _start_node(VI, link_to, v)
+        if s == VI[v, DEST] or tree[r, s] >= 0:
+            old = VI[v, TROW]
+            if old >= 0:
+                ref[old] -= 1
+            VI[v, TROW] = r
+            ref[r] += 1
+        elif not _has_route(VI, v):
+            VI[v, STATUS] = UNROUTABLE
+            bad += 1
+    return bad
+
+
+@numba.njit(cache=True)
+def _path_lengths(VI, table, row_of, dest_index, link_to, vids, mode, length):
+    """Explicit routes: length of each vehicle's new route (its current link, if on one, then
+    the table's path) and how to make it (``mode``)."""
+    for i in range(vids.size):
+        v = vids[i]
+        r = row_of[dest_index[v]]
+        s = _start_node(VI, link_to, v)
+        pre = 0 if VI[v, STATUS] == NOT_RELEASED else 1
+        d = VI[v, DEST]
+        if s == d or table[r, s] >= 0:
+            h = 0
             while s != d:
-                e = table[r, s]
-                pool[o] = e
-                o += 1
-                s = link_to[e]
+                s = link_to[table[r, s]]
+                h += 1
+            mode[i] = NEW
+            length[i] = pre + h
+        elif _has_route(VI, v):
+            mode[i] = KEEP
+            length[i] = 0
+        else:
+            mode[i] = NO_PATH
+            length[i] = 0
 
 
-def rebuild_routes(graph: RoadGraph, VI: np.ndarray, route_links: np.ndarray, cost: np.ndarray,
-                   dest_nodes: np.ndarray, dest_index: np.ndarray, by_dest: np.ndarray,
-                   mask: np.ndarray, in_csr: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, int]:
-    """New routes for every vehicle in ``mask`` not yet arrived, on link costs ``cost`` (s).
-
-    ``dest_nodes`` are the distinct destinations, ``dest_index`` each vehicle's row in them and
-    ``by_dest`` the vehicles sorted by that row. Vehicles outside ``mask`` keep the rest of their
-    route (unless it runs over a closed link); a vehicle with no path keeps its old route, or if
-    it has none and has not departed is marked unroutable. Trees are built only for destinations
-    of vehicles that need one, in blocks of at most ``TABLE_BUDGET`` table entries. Updates
-    ``VI`` (route start, length, position reset to the current link, status) in place; returns
-    the new route pool and the number of newly unroutable vehicles.
-    """
-    n_veh = VI.shape[0]
-    link_to = graph.link_to.astype(np.int64)
-    rows = max(1, TABLE_BUDGET // max(graph.n_nodes, 1))
-    bounds = np.searchsorted(dest_index[by_dest], np.arange(0, dest_nodes.size + rows, rows))
-    bounds[-1] = by_dest.size
-    new_len = np.zeros(n_veh, np.int64)
-    mode = np.full(n_veh, NONE, np.int8)
-    new_start = np.zeros(n_veh, np.int64)
-    needs = np.zeros(dest_nodes.size, dtype=bool)
-    active = (VI[:, STATUS] != ARRIVED) & (VI[:, STATUS] != UNROUTABLE)
-    if np.any(cost >= CLOSED_COST):  # routes over closed links are redone for everybody
-        needs[dest_index[active]] = True
-    else:
-        needs[dest_index[active & mask]] = True
-    pools = []
-    offset = 0
-    for b, r0 in enumerate(range(0, max(dest_nodes.size, 1), rows)):
-        vids = by_dest[bounds[b]:bounds[b + 1]]
-        if vids.size == 0:
+@numba.njit(cache=True)
+def _path_fill(VI, table, row_of, dest_index, link_to, vids, mode, starts, pool, offset, ref):
+    """Write the new explicit routes of ``_path_lengths`` into ``pool`` (offsets ``starts``
+    within it, ``offset`` in the final route pool)."""
+    for i in range(vids.size):
+        if mode[i] != NEW:
             continue
-        r1 = min(r0 + rows, dest_nodes.size)
-        # trees only for the destinations that need one; the others keep row -1 (never read)
-        want = np.nonzero(needs[r0:r1])[0]
-        row_map = np.full(r1 - r0, -1, np.int64)
-        row_map[want] = np.arange(want.size)
-        _, table, hops = trees_to(graph, cost, dest_nodes[r0 + want], in_csr, distances=False)
-        row_of = np.full(n_veh, -1, np.int64)
-        row_of[vids] = row_map[dest_index[vids] - r0]
+        v = vids[i]
+        o = starts[i]
+        s = _start_node(VI, link_to, v)
+        if VI[v, STATUS] != NOT_RELEASED:
+            pool[o] = VI[v, LINK]
+            o += 1
+        d = VI[v, DEST]
+        r = row_of[dest_index[v]]
+        while s != d:
+            e = table[r, s]
+            pool[o] = e
+            o += 1
+            s = link_to[e]
+        if VI[v, TROW] >= 0:
+            ref[VI[v, TROW]] -= 1
+            VI[v, TROW] = -1
+        VI[v, ROUTE_START] = offset + starts[i]
+        VI[v, ROUTE_LEN] = o - starts[i]
+        VI[v, ROUTE_POS] = 0
+
+
+@numba.njit(cache=True)
+def _explicit_vehicles(VI, order, keep_out):
+    """Vehicles not finished that follow an explicit route and keep it."""
+    m = 0
+    out = np.empty(order.size, np.int64)
+    for v in range(VI.shape[0]):
+        st = VI[v, STATUS]
+        if st == ARRIVED or st == UNROUTABLE or VI[v, TROW] >= 0 or keep_out[v]:
+            continue
+        if VI[v, ROUTE_LEN] - VI[v, ROUTE_POS] > 0:
+            out[m] = v
+            m += 1
+    return out[:m]
+
+
+@numba.njit(cache=True)
+def _copy_routes(VI, route_links, vids, pool):
+    """Move the rest of each vehicle's explicit route (from its current link) into ``pool``."""
+    o = 0
+    for i in range(vids.size):
+        v = vids[i]
+        r0 = VI[v, ROUTE_START]
+        n = VI[v, ROUTE_LEN] - VI[v, ROUTE_POS]
+        for j in range(n):
+            pool[o + j] = route_links[r0 + VI[v, ROUTE_POS] + j]
+        VI[v, ROUTE_START] = o
+        VI[v, ROUTE_LEN] = n
+        VI[v, ROUTE_POS] = 0
+        o += n
+    return o
+
+
+class Router:
+    """Re-routes the vehicles of one run on current link travel times.
+
+    Keeps the per-run indexes (destinations, the reversed graph), the list of vehicles on the
+    network and the reference count of every row of the state's tree pool (``st.tree``)."""
+
+    def __init__(self, graph: RoadGraph, destination: np.ndarray,
+                 link_ids: np.ndarray | None = None) -> None:
+        """``link_ids``: the caller's id of each link of ``graph`` (if the run renumbered them),
+        on which routing breaks ties."""
+        self.graph = graph
+        if link_ids is None:
+            self.labels = np.arange(graph.n_links, dtype=np.int32)
+            self.relabel = None
+        else:
+            self.labels = np.asarray(link_ids, dtype=np.int32)
+            self.relabel = np.empty(graph.n_links, np.int32)
+            self.relabel[self.labels] = np.arange(graph.n_links, dtype=np.int32)
+        self.dest_nodes, dest_index = np.unique(destination, return_inverse=True)
+        self.dest_index = dest_index.astype(np.int64)
+        self.in_csr = reverse_csr(graph)
+        self.link_to = graph.link_to.astype(np.int64)
+        self.ref = np.zeros(0, np.int64)
+        self.live = np.zeros(len(destination), np.int64)
+        self.n_live = 0
+        self.released = 0
+        self.dep_sorted: np.ndarray | None = None
+        self.heap = False  # force the heap version of Dijkstra (tests)
+
+    def _arcs(self, cost: np.ndarray) -> tuple:
+        start, nbr, _, wgt = _arcs(*self.in_csr, self.graph.link_from, cost)
+        return start, nbr, self.labels[self.in_csr[1]], wgt
+
+    def candidates(self, st, horizon: float) -> np.ndarray:
+        """Vehicles on the network (waiting to enter or on a link) and those departing before
+        ``horizon`` (s), in that order."""
+        self.n_live, self.released = _refresh_live(st.VI, st.order, self.live, self.n_live,
+                                                   self.released, self.ref)
+        if self.dep_sorted is None:
+            self.dep_sorted = np.ascontiguousarray(st.VF[st.order, 0])
+        hi = int(np.searchsorted(self.dep_sorted, horizon, side="left"))
+        soon = st.order[self.released:hi]
+        soon = soon[st.VI[soon, STATUS] == NOT_RELEASED]
+        return np.concatenate([self.live[:self.n_live], soon])
+
+    def reroute(self, st, k: int, mask: np.ndarray) -> int:
+        """New routes on the link travel times at step ``k`` for the vehicles in ``mask`` (a
+        boolean per vehicle). Returns the number of vehicles newly unroutable."""
+        vids = np.nonzero(mask)[0]
+        return self.route(st, k, vids, np.ones(vids.size, dtype=bool))
+
+    def route(self, st, k: int, vids: np.ndarray, chosen: np.ndarray) -> int:
+        """The ``chosen`` vehicles of ``vids`` take the fastest route at step ``k``, from the
+        head of their current link (or their origin before departure); vehicles of ``vids``
+        whose route runs over a closed link ahead do too. A vehicle without a path keeps its
+        route, or without one becomes unroutable (the count of these is returned)."""
+        if self.ref.size < st.tree.shape[0]:
+            self.ref = np.concatenate([self.ref, np.zeros(st.tree.shape[0] - self.ref.size,
+                                                          np.int64)])
+        self.n_live, self.released = _refresh_live(st.VI, st.order, self.live, self.n_live,
+                                                   self.released, self.ref)
+        cost = link_costs(st.LF, st.LI, st.ring, k)
+        closed = cost >= CLOSED_COST
+        needed = np.zeros(self.dest_nodes.size, dtype=bool)
+        redo = _select(st.VI, st.route_links, st.tree, self.link_to, closed, bool(closed.any()),
+                       np.ascontiguousarray(vids, dtype=np.int64),
+                       np.ascontiguousarray(chosen, dtype=np.bool_), self.dest_index, needed)
+        want = np.nonzero(needed)[0]
         if want.size == 0:
-            table = np.full((1, graph.n_nodes), -1, np.int32)
-            hops = np.zeros((1, graph.n_nodes), np.int32)
-        _route_lengths(VI, route_links, cost, table, hops, row_of, vids, link_to, mask, new_len,
-                       mode)
-        starts = np.zeros(vids.size + 1, np.int64)
-        np.cumsum(new_len[vids], out=starts[1:])
-        local = np.zeros(n_veh, np.int64)
-        local[vids] = starts[:-1]
-        pool = np.empty(int(starts[-1]), np.int64)
-        _route_fill(VI, route_links, table, row_of, vids, link_to, mode, local, pool)
-        new_start[vids] = starts[:-1] + offset
-        pools.append(pool)
-        offset += pool.size
-    pool = np.concatenate(pools) if pools else np.zeros(0, np.int64)
-    no_path = mode == NO_PATH
-    VI[no_path, STATUS] = UNROUTABLE
-    VI[:, ROUTE_START] = new_start
-    VI[:, ROUTE_LEN] = new_len
-    VI[:, ROUTE_POS] = 0
-    return pool, int(no_path.sum())
+            return 0
+        arcs = self._arcs(cost)
+        n_nodes = self.graph.n_nodes
+        free = np.nonzero(self.ref == 0)[0]
+        if free.size < want.size:  # grow the pool, unless it would outgrow its budget
+            rows = st.tree.shape[0]
+            grow = max(want.size - free.size, rows // 2)
+            if (rows + grow) * n_nodes > TREE_BUDGET:
+                grow = want.size - free.size
+            if (rows + grow) * n_nodes > TREE_BUDGET:
+                return self._explicit(st, arcs, redo, want)
+            tree = np.empty((rows + grow, n_nodes), np.int32)
+            tree[:rows] = st.tree
+            st.tree = tree
+            self.ref = np.concatenate([self.ref, np.zeros(grow, np.int64)])
+            free = np.concatenate([free, np.arange(rows, rows + grow)])
+        rows = free[:want.size]
+        build_trees(arcs, self.dest_nodes[want], st.tree, rows, heap=self.heap,
+                    relabel=self.relabel)
+        row_of = np.full(self.dest_nodes.size, -1, np.int64)
+        row_of[want] = rows
+        return int(_assign_rows(st.VI, st.tree, self.link_to, redo, row_of, self.dest_index,
+                                self.ref))
+
+    def _explicit(self, st, arcs: tuple, redo: np.ndarray, want: np.ndarray) -> int:
+        """Routes written per vehicle, trees built in blocks of at most ``TABLE_BUDGET``
+        entries: for networks whose tree pool would outgrow ``TREE_BUDGET``."""
+        n_nodes = self.graph.n_nodes
+        per_block = max(1, TABLE_BUDGET // max(n_nodes, 1))
+        redo = redo[np.argsort(self.dest_index[redo], kind="stable")]
+        block_of = np.full(self.dest_nodes.size, -1, np.int64)
+        block_of[want] = np.arange(want.size) // per_block
+        first = np.searchsorted(block_of[self.dest_index[redo]], np.arange(
+            (want.size + per_block - 1) // per_block + 1))
+        new_pools = []
+        offset = 0
+        newly = np.zeros(st.VI.shape[0], dtype=bool)
+        bad = 0
+        # the explicit routes kept go first: they are copied before new ones overwrite VI
+        table = np.empty((min(per_block, want.size), n_nodes), np.int32)
+        plans = []
+        for b in range(first.size - 1):
+            vids = redo[first[b]:first[b + 1]]
+            dests = want[b * per_block:(b + 1) * per_block]
+            build_trees(arcs, self.dest_nodes[dests], table, np.arange(dests.size),
+                        heap=self.heap, relabel=self.relabel)
+            row_of = np.full(self.dest_nodes.size, -1, np.int64)
+            row_of[dests] = np.arange(dests.size)
+            mode = np.empty(vids.size, np.int8)
+            length = np.empty(vids.size, np.int64)
+            _path_lengths(st.VI, table, row_of, self.dest_index, self.link_to, vids, mode, length)
+            newly[vids[mode == NEW]] = True
+            plans.append((vids, dests, mode, length))
+        kept = _explicit_vehicles(st.VI, st.order, newly)
+        kept_len = st.VI[kept, ROUTE_LEN].astype(np.int64) - st.VI[kept, ROUTE_POS]
+        kept_pool = np.empty(int(kept_len.sum()), np.int32)
+        offset = _copy_routes(st.VI, st.route_links, kept, kept_pool)
+        new_pools.append(kept_pool)
+        for vids, dests, mode, length in plans:
+            if len(plans) > 1:  # the table holds the last block: rebuild this one
+                build_trees(arcs, self.dest_nodes[dests], table, np.arange(dests.size),
+                            heap=self.heap, relabel=self.relabel)
+            row_of = np.full(self.dest_nodes.size, -1, np.int64)
+            row_of[dests] = np.arange(dests.size)
+            starts = np.zeros(vids.size + 1, np.int64)
+            np.cumsum(length, out=starts[1:])
+            pool = np.empty(int(starts[-1]), np.int32)
+            _path_fill(st.VI, table, row_of, self.dest_index, self.link_to, vids, mode, starts,
+                       pool, offset, self.ref)
+            offset += pool.size
+            new_pools.append(pool)
+            no_path = vids[mode == NO_PATH]
+            st.VI[no_path, STATUS] = UNROUTABLE
+            bad += no_path.size
+        if offset >= np.iinfo(np.int32).max:
+            raise MemoryError("routing: explicit routes exceed 2**31 links; raise TREE_BUDGET")
+        st.route_links = np.concatenate(new_pools)
+        return bad

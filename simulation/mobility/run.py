@@ -8,7 +8,7 @@ import time
 import numba
 import numpy as np
 
-from simulation.graph import RoadGraph
+from simulation.graph import RoadGraph, build_road_graph
 from simulation.mobility import kernel
 from simulation.mobility.controls import CapacityEvents, TurnCapacities, no_turns
 from simulation.mobility.demand import Demand
@@ -20,14 +20,14 @@ from simulation.mobility.results import (
     TripResults,
     link_results,
 )
-from simulation.mobility.routing import link_costs, rebuild_routes, reverse_csr
+from simulation.mobility.routing import Router
 from simulation.mobility.settings import PARALLEL_MIN_LINKS, Settings
 from simulation.mobility.signals import SignalPlan
 from simulation.mobility.state import (
     ARRIVAL,
     DISTANCE,
-    NOT_RELEASED,
-    ON_LINK,
+    IN,
+    OUT,
     ROUTE_LEN,
     ROUTE_START,
     S_IN,
@@ -39,29 +39,29 @@ from simulation.mobility.state import (
     SER_ON_LINKS,
     SER_WAITING,
     STATUS,
-    WAITING,
+    WORK,
     State,
     build_state,
 )
 
+MOVE_WEIGHT = 20.0
+"""Cost of moving one vehicle across a node relative to one link's idle step (load balance)."""
 
-class Router:
-    """Re-routes the vehicles of one run: the fixed per-run indexes plus the routing call."""
+__all__ = ["Router", "simulate"]
 
-    def __init__(self, graph: RoadGraph, destination: np.ndarray) -> None:
-        self.graph = graph
-        self.dest_nodes, dest_index = np.unique(destination, return_inverse=True)
-        self.dest_index = dest_index.astype(np.int64)
-        self.by_dest = np.argsort(self.dest_index, kind="stable").astype(np.int64)
-        self.in_csr = reverse_csr(graph)
 
-    def reroute(self, st: State, k: int, mask: np.ndarray) -> int:
-        """New routes on the link travel times at step ``k`` for the vehicles in ``mask``."""
-        cost = link_costs(st.LF, st.LI, st.hist, k)
-        st.route_links, n_new_unroutable = rebuild_routes(
-            self.graph, st.VI, st.route_links, cost, self.dest_nodes, self.dest_index,
-            self.by_dest, mask, self.in_csr)
-        return n_new_unroutable
+def node_blocks(st: State, threads: int, steps: int) -> np.ndarray:
+    """Split the nodes into ``threads`` contiguous blocks of about equal work: every link costs
+    a little per step, every vehicle moved (as counted in ``st.work`` since the last split)
+    more. Returns the block boundaries (threads + 1)."""
+    n_nodes = st.NS.shape[1] - 1
+    if threads <= 1 or n_nodes <= threads:
+        return np.array([0, n_nodes], np.int64)
+    degree = np.diff(st.NS[IN]) + np.diff(st.NS[OUT])
+    w = np.cumsum(degree * float(max(steps, 1)) + MOVE_WEIGHT * st.NODE[:, WORK])
+    cuts = np.searchsorted(w, w[-1] * np.arange(1, threads) / threads)
+    st.NODE[:, WORK] = 0
+    return np.concatenate([[0], np.maximum.accumulate(cuts), [n_nodes]]).astype(np.int64)
 
 
 def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
@@ -79,7 +79,7 @@ def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
     available = numba.config.NUMBA_NUM_THREADS
     if settings.threads is not None:
         step_threads = route_threads = max(1, min(settings.threads, available))
-    else:  # routing: one barrier per batch of trees, always worth it; stepping: four per step
+    else:  # routing: one barrier per batch of trees, always worth it; stepping: one per step
         route_threads = available
         step_threads = available if graph.n_links >= PARALLEL_MIN_LINKS else 1
     before = numba.get_num_threads()
@@ -98,14 +98,28 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     ev = events or CapacityEvents(np.zeros(0), np.zeros(0, np.int32), np.zeros(0))
     ev.check(graph)
     dt = settings.dt
-    model = triangular(graph, settings.jam_density, dt)
     if signals is not None:
         sig = signals.link_arrays(graph)
     else:
         sig = tuple(np.zeros(graph.n_links) for _ in range(4))
+    if turns is not None:
+        turns.csr(graph)  # checks against the caller's link ids
+    # the kernels number links by downstream node: the links a node sends from are adjacent in
+    # memory, and nearby nodes' links too (routing still breaks ties on the caller's link ids)
+    perm = np.argsort(graph.link_to, kind="stable")
+    inv = np.empty_like(perm)
+    inv[perm] = np.arange(perm.size)
+    ext = graph
+    graph = build_road_graph(ext.node_x, ext.node_y, ext.link_from[perm], ext.link_to[perm],
+                             ext.length[perm], ext.free_speed[perm], ext.capacity[perm],
+                             ext.lanes[perm])
+    sig = tuple(x[perm] for x in sig)
+    if turns is not None:
+        turns = TurnCapacities(inv[turns.from_link], inv[turns.to_link], turns.capacity)
     turn_csr = turns.csr(graph) if turns is not None else no_turns(graph.n_links)
+    model = triangular(graph, settings.jam_density, dt)
     ev_q = ev.capacity / 3600.0
-    ev_link = ev.link.astype(np.int64)
+    ev_link = inv[ev.link].astype(np.int64)
     q_peak = model.capacity.copy()
     np.maximum.at(q_peak, ev_link, ev_q)
     n_steps = settings.n_steps
@@ -119,32 +133,38 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     if demand.route_start is not None:
         lens = np.diff(demand.route_start)
         given = lens > 0
+        if demand.route_links.size >= np.iinfo(np.int32).max:
+            raise ValueError("Demand.route_links: more than 2**31 - 1 route links")
         st.VI[:, ROUTE_START] = demand.route_start[:-1]
         st.VI[:, ROUTE_LEN] = lens
-        st.route_links = demand.route_links.astype(np.int64)
-    router = Router(graph, demand.destination)
+        st.route_links = inv[demand.route_links].astype(np.int32)
+    router = Router(graph, demand.destination, link_ids=perm)
     reroute_steps = settings.reroute_steps
     # every trip starts with its free-flow route (its habitual route); re-routing then moves a
     # share of the drivers onto the routes that are fastest at the time
     t0 = time.perf_counter()
     numba.set_num_threads(route_threads)
-    router.reroute(st, 0, ~given)
+    todo = np.nonzero(~given)[0]
+    router.route(st, 0, todo, np.ones(todo.size, dtype=bool))
     routing_time = time.perf_counter() - t0
     builds = 1
 
     rng = np.random.default_rng(settings.seed)
     smp = (np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(0, np.int32),
            np.zeros(0, np.float32))
+    part = np.zeros((max(step_threads, 1), 3), np.int64)
     k = 0
     stepping_time = 0.0
     while k < n_steps:
         k_next = n_steps if reroute_steps == 0 else min(n_steps, (k // reroute_steps + 1) * reroute_steps)
         t0 = time.perf_counter()
         numba.set_num_threads(step_threads)
+        blocks = node_blocks(st, step_threads, k_next - k)
         k_new, *smp = kernel.advance(
-            st.LF, st.LI, st.hist, st.turn_start, st.turn_to, st.TF, st.VF, st.VI, st.order, st.route_links,
-            st.NS, st.NL, st.vclock, st.MVN, st.MVI, st.MVT, st.ST, st.SER, ctr,
-            ev.time, ev_link, ev_q, *smp, k, k_next, dt, bin_steps, settings.sample_steps,
+            st.LF, st.LI, st.dlog, st.ring, st.turn_start, st.turn_to, st.TF, st.VF, st.VI,
+            st.order, st.route_links, st.tree, st.NS, st.NL, st.vclock, st.MVS, st.MVI, st.MVT,
+            st.ST, st.SER, st.NODE, st.UPK, st.DNK, blocks, part[:blocks.size - 1], ctr, ev.time, ev_link,
+            ev_q, inv, *smp, k, k_next, dt, bin_steps, settings.sample_steps,
             settings.stop_when_empty)
         stepping_time += time.perf_counter() - t0
         stopped = k_new < k_next
@@ -155,19 +175,21 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
                 and st.SER[SER_ON_LINKS, k - 1] == 0 and st.SER[SER_WAITING, k - 1] == 0):
             break
         t0 = time.perf_counter()
-        status = st.VI[:, STATUS]
-        soon = (status == NOT_RELEASED) & (demand.departure < (k + reroute_steps) * dt)
-        active = soon | (status == WAITING) | (status == ON_LINK)
-        if settings.reroute_share < 1.0:
-            active &= rng.random(n_veh) < settings.reroute_share
         numba.set_num_threads(route_threads)
-        router.reroute(st, k, active)
+        cand = router.candidates(st, (k + reroute_steps) * dt)
+        if settings.reroute_share < 1.0:
+            chosen = rng.random(cand.size) < settings.reroute_share
+        else:
+            chosen = np.ones(cand.size, dtype=bool)
+        router.route(st, k, cand, chosen)
         routing_time += time.perf_counter() - t0
         builds += 1
 
     n_bins = int(math.ceil(k / bin_steps))
-    links = link_results(st.ST[S_OCC, :n_bins], st.ST[S_QUEUE, :n_bins], st.ST[S_IN, :n_bins],
-                         st.ST[S_OUT, :n_bins], graph.length, graph.free_speed, bin_steps * dt)
+    stats = st.ST[:n_bins, inv]  # back to the caller's link ids
+    links = link_results(stats[..., S_OCC], stats[..., S_QUEUE], stats[..., S_IN],
+                         stats[..., S_OUT], ext.length,
+                         ext.free_speed, bin_steps * dt)
     arrival = st.VF[:, ARRIVAL].copy()
     trips = TripResults(departure=demand.departure.copy(), arrival=arrival,
                         travel_time=arrival - demand.departure, distance=st.VF[:, DISTANCE].copy(),
@@ -177,8 +199,8 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
                             on_links=st.SER[SER_ON_LINKS, :k].copy(),
                             arrived=st.SER[SER_ARRIVED, :k].copy())
     m = int(ctr[kernel.C_SAMPLES])
-    pos = Positions(time=smp[0][:m].copy(), vehicle=smp[1][:m].copy(), link=smp[2][:m].copy(),
-                    fraction=smp[3][:m].copy())
+    pos = Positions(time=smp[0][:m].copy(), vehicle=smp[1][:m].copy(),
+                    link=perm[smp[2][:m]].astype(np.int32), fraction=smp[3][:m].copy())
     timings = {"total": time.perf_counter() - t_start, "routing": routing_time,
                "stepping": stepping_time}
     return Result(links=links, trips=trips, network=network, positions=pos, end_time=k * dt,

@@ -3,14 +3,39 @@
 Kernels take whole matrices and index them by field constants (``LF[a, Q]`` is the capacity of
 link ``a``; one row per link or vehicle, so the fields a kernel touches share cache lines). A
 function with a handful of array arguments compiles in a fraction of the time of one taking
-dozens of arrays or a large named tuple, and per-item helper calls are avoided in hot loops:
-each array argument of a numba call costs an atomic reference-count round trip.
+dozens of arrays or a large named tuple.
 
-Vehicles on a link form a FIFO queue kept as a singly linked list (``HEAD``/``TAIL`` per link,
-``NXT`` per vehicle); vehicles that have departed but wait to enter their first link form a
-second FIFO per link (``ENT_HEAD``/``ENT_TAIL``). Cumulative counts per link (``N_UP`` entered,
-``N_DOWN`` left) and their values at past step boundaries (a ring buffer per link in ``hist``)
-feed Newell's sending and receiving flows.
+**Ownership.** One time step is one parallel loop over the nodes, and every field has one writer
+in it: a link's *downstream* node owns its sending side (``N_DOWN``, ``OUT_ACC``, ``ALLOW``,
+``AVAIL``, ``FAIR``, its turns, the ``N_DOWN`` history) and its *upstream* node owns its receiving
+side (``N_UP``, ``IN_ACC``, ``RECV``, ``LAST_ENTRY``, the entry queue, the ``N_UP`` history). A
+vehicle is written only by the node at the end of its current link. So nodes never share a write
+and results do not depend on the number of threads or on how nodes are split between them.
+
+Vehicles on a link form a FIFO in a ring buffer of the link (``RING_START``, power-of-two length
+``RING_MASK + 1``), indexed by the cumulative counts themselves: the vehicle entering as number
+``N_UP`` goes to slot ``N_UP & RING_MASK`` and the one at the head is at ``N_DOWN & RING_MASK``.
+The receiving flow never lets more than the link's storage onto it, so the upstream node's
+writes never reach the slots the downstream node reads in the same step. Vehicles that have
+departed but wait to enter their first link form a second FIFO per link, a linked list
+(``ENT_HEAD``/``ENT_TAIL`` per link, ``NXT`` per vehicle), owned by the link's upstream node.
+**Histories.** Newell's receiving flow, the vertical queue and routing need cumulative counts
+at past step boundaries. They come from event logs, written only when a vehicle moves: the ring
+also holds the step in which each vehicle entered (so ``N_UP`` at boundary j is the number of
+entries logged with a step before j) and the departure log ``dlog`` the step in which each
+vehicle left (``N_DOWN`` at boundary j likewise). Both are long enough for the look-back of the
+link's free-flow time and backward wave; a reader counts from a cursor it owns. ``UPK`` and
+``DNK`` hold each link's ``N_UP`` and ``N_DOWN`` at the step's start (by step parity) for the
+node at its other end, which may be changing them in the same step.
+
+A node where nothing moved in the last step, with no vehicle on its incoming links or waiting
+to enter its outgoing links and whose capacity accumulators are full is skipped: its step
+would change nothing.
+
+**Routes.** A vehicle follows either a row of the routing-tree pool (``TROW`` >= 0: the next link
+from node ``n`` is ``tree[TROW, n]``, -1 at its destination), or an explicit route (``TROW`` = -1:
+links ``route_links[ROUTE_START:ROUTE_START + ROUTE_LEN]``, the current one at ``ROUTE_POS``),
+used for routes given in the demand and when the pool would outgrow its memory budget.
 
 Vehicle status codes: 0 not released yet, 1 waiting to enter its first link, 2 on a link,
 3 arrived, 4 unroutable (no path from origin to destination; never departs).
@@ -29,44 +54,50 @@ NOT_RELEASED, WAITING, ON_LINK, ARRIVED, UNROUTABLE = 0, 1, 2, 3, 4
 ACC_CAP = 1.0 - 1e-9
 """Upper bound of an unused capacity accumulator: capacity not used in a step is not banked."""
 
+# Link rows are 64-byte aligned; the fields every step reads for a link with vehicles on it are
+# in a row's first cache line.
+
 # link float fields (LF, float64, shape (n_links, N_LF): one row per link); times s, flows veh/s, counts veh
-(LENGTH,       # m
- FREE_TIME,    # s, L / v
+(OUT_ACC,      # accumulated sending capacity, veh (downstream node)
+ IN_ACC,       # accumulated inflow capacity, veh (upstream node)
+ HEAD_READY,   # s, READY of the vehicle at the head (downstream node; valid if HEAD_IDX = N_DOWN)
  Q,            # veh/s, current capacity (capacity events change it)
- STORAGE,      # veh, k_jam L (at least 1)
- WAVE_STEPS,   # L / (w dt)
- FREE_STEPS,   # L / (v dt)
+ FAIR,         # node-model service tag, self-clocked fair queuing (downstream node)
+ LAST_ENTRY,   # s, entry time of the last vehicle that entered (upstream node)
  CYCLE,        # s, signal cycle at the downstream node (0 = uncontrolled)
  OFFSET,       # s
  G_START,      # s into the cycle
  G_END,        # s into the cycle
+ LENGTH,       # m
+ FREE_TIME,    # s, L / v
+ STORAGE,      # veh, k_jam L (at least 1)
+ WAVE_STEPS,   # L / (w dt)
+ FREE_STEPS,   # L / (v dt)
  GREEN_SHARE,  # green / cycle (1 if uncontrolled)
- OUT_ACC,      # accumulated sending capacity, veh
- IN_ACC,       # accumulated inflow capacity, veh
- LAST_ENTRY,   # s, entry time of the last vehicle that entered
- FAIR,         # node-model service tag (self-clocked fair queuing)
- ) = range(15)
-N_LF = 15
+ ) = range(16)
+N_LF = 16
 
 # link integer fields (LI, int64, shape (n_links, N_LI))
-(FRM,          # upstream node
- TO,           # downstream node
- N_UP,         # cumulative vehicles entered
- N_DOWN,       # cumulative vehicles left
- ALLOW,        # vehicles the link may still send in this step
- RECV,         # vehicles the link may still receive in this step
- HEAD,         # first vehicle of the link's FIFO (-1 = empty)
- TAIL,         # last vehicle of the link's FIFO
- ENT_HEAD,     # first vehicle waiting to enter the link from its upstream node
+(N_DOWN,       # cumulative vehicles left (downstream node)
+ AVAIL,        # vehicles on the link at the step's start not yet sent (downstream node)
+ HEAD_IDX,     # N_DOWN when HEAD_READY was read (downstream node)
+ N_UP,         # cumulative vehicles entered (upstream node)
+ N_ENTRY,      # vehicles waiting to enter (upstream node)
+ ALLOW,        # vehicles the link may still send in this step (downstream node)
+ RECV,         # vehicles the link may still receive in this step (upstream node)
+ UCUR,         # entries before the last look-back of the vertical queue (downstream node)
+ RING_START,   # offset of the link's vehicle ring in ring
+ RING_MASK,    # ring length - 1 (a power of two less one)
+ DL_START,     # offset of the link's departure log in dlog
+ DL_MASK,      # its length - 1 (a power of two less one)
+ DCUR,         # departures before the last look-back of the receiving flow (upstream node)
+ PER_STEP,     # most vehicles entering or leaving the link in a step: floor(q_max dt) + 1
+ ENT_HEAD,     # first vehicle waiting to enter the link from its upstream node (-1 = none)
  ENT_TAIL,
- N_ENTRY,      # vehicles waiting to enter
- HIST_START,   # offset of the link's ring buffers in hist
- HIST_SIZE,    # ring length, steps
- ) = range(13)
-N_LI = 13
-
-# columns of hist (int64, shape (sum of ring lengths, 2)): cumulative counts at step boundaries
-H_DOWN, H_UP = 0, 1
+ FRM,          # upstream node
+ TO,           # downstream node
+ ) = range(18)
+N_LI = 24  # padded to whole cache lines
 
 # vehicle float fields (VF, float64, shape (n_vehicles, N_VF)): one row per vehicle, so the
 # fields a move touches share cache lines
@@ -78,30 +109,56 @@ H_DOWN, H_UP = 0, 1
  ) = range(5)
 N_VF = 5
 
-# vehicle integer fields (VI, int64, shape (n_vehicles, N_VI))
+# vehicle integer fields (VI, int32, shape (n_vehicles, N_VI))
 (ORIGIN,       # node
  DEST,         # node
- ROUTE_START,  # offset of the route in route_links
+ ROUTE_START,  # offset of the explicit route in route_links
  ROUTE_LEN,
- ROUTE_POS,    # index in the route of the current (or first) link
+ ROUTE_POS,    # index in the explicit route of the current (or first) link
  STATUS,       # see the module doc
  LINK,         # current link (or the link waited for), -1 otherwise
- NXT,          # next vehicle in the same FIFO
- ) = range(8)
-N_VI = 8
+ NXT,          # next vehicle in the same entry queue
+ TROW,         # row of the routing-tree pool followed, -1 = explicit route
+ ) = range(9)
+N_VI = 9
 
 # turn float fields (TF, float64, shape (n_turns, 2))
 T_Q, T_ACC = 0, 1
 # node CSR rows: NS (2, n_nodes + 1) offsets, NL (2, n_links) link ids
 IN, OUT = 0, 1
-# move buffer rows: MVN (3, n_nodes + 1) int64 (buffer offset, moves and arrivals of the step),
-# MVI (2, size) int64
-MV_START, MV_COUNT, MV_ARRIVED = 0, 1, 2
+# ring columns (int32, shape (sum of ring lengths, 2))
+R_VEH, R_STEP = 0, 1
+# move buffer rows: MVI (2, size) int64 (vehicle, next link)
 MV_VEH, MV_LINK = 0, 1
-# per-bin statistics (ST, float64, shape (4, n_bins, n_links))
+# per-bin statistics (ST, float64, shape (n_bins, n_links, 4))
 S_IN, S_OUT, S_OCC, S_QUEUE = 0, 1, 2, 3  # veh, veh, veh s, veh s
 # per-step network series (SER, int64, shape (4, n_steps))
 SER_DEPARTED, SER_WAITING, SER_ON_LINKS, SER_ARRIVED = 0, 1, 2, 3
+# per-block sums of a step (PART, int64, shape (n_blocks, 3))
+P_ARRIVED, P_ON_LINKS, P_WAITING = 0, 1, 2
+# node fields (NODE, int64, shape (n_nodes, N_NODE))
+(LAST_MOVE,    # last step in which a vehicle crossed or entered at the node
+ SATURATED,    # 1: every capacity accumulator of the node's links is full (or has no capacity)
+ ON_PART,      # the node's part of the vehicles on links: sum N_UP out - sum N_DOWN in
+ WAIT_PART,    # vehicles waiting to enter the node's outgoing links
+ WORK,         # vehicles moved since the last split of the nodes between threads
+ ) = range(5)
+N_NODE = 5
+
+
+def aligned_zeros(shape: tuple, dtype) -> np.ndarray:
+    """Zeros whose first element starts a 64-byte cache line."""
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape))
+    buf = np.zeros(n + 64 // dtype.itemsize, dtype)
+    skip = (-buf.ctypes.data % 64) // dtype.itemsize
+    return buf[skip:skip + n].reshape(shape)
+
+
+def pow2_at_least(x: np.ndarray) -> np.ndarray:
+    """Smallest power of two >= x, elementwise (x >= 1)."""
+    x = np.maximum(np.asarray(x, dtype=np.int64), 1)
+    return (1 << np.ceil(np.log2(x)).astype(np.int64)).astype(np.int64)
 
 
 @dataclass
@@ -110,22 +167,27 @@ class State:
 
     LF: np.ndarray
     LI: np.ndarray
-    hist: np.ndarray
+    dlog: np.ndarray         # int32 departure step of every departure, one ring per link
+    ring: np.ndarray         # int32 (n, 2) vehicles on links and their entry steps, per link
     turn_start: np.ndarray   # int64 (n_links + 1)
     turn_to: np.ndarray      # int64
     TF: np.ndarray
     VF: np.ndarray
     VI: np.ndarray
     order: np.ndarray        # int64 vehicles by departure time
-    route_links: np.ndarray  # int64 pool of all routes
+    route_links: np.ndarray  # int32 pool of explicit routes
+    tree: np.ndarray         # int32 (rows, n_nodes) pool of routing trees: next link per node
     NS: np.ndarray
     NL: np.ndarray
     vclock: np.ndarray       # per node, virtual time of the node's fair queuing
-    MVN: np.ndarray
-    MVI: np.ndarray
+    MVS: np.ndarray          # int64 (n_nodes + 1) offsets of each node's move buffer
+    MVI: np.ndarray          # int64 (2, size) vehicle and next link of each buffered move
     MVT: np.ndarray          # s, transfer time of each buffered move
     ST: np.ndarray
     SER: np.ndarray
+    NODE: np.ndarray         # int64 (n_nodes, N_NODE)
+    UPK: np.ndarray          # int64 (2, n_links): N_UP at the step's start, by step parity
+    DNK: np.ndarray          # int64 (2, n_links): N_DOWN at the step's start, by step parity
 
 
 def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns: tuple,
@@ -135,7 +197,7 @@ def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns:
     n = graph.n_links
     cyc, off, gs, ge = signal_arrays
     span = np.where(ge >= gs, ge - gs, cyc - gs + ge)
-    LF = np.zeros((n, N_LF))
+    LF = aligned_zeros((n, N_LF), np.float64)
     LF[:, LENGTH] = graph.length
     LF[:, FREE_TIME] = model.free_time
     LF[:, Q] = model.capacity
@@ -144,12 +206,26 @@ def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns:
     LF[:, FREE_STEPS] = model.free_steps
     LF[:, CYCLE], LF[:, OFFSET], LF[:, G_START], LF[:, G_END] = cyc, off, gs, ge
     LF[:, GREEN_SHARE] = np.where(cyc > 0, span / np.where(cyc > 0, cyc, 1.0), 1.0)
-    LI = np.zeros((n, N_LI), np.int64)
+    LI = aligned_zeros((n, N_LI), np.int64)
     LI[:, FRM], LI[:, TO] = graph.link_from, graph.link_to
-    LI[:, [HEAD, TAIL, ENT_HEAD, ENT_TAIL]] = -1
+    LI[:, [ENT_HEAD, ENT_TAIL, HEAD_IDX]] = -1
+    # a step moves at most floor(q dt) + 1 vehicles in or out of a link (accumulators stay
+    # below 1 + q dt); a look-back reads the events of its window (up to the step's start) while
+    # the other end of the link may log this step's events
+    per_step = np.floor(q_peak * dt).astype(np.int64) + 1
+    dlog_len = pow2_at_least((np.ceil(model.wave_steps).astype(np.int64) + 3) * per_step + 1)
     if n:
-        np.cumsum(model.history[:-1], out=LI[1:, HIST_START])
-    LI[:, HIST_SIZE] = model.history
+        np.cumsum(dlog_len[:-1], out=LI[1:, DL_START])
+    LI[:, DL_MASK] = dlog_len - 1
+    LI[:, PER_STEP] = per_step
+    # at most floor(storage) vehicles are on a link (the receiving flow sees to it); the entry
+    # log needs the entries of the free-flow time's look-back
+    ring_len = pow2_at_least(np.maximum(
+        np.floor(model.storage + 1e-9).astype(np.int64) + 1,
+        (np.ceil(model.free_steps).astype(np.int64) + 3) * per_step + 1))
+    if n:
+        np.cumsum(ring_len[:-1], out=LI[1:, RING_START])
+    LI[:, RING_MASK] = ring_len - 1
     turn_start, turn_to, turn_q = turns
     TF = np.zeros((turn_q.size, 2))
     TF[:, T_Q] = turn_q
@@ -158,23 +234,28 @@ def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns:
     VF = np.zeros((n_veh, N_VF))
     VF[:, DEPARTURE] = departure
     VF[:, ARRIVAL] = np.nan
-    VI = np.zeros((n_veh, N_VI), np.int64)
+    VI = np.zeros((n_veh, N_VI), np.int32)
     VI[:, ORIGIN], VI[:, DEST] = origin, destination
-    VI[:, [LINK, NXT]] = -1
+    VI[:, [LINK, NXT, TROW]] = -1
 
     in_start, in_links = csr_out_links(graph.n_nodes, graph.link_to)
     NS = np.stack([in_start, graph.out_start]).astype(np.int64)
     NL = np.stack([in_links, graph.out_links]).astype(np.int64)
     max_moves = np.floor(q_peak * dt + 1.0)  # an accumulator stays below 1 + q dt
     per_node = np.bincount(graph.link_to, weights=max_moves, minlength=graph.n_nodes)
-    MVN = np.zeros((3, graph.n_nodes + 1), np.int64)
-    np.cumsum(per_node.astype(np.int64), out=MVN[MV_START, 1:])
-    size = int(MVN[MV_START, -1])
+    MVS = np.zeros(graph.n_nodes + 1, np.int64)
+    np.cumsum(per_node.astype(np.int64), out=MVS[1:])
+    size = int(MVS[-1])
+    node = np.zeros((graph.n_nodes, N_NODE), np.int64)
+    node[:, LAST_MOVE] = -(1 << 40)  # long ago
     return State(
-        LF=LF, LI=LI, hist=np.zeros((int(model.history.sum()), 2), np.int64),
+        LF=LF, LI=LI, dlog=np.zeros(int(dlog_len.sum()), np.int32),
+        ring=np.full((int(ring_len.sum()), 2), -1, np.int32),
         turn_start=turn_start.astype(np.int64), turn_to=turn_to.astype(np.int64), TF=TF,
         VF=VF, VI=VI, order=np.argsort(departure, kind="stable").astype(np.int64),
-        route_links=np.zeros(0, np.int64), NS=NS, NL=NL,
-        vclock=np.zeros(graph.n_nodes), MVN=MVN, MVI=np.zeros((2, size), np.int64),
-        MVT=np.zeros(size), ST=np.zeros((4, n_bins, n)), SER=np.zeros((4, n_steps), np.int64),
+        route_links=np.zeros(0, np.int32), tree=np.zeros((0, graph.n_nodes), np.int32),
+        NS=NS, NL=NL, vclock=np.zeros(graph.n_nodes), MVS=MVS,
+        MVI=np.zeros((2, size), np.int64), MVT=np.zeros(size),
+        ST=np.zeros((n_bins, n, 4)), SER=np.zeros((4, n_steps), np.int64),
+        NODE=node, UPK=np.zeros((2, n), np.int64), DNK=np.zeros((2, n), np.int64),
     )
