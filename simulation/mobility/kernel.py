@@ -21,10 +21,9 @@ import numba
 import numpy as np
 
 from simulation.mobility.fifo import push, ring_at
-from simulation.mobility.links import link_stats
+from simulation.mobility.links import catch_up, count_down, count_up, queue_stats
 from simulation.mobility.nodes import step_block
 from simulation.mobility.state import (
-    ACC_CAP,
     ARRIVAL,
     ARRIVED,
     DEPARTURE,
@@ -34,44 +33,43 @@ from simulation.mobility.state import (
     ENTRY_TIME,
     FREE_TIME,
     FRM,
-    IN_ACC,
+    HEAD_IDX,
+    LAST_STEP,
     LENGTH,
     LINK,
     N_DOWN,
     N_ENTRY,
     N_UP,
     ORIGIN,
-    OUT_ACC,
     P_ARRIVED,
     P_ON_LINKS,
     P_WAITING,
     ROUTE_LEN,
     ROUTE_POS,
     ROUTE_START,
-    SATURATED,
     SER_ARRIVED,
     SER_DEPARTED,
     SER_ON_LINKS,
     SER_WAITING,
     STATUS,
     STORAGE,
-    T_ACC,
-    T_Q,
     TO,
     TROW,
     UNROUTABLE,
     WAITING,
+    WAKE,
     Q,
 )
 
 # slots of the int64 counter array carried between calls
-C_RELEASED, C_DEPARTED, C_ARRIVED, C_EVENT, C_SAMPLES, C_QUIET = 0, 1, 2, 3, 4, 5
-N_COUNTERS = 6
+C_RELEASED, C_DEPARTED, C_ARRIVED, C_EVENT, C_SAMPLES, C_QUIET, C_NEED = 0, 1, 2, 3, 4, 5, 6
+N_COUNTERS = 7
 
 
 @numba.njit(cache=True)
-def _release(LI, VF, VI, order, route_links, tree, ctr, horizon):
-    """Release trips departing before ``horizon`` into their first link's entry queue."""
+def _release(LI, VF, VI, order, route_links, tree, NODE, ctr, k, horizon):
+    """Release trips departing before ``horizon`` (in step ``k``) into their first link's
+    entry queue; the link's upstream node has work in the step."""
     n = order.size
     i = ctr[C_RELEASED]
     while i < n and VF[order[i], DEPARTURE] < horizon:
@@ -97,6 +95,7 @@ def _release(LI, VF, VI, order, route_links, tree, ctr, horizon):
             continue
         push(LI, ENT_HEAD, ENT_TAIL, VI, b, v)
         LI[b, N_ENTRY] += 1
+        NODE[LI[b, FRM], WAKE] = min(NODE[LI[b, FRM], WAKE], k)
         VI[v, STATUS] = WAITING
         VI[v, LINK] = b
     ctr[C_RELEASED] = i
@@ -104,31 +103,26 @@ def _release(LI, VF, VI, order, route_links, tree, ctr, horizon):
 
 @numba.njit(cache=True, parallel=True)
 def step_nodes(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree, NS, NL,
-               vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, blocks, part, k, kb, kb_prev,
-               stats_prev, t, dt):
+               vclock, MVS, MVI, MVT, ST, NODE, PUB, blocks, part, k, kb, kb_prev, stats_prev, t,
+               dt, bin_steps):
     """Step ``k`` at every node: one block of nodes per thread, sums per block in ``part``."""
     for c in numba.prange(blocks.size - 1):
         a, o, w = step_block(blocks[c], blocks[c + 1], LF, LI, dlog, ring, turn_start, turn_to,
                              TF, VF, VI, route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST,
-                             NODE, UPK, DNK, k, kb, kb_prev, stats_prev, t, dt)
+                             NODE, PUB, k, kb, kb_prev, stats_prev, t, dt, bin_steps)
         part[c, P_ARRIVED] = a
         part[c, P_ON_LINKS] = o
         part[c, P_WAITING] = w
 
 
 @numba.njit(cache=True)
-def _grow(arr, need):
-    out = np.empty(max(need, arr.size + arr.size // 2, 1024), dtype=arr.dtype)
-    out[: arr.size] = arr
-    return out
-
-
-@numba.njit(cache=True)
-def _sample(LF, LI, ring, VF, link_order, ts, smp_t, smp_v, smp_l, smp_f, count):
-    """Append the position of every vehicle on a link at time ``ts`` (links in ``link_order``):
+def sample(LF, LI, ring, VF, link_order, ts, smp_t, smp_v, smp_l, smp_f, ctr):
+    """Append the position of every vehicle on a link at time ``ts`` to the sample buffers:
     free-flow progress, but never closer than one jam spacing (L / storage) behind the vehicle
-    ahead."""
-    for a in link_order:
+    ahead. Links in the caller's order: ``link_order[e]`` is the kernel's number of link e."""
+    count = ctr[C_SAMPLES]
+    for e in range(link_order.size):
+        a = link_order[e]
         length = LF[a, LENGTH]
         spacing = length / LF[a, STORAGE]
         prev = length
@@ -138,23 +132,11 @@ def _sample(LF, LI, ring, VF, link_order, ts, smp_t, smp_v, smp_l, smp_f, count)
             pos = max(min(pos, prev, length), 0.0)
             smp_t[count] = ts
             smp_v[count] = v
-            smp_l[count] = a
+            smp_l[count] = e
             smp_f[count] = pos / length
             count += 1
             prev = pos - spacing
-    return count
-
-
-@numba.njit(cache=True)
-def _settled(LF, TF):
-    """Every capacity accumulator is full (or has no capacity): idle steps leave them as is."""
-    for a in range(LF.shape[0]):
-        if LF[a, Q] > 0.0 and (LF[a, OUT_ACC] < ACC_CAP or LF[a, IN_ACC] < ACC_CAP):
-            return False
-    for j in range(TF.shape[0]):
-        if TF[j, T_Q] > 0.0 and TF[j, T_ACC] < ACC_CAP:
-            return False
-    return True
+    ctr[C_SAMPLES] = count
 
 
 @numba.njit(cache=True)
@@ -174,12 +156,16 @@ def _next_busy_step(VF, order, ctr, ev_time, k, k1, dt):
 
 @numba.njit(cache=True)
 def advance(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, order, route_links, tree, NS,
-            NL, vclock, MVS, MVI, MVT, ST, SER, NODE, UPK, DNK, blocks, part, ctr, ev_time, ev_link, ev_q,
+            NL, vclock, MVS, MVI, MVT, ST, SER, NODE, PUB, blocks, part, ctr, ev_time, ev_link, ev_q,
             link_order, smp_t, smp_v, smp_l, smp_f, k0, k1, dt, bin_steps, sample_steps,
             stop_when_empty):
-    """Run steps k0..k1-1; return (next step, sample buffers, possibly regrown)."""
+    """Run steps k0..k1-1; return the next step. Stops early when the network is empty (and
+    ``stop_when_empty``), or when the sample buffers are too small for a sample due at the
+    step returned: ``ctr[C_NEED]`` is then the size they need."""
     n_veh = order.size
-    settle = 2  # steps an empty network needs before the published counts agree
+    settle = 2  # steps an empty network needs before both parities of the counts agree
+    for a in range(LI.shape[0]):  # routes may have changed since the last call
+        LI[a, HEAD_IDX] = -1
     k = k0
     while k < k1:
         t = k * dt
@@ -187,20 +173,23 @@ def advance(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, order, route_li
         while ctr[C_EVENT] < ev_time.size and ev_time[ctr[C_EVENT]] <= t + 1e-9:
             e = ctr[C_EVENT]
             a = ev_link[e]
+            for n in (LI[a, FRM], LI[a, TO]):  # bring both ends up to date on the old capacity
+                if NODE[n, LAST_STEP] < k - 1:
+                    catch_up(LF, TF, turn_start, NS, NL, n, NODE[n, LAST_STEP] + 1, k, dt)
+                NODE[n, LAST_STEP] = max(NODE[n, LAST_STEP], k - 1)
+                NODE[n, WAKE] = min(NODE[n, WAKE], k)
             LF[a, Q] = ev_q[e]
-            NODE[LI[a, FRM], SATURATED] = 0
-            NODE[LI[a, TO], SATURATED] = 0
             ctr[C_EVENT] += 1
-        _release(LI, VF, VI, order, route_links, tree, ctr, t + dt)
+        _release(LI, VF, VI, order, route_links, tree, NODE, ctr, k, t + dt)
         if blocks.size > 2:
             step_nodes(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree,
-                       NS, NL, vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, blocks, part, k, kb,
-                       (k - 1) // bin_steps, k > k0, t, dt)
+                       NS, NL, vclock, MVS, MVI, MVT, ST, NODE, PUB, blocks, part, k, kb,
+                       (k - 1) // bin_steps, k > k0, t, dt, bin_steps)
         else:  # one thread: no parallel region
             part[0, P_ARRIVED], part[0, P_ON_LINKS], part[0, P_WAITING] = step_block(
                 blocks[0], blocks[1], LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI,
-                route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, k, kb,
-                (k - 1) // bin_steps, k > k0, t, dt)
+                route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST, NODE, PUB, k, kb,
+                (k - 1) // bin_steps, k > k0, t, dt, bin_steps)
         arrived = 0
         on_links = 0
         waiting = 0
@@ -216,22 +205,20 @@ def advance(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, order, route_li
         k += 1
         if sample_steps > 0 and k % sample_steps == 0 and on_links > 0:
             need = ctr[C_SAMPLES] + on_links
-            if need > smp_t.size:
-                smp_t = _grow(smp_t, need)
-                smp_v = _grow(smp_v, need)
-                smp_l = _grow(smp_l, need)
-                smp_f = _grow(smp_f, need)
-            ctr[C_SAMPLES] = _sample(LF, LI, ring, VF, link_order, k * dt, smp_t, smp_v, smp_l,
-                                     smp_f, ctr[C_SAMPLES])
+            if need > smp_t.size:  # the caller grows the buffers and takes the sample
+                ctr[C_NEED] = need
+                ctr[C_QUIET] = 0
+                break
+            sample(LF, LI, ring, VF, link_order, k * dt, smp_t, smp_v, smp_l, smp_f, ctr)
         if on_links == 0 and waiting == 0:
             if stop_when_empty and ctr[C_RELEASED] == n_veh:
                 break
             ctr[C_QUIET] += 1
             if ctr[C_QUIET] >= settle:
                 nxt = _next_busy_step(VF, order, ctr, ev_time, k, k1, dt)
-                if nxt > k + 1 and _settled(LF, TF):
+                if nxt > k + 1:
                     # nothing moves before step nxt: the steps in between only repeat the
-                    # network totals (their statistics are zero)
+                    # network totals (nodes catch up on them when they next run)
                     for kk in range(k, nxt):
                         SER[SER_DEPARTED, kk] = ctr[C_DEPARTED]
                         SER[SER_WAITING, kk] = 0
@@ -241,8 +228,16 @@ def advance(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, order, route_li
                     k0 = k  # the skipped steps have no statistics to add
         else:
             ctr[C_QUIET] = 0
-    if k > k0:  # statistics of the last step
+    if k > k0:  # vertical queue of the last step
         for a in range(LI.shape[0]):
-            link_stats(LF, LI, ring, ST, a, k, (k - 1) // bin_steps, dt, LI[a, N_UP],
-                       LI[a, N_DOWN], False)
-    return k, smp_t, smp_v, smp_l, smp_f
+            queue_stats(LF, LI, ring, ST, a, k, (k - 1) // bin_steps, dt, LI[a, N_UP],
+                        LI[a, N_DOWN])
+    return k
+
+
+@numba.njit(cache=True)
+def finish_occupancy(LI, ST, k, bin_steps, dt):
+    """At the end of a run (step ``k``): the counts held since their last change."""
+    for a in range(LI.shape[0]):
+        count_up(LI, ST, a, k, bin_steps, dt)
+        count_down(LI, ST, a, k, bin_steps, dt)

@@ -34,30 +34,37 @@ from simulation.mobility.state import (
     DCUR,
     DL_MASK,
     DL_START,
+    DN0,
+    DOWNSTEP,
     FREE_STEPS,
     G_END,
     G_START,
+    IN,
     IN_ACC,
+    N_DOWN,
     N_UP,
     OFFSET,
+    OUT,
     OUT_ACC,
     PER_STEP,
     R_STEP,
     RECV,
     RING_MASK,
     RING_START,
-    S_OCC,
+    S_OCC_DOWN,
+    S_OCC_UP,
     S_QUEUE,
     STORAGE,
     T_ACC,
     T_Q,
     UCUR,
+    UPSTEP,
     WAVE_STEPS,
     Q,
 )
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def entries_before(LI, ring, a, n0, lower, j):
     """How many of the first ``n0`` vehicles to enter link ``a`` entered in a step before
     ``j``, counting on from ``lower`` (at most the answer; the log holds the look-back window)."""
@@ -68,7 +75,7 @@ def entries_before(LI, ring, a, n0, lower, j):
     return c
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def departures_before(LI, dlog, a, n0, lower, j):
     """As ``entries_before``, for the first ``n0`` vehicles to leave link ``a``."""
     start, mask = LI[a, DL_START], LI[a, DL_MASK]
@@ -78,7 +85,7 @@ def departures_before(LI, dlog, a, n0, lower, j):
     return c
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def n_up_at(LI, ring, a, tau, k, n0, lower):
     """``N_UP`` of link ``a`` at fractional step boundary ``tau`` <= ``k`` (linear between
     boundaries; ``n0`` is its value at ``k``), and the count at floor(tau) as the next
@@ -91,7 +98,7 @@ def n_up_at(LI, ring, a, tau, k, n0, lower):
     return lo + (tau - j) * (hi - lo), lo
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def n_down_at(LI, dlog, a, tau, k, n0, lower):
     """As ``n_up_at``, for ``N_DOWN``."""
     if tau >= k:
@@ -139,8 +146,8 @@ def open_receiving(LF, LI, b, dt):
         LI[b, RECV] = NOT_ADDED
 
 
-@numba.njit(cache=True, inline="always")
-def receiving_flow(LF, LI, dlog, DNK, b, k, dt):
+@numba.njit(cache=True, _nrt=False)
+def receiving_flow(LF, LI, dlog, PUB, b, k, dt):
     """Vehicles link ``b`` may still receive in step ``k``: the storage freed by the backward
     wave, at most the accumulated inflow capacity; computed when first asked in the step."""
     r = LI[b, RECV]
@@ -150,7 +157,7 @@ def receiving_flow(LF, LI, dlog, DNK, b, k, dt):
         LF[b, IN_ACC] += LF[b, Q] * dt
     # N_DOWN at the step's start: the downstream node may be changing it now
     n_down_back, LI[b, DCUR] = n_down_at(LI, dlog, b, k + 1.0 - LF[b, WAVE_STEPS], k,
-                                         DNK[k & 1, b], LI[b, DCUR])
+                                         PUB[DN0 + (k & 1), b], LI[b, DCUR])
     space = math.floor(n_down_back + LF[b, STORAGE] - LI[b, N_UP] + 1e-9)
     r = int(min(space, math.floor(LF[b, IN_ACC])))
     r = max(r, 0)
@@ -166,17 +173,81 @@ def finish_sending(LF, TF, turn_start, a):
         TF[j, T_ACC] = min(TF[j, T_ACC], ACC_CAP)
 
 
-@numba.njit(cache=True, inline="always")
-def link_stats(LF, LI, ring, ST, a, k, kb, dt, n_up, n_down, head_late):
-    """Add the occupancy and vertical queue of link ``a`` at the end of step ``k - 1`` (its
-    cumulative counts at boundary ``k`` are ``n_up`` and ``n_down``) to bin ``kb``. Run by the
-    link's downstream node at the start of step ``k``, when the upstream node's count is known.
-    ``head_late``: the vehicle at the head reaches its exit time after step ``k``, so no
-    vehicle is past it (the vertical queue is zero)."""
-    if n_up == n_down:  # empty: no occupancy, and no vehicle can be past its exit time
-        return
-    ST[kb, a, S_OCC] += (n_up - n_down) * dt
-    if head_late:
+@numba.njit(cache=True, _nrt=False)
+def add_steps(ST, a, col, value, s0, s1, bin_steps, dt):
+    """Add ``value`` x dt for every step in [s0, s1) to column ``col`` of link ``a`` in the
+    step's bin (lazy occupancy: a count held over several steps)."""
+    while s0 < s1:
+        kb = s0 // bin_steps
+        end = min(s1, (kb + 1) * bin_steps)
+        ST[kb, a, col] += value * (end - s0) * dt
+        s0 = end
+
+
+@numba.njit(cache=True, _nrt=False)
+def count_up(LI, ST, a, k, bin_steps, dt):
+    """Link ``a``'s ``N_UP`` is about to change in step ``k``: the steps since the last change
+    held the old count (occupancy, upstream side)."""
+    if LI[a, UPSTEP] < k:
+        add_steps(ST, a, S_OCC_UP, LI[a, N_UP], LI[a, UPSTEP], k, bin_steps, dt)
+        LI[a, UPSTEP] = k
+
+
+@numba.njit(cache=True, _nrt=False)
+def count_down(LI, ST, a, k, bin_steps, dt):
+    """As ``count_up``, for ``N_DOWN`` (downstream side)."""
+    if LI[a, DOWNSTEP] < k:
+        add_steps(ST, a, S_OCC_DOWN, LI[a, N_DOWN], LI[a, DOWNSTEP], k, bin_steps, dt)
+        LI[a, DOWNSTEP] = k
+
+
+@numba.njit(cache=True, _nrt=False)
+def catch_up(LF, TF, turn_start, NS, NL, n, s0, s1, dt):
+    """Node ``n`` did not run in steps s0..s1-1: nothing entered or left its links, so each
+    step only added capacity to the accumulators of their sides it owns, capped as at the end
+    of every step. Replayed step by step (the same arithmetic) until an accumulator is full."""
+    for j in range(NS[IN, n], NS[IN, n + 1]):
+        a = NL[IN, j]
+        q = LF[a, Q]
+        acc = LF[a, OUT_ACC]
+        s = s0
+        while s < s1 and acc < ACC_CAP and q > 0.0:
+            g = green_fraction(s * dt, dt, LF[a, CYCLE], LF[a, OFFSET], LF[a, G_START],
+                               LF[a, G_END])
+            acc += q * dt * g
+            acc = min(acc, ACC_CAP)
+            s += 1
+        LF[a, OUT_ACC] = acc
+        for jt in range(turn_start[a], turn_start[a + 1]):
+            qt = TF[jt, T_Q]
+            acc = TF[jt, T_ACC]
+            s = s0
+            while s < s1 and acc < ACC_CAP and qt > 0.0:
+                g = green_fraction(s * dt, dt, LF[a, CYCLE], LF[a, OFFSET], LF[a, G_START],
+                                   LF[a, G_END])
+                acc += qt * dt * g
+                acc = min(acc, ACC_CAP)
+                s += 1
+            TF[jt, T_ACC] = acc
+    for j in range(NS[OUT, n], NS[OUT, n + 1]):
+        b = NL[OUT, j]
+        q = LF[b, Q]
+        acc = LF[b, IN_ACC]
+        s = s0
+        while s < s1 and acc < ACC_CAP and q > 0.0:
+            acc += q * dt
+            acc = min(acc, ACC_CAP)
+            s += 1
+        LF[b, IN_ACC] = acc
+
+
+@numba.njit(cache=True, _nrt=False)
+def queue_stats(LF, LI, ring, ST, a, k, kb, dt, n_up, n_down):
+    """Add the vertical queue of link ``a`` at the end of step ``k - 1`` (its cumulative counts
+    at boundary ``k`` are ``n_up`` and ``n_down``) to bin ``kb``: vehicles past their free-flow
+    exit time. Run by the link's downstream node at the start of step ``k``, when the upstream
+    node's count is known; zero unless the vehicle at the head has reached its exit time."""
+    if n_up == n_down:
         return
     n_up_back, LI[a, UCUR] = n_up_at(LI, ring, a, k - LF[a, FREE_STEPS], k, n_up, LI[a, UCUR])
     queue = n_up_back - n_down

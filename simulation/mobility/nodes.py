@@ -1,11 +1,13 @@
-"""Node model: one node's part of a time step (``node_step``), in the order
+"""Node model: one node's part of a time step (``step_block``), in the order
 
-1. statistics of the previous step for the incoming links (their counts at the step boundary
-   are stored by then);
-2. sending side of the incoming links and receiving side of the outgoing links (``links``);
-3. phase A: which vehicles leave the incoming links;
-4. phase B: they join their next links, then vehicles waiting at the node enter;
-5. capacity not used is dropped; the step's counts are published for the next step.
+1. whether it has work in the step (see ``state``), and if so, catching up the steps it skipped;
+2. the vertical queue of the previous step on the incoming links (their counts at the step
+   boundary are published by then);
+3. sending side of the incoming links and receiving side of the outgoing links (``links``);
+4. phase A: which vehicles leave the incoming links;
+5. phase B: they join their next links, then vehicles waiting at the node enter;
+6. capacity not used is dropped; the step's counts are published for the next step, and the
+   node's next step with work is noted.
 
 Phase A: a vehicle at the head of an incoming link goes when its free-flow exit time has come,
 its link still has sending allowance (capacity x green share) and its next link still has
@@ -36,10 +38,13 @@ import numpy as np
 
 from simulation.mobility.fifo import pop, ring_head, ring_push
 from simulation.mobility.links import (
+    catch_up,
+    count_down,
+    count_up,
     finish_sending,
-    link_stats,
     open_receiving,
     prepare_sending,
+    queue_stats,
     receiving_flow,
 )
 from simulation.mobility.state import (
@@ -52,17 +57,19 @@ from simulation.mobility.state import (
     DISTANCE,
     DL_MASK,
     DL_START,
+    DN1,
     ENT_HEAD,
     ENT_TAIL,
     ENTRY_TIME,
     FAIR,
     FREE_TIME,
     HEAD_IDX,
+    HEAD_NEXT,
     HEAD_READY,
     IN,
     IN_ACC,
     LAST_ENTRY,
-    LAST_MOVE,
+    LAST_STEP,
     LENGTH,
     LINK,
     MV_LINK,
@@ -70,6 +77,7 @@ from simulation.mobility.state import (
     N_DOWN,
     N_ENTRY,
     N_UP,
+    NEVER,
     ON_LINK,
     ON_PART,
     OUT,
@@ -81,12 +89,14 @@ from simulation.mobility.state import (
     ROUTE_START,
     S_IN,
     S_OUT,
-    SATURATED,
+    SEEN,
     STATUS,
     T_ACC,
-    T_Q,
     TROW,
+    UP0,
+    UP1,
     WAIT_PART,
+    WAKE,
     WORK,
     Q,
 )
@@ -112,12 +122,13 @@ def next_link(VI, route_links, tree, v, n):
     return -1
 
 
-@numba.njit(cache=True, inline="always")
-def _enter(LF, LI, ring, VF, VI, ST, b, v, tau, k, kb):
+@numba.njit(cache=True, _nrt=False)
+def _enter(LF, LI, ring, VF, VI, ST, b, v, tau, k, kb, bin_steps, dt):
     """Vehicle ``v`` enters link ``b`` at ``tau`` in step ``k`` (no earlier than the vehicle
     ahead of it)."""
     tau = max(tau, LF[b, LAST_ENTRY])
     LF[b, LAST_ENTRY] = tau
+    count_up(LI, ST, b, k, bin_steps, dt)
     ring_push(LI, ring, b, v, k)
     LF[b, IN_ACC] -= 1.0
     ST[kb, b, S_IN] += 1.0
@@ -126,79 +137,80 @@ def _enter(LF, LI, ring, VF, VI, ST, b, v, tau, k, kb):
     VI[v, LINK] = b
 
 
-@numba.njit(cache=True, inline="always")
-def _settled(LF, LI, TF, turn_start, NL, i0, i1, o0, o1):
-    """Every capacity accumulator of the node's links is full or has no capacity."""
-    for j in range(i0, i1):
-        a = NL[IN, j]
-        if LF[a, OUT_ACC] < ACC_CAP and LF[a, Q] > 0.0:
-            return False
-        for jt in range(turn_start[a], turn_start[a + 1]):
-            if TF[jt, T_ACC] < ACC_CAP and TF[jt, T_Q] > 0.0:
-                return False
-    for j in range(o0, o1):
-        b = NL[OUT, j]
-        if LF[b, IN_ACC] < ACC_CAP and LF[b, Q] > 0.0:
-            return False
-    return True
+@numba.njit(cache=True, _nrt=False)
+def _head(LF, LI, ring, VF, VI, route_links, tree, a, n):
+    """Note the exit time and next link of the vehicle now at the head of link ``a``."""
+    v = ring_head(LI, ring, a)
+    LF[a, HEAD_READY] = VF[v, READY]
+    LI[a, HEAD_NEXT] = next_link(VI, route_links, tree, v, n)
+    LI[a, HEAD_IDX] = LI[a, N_DOWN]
 
 
 @numba.njit(cache=True, _nrt=False)
 def step_block(n0, n1, LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree,
-               NS, NL, vclock, MVS, MVI, MVT, ST, NODE, UPK, DNK, k, kb, kb_prev, stats_prev, t,
-               dt):
+               NS, NL, vclock, MVS, MVI, MVT, ST, NODE, PUB, k, kb, kb_prev, stats_prev, t, dt,
+               bin_steps):
     """Step ``k`` (time ``t``, output bin ``kb``) at nodes n0..n1-1; ``stats_prev``: first add
-    the statistics of step k - 1 to bin ``kb_prev``. Returns (arrivals, vehicles on links,
+    the vertical queue of step k - 1 to bin ``kb_prev``. Returns (arrivals, vehicles on links,
     vehicles waiting) of the block's share (see ``ON_PART``).
 
-    A node where nothing moved in the last step, with no vehicle on its incoming links or
-    waiting to enter its outgoing links and whose accumulators are full is skipped: its step
-    would change nothing. (Compiled without reference counting: it allocates nothing, and
-    counting the references of its arrays at every node would cost more than the node.)
+    (Compiled without reference counting: it allocates nothing, and counting the references of
+    its arrays at every node would cost more than most nodes' step.)
     """
     horizon = t + dt
     par = k & 1
+    up_now, up_next = UP0 + par, UP1 - par
+    dn_next = DN1 - par
     arrivals = 0
     on_total = 0
     wait_total = 0
     for n in range(n0, n1):
         i0, i1 = NS[IN, n], NS[IN, n + 1]
         o0, o1 = NS[OUT, n], NS[OUT, n + 1]
+        run = NODE[n, WAKE] <= k
+        if not run:
+            for j in range(i0, i1):
+                a = NL[IN, j]
+                if PUB[up_now, a] != PUB[SEEN, a]:  # a vehicle arrived
+                    run = True
+                    break
+        if not run:
+            on_total += NODE[n, ON_PART]
+            wait_total += NODE[n, WAIT_PART]
+            continue
+        if NODE[n, LAST_STEP] < k - 1:
+            catch_up(LF, TF, turn_start, NS, NL, n, NODE[n, LAST_STEP] + 1, k, dt)
+        NODE[n, LAST_STEP] = k
+
         busy = False  # a vehicle may cross or enter at the node in this step
-        occupied = False  # vehicles on the incoming links
-        entering = False  # vehicles waiting to enter the outgoing links
+        any_ready = False  # a vehicle at a head has reached its exit time
         for j in range(i0, i1):
             a = NL[IN, j]
             # vehicles that were on the link at the step's start (the upstream node may be
             # adding vehicles right now)
-            avail = UPK[par, a] - LI[a, N_DOWN]
+            n_up = PUB[up_now, a]
+            PUB[SEEN, a] = n_up
+            avail = n_up - LI[a, N_DOWN]
             LI[a, AVAIL] = avail
+            ready = False
             if avail > 0:
-                occupied = True
                 if LI[a, HEAD_IDX] != LI[a, N_DOWN]:  # a new vehicle at the head
-                    LF[a, HEAD_READY] = VF[ring_head(LI, ring, a), READY]
-                    LI[a, HEAD_IDX] = LI[a, N_DOWN]
-        for j in range(o0, o1):
-            if LI[NL[OUT, j], N_ENTRY] > 0:
-                entering = True
-        if not occupied and not entering and NODE[n, SATURATED] and NODE[n, LAST_MOVE] < k - 1:
-            on_total += NODE[n, ON_PART]
-            wait_total += NODE[n, WAIT_PART]
-            continue
-
-        for j in range(i0, i1):
-            a = NL[IN, j]
-            avail = LI[a, AVAIL]
-            ready = avail > 0 and LF[a, HEAD_READY] <= horizon
-            if stats_prev and avail > 0:
-                link_stats(LF, LI, ring, ST, a, k, kb_prev, dt, UPK[par, a], LI[a, N_DOWN],
-                           LF[a, HEAD_READY] > horizon + 1e-6)
+                    _head(LF, LI, ring, VF, VI, route_links, tree, a, n)
+                ready = LF[a, HEAD_READY] <= horizon
+                # no vehicle is past its exit time before the head is (margin for rounding)
+                if stats_prev and LF[a, HEAD_READY] <= horizon + 1e-6:
+                    queue_stats(LF, LI, ring, ST, a, k, kb_prev, dt, n_up, LI[a, N_DOWN])
             prepare_sending(LF, LI, TF, turn_start, a, t, dt, ready)
-            if ready and LI[a, ALLOW] > 0:
-                busy = True
-        busy = busy or entering
+            if ready:
+                any_ready = True
+                if LI[a, ALLOW] > 0:
+                    busy = True
+        waiting = 0
         for j in range(o0, o1):
-            open_receiving(LF, LI, NL[OUT, j], dt)
+            b = NL[OUT, j]
+            waiting += LI[b, N_ENTRY]
+            open_receiving(LF, LI, b, dt)
+        busy = busy or waiting > 0
 
         moved = 0
         arrived = 0
@@ -214,11 +226,10 @@ def step_block(n0, n1, LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, rout
                     a = NL[IN, j]
                     if LI[a, AVAIL] <= 0 or LF[a, HEAD_READY] > horizon or LI[a, ALLOW] <= 0:
                         continue
-                    v = ring_head(LI, ring, a)
-                    b = next_link(VI, route_links, tree, v, n)
+                    b = LI[a, HEAD_NEXT]
                     tj = -1
                     if b >= 0:
-                        if receiving_flow(LF, LI, dlog, DNK, b, k, dt) <= 0:
+                        if receiving_flow(LF, LI, dlog, PUB, b, k, dt) <= 0:
                             continue
                         if turn_start[a + 1] > turn_start[a]:
                             tj = _find_turn(turn_start, turn_to, a, b)
@@ -234,12 +245,12 @@ def step_block(n0, n1, LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, rout
                     break
                 a = best_a
                 v = ring_head(LI, ring, a)
+                count_down(LI, ST, a, k, bin_steps, dt)
                 dlog[LI[a, DL_START] + (LI[a, N_DOWN] & LI[a, DL_MASK])] = k
                 LI[a, N_DOWN] += 1
                 LI[a, AVAIL] -= 1
                 if LI[a, AVAIL] > 0:  # the next vehicle comes to the head
-                    LF[a, HEAD_READY] = VF[ring_head(LI, ring, a), READY]
-                    LI[a, HEAD_IDX] = LI[a, N_DOWN]
+                    _head(LF, LI, ring, VF, VI, route_links, tree, a, n)
                 LI[a, ALLOW] -= 1
                 LF[a, OUT_ACC] -= 1.0
                 LF[a, FAIR] = best_key + 1.0 / LF[a, Q]
@@ -277,40 +288,46 @@ def step_block(n0, n1, LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, rout
                 v = MVI[MV_VEH, i]
                 if VI[v, TROW] < 0:
                     VI[v, ROUTE_POS] += 1
-                _enter(LF, LI, ring, VF, VI, ST, MVI[MV_LINK, i], v, MVT[i], k, kb)
+                _enter(LF, LI, ring, VF, VI, ST, MVI[MV_LINK, i], v, MVT[i], k, kb, bin_steps,
+                       dt)
             # then vehicles waiting at the node enter with the receiving flow left over
             for j in range(o0, o1):
                 b = NL[OUT, j]
-                while LI[b, ENT_HEAD] >= 0 and receiving_flow(LF, LI, dlog, DNK, b, k, dt) > 0:
+                while LI[b, ENT_HEAD] >= 0 and receiving_flow(LF, LI, dlog, PUB, b, k, dt) > 0:
                     v = pop(LI, ENT_HEAD, ENT_TAIL, VI, b)
                     LI[b, N_ENTRY] -= 1
                     LI[b, RECV] -= 1
                     VI[v, STATUS] = ON_LINK
-                    _enter(LF, LI, ring, VF, VI, ST, b, v, max(VF[v, DEPARTURE], t), k, kb)
+                    _enter(LF, LI, ring, VF, VI, ST, b, v, max(VF[v, DEPARTURE], t), k, kb,
+                           bin_steps, dt)
                     moved += 1
-            if moved + arrived > 0:
-                NODE[n, LAST_MOVE] = k
-                NODE[n, WORK] += moved + arrived
-                arrivals += arrived
+            NODE[n, WORK] += moved + arrived
+            arrivals += arrived
 
-        # close the step: unused capacity is not banked, counts at the step's end are stored
+        # close the step: unused capacity is not banked, counts at the step's end are published
         on_links = 0
         waiting = 0
+        wake = NEVER
         for j in range(i0, i1):
             a = NL[IN, j]
             finish_sending(LF, TF, turn_start, a)
-            DNK[1 - par, a] = LI[a, N_DOWN]
+            PUB[dn_next, a] = LI[a, N_DOWN]
             on_links -= LI[a, N_DOWN]
+            if LI[a, AVAIL] > 0:  # run again when the vehicle at the head may leave
+                wake = min(wake, max(k + 1, int(LF[a, HEAD_READY] / dt) - 1))
         for j in range(o0, o1):
             b = NL[OUT, j]
             LF[b, IN_ACC] = min(LF[b, IN_ACC], ACC_CAP)
-            UPK[1 - par, b] = LI[b, N_UP]
+            PUB[up_next, b] = LI[b, N_UP]
             on_links += LI[b, N_UP]
             waiting += LI[b, N_ENTRY]
         NODE[n, ON_PART] = on_links
         NODE[n, WAIT_PART] = waiting
-        NODE[n, SATURATED] = moved + arrived == 0 and _settled(LF, LI, TF, turn_start, NL, i0,
-                                                                i1, o0, o1)
+        if moved + arrived > 0 or any_ready or waiting > 0:
+            # next step: publish the new counts for both parities, add the vertical queue,
+            # retry the vehicles that could not go
+            wake = k + 1
+        NODE[n, WAKE] = wake
         on_total += on_links
         wait_total += waiting
     return arrivals, on_total, wait_total

@@ -2,7 +2,7 @@
 
 * ``shortest_path_tree``: shortest paths from one origin node over the link CSR, returning
   distances and the predecessor link of every node (-1 where unreachable).
-* ``shortest_path_trees``: the same from many origins, in parallel.
+* ``shortest_path_trees``: the same from many origins, in parallel (numba's thread count).
 * ``trees_to``: trees towards destinations on the reversed graph, giving for every node the next
   link on its shortest path to the destination: the routing table of all vehicles heading there.
 * ``link_costs``: current link travel time estimates for routing, s.
@@ -26,6 +26,7 @@ than ``MAX_BUCKETS`` widths (or one is zero), a binary heap with lazy deletion i
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -63,6 +64,7 @@ MAX_BUCKETS = 4096
 """Most buckets of the bucket version of Dijkstra's algorithm (else the heap version)."""
 _I64_MAX = np.iinfo(np.int64).max
 _NO_LABELS = np.zeros(0, np.int32)
+_NO_COUNTS = np.zeros(0, np.int64)
 
 
 @numba.njit(cache=True)
@@ -209,39 +211,56 @@ def _sssp_buckets(start, nbr, edge, wgt, source, dist, pred, done, bhead, enode,
         cur += 1
 
 
-@numba.njit(cache=True, parallel=True)
-def _trees(start, nbr, edge, wgt, sources, rows, pred, dist, inv, nb, n_chunks, relabel):
-    """One tree per source into ``pred[rows[i]]`` (and ``dist[i]`` if ``dist`` has a row per
-    source), in ``n_chunks`` parallel chunks of interleaved sources; buckets if ``nb`` > 0.
-    Arc labels ``edge`` (which break ties) become ``relabel[label]`` if ``relabel`` is given."""
+@numba.njit(cache=True, nogil=True)
+def _trees(start, nbr, edge, wgt, sources, rows, pred, dist, inv, nb, chunk, n_chunks, relabel,
+           unreached):
+    """Trees from sources chunk, chunk + n_chunks, ... into ``pred[rows[i]]`` (and ``dist[i]``
+    if ``dist`` has a row per source); buckets if ``nb`` > 0. Arc labels ``edge`` (which break
+    ties) become ``relabel[label]`` if ``relabel`` is given; ``unreached[i]`` (if given) counts
+    the nodes tree i does not reach. Releases the GIL: chunks run in parallel on Python
+    threads."""
     n = pred.shape[1]
     m = nbr.size
     keep_dist = dist.shape[0] == sources.size
-    for c in numba.prange(n_chunks):
-        d = np.empty(n)
+    d = np.empty(n)
+    done = np.empty(n, np.uint8)
+    bhead = np.empty(max(nb, 1), np.int64)
+    enode = np.empty(2 * m + 2, np.int32)
+    enext = np.empty(2 * m + 2, np.int32)
+    ovn = np.empty(m + 1, np.int32)
+    ovb = np.empty(m + 1, np.int64)
+    hkey = np.empty(m + 1)
+    for i in range(chunk, sources.size, n_chunks):
+        row = pred[rows[i]]
         if nb > 0:
-            done = np.empty(n, np.uint8)
-            bhead = np.empty(nb, np.int64)
-            enode = np.empty(2 * m + 2, np.int32)
-            enext = np.empty(2 * m + 2, np.int32)
-            ovn = np.empty(m + 1, np.int32)
-            ovb = np.empty(m + 1, np.int64)
+            _sssp_buckets(start, nbr, edge, wgt, sources[i], d, row, done, bhead, enode, enext,
+                          ovn, ovb, inv, nb)
         else:
-            hkey = np.empty(m + 1)
-            hnode = np.empty(m + 1, np.int32)
-        for i in range(c, sources.size, n_chunks):
-            if nb > 0:
-                _sssp_buckets(start, nbr, edge, wgt, sources[i], d, pred[rows[i]], done, bhead,
-                              enode, enext, ovn, ovb, inv, nb)
-            else:
-                _sssp_heap(start, nbr, edge, wgt, sources[i], d, pred[rows[i]], hkey, hnode)
-            if keep_dist:
-                dist[i] = d
-            if relabel.size:
-                row = pred[rows[i]]
-                for u in range(n):
-                    if row[u] >= 0:
-                        row[u] = relabel[row[u]]
+            _sssp_heap(start, nbr, edge, wgt, sources[i], d, row, hkey, enode)
+        if keep_dist:
+            for u in range(n):
+                dist[i, u] = d[u]
+        if relabel.size:
+            for u in range(n):
+                if row[u] >= 0:
+                    row[u] = relabel[row[u]]
+        if unreached.size:
+            c = -1  # the source has no predecessor either
+            for u in range(n):
+                if row[u] < 0:
+                    c += 1
+            unreached[i] = c
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=numba.config.NUMBA_NUM_THREADS,
+                                   thread_name_prefix="mobility-trees")
+    return _POOL
 
 
 def _arcs(start: np.ndarray, links: np.ndarray, other: np.ndarray, cost: np.ndarray) -> tuple:
@@ -268,16 +287,24 @@ def bucket_width(cost: np.ndarray) -> tuple[float, int]:
 
 def build_trees(arcs: tuple, sources: np.ndarray, out: np.ndarray, rows: np.ndarray,
                 dist: np.ndarray | None = None, heap: bool = False,
-                relabel: np.ndarray | None = None) -> None:
+                relabel: np.ndarray | None = None, unreached: np.ndarray | None = None) -> None:
     """Trees from ``sources`` over ``arcs`` (see ``_arcs``) into rows ``rows`` of ``out``, in
     parallel over numba's current threads; distances into ``dist`` (a row per source) if given;
-    arc labels mapped through ``relabel`` if given."""
+    arc labels mapped through ``relabel`` if given; nodes not reached counted per tree into
+    ``unreached`` if given."""
     inv, nb = (0.0, 0) if heap else bucket_width(arcs[3])
-    d = np.zeros((0, 0)) if dist is None else dist
+    args = (*arcs, np.ascontiguousarray(sources, dtype=np.int64),
+            np.ascontiguousarray(rows, dtype=np.int64), out,
+            np.zeros((0, 0)) if dist is None else dist, inv, nb)
+    labels = _NO_LABELS if relabel is None else relabel
+    counts = _NO_COUNTS if unreached is None else unreached
     n_chunks = max(1, min(numba.get_num_threads(), sources.size))
-    _trees(*arcs, np.ascontiguousarray(sources, dtype=np.int64),
-           np.ascontiguousarray(rows, dtype=np.int64), out, d, inv, nb, n_chunks,
-           _NO_LABELS if relabel is None else relabel)
+    if n_chunks == 1:
+        _trees(*args, 0, 1, labels, counts)
+        return
+    jobs = [_pool().submit(_trees, *args, c, n_chunks, labels, counts) for c in range(n_chunks)]
+    for job in jobs:
+        job.result()
 
 
 def _check_cost(graph: RoadGraph, cost: np.ndarray) -> np.ndarray:
@@ -428,7 +455,7 @@ def _refresh_live(VI, order, live, n_live, released, ref):
     return m, released
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _closed_ahead(VI, route_links, tree, link_to, closed, v):
     """Whether the rest of vehicle ``v``'s route after its current link uses a closed link."""
     r = VI[v, TROW]
@@ -469,7 +496,7 @@ def _select(VI, route_links, tree, link_to, closed, any_closed, vids, chosen, de
     return out[:m]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _start_node(VI, link_to, v):
     """Where a new route of ``v`` starts: its origin before departure, else the head of its
     current link (which the route keeps)."""
@@ -478,21 +505,25 @@ def _start_node(VI, link_to, v):
     return link_to[VI[v, LINK]]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, _nrt=False)
 def _has_route(VI, v):
     return VI[v, TROW] >= 0 or VI[v, ROUTE_LEN] - VI[v, ROUTE_POS] > 0
 
 
 @numba.njit(cache=True)
-def _assign_rows(VI, tree, link_to, vids, row_of, dest_index, ref):
+def _assign_rows(VI, tree, link_to, vids, row_of, complete, dest_index, ref):
     """Point each vehicle of ``vids`` at the new tree row of its destination if it has a path
-    there; else it keeps its route, or, without one, becomes unroutable. Returns the number
-    of newly unroutable vehicles."""
+    there (always, if the tree is ``complete``); else it keeps its route, or, without one,
+    becomes unroutable. Returns the number of newly unroutable vehicles."""
     bad = 0
     for i in range(vids.size):
         v = vids[i]
-        r = row_of[dest_index[v]]
-        s = _start_node(VI, link_to, v)
+        di = dest_index[v]
+        r = row_of[di]
+        if complete[di]:
+            s = VI[v, DEST]
+        else:
+            s = _start_node(VI, link_to, v)
         if s == VI[v, DEST] or tree[r, s] >= 0:
             old = VI[v, TROW]
             if old >= 0:
@@ -676,12 +707,15 @@ class Router:
             self.ref = np.concatenate([self.ref, np.zeros(grow, np.int64)])
             free = np.concatenate([free, np.arange(rows, rows + grow)])
         rows = free[:want.size]
+        unreached = np.empty(want.size, np.int64)
         build_trees(arcs, self.dest_nodes[want], st.tree, rows, heap=self.heap,
-                    relabel=self.relabel)
+                    relabel=self.relabel, unreached=unreached)
         row_of = np.full(self.dest_nodes.size, -1, np.int64)
         row_of[want] = rows
-        return int(_assign_rows(st.VI, st.tree, self.link_to, redo, row_of, self.dest_index,
-                                self.ref))
+        complete = np.zeros(self.dest_nodes.size, dtype=bool)
+        complete[want] = unreached == 0
+        return int(_assign_rows(st.VI, st.tree, self.link_to, redo, row_of, complete,
+                                self.dest_index, self.ref))
 
     def _explicit(self, st, arcs: tuple, redo: np.ndarray, want: np.ndarray) -> int:
         """Routes written per vehicle, trees built in blocks of at most ``TABLE_BUDGET``

@@ -31,7 +31,8 @@ from simulation.mobility.state import (
     ROUTE_LEN,
     ROUTE_START,
     S_IN,
-    S_OCC,
+    S_OCC_DOWN,
+    S_OCC_UP,
     S_OUT,
     S_QUEUE,
     SER_ARRIVED,
@@ -152,7 +153,6 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     rng = np.random.default_rng(settings.seed)
     smp = (np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(0, np.int32),
            np.zeros(0, np.float32))
-    part = np.zeros((max(step_threads, 1), 3), np.int64)
     k = 0
     stepping_time = 0.0
     while k < n_steps:
@@ -160,12 +160,23 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
         t0 = time.perf_counter()
         numba.set_num_threads(step_threads)
         blocks = node_blocks(st, step_threads, k_next - k)
-        k_new, *smp = kernel.advance(
+        part = np.zeros((blocks.size - 1, 3), np.int64)
+        k_new = kernel.advance(
             st.LF, st.LI, st.dlog, st.ring, st.turn_start, st.turn_to, st.TF, st.VF, st.VI,
             st.order, st.route_links, st.tree, st.NS, st.NL, st.vclock, st.MVS, st.MVI, st.MVT,
-            st.ST, st.SER, st.NODE, st.UPK, st.DNK, blocks, part[:blocks.size - 1], ctr, ev.time, ev_link,
+            st.ST, st.SER, st.NODE, st.PUB, blocks, part, ctr, ev.time, ev_link,
             ev_q, inv, *smp, k, k_next, dt, bin_steps, settings.sample_steps,
             settings.stop_when_empty)
+        if ctr[kernel.C_NEED]:  # grow the sample buffers in place, take the sample, go on
+            size = max(int(ctr[kernel.C_NEED]), smp[0].size + smp[0].size // 2, 1 << 16)
+            for arr in smp:
+                arr.resize(size, refcheck=False)
+            kernel.sample(st.LF, st.LI, st.ring, st.VF, inv, k_new * dt, *smp, ctr)
+            ctr[kernel.C_NEED] = 0
+            if k_new < k_next:
+                stepping_time += time.perf_counter() - t0
+                k = k_new
+                continue
         stepping_time += time.perf_counter() - t0
         stopped = k_new < k_next
         k = k_new
@@ -186,8 +197,10 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
         builds += 1
 
     n_bins = int(math.ceil(k / bin_steps))
+    kernel.finish_occupancy(st.LI, st.ST, k, bin_steps, dt)
     stats = st.ST[:n_bins, inv]  # back to the caller's link ids
-    links = link_results(stats[..., S_OCC], stats[..., S_QUEUE], stats[..., S_IN],
+    occupancy = stats[..., S_OCC_UP] - stats[..., S_OCC_DOWN]
+    links = link_results(occupancy, stats[..., S_QUEUE], stats[..., S_IN],
                          stats[..., S_OUT], ext.length,
                          ext.free_speed, bin_steps * dt)
     arrival = st.VF[:, ARRIVAL].copy()
@@ -199,8 +212,9 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
                             on_links=st.SER[SER_ON_LINKS, :k].copy(),
                             arrived=st.SER[SER_ARRIVED, :k].copy())
     m = int(ctr[kernel.C_SAMPLES])
-    pos = Positions(time=smp[0][:m].copy(), vehicle=smp[1][:m].copy(),
-                    link=perm[smp[2][:m]].astype(np.int32), fraction=smp[3][:m].copy())
+    for arr in smp:  # no copies: a day of samples can hold a large share of the run's memory
+        arr.resize(m, refcheck=False)
+    pos = Positions(time=smp[0], vehicle=smp[1], link=smp[2], fraction=smp[3])
     timings = {"total": time.perf_counter() - t_start, "routing": routing_time,
                "stepping": stepping_time}
     return Result(links=links, trips=trips, network=network, positions=pos, end_time=k * dt,

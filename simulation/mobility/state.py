@@ -24,13 +24,14 @@ at past step boundaries. They come from event logs, written only when a vehicle 
 also holds the step in which each vehicle entered (so ``N_UP`` at boundary j is the number of
 entries logged with a step before j) and the departure log ``dlog`` the step in which each
 vehicle left (``N_DOWN`` at boundary j likewise). Both are long enough for the look-back of the
-link's free-flow time and backward wave; a reader counts from a cursor it owns. ``UPK`` and
-``DNK`` hold each link's ``N_UP`` and ``N_DOWN`` at the step's start (by step parity) for the
-node at its other end, which may be changing them in the same step.
+link's free-flow time and backward wave; a reader counts from a cursor it owns. Each link's
+``N_UP`` and ``N_DOWN`` at the step's start are published by step parity (rows of ``PUB``) for
+the node at its other end, which may be changing them in the same step.
 
-A node where nothing moved in the last step, with no vehicle on its incoming links or waiting
-to enter its outgoing links and whose capacity accumulators are full is skipped: its step
-would change nothing.
+**Events.** A node runs in a step only if it has work (``WAKE``) or a vehicle arrived on one of
+its incoming links (its published ``N_UP`` changed); otherwise its step would change nothing but
+its capacity accumulators and the links' occupancy, which it brings up to date when it next
+runs (``links.catch_up``; occupancy is summed per side whenever a count changes).
 
 **Routes.** A vehicle follows either a row of the routing-tree pool (``TROW`` >= 0: the next link
 from node ``n`` is ``tree[TROW, n]``, -1 at its destination), or an explicit route (``TROW`` = -1:
@@ -60,7 +61,8 @@ ACC_CAP = 1.0 - 1e-9
 # link float fields (LF, float64, shape (n_links, N_LF): one row per link); times s, flows veh/s, counts veh
 (OUT_ACC,      # accumulated sending capacity, veh (downstream node)
  IN_ACC,       # accumulated inflow capacity, veh (upstream node)
- HEAD_READY,   # s, READY of the vehicle at the head (downstream node; valid if HEAD_IDX = N_DOWN)
+ HEAD_READY,   # s, READY of the vehicle at the head (downstream node; valid if HEAD_IDX = N_DOWN;
+               # the driver invalidates it when routes change)
  Q,            # veh/s, current capacity (capacity events change it)
  FAIR,         # node-model service tag, self-clocked fair queuing (downstream node)
  LAST_ENTRY,   # s, entry time of the last vehicle that entered (upstream node)
@@ -85,6 +87,7 @@ N_LF = 16
  N_ENTRY,      # vehicles waiting to enter (upstream node)
  ALLOW,        # vehicles the link may still send in this step (downstream node)
  RECV,         # vehicles the link may still receive in this step (upstream node)
+ HEAD_NEXT,    # next link of the vehicle at the head (downstream node; valid as HEAD_READY)
  UCUR,         # entries before the last look-back of the vertical queue (downstream node)
  RING_START,   # offset of the link's vehicle ring in ring
  RING_MASK,    # ring length - 1 (a power of two less one)
@@ -96,7 +99,9 @@ N_LF = 16
  ENT_TAIL,
  FRM,          # upstream node
  TO,           # downstream node
- ) = range(18)
+ UPSTEP,       # first step whose end has the current N_UP (upstream node; lazy occupancy)
+ DOWNSTEP,     # first step whose end has the current N_DOWN (downstream node)
+ ) = range(21)
 N_LI = 24  # padded to whole cache lines
 
 # vehicle float fields (VF, float64, shape (n_vehicles, N_VF)): one row per vehicle, so the
@@ -130,20 +135,27 @@ IN, OUT = 0, 1
 R_VEH, R_STEP = 0, 1
 # move buffer rows: MVI (2, size) int64 (vehicle, next link)
 MV_VEH, MV_LINK = 0, 1
-# per-bin statistics (ST, float64, shape (n_bins, n_links, 4))
-S_IN, S_OUT, S_OCC, S_QUEUE = 0, 1, 2, 3  # veh, veh, veh s, veh s
+# per-bin statistics (ST, float64, shape (n_bins, n_links, 5)); occupancy is the sum over the
+# bin's steps of N_UP less that of N_DOWN at the step's end, each side added by its owner
+S_IN, S_OUT, S_OCC_UP, S_OCC_DOWN, S_QUEUE = 0, 1, 2, 3, 4  # veh, veh, veh s, veh s, veh s
+N_ST = 5
 # per-step network series (SER, int64, shape (4, n_steps))
 SER_DEPARTED, SER_WAITING, SER_ON_LINKS, SER_ARRIVED = 0, 1, 2, 3
 # per-block sums of a step (PART, int64, shape (n_blocks, 3))
 P_ARRIVED, P_ON_LINKS, P_WAITING = 0, 1, 2
 # node fields (NODE, int64, shape (n_nodes, N_NODE))
-(LAST_MOVE,    # last step in which a vehicle crossed or entered at the node
- SATURATED,    # 1: every capacity accumulator of the node's links is full (or has no capacity)
+(WAKE,         # next step at which the node has work (a vehicle at a head reaches its exit
+               # time, vehicles wait to enter, it moved vehicles in the last step)
+ LAST_STEP,    # last step the node ran (its links' accumulators are up to date to its end)
  ON_PART,      # the node's part of the vehicles on links: sum N_UP out - sum N_DOWN in
  WAIT_PART,    # vehicles waiting to enter the node's outgoing links
  WORK,         # vehicles moved since the last split of the nodes between threads
  ) = range(5)
 N_NODE = 5
+NEVER = 1 << 62
+# rows of PUB (int64, shape (5, n_links)): counts a link's end publishes for the other end
+# (N_UP and N_DOWN at the step's start, by step parity) and N_UP as its downstream node last saw
+UP0, UP1, DN0, DN1, SEEN = 0, 1, 2, 3, 4
 
 
 def aligned_zeros(shape: tuple, dtype) -> np.ndarray:
@@ -186,8 +198,7 @@ class State:
     ST: np.ndarray
     SER: np.ndarray
     NODE: np.ndarray         # int64 (n_nodes, N_NODE)
-    UPK: np.ndarray          # int64 (2, n_links): N_UP at the step's start, by step parity
-    DNK: np.ndarray          # int64 (2, n_links): N_DOWN at the step's start, by step parity
+    PUB: np.ndarray          # int64 (5, n_links), see UP0
 
 
 def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns: tuple,
@@ -247,7 +258,8 @@ def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns:
     np.cumsum(per_node.astype(np.int64), out=MVS[1:])
     size = int(MVS[-1])
     node = np.zeros((graph.n_nodes, N_NODE), np.int64)
-    node[:, LAST_MOVE] = -(1 << 40)  # long ago
+    node[:, WAKE] = NEVER
+    node[:, LAST_STEP] = -1
     return State(
         LF=LF, LI=LI, dlog=np.zeros(int(dlog_len.sum()), np.int32),
         ring=np.full((int(ring_len.sum()), 2), -1, np.int32),
@@ -256,6 +268,6 @@ def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns:
         route_links=np.zeros(0, np.int32), tree=np.zeros((0, graph.n_nodes), np.int32),
         NS=NS, NL=NL, vclock=np.zeros(graph.n_nodes), MVS=MVS,
         MVI=np.zeros((2, size), np.int64), MVT=np.zeros(size),
-        ST=np.zeros((n_bins, n, 4)), SER=np.zeros((4, n_steps), np.int64),
-        NODE=node, UPK=np.zeros((2, n), np.int64), DNK=np.zeros((2, n), np.int64),
+        ST=np.zeros((n_bins, n, N_ST)), SER=np.zeros((4, n_steps), np.int64),
+        NODE=node, PUB=np.zeros((5, n), np.int64),
     )

@@ -116,3 +116,71 @@ def test_rerouting_moves_vehicles_off_a_closed_link() -> None:
     assert rerouted.trips.n_stuck <= stuck_limit
     # nobody enters the closed link after the closure
     assert rerouted.links.inflow[(600 // 300) + 1:, 1].sum() == 0.0
+
+
+def test_bucket_and_heap_dijkstra_give_identical_trees() -> None:
+    # whole-second costs (many ties), a wide spread (many buckets) and closed links (costs
+    # beyond the bucket ring, held in its overflow list): the two versions agree to the bit
+    from simulation.mobility.routing import CLOSED_COST, _arcs, build_trees, bucket_width
+
+    g, _, _ = _random_grid()
+    rng = np.random.default_rng(3)
+    for cost in (np.full(g.n_links, 12.0), np.round(rng.uniform(1.0, 60.0, g.n_links)),
+                 np.where(rng.random(g.n_links) < 0.1, CLOSED_COST, rng.uniform(5.0, 9.0, g.n_links))):
+        arcs = _arcs(g.out_start, g.out_links, g.link_to, cost)
+        assert bucket_width(arcs[3])[1] > 0
+        origins = np.arange(g.n_nodes)
+        trees = []
+        for heap in (False, True):
+            pred = np.empty((origins.size, g.n_nodes), np.int32)
+            dist = np.empty((origins.size, g.n_nodes))
+            build_trees(arcs, origins, pred, origins, dist, heap=heap)
+            trees.append((pred, dist))
+        assert np.array_equal(trees[0][0], trees[1][0])
+        assert np.array_equal(trees[0][1], trees[1][1])
+        matrix = sp.csr_matrix((cost, (g.link_from, g.link_to)), shape=(g.n_nodes, g.n_nodes))
+        assert np.allclose(trees[0][1], scipy_dijkstra(matrix, directed=True), rtol=1e-12)
+
+
+def test_ties_go_to_the_lowest_link_id() -> None:
+    # two paths of equal cost from node 0 to node 3: via node 1 (links 0, 2) and via node 2
+    # (links 1, 3); whatever the order of the links, the lower id wins at the tie
+    x = np.array([0.0, 100.0, 0.0, 100.0])
+    y = np.array([0.0, 0.0, 100.0, 100.0])
+    for frm, to, via in (([0, 0, 1, 2], [1, 2, 3, 3], [0, 2]),
+                         ([0, 0, 2, 1], [2, 1, 3, 3], [0, 2])):
+        g = build_road_graph(x, y, frm, to, np.full(4, 100.0), np.full(4, 10.0),
+                             np.full(4, 1800.0), np.full(4, 1.0))
+        cost = np.full(4, 10.0)
+        _, pred = shortest_path_tree(g, cost, 0)
+        assert pred[3] == 2  # the lower of links 2 and 3 into node 3
+        _, nxt, hops = trees_to(g, cost, np.array([3]))
+        assert nxt[0, 0] == 0 and hops[0, 0] == 2  # the lower of links 0 and 1 out of node 0
+        assert list(path_links(pred, g.link_from, 0, 3)) == via
+
+
+def test_routes_written_per_vehicle_beyond_the_tree_budget_give_the_same_run(monkeypatch) -> None:
+    # with no memory for routing trees, every re-routing writes explicit routes per vehicle
+    # (for large networks): the run is the same, closure and re-routing included
+    import dataclasses
+
+    from simulation.mobility import routing, two_phase_plan
+
+    g = grid(6, 6, block=150.0, lanes=1.0)
+    d = random_demand_for(g)
+    events = CapacityEvents(time=[400.0, 900.0], link=[10, 10], capacity=[0.0, 1800.0])
+    settings = Settings(end_time=1300.0, bin_width=60.0, reroute_interval=120.0,
+                        reroute_share=0.5, sample_interval=30.0, seed=3, threads=1)
+    pooled = simulate(g, d, settings, two_phase_plan(g), events=events)
+    monkeypatch.setattr(routing, "TREE_BUDGET", 1)
+    written = simulate(g, d, settings, two_phase_plan(g), events=events)
+    for part in ("links", "trips", "network", "positions"):
+        a, b = getattr(pooled, part), getattr(written, part)
+        for f in dataclasses.fields(a):
+            assert np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True), (part, f.name)
+
+
+def random_demand_for(g):
+    from simulation.mobility import random_demand
+
+    return random_demand(g, 3000, 0.0, 1000.0, seed=5)

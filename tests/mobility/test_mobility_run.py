@@ -152,3 +152,55 @@ def test_bad_inputs_are_rejected_with_the_field_named() -> None:
     fast = corridor([300.0], [1], cap_per_lane=3000.0, speed=5.0)  # needs q / v < k_jam
     with pytest.raises(ValueError, match="capacity"):
         simulate(fast, Demand([0.0], [0], [1]))
+
+
+def _two_parts():
+    """A signalised 3x3 grid (nodes 0-8) and, apart from it, one long slow link 9 -> 10."""
+    from simulation.graph import build_road_graph
+
+    g = grid(3, 3)
+    x = np.concatenate([g.node_x, [5000.0, 15000.0]])
+    y = np.concatenate([g.node_y, [5000.0, 5000.0]])
+    return build_road_graph(
+        x, y, np.append(g.link_from, 9), np.append(g.link_to, 10),
+        np.append(g.length, 10000.0), np.append(g.free_speed, 1.0),
+        np.append(g.capacity, 300.0), np.append(g.lanes, 1.0))
+
+
+def test_an_empty_network_is_skipped_exactly() -> None:
+    # trips before and after a long empty spell; a run where a slow vehicle on a separate link
+    # keeps the network busy throughout (no skipping) gives the same trips, to the bit
+    g = _two_parts()
+    plan = two_phase_plan(g, cycle=60.0, lost_time=4.0, offset=7.0)
+    dep = np.array([0.0, 3.0, 5003.7, 5010.0, 9000.0])
+    org = np.array([0, 8, 2, 6, 0], np.int32)
+    dst = np.array([8, 0, 6, 2, 4], np.int32)
+    settings = Settings(end_time=12000.0, bin_width=60.0, sample_interval=10.0)
+    quiet = simulate(g, Demand(dep, org, dst), settings, plan)
+    busy = simulate(g, Demand(np.append(dep, 1.0), np.append(org, 9).astype(np.int32),
+                              np.append(dst, 10).astype(np.int32)), settings, plan)
+    assert quiet.trips.n_arrived == 5 and busy.trips.n_arrived == 6
+    for f in ("arrival", "travel_time", "distance", "status"):
+        assert np.array_equal(getattr(quiet.trips, f), getattr(busy.trips, f)[:5])
+    grid_links = slice(0, g.n_links - 1)
+    n_bins = quiet.links.outflow.shape[0]
+    assert np.array_equal(quiet.links.outflow[:, grid_links], busy.links.outflow[:n_bins, grid_links])
+    assert np.array_equal(quiet.links.density[:, grid_links], busy.links.density[:n_bins, grid_links])
+
+
+def test_results_do_not_depend_on_how_nodes_are_split_between_threads(monkeypatch) -> None:
+    from simulation.mobility import run
+
+    g, d, first = _busy_run(threads=2)
+    rng = np.random.default_rng(0)
+
+    def random_blocks(st, threads, steps):
+        cuts = np.sort(rng.integers(0, st.NS.shape[1], 3))
+        return np.concatenate([[0], cuts, [st.NS.shape[1] - 1]]).astype(np.int64)
+
+    monkeypatch.setattr(run, "node_blocks", random_blocks)
+    _, _, split = _busy_run(threads=2)
+    for part in ("links", "trips", "network", "positions"):
+        a, b = getattr(first, part), getattr(split, part)
+        for f in dataclasses.fields(a):
+            assert np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True), (part, f.name)
