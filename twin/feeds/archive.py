@@ -1,0 +1,180 @@
+"""Observations in the twin folder's ``timeseries.h5``, appended atomically with the manifest kept right.
+
+Layout: ``/observations/<sensor>/<quantity>/`` holds ``time`` (int64 ms since 1970-01-01 UTC,
+ascending, unique) and ``value`` (float64, its unit in the ``units`` attribute). A sensor group's
+attributes name the sensor (``sensor``) and the twin object it observes (``target_kind`` =
+``link``, ``building`` or "", ``target_id``). Names are percent-quoted (HDF5 names cannot hold "/").
+
+An append works on a copy: the other files are hard-linked into a staging folder, the copy of
+``timeseries.h5`` gets the new observations, the manifest gets its new SHA-256, and the staging
+folder replaces the twin folder in one rename. A failure at any step leaves the stored twin as it was.
+Appending is idempotent: an observation whose (sensor, quantity, time) is already stored is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import h5py
+import numpy as np
+import pandas as pd
+import tomli_w
+
+from twin.errors import IntegrityError, InputError
+from twin.feeds.base import Observation, log
+from twin.hashing import sha256_file
+from twin.store import MANIFEST, TIMESERIES, _swap_into_place, read_manifest, verify_files
+
+GROUP = "observations"
+_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What one append did: observations newly ``stored``, ``duplicates`` already stored (skipped),
+    ``rejected`` because their unit differs from the stored series' unit."""
+
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+def append_observations(folder: str | Path, observations: Iterable[Observation],
+                        targets: Mapping[str, tuple[str, str]] | None = None) -> AppendResult:
+    """Append ``observations`` to the twin in ``folder``; ``targets`` maps a sensor id to the
+    (kind, id) of the twin object it observes. Returns the counts of what was stored and skipped."""
+    folder = Path(folder)
+    observations = list(observations)
+    if not observations:
+        return AppendResult()
+    manifest = read_manifest(folder)
+    listed = {TIMESERIES: manifest["files"][TIMESERIES]} if TIMESERIES in manifest["files"] else {}
+    if verify_files(folder, {"files": listed}):
+        raise IntegrityError(f"{folder}: {TIMESERIES} changed since the twin was saved; not appending")
+    staging = folder.parent / f".{folder.name}.feeding-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        for path in folder.iterdir():
+            if path.is_file() and path.name not in (MANIFEST, TIMESERIES):
+                os.link(path, staging / path.name)
+        if (folder / TIMESERIES).exists():
+            shutil.copyfile(folder / TIMESERIES, staging / TIMESERIES)
+        with h5py.File(staging / TIMESERIES, "a") as store:
+            result = _merge(store.require_group(GROUP), observations, targets or {})
+        if result.stored == 0:
+            shutil.rmtree(staging)
+            return result
+        manifest["files"][TIMESERIES] = {"sha256": sha256_file(staging / TIMESERIES),
+                                         "size": (staging / TIMESERIES).stat().st_size}
+        (staging / MANIFEST).write_text(tomli_w.dumps(manifest), encoding="utf-8")
+        _swap_into_place(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+def _merge(root: h5py.Group, observations: list[Observation],
+           targets: Mapping[str, tuple[str, str]]) -> AppendResult:
+    series: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+    for o in observations:
+        series[(o.sensor, o.quantity)].append(o)
+    stored = duplicates = rejected = 0
+    for (sensor, quantity), items in series.items():
+        sensor_group = root.require_group(quote(sensor, safe=""))
+        sensor_group.attrs["sensor"] = sensor
+        if sensor in targets:
+            sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"] = targets[sensor]
+        for name in ("target_kind", "target_id"):
+            sensor_group.attrs.setdefault(name, "")
+        key = quote(quantity, safe="")
+        unit = items[0].unit
+        if key in sensor_group and sensor_group[key]["value"].attrs["units"] != unit:
+            log.warning("%s %s: unit %r differs from the stored %r; %d observations rejected", sensor,
+                        quantity, unit, sensor_group[key]["value"].attrs["units"], len(items))
+            rejected += len(items)
+            continue
+        times = np.fromiter((o.time for o in items), dtype=np.int64, count=len(items))
+        values = np.fromiter((o.value for o in items), dtype=np.float64, count=len(items))
+        new, skipped = _write_series(sensor_group, key, quantity, unit, times, values)
+        stored += new
+        duplicates += skipped
+    return AppendResult(stored=stored, duplicates=duplicates, rejected=rejected)
+
+
+def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times: np.ndarray,
+                  values: np.ndarray) -> tuple[int, int]:
+    """Merge (times, values) into the series ``parent/key``; returns (stored, duplicates)."""
+    unique_times, first = np.unique(times, return_index=True)
+    duplicates = len(times) - len(unique_times)
+    times, values = unique_times, values[first]
+    if key not in parent:
+        group = parent.create_group(key)
+        group.attrs["quantity"] = quantity
+        for name, data in (("time", times), ("value", values)):
+            group.create_dataset(name, data=data, maxshape=(None,), chunks=(_CHUNK,))
+        group["time"].attrs["units"] = "ms since 1970-01-01T00:00:00Z"
+        group["value"].attrs["units"] = unit
+        return len(times), duplicates
+    group = parent[key]
+    old_times = group["time"][()]
+    fresh = ~np.isin(times, old_times, assume_unique=True)
+    duplicates += int((~fresh).sum())
+    times, values = times[fresh], values[fresh]
+    if len(times) == 0:
+        return 0, duplicates
+    n_old = len(old_times)
+    for name in ("time", "value"):
+        group[name].resize((n_old + len(times),))
+    if times[0] > old_times[-1]:
+        group["time"][n_old:] = times
+        group["value"][n_old:] = values
+    else:
+        all_times = np.concatenate([old_times, times])
+        order = np.argsort(all_times, kind="stable")
+        group["time"][:] = all_times[order]
+        group["value"][:] = np.concatenate([group["value"][:n_old], values])[order]
+    return len(times), duplicates
+
+
+def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Series, str]:
+    """The stored series of ``sensor``'s ``quantity`` (values indexed by UTC time) and its unit;
+    InputError naming the sensor and quantity when there is none."""
+    path = Path(folder) / TIMESERIES
+    name = f"{GROUP}/{quote(sensor, safe='')}/{quote(quantity, safe='')}"
+    with h5py.File(path, "r") if path.exists() else nullcontext(None) as store:
+        if store is None or name not in store:
+            raise InputError(folder, f"{sensor}/{quantity}", "no observations stored")
+        group = store[name]
+        index = pd.to_datetime(group["time"][()], unit="ms", utc=True).rename("time")
+        return pd.Series(group["value"][()], index=index, name=quantity), str(group["value"].attrs["units"])
+
+
+def list_series(folder: str | Path) -> pd.DataFrame:
+    """One row per stored series: sensor, quantity, unit, count, first and last time (UTC),
+    target_kind, target_id."""
+    path = Path(folder) / TIMESERIES
+    rows = []
+    if path.exists():
+        with h5py.File(path, "r") as store:
+            for sensor_group in store.get(GROUP, {}).values():
+                for key, group in sensor_group.items():
+                    t = group["time"]
+                    rows.append({
+                        "sensor": str(sensor_group.attrs["sensor"]), "quantity": unquote(key),
+                        "unit": str(group["value"].attrs["units"]), "count": len(t),
+                        "first": pd.Timestamp(int(t[0]), unit="ms", tz="UTC") if len(t) else pd.NaT,
+                        "last": pd.Timestamp(int(t[-1]), unit="ms", tz="UTC") if len(t) else pd.NaT,
+                        "target_kind": str(sensor_group.attrs.get("target_kind", "")),
+                        "target_id": str(sensor_group.attrs.get("target_id", "")),
+                    })
+    columns = ["sensor", "quantity", "unit", "count", "first", "last", "target_kind", "target_id"]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,75 @@
+"""Observations from feeds into the twin folder: mapped to twin objects, checked for order,
+buffered and appended in batches (``twin.feeds.archive``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from twin.feeds.archive import append_observations
+from twin.feeds.base import Observation, log
+from twin.feeds.mapping import SensorMapper
+
+
+@dataclass
+class IngestStats:
+    """Counters over a run: observations ``stored``, ``duplicates`` skipped, ``out_of_order``
+    (older than one already seen of the same series; still stored in time order), ``unmapped``
+    (no twin object found; still stored), ``rejected`` (unit differs from the stored series)."""
+
+    stored: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+    unmapped: int = 0
+    rejected: int = 0
+
+
+class Ingestor:
+    """Buffers observations for the twin in ``folder`` and appends them with ``flush``."""
+
+    def __init__(self, folder: str | Path, mapper: SensorMapper | None = None) -> None:
+        self.folder = Path(folder)
+        self.mapper = mapper
+        self.stats = IngestStats()
+        self._buffer: list[Observation] = []
+        self._latest: dict[tuple[str, str], int] = {}
+        self._unmapped: set[str] = set()
+
+    @property
+    def pending(self) -> int:
+        """Observations buffered and not yet stored."""
+        return len(self._buffer)
+
+    def add(self, observations: Iterable[Observation]) -> None:
+        """Buffer ``observations``, counting those out of order and those with no twin object."""
+        for o in observations:
+            key = (o.sensor, o.quantity)
+            latest = self._latest.get(key)
+            if latest is not None and o.time < latest:
+                self.stats.out_of_order += 1
+                if self.stats.out_of_order <= 10:
+                    log.warning("%s %s: out-of-order observation at %d ms (latest %d ms)",
+                                o.sensor, o.quantity, o.time, latest)
+            else:
+                self._latest[key] = o.time
+            if self.mapper is not None and self.mapper.target(o.sensor, o.quantity, o.lon, o.lat) is None \
+                    and o.sensor not in self._unmapped:
+                self._unmapped.add(o.sensor)
+                log.info("%s: no link or building within %.0f m; stored unmapped", o.sensor,
+                         self.mapper.max_distance)
+            self._buffer.append(o)
+
+    def flush(self) -> int:
+        """Append the buffer to the twin folder; returns the number of observations newly stored.
+        On failure the buffer is kept, so a later flush can store it."""
+        if not self._buffer:
+            return 0
+        targets = self.mapper.targets if self.mapper is not None else None
+        result = append_observations(self.folder, self._buffer, targets)
+        self._buffer = []
+        self.stats.stored += result.stored
+        self.stats.duplicates += result.duplicates
+        self.stats.rejected += result.rejected
+        self.stats.unmapped = len(self._unmapped)
+        return result.stored

@@ -1,0 +1,164 @@
+"""MQTT feed (paho-mqtt): QoS 1 with a persistent session, TLS and username/password, reconnect
+with exponential back-off; payloads parsed in the network thread, observations handed to ``poll``.
+
+A broker restart loses nothing at QoS 1: the session is persistent (MQTT 3.1.1 clean_session
+False, MQTT 5 clean_start False and a session expiry interval), so the broker keeps the
+subscription and queues messages while the client is away, and redelivers unacknowledged ones.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from twin.feeds.base import MAX_PAYLOAD_BYTES, FeedStats, Observation, log
+from twin.feeds.payloads import MalformedMessage, parse_plain
+
+Parser = Callable[[str, bytes], list[Observation]]
+"""(topic, payload) -> observations; raises MalformedMessage for a bad payload."""
+
+
+@dataclass(frozen=True)
+class MqttSettings:
+    """Where and how to connect. ``client_id`` names the persistent session (keep it stable
+    across runs to resume it); ``session_expiry`` s (MQTT 5) is how long the broker keeps it;
+    ``tls_ca`` (a CA file) turns TLS on, ``tls_cert``/``tls_key`` add a client certificate;
+    ``min_backoff``/``max_backoff`` s bound the reconnect delay, which doubles per failed attempt."""
+
+    host: str = "127.0.0.1"
+    port: int = 1883
+    topics: Sequence[str] = ("#",)
+    qos: int = 1
+    client_id: str = ""
+    username: str | None = None
+    password: str | None = None
+    tls_ca: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    mqtt5: bool = False
+    session_expiry: int = 86400
+    keepalive: int = 30
+    min_backoff: float = 0.5
+    max_backoff: float = 30.0
+    max_payload: int = MAX_PAYLOAD_BYTES
+
+
+def plain_parser(topic: str, payload: bytes) -> list[Observation]:
+    """Plain JSON observations (``twin.feeds.payloads.parse_plain``)."""
+    return parse_plain(payload, topic)
+
+
+class MqttFeed:
+    """Observations from MQTT topics. ``connect`` starts the network thread (it keeps reconnecting
+    until ``close``), ``subscribe`` subscribes the topics (again after every reconnect that did not
+    resume the session), ``poll`` returns what arrived."""
+
+    def __init__(self, settings: MqttSettings, parser: Parser = plain_parser, name: str = "mqtt") -> None:
+        self.name = name
+        self.settings = settings
+        self.stats = FeedStats()
+        self._parser = parser
+        self._pending: list[Observation] = []
+        self._arrived = threading.Condition()
+        self._connected = threading.Event()
+        self._subscribed = False
+        self._ever_connected = False
+        client_id = settings.client_id or f"twin-{uuid.uuid4().hex[:12]}"
+        if settings.mqtt5:
+            self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                                       protocol=mqtt.MQTTv5)
+        else:
+            self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                                       clean_session=False, protocol=mqtt.MQTTv311)
+        if settings.username is not None:
+            self._client.username_pw_set(settings.username, settings.password)
+        if settings.tls_ca is not None:
+            self._client.tls_set(ca_certs=settings.tls_ca, certfile=settings.tls_cert, keyfile=settings.tls_key)
+        self._client.reconnect_delay_set(min_delay=max(1, round(settings.min_backoff)),
+                                         max_delay=max(1, round(settings.max_backoff)))
+        self._client.max_queued_messages_set(0)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+
+    @property
+    def connected(self) -> bool:
+        """Whether the client is connected right now."""
+        return self._connected.is_set()
+
+    def connect(self, timeout: float = 10.0) -> None:
+        """Connect (in the background; reconnects until ``close``) and wait up to ``timeout`` s."""
+        s = self.settings
+        if s.mqtt5:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = s.session_expiry
+            self._client.connect_async(s.host, s.port, s.keepalive, clean_start=False, properties=properties)
+        else:
+            self._client.connect_async(s.host, s.port, s.keepalive)
+        self._client.loop_start()
+        if not self._connected.wait(timeout):
+            log.warning("%s: not connected to %s:%d after %.0f s; still trying", self.name, s.host, s.port, timeout)
+
+    def subscribe(self) -> None:
+        """Subscribe the configured topics at the configured QoS (and after each new session)."""
+        self._subscribed = True
+        if self.connected:
+            self._client.subscribe([(topic, self.settings.qos) for topic in self.settings.topics])
+
+    def poll(self, timeout: float = 0.0) -> list[Observation]:
+        """Observations that arrived since the last poll, waiting up to ``timeout`` s for one."""
+        with self._arrived:
+            if not self._pending and timeout > 0:
+                self._arrived.wait(timeout)
+            out, self._pending = self._pending, []
+        return out
+
+    def close(self) -> None:
+        """Disconnect (the broker keeps the persistent session) and stop the network thread."""
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    def _on_connect(self, client: mqtt.Client, userdata: object, flags: mqtt.ConnectFlags,
+                    reason: object, properties: object) -> None:
+        if getattr(reason, "is_failure", False):
+            log.warning("%s: connection refused: %s", self.name, reason)
+            return
+        if self._ever_connected:
+            self.stats.reconnects += 1
+            log.info("%s: reconnected (session %s)", self.name,
+                     "resumed" if flags.session_present else "new")
+        self._ever_connected = True
+        self._connected.set()
+        if self._subscribed and not flags.session_present:
+            client.subscribe([(topic, self.settings.qos) for topic in self.settings.topics])
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
+                       properties: object) -> None:
+        self._connected.clear()
+        log.info("%s: disconnected (%s); reconnecting with back-off", self.name, reason)
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        self.stats.received += 1
+        payload = message.payload
+        if len(payload) > self.settings.max_payload:
+            self.stats.reject("oversized", message.topic, f"{len(payload)} bytes > {self.settings.max_payload}")
+            return
+        try:
+            observations = self._parser(message.topic, payload)
+        except MalformedMessage as error:
+            self.stats.reject("malformed", message.topic, str(error))
+            return
+        except Exception as error:  # a parser bug must not stop the network thread
+            self.stats.reject("malformed", message.topic, f"{type(error).__name__}: {error}")
+            return
+        self.stats.observations += len(observations)
+        with self._arrived:
+            self._pending.extend(observations)
+            self._arrived.notify()
