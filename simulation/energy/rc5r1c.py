@@ -27,7 +27,8 @@ range of chunks in compiled code without the GIL. Within a chunk the hour loop i
 the zone loop inside, branch-free over structure-of-arrays rows that stay in L1 (it
 vectorises). Per zone the step is collapsed once into linear coefficients (theta_m,t and
 theta_air,0 in theta_m, solar, internal gains, theta_e, theta_sup) evaluated from the ISO
-equations; zones with scheduled ventilation recompute them in the hours it changes. It never
+equations; zones with scheduled ventilation get one set per distinct ventilation level of the
+drivers (precomputed per chunk) and switch sets in the hours their level changes. It never
 forms a buildings x hours array: it returns annual and monthly sums, peaks (with their hour),
 air temperature statistics, optional per-district hourly totals (cheapest with zones ordered
 by district), and optional hourly series per block of buildings through a callback.
@@ -423,8 +424,8 @@ def _run_chunks(
     # zones
     h_is_a, h_w_a, h_ms_a, h_em_a, cmh_a, f_m_a, f_st_a, hve_a, hvx_a, qint_a, fc_a,
     ap_t, sky_a, hmax_a, cmax_a, gp_a, sp_a, vp_a, dist_a,
-    # drivers
-    theta_e, theta_sup, solar, month, gains, heat_sp, cool_sp, vent, dtheta_er,
+    # drivers (vent_lev: index into vent_levels of each ventilation profile-hour)
+    theta_e, theta_sup, solar, month, gains, heat_sp, cool_sp, vent_lev, vent_levels, dtheta_er,
     # options
     warmup, theta_m0,
     # outputs
@@ -440,7 +441,7 @@ def _run_chunks(
     n_src = solar.shape[0]
     n_gp = gains.shape[0]
     n_sp = heat_sp.shape[0]
-    n_vp = vent.shape[0]
+    n_lev = vent_levels.shape[0]
     want_dist = dist_h.shape[2] > 0
     want_hourly = hourly_h.shape[0] > 0
     n_rows = _N_FIXED + 1 + n_src
@@ -451,6 +452,7 @@ def _run_chunks(
         w = np.zeros((_N_W, _CHUNK))
         gp = np.zeros(_CHUNK, dtype=np.int64)
         sp = np.zeros(_CHUNK, dtype=np.int64)
+        vp = np.zeros(_CHUNK, dtype=np.int64)
         variable = False
         for j in range(_CHUNK):
             b = b0 + (j if j < m else m - 1)  # pad with copies of the last zone
@@ -466,9 +468,19 @@ def _run_chunks(
                 cf[_N_FIXED + 1 + k, j] = ap_t[k, b]
             gp[j] = gp_a[b]
             sp[j] = sp_a[b]
+            vp[j] = vp_a[b]
             w[_W_TM, j] = theta_m0
             w[_W_MIN, j] = np.inf
             w[_W_MAX, j] = -np.inf
+        # scheduled ventilation: the step's coefficients for every ventilation level, once
+        lev_cf = np.empty((n_lev if variable else 0, _IDTA + 1, _CHUNK))
+        cur_lev = np.full(_CHUNK, -1, dtype=np.int64)
+        for lv in range(lev_cf.shape[0]):
+            for j in range(_CHUNK):
+                b = b0 + (j if j < m else m - 1)
+                _fill_coeffs(lev_cf[lv], j, hve_a[b] + hvx_a[b] * vent_levels[lv], h_is_a[b],
+                             h_w_a[b], h_ms_a[b], h_em_a[b], cmh_a[b], f_m_a[b], f_st_a[b],
+                             fc_a[b])
         uniform_g = True
         uniform_s = True
         for j in range(1, _CHUNK):
@@ -493,7 +505,6 @@ def _run_chunks(
         g_t = np.empty(n_gp)
         sh_t = np.empty(n_sp)
         sc_t = np.empty(n_sp)
-        v_t = np.empty(n_vp)
         cur_month = -1
         for it in range(warmup + n_t):
             record = it >= warmup
@@ -515,15 +526,13 @@ def _run_chunks(
             for p in range(n_sp):
                 sh_t[p] = heat_sp[p, t]
                 sc_t[p] = cool_sp[p, t]
-            if variable:
-                for p in range(n_vp):
-                    v_t[p] = vent[p, t]
+            if variable:  # switch to the coefficients of the zone's level where it changed
                 for j in range(_CHUNK):
-                    b = b0 + (j if j < m else m - 1)
-                    if hvx_a[b] != 0.0:
-                        hv = hve_a[b] + hvx_a[b] * v_t[vp_a[b]]
-                        _fill_coeffs(cf, j, hv, h_is_a[b], h_w_a[b], h_ms_a[b], h_em_a[b],
-                                     cmh_a[b], f_m_a[b], f_st_a[b], fc_a[b])
+                    lv = vent_lev[vp[j], t]
+                    if lv != cur_lev[j]:
+                        cur_lev[j] = lv
+                        for r in range(_IDTA + 1):
+                            cf[r, j] = lev_cf[lv, r, j]
             # per-zone hourly inputs: profiles (small gathers) and solar (sum over sources)
             der = dtheta_er[t]
             if uniform_g:  # one gain profile in the chunk: no gather
@@ -704,6 +713,9 @@ def simulate(
         dist_h = np.zeros((1, 0, 0))
         dist_c = np.zeros((1, 0, 0))
 
+    vent_levels, vent_lev = np.unique(drivers.vent, return_inverse=True)
+    vent_lev = np.ascontiguousarray(vent_lev.reshape(drivers.vent.shape), dtype=np.int64)
+
     blocks = [(0, n)] if hourly_callback is None else [
         (s, min(n, s + block_size)) for s in range(0, n, block_size)
     ]
@@ -734,7 +746,8 @@ def simulate(
             np.ascontiguousarray(zones.vent_profile[sl]),
             np.ascontiguousarray(zones.district[sl]),
             drivers.theta_e, drivers.theta_sup, drivers.solar, drivers.month, drivers.gains,
-            drivers.heat_setpoint, drivers.cool_setpoint, drivers.vent, drivers.dtheta_er,
+            drivers.heat_setpoint, drivers.cool_setpoint, vent_lev, vent_levels,
+            drivers.dtheta_er,
             warm, float(theta_m0),
             *out, dist_h, dist_c, hh, hc, hta,
         )
