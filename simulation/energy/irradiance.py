@@ -53,6 +53,7 @@ __all__ = [
     "interval_midpoints",
     "interval_samples",
     "perez_brightness_coefficients",
+    "perez_sky_parts",
     "plane_irradiance",
 ]
 
@@ -215,6 +216,24 @@ def perez_brightness_coefficients(dhi, dni, dni_extra, apparent_zenith):
     return f1, f2
 
 
+@numba.njit(cache=True, inline="always")
+def perez_sky_parts(dhi, f1, f2, cos_aoi_pos, cos_zenith, view_sky, sin_tilt):
+    """Perez (1990) sky diffuse on one plane and hour in its three parts, W/m^2.
+
+    (isotropic, circumsolar, horizon band) from DHI W/m^2, the brightness coefficients F1, F2,
+    max(cos AOI, 0), cos zenith, the plane's sky view (1 + cos tilt)/2 and sin tilt; all 0
+    without diffuse light or where the negative horizon term outweighs the rest (as pvlib).
+    """
+    if dhi <= 0.0:
+        return 0.0, 0.0, 0.0
+    iso = dhi * (1.0 - f1) * view_sky
+    circ = dhi * f1 * cos_aoi_pos / max(_COS85, cos_zenith)
+    hor = dhi * f2 * sin_tilt
+    if iso + circ + hor < 0.0:
+        return 0.0, 0.0, 0.0
+    return iso, circ, hor
+
+
 @numba.njit(cache=True)
 def _plane_kernel(
     tilt, azimuth, ghi, dni, dhi, zenith, sun_azimuth, albedo, f1, f2,
@@ -236,25 +255,8 @@ def _plane_kernel(
             aa = max(0.0, c)
             beam[s, t] = dni[t] * aa
             ground[s, t] = ghi[t] * albedo[t] * view_gnd
-            d = dhi[t]
-            if d <= 0.0:
-                iso[s, t] = 0.0
-                circ[s, t] = 0.0
-                hor[s, t] = 0.0
-                continue
-            bb = max(_COS85, cz)
-            i_iso = d * (1.0 - f1[t]) * view_sky
-            i_circ = d * f1[t] * aa / bb
-            i_hor = d * f2[t] * st
-            if i_iso + i_circ + i_hor < 0.0:
-                # negative horizon term larger than the rest: no sky diffuse (as Perez/pvlib)
-                iso[s, t] = 0.0
-                circ[s, t] = 0.0
-                hor[s, t] = 0.0
-            else:
-                iso[s, t] = i_iso
-                circ[s, t] = i_circ
-                hor[s, t] = i_hor
+            iso[s, t], circ[s, t], hor[s, t] = perez_sky_parts(dhi[t], f1[t], f2[t], aa, cz,
+                                                               view_sky, st)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,12 @@ import numpy as np
 
 from .horizon import sky_view_ratio as _sky_view_ratio
 from .horizon import sun_bins
-from .irradiance import PlaneIrradiance, perez_brightness_coefficients, plane_irradiance
+from .irradiance import (
+    PlaneIrradiance,
+    perez_brightness_coefficients,
+    perez_sky_parts,
+    plane_irradiance,
+)
 
 __all__ = [
     "PVWATTS_LOSSES",
@@ -332,9 +337,6 @@ class PVAnnual:
     hourly_ac_w: np.ndarray
 
 
-_COS85 = np.cos(np.radians(85.0))
-
-
 @numba.njit(cache=True, parallel=True)
 def _pv_annual_kernel(normal, sun, ghi, dni, dhi, f1, f2, albedo, temp_air, wind, horizon,
                       with_horizon, elevation, bins, sky_ratio, prm, iam_n, iam_k, iam_l,
@@ -353,17 +355,8 @@ def _pv_annual_kernel(normal, sun, ghi, dni, dhi, f1, f2, albedo, temp_air, wind
                 f = 1.0
                 if with_horizon and not elevation[t] > horizon[s, bins[t]]:
                     f = 0.0
-                iso = 0.0
-                circ = 0.0
-                hor = 0.0
-                if dhi[t] > 0.0:  # Perez 1990 sky, as irradiance.plane_irradiance
-                    iso = dhi[t] * (1.0 - f1[t]) * 0.5 * (1.0 + ct)
-                    circ = dhi[t] * f1[t] * aa / max(_COS85, sun[t, 2])
-                    hor = dhi[t] * f2[t] * st
-                    if iso + circ + hor < 0.0:
-                        iso = 0.0
-                        circ = 0.0
-                        hor = 0.0
+                iso, circ, hor = perez_sky_parts(dhi[t], f1[t], f2[t], aa, sun[t, 2],
+                                                 0.5 * (1.0 + ct), st)
                 ground = ghi[t] * albedo[t] * 0.5 * (1.0 - ct)
                 direct = dni[t] * aa * f
                 diffuse = circ * f + iso * sky_ratio[s] + hor + ground
