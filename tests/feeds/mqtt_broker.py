@@ -1,8 +1,11 @@
 """A real mosquitto broker for tests and benchmarks, on 127.0.0.1 and a free port, with
-persistence on, so it can be stopped and restarted on the same port with sessions kept."""
+persistence on, so it can be stopped and restarted on the same port with sessions kept. It runs
+as the current user (as root, mosquitto would otherwise drop to user ``mosquitto`` and could not
+write its persistence file in the test's folder)."""
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -27,7 +30,7 @@ class Broker:
         self.port = free_port()
         self.config = folder / "mosquitto.conf"
         self.config.write_text(
-            f"listener {self.port} 127.0.0.1\n{extra}"
+            f"listener {self.port} 127.0.0.1\n{extra}user {getpass.getuser()}\n"
             f"persistence true\npersistence_location {folder}/\n"
             "max_queued_messages 0\nmax_inflight_messages 1000\n"
             f"log_dest file {folder}/mosquitto.log\n"
