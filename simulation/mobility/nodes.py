@@ -87,7 +87,9 @@ from simulation.mobility.state import (
     ROUTE_LEN,
     ROUTE_POS,
     ROUTE_START,
+    S_DEP,
     S_IN,
+    S_WAIT,
     S_OUT,
     SEEN,
     STATUS,
@@ -300,6 +302,8 @@ def step_block(n0, n1, LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, rout
                     VI[v, STATUS] = ON_LINK
                     _enter(LF, LI, ring, VF, VI, ST, b, v, max(VF[v, DEPARTURE], t), k, kb,
                            bin_steps, dt)
+                    ST[kb, b, S_DEP] += 1.0
+                    ST[kb, b, S_WAIT] += VF[v, ENTRY_TIME] - VF[v, DEPARTURE]
                     moved += 1
             NODE[n, WORK] += moved + arrived
             arrivals += arrived

@@ -3,7 +3,9 @@
 Per link and time bin: inflow and outflow (veh/h), mean density (veh/km), mean speed (km/h,
 Edie's space-mean speed: vehicle-distance over vehicle-time, with the distance counted as link
 length per vehicle leaving the link in the bin, capped at the free speed) and mean vertical
-queue (veh: vehicles past their free-flow exit time still on the link). Per vehicle: departure,
+queue (veh: vehicles past their free-flow exit time still on the link), departures onto the link
+(veh/h: trips whose first link it is, by the time they enter) and their mean wait to enter (s,
+from departure to entry). Per vehicle: departure,
 arrival, travel time (s), distance (m) and status. Per step: network totals. Sampled positions:
 one row per (sample time, vehicle on a link).
 """
@@ -28,6 +30,8 @@ class LinkResults:
     density: np.ndarray  # veh/km, time mean
     speed: np.ndarray    # km/h, NaN where the link was empty throughout the bin
     queue: np.ndarray    # veh, time mean of the vertical queue
+    departures: np.ndarray  # veh/h, trips entering the network onto the link
+    entry_wait: np.ndarray  # s, their mean wait to enter (NaN where none entered)
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,16 +110,18 @@ class Result:
 
 
 def link_results(occupancy: np.ndarray, queue: np.ndarray, inflow: np.ndarray,
-                 outflow: np.ndarray, length: np.ndarray, free_speed: np.ndarray,
-                 bin_width: float) -> LinkResults:
+                 outflow: np.ndarray, departures: np.ndarray, wait: np.ndarray,
+                 length: np.ndarray, free_speed: np.ndarray, bin_width: float) -> LinkResults:
     """Convert per-bin accumulators (veh s, veh) into rates and means."""
     per_hour = 3600.0 / bin_width
     with np.errstate(divide="ignore", invalid="ignore"):
         speed = np.where(occupancy > 0, outflow * length / occupancy, np.nan)
+        entry_wait = np.where(departures > 0, wait / departures, np.nan)
     speed = np.minimum(speed, free_speed) * 3.6
     n_bins = occupancy.shape[0]
     return LinkResults(
         bin_start=np.arange(n_bins) * bin_width, bin_width=bin_width,
         inflow=inflow * per_hour, outflow=outflow * per_hour,
         density=occupancy / bin_width / length * 1000.0, speed=speed, queue=queue / bin_width,
+        departures=departures * per_hour, entry_wait=entry_wait,
     )

@@ -68,6 +68,49 @@ _NO_COUNTS = np.zeros(0, np.int64)
 
 
 @numba.njit(cache=True)
+def heap_push(hkey, hnode, size, key, node):
+    """Push (key, node) on the binary min-heap of ``size`` entries; returns the new size."""
+    i = size
+    while i > 0:  # sift up
+        parent = (i - 1) >> 1
+        if hkey[parent] <= key:
+            break
+        hkey[i] = hkey[parent]
+        hnode[i] = hnode[parent]
+        i = parent
+    hkey[i] = key
+    hnode[i] = node
+    return size + 1
+
+
+@numba.njit(cache=True)
+def heap_pop(hkey, hnode, size):
+    """Remove the root of the binary min-heap of ``size`` > 0 entries; returns (its key, its
+    node, the new size)."""
+    key = hkey[0]
+    node = hnode[0]
+    size -= 1
+    if size > 0:  # move the last entry to the root and sift it down
+        xk = hkey[size]
+        xn = hnode[size]
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= size:
+                break
+            if c + 1 < size and hkey[c + 1] < hkey[c]:
+                c += 1
+            if hkey[c] >= xk:
+                break
+            hkey[i] = hkey[c]
+            hnode[i] = hnode[c]
+            i = c
+        hkey[i] = xk
+        hnode[i] = xn
+    return key, node, size
+
+
+@numba.njit(cache=True)
 def _sssp_heap(start, nbr, edge, wgt, source, dist, pred, hkey, hnode):
     """Shortest paths from ``source`` over a CSR graph (the arcs of node u are
     j in start[u]:start[u+1], leading to node nbr[j] at cost wgt[j] >= 0, labelled edge[j]):
@@ -78,30 +121,9 @@ def _sssp_heap(start, nbr, edge, wgt, source, dist, pred, hkey, hnode):
         dist[i] = np.inf
         pred[i] = -1
     dist[source] = 0.0
-    hkey[0] = 0.0
-    hnode[0] = source
-    size = 1
+    size = heap_push(hkey, hnode, 0, 0.0, source)
     while size > 0:
-        du = hkey[0]
-        u = hnode[0]
-        size -= 1
-        if size > 0:  # move the last entry to the root and sift it down
-            xk = hkey[size]
-            xn = hnode[size]
-            i = 0
-            while True:
-                c = 2 * i + 1
-                if c >= size:
-                    break
-                if c + 1 < size and hkey[c + 1] < hkey[c]:
-                    c += 1
-                if hkey[c] >= xk:
-                    break
-                hkey[i] = hkey[c]
-                hnode[i] = hnode[c]
-                i = c
-            hkey[i] = xk
-            hnode[i] = xn
+        du, u, size = heap_pop(hkey, hnode, size)
         if du > dist[u]:  # stale entry
             continue
         for j in range(start[u], start[u + 1]):
@@ -111,17 +133,7 @@ def _sssp_heap(start, nbr, edge, wgt, source, dist, pred, hkey, hnode):
             if nd < dv:
                 dist[v] = nd
                 pred[v] = edge[j]
-                i = size
-                size += 1
-                while i > 0:  # sift up
-                    parent = (i - 1) >> 1
-                    if hkey[parent] <= nd:
-                        break
-                    hkey[i] = hkey[parent]
-                    hnode[i] = hnode[parent]
-                    i = parent
-                hkey[i] = nd
-                hnode[i] = v
+                size = heap_push(hkey, hnode, size, nd, v)
             elif nd == dv and edge[j] < pred[v]:
                 pred[v] = edge[j]
 
@@ -279,7 +291,7 @@ def bucket_width(cost: np.ndarray) -> tuple[float, int]:
     if not lo > 0.0:
         return 0.0, 0
     width = lo * (1.0 - 1e-4)  # margin for rounding in the bucket index
-    span = int(math.ceil(float(open_.max()) / width)) + 2
+    span = math.ceil(float(open_.max()) / width) + 2
     if span > MAX_BUCKETS:
         return 0.0, 0
     return 1.0 / width, 1 << max(1, (span - 1).bit_length())
@@ -357,8 +369,7 @@ def _hops(nxt, link_to, out):
                 stack[top] = u
                 top += 1
                 u = link_to[nxt[r, u]]
-            if out[r, u] < 0:
-                out[r, u] = 0
+            out[r, u] = max(out[r, u], 0)
             h = out[r, u]
             while top > 0:
                 top -= 1

@@ -30,11 +30,13 @@ from simulation.mobility.state import (
     OUT,
     ROUTE_LEN,
     ROUTE_START,
+    S_DEP,
     S_IN,
     S_OCC_DOWN,
     S_OCC_UP,
     S_OUT,
     S_QUEUE,
+    S_WAIT,
     SER_ARRIVED,
     SER_DEPARTED,
     SER_ON_LINKS,
@@ -200,9 +202,9 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     kernel.finish_occupancy(st.LI, st.ST, k, bin_steps, dt)
     stats = st.ST[:n_bins, inv]  # back to the caller's link ids
     occupancy = stats[..., S_OCC_UP] - stats[..., S_OCC_DOWN]
-    links = link_results(occupancy, stats[..., S_QUEUE], stats[..., S_IN],
-                         stats[..., S_OUT], ext.length,
-                         ext.free_speed, bin_steps * dt)
+    links = link_results(occupancy, stats[..., S_QUEUE], stats[..., S_IN], stats[..., S_OUT],
+                         stats[..., S_DEP], stats[..., S_WAIT], ext.length, ext.free_speed,
+                         bin_steps * dt)
     arrival = st.VF[:, ARRIVAL].copy()
     trips = TripResults(departure=demand.departure.copy(), arrival=arrival,
                         travel_time=arrival - demand.departure, distance=st.VF[:, DISTANCE].copy(),

@@ -135,10 +135,12 @@ IN, OUT = 0, 1
 R_VEH, R_STEP = 0, 1
 # move buffer rows: MVI (2, size) int64 (vehicle, next link)
 MV_VEH, MV_LINK = 0, 1
-# per-bin statistics (ST, float64, shape (n_bins, n_links, 5)); occupancy is the sum over the
-# bin's steps of N_UP less that of N_DOWN at the step's end, each side added by its owner
-S_IN, S_OUT, S_OCC_UP, S_OCC_DOWN, S_QUEUE = 0, 1, 2, 3, 4  # veh, veh, veh s, veh s, veh s
-N_ST = 5
+# per-bin statistics (ST, float64, shape (n_bins, n_links, 7)); occupancy is the sum over the
+# bin's steps of N_UP less that of N_DOWN at the step's end, each side added by its owner;
+# S_DEP counts the trips entering the network onto the link, S_WAIT their waits to enter
+(S_IN, S_OUT, S_OCC_UP, S_OCC_DOWN, S_QUEUE,  # veh, veh, veh s, veh s, veh s
+ S_DEP, S_WAIT) = range(7)                     # veh, veh s
+N_ST = 7
 # per-step network series (SER, int64, shape (4, n_steps))
 SER_DEPARTED, SER_WAITING, SER_ON_LINKS, SER_ARRIVED = 0, 1, 2, 3
 # per-block sums of a step (PART, int64, shape (n_blocks, 3))

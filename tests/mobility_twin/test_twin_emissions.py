@@ -55,7 +55,8 @@ def _links(outflow: np.ndarray, density: np.ndarray, speed: np.ndarray, bin_widt
     n_bins = outflow.shape[0]
     zeros = np.zeros_like(outflow)
     return LinkResults(bin_start=np.arange(n_bins) * bin_width, bin_width=bin_width, inflow=outflow,
-                       outflow=outflow, density=density, speed=speed, queue=zeros)
+                       outflow=outflow, density=density, speed=speed, queue=zeros,
+                       departures=zeros, entry_wait=np.full_like(outflow, np.nan))
 
 
 def test_link_emissions_are_idling_time_plus_distance_terms() -> None:

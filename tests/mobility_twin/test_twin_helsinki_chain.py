@@ -124,3 +124,15 @@ def test_positions_lie_on_the_link_geometries(run) -> None:
                                          shapely.get_coordinates(shapely.get_point(geoms, -1))], axis=1))
     assert shapely.distance(points, ends).max() > 1.0
     assert pos["time"].min() >= run.start and set(pos["trip"]) <= set(run.trips.index)
+
+
+def test_an_equilibrium_run_reports_its_days_and_gap(twin, net, demand) -> None:
+    settings = Settings(dt=1.0, end_time=6 * 3600.0, bin_width=300.0, seed=1)
+    eq = run_mobility(twin, demand, settings, network=net, equilibrium_iterations=4)
+    note = [n for n in eq.notes if n.startswith("route choice equilibrium")]
+    assert len(note) == 1 and "4 days" in note[0]
+    day1 = run_mobility(twin, demand, settings, network=net)
+    assert (eq.trips["status"] == "arrived").sum() == (day1.trips["status"] == "arrived").sum()
+    # the reported day is the fourth: its routes differ from the free-flow routes of day one
+    assert not np.array_equal(eq.trips["distance"].to_numpy(), day1.trips["distance"].to_numpy(),
+                              equal_nan=True)

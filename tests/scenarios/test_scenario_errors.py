@@ -52,7 +52,8 @@ until = "2026"
     assert problems == [
         (
             f"{path}:{_line(text, 'seeed')}: mobility.seeed: unknown key 'seeed'; allowed here: bin_width, demand, "
-            "reroute_interval, reroute_share, sample_interval, seed, trips, zone_column, zones"
+            "equilibrium_iterations, reroute_interval, reroute_share, sample_interval, seed, trips, zone_column, "
+            "zones"
         ),
         (
             f"{path}:{_line(text, 'colour')}: interventions[0].select.colour: unknown key 'colour'; allowed here: "

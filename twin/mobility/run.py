@@ -16,6 +16,7 @@ import shapely
 
 from simulation.mobility import Demand, Settings, simulate
 from simulation.mobility.emissions import Fleet, link_emissions, vehicle_hours, vehicle_km
+from simulation.mobility.equilibrium import equilibrate
 from simulation.mobility.results import Positions, Result
 from twin.mobility.demand import DEMAND_COLUMNS
 from twin.mobility.kpis import kpi_table
@@ -30,13 +31,16 @@ KERNEL_STATUSES = TRIP_STATUSES[:5]
 
 def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = None,
                  network: RoutableNetwork | None = None, start: float | None = None,
-                 fleet: Fleet | None = None) -> MobilityRun:
+                 fleet: Fleet | None = None, equilibrium_iterations: int = 0) -> MobilityRun:
     """Simulate ``demand`` (a ``DEMAND_COLUMNS`` table) on the twin's routable network.
 
     settings: kernel settings; times in it count from ``start``. network: the routable network
     if already built (``routable_network(twin)`` otherwise). start: s after midnight at
     simulation time 0, at most the first departure (default: the first departure rounded down
-    to a whole bin). fleet: the vehicle mix for emissions (default ``Fleet()``). Trips whose
+    to a whole bin). fleet: the vehicle mix for emissions (default ``Fleet()``).
+    equilibrium_iterations: days of the day-to-day route choice equilibrium (MSA, routes fixed
+    within a day) whose last day is reported; 0: one day with the settings' dynamic re-routing,
+    from free-flow routes. Trips whose
     origin or destination is not in the routable network, or that start where they end, are
     reported, not simulated.
     """
@@ -51,11 +55,18 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     same = ~outside & (origin == destination)
     keep = ~outside & ~same
     start = _start(departure[keep], settings, start)
-    result = simulate(net.graph, Demand(departure[keep] - start, origin[keep], destination[keep]),
-                      settings, net.signals)
+    kernel_demand = Demand(departure[keep] - start, origin[keep], destination[keep])
+    notes = list(net.notes)
+    if equilibrium_iterations > 0:
+        eq = equilibrate(net.graph, kernel_demand, settings, net.signals,
+                         iterations=equilibrium_iterations, seed=settings.seed)
+        result = eq.result
+        notes.append(f"route choice equilibrium (MSA): {eq.iterations} days, relative gap "
+                     f"{eq.relative_gap[0]:.3f} on day 1, {eq.relative_gap[-1]:.3f} on the last")
+    else:
+        result = simulate(net.graph, kernel_demand, settings, net.signals)
     links = _link_arrays(result, net, fleet or Fleet())
     trips = _trip_table(demand, result, net, keep, outside, start, origin, destination)
-    notes = list(net.notes)
     for count, what in ((outside.sum(), "trips start or end outside the routable network: not simulated"),
                         (same.sum(), "trips start where they end: not simulated")):
         if count:

@@ -66,7 +66,8 @@ class Period:
 class MobilitySpec:
     """Mobility settings. demand: ``"generated"`` or an OD CSV path; trips: to generate;
     seed: of every draw; zones / zone_column: zone polygons of the OD CSV; bin_width,
-    reroute_interval, sample_interval: s; reroute_share: 0..1."""
+    reroute_interval, sample_interval: s; reroute_share: 0..1; equilibrium_iterations: days of
+    the day-to-day equilibrium (MSA) before the reported run, 0 = none."""
 
     demand: str | Path
     trips: int | None = None
@@ -77,6 +78,7 @@ class MobilitySpec:
     reroute_interval: float = 300.0
     reroute_share: float = 0.1
     sample_interval: float = 60.0
+    equilibrium_iterations: int = 0
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,8 @@ def _mobility(
         reroute_interval=float(table.get("reroute_interval", defaults.reroute_interval)),
         reroute_share=float(table.get("reroute_share", defaults.reroute_share)),
         sample_interval=float(table.get("sample_interval", defaults.sample_interval)),
+        equilibrium_iterations=int(table.get("equilibrium_iterations",
+                                             defaults.equilibrium_iterations)),
     )
     if period is not None:
         for key in ("bin_width", "reroute_interval", "sample_interval"):

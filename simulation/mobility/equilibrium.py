@@ -1,0 +1,324 @@
+"""Day-to-day dynamic user equilibrium by the method of successive averages (MSA).
+
+For planning studies: the same demand is simulated day after day with routes fixed during a
+day; after each day every driver knows the time-dependent link travel times of that day and,
+with probability 1 / (n + 1) on day n (seeded), switches to the fastest route for their
+departure period if it is faster than their own. The days converge towards Wardrop's dynamic
+user equilibrium: no driver can arrive earlier by changing route alone.
+
+* Experienced link travel times per time bin (s) from a run's link results: Little's law
+  (mean vehicle-seconds on the link over the vehicles leaving it) where vehicles left, the free
+  travel time plus the mean vertical queue discharged at capacity x green share where none left,
+  the free travel time on empty links; and the mean wait of trips to enter the network onto a
+  link (0 where none entered), added where a route starts. Linear in time between bin centres.
+* Fastest routes: time-dependent Dijkstra (label setting over entry times) from every origin
+  for every departure period that has trips, at the period's centre, in parallel.
+* Relative gap, the convergence measure: sum over trips of (cost of the own route - cost of
+  the fastest route) / sum of the fastest costs, both on the same day's travel times for a
+  departure at the centre of the trip's period. It is 0 at equilibrium.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from simulation.graph import RoadGraph, csr_out_links
+from simulation.mobility.controls import CapacityEvents, TurnCapacities
+from simulation.mobility.demand import Demand
+from simulation.mobility.results import LinkResults, Result
+from simulation.mobility.routing import CLOSED_COST, heap_pop, heap_push
+from simulation.mobility.run import simulate
+from simulation.mobility.settings import Settings
+from simulation.mobility.signals import SignalPlan
+
+__all__ = ["EquilibriumResult", "TravelTimes", "equilibrate", "experienced_times",
+           "free_link_times"]
+
+
+@dataclass(frozen=True, eq=False)
+class EquilibriumResult:
+    """The last day's run, the demand with the routes of that day (explicit routes for every
+    routable trip), and per day (iteration): the relative gap and the mean travel time of the
+    arrived trips (s); ``switched`` counts the drivers who changed route after each day."""
+
+    result: Result
+    demand: Demand
+    relative_gap: np.ndarray
+    mean_travel_time: np.ndarray
+    switched: np.ndarray
+
+    @property
+    def iterations(self) -> int:
+        return int(self.relative_gap.size)
+
+
+def free_link_times(graph: RoadGraph, signals: SignalPlan | None = None) -> np.ndarray:
+    """Travel time of every link on an empty network (s): length / free speed plus the mean red
+    wait of a fixed-time signal, cycle x (1 - green share)^2 / 2, as the run's own router."""
+    free = graph.length / graph.free_speed
+    if signals is None:
+        return free
+    cyc, _, gs, ge = signals.link_arrays(graph)
+    red = 1.0 - SignalPlan.green_share(cyc, gs, ge)
+    return free + 0.5 * cyc * red * red
+
+
+@dataclass(frozen=True, eq=False)
+class TravelTimes:
+    """Time-dependent travel times (s), shape (n_bins, n_links), for entering a link in bin i
+    ([i, i + 1) x bin_width s): ``link``, the time to drive it, and ``entry``, the wait of a
+    trip to enter the network onto it."""
+
+    link: np.ndarray
+    entry: np.ndarray
+    bin_width: float
+
+
+def experienced_times(links: LinkResults, graph: RoadGraph,
+                      signals: SignalPlan | None = None) -> TravelTimes:
+    """Mean travel and entry times of each link in each time bin of a run (s); see the module
+    docstring. Links of zero capacity take ``CLOSED_COST`` to drive."""
+    free = free_link_times(graph, signals)
+    if signals is not None:
+        cyc, _, gs, ge = signals.link_arrays(graph)
+        green = SignalPlan.green_share(cyc, gs, ge)
+    else:
+        green = np.ones(graph.n_links)
+    q_eff = graph.capacity * green / 3600.0  # veh/s
+    occupancy = links.density * graph.length / 1000.0 * links.bin_width  # veh s
+    exits = links.outflow * links.bin_width / 3600.0  # veh
+    with np.errstate(divide="ignore", invalid="ignore"):
+        little = occupancy / exits
+        queued = free + links.queue / q_eff
+    tt = np.where(exits > 0.0, np.maximum(little, free), np.where(occupancy > 0.0, queued, free))
+    tt = np.minimum(np.where(q_eff > 0.0, tt, CLOSED_COST), CLOSED_COST)
+    return TravelTimes(link=tt, entry=np.nan_to_num(links.entry_wait, nan=0.0),
+                       bin_width=links.bin_width)
+
+
+@numba.njit(cache=True)
+def _time_on(tt, a, t, bin_width):
+    """Travel time of link ``a`` entered at ``t`` (s): linear between bin centres."""
+    n_bins = tt.shape[0]
+    x = t / bin_width - 0.5
+    if x <= 0.0:
+        return tt[0, a]
+    i = int(x)
+    if i >= n_bins - 1:
+        return tt[n_bins - 1, a]
+    f = x - i
+    return tt[i, a] * (1.0 - f) + tt[i + 1, a] * f
+
+
+@numba.njit(cache=True)
+def _td_tree(out_start, out_links, link_to, tt, entry, bin_width, origin, t0, arrive, pred, hkey,
+             hnode):
+    """Earliest arrival at every node departing from ``origin`` at ``t0`` (s) and the link
+    reaching it (-1 if none); ties go to the lowest link id."""
+    for i in range(arrive.size):
+        arrive[i] = np.inf
+        pred[i] = -1
+    arrive[origin] = t0
+    size = heap_push(hkey, hnode, 0, t0, origin)
+    while size > 0:
+        tu, u, size = heap_pop(hkey, hnode, size)
+        if tu > arrive[u]:
+            continue
+        for j in range(out_start[u], out_start[u + 1]):
+            a = out_links[j]
+            v = link_to[a]
+            tv = tu
+            if u == origin:
+                tv += _time_on(entry, a, tu, bin_width)
+            tv += _time_on(tt, a, tv, bin_width)
+            if tv < arrive[v]:
+                arrive[v] = tv
+                pred[v] = a
+                size = heap_push(hkey, hnode, size, tv, v)
+            elif tv == arrive[v] and a < pred[v]:
+                pred[v] = a
+
+
+@numba.njit(cache=True, parallel=True)
+def _td_trees(out_start, out_links, link_to, tt, entry, bin_width, origins, t0s, pred,
+              n_chunks):
+    """``_td_tree`` for every (origin, start time) pair, in ``n_chunks`` parallel chunks; fills
+    ``pred`` rows."""
+    n_pairs = origins.size
+    n_nodes = pred.shape[1]
+    for c in numba.prange(n_chunks):
+        arrive = np.empty(n_nodes)
+        hkey = np.empty(out_links.size + 1)
+        hnode = np.empty(out_links.size + 1, np.int64)
+        for p in range(c * n_pairs // n_chunks, (c + 1) * n_pairs // n_chunks):
+            _td_tree(out_start, out_links, link_to, tt, entry, bin_width, origins[p], t0s[p],
+                     arrive, pred[p], hkey, hnode)
+
+
+@numba.njit(cache=True)
+def _route_cost(links, tt, entry, bin_width, t0):
+    """Time (s) to enter and drive ``links`` departing at ``t0``."""
+    t = t0 + _time_on(entry, links[0], t0, bin_width)
+    for a in links:
+        t += _time_on(tt, a, t, bin_width)
+    return t - t0
+
+
+@numba.njit(cache=True)
+def _costs(route_start, route_links, pair, pred, link_from, dest, tt, entry, bin_width, t0s, own,
+           best):
+    """Per trip: the cost of its own route and of the fastest path of its (origin, period)
+    tree, both leaving at the period's start time ``t0s[pair]`` (NaN without a route/path)."""
+    for v in range(pair.size):
+        p = pair[v]
+        t0 = t0s[p]
+        a, b = route_start[v], route_start[v + 1]
+        own[v] = _route_cost(route_links[a:b], tt, entry, bin_width, t0) if b > a else np.nan
+        node = dest[v]
+        hops = 0
+        while pred[p, node] >= 0 and hops < link_from.size:  # walk back, then forward
+            node = link_from[pred[p, node]]
+            hops += 1
+        if hops == 0:
+            best[v] = np.nan
+            continue
+        path = np.empty(hops, np.int32)
+        node = dest[v]
+        for i in range(hops - 1, -1, -1):
+            path[i] = pred[p, node]
+            node = link_from[path[i]]
+        best[v] = _route_cost(path, tt, entry, bin_width, t0)
+
+
+@numba.njit(cache=True)
+def _switch_routes(route_start, route_links, pair, pred, link_from, dest, switch):
+    """New route CSR: trips with ``switch`` take their tree's path, the others keep theirs."""
+    n = pair.size
+    lens = np.empty(n, np.int64)
+    for v in range(n):
+        if switch[v]:
+            node = dest[v]
+            h = 0
+            while pred[pair[v], node] >= 0:
+                node = link_from[pred[pair[v], node]]
+                h += 1
+            lens[v] = h
+        else:
+            lens[v] = route_start[v + 1] - route_start[v]
+    start = np.zeros(n + 1, np.int64)
+    for v in range(n):
+        start[v + 1] = start[v] + lens[v]
+    out = np.empty(start[n], np.int32)
+    for v in range(n):
+        if switch[v]:
+            node = dest[v]
+            for i in range(start[v + 1] - 1, start[v] - 1, -1):
+                out[i] = pred[pair[v], node]
+                node = link_from[out[i]]
+        else:
+            out[start[v]:start[v + 1]] = route_links[route_start[v]:route_start[v + 1]]
+    return start, out
+
+
+def _systematic_share(candidates: np.ndarray, pair: np.ndarray, dest: np.ndarray,
+                      departure: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Pick ``share`` of the candidate trips of every (origin, period, destination) group, spread
+    evenly over their departures (systematic sampling from a seeded random phase per group), so
+    that the flows that switch are smooth in time rather than a random walk."""
+    idx = np.nonzero(candidates)[0]
+    out = np.zeros(candidates.size, dtype=bool)
+    if idx.size == 0:
+        return out
+    group = pair[idx].astype(np.int64) * (int(dest.max()) + 1) + dest[idx]
+    order = np.lexsort((departure[idx], group))
+    idx, group = idx[order], group[order]
+    new = np.ones(idx.size, dtype=bool)
+    new[1:] = group[1:] != group[:-1]
+    first = np.nonzero(new)[0]
+    g = np.cumsum(new) - 1
+    rank = np.arange(idx.size) - first[g]
+    pos = rank * share + rng.random(first.size)[g]
+    out[idx[np.floor(pos + share) > np.floor(pos)]] = True
+    return out
+
+
+def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
+                signals: SignalPlan | None = None, turns: TurnCapacities | None = None,
+                events: CapacityEvents | None = None, iterations: int = 20,
+                period: float | None = None, gap: float = 0.0, seed: int = 0) -> EquilibriumResult:
+    """Iterate days of ``demand`` on ``graph`` towards the dynamic user equilibrium (MSA).
+
+    settings: the run settings of every day (re-routing during a day is switched off: routes
+    are fixed per day). iterations: most days simulated. period: departure period (s) for
+    which one fastest path per origin is computed (default: ``settings.bin_width``). gap: stop
+    once the relative gap falls to this value or below. seed: seed of the drivers' switching
+    draws. Trips with a given route start on it; the others start on the free-flow route.
+    """
+    settings = dataclasses.replace(settings or Settings(), reroute_interval=0.0)
+    if iterations < 1:
+        raise ValueError(f"equilibrate: iterations must be >= 1, got {iterations}")
+    period = float(period or settings.bin_width)
+    if not (period > 0 and math.isfinite(period)):
+        raise ValueError(f"equilibrate: period must be > 0 s, got {period}")
+    demand.check(graph)
+    out_start, out_links = csr_out_links(graph.n_nodes, graph.link_from)
+    out_start = out_start.astype(np.int64)
+    out_links = out_links.astype(np.int64)
+    link_to = graph.link_to.astype(np.int64)
+    link_from = graph.link_from.astype(np.int64)
+    dest = demand.destination.astype(np.int64)
+
+    # one tree per (origin, departure period) that has trips
+    key = demand.origin.astype(np.int64) * (int(demand.departure.max() // period) + 1 if
+                                            demand.n_vehicles else 1)
+    key += (demand.departure // period).astype(np.int64)
+    keys, pair = np.unique(key, return_inverse=True)
+    first = np.zeros(keys.size, np.int64)
+    first[pair[::-1]] = np.arange(pair.size)[::-1]
+    origins = demand.origin[first].astype(np.int64)
+    t0s = (demand.departure[first] // period) * period + 0.5 * period
+    pred = np.empty((keys.size, graph.n_nodes), np.int32)
+
+    def fastest(times: TravelTimes) -> None:
+        _td_trees(out_start, out_links, link_to, times.link, times.entry, times.bin_width,
+                  origins, t0s, pred, min(keys.size, 4 * numba.get_num_threads()))
+
+    free = free_link_times(graph, signals)[None, :]
+    if demand.route_start is None:
+        start, links = np.zeros(demand.n_vehicles + 1, np.int64), np.zeros(0, np.int32)
+    else:
+        start, links = demand.route_start, demand.route_links
+    fastest(TravelTimes(link=free, entry=np.zeros_like(free), bin_width=settings.end_time))
+    start, links = _switch_routes(start, links, pair, pred, link_from, dest,
+                                  np.diff(start) == 0)
+
+    rng = np.random.default_rng(seed)
+    gaps, means, switched = [], [], []
+    own = np.empty(demand.n_vehicles)
+    best = np.empty(demand.n_vehicles)
+    for day in range(iterations):
+        routed = Demand(demand.departure, demand.origin, demand.destination, start, links)
+        result = simulate(graph, routed, settings, signals, turns, events)
+        arrived = np.isfinite(result.trips.travel_time)
+        means.append(float(result.trips.travel_time[arrived].mean()) if arrived.any() else np.nan)
+        times = experienced_times(result.links, graph, signals)
+        fastest(times)
+        _costs(start, links, pair, pred, link_from, dest, times.link, times.entry,
+               times.bin_width, t0s, own, best)
+        ok = np.isfinite(own) & np.isfinite(best)
+        gaps.append(float(np.sum(own[ok] - best[ok]) / np.sum(best[ok])) if ok.any() else 0.0)
+        if gaps[-1] <= gap or day == iterations - 1:
+            switched.append(0)
+            break
+        better = ok & (own - best > 1e-9 * np.maximum(best, 1.0))
+        switch = _systematic_share(better, pair, dest, demand.departure, 1.0 / (day + 2), rng)
+        switched.append(int(switch.sum()))
+        start, links = _switch_routes(start, links, pair, pred, link_from, dest, switch)
+    return EquilibriumResult(result=result, demand=routed, relative_gap=np.asarray(gaps),
+                             mean_travel_time=np.asarray(means),
+                             switched=np.asarray(switched, np.int64))
