@@ -33,3 +33,20 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def saved_helsinki(helsinki: Twin, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_twin(helsinki, tmp_path_factory.mktemp("saved") / "helsinki.twin")
+
+
+@pytest.fixture
+def helsinki_folder(saved_helsinki: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the saved Helsinki twin folder (it has a road network)."""
+    return Path(shutil.copytree(saved_helsinki, tmp_path / "helsinki.twin"))
+
+
+@pytest.fixture(scope="session")
+def sdm(shared_data: Path) -> Path:
+    """The Smart Data Models folder (examples, schemas, common-schema.json)."""
+    return shared_data / "smart-data-models"

@@ -20,7 +20,8 @@ class SensorMapper:
 
     ``explicit`` maps sensor ids to a (kind, id) given by configuration; otherwise a sensor whose
     id (or its last ``:``-separated part) is a link or building id observes that object, else the
-    nearest link (traffic quantities) or building (others) within ``max_distance`` m.
+    nearest link (traffic quantities) or building (others) within ``max_distance`` m (on a two-way
+    road, of the two directed links with the same geometry, the one first in the table).
     """
 
     def __init__(self, twin: Twin, max_distance: float = 50.0,

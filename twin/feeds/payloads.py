@@ -127,22 +127,24 @@ def parse_plain(payload: bytes | str, topic: str = "") -> list[Observation]:
 
 
 def concise(entity: Mapping[str, Any]) -> dict[str, Any]:
-    """The key-values form of an NGSI-LD entity given normalized or key-values; attributes'
-    ``observedAt`` are kept as ``{name: time}`` under ``"_observedAt"``."""
+    """The key-values form of an NGSI-LD entity given normalized or key-values."""
     out: dict[str, Any] = {}
-    observed: dict[str, Any] = {}
     for key, value in entity.items():
-        if isinstance(value, Mapping) and value.get("type") in (
-                "Property", "GeoProperty", "Relationship", "LanguageProperty", "ListProperty"):
-            if "observedAt" in value:
-                observed[key] = value["observedAt"]
+        if isinstance(value, Mapping) and value.get("type") in _ATTRIBUTE_TYPES:
             value = value.get("value", value.get("object", value.get("languageMap")))
         if isinstance(value, Mapping) and "@value" in value:
             value = value["@value"]
         out[key] = value
-    if observed:
-        out["_observedAt"] = observed
     return out
+
+
+_ATTRIBUTE_TYPES = ("Property", "GeoProperty", "Relationship", "LanguageProperty", "ListProperty")
+
+
+def _observed_at(entity: Mapping[str, Any]) -> dict[str, Any]:
+    """``observedAt`` of each normalized attribute that has one."""
+    return {key: value["observedAt"] for key, value in entity.items()
+            if isinstance(value, Mapping) and value.get("type") in _ATTRIBUTE_TYPES and "observedAt" in value}
 
 
 def parse_entity(entity: Mapping[str, Any]) -> list[Observation]:
@@ -158,7 +160,7 @@ def parse_entity(entity: Mapping[str, Any]) -> list[Observation]:
     if not isinstance(sensor, str) or not sensor:
         raise MalformedMessage("id: missing")
     flat = concise(entity)
-    observed = flat.get("_observedAt", {})
+    observed = _observed_at(entity)
     default_time = flat.get("dateObservedTo") or flat.get("dateObserved")
     lon, lat = _point(flat.get("location"))
     out = []
