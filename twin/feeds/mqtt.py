@@ -19,7 +19,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from twin.feeds.base import MAX_PAYLOAD_BYTES, FeedStats, Observation, log
-from twin.feeds.payloads import MalformedMessage, parse_plain
+from twin.feeds.payloads import PARSERS, MalformedMessage
+from twin.feeds.replay import Recorder
 
 Parser = Callable[[str, bytes], list[Observation]]
 """(topic, payload) -> observations; raises MalformedMessage for a bad payload."""
@@ -50,21 +51,18 @@ class MqttSettings:
     max_payload: int = MAX_PAYLOAD_BYTES
 
 
-def plain_parser(topic: str, payload: bytes) -> list[Observation]:
-    """Plain JSON observations (``twin.feeds.payloads.parse_plain``)."""
-    return parse_plain(payload, topic)
-
-
 class MqttFeed:
     """Observations from MQTT topics. ``connect`` starts the network thread (it keeps reconnecting
     until ``close``), ``subscribe`` subscribes the topics (again after every reconnect that did not
     resume the session), ``poll`` returns what arrived."""
 
-    def __init__(self, settings: MqttSettings, parser: Parser = plain_parser, name: str = "mqtt") -> None:
+    def __init__(self, settings: MqttSettings, parser: Parser = PARSERS["plain"], name: str = "mqtt",
+                 recorder: Recorder | None = None) -> None:
         self.name = name
         self.settings = settings
         self.stats = FeedStats()
         self._parser = parser
+        self._recorder = recorder
         self._pending: list[Observation] = []
         self._arrived = threading.Condition()
         self._connected = threading.Event()
@@ -124,6 +122,8 @@ class MqttFeed:
         """Disconnect (the broker keeps the persistent session) and stop the network thread."""
         self._client.disconnect()
         self._client.loop_stop()
+        if self._recorder is not None:
+            self._recorder.close()
 
     def _on_connect(self, client: mqtt.Client, userdata: object, flags: mqtt.ConnectFlags,
                     reason: object, properties: object) -> None:
@@ -147,6 +147,8 @@ class MqttFeed:
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         self.stats.received += 1
         payload = message.payload
+        if self._recorder is not None:
+            self._recorder.write(message.topic, payload)
         if len(payload) > self.settings.max_payload:
             self.stats.reject("oversized", message.topic, f"{len(payload)} bytes > {self.settings.max_payload}")
             return

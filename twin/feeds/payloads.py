@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -212,6 +212,8 @@ def parse_sta_observation(data: Any, sensor: str, quantity: str, unit: str) -> O
                        _number(data.get("result"), "result"), unit)
 
 
-def flatten(batches: Iterable[list[Observation]]) -> list[Observation]:
-    """One list of the observations of several messages."""
-    return [o for batch in batches for o in batch]
+PARSERS: dict[str, Callable[[str, bytes], list[Observation]]] = {
+    "plain": lambda topic, payload: parse_plain(payload, topic),
+    "ngsi-ld": lambda topic, payload: parse_entities(payload),
+}
+"""Message formats a topic or a recorded feed can carry: (topic, payload) -> observations."""
