@@ -1,0 +1,106 @@
+"""Simulations on live data: observed weather as a Weather table for the energy run, observed
+counts against simulated link flows (GEH) and the demand scale factor the counts call for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pvlib
+
+from twin.errors import InputError
+from twin.feeds.archive import list_series, read_series
+from twin.model import WEATHER_COLUMNS, Weather
+
+
+def observed_weather(folder: str | Path, sensor: str, base: Weather) -> Weather:
+    """The hours observed by weather ``sensor`` as a Weather table (hourly means labelled by the
+    UTC end of each hour). Quantities it does not observe come from ``base`` at the same month,
+    day and hour (a typical year stands in); with GHI observed but no DNI/DHI, those are split
+    from GHI with the Erbs model at the middle of each hour at ``base.location``."""
+    observed = {}
+    for column, unit in WEATHER_COLUMNS.items():
+        try:
+            series, stored_unit = read_series(folder, sensor, column)
+        except InputError:
+            continue
+        if stored_unit != unit:
+            raise InputError(folder, f"{sensor}/{column}", f"stored in {stored_unit!r}, expected {unit!r}")
+        observed[column] = series.resample("1h", closed="right", label="right").mean()
+    if not observed:
+        raise InputError(folder, sensor, f"no weather quantities stored (expected some of {list(WEATHER_COLUMNS)})")
+    data = pd.DataFrame(observed)
+    data = data.reindex(pd.date_range(data.index.min(), data.index.max(), freq="1h", name="time"))
+    if "ghi" in observed and not {"dni", "dhi"} & observed.keys():
+        data["dni"], data["dhi"] = _split_ghi(data["ghi"], base)
+    typical = _typical(base, data.index)
+    for column in WEATHER_COLUMNS:
+        data[column] = data[column].fillna(typical[column]) if column in data else typical[column]
+    return Weather(data=data[list(WEATHER_COLUMNS)], location=base.location, source_format="observed")
+
+
+def _typical(base: Weather, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """``base`` values at the same (month, day, hour) as each time of ``index``."""
+    b = base.data
+    keyed = b.set_axis(pd.MultiIndex.from_arrays([b.index.month, b.index.day, b.index.hour]))
+    keyed = keyed[~keyed.index.duplicated()]
+    wanted = pd.MultiIndex.from_arrays([index.month, index.day, index.hour])
+    return keyed.reindex(wanted).set_axis(index)
+
+
+def _split_ghi(ghi: pd.Series, base: Weather) -> tuple[pd.Series, pd.Series]:
+    middle = ghi.index - pd.Timedelta(minutes=30)
+    loc = base.location
+    sun = pvlib.solarposition.get_solarposition(middle, loc.latitude, loc.longitude, loc.elevation)
+    parts = pvlib.irradiance.erbs(ghi.to_numpy(), sun["zenith"].to_numpy(), middle)
+    return (pd.Series(np.asarray(parts["dni"]), index=ghi.index),
+            pd.Series(np.asarray(parts["dhi"]), index=ghi.index))
+
+
+def geh(simulated: np.ndarray | float, observed: np.ndarray | float) -> np.ndarray:
+    """The GEH statistic of hourly flows (veh/h): sqrt(2 (M - C)² / (M + C)); 0 where both are 0.
+    GEH < 5 is the usual acceptance threshold for a link-hour."""
+    m = np.asarray(simulated, dtype=np.float64)
+    c = np.asarray(observed, dtype=np.float64)
+    total = m + c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, np.sqrt(2.0 * (m - c) ** 2 / np.where(total > 0, total, 1.0)), 0.0)
+
+
+def compare_counts(folder: str | Path, link_ids: Sequence[str], bin_start: pd.DatetimeIndex, bin_width: float,
+                   flow: np.ndarray, quantity: str = "intensity") -> pd.DataFrame:
+    """Observed counts of the sensors mapped to links against simulated flows, per link and bin.
+
+    bin_start: UTC start of each simulated bin; bin_width: s; flow: simulated (n_bins, n_links)
+    veh/h in the order of ``link_ids``. Observed counts (vehicles per observation) are summed per
+    bin and turned into veh/h. Returns link, sensor, bin_start, observed, simulated (veh/h), geh;
+    bins without observations are left out.
+    """
+    column = {str(link): j for j, link in enumerate(link_ids)}
+    series = list_series(folder)
+    counted = series[(series["quantity"] == quantity) & (series["target_kind"] == "link")
+                     & series["target_id"].isin(column.keys())]
+    edges = pd.DatetimeIndex(bin_start).append(pd.DatetimeIndex([bin_start[-1] + pd.Timedelta(seconds=bin_width)]))
+    rows = []
+    for row in counted.itertuples(index=False):
+        values, _ = read_series(folder, row.sensor, quantity)
+        bins = pd.cut(values.index, edges, right=False, labels=False)
+        inside = ~np.isnan(bins)
+        sums = values[inside].groupby(bins[inside].astype(int)).sum()
+        for i, count in sums.items():
+            observed = count * 3600.0 / bin_width
+            simulated = float(flow[i, column[row.target_id]])
+            rows.append({"link": row.target_id, "sensor": row.sensor, "bin_start": edges[i],
+                         "observed": observed, "simulated": simulated})
+    table = pd.DataFrame(rows, columns=["link", "sensor", "bin_start", "observed", "simulated"])
+    table["geh"] = geh(table["simulated"].to_numpy(), table["observed"].to_numpy())
+    return table
+
+
+def demand_scale(comparison: pd.DataFrame) -> float:
+    """The factor to multiply demand by so simulated flows match the counts in total:
+    Σ observed / Σ simulated over the compared link-bins (1.0 when nothing was simulated)."""
+    simulated = float(comparison["simulated"].sum())
+    return float(comparison["observed"].sum()) / simulated if simulated > 0 else 1.0
