@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     overview.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
     overview.set_defaults(handler=_map_command)
 
+    from twin.runs.cli import register as register_runs
+
+    register_runs(commands)
+
     for plugin in entry_points(group=COMMAND_PLUGINS):
         plugin.load()(commands)
     return parser

@@ -14,7 +14,7 @@ from twin.scenarios.buildings import ENVELOPE_COLUMNS, OVERRIDE_COLUMNS
 from twin.scenarios.errors import InterventionError, Problem, ScenarioError
 from twin.scenarios.filters import Filter, FilterError, parse_filter
 from twin.scenarios.interventions import INTERVENTIONS, AppliedScenario, apply_interventions
-from twin.scenarios.loader import load_scenario
+from twin.scenarios.loader import load_scenario, scenario_from_text
 from twin.scenarios.modifiers import DemandAddition, DemandModifiers, DemandScale
 from twin.scenarios.report import ChangeReport
 from twin.scenarios.resolve import check_scenario, load_base_twin, resolve
@@ -51,6 +51,7 @@ __all__ = [
     "load_scenario",
     "parse_filter",
     "resolve",
+    "scenario_from_text",
     "scenario_schema",
     "twin_sha256",
 ]

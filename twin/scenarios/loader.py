@@ -37,6 +37,13 @@ def load_scenario(path: str | Path) -> Scenario:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ScenarioError(path, [Problem(str(path), line, (), "not UTF-8 text")]) from None
+    return scenario_from_text(text, path)
+
+
+def scenario_from_text(text: str, path: str | Path) -> Scenario:
+    """The scenario in TOML ``text`` read as if from the file ``path`` (relative paths in it
+    resolve against its folder; problems name it); ScenarioError lists every problem found."""
+    path = Path(path)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -45,7 +52,7 @@ def load_scenario(path: str | Path) -> Scenario:
     problems = schema_problems(document)
     scenario = None
     if not problems:
-        sha256 = hashlib.sha256(data).hexdigest()
+        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
         scenario, problems = scenario_from_document(document, path, text, sha256)
     if problems:
         raise ScenarioError(path, located(path, text, problems))

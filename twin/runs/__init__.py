@@ -1,0 +1,13 @@
+"""Scenario runs: execute a scenario, write and read its results file, compare two runs,
+sweep a scenario over parameters.
+
+    run = run_scenario(load_scenario("scenarios/helsinki_2035.toml"))
+    write_results(run, "helsinki_2035.h5")
+    results = read_results("helsinki_2035.h5")
+"""
+
+from twin.runs.execute import ScenarioRun, run_scenario
+from twin.runs.kpis import kpi_table
+from twin.runs.results_file import Results, read_results, write_results
+
+__all__ = ["Results", "ScenarioRun", "kpi_table", "read_results", "run_scenario", "write_results"]

@@ -1,0 +1,72 @@
+"""Where a run's results come from: the scenario text and hash, the base twin and its input
+files' hashes, package versions, seed and wall-clock times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata
+import platform
+from dataclasses import asdict, dataclass
+
+from twin.model import Twin
+from twin.scenarios import Scenario, twin_sha256
+
+PACKAGES = ("localtwin", "numpy", "numba", "pandas", "geopandas", "shapely", "pyproj", "h5py")
+"""Distributions whose versions every results file records."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """scenario_path: as given; scenario_sha256: of its text; scenario_text: the whole file;
+    twin_sha256: content hash of the base twin; inputs: SHA-256 of every file the base twin was
+    imported from, by path; versions: of ``PACKAGES`` and Python; seed: of every random draw;
+    started, finished: UTC, ISO 8601; run_key: hash of what determines the results (scenario
+    text, seed, localtwin version), the key ``--resume`` compares."""
+
+    scenario_path: str
+    scenario_sha256: str
+    scenario_text: str
+    twin_sha256: str
+    inputs: dict[str, str]
+    versions: dict[str, str]
+    seed: int
+    started: str
+    finished: str
+    run_key: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of ``PACKAGES`` ("not installed" where missing) and of Python."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def run_key(scenario_text: str, seed: int) -> str:
+    """SHA-256 over the scenario text, the seed and the localtwin version."""
+    version = package_versions()["localtwin"]
+    return hashlib.sha256(f"{version}\0{seed}\0{scenario_text}".encode()).hexdigest()
+
+
+def provenance(scenario: Scenario, base: Twin, seed: int, started: dt.datetime,
+               finished: dt.datetime) -> Provenance:
+    """The provenance of a run of ``scenario`` on its base twin ``base``."""
+    ref = scenario.twin
+    return Provenance(
+        scenario_path=str(scenario.path), scenario_sha256=scenario.sha256,
+        scenario_text=scenario.text,
+        twin_sha256=twin_sha256(ref.path, ref.sample),
+        inputs={source.path: source.sha256 for source in base.sources},
+        versions=package_versions(), seed=seed,
+        started=started.isoformat(timespec="seconds"),
+        finished=finished.isoformat(timespec="seconds"),
+        run_key=run_key(scenario.text, seed),
+    )

@@ -1,0 +1,239 @@
+"""One HDF5 file per scenario run: ``write_results(run, path)``, ``read_results(path)``.
+
+Layout (format ``localtwin-results``, ``format_version`` 1). Every dataset with a unit carries
+it in its ``unit`` attribute; tables are groups with one dataset per column (``_index`` holds
+the row labels; see ``twin.runs.tables_h5``); large datasets are chunked and gzip-compressed.
+
+    /                     attrs: format, format_version, title, city, modules (run order)
+    /provenance           attrs: scenario_path, scenario_sha256, twin_sha256, seed, started,
+                          finished (UTC ISO 8601), run_key, versions and inputs (JSON:
+                          package versions; SHA-256 of the base twin's source files)
+      scenario_toml       the scenario file's whole text
+    /interventions        table: kind, summary, counts (JSON), one row per intervention
+    /kpis                 table indexed by "module.name": value, unit, definition
+    /mobility             attrs: start (s after local midnight at simulation time 0),
+                          bin_width (s), timezone, crs (WKT of the twin CRS)
+      links               table per link of the routable network: id, from_node, to_node,
+                          name, length (m), lanes, capacity (veh/h), free_speed (m/s),
+                          geometry (WKB)
+      link_series/NAME    (n_bins, n_links) per link and bin: inflow, outflow (veh/h), density
+                          (veh/km), speed (km/h, NaN where empty), queue (veh), vehicle_km,
+                          vehicle_hours, co2, nox (kg); bin_start (s after local midnight)
+      trips               table per trip (twin.mobility.results.TRIP_UNITS)
+      positions           table of sampled vehicle positions (POSITION_UNITS)
+      notes               what the run dropped or assumed
+    /energy               attrs: crs (WKT)
+      buildings           table per building (index: building id): the energy results
+                          (EnergyRun.buildings) and the footprint (geometry, WKB)
+      monthly_heating_kWh, monthly_cooling_kWh   (n_buildings, 12), months 1..12
+      district            heating_kW, cooling_kW (n_hours, n_districts); time (UTC, end of
+                          the hour); districts (names)
+      notes               the energy run's warnings
+
+The file is written to a temporary name beside the target and renamed when complete, so a
+results file that exists is whole, and an earlier file of that name survives a failed write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import h5py
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from twin.errors import InputError
+from twin.mobility.results import LINK_UNITS, POSITION_UNITS, TRIP_UNITS
+from twin.runs.execute import ScenarioRun
+from twin.runs.kpis import unit_from_name
+from twin.runs.tables_h5 import read_array, read_frame, write_array, write_datetimes, write_frame
+
+FORMAT = "localtwin-results"
+FORMAT_VERSION = 1
+LINK_COLUMNS = {"id": "", "from_node": "", "to_node": "", "name": "", "length": "m", "lanes": "",
+                "capacity": "veh/h", "free_speed": "m/s"}
+
+
+@dataclass(frozen=True, eq=False)
+class MobilityResults:
+    """The mobility part of a results file: links (GeoDataFrame), series by name (n_bins,
+    n_links), bin_start (s after local midnight), bin_width (s), trips, positions, notes."""
+
+    links: gpd.GeoDataFrame
+    series: dict[str, np.ndarray]
+    bin_start: np.ndarray
+    bin_width: float
+    trips: pd.DataFrame
+    positions: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class EnergyResults:
+    """The energy part: buildings (GeoDataFrame of results and footprints), monthly heating
+    and cooling (kWh, buildings x months), hourly district heating and cooling (kW)."""
+
+    buildings: gpd.GeoDataFrame
+    monthly_heating_kWh: pd.DataFrame
+    monthly_cooling_kWh: pd.DataFrame
+    district_heating_kW: pd.DataFrame
+    district_cooling_kW: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A results file read back: title, provenance (dict), KPI and intervention tables, and
+    the modules that ran (None where not)."""
+
+    path: Path
+    title: str
+    provenance: dict
+    kpis: pd.DataFrame
+    interventions: pd.DataFrame
+    mobility: MobilityResults | None
+    energy: EnergyResults | None
+
+
+def write_results(run: ScenarioRun, path: str | Path) -> Path:
+    """Write ``run`` to the HDF5 file ``path`` (see the module docstring); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with h5py.File(tmp, "w") as f:
+            _write(f, run)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _write(f: h5py.File, run: ScenarioRun) -> None:
+    meta = run.scenario.metadata
+    f.attrs.update(format=FORMAT, format_version=FORMAT_VERSION, title=meta.title, city=meta.city,
+                   modules=[m for m in ("mobility", "energy") if getattr(run, m) is not None])
+    prov = run.provenance.as_dict()
+    group = f.create_group("provenance")
+    write_array(group, "scenario_toml", np.array([prov.pop("scenario_text")], dtype=object))
+    for key in ("versions", "inputs"):
+        group.attrs[key] = json.dumps(prov.pop(key), sort_keys=True)
+    group.attrs.update(prov)
+    reports = run.applied.reports
+    write_frame(f.create_group("interventions"), pd.DataFrame({
+        "kind": [r.kind for r in reports], "summary": [r.summary() for r in reports],
+        "counts": [json.dumps(dict(r.counts), sort_keys=True) for r in reports]}))
+    write_frame(f.create_group("kpis"), run.kpis)
+    if run.mobility is not None:
+        _write_mobility(f.create_group("mobility"), run)
+    if run.energy is not None:
+        _write_energy(f.create_group("energy"), run)
+
+
+def _write_mobility(group: h5py.Group, run: ScenarioRun) -> None:
+    mob = run.mobility
+    assert mob is not None
+    period = run.scenario.period
+    group.attrs.update(start=mob.start, bin_width=mob.bin_width, crs=mob.crs.to_wkt(),
+                       timezone=period.timezone if period else "UTC")
+    links = mob.network.network.links
+    table = pd.DataFrame({c: links[c].to_numpy() for c in LINK_COLUMNS})
+    table["geometry"] = links.geometry.to_numpy()
+    write_frame(group.create_group("links"), table, LINK_COLUMNS)
+    series = group.create_group("link_series")
+    write_array(series, "bin_start", mob.bin_start, "s")
+    for name, values in mob.links.items():
+        write_array(series, name, np.asarray(values, dtype=np.float32), LINK_UNITS[name])
+    write_frame(group.create_group("trips"), mob.trips, TRIP_UNITS)
+    write_frame(group.create_group("positions"), mob.positions, POSITION_UNITS)
+    write_array(group, "notes", np.array(mob.notes, dtype=object))
+
+
+def _write_energy(group: h5py.Group, run: ScenarioRun) -> None:
+    energy = run.energy
+    assert energy is not None
+    buildings = run.applied.twin.buildings
+    group.attrs["crs"] = CRS(buildings.crs).to_wkt()
+    table = energy.buildings.copy()
+    table["geometry"] = buildings.geometry.to_numpy()
+    write_frame(group.create_group("buildings"), table,
+                {c: unit_from_name(str(c)) for c in table.columns})
+    for name in ("monthly_heating_kWh", "monthly_cooling_kWh"):
+        write_array(group, name, getattr(energy, name).to_numpy(), "kWh")
+    district = group.create_group("district")
+    heating = energy.district_heating_kW
+    write_datetimes(district, "time", heating.index)
+    write_array(district, "districts", np.array(heating.columns.astype(str), dtype=object))
+    write_array(district, "heating_kW", heating.to_numpy(), "kW")
+    write_array(district, "cooling_kW", energy.district_cooling_kW.to_numpy(), "kW")
+    write_array(group, "notes", np.array(energy.warnings, dtype=object))
+
+
+def read_results(path: str | Path) -> Results:
+    """A results file; InputError naming the file if it is not one (or of a newer format)."""
+    path = Path(path)
+    try:
+        f = h5py.File(path, "r")
+    except OSError as error:
+        raise InputError(path, None, f"not a readable HDF5 results file ({error})") from None
+    with f:
+        if f.attrs.get("format") != FORMAT:
+            raise InputError(path, "format", f"not a {FORMAT} file")
+        if int(f.attrs["format_version"]) > FORMAT_VERSION:
+            raise InputError(path, "format_version",
+                             f"{int(f.attrs['format_version'])} is newer than this reader "
+                             f"({FORMAT_VERSION}); update localtwin")
+        prov = dict(f["provenance"].attrs)
+        for key in ("versions", "inputs"):
+            prov[key] = json.loads(prov[key])
+        prov["scenario_text"] = str(read_array(f["provenance/scenario_toml"])[0])
+        return Results(
+            path=path, title=str(f.attrs["title"]), provenance=_plain(prov),
+            kpis=read_frame(f["kpis"]), interventions=read_frame(f["interventions"]),
+            mobility=_read_mobility(f["mobility"]) if "mobility" in f else None,
+            energy=_read_energy(f["energy"]) if "energy" in f else None)
+
+
+def _plain(values: dict) -> dict:
+    """HDF5 attribute values as plain Python numbers and strings."""
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in values.items()}
+
+
+def _notes(group: h5py.Group) -> tuple[str, ...]:
+    return tuple(str(n) for n in read_array(group["notes"]))
+
+
+def _read_mobility(group: h5py.Group) -> MobilityResults:
+    crs = CRS.from_wkt(group.attrs["crs"])
+    links = read_frame(group["links"])
+    series = {name: data[()] for name, data in group["link_series"].items() if name != "bin_start"}
+    return MobilityResults(
+        links=gpd.GeoDataFrame(links.drop(columns="geometry"), geometry=links["geometry"].to_numpy(),
+                               crs=crs),
+        series=series, bin_start=group["link_series/bin_start"][()],
+        bin_width=float(group.attrs["bin_width"]), trips=read_frame(group["trips"]),
+        positions=read_frame(group["positions"]), notes=_notes(group))
+
+
+def _read_energy(group: h5py.Group) -> EnergyResults:
+    crs = CRS.from_wkt(group.attrs["crs"])
+    table = read_frame(group["buildings"])
+    buildings = gpd.GeoDataFrame(table.drop(columns="geometry"),
+                                 geometry=table["geometry"].to_numpy(), crs=crs)
+    months = pd.Index(range(1, 13), name="month")
+    monthly = {name: pd.DataFrame(group[name][()], index=buildings.index, columns=months)
+               for name in ("monthly_heating_kWh", "monthly_cooling_kWh")}
+    district = group["district"]
+    time = pd.DatetimeIndex(read_array(district["time"]), name="time")
+    names = pd.Index(read_array(district["districts"]), name="district")
+    return EnergyResults(
+        buildings=buildings, monthly_heating_kWh=monthly["monthly_heating_kWh"],
+        monthly_cooling_kWh=monthly["monthly_cooling_kWh"],
+        district_heating_kW=pd.DataFrame(district["heating_kW"][()], index=time, columns=names),
+        district_cooling_kW=pd.DataFrame(district["cooling_kW"][()], index=time, columns=names),
+        notes=_notes(group))
