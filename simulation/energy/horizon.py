@@ -64,6 +64,7 @@ __all__ = [
     "sky_view_factor",
     "sky_view_ratio",
     "sun_bins",
+    "sunlit_sum",
 ]
 
 _DEG = np.pi / 180.0
@@ -366,3 +367,40 @@ def beam_sunlit(horizon_deg, apparent_zenith, sun_azimuth) -> np.ndarray:
     out = np.empty((elevation.shape[0], h.shape[0], elevation.shape[1]), dtype=np.bool_)
     _sunlit_kernel(h, elevation, bins, out)
     return out[0] if zen.ndim == 1 else out
+
+
+@numba.njit(cache=True, parallel=True)
+def _sunlit_sum_kernel(h, row, weight, elevation, bin_index, hours, out):
+    for p in numba.prange(h.shape[0]):
+        r = row[p]
+        acc = 0.0
+        for i in range(hours.shape[0]):
+            t = hours[i]
+            if elevation[t] > h[p, bin_index[t]]:
+                acc += weight[r, t]
+        out[p] = acc
+
+
+def sunlit_sum(horizon_deg, weight_row, weight, apparent_zenith, sun_azimuth) -> np.ndarray:
+    """Sum over the hours the sun stands above each point's horizon of its weight series, (n,).
+
+    horizon_deg: (n_points, n_azimuth); weight: (n_rows, n_hours), e.g. beam + circumsolar
+    W/m^2 on a few plane orientations; weight_row: (n_points,) the row of each point. Sun
+    angles (n_hours,) deg. Never forms a points x hours array (numba-parallel over points).
+    """
+    h = np.ascontiguousarray(np.atleast_2d(np.asarray(horizon_deg, dtype=np.float64)))
+    w = np.ascontiguousarray(np.asarray(weight, dtype=np.float64))
+    rows = np.ascontiguousarray(np.asarray(weight_row, dtype=np.int64).ravel())
+    if rows.shape[0] != h.shape[0] or w.ndim != 2:
+        raise ValueError(f"weight_row: expected {h.shape[0]} rows of a 2D weight, got "
+                         f"{rows.shape[0]} and weight shape {w.shape}")
+    if rows.size and (rows.min() < 0 or rows.max() >= w.shape[0]):
+        raise ValueError(f"weight_row must index the {w.shape[0]} weight rows")
+    elevation, bins = sun_bins(h.shape[1], apparent_zenith, sun_azimuth)
+    if elevation.shape != (w.shape[1],):
+        raise ValueError(f"sun angles: expected ({w.shape[1]},) like the weight's hours, "
+                         f"got {elevation.shape}")
+    hours = np.flatnonzero(np.any(w != 0.0, axis=0) & (elevation > 0.0))
+    out = np.empty(h.shape[0])
+    _sunlit_sum_kernel(h, rows, w, elevation, bins, hours, out)
+    return out

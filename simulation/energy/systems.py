@@ -21,8 +21,9 @@ Systems (``HeatingKind``)
 Cooling: split air conditioner, electricity = cooling / EER (default 3.0, constant).
 
 Emission and primary energy factors are per kWh delivered and configurable
-(:class:`CarrierFactors`); the energy label is a simple A-G scale on primary energy per m^2 of
-floor and year (:data:`LABEL_BOUNDS`), not an official national label.
+(:class:`CarrierFactors`); the energy label applies the Dutch label classes A++++..G on primary
+fossil energy per m^2 of floor and year (:data:`LABEL_BOUNDS`) to what is modelled here (not
+the official NTA 8800 calculation: no hot water or auxiliaries).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy as np
 
 __all__ = [
     "EN14825_AVERAGE",
+    "LABELS",
     "LABEL_BOUNDS",
     "CarrierFactors",
     "Delivered",
@@ -54,9 +56,11 @@ EN14825_AVERAGE = np.array(
      (12.0, 24.0, 30.0)]
 )
 
-#: Upper bounds (kWh/m^2/yr of primary energy) of labels A..F; above the last: G.
-LABEL_BOUNDS = np.array([50.0, 100.0, 150.0, 200.0, 250.0, 300.0])
-_LABELS = np.array(list("ABCDEFG"))
+#: Dutch energy label classes (Regeling energieprestatie gebouwen, Bijlage I, as amended by
+#: Stcrt. 2020, 57490, from 2021-01-01; dwellings): upper bounds of A++++ .. F on primary
+#: fossil energy use, kWh/m^2/yr (A++++ <= 0, A+++ up to 50, ..., F up to 380); above: G.
+LABELS = ("A++++", "A+++", "A++", "A+", "A", "B", "C", "D", "E", "F", "G")
+LABEL_BOUNDS = np.array([0.0, 50.0, 75.0, 105.0, 160.0, 190.0, 250.0, 290.0, 335.0, 380.0])
 
 #: Design supply temperature (degC at -10 degC outdoor) by construction year: upper year
 #: bound (exclusive) and supply; radiators sized for the old envelopes, floor heating after 2005.
@@ -109,7 +113,9 @@ class HeatingSystems:
 
     kind: :class:`HeatingKind` codes. boiler_efficiency (net calorific value); district_loss
     (fraction); supply_design degC at -10 degC outdoor (:func:`design_supply_temperature`);
-    carnot_eta; hp_min_source degC (backup resistance below); cop_max; eer of the cooling.
+    carnot_eta; hp_min_source degC (backup resistance below); cop_max; eer of the cooling;
+    efficiency: a seasonal heat delivered per unit of final energy (boiler efficiency, SCOP,
+    1 - loss) that replaces the kind's model where given (NaN: the model, hourly COP included).
     """
 
     kind: np.ndarray
@@ -120,6 +126,7 @@ class HeatingSystems:
     hp_min_source: np.ndarray = -20.0
     cop_max: np.ndarray = 7.0
     eer: np.ndarray = 3.0
+    efficiency: np.ndarray = np.nan
 
     def __post_init__(self):
         n = max(np.size(getattr(self, f.name)) for f in fields(self))
@@ -138,6 +145,7 @@ class HeatingSystems:
             "carnot_eta": (self.carnot_eta > 0.0) & (self.carnot_eta <= 1.0),
             "cop_max": self.cop_max >= 1.0,
             "eer": self.eer > 0.0,
+            "efficiency": np.isnan(self.efficiency) | (self.efficiency > 0.0),
         }
         for name, ok in valid.items():
             if not ok.all():
@@ -168,12 +176,33 @@ class HeatingSystems:
                              f"of temp_out), got {q.shape} and {qc.shape}")
         if np.any(q < 0.0) or np.any(qc < 0.0):
             raise ValueError("heating and cooling needs must be >= 0 W (cooling positive)")
+        final = q / self.heat_efficiency(t)
         k = self.kind[:, None]
-        gas = np.where(k == HeatingKind.GAS_BOILER, q / self.boiler_efficiency[:, None], 0.0)
-        hp = np.where(k == HeatingKind.HEAT_PUMP, q / self.cop(t), 0.0)
-        elec = hp + np.where(k == HeatingKind.ELECTRIC, q, 0.0) + qc / self.eer[:, None]
-        dh = np.where(k == HeatingKind.DISTRICT_HEAT, q / (1.0 - self.district_loss[:, None]), 0.0)
+        gas = np.where(k == HeatingKind.GAS_BOILER, final, 0.0)
+        electric = (k == HeatingKind.HEAT_PUMP) | (k == HeatingKind.ELECTRIC)
+        elec = np.where(electric, final, 0.0) + qc / self.eer[:, None]
+        dh = np.where(k == HeatingKind.DISTRICT_HEAT, final, 0.0)
         return Delivered(gas=gas, electricity=elec, district_heat=dh)
+
+    def heat_efficiency(self, temp_out) -> np.ndarray:
+        """Heat delivered per unit of final energy, (n, n_hours): boiler efficiency, hourly
+        COP, 1 - district loss or 1 (electric) by kind; ``efficiency`` where given."""
+        t = np.asarray(temp_out, dtype=np.float64).ravel()
+        k = self.kind[:, None]
+        model = np.where(k == HeatingKind.GAS_BOILER, self.boiler_efficiency[:, None],
+                         np.where(k == HeatingKind.DISTRICT_HEAT,
+                                  1.0 - self.district_loss[:, None], 1.0))
+        model = np.where(k == HeatingKind.HEAT_PUMP, self.cop(t), model)
+        given = self.efficiency[:, None]
+        return np.where(np.isnan(given), model, given)
+
+    def kernel_params(self) -> np.ndarray:
+        """(n, 9): kind, boiler_efficiency, district_loss, supply_design, carnot_eta,
+        hp_min_source, cop_max, eer, efficiency (NaN = the kind's model)."""
+        return np.ascontiguousarray(np.stack([
+            self.kind.astype(np.float64), self.boiler_efficiency, self.district_loss,
+            self.supply_design, self.carnot_eta, self.hp_min_source, self.cop_max, self.eer,
+            self.efficiency], axis=1))
 
 
 @dataclass(frozen=True)
@@ -193,10 +222,12 @@ class Delivered:
 class CarrierFactors:
     """Per kWh delivered: CO2 (kg) and primary energy (kWh) by carrier.
 
-    CO2 defaults: gas 0.202 kg/kWh (natural gas, net calorific value, combustion); grid
-    electricity 0.25 and district heat 0.15 kg/kWh are placeholders of the right order for
-    NW Europe in the early 2020s: set the country/year and network values. Primary energy
-    (non-renewable) defaults: gas 1.0, electricity 1.45, district heat 1.0 (Dutch NTA 8800
+    CO2: gas 0.202 kg/kWh = the IPCC 2006 Guidelines default for natural gas in stationary
+    combustion, 56,100 kg CO2/TJ on the net calorific value (Vol. 2, ch. 2, Table 2.2), times
+    0.0036 TJ/MWh; combustion only. Grid electricity 0.25 and district heat 0.15 kg/kWh are
+    placeholders (no cited source here): of the order of NW-European grids and networks in
+    the early 2020s - set the country/year and network values. Primary energy
+    (non-renewable): gas 1.0, electricity 1.45, district heat 1.0 (the Dutch NTA 8800
     convention for gas and grid electricity; district heat from the network's certificate).
     """
 
@@ -224,10 +255,13 @@ class CarrierFactors:
                    for c, v in annual_kwh.items())
 
 
-def energy_label(primary_kwh_per_m2, bounds=LABEL_BOUNDS) -> np.ndarray:
-    """Label letters A..G from primary energy per m^2 of floor and year (upper bounds A..F)."""
+def energy_label(primary_kwh_per_m2, bounds=LABEL_BOUNDS, labels=LABELS) -> np.ndarray:
+    """Label of each primary energy per m^2 of floor and year: the first class whose upper
+    bound it does not exceed (``bounds`` increasing, one fewer than ``labels``)."""
     pe = np.asarray(primary_kwh_per_m2, dtype=np.float64)
     b = np.asarray(bounds, dtype=np.float64)
-    if b.shape != (6,) or np.any(np.diff(b) <= 0):
-        raise ValueError("bounds: six increasing upper bounds for A..F")
-    return _LABELS[np.searchsorted(b, pe, side="left")]
+    names = np.asarray(labels, dtype=object)
+    if b.ndim != 1 or b.shape[0] != names.shape[0] - 1 or np.any(np.diff(b) <= 0):
+        raise ValueError(f"bounds: {names.shape[0] - 1} increasing upper bounds for "
+                         f"{', '.join(names[:-1])}")
+    return names[np.searchsorted(b, pe, side="left")]

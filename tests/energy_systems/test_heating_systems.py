@@ -90,8 +90,12 @@ def test_co2_primary_energy_and_label() -> None:
     f = CarrierFactors(co2_electricity=0.3, co2_district_heat=0.1)
     np.testing.assert_allclose(f.co2_kg(annual), [10000 * 0.202 + 300.0, 1200.0 + 200.0])
     np.testing.assert_allclose(f.primary_kwh(annual), [10000 + 1450.0, 5800.0 + 2000.0])
-    labels = energy_label([0.0, 50.0, 50.1, 149.9, 250.0, 300.0, 300.1, 900.0])
-    assert labels.tolist() == list("AABCEFGG")
+    # the Dutch classes: A++++ <= 0 < A+++ <= 50 < A++ <= 75 < A+ <= 105 < A <= 160 < B <= 190
+    # < C <= 250 < D <= 290 < E <= 335 < F <= 380 < G
+    labels = energy_label([-5.0, 0.0, 0.01, 50.0, 75.0, 104.9, 160.0, 160.01, 190.0, 250.0,
+                           290.0, 335.0, 380.0, 380.01, 900.0])
+    assert labels.tolist() == ["A++++", "A++++", "A+++", "A+++", "A++", "A+", "A", "B", "B",
+                               "C", "D", "E", "F", "G", "G"]
     with pytest.raises(ValueError, match="unknown carriers"):
         f.co2_kg({"coal": np.ones(1)})
 

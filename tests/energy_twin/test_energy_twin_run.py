@@ -80,13 +80,13 @@ def test_hooks_efficiency_hourly_consumers_and_districts(delft, delft_run) -> No
         sums[rows] += heating_w.sum(axis=1, dtype=np.float64) / 1e3
 
     districts = delft.buildings.assign(block=np.where(np.arange(160) < 80, "west", "east"))
+    districts["heating_efficiency"] = 0.9
     run = run_energy(delft.replace(buildings=districts), EnergySettings(
-        heating_efficiency=0.9, cooling_efficiency=3.0, hourly=(collect,),
-        district_column="block"))
+        hourly=(collect,), district_column="block"))
     b = run.buildings
     np.testing.assert_allclose(b["heating_kWh"], delft_run.buildings["heating_kWh"])
     np.testing.assert_allclose(b["heating_final_kWh"], b["heating_kWh"] / 0.9)
-    np.testing.assert_allclose(b["cooling_final_kWh"], b["cooling_kWh"] / 3.0)
+    np.testing.assert_allclose(b["cooling_final_kWh"], b["cooling_kWh"] / 3.0)  # EER 3
     np.testing.assert_allclose(sums, b["heating_kWh"], rtol=1e-5)
     assert list(run.district_heating_kW.columns) == ["west", "east"]
     np.testing.assert_allclose(run.district_heating_kW["west"].sum(),

@@ -3,7 +3,7 @@
 The table ``archetypes.toml`` beside this file (sources cited there) gives the envelope per
 construction-year band (U-values W/(m² K), glazing, infiltration, thermal bridges) and the
 occupancy per use (internal gains W/m², schedule, set points °C, ventilation, thermal mass
-class, window-to-wall ratio).
+class, window-to-wall ratio, the electric share of the internal gains).
 
 ``Archetypes.parameters`` resolves one row per building:
 
@@ -50,13 +50,15 @@ PARAMETERS: dict[str, str] = {
     "ventilation_lps_m2": "l/(s m2)",
     "mass_class": "",
     "schedule": "",
+    "electric_share": "1",
 }
 """Per-building energy parameters and their units; a buildings column of the same name
 overrides the archetype value where it is not null. Set points may be ±inf (off)."""
 
 TEXT_PARAMETERS = ("mass_class", "schedule")
 USE_FIELDS = ("construction", "schedule", "internal_gains", "heating_setpoint", "heating_setback",
-              "cooling_setpoint", "ventilation_ach", "ventilation_lps_m2", "mass_class", "wwr")
+              "cooling_setpoint", "ventilation_ach", "ventilation_lps_m2", "mass_class", "wwr",
+              "electric_share")
 BAND_FIELDS = ("first", "last", "house", "block", "window_u", "window_g", "infiltration_ach",
                "thermal_bridge")
 METHOD_FIELDS = ("floor_area_ratio", "room_height", "floor_reduction", "frame_fraction",
@@ -125,7 +127,7 @@ class Archetypes:
         out["thermal_bridge"] = b["thermal_bridge"].to_numpy()
         for name in ("wwr", "internal_gains", "heating_setpoint", "heating_setback",
                      "cooling_setpoint", "ventilation_ach", "ventilation_lps_m2", "mass_class",
-                     "schedule"):
+                     "schedule", "electric_share"):
             out[name] = u[name].to_numpy()
         for name in PARAMETERS:
             if name in buildings.columns:
@@ -151,7 +153,8 @@ def _override(out: pd.DataFrame, buildings: pd.DataFrame, name: str,
         return
     values = pd.to_numeric(given[mask], errors="coerce").to_numpy(dtype=np.float64)
     setpoint = name in ("heating_setpoint", "heating_setback", "cooling_setpoint")
-    low, high = (-np.inf, np.inf) if setpoint else (0.0, 0.95 if name == "wwr" else np.inf)
+    high = {"wwr": 0.95, "electric_share": 1.0}.get(name, np.inf)
+    low, high = (-np.inf, np.inf) if setpoint else (0.0, high)
     bad = np.isnan(values) | (values < low) | (values > high)
     if bad.any():
         row = buildings.index[mask][np.flatnonzero(bad)[0]]

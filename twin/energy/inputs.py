@@ -18,7 +18,8 @@ Per building (all vectorised over the buildings table):
   raised to the least valid values and a warning counts the buildings;
 - solar apertures per source (``solar.SOURCE_NAMES``): opaque α R_se U A (ISO 13790 11.3.4) for
   the roof and each facade, plus windows F_sh F_w g (1 - F_F) A (11.3.3) per facade,
-  times the ``shading`` sunlit factor of the settings (default 1);
+  times the sunlit factor of ``settings.shading`` (default ``"dsm"``: from the twin's DSM
+  horizons, ``shading.py``, when it has a DSM; else 1);
 - sky-radiation loss coefficient (11.3.5): roof F_r = 1, walls and windows F_r = 0.5;
 - internal gains W = internal_gains x A_f, scheduled.
 
@@ -44,6 +45,7 @@ from twin.energy.archetypes import Archetypes, load_archetypes
 from twin.energy.party_walls import party_wall_areas
 from twin.energy.schedules import building_profiles, local_calendar
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
+from twin.energy.shading import DsmShading, dsm_shading
 from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources, solar_sources
 from twin.errors import InputError
 from twin.model import Twin
@@ -66,7 +68,8 @@ class EnergyInputs:
     parameters of every building (index of ``Twin.buildings``); envelope: areas (m²) and
     conductances (W/K) of every building; rows: position in ``Twin.buildings`` of each zone,
     in zone order (buildings not simulated are absent); time: UTC end of each hour;
-    districts: names of the district indices.
+    districts: names of the district indices; sunlit: the sunlit factors applied to the
+    apertures (n_buildings, n_sources); dsm_shading: the DSM horizons they came from, if any.
     """
 
     zones: Zones
@@ -77,6 +80,8 @@ class EnergyInputs:
     rows: np.ndarray
     time: pd.DatetimeIndex
     districts: tuple[str, ...]
+    sunlit: np.ndarray
+    dsm_shading: DsmShading | None
     warnings: tuple[str, ...]
 
 
@@ -163,18 +168,28 @@ def _sky_loss(e: pd.DataFrame, params: pd.DataFrame, emissivity: float) -> np.nd
                                        emissivity, f_r=0.5))
 
 
-def _shading(twin: Twin, sources: SolarSources, settings: EnergySettings) -> np.ndarray:
-    """Sunlit factors (n_buildings, n_sources) from the settings' hook, checked."""
+def _shading(twin: Twin, sources: SolarSources,
+             settings: EnergySettings) -> tuple[np.ndarray, DsmShading | None]:
+    """Sunlit factors (n_buildings, n_sources) from the settings, checked, and the DSM
+    shading they came from (None unless ``settings.shading == "dsm"`` and the twin has one)."""
     n = len(twin.buildings)
+    if isinstance(settings.shading, str) and settings.shading == "dsm":
+        if twin.terrain.dsm is None:
+            return np.ones((n, len(sources.names))), None
+        dsm = dsm_shading(twin, sources, settings.horizon_azimuths)
+        return dsm.factors, dsm
     if settings.shading is None:
-        return np.ones((n, len(sources.names)))
+        return np.ones((n, len(sources.names))), None
+    if isinstance(settings.shading, str):
+        raise InputError(None, "settings.shading",
+                         f"expected \"dsm\", None, an array or a callable, got {settings.shading!r}")
     given = settings.shading(twin, sources) if callable(settings.shading) else settings.shading
     f = np.asarray(given, dtype=np.float64)
     if f.shape != (n, len(sources.names)) or not np.all((f >= 0.0) & (f <= 1.0)):
         raise InputError(None, "settings.shading",
                          f"expected sunlit factors within 0..1 of shape "
                          f"{(n, len(sources.names))}, got {f.shape}")
-    return f
+    return f, None
 
 
 def _mass(e: pd.DataFrame, params: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -220,7 +235,8 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
 
     weather = twin.weather
     sources = solar_sources(weather, settings.albedo, settings.sun_samples)
-    apertures = _apertures(e, params, archetypes) * _shading(twin, sources, settings)
+    sunlit, dsm = _shading(twin, sources, settings)
+    apertures = _apertures(e, params, archetypes) * sunlit
     cal = local_calendar(weather.data.index, weather.location.utc_offset)
     district, names = _districts(twin, settings.district_column)
     profiles = building_profiles(params[ok], archetypes.schedules, cal)
@@ -248,5 +264,5 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
         vent=profiles.vent, dtheta_er=settings.sky_temperature_depression,
     )
     return EnergyInputs(zones=zones, drivers=drivers, solar=sources, params=params, envelope=e,
-                        rows=rows, time=weather.data.index, districts=names,
-                        warnings=tuple(warnings))
+                        rows=rows, time=weather.data.index, districts=names, sunlit=sunlit,
+                        dsm_shading=dsm, warnings=tuple(warnings))

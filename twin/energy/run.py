@@ -1,11 +1,11 @@
-"""Run the hourly building energy model on a twin: ``run_energy(twin, settings) -> EnergyRun``.
+"""Run the building energy model on a twin: ``run_energy(twin, settings) -> EnergyRun``.
 
 The ideal heating and cooling need of every building (ISO 13790 5R1C, one zone per building,
-the twin's weather, archetype envelopes and schedules) with per-building annual and monthly
-sums, peaks, per-m² figures, hourly totals per district and KPIs. Hooks (``EnergySettings``):
-``shading`` multiplies the solar apertures, ``heating_efficiency`` / ``cooling_efficiency`` turn
-need into final energy, ``hourly`` receives the hourly loads per building for system and PV
-models; by default nothing is shaded, systems are ideal and no hourly series are formed.
+the twin's weather, archetype envelopes and schedules, solar shaded by the DSM horizons),
+then hour by hour its heating system, electricity demand, rooftop PV and self-consumption
+(``balance.py``), with per-building annual and monthly sums, peaks, CO2, primary energy and
+label, hourly totals per district, KPIs, and optionally the hourly series per building in an
+HDF5 file (``settings.hourly_path``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,17 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from simulation.energy.rc5r1c import simulate
+from simulation.energy.balance import SharedHours
+from simulation.energy.pv import PVSystems
+from simulation.energy.rc5r1c import ZoneResults, simulate
+from simulation.energy.systems import LABELS, HeatingSystems, energy_label
+from twin.energy.archetypes import load_archetypes
+from twin.energy.balance import BalanceCollector, subset
+from twin.energy.hourly_file import HourlyFile
 from twin.energy.inputs import EnergyInputs, energy_inputs
+from twin.energy.pv import pv_plane, rooftop_pv
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
-from twin.errors import InputError
+from twin.energy.systems import SYSTEM_KINDS, heating_systems
 from twin.model import Twin
 
 MONTHS = tuple(range(1, 13))
@@ -28,32 +35,37 @@ MONTHS = tuple(range(1, 13))
 
 @dataclass(frozen=True)
 class EnergyRun:
-    """Results of one energy run (kWh, kW, m², °C; heating and cooling both positive).
+    """Results of one energy run (kWh, kW, m², °C, kg; heating and cooling both positive).
 
     buildings: one row per twin building (index = building id): use, archetype, band,
-    floor_area_m2, heating_kWh, cooling_kWh, heating_kWh_m2, cooling_kWh_m2, peak_heating_kW,
-    peak_cooling_kW, peak_heating_time, peak_cooling_time (UTC end of the hour),
-    heating_final_kWh, cooling_final_kWh (need / efficiency), air_temp_mean/min/max_C, simulated.
-    monthly_heating_kWh, monthly_cooling_kWh: buildings x months 1..12 (local standard time).
-    district_heating_kW, district_cooling_kW: hours (UTC end) x districts.
+    heating_system, floor_area_m2; need: heating_kWh, cooling_kWh, heating_kWh_m2,
+    cooling_kWh_m2, peak_heating_kW, peak_cooling_kW, peak_heating_time, peak_cooling_time
+    (UTC end of the hour); final energy: heating_final_kWh (on the system's carrier),
+    cooling_final_kWh (electricity), gas_kWh, district_heat_kWh; electricity (demand):
+    appliances_kWh (appliances and lighting), heating_electricity_kWh,
+    cooling_electricity_kWh, electricity_kWh, peak_electricity_kW; PV: pv_kWp, pv_kWh,
+    pv_self_kWh, pv_export_kWh; grid_import_kWh, peak_grid_import_kW; co2_kg (gas, district
+    heat, grid import), primary_kWh_m2, label; sunlit_<source> factors on the solar
+    apertures; air_temp_mean/min/max_C, simulated.
+    monthly_heating_kWh, monthly_cooling_kWh, monthly_electricity_kWh, monthly_pv_kWh:
+    buildings x months 1..12 (local standard time).
+    district_heating_kW, district_cooling_kW, district_electricity_kW, district_pv_kW:
+    hours (UTC end) x districts.
     kpis: totals and peaks, see :func:`kpis`.
     """
 
     buildings: pd.DataFrame
     monthly_heating_kWh: pd.DataFrame
     monthly_cooling_kWh: pd.DataFrame
+    monthly_electricity_kWh: pd.DataFrame
+    monthly_pv_kWh: pd.DataFrame
     district_heating_kW: pd.DataFrame
     district_cooling_kW: pd.DataFrame
+    district_electricity_kW: pd.DataFrame
+    district_pv_kW: pd.DataFrame
     kpis: Mapping[str, float]
     inputs: EnergyInputs
     warnings: tuple[str, ...]
-
-
-def _efficiency(value: float | np.ndarray, n: int, name: str) -> np.ndarray:
-    eff = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
-    if not np.all(eff > 0.0):
-        raise InputError(None, f"settings.{name}", "must be > 0 (1 = ideal)")
-    return eff
 
 
 def _expand(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
@@ -63,26 +75,80 @@ def _expand(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def kpis(table: pd.DataFrame, heating_kW: pd.DataFrame,
-         cooling_kW: pd.DataFrame) -> dict[str, float]:
-    """Totals over the simulated buildings: heating/cooling MWh, kWh per m² of conditioned
-    floor, coincident peaks MW (hour of the largest district-summed load)."""
+def kpis(table: pd.DataFrame, heating_kW: pd.DataFrame, cooling_kW: pd.DataFrame,
+         electricity_kW: pd.DataFrame) -> dict[str, float]:
+    """Totals over the simulated buildings: need and final energy MWh, kWh per m² of
+    conditioned floor, coincident peaks MW (hour of the largest district-summed load),
+    electricity, PV and its self-consumed share, CO2 t, primary energy and the share of the
+    floor area in each label class."""
     sim = table[table["simulated"]]
     area = float(sim["floor_area_m2"].sum())
+
+    def per_m2(v: float) -> float:
+        return v / area if area else float("nan")
+
+    def mwh(col: str) -> float:
+        return float(sim[col].sum()) / 1e3
+
     heat = float(sim["heating_kWh"].sum())
     cool = float(sim["cooling_kWh"].sum())
-    return {
+    pv = mwh("pv_kWh")
+    out = {
         "buildings": float(len(sim)),
         "floor_area_m2": area,
         "heating_MWh": heat / 1e3,
         "cooling_MWh": cool / 1e3,
-        "heating_kWh_m2": heat / area if area else float("nan"),
-        "cooling_kWh_m2": cool / area if area else float("nan"),
-        "heating_final_MWh": float(sim["heating_final_kWh"].sum()) / 1e3,
-        "cooling_final_MWh": float(sim["cooling_final_kWh"].sum()) / 1e3,
+        "heating_kWh_m2": per_m2(heat),
+        "cooling_kWh_m2": per_m2(cool),
+        "heating_final_MWh": mwh("heating_final_kWh"),
+        "cooling_final_MWh": mwh("cooling_final_kWh"),
         "peak_heating_MW": float(heating_kW.sum(axis=1).max()) / 1e3,
         "peak_cooling_MW": float(cooling_kW.sum(axis=1).max()) / 1e3,
+        "gas_MWh": mwh("gas_kWh"),
+        "district_heat_MWh": mwh("district_heat_kWh"),
+        "electricity_MWh": mwh("electricity_kWh"),
+        "grid_import_MWh": mwh("grid_import_kWh"),
+        "peak_electricity_MW": float(electricity_kW.sum(axis=1).max()) / 1e3,
+        "pv_kWp": float(sim["pv_kWp"].sum()),
+        "pv_yield_MWh": pv,
+        "pv_self_consumption_share": mwh("pv_self_kWh") / pv if pv else 0.0,
+        "pv_export_MWh": mwh("pv_export_kWh"),
+        "co2_t": float(sim["co2_kg"].sum()) / 1e3,
+        "primary_kWh_m2": per_m2(float((sim["primary_kWh_m2"] * sim["floor_area_m2"]).sum())),
     }
+    for label in LABELS:
+        out[f"label_share_{label}"] = per_m2(float(sim.loc[sim["label"] == label,
+                                                           "floor_area_m2"].sum()))
+    return out
+
+
+def _shared_hours(twin: Twin, inputs: EnergyInputs, settings: EnergySettings) -> SharedHours:
+    d = twin.weather.data
+    plane, zen, az = pv_plane(twin.weather, settings.albedo)
+    return SharedHours(temp_out=d["temp_air"].to_numpy(np.float64),
+                       wind_speed=d["wind_speed"].to_numpy(np.float64),
+                       month=inputs.drivers.month, profiles=inputs.drivers.gains, plane=plane,
+                       apparent_zenith=zen, sun_azimuth=az)
+
+
+def _collector(twin: Twin, inputs: EnergyInputs, settings: EnergySettings,
+               file: HourlyFile | None) -> tuple[BalanceCollector, HeatingSystems, PVSystems]:
+    """The balance of the zones (zone order) and the systems of every building."""
+    rows = inputs.rows
+    archetypes = settings.archetypes or load_archetypes()
+    systems = heating_systems(twin, archetypes, settings.heating_system)
+    dsm = inputs.dsm_shading
+    roof_h = None if dsm is None else dsm.roof_horizon
+    pv = rooftop_pv(twin, np.zeros(len(twin.buildings), dtype=bool) if roof_h is None
+                    else ~np.isnan(roof_h).any(axis=1))
+    p = inputs.params.iloc[rows]
+    base_w = (p["electric_share"].to_numpy(np.float64) * p["internal_gains"].to_numpy(np.float64)
+              * inputs.envelope["floor_area"].to_numpy()[rows])
+    collector = BalanceCollector(
+        subset(systems, rows), subset(pv, rows), base_w, inputs.zones.gains_profile,
+        None if roof_h is None else roof_h[rows], inputs.zones.district, len(inputs.districts),
+        _shared_hours(twin, inputs, settings), file)
+    return collector, systems, pv
 
 
 def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyRun:
@@ -90,63 +156,125 @@ def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> Energ
     inputs = energy_inputs(twin, settings)
     rows = inputs.rows
     n = len(twin.buildings)
-    heat_eff = _efficiency(settings.heating_efficiency, n, "heating_efficiency")[rows]
-    cool_eff = _efficiency(settings.cooling_efficiency, n, "cooling_efficiency")[rows]
-
-    def hourly(start: int, stop: int, h: np.ndarray, c: np.ndarray, ta: np.ndarray) -> None:
-        for consumer in settings.hourly:
-            consumer(rows[start:stop], h, c, ta)
-
-    res = simulate(inputs.zones, inputs.drivers, warmup_hours=settings.warmup_hours,
-                   n_districts=len(inputs.districts),
-                   hourly_callback=hourly if settings.hourly and len(rows) else None)
-    time = inputs.time
     b = twin.buildings
+    file = None
+    if settings.hourly_path is not None:
+        file = HourlyFile(settings.hourly_path, b["id"].to_numpy()[rows], inputs.time)
+    try:
+        collector, systems, pv = _collector(twin, inputs, settings, file)
+
+        def hourly(start: int, stop: int, h: np.ndarray, c: np.ndarray, ta: np.ndarray) -> None:
+            collector(start, stop, h, c, ta)
+            for consumer in settings.hourly:
+                consumer(rows[start:stop], h, c, ta)
+
+        res = simulate(inputs.zones, inputs.drivers, warmup_hours=settings.warmup_hours,
+                       n_districts=len(inputs.districts), block_size=settings.block_size,
+                       hourly_callback=hourly if len(rows) else None)
+    except BaseException:
+        if file is not None:
+            file.close(ok=False)
+        raise
+    if file is not None:
+        file.close()
+    table = _table(twin, inputs, res, collector, systems, pv, settings)
+    time = inputs.time
+    columns = pd.Index(inputs.districts, name="district")
+
+    def hourly_frame(values_w: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values_w.T / 1e3, index=time, columns=columns)
+
+    def monthly(values_wh: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(_expand(values_wh / 1e3, rows, n), index=table.index,
+                            columns=pd.Index(MONTHS, name="month"))
+
+    dist = {k: hourly_frame(v) for k, v in (
+        ("heating", res.district_heating_W), ("cooling", res.district_cooling_W),
+        ("electricity", collector.district_electricity_W), ("pv", collector.district_pv_W))}
+    return EnergyRun(
+        buildings=table,
+        monthly_heating_kWh=monthly(res.monthly_heating_Wh),
+        monthly_cooling_kWh=monthly(res.monthly_cooling_Wh),
+        monthly_electricity_kWh=monthly(collector.monthly_electricity_Wh),
+        monthly_pv_kWh=monthly(collector.monthly_pv_Wh),
+        district_heating_kW=dist["heating"],
+        district_cooling_kW=dist["cooling"],
+        district_electricity_kW=dist["electricity"],
+        district_pv_kW=dist["pv"],
+        kpis=MappingProxyType(kpis(table, dist["heating"], dist["cooling"],
+                                   dist["electricity"])),
+        inputs=inputs,
+        warnings=inputs.warnings,
+    )
+
+
+def _table(twin: Twin, inputs: EnergyInputs, res: ZoneResults, collector: BalanceCollector,
+           systems: HeatingSystems, pv: PVSystems, settings: EnergySettings) -> pd.DataFrame:
+    """The per-building table of :class:`EnergyRun`."""
+    rows = inputs.rows
+    b = twin.buildings
+    n = len(b)
+    time = inputs.time
     area = inputs.envelope["floor_area"].to_numpy()
-    heat_kwh = _expand(res.heating_Wh / 1e3, rows, n)
-    cool_kwh = _expand(res.cooling_Wh / 1e3, rows, n)
+
+    def kwh(zone_wh: np.ndarray) -> np.ndarray:
+        return _expand(zone_wh / 1e3, rows, n)
+
+    heat_kwh = kwh(res.heating_Wh)
+    cool_kwh = kwh(res.cooling_Wh)
     simulated = np.zeros(n, dtype=bool)
     simulated[rows] = True
     hour_h = pd.Series(pd.NaT, index=b.index, dtype=time.dtype)
     hour_c = pd.Series(pd.NaT, index=b.index, dtype=time.dtype)
     hour_h.iloc[rows] = time[res.peak_heating_hour]
     hour_c.iloc[rows] = time[res.peak_cooling_hour]
-    table = pd.DataFrame({
+    col = collector.column
+    gas, dh = kwh(col("gas")), kwh(col("district_heat"))
+    elec, self_used, pv_kwh = kwh(col("electricity")), kwh(col("self_consumed")), kwh(col("pv"))
+    grid = elec - self_used
+    carriers = {"gas": gas, "electricity": grid, "district_heat": dh}
+    primary_m2 = settings.carriers.primary_kwh(carriers) / area
+    label = np.where(simulated, energy_label(np.nan_to_num(primary_m2)), None)
+    kind_names = {int(v): k for k, v in SYSTEM_KINDS.items()}
+    data = {
         "use": b["use"].to_numpy(),
         "archetype": inputs.params["archetype"].to_numpy(),
         "band": inputs.params["band"].to_numpy(),
+        "heating_system": [kind_names[int(k)] for k in systems.kind],
         "floor_area_m2": area,
         "heating_kWh": heat_kwh,
         "cooling_kWh": cool_kwh,
         "heating_kWh_m2": heat_kwh / area,
         "cooling_kWh_m2": cool_kwh / area,
-        "peak_heating_kW": _expand(res.peak_heating_W / 1e3, rows, n),
-        "peak_cooling_kW": _expand(res.peak_cooling_W / 1e3, rows, n),
+        "peak_heating_kW": kwh(res.peak_heating_W),
+        "peak_cooling_kW": kwh(res.peak_cooling_W),
         "peak_heating_time": hour_h.to_numpy(),
         "peak_cooling_time": hour_c.to_numpy(),
-        "heating_final_kWh": _expand(res.heating_Wh / 1e3 / heat_eff, rows, n),
-        "cooling_final_kWh": _expand(res.cooling_Wh / 1e3 / cool_eff, rows, n),
+        "heating_final_kWh": gas + dh + kwh(col("heating_electricity")),
+        "cooling_final_kWh": kwh(col("cooling_electricity")),
+        "gas_kWh": gas,
+        "district_heat_kWh": dh,
+        "appliances_kWh": kwh(col("base_electricity")),
+        "heating_electricity_kWh": kwh(col("heating_electricity")),
+        "cooling_electricity_kWh": kwh(col("cooling_electricity")),
+        "electricity_kWh": elec,
+        "peak_electricity_kW": kwh(collector.peak_electricity_W),
+        "pv_kWp": pv.pdc0 / 1e3,
+        "pv_kWh": pv_kwh,
+        "pv_self_kWh": self_used,
+        "pv_export_kWh": pv_kwh - self_used,
+        "grid_import_kWh": grid,
+        "peak_grid_import_kW": kwh(collector.peak_import_W),
+        "co2_kg": settings.carriers.co2_kg(carriers),
+        "primary_kWh_m2": primary_m2,
+        "label": label,
+    }
+    for k, name in enumerate(inputs.solar.names):
+        data[f"sunlit_{name}"] = inputs.sunlit[:, k]
+    data.update({
         "air_temp_mean_C": _expand(res.air_temp_mean, rows, n),
         "air_temp_min_C": _expand(res.air_temp_min, rows, n),
         "air_temp_max_C": _expand(res.air_temp_max, rows, n),
         "simulated": simulated,
-    }, index=pd.Index(b["id"].to_numpy(), name="id"))
-    monthly = {
-        name: pd.DataFrame(_expand(values / 1e3, rows, n), index=table.index,
-                           columns=pd.Index(MONTHS, name="month"))
-        for name, values in (("heating", res.monthly_heating_Wh),
-                             ("cooling", res.monthly_cooling_Wh))
-    }
-    columns = pd.Index(inputs.districts, name="district")
-    dist_h = pd.DataFrame(res.district_heating_W.T / 1e3, index=time, columns=columns)
-    dist_c = pd.DataFrame(res.district_cooling_W.T / 1e3, index=time, columns=columns)
-    return EnergyRun(
-        buildings=table,
-        monthly_heating_kWh=monthly["heating"],
-        monthly_cooling_kWh=monthly["cooling"],
-        district_heating_kW=dist_h,
-        district_cooling_kW=dist_c,
-        kpis=MappingProxyType(kpis(table, dist_h, dist_c)),
-        inputs=inputs,
-        warnings=inputs.warnings,
-    )
+    })
+    return pd.DataFrame(data, index=pd.Index(b["id"].to_numpy(), name="id"))

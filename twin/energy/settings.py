@@ -1,12 +1,14 @@
-"""Settings of an energy run on a twin, including the hooks for shading, systems and PV."""
+"""Settings of an energy run on a twin: shading, default heating system, carriers, hourly output."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from simulation.energy.systems import CarrierFactors
 from twin.energy.archetypes import Archetypes
 from twin.energy.party_walls import DEFAULT_TOLERANCE
 
@@ -14,8 +16,8 @@ HourlyConsumer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None
 """Called with (rows, heating_W, cooling_W, air_temp_C) for successive blocks of the simulated
 buildings: rows are their positions in ``Twin.buildings`` (and ``EnergyRun.buildings``), the
 arrays float32 (len(rows), n_hours) and reused after the call: copy what you keep. This is
-where hourly system models (heat pump COP by hour, boilers) and PV netting read the ideal
-loads."""
+where further hourly models read the ideal loads (the systems and PV balance of
+``balance.py`` always runs)."""
 
 Shading = np.ndarray | Callable[..., np.ndarray]
 """Sunlit factor 0..1 per building and solar source, shape (n_buildings, n_sources) in the
@@ -35,12 +37,15 @@ class EnergySettings:
     sky_temperature_depression: K, ISO 13790 delta_theta_er for the sky-radiation loss.
     warmup_hours: hours simulated before the year (taken from its end).
     district_column: buildings column whose values group the hourly totals (None: one total).
-    shading: sunlit factors on the solar apertures (None: unshaded), see :data:`Shading`.
-    heating_efficiency, cooling_efficiency: delivered heat (cold) per unit of final energy,
-    scalar or one per building (1 = ideal: final = need); the annual final energy is
-    need / efficiency. Hour-dependent systems use ``hourly``.
-    hourly: consumers of the hourly loads per building (see :data:`HourlyConsumer`); empty
-    means no hourly series per building are formed at all.
+    shading: ``"dsm"`` (default): sunlit factors from the twin's DSM horizons when it has a DSM
+    (``shading.py``; also shades the rooftop PV), none without one; None: unshaded; or the
+    factors themselves, see :data:`Shading`. horizon_azimuths: azimuth bins of the horizons.
+    heating_system: system of buildings whose ``heating_system`` column is null (``systems.py``).
+    carriers: CO2 and primary energy factors per carrier.
+    hourly_path: write the hourly series per building to this HDF5 file (``hourly_file.py``).
+    block_size: buildings per block of hourly series (memory: about 20 bytes x block_size x
+    hours, 180 MB for 1024 x 8760).
+    hourly: more consumers of the hourly loads per building (see :data:`HourlyConsumer`).
     """
 
     archetypes: Archetypes | None = None
@@ -50,11 +55,14 @@ class EnergySettings:
     sky_temperature_depression: float = 11.0
     warmup_hours: int = 336
     district_column: str | None = None
-    shading: Shading | None = None
-    heating_efficiency: float | np.ndarray = 1.0
-    cooling_efficiency: float | np.ndarray = 1.0
+    shading: Shading | str | None = "dsm"
+    horizon_azimuths: int = 72
+    heating_system: str = "gas_boiler"
+    carriers: CarrierFactors = field(default_factory=CarrierFactors)
+    hourly_path: str | Path | None = None
+    block_size: int = 1024
     hourly: tuple[HourlyConsumer, ...] = ()
 
 
 DEFAULT_SETTINGS = EnergySettings()
-"""Archetype table beside the package, no shading, ideal systems, no hourly consumers."""
+"""Archetype table beside the package, DSM shading, gas boilers, no hourly file."""

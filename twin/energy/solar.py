@@ -35,12 +35,18 @@ FACADES = (1, 2, 3, 4)
 @dataclass(frozen=True)
 class SolarSources:
     """Incident solar per m² on each source plane, ``irradiance`` (n_sources, n_hours) W/m²,
-    hour means; ``names``, ``tilt`` and ``azimuth`` (deg) describe the rows."""
+    hour means; ``names``, ``tilt`` and ``azimuth`` (deg) describe the rows. The sun they were
+    computed with: ``apparent_zenith`` and ``sun_azimuth`` (n_samples, n_hours) deg,
+    ``dni_extra`` (n_hours,) W/m²; ``albedo`` of the ground."""
 
     names: tuple[str, ...]
     tilt: np.ndarray
     azimuth: np.ndarray
     irradiance: np.ndarray
+    apparent_zenith: np.ndarray
+    sun_azimuth: np.ndarray
+    dni_extra: np.ndarray
+    albedo: float
 
 
 def unix_seconds(index: pd.DatetimeIndex) -> np.ndarray:
@@ -67,4 +73,5 @@ def solar_sources(weather: Weather, albedo: float = 0.2, n_samples: int = 1) -> 
         albedo,
     ).incident
     return SolarSources(names=SOURCE_NAMES, tilt=SOURCE_TILT.copy(),
-                        azimuth=SOURCE_AZIMUTH.copy(), irradiance=incident)
+                        azimuth=SOURCE_AZIMUTH.copy(), irradiance=incident,
+                        apparent_zenith=zen, sun_azimuth=az, dni_extra=ext, albedo=albedo)

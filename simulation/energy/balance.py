@@ -1,0 +1,219 @@
+"""Hourly energy balance of buildings: heating system, electricity, rooftop PV, self-consumption.
+
+Per building and hour, from the zone model's ideal heating and cooling need (W):
+
+- heating final energy on the system's carrier (:class:`systems.HeatingSystems`: gas boiler
+  efficiency, heat pump COP by outdoor temperature and heating curve with the backup below
+  ``hp_min_source``, district heat 1 - loss, electric 1; a given seasonal ``efficiency``
+  replaces the kind's model); cooling electricity = need / EER;
+- electricity demand = appliances and lighting (a base power W times its hourly profile)
+  + heat-pump / electric heating + cooling electricity;
+- PV AC output of the building's rooftop system (:class:`pv.PVSystems`; all systems share one
+  module plane): the PVWatts chain of :func:`pv.pv_power`, beam and circumsolar shaded by the
+  roof's horizon profile, isotropic sky by its sky-view ratio;
+- self-consumption min(PV, demand); export PV - self-consumed; import demand - self-consumed.
+
+It is the arithmetic of ``HeatingSystems.delivered``, ``pv.pv_power`` and
+``pv.self_consumption``, fused into one pass (numba-parallel over buildings) that keeps
+annual and monthly sums, peaks, per-district hourly totals and, on request, the hourly
+electricity and PV per building: no buildings x hours array is formed otherwise.
+Units: W (hourly means), Wh; temperatures degC; angles deg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from .horizon import sky_view_ratio, sun_bins
+from .irradiance import PlaneIrradiance
+from .pv import PVSystems, _pv_step
+from .systems import T0, HeatingKind, HeatingSystems
+
+__all__ = ["SUMS", "Balance", "SharedHours", "balance"]
+
+SUMS = ("gas", "district_heat", "heating_electricity", "cooling_electricity",
+        "base_electricity", "electricity", "pv", "self_consumed")
+"""Columns of ``Balance.sums`` (Wh per building over the hours)."""
+_GAS, _DH, _EH, _EC, _EB, _ET, _PV, _SELF = range(8)
+_PEAK_E, _PEAK_IMP = 8, 9
+_N_ACC = 10
+_BOILER = float(HeatingKind.GAS_BOILER)
+_HEAT_PUMP = float(HeatingKind.HEAT_PUMP)
+_DISTRICT = float(HeatingKind.DISTRICT_HEAT)
+_ELECTRIC = float(HeatingKind.ELECTRIC)
+
+
+@dataclass(frozen=True)
+class SharedHours:
+    """Hourly inputs shared by all buildings (n_hours each unless noted).
+
+    temp_out degC (heat-pump source, PV air temperature); wind_speed m/s; month 0..11;
+    profiles (n_profiles, n_hours): fraction of each building's base electricity;
+    plane: irradiance components on the shared PV module plane, (1, n_hours) each;
+    apparent_zenith, sun_azimuth: the sun (deg) the plane was computed with.
+    """
+
+    temp_out: np.ndarray
+    wind_speed: np.ndarray
+    month: np.ndarray
+    profiles: np.ndarray
+    plane: PlaneIrradiance
+    apparent_zenith: np.ndarray
+    sun_azimuth: np.ndarray
+
+
+@dataclass(frozen=True)
+class Balance:
+    """sums: (n, len(SUMS)) Wh; peak_electricity_W, peak_import_W: (n,); monthly_electricity_Wh,
+    monthly_pv_Wh: (n, 12); district_electricity_W, district_pv_W: (n_districts, n_hours)."""
+
+    sums: np.ndarray
+    peak_electricity_W: np.ndarray
+    peak_import_W: np.ndarray
+    monthly_electricity_Wh: np.ndarray
+    monthly_pv_Wh: np.ndarray
+    district_electricity_W: np.ndarray
+    district_pv_W: np.ndarray
+
+    def column(self, name: str) -> np.ndarray:
+        """One column of ``sums`` by name (see :data:`SUMS`), Wh."""
+        return self.sums[:, SUMS.index(name)]
+
+
+@numba.njit(cache=True, inline="always")
+def _heat_efficiency(sysp, t_out):
+    """Heat per unit of final energy of one building's system in one hour (systems.py)."""
+    given = sysp[8]
+    if not np.isnan(given):
+        return given
+    kind = sysp[0]
+    if kind == _BOILER:
+        return sysp[1]
+    if kind == _DISTRICT:
+        return 1.0 - sysp[2]
+    if kind != _HEAT_PUMP:
+        return 1.0
+    if t_out < sysp[5]:
+        return 1.0
+    tc = min(max(t_out, -10.0), 20.0)
+    sink = 20.0 + (sysp[3] - 20.0) * (20.0 - tc) / 30.0 + T0
+    lift = sink - (t_out + T0)
+    cop = sysp[4] * (sink / lift) if lift > 0.0 else np.inf
+    return min(max(cop, 1.0), sysp[6])
+
+
+@numba.njit(cache=True, parallel=True)
+def _balance_kernel(heat, cool, sysp, temp, wind, month, profiles, base_w, base_idx, pvp,
+                    beam, iso, circ, rest, cosaoi, horizon, shaded, elevation, bins, svr,
+                    iam_n, iam_k, iam_l, district, n_part, acc, mon_e, mon_pv, dist_e, dist_pv,
+                    want_hourly, out_e, out_pv):
+    n, n_t = heat.shape
+    for part in numba.prange(n_part):
+        for b in range(part * n // n_part, (part + 1) * n // n_part):
+            p = sysp[b]
+            kind = p[0]
+            electric_heat = kind == _HEAT_PUMP or kind == _ELECTRIC
+            with_pv = pvp[b, 0] > 0.0
+            d = district[b]
+            for t in range(n_t):
+                q = np.float64(heat[b, t])
+                final = q / _heat_efficiency(p, temp[t]) if q > 0.0 else 0.0
+                e_cool = np.float64(cool[b, t]) / p[7]
+                e_base = base_w[b] * profiles[base_idx[b], t]
+                e_heat = final if electric_heat else 0.0
+                e = e_heat + e_cool + e_base
+                pv = 0.0
+                if with_pv:
+                    f = 1.0
+                    if shaded[b] and not elevation[t] > horizon[b, bins[t]]:
+                        f = 0.0
+                    direct = beam[t] * f
+                    diffuse = circ[t] * f + iso[t] * svr[b] + rest[t]
+                    _, pv = _pv_step(direct, diffuse, cosaoi[t], temp[t], wind[t], pvp[b],
+                                     iam_n, iam_k, iam_l)
+                used = min(pv, e)
+                if kind == _BOILER:
+                    acc[b, _GAS] += final
+                elif kind == _DISTRICT:
+                    acc[b, _DH] += final
+                acc[b, _EH] += e_heat
+                acc[b, _EC] += e_cool
+                acc[b, _EB] += e_base
+                acc[b, _ET] += e
+                acc[b, _PV] += pv
+                acc[b, _SELF] += used
+                acc[b, _PEAK_E] = max(acc[b, _PEAK_E], e)
+                acc[b, _PEAK_IMP] = max(acc[b, _PEAK_IMP], e - used)
+                mon_e[b, month[t]] += e
+                mon_pv[b, month[t]] += pv
+                dist_e[part, d, t] += e
+                dist_pv[part, d, t] += pv
+                if want_hourly:
+                    out_e[b, t] = e
+                    out_pv[b, t] = pv
+
+
+def balance(
+    heating_w: np.ndarray,
+    cooling_w: np.ndarray,
+    systems: HeatingSystems,
+    base_w: np.ndarray,
+    base_profile: np.ndarray,
+    pv: PVSystems,
+    roof_horizon: np.ndarray | None,
+    district: np.ndarray,
+    n_districts: int,
+    shared: SharedHours,
+    hourly_out: tuple[np.ndarray, np.ndarray] | None = None,
+    iam_params: tuple[float, float, float] = (1.526, 4.0, 0.002),
+) -> Balance:
+    """Hourly balance of n buildings (module docstring).
+
+    heating_w, cooling_w: (n, n_hours) need W >= 0 (float32 or float64). systems, pv: one
+    entry per building (pdc0 0 = no PV). base_w: appliances and lighting W at profile 1,
+    base_profile: its row of ``shared.profiles``. roof_horizon: (n, n_azimuth) deg, NaN rows
+    (or None) unshaded. district: 0..n_districts-1. hourly_out: two (n, n_hours) arrays that
+    receive the electricity demand and PV AC per hour (W).
+    """
+    heat = np.ascontiguousarray(heating_w)
+    cool = np.ascontiguousarray(cooling_w)
+    n, n_t = heat.shape
+    if cool.shape != heat.shape or len(systems) != n or len(pv) != n:
+        raise ValueError(f"heating {heat.shape}, cooling {cool.shape}, {len(systems)} systems "
+                         f"and {len(pv)} PV systems must describe the same buildings")
+    plane = shared.plane
+    if roof_horizon is None:
+        horizon = np.zeros((n, 4))
+        shaded = np.zeros(n, dtype=np.bool_)
+    else:
+        horizon = np.asarray(roof_horizon, dtype=np.float64)
+        shaded = ~np.isnan(horizon).any(axis=1)
+        horizon = np.ascontiguousarray(np.where(shaded[:, None], horizon, 0.0))
+    svr = np.where(shaded, sky_view_ratio(horizon, pv.tilt, pv.azimuth), 1.0) if n else np.ones(0)
+    elevation, bins = sun_bins(horizon.shape[1], shared.apparent_zenith, shared.sun_azimuth)
+    n_part = max(1, min(numba.get_num_threads(), n))
+    acc = np.zeros((n, _N_ACC))
+    mon_e = np.zeros((n, 12))
+    mon_pv = np.zeros((n, 12))
+    dist_e = np.zeros((n_part, n_districts, n_t))
+    dist_pv = np.zeros((n_part, n_districts, n_t))
+    want = hourly_out is not None
+    out_e, out_pv = hourly_out if want else (np.zeros((0, 0)), np.zeros((0, 0)))
+    c = np.ascontiguousarray
+    _balance_kernel(
+        heat, cool, systems.kernel_params(), c(shared.temp_out, dtype=np.float64),
+        c(shared.wind_speed, dtype=np.float64), c(shared.month, dtype=np.int64),
+        c(shared.profiles, dtype=np.float64), c(base_w, dtype=np.float64),
+        c(base_profile, dtype=np.int64), pv.kernel_params(), c(plane.beam[0]),
+        c(plane.sky_isotropic[0]), c(plane.circumsolar[0]),
+        c(plane.horizon[0] + plane.ground[0]), c(plane.cos_aoi[0]), horizon, shaded,
+        elevation, bins, c(svr), *map(float, iam_params), c(district, dtype=np.int64), n_part,
+        acc, mon_e, mon_pv, dist_e, dist_pv, want, out_e, out_pv,
+    )
+    return Balance(sums=acc[:, :_N_ACC - 2], peak_electricity_W=acc[:, _PEAK_E],
+                   peak_import_W=acc[:, _PEAK_IMP], monthly_electricity_Wh=mon_e,
+                   monthly_pv_Wh=mon_pv, district_electricity_W=dist_e.sum(axis=0),
+                   district_pv_W=dist_pv.sum(axis=0))
