@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
 
     register_runs(commands)
 
+    from twin.feeds.cli import register as register_listen
+
+    register_listen(commands)
+
     for plugin in entry_points(group=COMMAND_PLUGINS):
         plugin.load()(commands)
     return parser

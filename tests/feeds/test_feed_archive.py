@@ -44,8 +44,8 @@ def test_same_observation_twice_is_stored_once(twin_folder):
 
 def test_out_of_order_append_is_sorted(twin_folder):
     obs = _obs(20)
-    append_observations(twin_folder, obs[10:])
-    append_observations(twin_folder, obs[:10][::-1])
+    assert append_observations(twin_folder, obs[10:]).out_of_order == 0
+    assert append_observations(twin_folder, obs[:10][::-1]).out_of_order == 10
     series, _ = read_series(twin_folder, "s1", "intensity")
     assert series.index.is_monotonic_increasing
     np.testing.assert_array_equal(series.to_numpy(), np.arange(20.0))

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from twin.energy.run import run_energy
 from twin.feeds.archive import append_observations
 from twin.feeds.base import Observation
 from twin.feeds.live import compare_counts, demand_scale, geh, observed_weather
@@ -37,6 +38,20 @@ def test_observed_weather_feeds_an_energy_weather_table(twin_folder):
     typical = base.data[(base.data.index.month == 7) & (base.data.index.day == 1) & (base.data.index.hour == 11)]
     assert data["pressure"].iloc[0] == typical["pressure"].iloc[0]
     assert not data.isna().any().any()
+
+
+def test_energy_run_takes_observed_weather(twin_folder, delft):
+    """A cold spell observed for two January days needs more heat than the same days at 15 °C."""
+    t0 = to_ms("2026-01-10T00:00:00Z")
+    for sensor, temp in (("cold", -8.0), ("mild", 15.0)):
+        append_observations(twin_folder, [Observation(sensor, "temp_air", t0 + m * 600_000, temp, "°C")
+                                          for m in range(1, 6 * 48 + 1)])
+    heat = {}
+    for sensor in ("cold", "mild"):
+        weather = observed_weather(twin_folder, sensor, delft.weather)
+        run = run_energy(delft.replace(weather=weather))
+        heat[sensor] = float(np.nansum(run.district_heating_kW))
+    assert heat["cold"] > heat["mild"] >= 0.0
 
 
 def test_counts_against_simulated_flows_and_demand_scale(helsinki_folder):

@@ -40,10 +40,12 @@ _CHUNK = 4096
 @dataclass(frozen=True)
 class AppendResult:
     """What one append did: observations newly ``stored``, ``duplicates`` already stored (skipped),
+    ``out_of_order`` (stored, but older than one stored or given before them in the same series),
     ``rejected`` because their unit differs from the stored series' unit."""
 
     stored: int = 0
     duplicates: int = 0
+    out_of_order: int = 0
     rejected: int = 0
 
 
@@ -87,7 +89,7 @@ def _merge(root: h5py.Group, observations: list[Observation],
     series: dict[tuple[str, str], list[Observation]] = defaultdict(list)
     for o in observations:
         series[(o.sensor, o.quantity)].append(o)
-    stored = duplicates = rejected = 0
+    stored = duplicates = late = rejected = 0
     for (sensor, quantity), items in series.items():
         sensor_group = root.require_group(quote(sensor, safe=""))
         sensor_group.attrs["sensor"] = sensor
@@ -104,18 +106,27 @@ def _merge(root: h5py.Group, observations: list[Observation],
             continue
         times = np.fromiter((o.time for o in items), dtype=np.int64, count=len(items))
         values = np.fromiter((o.value for o in items), dtype=np.float64, count=len(items))
-        new, skipped = _write_series(sensor_group, key, quantity, unit, times, values)
+        new, skipped, out_of_order = _write_series(sensor_group, key, quantity, unit, times, values)
+        if out_of_order:
+            log.warning("%s %s: %d observations out of order (stored in time order)", sensor, quantity, out_of_order)
         stored += new
         duplicates += skipped
-    return AppendResult(stored=stored, duplicates=duplicates, rejected=rejected)
+        late += out_of_order
+    return AppendResult(stored=stored, duplicates=duplicates, out_of_order=late, rejected=rejected)
 
 
 def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times: np.ndarray,
-                  values: np.ndarray) -> tuple[int, int]:
-    """Merge (times, values) into the series ``parent/key``; returns (stored, duplicates)."""
-    unique_times, first = np.unique(times, return_index=True)
-    duplicates = len(times) - len(unique_times)
-    times, values = unique_times, values[first]
+                  values: np.ndarray) -> tuple[int, int, int]:
+    """Merge (times, values), in arrival order, into the series ``parent/key``; returns the numbers
+    stored, duplicates and out of order (new, but older than an earlier one)."""
+    old_times = parent[key]["time"][()] if key in parent else np.empty(0, dtype=np.int64)
+    latest = old_times[-1] if len(old_times) else np.iinfo(np.int64).min
+    late = times < np.maximum.accumulate(np.concatenate([[latest], times]))[:-1]
+    times, first = np.unique(times, return_index=True)
+    fresh = ~np.isin(times, old_times, assume_unique=True)
+    duplicates = len(late) - int(fresh.sum())
+    out_of_order = int(late[first][fresh].sum())
+    times, values = times[fresh], values[first][fresh]
     if key not in parent:
         group = parent.create_group(key)
         group.attrs["quantity"] = quantity
@@ -123,14 +134,10 @@ def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times:
             group.create_dataset(name, data=data, maxshape=(None,), chunks=(_CHUNK,))
         group["time"].attrs["units"] = "ms since 1970-01-01T00:00:00Z"
         group["value"].attrs["units"] = unit
-        return len(times), duplicates
+        return len(times), duplicates, out_of_order
     group = parent[key]
-    old_times = group["time"][()]
-    fresh = ~np.isin(times, old_times, assume_unique=True)
-    duplicates += int((~fresh).sum())
-    times, values = times[fresh], values[fresh]
     if len(times) == 0:
-        return 0, duplicates
+        return 0, duplicates, out_of_order
     n_old = len(old_times)
     for name in ("time", "value"):
         group[name].resize((n_old + len(times),))
@@ -142,7 +149,7 @@ def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times:
         order = np.argsort(all_times, kind="stable")
         group["time"][:] = all_times[order]
         group["value"][:] = np.concatenate([group["value"][:n_old], values])[order]
-    return len(times), duplicates
+    return len(times), duplicates, out_of_order
 
 
 def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Series, str]:

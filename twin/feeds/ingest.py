@@ -1,5 +1,5 @@
-"""Observations from feeds into the twin folder: mapped to twin objects, checked for order,
-buffered and appended in batches (``twin.feeds.archive``)."""
+"""Observations from feeds into the twin folder: mapped to twin objects, buffered and appended
+in batches (``twin.feeds.archive``, which skips duplicates and counts those out of order)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from twin.feeds.mapping import SensorMapper
 @dataclass
 class IngestStats:
     """Counters over a run: observations ``stored``, ``duplicates`` skipped, ``out_of_order``
-    (older than one already seen of the same series; still stored in time order), ``unmapped``
-    (no twin object found; still stored), ``rejected`` (unit differs from the stored series)."""
+    (older than one before them in the same series; still stored, in time order), ``unmapped``
+    sensors (no twin object found; still stored), ``rejected`` (unit differs from the stored series)."""
 
     stored: int = 0
     duplicates: int = 0
@@ -33,7 +33,6 @@ class Ingestor:
         self.mapper = mapper
         self.stats = IngestStats()
         self._buffer: list[Observation] = []
-        self._latest: dict[tuple[str, str], int] = {}
         self._unmapped: set[str] = set()
 
     @property
@@ -42,17 +41,8 @@ class Ingestor:
         return len(self._buffer)
 
     def add(self, observations: Iterable[Observation]) -> None:
-        """Buffer ``observations``, counting those out of order and those with no twin object."""
+        """Buffer ``observations``, mapping their sensors to twin objects."""
         for o in observations:
-            key = (o.sensor, o.quantity)
-            latest = self._latest.get(key)
-            if latest is not None and o.time < latest:
-                self.stats.out_of_order += 1
-                if self.stats.out_of_order <= 10:
-                    log.warning("%s %s: out-of-order observation at %d ms (latest %d ms)",
-                                o.sensor, o.quantity, o.time, latest)
-            else:
-                self._latest[key] = o.time
             if self.mapper is not None and self.mapper.target(o.sensor, o.quantity, o.lon, o.lat) is None \
                     and o.sensor not in self._unmapped:
                 self._unmapped.add(o.sensor)
@@ -70,6 +60,7 @@ class Ingestor:
         self._buffer = []
         self.stats.stored += result.stored
         self.stats.duplicates += result.duplicates
+        self.stats.out_of_order += result.out_of_order
         self.stats.rejected += result.rejected
         self.stats.unmapped = len(self._unmapped)
         return result.stored

@@ -94,7 +94,8 @@ class ReplayFeed:
             self._handle = None
 
     def _next(self) -> tuple[float, str, bytes] | None:
-        assert self._handle is not None, "connect first"
+        if self._handle is None:  # not connected, or closed
+            return None
         while raw := self._handle.readline():
             self._line += 1
             self.stats.received += 1
