@@ -46,7 +46,13 @@ demo: setup
 	$(VENV)/bin/twin map $(OUT)/helsinki.twin -o $(OUT)/helsinki-map.png
 	$(VENV)/bin/twin render $(OUT)/delft.twin -o $(OUT)/delft-3d.png
 	$(VENV)/bin/twin render $(OUT)/helsinki.twin -o $(OUT)/helsinki-3d.png
-	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin, their summaries, maps and 3D views"
+	for s in helsinki_baseline helsinki_2035 helsinki_mannerheimintie_closure delft_baseline delft_deep_retrofit; do \
+		$(VENV)/bin/twin run scenarios/$$s.toml -o $(OUT)/$$s.h5 || exit 1; done
+	$(VENV)/bin/twin compare $(OUT)/helsinki_baseline.h5 $(OUT)/helsinki_2035.h5 -o $(OUT)/report-helsinki_2035.html
+	$(VENV)/bin/twin compare $(OUT)/helsinki_baseline.h5 $(OUT)/helsinki_mannerheimintie_closure.h5 -o $(OUT)/report-helsinki_closure.html
+	$(VENV)/bin/twin compare $(OUT)/delft_baseline.h5 $(OUT)/delft_deep_retrofit.h5 -o $(OUT)/report-delft_retrofit.html
+	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin, their summaries, maps and 3D views;"
+	@echo "scenario results (*.h5) and comparison reports (report-*.html)"
 
 # The whole test suite (unit, validation, integration) and the import-direction contracts.
 test: setup

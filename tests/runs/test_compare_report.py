@@ -1,0 +1,92 @@
+"""``twin compare``: the KPI table of two runs, changes per link and building, the HTML report."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin.cli import main
+from twin.runs import read_results, run_scenario, write_results
+from twin.runs.compare import building_change, compare_kpis, link_change
+from twin.scenarios import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("compare")
+    out = {}
+    for name in ("helsinki_baseline", "helsinki_2035", "helsinki_mannerheimintie_closure"):
+        run = run_scenario(load_scenario(SCENARIOS / f"{name}.toml"))
+        out[name] = write_results(run, folder / f"{name}.h5")
+    return out
+
+
+def test_the_kpi_table_gives_both_values_and_the_change(files) -> None:
+    a, b = read_results(files["helsinki_baseline"]), read_results(files["helsinki_2035"])
+    table = compare_kpis(a, b)
+    both = table.dropna(subset=["a", "b"])
+    assert len(both) >= 5
+    assert np.allclose(both["change"], both["b"] - both["a"])
+    nonzero = both[both["a"] != 0]
+    assert np.allclose(nonzero["pct_change"], 100 * nonzero["change"] / nonzero["a"].abs())
+    assert table.loc["mobility.vehicle_km", "unit"] == "veh km"
+    # KPIs only one of the scenarios reports are still listed, with the other side empty
+    assert table[["a", "b"]].isna().any(axis=1).any()
+
+
+def test_a_closed_street_shows_its_whole_traffic_as_lost(files) -> None:
+    a = read_results(files["helsinki_baseline"])
+    b = read_results(files["helsinki_mannerheimintie_closure"])
+    change = link_change(a, b)
+    closed = b.mobility.links["capacity"].to_numpy() == 0
+    assert closed.any()
+    closed_ids = set(b.mobility.links.loc[closed, "id"])
+    rows = change[change["id"].isin(closed_ids)]
+    assert np.all(rows["b"] == 0.0)
+    assert np.allclose(rows["change"], -rows["a"])
+    assert rows["a"].sum() > 0  # the baseline used the street
+
+
+def test_building_changes_follow_the_retrofit(files) -> None:
+    a, b = read_results(files["helsinki_baseline"]), read_results(files["helsinki_2035"])
+    change = building_change(a, b)
+    assert len(change) == len(b.energy.buildings)
+    assert b.energy.buildings.index.isin(a.energy.buildings.index).all()
+    retrofit = b.interventions[b.interventions["kind"] == "retrofit"]
+    renovated = json.loads(retrofit["counts"].iloc[0])["buildings"]
+    # the renovated buildings need less heat per m2; no other building changes its need
+    assert int((change["change"] < -1e-6).sum()) == renovated > 0
+    assert int((change["change"] > 1e-6).sum()) == 0
+    with pytest.raises(ValueError, match="energy"):
+        building_change(read_results(files["helsinki_mannerheimintie_closure"]), b)
+
+
+def test_twin_compare_prints_the_table_and_writes_a_self_contained_report(files, tmp_path,
+                                                                         capsys) -> None:
+    report = tmp_path / "report.html"
+    assert main(["compare", str(files["helsinki_baseline"]), str(files["helsinki_2035"]),
+                 "-o", str(report)]) == 0
+    printed = capsys.readouterr().out
+    assert "mobility.vehicle_km" in printed and "% change" in printed
+    text = report.read_text(encoding="utf-8")
+    assert "Helsinki centre 2035" in text and "mobility.vehicle_km" in text
+    assert "http://" not in text and "https://" not in text  # nothing loaded from elsewhere
+    images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text)
+    assert len(images) == 4  # travel times, link map, energy profiles, building map
+    for data in images:
+        png = base64.b64decode(data)
+        assert png.startswith(b"\x89PNG") and len(png) > 5000
+
+
+def test_a_mobility_only_comparison_has_no_energy_figures(files, tmp_path) -> None:
+    report = tmp_path / "m.html"
+    assert main(["compare", str(files["helsinki_baseline"]),
+                 str(files["helsinki_mannerheimintie_closure"]), "-o", str(report)]) == 0
+    assert len(re.findall(r"data:image/png", report.read_text(encoding="utf-8"))) == 2
