@@ -133,7 +133,7 @@ def bench_synthetic(n: int) -> None:
           f"({n * hours / t_kernel / 1e6:.0f} M building-hours/s)")
     print(f"  kernel, scheduled ventilation off       {t_steady:7.2f} s   "
           f"(the {int((twin.buildings['use'].isin(NON_RESIDENTIAL)).sum()):,} non-residential "
-          "zones recompute their coefficients every hour)")
+          "zones switch coefficient sets with their ventilation level)")
     print(f"  whole run_energy                        {t_run:7.2f} s   "
           f"(kernel {t_kernel / t_run:.0%} of it)")
     print(f"  peak traced memory during run_energy    {peak / 2**20:7.0f} MiB")
