@@ -69,6 +69,7 @@ bench: setup
 	$(PY) tests/bench/bench_shading.py
 	$(PY) tests/bench/bench_vs_sumo.py
 	$(PY) tests/bench/bench_viewer.py
+	$(PY) tests/bench/bench_feeds.py
 
 # The desktop viewer on the Delft sample (imported first if needed).
 view: setup

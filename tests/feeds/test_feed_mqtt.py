@@ -42,6 +42,7 @@ def test_plain_messages_arrive_and_bad_ones_are_counted(broker):
     pub.wait_all_acked(infos)
     got = drain(feed, 100)
     time.sleep(0.2)
+    got += feed.poll()
     assert sorted(o.value for o in got) == [float(i) for i in range(100)]
     assert (feed.stats.received, feed.stats.malformed, feed.stats.oversized) == (104, 3, 1)
     assert any("time" in e for e in feed.stats.errors)

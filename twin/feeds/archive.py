@@ -91,17 +91,20 @@ def _merge(root: h5py.Group, observations: list[Observation],
         series[(o.sensor, o.quantity)].append(o)
     stored = duplicates = late = rejected = 0
     for (sensor, quantity), items in series.items():
-        sensor_group = root.require_group(quote(sensor, safe=""))
-        sensor_group.attrs["sensor"] = sensor
-        if sensor in targets:
-            sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"] = targets[sensor]
-        for name in ("target_kind", "target_id"):
-            sensor_group.attrs.setdefault(name, "")
+        name = quote(sensor, safe="")
+        sensor_group = root.get(name)
+        if sensor_group is None:
+            sensor_group = root.create_group(name)
+            sensor_group.attrs.update({"sensor": sensor, "target_kind": "", "target_id": ""})
+        target = targets.get(sensor)
+        if target is not None and (sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"]) != target:
+            sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"] = target
         key = quote(quantity, safe="")
         unit = items[0].unit
-        if key in sensor_group and sensor_group[key]["value"].attrs["units"] != unit:
+        series_group = sensor_group.get(key)
+        if series_group is not None and series_group["value"].attrs["units"] != unit:
             log.warning("%s %s: unit %r differs from the stored %r; %d observations rejected", sensor,
-                        quantity, unit, sensor_group[key]["value"].attrs["units"], len(items))
+                        quantity, unit, series_group["value"].attrs["units"], len(items))
             rejected += len(items)
             continue
         times = np.fromiter((o.time for o in items), dtype=np.int64, count=len(items))
@@ -119,36 +122,37 @@ def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times:
                   values: np.ndarray) -> tuple[int, int, int]:
     """Merge (times, values), in arrival order, into the series ``parent/key``; returns the numbers
     stored, duplicates and out of order (new, but older than an earlier one)."""
-    old_times = parent[key]["time"][()] if key in parent else np.empty(0, dtype=np.int64)
-    latest = old_times[-1] if len(old_times) else np.iinfo(np.int64).min
+    group = parent.get(key)
+    n_old = len(group["time"]) if group is not None else 0
+    latest = int(group["time"][n_old - 1]) if n_old else np.iinfo(np.int64).min
     late = times < np.maximum.accumulate(np.concatenate([[latest], times]))[:-1]
     times, first = np.unique(times, return_index=True)
+    # the stored times are read only when some new time is not after all of them
+    old_times = group["time"][()] if n_old and times[0] <= latest else np.empty(0, dtype=np.int64)
     fresh = ~np.isin(times, old_times, assume_unique=True)
     duplicates = len(late) - int(fresh.sum())
     out_of_order = int(late[first][fresh].sum())
     times, values = times[fresh], values[first][fresh]
-    if key not in parent:
+    if group is None:
         group = parent.create_group(key)
         group.attrs["quantity"] = quantity
-        for name, data in (("time", times), ("value", values)):
-            group.create_dataset(name, data=data, maxshape=(None,), chunks=(_CHUNK,))
-        group["time"].attrs["units"] = "ms since 1970-01-01T00:00:00Z"
-        group["value"].attrs["units"] = unit
+        group.create_dataset("time", data=times, maxshape=(None,), chunks=(_CHUNK,)).attrs["units"] = \
+            "ms since 1970-01-01T00:00:00Z"
+        group.create_dataset("value", data=values, maxshape=(None,), chunks=(_CHUNK,)).attrs["units"] = unit
         return len(times), duplicates, out_of_order
-    group = parent[key]
     if len(times) == 0:
         return 0, duplicates, out_of_order
-    n_old = len(old_times)
-    for name in ("time", "value"):
-        group[name].resize((n_old + len(times),))
-    if times[0] > old_times[-1]:
-        group["time"][n_old:] = times
-        group["value"][n_old:] = values
+    time_data, value_data = group["time"], group["value"]
+    time_data.resize((n_old + len(times),))
+    value_data.resize((n_old + len(times),))
+    if times[0] > latest:
+        time_data[n_old:] = times
+        value_data[n_old:] = values
     else:
-        all_times = np.concatenate([old_times, times])
+        all_times = np.concatenate([old_times, times])  # read above: times[0] <= latest
         order = np.argsort(all_times, kind="stable")
-        group["time"][:] = all_times[order]
-        group["value"][:] = np.concatenate([group["value"][:n_old], values])[order]
+        time_data[:] = all_times[order]
+        value_data[:] = np.concatenate([value_data[:n_old], values])[order]
     return len(times), duplicates, out_of_order
 
 
