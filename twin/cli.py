@@ -64,8 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     overview.set_defaults(handler=_map_command)
 
     from twin.runs.cli import register as register_runs
+    from twin.security.cli import register as register_security
 
     register_runs(commands)
+    register_security(commands)
 
     from twin.feeds.cli import register as register_listen
 

@@ -1,0 +1,54 @@
+"""``twin verify RESULTS.h5``: do the inputs a results file records still match?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from twin.errors import TwinError
+from twin.hashing import sha256_file
+from twin.runs import read_results
+from twin.scenarios import scenario_from_text, twin_sha256
+
+
+@dataclass(frozen=True)
+class InputCheck:
+    """One recorded input: what it is, where, the recorded and the current SHA-256 (None if
+    it cannot be read now) and the verdict: ``ok``, ``changed`` or ``missing``."""
+
+    what: str
+    path: str
+    recorded: str
+    current: str | None
+
+    @property
+    def status(self) -> str:
+        if self.current is None:
+            return "missing"
+        return "ok" if self.current == self.recorded else "changed"
+
+
+def check_results_inputs(path: str | Path) -> list[InputCheck]:
+    """The scenario file, the base twin and every source file of a results file, each with
+    its recorded and current hash."""
+    prov = read_results(path).provenance
+    checks = [InputCheck("scenario", prov["scenario_path"], prov["scenario_sha256"],
+                         _file_hash(prov["scenario_path"]))]
+    scenario = scenario_from_text(prov["scenario_text"], prov["scenario_path"])
+    ref = scenario.twin
+    try:
+        current = twin_sha256(ref.path, ref.sample)
+    except (TwinError, OSError):
+        current = None
+    checks.append(InputCheck("base twin", str(ref.path or f"sample {ref.sample}"),
+                             prov["twin_sha256"], current))
+    checks += [InputCheck("source", source, digest, _file_hash(source))
+               for source, digest in sorted(prov["inputs"].items())]
+    return checks
+
+
+def _file_hash(path: str) -> str | None:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
