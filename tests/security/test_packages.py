@@ -18,10 +18,10 @@ from twin.security import (
     extract_package,
     generate_key_pair,
     pack_scenario,
+    safe_zip,
     sign_package,
     verify_package,
 )
-from twin.security import safe_zip
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

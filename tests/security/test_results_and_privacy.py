@@ -26,7 +26,7 @@ def results(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def test_unchanged_inputs_verify(results, capsys) -> None:
-    scenario, out = results
+    _scenario, out = results
     checks = check_results_inputs(out)
     assert [c.what for c in checks[:2]] == ["scenario", "base twin"]
     assert len(checks) >= 4  # scenario, twin, CityJSON, DTM, DSM, weather
