@@ -45,25 +45,44 @@ ENERGY_DEFINITIONS: dict[str, tuple[str, str]] = {
     "cooling_final_MWh": ("MWh", "annual final energy for cooling (need / system efficiency)"),
     "peak_heating_MW": ("MW", "largest hourly heating load of all buildings together"),
     "peak_cooling_MW": ("MW", "largest hourly cooling load of all buildings together"),
+    "gas_MWh": ("MWh", "annual gas delivered to boilers"),
+    "district_heat_MWh": ("MWh", "annual district heat delivered, network losses included"),
+    "electricity_MWh": ("MWh", ("annual electricity demand: appliances, lighting, heat pumps, "
+                               "cooling")),
+    "grid_import_MWh": ("MWh", "annual electricity from the grid: demand less self-consumed PV"),
+    "peak_electricity_MW": ("MW", "largest hourly electricity demand of all buildings together"),
+    "pv_kWp": ("kWp", "installed rooftop PV peak power"),
+    "pv_yield_MWh": ("MWh", "annual rooftop PV yield (PVWatts-style, DSM-shaded)"),
+    "pv_self_consumption_share": ("1", "share of the PV yield used hour by hour in its building"),
+    "pv_export_MWh": ("MWh", "annual PV yield fed into the grid"),
+    "co2_t": ("t", "annual CO2 of the delivered energy by carrier (factors: systems model card)"),
+    "primary_kWh_m2": ("kWh/m2", ("non-renewable primary energy per m2 of floor (NTA 8800 "
+                                 "factors)")),
 }
 """Unit and definition of the energy KPIs (``EnergyRun.kpis``) known here; other keys take
 their unit from their name's suffix."""
 
 _SUFFIX_UNITS = (("_kWh_m2", "kWh/m2"), ("_MWh", "MWh"), ("_kWh", "kWh"), ("_MW", "MW"),
                  ("_kW", "kW"), ("_t", "t"), ("_kg", "kg"), ("_m2", "m2"), ("_C", "degC"),
-                 ("_share", "1"), ("share_", "1"))
+                 ("_kWp", "kWp"))
 
 
 def unit_from_name(name: str) -> str:
-    """The unit a column or KPI name ends in (``heating_kWh_m2`` -> kWh/m2), "" if none."""
+    """The unit a column or KPI name ends in (``heating_kWh_m2`` -> kWh/m2; shares are 1), ""
+    if none."""
+    if "share" in name:
+        return "1"
     for suffix, unit in _SUFFIX_UNITS:
-        if name.endswith(suffix) or (suffix.endswith("_") and name.startswith(suffix)):
+        if name.endswith(suffix):
             return unit
     return ""
 
 
 def _readable(name: str) -> str:
-    return re.sub(r"_", " ", name)
+    label = re.fullmatch(r"label_share_(.+)", name)
+    if label:
+        return f"share of the floor area in energy label class {label.group(1)}"
+    return name.replace("_", " ")
 
 
 def kpi_table(mobility: MobilityRun | None, energy: EnergyRun | None,
