@@ -52,7 +52,7 @@ def _report(title: str, f: dict) -> None:
     print(f"  received {f['received']:,} at {f['receive_rate']:,.0f} msg/s, queue drained "
           f"{f['drain_after_publish_s']:.1f} s after the last publish")
     print(f"  stored {f['stored']:,}, lost {f['lost']:,}, duplicates skipped {f['duplicates']:,}, "
-          f"reconnects {f['reconnects']}")
+          f"reconnects {f['reconnects']} ({f['offline_s']:.1f} s offline)")
     print(f"  appends: {f['flushes']} of mean {f['mean_flush_s'] * 1000:.0f} ms, max {f['max_flush_s'] * 1000:.0f} ms")
 
 

@@ -26,7 +26,7 @@ def run_load(broker: Broker, folder: Path, rate: int, seconds: float, sensors: i
     the broker ``restart_at`` s into the run. Returns the figures."""
     expected = int(rate * seconds)
     feed = MqttFeed(MqttSettings(port=broker.port, topics=("city/#",), client_id="load-subscriber",
-                                 mqtt5=mqtt5, min_backoff=0.5, max_backoff=2))
+                                 mqtt5=mqtt5, min_backoff=1, max_backoff=2))
     feed.connect()
     feed.subscribe()
     time.sleep(0.5)
@@ -72,6 +72,7 @@ def run_load(broker: Broker, folder: Path, rate: int, seconds: float, sensors: i
         if first_seen else 0.0,
         "stored": stored, "lost": expected - stored, "duplicates": ingest.stats.duplicates,
         "malformed": feed.stats.malformed, "reconnects": feed.stats.reconnects,
+        "offline_s": feed.stats.offline_seconds,
         "flushes": len(flushes), "max_flush_s": max(flushes, default=0.0),
         "mean_flush_s": sum(flushes) / len(flushes) if flushes else 0.0,
         "drain_after_publish_s": (last_seen - start - pub["publish_seconds"]) if last_seen else None,

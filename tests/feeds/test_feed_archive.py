@@ -104,3 +104,21 @@ def test_temporal_query_errors_name_the_parameter(twin_folder):
         temporal_query(twin_folder, "s1", "intensity", aggr_methods=["median"], aggr_period="PT1H")
     with pytest.raises(InputError, match="nope/intensity"):
         temporal_query(twin_folder, "nope", "intensity")
+
+
+def _append_in_process(folder, start):
+    append_observations(folder, _obs(200)[start:start + 50])
+
+
+def test_concurrent_appends_from_processes_lose_nothing(twin_folder):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_append_in_process, args=(twin_folder, s)) for s in (0, 50, 100, 150)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    assert len(read_series(twin_folder, "s1", "intensity")[0]) == 200
+    assert verify_files(twin_folder, read_manifest(twin_folder)) == []

@@ -67,11 +67,14 @@ def test_subscription_feed_into_the_twin(ngsi, sdm, helsinki_folder):
                                  method="POST", headers={"Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError, match="400"):
         urllib.request.urlopen(bad, timeout=5)
+    huge = urllib.request.Request(feed._receiver.url, data=b" " * 300_000, method="POST")
+    with pytest.raises(urllib.error.HTTPError, match="413"):
+        urllib.request.urlopen(huge, timeout=5)
     got, deadline = [], time.monotonic() + 10
     while len(got) < 21 * 5 and time.monotonic() < deadline:
         got += feed.poll(timeout=0.2)
     assert {o.quantity for o in got} == {"intensity", "speed", "occupancy", "headway"}
-    assert feed.stats.malformed == 1
+    assert (feed.stats.malformed, feed.stats.oversized) == (1, 1)
     twin = load_twin(helsinki_folder)
     ingest = Ingestor(helsinki_folder, SensorMapper(twin, max_distance=30))
     ingest.add(got)

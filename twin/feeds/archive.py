@@ -7,18 +7,20 @@ attributes name the sensor (``sensor``) and the twin object it observes (``targe
 
 An append works on a copy: the other files are hard-linked into a staging folder, the copy of
 ``timeseries.h5`` gets the new observations, the manifest gets its new SHA-256, and the staging
-folder replaces the twin folder in one rename. A failure at any step leaves the stored twin as it was.
+folder replaces the twin folder in one rename. A failure at any step leaves the stored twin as it was. Appends from several
+processes are serialised by an advisory lock on the folder's parent directory (POSIX ``flock``).
 Appending is idempotent: an observation whose (sensor, quantity, time) is already stored is skipped.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -57,6 +59,22 @@ def append_observations(folder: str | Path, observations: Iterable[Observation],
     observations = list(observations)
     if not observations:
         return AppendResult()
+    with _exclusive(folder.parent):
+        return _append(folder, observations, targets or {})
+
+
+@contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``directory`` (no file is left behind)."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _append(folder: Path, observations: list[Observation], targets: Mapping[str, tuple[str, str]]) -> AppendResult:
     manifest = read_manifest(folder)
     listed = {TIMESERIES: manifest["files"][TIMESERIES]} if TIMESERIES in manifest["files"] else {}
     if verify_files(folder, {"files": listed}):
@@ -70,7 +88,7 @@ def append_observations(folder: str | Path, observations: Iterable[Observation],
         if (folder / TIMESERIES).exists():
             shutil.copyfile(folder / TIMESERIES, staging / TIMESERIES)
         with h5py.File(staging / TIMESERIES, "a") as store:
-            result = _merge(store.require_group(GROUP), observations, targets or {})
+            result = _merge(store.require_group(GROUP), observations, targets)
         if result.stored == 0:
             shutil.rmtree(staging)
             return result

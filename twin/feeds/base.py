@@ -31,13 +31,15 @@ class Observation:
 
 @dataclass
 class FeedStats:
-    """Counters of one feed: messages received, observations parsed, and what was rejected."""
+    """Counters of one feed: messages received, observations parsed, what was rejected, and the
+    reconnects with the seconds spent disconnected before them."""
 
     received: int = 0
     observations: int = 0
     malformed: int = 0
     oversized: int = 0
     reconnects: int = 0
+    offline_seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     def reject(self, kind: str, source: str, reason: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 from pathlib import Path
 
 from rich.console import Console
@@ -24,6 +25,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     listen.set_defaults(handler=_listen_command)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _listen_command(args: argparse.Namespace) -> int:
     from twin.feeds.config import load_config
     from twin.feeds.runner import ListenReport, listen
@@ -32,6 +37,7 @@ def _listen_command(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, handlers=[RichHandler(console=console, show_path=False)],
                         format="%(message)s")
     config = load_config(args.feeds)
+    signal.signal(signal.SIGTERM, _stop)  # a service manager's stop ends the run as Ctrl-C does
 
     def progress(report: ListenReport) -> None:
         if not args.quiet:

@@ -42,7 +42,7 @@ _FEED_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "mqtt": {"host": str, "port": int, "topics": list, "format": str, "qos": int, "client_id": str,
              "mqtt5": bool, "session_expiry": int, "keepalive": int, "tls_ca": str, "tls_cert": str,
              "tls_key": str, "username_env": str, "password_env": str, "max_payload": int,
-             "min_backoff": (int, float), "max_backoff": (int, float), "record": str},
+             "min_backoff": int, "max_backoff": int, "record": str},
     "ngsi-ld": {"url": str, "type": str, "q": str, "context": str, "tenant": str, "token_env": str,
                 "notify_port": int, "backfill_after": str, "georel": str, "geometry": str,
                 "coordinates": list},

@@ -9,6 +9,7 @@ subscription and queues messages while the client is away, and redelivers unackn
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ class MqttSettings:
     """Where and how to connect. ``client_id`` names the persistent session (keep it stable
     across runs to resume it); ``session_expiry`` s (MQTT 5) is how long the broker keeps it;
     ``tls_ca`` (a CA file) turns TLS on, ``tls_cert``/``tls_key`` add a client certificate;
-    ``min_backoff``/``max_backoff`` s bound the reconnect delay, which doubles per failed attempt."""
+    ``min_backoff``/``max_backoff`` s (whole seconds, as paho takes them) bound the reconnect
+    delay, which doubles per failed attempt."""
 
     host: str = "127.0.0.1"
     port: int = 1883
@@ -46,8 +48,8 @@ class MqttSettings:
     mqtt5: bool = False
     session_expiry: int = 86400
     keepalive: int = 30
-    min_backoff: float = 0.5
-    max_backoff: float = 30.0
+    min_backoff: int = 1
+    max_backoff: int = 30
     max_payload: int = MAX_PAYLOAD_BYTES
 
 
@@ -82,6 +84,7 @@ class MqttFeed:
         self._connected = threading.Event()
         self._subscribed = False
         self._ever_connected = False
+        self._lost_at: float | None = None
         client_id = settings.client_id or f"twin-{uuid.uuid4().hex[:12]}"
         if settings.mqtt5:
             self._client = _DrainingClient(CallbackAPIVersion.VERSION2, client_id=client_id,
@@ -93,8 +96,7 @@ class MqttFeed:
             self._client.username_pw_set(settings.username, settings.password)
         if settings.tls_ca is not None:
             self._client.tls_set(ca_certs=settings.tls_ca, certfile=settings.tls_cert, keyfile=settings.tls_key)
-        self._client.reconnect_delay_set(min_delay=max(1, round(settings.min_backoff)),
-                                         max_delay=max(1, round(settings.max_backoff)))
+        self._client.reconnect_delay_set(min_delay=settings.min_backoff, max_delay=settings.max_backoff)
         self._client.max_queued_messages_set(0)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
@@ -146,6 +148,9 @@ class MqttFeed:
             return
         if self._ever_connected:
             self.stats.reconnects += 1
+            if self._lost_at is not None:
+                self.stats.offline_seconds += time.monotonic() - self._lost_at
+                self._lost_at = None
             log.info("%s: reconnected (session %s)", self.name,
                      "resumed" if flags.session_present else "new")
         self._ever_connected = True
@@ -156,6 +161,7 @@ class MqttFeed:
     def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object, reason: object,
                        properties: object) -> None:
         self._connected.clear()
+        self._lost_at = time.monotonic()
         log.info("%s: disconnected (%s); reconnecting with back-off", self.name, reason)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
