@@ -28,6 +28,16 @@ KPI_UNITS: dict[str, str] = {
 path; length of the links that were in the congested branch of the fundamental diagram in at
 least one bin; tailpipe CO2 and NOx."""
 
+COUNT_FIT_UNITS: dict[str, str] = {
+    "counts_compared": "link-bins",
+    "geh_mean": "1",
+    "geh_share_below_5": "1",
+    "count_ratio": "1",
+}
+"""KPIs of the fit of simulated link flows to observed counts, where the twin has counts of
+sensors mapped to links in the run's period (``twin.runs.observed``): link-bins compared, mean
+GEH, share of link-bins with GEH < 5, and Σ observed / Σ simulated."""
+
 
 def kpi_table(trips: pd.DataFrame, links: Mapping[str, np.ndarray],
               network: RoutableNetwork) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from twin.mobility.demand import read_od_csv
 from twin.mobility.results import MobilityRun
 from twin.model import Twin
 from twin.runs.kpis import kpi_table
+from twin.runs.observed import count_fit
 from twin.runs.provenance import Provenance, provenance
 from twin.scenarios import AppliedScenario, Scenario, check_scenario, load_base_twin
 from twin.scenarios.scenario import EnergySpec
@@ -41,7 +42,8 @@ Progress = Callable[[str], None]
 class ScenarioRun:
     """Everything a scenario run produced: the applied scenario (twin after the interventions,
     their change reports), the mobility and energy runs (None when not run), the KPI table
-    (index ``module.name``; columns value, unit, definition), provenance, wall-clock timings (s)."""
+    (index ``module.name``; columns value, unit, definition), provenance, the observed counts
+    compared with simulated flows (None without counts), wall-clock timings (s)."""
 
     scenario: Scenario
     applied: AppliedScenario
@@ -49,6 +51,7 @@ class ScenarioRun:
     energy: EnergyRun | None
     kpis: pd.DataFrame
     provenance: Provenance
+    counts: pd.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -66,12 +69,17 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
     say("applying the interventions")
     applied = check_scenario(scenario, base)
     timings["prepare"] = time.perf_counter() - clock
-    mobility = energy = None
+    mobility = energy = counts = None
+    fit: dict[str, float] | None = None
     run_seed = seed if seed is not None else (scenario.mobility.seed if scenario.mobility else 0)
     if "mobility" in scenario.simulations:
         clock = time.perf_counter()
         say("simulating mobility")
         mobility = _run_mobility(scenario, base, applied, run_seed)
+        if scenario.twin.path is not None and scenario.period is not None:
+            found = count_fit(scenario.twin.path, mobility, scenario.period)
+            if found is not None:
+                counts, fit = found
         timings["mobility"] = time.perf_counter() - clock
     if "energy" in scenario.simulations:
         clock = time.perf_counter()
@@ -79,11 +87,11 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
         energy = run_energy(_with_weather(applied.twin, scenario.energy),
                             _energy_settings(scenario.energy or EnergySpec()))
         timings["energy"] = time.perf_counter() - clock
-    kpis = kpi_table(mobility, energy, scenario.kpis)
+    kpis = kpi_table(mobility, energy, scenario.kpis, fit)
     finished = dt.datetime.now(dt.UTC)
     return ScenarioRun(scenario=scenario, applied=applied, mobility=mobility, energy=energy,
                        kpis=kpis, provenance=provenance(scenario, base, run_seed, started, finished),
-                       timings=timings)
+                       counts=counts, timings=timings)
 
 
 def _run_mobility(scenario: Scenario, base: Twin, applied: AppliedScenario,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from twin.energy.run import EnergyRun
-from twin.mobility.kpis import KPI_UNITS
+from twin.mobility.kpis import COUNT_FIT_UNITS, KPI_UNITS
 from twin.mobility.results import MobilityRun
 
 MOBILITY_DEFINITIONS: dict[str, str] = {
@@ -31,6 +31,10 @@ MOBILITY_DEFINITIONS: dict[str, str] = {
                          "diagram in at least one time bin",
     "co2": "tailpipe CO2 of the traffic (HBEFA-based factors, fleet mix)",
     "nox": "tailpipe NOx of the traffic (HBEFA-based factors, fleet mix)",
+    "counts_compared": "link-bins with observed counts in the twin compared with simulated flows",
+    "geh_mean": "mean GEH statistic of simulated against observed hourly flows",
+    "geh_share_below_5": "share of the compared link-bins with GEH < 5",
+    "count_ratio": "observed / simulated vehicles over the compared link-bins (demand scale)",
 }
 """What each mobility KPI (``twin.mobility.kpis.KPI_UNITS``) measures."""
 
@@ -86,19 +90,24 @@ def _readable(name: str) -> str:
 
 
 def kpi_table(mobility: MobilityRun | None, energy: EnergyRun | None,
-              report: Sequence[str] = ()) -> pd.DataFrame:
+              report: Sequence[str] = (), count_fit: Mapping[str, float] | None = None
+              ) -> pd.DataFrame:
     """KPIs of the modules that ran, indexed ``module.name``, with value, unit, definition;
-    only those in ``report`` (in its order) if it is not empty."""
+    only those in ``report`` (in its order) if it is not empty. count_fit: the fit of the
+    flows to observed counts (``COUNT_FIT_UNITS``), where there were counts; always reported."""
     rows: dict[str, tuple[float, str, str]] = {}
     if mobility is not None:
-        for name, value in mobility.kpis["value"].items():
-            rows[f"mobility.{name}"] = (float(value), KPI_UNITS[name],
+        units = {**KPI_UNITS, **COUNT_FIT_UNITS}
+        values = {**mobility.kpis["value"].to_dict(), **(count_fit or {})}
+        for name, value in values.items():
+            rows[f"mobility.{name}"] = (float(value), units[name],
                                         MOBILITY_DEFINITIONS.get(name, _readable(name)))
     if energy is not None:
         for name, value in energy.kpis.items():
             unit, text = ENERGY_DEFINITIONS.get(name, (unit_from_name(name), _readable(name)))
             rows[f"energy.{name}"] = (float(value), unit, text)
     names = list(report) if report else list(rows)
+    names += [f"mobility.{n}" for n in (count_fit or {}) if f"mobility.{n}" not in names]
     table = pd.DataFrame.from_dict({n: rows[n] for n in names if n in rows}, orient="index",
                                    columns=["value", "unit", "definition"])
     table.index.name = "kpi"

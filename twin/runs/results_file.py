@@ -21,6 +21,9 @@ the row labels; see ``twin.runs.tables_h5``); large datasets are chunked and gzi
                           vehicle_hours, co2, nox (kg); bin_start (s after local midnight)
       trips               table per trip (twin.mobility.results.TRIP_UNITS)
       positions           table of sampled vehicle positions (POSITION_UNITS)
+      counts              observed counts of the twin's link sensors against the simulated
+                          outflow per bin: link, sensor, bin_start (UTC), observed, simulated
+                          (veh/h), geh (only where the twin had counts in the period)
       notes               what the run dropped or assumed
     /energy               attrs: crs (WKT)
       buildings           table per building (index: building id): the energy results
@@ -62,7 +65,8 @@ LINK_COLUMNS = {"id": "", "from_node": "", "to_node": "", "name": "", "length": 
 @dataclass(frozen=True, eq=False)
 class MobilityResults:
     """The mobility part of a results file: links (GeoDataFrame), series by name (n_bins,
-    n_links), bin_start (s after local midnight), bin_width (s), trips, positions, notes."""
+    n_links), bin_start (s after local midnight), bin_width (s), trips, positions, notes, and
+    the observed counts compared with the flows (None without counts)."""
 
     links: gpd.GeoDataFrame
     series: dict[str, np.ndarray]
@@ -71,6 +75,7 @@ class MobilityResults:
     trips: pd.DataFrame
     positions: pd.DataFrame
     notes: tuple[str, ...]
+    counts: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,6 +156,9 @@ def _write_mobility(group: h5py.Group, run: ScenarioRun) -> None:
         write_array(series, name, np.asarray(values, dtype=np.float32), LINK_UNITS[name])
     write_frame(group.create_group("trips"), mob.trips, TRIP_UNITS)
     write_frame(group.create_group("positions"), mob.positions, POSITION_UNITS)
+    if run.counts is not None:
+        write_frame(group.create_group("counts"), run.counts,
+                    {"observed": "veh/h", "simulated": "veh/h", "geh": "1"})
     write_array(group, "notes", np.array(mob.notes, dtype=object))
 
 
@@ -217,7 +225,8 @@ def _read_mobility(group: h5py.Group) -> MobilityResults:
                                crs=crs),
         series=series, bin_start=group["link_series/bin_start"][()],
         bin_width=float(group.attrs["bin_width"]), trips=read_frame(group["trips"]),
-        positions=read_frame(group["positions"]), notes=_notes(group))
+        positions=read_frame(group["positions"]), notes=_notes(group),
+        counts=read_frame(group["counts"]) if "counts" in group else None)
 
 
 def _read_energy(group: h5py.Group) -> EnergyResults:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twin.mobility.kpis import KPI_UNITS
+from twin.mobility.kpis import COUNT_FIT_UNITS, KPI_UNITS
 
 ENERGY_KPIS: tuple[str, ...] = (
     "buildings",
@@ -43,4 +43,4 @@ ENERGY_KPIS: tuple[str, ...] = (
 
 def known_kpis() -> dict[str, tuple[str, ...]]:
     """KPI names by simulation module."""
-    return {"mobility": tuple(KPI_UNITS), "energy": ENERGY_KPIS}
+    return {"mobility": tuple(KPI_UNITS) + tuple(COUNT_FIT_UNITS), "energy": ENERGY_KPIS}

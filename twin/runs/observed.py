@@ -1,0 +1,44 @@
+"""The fit of a run's simulated link flows to the counts observed in its twin (GEH)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from twin.feeds.live import compare_counts
+from twin.mobility.results import MobilityRun
+from twin.scenarios.scenario import Period
+
+GEH_ACCEPTED = 5.0
+"""GEH below which a link-hour counts as fitting (the usual acceptance threshold)."""
+
+
+def bin_start_utc(mobility: MobilityRun, period: Period) -> pd.DatetimeIndex:
+    """UTC start of each bin of ``mobility`` (its bins count s after local midnight of the
+    period's first day)."""
+    local = period.start.astimezone(ZoneInfo(period.timezone))
+    midnight = dt.datetime.combine(local.date(), dt.time(), tzinfo=ZoneInfo(period.timezone))
+    stamps = [midnight + dt.timedelta(seconds=float(s)) for s in mobility.bin_start]
+    return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True))
+
+
+def count_fit(folder: str | Path, mobility: MobilityRun,
+              period: Period) -> tuple[pd.DataFrame, dict[str, float]] | None:
+    """Observed counts of the twin folder's link sensors against the run's outflows per bin
+    (link, sensor, bin_start, observed, simulated veh/h, geh) and the fit KPIs
+    (``COUNT_FIT_UNITS``); None if no observed count falls in the run's bins."""
+    table = compare_counts(folder, [str(i) for i in mobility.link_ids],
+                           bin_start_utc(mobility, period), mobility.bin_width,
+                           mobility.links["outflow"])
+    if table.empty:
+        return None
+    simulated = float(table["simulated"].sum())
+    return table, {
+        "counts_compared": float(len(table)),
+        "geh_mean": float(table["geh"].mean()),
+        "geh_share_below_5": float((table["geh"] < GEH_ACCEPTED).mean()),
+        "count_ratio": float(table["observed"].sum()) / simulated if simulated else float("nan"),
+    }
