@@ -10,8 +10,7 @@ import pytest
 
 from twin.cli import main
 from twin.errors import InputError
-from twin.runs import read_results, run_scenario, write_results
-from twin.runs import results_file
+from twin.runs import read_results, results_file, run_scenario, write_results
 from twin.scenarios import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
