@@ -49,6 +49,8 @@ from simulation.mobility.state import (
 
 MOVE_WEIGHT = 20.0
 """Cost of moving one vehicle across a node relative to one link's idle step (load balance)."""
+CHUNK_STEPS = 300
+"""Steps per chunk when the thread count is chosen during the run (``ThreadChoice``)."""
 
 __all__ = ["Router", "simulate"]
 
@@ -56,15 +58,47 @@ __all__ = ["Router", "simulate"]
 def node_blocks(st: State, threads: int, steps: int) -> np.ndarray:
     """Split the nodes into ``threads`` contiguous blocks of about equal work: every link costs
     a little per step, every vehicle moved (as counted in ``st.work`` since the last split)
-    more. Returns the block boundaries (threads + 1)."""
+    more. Returns the block boundaries (threads + 1); the move counts start again from 0."""
     n_nodes = st.NS.shape[1] - 1
     if threads <= 1 or n_nodes <= threads:
+        st.NODE[:, WORK] = 0
         return np.array([0, n_nodes], np.int64)
     degree = np.diff(st.NS[IN]) + np.diff(st.NS[OUT])
     w = np.cumsum(degree * float(max(steps, 1)) + MOVE_WEIGHT * st.NODE[:, WORK])
     cuts = np.searchsorted(w, w[-1] * np.arange(1, threads) / threads)
     st.NODE[:, WORK] = 0
     return np.concatenate([[0], np.maximum.accumulate(cuts), [n_nodes]]).astype(np.int64)
+
+
+class ThreadChoice:
+    """Steps on ``threads`` threads or on one, whichever is faster per unit of work, measured
+    on the run itself: each step synchronises the threads, so on a machine whose other cores
+    are busy one thread can be many times faster. Both are tried on the first chunks of steps
+    and again every ``RETRY_CHUNKS`` chunks; the cost of a chunk is that of ``node_blocks``."""
+
+    RETRY_CHUNKS = 16
+
+    def __init__(self, threads: int) -> None:
+        self.options = (threads, 1)
+        self.seconds_per_work = [math.inf, math.inf]
+        self.chunk = 0
+        self.current = 0
+
+    def next(self) -> int:
+        """The thread count of the next chunk."""
+        if self.chunk < 2:
+            self.current = self.chunk
+        elif self.chunk % self.RETRY_CHUNKS == 0:
+            self.current = 1 - int(np.argmin(self.seconds_per_work))  # look at the other again
+        else:
+            self.current = int(np.argmin(self.seconds_per_work))
+        self.chunk += 1
+        return self.options[self.current]
+
+    def record(self, seconds: float, work: float) -> None:
+        """The wall time and work of the chunk just stepped."""
+        if work > 0:
+            self.seconds_per_work[self.current] = seconds / work
 
 
 def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
@@ -157,11 +191,15 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
            np.zeros(0, np.float32))
     k = 0
     stepping_time = 0.0
+    choice = ThreadChoice(step_threads) if settings.threads is None and step_threads > 1 else None
+    link_steps = float(np.sum(np.diff(st.NS[IN]) + np.diff(st.NS[OUT])))
     while k < n_steps:
-        k_next = n_steps if reroute_steps == 0 else min(n_steps, (k // reroute_steps + 1) * reroute_steps)
+        boundary = n_steps if reroute_steps == 0 else min(n_steps, (k // reroute_steps + 1) * reroute_steps)
+        k_next = boundary if choice is None else min(boundary, k + CHUNK_STEPS)
         t0 = time.perf_counter()
-        numba.set_num_threads(step_threads)
-        blocks = node_blocks(st, step_threads, k_next - k)
+        threads = step_threads if choice is None else choice.next()
+        numba.set_num_threads(threads)
+        blocks = node_blocks(st, threads, k_next - k)
         part = np.zeros((blocks.size - 1, 3), np.int64)
         k_new = kernel.advance(
             st.LF, st.LI, st.dlog, st.ring, st.turn_start, st.turn_to, st.TF, st.VF, st.VI,
@@ -169,6 +207,9 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
             st.ST, st.SER, st.NODE, st.PUB, blocks, part, ctr, ev.time, ev_link,
             ev_q, inv, *smp, k, k_next, dt, bin_steps, settings.sample_steps,
             settings.stop_when_empty)
+        if choice is not None:
+            work = link_steps * (k_new - k) + MOVE_WEIGHT * float(st.NODE[:, WORK].sum())
+            choice.record(time.perf_counter() - t0, work)
         if ctr[kernel.C_NEED]:  # grow the sample buffers in place, take the sample, go on
             size = max(int(ctr[kernel.C_NEED]), smp[0].size + smp[0].size // 2, 1 << 16)
             for arr in smp:
@@ -184,6 +225,8 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
         k = k_new
         if stopped or k >= n_steps:
             break
+        if k < boundary:  # a chunk of steps ended between two re-routings
+            continue
         if (settings.stop_when_empty and ctr[kernel.C_RELEASED] == n_veh
                 and st.SER[SER_ON_LINKS, k - 1] == 0 and st.SER[SER_WAITING, k - 1] == 0):
             break

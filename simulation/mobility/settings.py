@@ -38,11 +38,12 @@ class Settings:
     sample_interval: s between vehicle position samples (0 = no samples); a multiple of dt.
     stop_when_empty: end early once every trip has been released and has arrived.
     seed: seed of every random draw of the run (re-routing share).
-    threads: threads for the parallel loops. None: routing uses all of numba's threads, the time
-        steps use them on networks of at least ``PARALLEL_MIN_LINKS`` links and one thread on
-        smaller ones (each step synchronises the threads four times: on a small network, or on a
-        machine whose cores are busy with other work, waiting costs more than it saves; give 1
-        there). Results do not depend on it.
+    threads: threads for the parallel loops. None: routing uses all of numba's threads; the time
+        steps use one thread on networks of fewer than ``PARALLEL_MIN_LINKS`` links, and on
+        larger ones all threads or one, whichever the run measures to be faster per unit of
+        work (each step synchronises the threads: on a machine whose cores are busy with other
+        work, waiting can cost more than it saves; ``run.ThreadChoice``). A number fixes it.
+        Results do not depend on it.
     """
 
     dt: float = 1.0

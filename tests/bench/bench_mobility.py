@@ -15,7 +15,8 @@ measured in a fresh process, so peak memory is that of one run: compile time (a 
 cache in a temporary folder), wall time, peak resident memory (and its growth over the warmed-up
 interpreter), mean travel time, the time to rebuild all routes (every vehicle at once: one tree
 per destination; and the mean re-routing during the run), and the speed-up from one to two
-threads. If UXsim is installed (``pip install uxsim``) the 10x10 scenario also runs in UXsim, as
+threads (and with the thread count left to the run, which measures both on its first chunks
+of steps). If UXsim is installed (``pip install uxsim``) the 10x10 scenario also runs in UXsim, as
 a peer in the same process conditions, and the ratio is printed. The machine's load average is
 printed with the figures: on a machine busy with other work, threads wait for each other.
 
@@ -118,7 +119,8 @@ def child_compile() -> dict:
 
 
 def child_run(name: str, threads: int) -> dict:
-    """One scenario on ``threads`` threads, after a warm-up that loads the compiled kernels."""
+    """One scenario on ``threads`` threads (0: the run's own choice, ``Settings.threads=None``),
+    after a warm-up that loads the compiled kernels."""
     import dataclasses
 
     from simulation.mobility import Demand, Settings, simulate
@@ -132,7 +134,7 @@ def child_run(name: str, threads: int) -> dict:
              Settings(end_time=600.0, reroute_interval=60.0, sample_interval=60.0, threads=threads))
     warm = time.perf_counter() - t0
     g, plan, demand, settings = scenario(name)
-    settings = dataclasses.replace(settings, threads=threads)
+    settings = dataclasses.replace(settings, threads=threads or None)
     base_mb, _ = _rss_mb()
     t0 = time.perf_counter()
     r = simulate(g, demand, settings, plan)
@@ -154,7 +156,7 @@ def child_run(name: str, threads: int) -> dict:
     # tree per destination into the tree pool, every vehicle pointed at its row
     import numba
 
-    numba.set_num_threads(threads)
+    numba.set_num_threads(threads or numba.config.NUMBA_NUM_THREADS)
     model = triangular(g, settings.jam_density, settings.dt)
     st = build_state(g, model, plan.link_arrays(g), no_turns(g.n_links), demand.departure,
                      demand.origin, demand.destination, model.capacity, settings.dt, 1, 1)
@@ -235,7 +237,8 @@ def _load() -> str:
 
 
 def _run_line(name: str, threads: int, res: dict) -> str:
-    line = (f"{name} {SCENARIOS[name][1]:>9,} trips, {threads} thread(s): "
+    label = f"{threads} thread(s)" if threads else "threads chosen by the run"
+    line = (f"{name} {SCENARIOS[name][1]:>9,} trips, {label}: "
             f"wall {res['wall_s']:.2f} s (stepping {res['stepping_s']:.2f}, routing "
             f"{res['routing_s']:.2f} in {res['route_builds']} builds, "
             f"{res['reroute_mean_ms']:.1f} ms each), peak RSS {res['peak_mb']:.0f} MB "
@@ -288,13 +291,13 @@ def main() -> None:
     names = ["10x10"] if args.quick else (args.only or list(SCENARIOS))
     runs: dict[tuple[str, int], dict] = {}
     for name in names:
-        results: dict[int, list[dict]] = {1: [], 2: []}
-        for _ in range(args.repeat):  # alternate thread counts: both see the same load
-            for threads in (1, 2):
+        results: dict[int, list[dict]] = {1: [], 2: [], 0: []}
+        for _ in range(args.repeat):  # alternate thread counts: all see the same load
+            for threads in (1, 2, 0):
                 res = _spawn(["--child", "run", name, str(threads)], env)
                 if res is not None:
                     results[threads].append(res)
-        for threads in (1, 2):
+        for threads in (1, 2, 0):
             if results[threads]:
                 runs[name, threads] = _median(results[threads])
                 print(_run_line(name, threads, runs[name, threads]))

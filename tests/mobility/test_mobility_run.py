@@ -204,3 +204,28 @@ def test_results_do_not_depend_on_how_nodes_are_split_between_threads(monkeypatc
         a, b = getattr(first, part), getattr(split, part)
         for f in dataclasses.fields(a):
             assert np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True), (part, f.name)
+
+
+def test_chunked_steps_with_the_thread_count_chosen_during_the_run_change_nothing() -> None:
+    g = grid(24, 24, block=150.0, lanes=1.0)  # over PARALLEL_MIN_LINKS: threads are chosen
+    d = random_demand(g, 6000, 0.0, 900.0, seed=5)
+    base = dict(end_time=1500.0, bin_width=60.0, reroute_interval=600.0, sample_interval=60.0)
+    auto = simulate(g, d, Settings(**base), two_phase_plan(g))
+    fixed = simulate(g, d, Settings(**base, threads=1), two_phase_plan(g))
+    for part in ("links", "trips", "network", "positions"):
+        a, b = getattr(auto, part), getattr(fixed, part)
+        for f in dataclasses.fields(a):
+            assert np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True), (part, f.name)
+
+
+def test_the_thread_choice_keeps_the_faster_and_looks_at_the_other_again() -> None:
+    from simulation.mobility.run import ThreadChoice
+
+    choice = ThreadChoice(2)
+    assert choice.next() == 2
+    choice.record(1.0, 100.0)  # 0.01 s per unit on two threads
+    assert choice.next() == 1
+    choice.record(0.5, 100.0)  # 0.005 s per unit on one: faster
+    picks = [choice.next() for _ in range(2, 40)]
+    assert picks.count(2) == sum(1 for c in range(2, 40) if c % ThreadChoice.RETRY_CHUNKS == 0)
+    assert picks[0] == 1
