@@ -163,7 +163,7 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     bin_steps = settings.bin_steps
     n_veh = demand.n_vehicles
     st = build_state(graph, model, sig, turn_csr, demand.departure, demand.origin,
-                     demand.destination, q_peak, dt, int(math.ceil(n_steps / bin_steps)), n_steps)
+                     demand.destination, q_peak, dt, math.ceil(n_steps / bin_steps), n_steps)
     ctr = np.zeros(kernel.N_COUNTERS, np.int64)
 
     given = np.zeros(n_veh, dtype=bool)
@@ -241,7 +241,7 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
         routing_time += time.perf_counter() - t0
         builds += 1
 
-    n_bins = int(math.ceil(k / bin_steps))
+    n_bins = math.ceil(k / bin_steps)
     kernel.finish_occupancy(st.LI, st.ST, k, bin_steps, dt)
     stats = st.ST[:n_bins, inv]  # back to the caller's link ids
     occupancy = stats[..., S_OCC_UP] - stats[..., S_OCC_DOWN]

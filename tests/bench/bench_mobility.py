@@ -30,8 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -233,7 +233,7 @@ def _median(results: list[dict]) -> dict:
 
 
 def _load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def _run_line(name: str, threads: int, res: dict) -> str:

@@ -62,7 +62,7 @@ def test_no_vehicle_is_duplicated_or_faster_than_free_flow(busy) -> None:
     for t in np.unique(p.time):
         at = p.vehicle[p.time == t]
         assert np.unique(at).size == at.size
-        k = int(round(t)) - 1
+        k = round(t) - 1
         assert at.size == r.network.on_links[k]
     assert np.all((p.fraction >= 0.0) & (p.fraction <= 1.0))
     free = g.length / g.free_speed
@@ -191,7 +191,7 @@ def test_an_empty_network_is_skipped_exactly() -> None:
 def test_results_do_not_depend_on_how_nodes_are_split_between_threads(monkeypatch) -> None:
     from simulation.mobility import run
 
-    g, d, first = _busy_run(threads=2)
+    _g, _d, first = _busy_run(threads=2)
     rng = np.random.default_rng(0)
 
     def random_blocks(st, threads, steps):
@@ -209,7 +209,7 @@ def test_results_do_not_depend_on_how_nodes_are_split_between_threads(monkeypatc
 def test_chunked_steps_with_the_thread_count_chosen_during_the_run_change_nothing() -> None:
     g = grid(24, 24, block=150.0, lanes=1.0)  # over PARALLEL_MIN_LINKS: threads are chosen
     d = random_demand(g, 6000, 0.0, 900.0, seed=5)
-    base = dict(end_time=1500.0, bin_width=60.0, reroute_interval=600.0, sample_interval=60.0)
+    base = {"end_time": 1500.0, "bin_width": 60.0, "reroute_interval": 600.0, "sample_interval": 60.0}
     auto = simulate(g, d, Settings(**base), two_phase_plan(g))
     fixed = simulate(g, d, Settings(**base, threads=1), two_phase_plan(g))
     for part in ("links", "trips", "network", "positions"):
