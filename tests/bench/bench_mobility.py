@@ -131,7 +131,8 @@ def child_run(name: str, threads: int) -> dict:
 
     t0 = time.perf_counter()
     simulate(grid_graph(3), Demand([0.0], [0], [8]),
-             Settings(end_time=600.0, reroute_interval=60.0, sample_interval=60.0, threads=threads))
+             Settings(end_time=600.0, reroute_interval=60.0, sample_interval=60.0,
+                      threads=threads or None))
     warm = time.perf_counter() - t0
     g, plan, demand, settings = scenario(name)
     settings = dataclasses.replace(settings, threads=threads or None)
