@@ -97,3 +97,19 @@ def test_override_columns_survive_a_round_trip(delft: Twin, tmp_path: Path) -> N
     back = load_twin(save_twin(retrofitted, tmp_path / "r.twin"))
     assert (back.buildings["u_wall"] == 0.2).all()
     assert (back.buildings["heating_system"] == "heat_pump").all()
+
+
+def test_saving_the_same_twin_again_keeps_its_observations(delft: Twin, tmp_path: Path) -> None:
+    from twin.feeds.archive import append_observations, list_series, read_series
+    from twin.feeds.base import Observation
+
+    folder = save_twin(delft, tmp_path / "delft.twin")
+    stored = [Observation("t1", "temperature", 1_700_000_000_000 + 60_000 * i, 10.0 + i, "degC")
+              for i in range(5)]
+    assert append_observations(folder, stored).stored == 5
+    save_twin(delft.replace(warnings=(*delft.warnings, "edited")), folder)
+    values, unit = read_series(folder, "t1", "temperature")
+    assert list(values) == [10.0, 11.0, 12.0, 13.0, 14.0] and unit == "degC"
+    assert load_twin(folder).warnings[-1] == "edited"  # hashes still match after the copy
+    other = save_twin(delft.replace(name="elsewhere"), folder)  # another twin: a fresh start
+    assert list_series(other).empty

@@ -58,13 +58,16 @@ FORMAT_VERSION = 1
 MANIFEST = "twin.toml"
 LAYERS = "layers.gpkg"
 TIMESERIES = "timeseries.h5"
+OBSERVATIONS = "observations"
+"""Group of ``timeseries.h5`` holding the observed series appended by the feeds."""
 TERRAIN = {"dtm": "terrain_dtm.tif", "dsm": "terrain_dsm.tif"}
 _GEOMETRY_TYPES = {"buildings": "MultiPolygon", "network_nodes": "Point", "network_links": "LineString",
                    "sensors": "Point"}
 
 
 def save_twin(twin: Twin, folder: str | Path) -> Path:
-    """Write ``twin`` to ``folder`` atomically; an existing twin folder there is replaced."""
+    """Write ``twin`` to ``folder`` atomically; an existing twin folder there is replaced, and
+    if it is the same twin (same name) the observations stored in it are kept."""
     folder = Path(folder)
     if folder.exists() and not (folder / MANIFEST).is_file():
         raise InputError(folder, None, "exists and is not a twin folder; refusing to overwrite it")
@@ -72,7 +75,7 @@ def save_twin(twin: Twin, folder: str | Path) -> Path:
     staging = folder.parent / f".{folder.name}.writing-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        _write_contents(twin, staging)
+        _write_contents(twin, staging, _kept_observations(twin, folder))
         _swap_into_place(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -141,7 +144,17 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _write_contents(twin: Twin, folder: Path) -> None:
+def _kept_observations(twin: Twin, folder: Path) -> Path | None:
+    """The time series file of the twin saved in ``folder`` if it is ``twin``'s (same name) and
+    holds observations, else None."""
+    path = folder / TIMESERIES
+    if not path.is_file() or read_manifest(folder).get("name") != twin.name:
+        return None
+    with h5py.File(path, "r") as store:
+        return path if OBSERVATIONS in store else None
+
+
+def _write_contents(twin: Twin, folder: Path, observations: Path | None = None) -> None:
     gpkg = folder / LAYERS
     _write_layer(twin.buildings, gpkg, "buildings", twin.crs)
     _write_layer(twin.network.nodes, gpkg, "network_nodes", twin.crs)
@@ -155,6 +168,9 @@ def _write_contents(twin: Twin, folder: Path) -> None:
             _write_raster(raster, folder / TERRAIN[role])
     if twin.weather is not None:
         _write_weather(twin.weather, folder / TIMESERIES)
+    if observations is not None:
+        with h5py.File(observations, "r") as source, h5py.File(folder / TIMESERIES, "a") as target:
+            source.copy(source[OBSERVATIONS], target, OBSERVATIONS)
     files = {
         path.name: {"sha256": sha256_file(path), "size": path.stat().st_size}
         for path in sorted(folder.iterdir())

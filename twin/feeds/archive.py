@@ -33,9 +33,9 @@ import tomli_w
 from twin.errors import IntegrityError, InputError
 from twin.feeds.base import Observation, log
 from twin.hashing import sha256_file
-from twin.store import MANIFEST, TIMESERIES, _swap_into_place, read_manifest, verify_files
+from twin.store import MANIFEST, OBSERVATIONS, TIMESERIES, _swap_into_place, read_manifest, verify_files
 
-GROUP = "observations"
+GROUP = OBSERVATIONS
 _CHUNK = 4096
 
 
