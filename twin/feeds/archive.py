@@ -30,10 +30,17 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from twin.errors import IntegrityError, InputError
+from twin.errors import InputError, IntegrityError
 from twin.feeds.base import Observation, log
 from twin.hashing import sha256_file
-from twin.store import MANIFEST, OBSERVATIONS, TIMESERIES, _swap_into_place, read_manifest, verify_files
+from twin.store import (
+    MANIFEST,
+    OBSERVATIONS,
+    TIMESERIES,
+    _swap_into_place,
+    read_manifest,
+    verify_files,
+)
 
 GROUP = OBSERVATIONS
 _CHUNK = 4096
