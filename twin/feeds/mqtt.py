@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -20,6 +21,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from twin.feeds.base import MAX_PAYLOAD_BYTES, FeedStats, Observation, log
+from twin.feeds.journal import Journal
 from twin.feeds.payloads import PARSERS, MalformedMessage
 from twin.feeds.replay import Recorder
 
@@ -73,8 +75,9 @@ class MqttFeed:
     resume the session), ``poll`` returns what arrived."""
 
     def __init__(self, settings: MqttSettings, parser: Parser = PARSERS["plain"], name: str = "mqtt",
-                 recorder: Recorder | None = None) -> None:
+                 recorder: Recorder | None = None, journal: Journal | None = None) -> None:
         self.name = name
+        self._journal = journal
         self.settings = settings
         self.stats = FeedStats()
         self._parser = parser
@@ -164,10 +167,21 @@ class MqttFeed:
         self._lost_at = time.monotonic()
         log.info("%s: disconnected (%s); reconnecting with back-off", self.name, reason)
 
-    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        """Keep the raw message (the network thread stays lean, so acknowledgements go out fast);
-        ``poll`` parses."""
+    def seal_journal(self, final: bool = False) -> Path | None:
+        """Seal the journal segment of what arrived so far (all of it is in the poll buffer
+        then) and start the next (``final``: start none); returns the sealed segment, None
+        without a journal or messages."""
+        if self._journal is None:
+            return None
         with self._arrived:
+            return self._journal.close() if final else self._journal.seal()
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        """Keep the raw message, in the journal first (paho acknowledges when this returns); the
+        network thread stays lean, so acknowledgements go out fast; ``poll`` parses."""
+        with self._arrived:
+            if self._journal is not None:
+                self._journal.write(message.topic, message.payload)
             self._raw.append((message.topic, message.payload))
             self._arrived.notify()
 

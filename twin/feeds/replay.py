@@ -19,6 +19,16 @@ from twin.feeds.base import MAX_PAYLOAD_BYTES, FeedStats, Observation
 from twin.feeds.payloads import PARSERS, MalformedMessage
 
 
+def record_line(topic: str, payload: bytes, received: float | None = None) -> bytes:
+    """One recorded message as a JSON Lines line (see the module docstring)."""
+    line: dict[str, object] = {"t": time.time() if received is None else received, "topic": topic}
+    try:
+        line["payload"] = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        line["payload_b64"] = base64.b64encode(payload).decode("ascii")
+    return orjson.dumps(line) + b"\n"
+
+
 class Recorder:
     """Appends raw messages to a JSON Lines file (thread-safe)."""
 
@@ -28,14 +38,10 @@ class Recorder:
         self._handle: IO[bytes] | None = open(self.path, "ab")
 
     def write(self, topic: str, payload: bytes, received: float | None = None) -> None:
-        line: dict[str, object] = {"t": time.time() if received is None else received, "topic": topic}
-        try:
-            line["payload"] = payload.decode("utf-8")
-        except UnicodeDecodeError:
-            line["payload_b64"] = base64.b64encode(payload).decode("ascii")
+        line = record_line(topic, payload, received)
         with self._lock:
             if self._handle is not None:
-                self._handle.write(orjson.dumps(line) + b"\n")
+                self._handle.write(line)
 
     def close(self) -> None:
         with self._lock:

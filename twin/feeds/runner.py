@@ -3,13 +3,16 @@ ingest what arrives into the twin folder, stop after a duration or a number of m
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from twin.feeds.base import Feed, FeedStats, log
 from twin.feeds.config import FeedSpec, ListenConfig, secret
 from twin.feeds.ingest import Ingestor, IngestStats
+from twin.feeds.journal import Journal, journal_folder, left_segments
 from twin.feeds.mapping import SensorMapper
 from twin.feeds.mqtt import MqttFeed, MqttSettings
 from twin.feeds.ngsild import GeoQuery, NgsiLdClient, NgsiLdFeed
@@ -30,7 +33,9 @@ def build_feed(config: ListenConfig, spec: FeedSpec) -> Feed:
                                 password=secret(config.path, spec, "password_env"),
                                 **{k: o[k] for k in _MQTT_OPTIONS if k in o})
         recorder = Recorder(o["record"]) if "record" in o else None
-        return MqttFeed(settings, PARSERS[o.get("format", "plain")], spec.name, recorder)
+        form = o.get("format", "plain")
+        journal = Journal(journal_folder(config.folder), _safe(spec.name), form)
+        return MqttFeed(settings, PARSERS[form], spec.name, recorder, journal)
     if spec.kind == "ngsi-ld":
         client = NgsiLdClient(o["url"], o.get("context"), o.get("tenant"), secret(config.path, spec, "token_env"))
         geo = GeoQuery(o["georel"], o["geometry"], o["coordinates"]) if "georel" in o else None
@@ -62,7 +67,9 @@ def listen(config: ListenConfig, duration: float | None = None, max_messages: in
     buffered and close the feeds. ``progress`` is called after every append."""
     twin = load_twin(config.folder)
     ingestor = Ingestor(config.folder, SensorMapper(twin, config.max_distance, config.targets))
+    recover_journal(config.folder, ingestor)
     feeds = [build_feed(config, spec) for spec in config.feeds]
+    sealed: list[Path] = []
     report = ListenReport({f.name: f.stats for f in feeds}, ingestor.stats, 0.0)
     start = last_flush = time.monotonic()
     opened: list[Feed] = []
@@ -81,7 +88,7 @@ def listen(config: ListenConfig, duration: float | None = None, max_messages: in
                     or (max_messages is not None and received >= max_messages)):
                 break
             if now - last_flush >= config.flush_interval:
-                _flush(ingestor)
+                _flush(ingestor, feeds, sealed)
                 last_flush = now
                 report.seconds = now - start
                 if progress is not None:
@@ -91,18 +98,54 @@ def listen(config: ListenConfig, duration: float | None = None, max_messages: in
     finally:
         for feed in opened:  # closed first, so what arrived (and was acknowledged) until now is kept
             feed.close()
-            ingestor.add(feed.poll())
-        ingestor.flush()
+        _flush(ingestor, feeds, sealed, final=True)
     report.seconds = time.monotonic() - start
     if progress is not None:
         progress(report)
     return report
 
 
-def _flush(ingestor: Ingestor) -> None:
-    """Append the buffer; a failing append is logged and retried at the next flush."""
+def recover_journal(folder: Path, ingestor: Ingestor) -> int:
+    """Store what the journal of the twin ``folder`` holds from a run that ended before its last
+    append (a crash), then remove it; returns the observations newly stored."""
+    segments = left_segments(journal_folder(folder))
+    for path, form in segments:
+        replay = ReplayFeed(path, form, name=f"journal {path.name}")
+        replay.connect()
+        while not replay.done:
+            ingestor.add(replay.poll())
+        replay.close()
+    stored = ingestor.flush()
+    for path, _ in segments:
+        path.unlink()
+    if segments:
+        log.info("%s: %d observations recovered from the journal of an interrupted run", folder, stored)
+    return stored
+
+
+def _flush(ingestor: Ingestor, feeds: list[Feed], sealed: list[Path], final: bool = False) -> None:
+    """Seal the feeds' journal segments, take what they received and append the buffer; the
+    sealed segments go once stored. A failing append is logged and retried at the next flush
+    (at the end of the run it raises: the journal keeps the messages for the next start)."""
+    for feed in feeds:
+        seal = getattr(feed, "seal_journal", None)
+        segment = seal(final) if seal is not None else None
+        if segment is not None:
+            sealed.append(segment)
+        ingestor.add(feed.poll())
     try:
         ingestor.flush()
     except OSError as error:
+        if final:
+            raise
         log.error("appending to %s failed (%s); keeping %d observations to retry", ingestor.folder, error,
                   ingestor.pending)
+        return
+    for segment in sealed:
+        segment.unlink(missing_ok=True)
+    sealed.clear()
+
+
+def _safe(name: str) -> str:
+    """A feed name usable in a file name."""
+    return re.sub(r"[^A-Za-z0-9_\-]", "_", name) or "feed"

@@ -1,0 +1,72 @@
+"""A listener killed between two appends loses nothing: the broker got its acknowledgements
+only after the messages were in the journal, and the next start stores them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mqtt_publisher import Publisher, message
+
+from twin.feeds.archive import list_series, read_series
+from twin.feeds.config import load_config
+from twin.feeds.journal import journal_folder, left_segments
+from twin.feeds.runner import listen
+
+N = 500
+
+
+def _lines(folder: Path) -> int:
+    return sum(path.read_bytes().count(b"\n") for path, _ in left_segments(folder))
+
+
+def _wait(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.05)
+
+
+def test_a_killed_listener_loses_no_acknowledged_message(twin_folder, broker, tmp_path) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(f'[twin]\nfolder = "{twin_folder}"\nflush_interval = 3600.0\n\n[[feeds]]\n'
+                     f'name = "city"\nkind = "mqtt"\nhost = "127.0.0.1"\nport = {broker.port}\n'
+                     'topics = ["city/#"]\nqos = 1\nclient_id = "twin-journal-test"\n',
+                     encoding="utf-8")
+    journal = journal_folder(twin_folder)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    listener = subprocess.Popen([sys.executable, "-m", "twin.cli", "listen", str(feeds),
+                                 "--duration", "120", "--quiet"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    publisher = Publisher(broker.port, client_id="journal-publisher")
+    try:
+        publisher.wait_connected()
+
+        def subscribed() -> bool:  # probe until the listener's subscription delivers
+            publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
+            return _lines(journal) > 0
+
+        _wait(subscribed, 60, "the listener never received the probe")
+        time.sleep(0.5)  # the last probes in flight arrive
+        probes = _lines(journal)
+        for i in range(1, N + 1):
+            publisher.publish("city/s1", message(i))
+        _wait(lambda: _lines(journal) >= probes + N, 30,
+              "the listener did not journal every message")
+        listener.send_signal(signal.SIGKILL)  # no chance to append: nothing stored yet
+        listener.wait(10)
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+        publisher.client.loop_stop()
+    assert list_series(twin_folder).empty
+    report = listen(load_config(feeds), duration=0.5)
+    values, _ = read_series(twin_folder, "s1", "intensity")
+    assert sorted(values.to_numpy().astype(int)) == list(range(1, N + 1))
+    assert report.ingest.stored == N + 1  # and one probe (the others: the same observation)
+    assert left_segments(journal) == []
