@@ -1,4 +1,4 @@
-"""Start the desktop viewer: ``twin view [TWIN]``."""
+"""Start the desktop viewer: ``twin view [TWIN | RESULTS [RESULTS_B]]``."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from viewer.settings import ViewerSettings
 from viewer.widgets.main_window import MainWindow
 
 
-def run(folder: Path | None = None, settings: ViewerSettings | None = None) -> int:
-    """Open the main window (with the twin ``folder`` if given) and run until it is closed."""
+def run(paths: list[Path] | None = None, settings: ViewerSettings | None = None) -> int:
+    """Open the main window with ``paths`` (a twin folder or a results file; a second results
+    file is compared with the first) and run until it is closed."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("localtwin viewer")
     window = MainWindow(settings)
     window.show()
-    if folder is not None:
-        window.open_twin(folder)
+    window.open_paths(paths or [])
     return app.exec()

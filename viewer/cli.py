@@ -18,20 +18,28 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add ``view`` and ``render`` to the ``twin`` subcommands."""
     view = commands.add_parser(
         "view", help="open the 3D desktop viewer",
-        description="Open the desktop viewer, with the twin folder TWIN if given.")
-    view.add_argument("twin", nargs="?", type=Path, help="twin folder (NAME.twin)")
+        description="Open the desktop viewer with a twin folder or a results file (twin run -o); "
+                    "with two results files, compare them side by side (B - A).")
+    view.add_argument("paths", nargs="*", type=Path, metavar="TWIN|RESULTS",
+                      help="twin folder (NAME.twin) or results file (.h5); at most two")
     view.add_argument("--anti-aliasing", action="store_true",
                       help="smooth edges (FXAA); off by default")
     view.set_defaults(handler=_view_command)
 
     render = commands.add_parser(
-        "render", help="render the 3D view of a twin off screen (PNG)",
-        description="Draw the twin as the viewer does, without a window, into a PNG.")
-    render.add_argument("twin", type=Path, help="twin folder (NAME.twin)")
+        "render", help="render the 3D view of a twin or results file off screen (PNG)",
+        description="Draw a twin or a run's results as the viewer does, without a window, into a PNG.")
+    render.add_argument("source", type=Path, metavar="TWIN|RESULTS",
+                        help="twin folder (NAME.twin) or results file (.h5)")
     render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
-    render.add_argument("--color-by", default="height",
-                        help="numeric attribute to colour by (buildings first, then other layers), "
-                             "or 'none' (default: height)")
+    render.add_argument("--color-by", metavar="[LAYER.]ATTRIBUTE",
+                        help="numeric attribute to colour by (LAYER.ATTRIBUTE, or ATTRIBUTE of the "
+                             "buildings first, then other layers), or 'none' for solid colours "
+                             "(default: the viewer's: height; heating_kWh_m2 and traffic speed "
+                             "for results)")
+    render.add_argument("--time", metavar="HH:MM|ISO",
+                        help="time step of a results file: local clock time on the run's day, or "
+                             "an ISO 8601 time (UTC unless it has an offset); default: the first")
     render.add_argument("--camera", choices=PRESETS, default="iso", help="view (default: iso)")
     render.add_argument("--size", default=DEFAULT_SIZE, type=_size,
                         help=f"image width x height in pixels (default: {DEFAULT_SIZE})")
@@ -50,21 +58,28 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _view_command(args: argparse.Namespace) -> int:
+    from twin.errors import InputError
     from viewer.app import run
     from viewer.settings import ViewerSettings
 
-    return run(args.twin, ViewerSettings(anti_aliasing=args.anti_aliasing))
+    if len(args.paths) > 2:
+        raise InputError(None, "paths", "open one twin or results file, or compare two results files")
+    return run(args.paths, ViewerSettings(anti_aliasing=args.anti_aliasing))
 
 
 def _render_command(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from twin.store import load_twin
-    from viewer.offscreen import render_twin
+    from viewer.offscreen import apply_color_by, apply_time, render_scene
     from viewer.settings import ViewerSettings
+    from viewer.sources import load_scene
 
-    color_by = None if args.color_by.lower() == "none" else args.color_by
-    render_twin(load_twin(args.twin), args.output, color_by=color_by, camera=args.camera,
-                size=args.size, settings=ViewerSettings(anti_aliasing=args.anti_aliasing))
+    scene = load_scene(args.source)
+    if args.time is not None:
+        apply_time(scene, args.time)
+    if args.color_by is not None:
+        apply_color_by(scene, None if args.color_by.lower() == "none" else args.color_by)
+    render_scene(scene, args.output, camera=args.camera, size=args.size,
+                 settings=ViewerSettings(anti_aliasing=args.anti_aliasing))
     Console().print(f"written [bold]{args.output}[/]")
     return 0

@@ -12,6 +12,7 @@ import pyvista as pv
 
 from viewer.events import Signal
 from viewer.meshes import FEATURE
+from viewer.series import MovingPoints, Series
 
 LayerKind = Literal["buildings", "terrain", "lines", "points"]
 COLOUR_MAPS = ("viridis", "plasma", "inferno", "magma", "cividis", "turbo", "coolwarm",
@@ -30,9 +31,13 @@ class Layer:
 
     ``mesh`` is in scene coordinates; for feature layers its cell array ``FEATURE`` gives the row
     of ``table`` each cell draws. ``proxy`` is an optional lighter mesh (same arrays) drawn while
-    the camera moves. Attributes to colour by are the numeric columns of ``table`` and the point
-    arrays of ``mesh``. Change the drawing state through the setters: each emits ``changed``
-    with the name of the field.
+    the camera moves. Attributes to colour by are the numeric columns of ``table``, the ``series``
+    (values per feature that change with the timeline) and the point arrays of ``mesh``.
+    ``moving`` points replace the mesh's points at every step. ``units`` name the attributes'
+    units (else ``UNITS``); a ``diverging`` layer (differences) has a colour range symmetric
+    around 0; ``linked`` layers (the same layer of a compared scene) share its colour range.
+    Change the drawing state through the setters: each emits ``changed`` with the name of the
+    field, ``"values"`` when a step changed the values or points shown.
     """
 
     name: str
@@ -45,6 +50,12 @@ class Layer:
     opacity: float = 1.0
     color_by: str | None = None
     cmap: str = "viridis"
+    series: dict[str, Series] = field(default_factory=dict)
+    moving: MovingPoints | None = None
+    units: dict[str, str] = field(default_factory=dict)
+    diverging: bool = False
+    linked: list[Layer] = field(default_factory=list, repr=False)
+    step: int = 0
     changed: Signal = field(default_factory=Signal, repr=False)
 
     def attributes(self) -> list[str]:
@@ -56,24 +67,44 @@ class Layer:
                 if (column != "geometry" and pd.api.types.is_numeric_dtype(values)
                         and not pd.api.types.is_bool_dtype(values) and values.notna().any()):
                     names.append(column)
+        names += list(self.series)
         names += [name for name in self.mesh.point_data
                   if np.isfinite(self.mesh.point_data[name]).any()]
         return names
 
     def values(self, attribute: str) -> np.ndarray:
-        """The attribute per feature (table row) or per mesh point, float64 with NaN where unknown."""
+        """The attribute per feature (table row; series at the current step) or per mesh point,
+        float64 with NaN where unknown."""
+        if attribute in self.series:
+            return self.series[attribute].at(self.step)
         if self.table is not None and attribute in self.table.columns:
             return self.table[attribute].to_numpy(dtype=np.float64, na_value=np.nan)
         return np.asarray(self.mesh.point_data[attribute], dtype=np.float64)
 
     def value_range(self, attribute: str) -> tuple[float, float]:
-        """(min, max) of the attribute over the layer, ignoring unknown values."""
+        """(min, max) of the attribute over the layer and its ``linked`` layers (a series over
+        all its steps), ignoring unknown values; symmetric around 0 for a diverging layer."""
+        ranges = [layer._own_range(attribute) for layer in (self, *self.linked)
+                  if attribute in layer.attributes()]
+        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        if self.diverging:
+            high = max(abs(low), abs(high))
+            low = -high
+        return low, high
+
+    def _own_range(self, attribute: str) -> tuple[float, float]:
+        if attribute in self.series:
+            return self.series[attribute].value_range()
         values = self.values(attribute)
         return float(np.nanmin(values)), float(np.nanmax(values))
 
     def is_point_attribute(self, attribute: str) -> bool:
         """True if the attribute lives on the mesh points rather than on the features."""
-        return self.table is None or attribute not in self.table.columns
+        return attribute not in self.series and (self.table is None or attribute not in self.table.columns)
+
+    def is_time_varying(self, attribute: str | None) -> bool:
+        """True if what ``attribute`` colours changes with the step (a series, moving points)."""
+        return attribute is not None and (attribute in self.series or self.moving is not None)
 
     def feature_row(self, cell: int) -> int | None:
         """The table row drawn by ``cell`` of the mesh; None for a layer without features."""
@@ -84,14 +115,30 @@ class Layer:
     def feature_attributes(self, row: int) -> dict[str, Any]:
         """The attributes of feature ``row`` (geometry left out), unknown values as None."""
         assert self.table is not None
-        record = self.table.drop(columns="geometry", errors="ignore").iloc[row]
+        record = self.table.drop(columns="geometry", errors="ignore").iloc[row].to_dict()
+        record.update({name: series.at(self.step)[row] for name, series in self.series.items()})
         return {name: (None if pd.isna(value) else value.item() if hasattr(value, "item") else value)
                 for name, value in record.items()}
 
+    def unit(self, attribute: str) -> str:
+        """The unit of ``attribute``, "" if unknown."""
+        return self.units.get(attribute) or UNITS.get(attribute, "")
+
     def legend_title(self) -> str:
         """Title of the legend of the current colour-by: the layer, below it attribute and unit."""
-        unit = UNITS.get(self.color_by or "")
+        unit = self.unit(self.color_by or "")
         return f"{self.name}\n{self.color_by}" + (f" ({unit})" if unit else "")
+
+    def set_step(self, step: int) -> None:
+        """Show timeline step ``step``; emits ``changed("values")`` if that changes what is shown."""
+        if step == self.step:
+            return
+        frames = [series.frame(self.step) != series.frame(step) for series in self.series.values()]
+        self.step = step
+        if self.moving is not None:
+            self.moving.show(self.mesh, step)
+        if any(frames) or self.moving is not None:
+            self.changed.emit("values")
 
     def set_visible(self, visible: bool) -> None:
         self._set("visible", bool(visible))

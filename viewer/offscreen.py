@@ -1,4 +1,5 @@
-"""Render a twin's scene off screen to a PNG, for reports and headless runs (``twin render``)."""
+"""Render a twin's or a results file's scene off screen to a PNG, for reports and headless runs
+(``twin render``)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,20 @@ from pathlib import Path
 import pyvista as pv
 
 from twin.errors import InputError
-from twin.model import Twin
 from viewer.export import save_screenshot
 from viewer.renderer import SceneRenderer
-from viewer.scene import Scene, build_scene
+from viewer.results_scene import ResultsScene
+from viewer.scene import Scene
 from viewer.settings import ViewerSettings
 
 
-def render_twin(twin: Twin, path: str | Path, color_by: str | None = "height", camera: str = "iso",
-                size: tuple[int, int] = (1600, 1000),
-                settings: ViewerSettings | None = None) -> Path:
-    """Draw ``twin`` as the viewer does, from the preset ``camera`` view, into the PNG ``path``.
-
-    color_by: an attribute of the buildings (or, if they have none of that name, of another
-    layer) to colour that layer by, the others in solid colours; None for solid colours.
-    """
+def render_scene(scene: Scene, path: str | Path, camera: str = "iso",
+                 size: tuple[int, int] = (1600, 1000),
+                 settings: ViewerSettings | None = None) -> Path:
+    """Draw ``scene`` as the viewer does (its current step and colours), from the preset
+    ``camera`` view, into the PNG ``path``."""
     settings = settings or ViewerSettings()
     _prefer_egl_without_display()
-    scene = build_scene(twin)
-    apply_color_by(scene, color_by)
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
     plotter.render_window.SetMultiSamples(0)
     try:
@@ -39,16 +35,28 @@ def render_twin(twin: Twin, path: str | Path, color_by: str | None = "height", c
         plotter.close()
 
 
+def apply_time(scene: Scene, text: str) -> None:
+    """Move a results scene's timeline to the step nearest ``text`` (``ResultsScene.step_at``)."""
+    if not isinstance(scene, ResultsScene):
+        raise InputError(None, "--time", "only a results file has time steps")
+    scene.timeline.set_index(scene.step_at(text))
+
+
 def apply_color_by(scene: Scene, attribute: str | None) -> None:
-    """Colour the buildings (or else the first layer that has ``attribute``) by it and every other
-    layer in its solid colour; None: all in solid colours."""
+    """Colour one layer by an attribute and every other layer in its solid colour; None: all in
+    solid colours. ``LAYER.ATTRIBUTE`` names the layer; a bare ``ATTRIBUTE`` colours the
+    buildings, or else the first layer that has it."""
     layers = sorted(scene.layers.values(), key=lambda layer: layer.kind != "buildings")
+    name, _, rest = (attribute or "").partition(".")
+    if rest and name in scene.layers:
+        layers, attribute = [scene.layers[name]], rest
     chosen = next((layer for layer in layers if attribute in layer.attributes()), None)
     if attribute is not None and chosen is None:
-        offered = sorted({name for layer in layers for name in layer.attributes()})
+        offered = sorted({f"{layer.name}.{name}" for layer in scene.layers.values()
+                          for name in layer.attributes()})
         raise InputError(None, "--color-by", f"no layer has the numeric attribute {attribute!r}; "
                                              f"choose one of {', '.join(offered)} or none")
-    for layer in layers:
+    for layer in scene.layers.values():
         layer.set_color_by(attribute if layer is chosen else None)
 
 

@@ -59,11 +59,12 @@ class _Hit:
 
 
 class Identifier:
-    """Finds the feature under a pixel; builds each layer's cell locator on first use."""
+    """Finds the feature under a pixel; builds each layer's cell locator on first use (and
+    again after its mesh changed)."""
 
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
-        self._locators: dict[str, vtkStaticCellLocator] = {}
+        self._locators: dict[str, tuple[vtkStaticCellLocator, int]] = {}
 
     def identify(self, renderer: vtkRenderer, x: float, y: float) -> Identified | None:
         """The visible feature under display pixel (x, y), or None: the line or point passing
@@ -128,12 +129,16 @@ class Identifier:
                     float(distance[best]))
 
     def _locator(self, layer: Layer) -> vtkStaticCellLocator:
-        locator = self._locators.get(layer.name)
-        if locator is None:
-            locator = vtkStaticCellLocator()
-            locator.SetDataSet(layer.mesh)
-            locator.BuildLocator()
-            self._locators[layer.name] = locator
+        """The layer's locator, built again when its points changed (moving points; new colours
+        do not count)."""
+        version = layer.mesh.GetPoints().GetMTime()
+        cached = self._locators.get(layer.name)
+        if cached is not None and cached[1] == version:
+            return cached[0]
+        locator = vtkStaticCellLocator()
+        locator.SetDataSet(layer.mesh)
+        locator.BuildLocator()
+        self._locators[layer.name] = (locator, version)
         return locator
 
     @staticmethod

@@ -57,8 +57,11 @@ class LayerView:
         self.plotter.remove_actor(self.actor, render=False)
 
     def on_changed(self, field: str) -> None:
+        """Follow the layer; a new time step (``values``) is drawn once for all layers by the
+        SceneRenderer."""
         self.update(field)
-        self.plotter.render()
+        if field != "values":
+            self.plotter.render()
 
     def update(self, field: str) -> None:
         """Bring the actor in line with the layer's ``field``."""
@@ -69,6 +72,9 @@ class LayerView:
             self.actor.GetProperty().SetOpacity(self.layer.opacity)
         elif field in ("color_by", "cmap"):
             self._update_colours()
+        elif field == "values" and self.layer.is_time_varying(self.layer.color_by):
+            for mesh in self.meshes:
+                self._write_scalars(mesh, self.layer.color_by, refresh=True)
 
     def scalars(self) -> np.ndarray | None:
         """The values the full mesh is coloured by now (per cell or point), or None."""
@@ -89,10 +95,10 @@ class LayerView:
             self.lookup_table.apply_cmap(self.layer.cmap)
             self.lookup_table.scalar_range = self.layer.value_range(attribute)
             point_data = self.layer.is_point_attribute(attribute)
+            refresh = self.layer.is_time_varying(attribute)
             for mesh, mapper in zip(self.meshes, self.mappers):
-                if not point_data and attribute not in mesh.cell_data:
-                    values = self.layer.values(attribute).astype(np.float32)
-                    mesh.cell_data[attribute] = values[mesh.cell_data[FEATURE]]
+                if not point_data:
+                    self._write_scalars(mesh, attribute, refresh)
                 if point_data:
                     mapper.SetScalarModeToUsePointFieldData()
                 else:
@@ -102,6 +108,17 @@ class LayerView:
                 mapper.UseLookupTableScalarRangeOn()
                 mapper.ScalarVisibilityOn()
         self._update_legend()
+
+    def _write_scalars(self, mesh: pv.PolyData, attribute: str, refresh: bool) -> None:
+        """Put the attribute's values per cell into ``mesh``: once for a fixed attribute, again
+        (in place when the size is unchanged) for one that changes with time if ``refresh``."""
+        if attribute in mesh.cell_data and not refresh:
+            return
+        values = self.layer.values(attribute)[mesh.cell_data[FEATURE]]
+        if attribute in mesh.cell_data and mesh.cell_data[attribute].shape == values.shape:
+            mesh.cell_data[attribute][:] = values
+        else:
+            mesh.cell_data[attribute] = values.astype(np.float32)
 
     def _update_legend(self) -> None:
         """A scalar bar while the layer is visible and coloured by an attribute."""
@@ -133,6 +150,7 @@ class SceneRenderer:
         self.time_label = plotter.add_text("", position="upper_left", font_size=10,
                                            color=TEXT_COLOUR, name="time")
         scene.timeline.changed.connect(self._on_time)
+        self._on_time("steps")
         self.view_preset("iso")
 
     def remove(self) -> None:
@@ -171,8 +189,8 @@ class SceneRenderer:
         self.plotter.render()
 
     def _on_time(self, field: str) -> None:
-        current = self.scene.timeline.current
-        self.time_label.SetText(2, "" if current is None else f"{current} UTC")
+        """Label and draw the frame of a new step (the layers have moved to it already)."""
+        self.time_label.SetText(2, self.scene.timeline.label())
         self.plotter.render()
 
 

@@ -32,21 +32,40 @@ POINT_OFFSET = 1.0
 class Scene:
     """A twin's layers (in drawing order), bookmarks and timeline.
 
-    Mesh coordinates are world coordinates minus ``origin`` (x, y in the twin CRS, m).
+    Mesh coordinates are world coordinates minus ``origin`` (x, y in the twin CRS, m). Scenes
+    compared side by side share one ``timeline``.
     """
 
-    def __init__(self, twin: Twin, origin: tuple[float, float], layers: list[Layer]) -> None:
+    def __init__(self, twin: Twin, origin: tuple[float, float], layers: list[Layer],
+                 timeline: Timeline | None = None) -> None:
         self.twin = twin
+        self.title = twin.name
         self.origin = origin
-        self.layers = {layer.name: layer for layer in layers}
+        self.layers: dict[str, Layer] = {}
         self.bookmarks: dict[str, CameraPose] = {}
         self.bookmarks_changed = Signal()
-        self.timeline = Timeline()
+        self.timeline = timeline or Timeline()
+        self.timeline.changed.connect(self._on_time)
+        for layer in layers:
+            self.add_layer(layer)
+
+    def set_timeline(self, timeline: Timeline) -> None:
+        """Follow ``timeline`` (that of a scene compared with this one) instead of its own."""
+        self.timeline.changed.disconnect(self._on_time)
+        self.timeline = timeline
+        timeline.changed.connect(self._on_time)
+        self._on_time("index")
+
+    def add_layer(self, layer: Layer) -> None:
+        """Add ``layer`` on top (before the scene is drawn), at the timeline's step."""
+        self.layers[layer.name] = layer
+        layer.set_step(self.timeline.index)
 
     def bounds(self) -> tuple[float, float, float, float, float, float]:
-        """(xmin, xmax, ymin, ymax, zmin, zmax) of the visible layers (all if none is visible)."""
-        layers = ([layer for layer in self.layers.values() if layer.visible]
-                  or list(self.layers.values()))
+        """(xmin, xmax, ymin, ymax, zmin, zmax) of the visible layers (all if none is visible);
+        empty layers (a step without vehicles) do not count."""
+        drawn = [layer for layer in self.layers.values() if layer.mesh.n_points > 0]
+        layers = [layer for layer in drawn if layer.visible] or drawn
         if not layers:
             return (-1.0, 1.0, -1.0, 1.0, 0.0, 1.0)
         box = np.array([layer.mesh.bounds for layer in layers]).reshape(-1, 3, 2)
@@ -68,14 +87,31 @@ class Scene:
         del self.bookmarks[name]
         self.bookmarks_changed.emit()
 
+    def _on_time(self, field: str) -> None:
+        """Every layer follows the timeline's step (before the views draw the frame)."""
+        if field in ("steps", "index"):
+            for layer in self.layers.values():
+                layer.set_step(self.timeline.index)
+
 
 def build_scene(twin: Twin, progress: Progress | None = None) -> Scene:
     """The scene of ``twin``: terrain (or a flat ground), buildings, roads and the point and line
     layers it has."""
+    origin = scene_origin(twin)
+    return Scene(twin, origin, twin_layers(twin, origin, progress))
+
+
+def scene_origin(twin: Twin) -> tuple[float, float]:
+    """The middle of the twin's extent, rounded to 100 m: subtracted from scene coordinates."""
     extent = twin.extent() or (0.0, 0.0, 0.0, 0.0)
-    origin = (round((extent[0] + extent[2]) / 2, -2), round((extent[1] + extent[3]) / 2, -2))
+    return round((extent[0] + extent[2]) / 2, -2), round((extent[1] + extent[3]) / 2, -2)
+
+
+def twin_layers(twin: Twin, origin: tuple[float, float], progress: Progress | None = None) -> list[Layer]:
+    """The layers of ``twin`` in drawing order, meshes relative to ``origin``."""
+    extent = twin.extent() or (0.0, 0.0, 0.0, 0.0)
     dtm = twin.terrain.dtm
-    ground = _ground(dtm)
+    ground = ground_of(dtm)
     steps: list[tuple[str, Callable[[], Layer | None]]] = [
         ("terrain", lambda: _terrain_layer(dtm, origin) or _ground_layer(extent, origin)),
         ("buildings", lambda: _buildings_layer(twin.buildings, origin)),
@@ -93,10 +129,11 @@ def build_scene(twin: Twin, progress: Progress | None = None) -> Scene:
             layers.append(layer)
     if progress is not None:
         progress(len(steps), len(steps), "scene ready")
-    return Scene(twin, origin, layers)
+    return layers
 
 
-def _ground(dtm: Raster | None) -> HeightAt | None:
+def ground_of(dtm: Raster | None) -> HeightAt | None:
+    """The ground height (m) at world x, y: the DTM's, or None (flat, 0 m) without one."""
     return None if dtm is None else (lambda x, y: sample_bilinear(dtm, x, y))
 
 

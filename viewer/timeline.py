@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from viewer.events import Signal
 
@@ -12,9 +13,11 @@ class Timeline:
 
     With fewer than two steps there is nothing to move through and ``enabled`` is False.
     ``changed`` is emitted with the name of what changed: ``steps``, ``index`` or ``playing``.
+    Labels also give the local clock time in ``timezone`` (an IANA name) unless it is UTC.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timezone: str = "UTC") -> None:
+        self.timezone = timezone
         self.steps = np.array([], dtype="datetime64[s]")
         self.index = 0
         self.playing = False
@@ -28,6 +31,17 @@ class Timeline:
     def current(self) -> np.datetime64 | None:
         """The time shown, or None without steps."""
         return self.steps[self.index] if len(self.steps) else None
+
+    def label(self) -> str:
+        """The current time as text ("" without steps): UTC ISO 8601, and the local clock time."""
+        current = self.current
+        if current is None:
+            return ""
+        text = f"{current} UTC"
+        if self.timezone != "UTC":
+            local = pd.Timestamp(current).tz_localize("UTC").tz_convert(self.timezone)
+            text += f" ({local:%Y-%m-%d %H:%M} {self.timezone})"
+        return text
 
     def set_steps(self, steps: np.ndarray) -> None:
         """Show results at ``steps`` (sorted times), starting at the first; stops playing."""

@@ -1,4 +1,5 @@
-"""Fixtures of the viewer tests: the Delft and Helsinki samples as twins and twin folders."""
+"""Fixtures of the viewer tests: the Delft and Helsinki samples as twins and twin folders, and
+results files of two Helsinki scenario runs (made once per session, about 3 s each)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,24 @@ from pathlib import Path
 import pytest
 
 from twin.model import Twin
+from twin.runs import run_scenario, write_results
+from twin.scenarios import load_scenario
 from twin.store import save_twin
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @pytest.fixture(scope="session")
 def delft_folder(delft: Twin, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_twin(delft, tmp_path_factory.mktemp("twins") / "delft.twin")
+
+
+@pytest.fixture(scope="session")
+def helsinki_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Results files of the Helsinki baseline ("a") and of Helsinki 2035 ("b")."""
+    folder = tmp_path_factory.mktemp("results")
+    files = {}
+    for key, name in (("a", "helsinki_baseline"), ("b", "helsinki_2035")):
+        run = run_scenario(load_scenario(SCENARIOS / f"{name}.toml"))
+        files[key] = write_results(run, folder / f"{name}.h5")
+    return files

@@ -31,7 +31,7 @@ def window(qapp, delft_folder: Path) -> Iterator[MainWindow]:
     window.resize(1000, 700)
     window.show()
     assert QTest.qWaitForWindowExposed(window)
-    _wait_for(window.scene_loaded, lambda: window.open_twin(delft_folder))
+    _wait_for(window.scene_loaded, lambda: window.open_path(delft_folder))
     yield window
     window.close()
 
@@ -190,6 +190,6 @@ def test_a_bad_folder_is_reported(qtbot, window: MainWindow, tmp_path: Path, mon
 
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
     with qtbot.waitSignal(window.load_failed, timeout=LOAD_TIMEOUT_MS) as signal:
-        window.open_twin(tmp_path / "missing.twin")
+        window.open_path(tmp_path / "missing.twin")
     assert "missing.twin" in signal.args[0]
     assert window.progress.isHidden()

@@ -3,6 +3,8 @@ is coloured by and the colour map."""
 
 from __future__ import annotations
 
+import weakref
+
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -26,6 +28,7 @@ class LayerPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scene: Scene | None = None
+        self._followed: weakref.WeakSet[Layer] = weakref.WeakSet()  # layers whose changes it follows
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Layer", "Features"])
         self.tree.setRootIsDecorated(False)
@@ -58,7 +61,9 @@ class LayerPanel(QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
             self.tree.addTopLevelItem(item)
-            layer.changed.connect(lambda field, layer=layer: self._on_layer_changed(layer, field))
+            if layer not in self._followed:
+                layer.changed.connect(lambda field, layer=layer: self._on_layer_changed(layer, field))
+                self._followed.add(layer)
         self.tree.blockSignals(False)
         self.tree.resizeColumnToContents(0)
         if self.tree.topLevelItemCount():

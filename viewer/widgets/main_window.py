@@ -1,11 +1,13 @@
 """The viewer's main window: the 3D view with its docks (layers, attributes, bookmarks), the
-time bar, menus, progress while loading, and drag and drop of twin folders."""
+time bar, menus, progress while loading, drag and drop of twin folders and results files, and
+A/B compare of two results files in two linked views side by side."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import (
@@ -16,15 +18,18 @@ from PyQt6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QSplitter,
     QToolBar,
     QWidget,
 )
 from pyvistaqt import QtInteractor
 
 from viewer.camera import PRESETS
+from viewer.compare import Comparison, link_cameras
 from viewer.export import save_orbit, save_screenshot
 from viewer.picking import Identified, Identifier
 from viewer.renderer import SceneRenderer
+from viewer.results_scene import ResultsScene, is_results_file
 from viewer.scene import Scene
 from viewer.settings import ViewerSettings
 from viewer.widgets.attribute_panel import AttributePanel
@@ -35,13 +40,20 @@ from viewer.widgets.time_bar import TimeBar
 
 CLICK_SLOP_PX = 3
 """A press and release closer than this is a click (identify), not a drag of the camera."""
+RESULTS_FILTER = "Results (*.h5 *.hdf5);;All files (*)"
 
 
 class MainWindow(QMainWindow):
-    """Signals: ``scene_loaded(scene)`` when a twin is shown, ``load_failed(message)``,
-    ``identified(hit or None)`` after a click in the view."""
+    """Signals: ``scene_loaded(scene)`` when a twin or results file is shown,
+    ``comparison_shown(comparison)`` when scene B of an A/B compare is, ``load_failed(message)``,
+    ``identified(hit or None)`` after a click in a view.
+
+    ``plotter`` shows scene A; while comparing, ``compare_plotter`` shows B beside it with the
+    same camera and timeline. The layer panel edits the scene of the view last clicked.
+    """
 
     scene_loaded = pyqtSignal(object)
+    comparison_shown = pyqtSignal(object)
     load_failed = pyqtSignal(str)
     identified = pyqtSignal(object)
 
@@ -51,13 +63,20 @@ class MainWindow(QMainWindow):
         self.scene: Scene | None = None
         self.renderer: SceneRenderer | None = None
         self.identifier: Identifier | None = None
+        self.comparison: Comparison | None = None
+        self.compare_plotter: QtInteractor | None = None
+        self.compare_renderer: SceneRenderer | None = None
+        self.compare_identifier: Identifier | None = None
         self._loaders: list[SceneLoader] = []  # running ones; the last one opened is shown
+        self._compare_next: Path | None = None  # results to compare with once A is shown
         self._press: tuple[int, int] | None = None
         self.setWindowTitle("localtwin viewer")
         self.resize(1400, 900)
         self.setAcceptDrops(True)
-        self.plotter = QtInteractor(self, multi_samples=0, auto_update=False)
-        self.setCentralWidget(self.plotter)
+        self.views = QSplitter()
+        self.plotter = QtInteractor(self.views, multi_samples=0, auto_update=False)
+        self.views.addWidget(self.plotter)
+        self.setCentralWidget(self.views)
         self.layer_panel = LayerPanel()
         self.attribute_panel = AttributePanel()
         self.bookmark_panel = BookmarkPanel()
@@ -73,25 +92,31 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
         self._menus()
-        self.plotter.iren.add_observer("LeftButtonPressEvent", self._on_press)
-        self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._on_release)
+        self._watch_clicks(self.plotter, compared=False)
 
-    def open_twin(self, folder: str | Path) -> None:
-        """Load the twin folder in the background; the view shows it when ``scene_loaded`` fires."""
-        folder = Path(folder)
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.statusBar().showMessage(f"opening {folder}")
-        loader = SceneLoader(folder)
-        loader.progress.connect(lambda *step: self._if_latest(loader, self._on_progress, *step))
-        loader.loaded.connect(lambda scene: self._if_latest(loader, self.show_scene, scene))
-        loader.failed.connect(lambda message: self._if_latest(loader, self._on_failed, message))
-        loader.worker.finished.connect(lambda: self._loaders.remove(loader))
-        self._loaders.append(loader)
-        loader.start()
+    def open_paths(self, paths: list[Path]) -> None:
+        """Open a twin folder or results file; a second results file is compared with the first."""
+        if paths:
+            self._compare_next = Path(paths[1]) if len(paths) > 1 else None
+            self.open_path(paths[0])
+
+    def open_path(self, path: str | Path) -> None:
+        """Load a twin folder or results file in the background; the view shows it when
+        ``scene_loaded`` fires."""
+        self._load(Path(path), self.show_scene)
+
+    def compare_with(self, path: str | Path) -> None:
+        """Load results file ``path`` as scene B beside the results shown (A), at A's time steps;
+        ``comparison_shown`` fires when it is drawn."""
+        if not isinstance(self.scene, ResultsScene):
+            self._on_failed("open a results file first: only results are compared")
+            return
+        scene = self.scene
+        self._load(Path(path), self.show_comparison, scene.timeline.steps, scene.origin)
 
     def show_scene(self, scene: Scene) -> None:
-        """Draw ``scene`` in place of what is shown."""
+        """Draw ``scene`` in place of what is shown (ending a comparison)."""
+        self.end_comparison()
         if self.renderer is not None:
             self.renderer.remove()
         self.scene = scene
@@ -102,18 +127,69 @@ class MainWindow(QMainWindow):
         self.bookmark_panel.set_renderer(self.renderer)
         self.time_bar.set_timeline(scene.timeline)
         self.attribute_panel.show_identified(None)
-        self.setWindowTitle(f"{scene.twin.name} — localtwin viewer")
+        self.setWindowTitle(f"{scene.title} — localtwin viewer")
         self.progress.hide()
+        steps = f", {len(scene.timeline.steps):,} time steps" if scene.timeline.enabled else ""
         self.statusBar().showMessage(
-            f"{scene.twin.name}: {len(scene.twin.buildings):,} buildings, "
-            f"{len(scene.twin.network.links):,} links ({scene.twin.crs.to_string()})")
+            f"{scene.title}: {len(scene.twin.buildings):,} buildings, "
+            f"{len(scene.twin.network.links):,} links ({scene.twin.crs.to_string()}){steps}")
         self.scene_loaded.emit(scene)
+        if self._compare_next is not None:
+            path, self._compare_next = self._compare_next, None
+            self.compare_with(path)
 
-    def identify_at(self, x: int, y: int) -> Identified | None:
-        """Identify what is under display pixel (x, y) (VTK display coordinates) and show it."""
-        if self.identifier is None:
+    def show_comparison(self, scene: ResultsScene) -> None:
+        """Draw results ``scene`` as B beside A: same camera, same timeline, difference layers."""
+        assert isinstance(self.scene, ResultsScene) and self.renderer is not None
+        self.end_comparison()
+        self.comparison = Comparison(self.scene, scene)
+        pose = self.renderer.camera_pose()
+        self.compare_plotter = QtInteractor(self.views, multi_samples=0, auto_update=False)
+        self.views.addWidget(self.compare_plotter)
+        self.views.setSizes([1, 1])
+        link_cameras(self.plotter, self.compare_plotter)
+        self.compare_renderer = SceneRenderer(self.compare_plotter, scene)
+        self.compare_renderer.set_anti_aliasing(self.settings.anti_aliasing)
+        self.compare_identifier = Identifier(scene)
+        self._watch_clicks(self.compare_plotter, compared=True)
+        self.renderer.set_camera_pose(pose)
+        self.show_differences_action.setEnabled(True)
+        self.progress.hide()
+        self.setWindowTitle(f"{self.scene.title} | {scene.title} — localtwin viewer")
+        self.statusBar().showMessage(f"comparing {self.scene.title} (left) with {scene.title} (right)")
+        self.comparison_shown.emit(self.comparison)
+
+    def end_comparison(self) -> None:
+        """Close view B (if comparing) and leave A as it was."""
+        if self.comparison is None:
+            return
+        assert self.compare_plotter is not None and self.compare_renderer is not None
+        if self.scene is not None:
+            self.layer_panel.set_scene(self.scene)
+        self.comparison.close()
+        self.compare_renderer.remove()
+        self.compare_plotter.close()
+        self.compare_plotter.setParent(None)
+        self.compare_plotter.deleteLater()
+        self.comparison = self.compare_plotter = None
+        self.compare_renderer = self.compare_identifier = None
+        self.show_differences_action.setChecked(False)
+        self.show_differences_action.setEnabled(False)
+
+    def show_differences(self, shown: bool) -> None:
+        """In view B, the B − A layers instead of B's own (or B's again)."""
+        if self.comparison is not None:
+            self.comparison.show_differences(shown)
+            self.show_differences_action.setChecked(shown)
+
+    def identify_at(self, x: int, y: int, compared: bool = False) -> Identified | None:
+        """Identify what is under display pixel (x, y) (VTK display coordinates) of view A (or B
+        if ``compared``) and show it."""
+        identifier = self.compare_identifier if compared else self.identifier
+        plotter = self.compare_plotter if compared else self.plotter
+        if identifier is None or plotter is None:
             return None
-        hit = self.identifier.identify(self.plotter.renderer, x, y)
+        hit = identifier.identify(plotter.renderer, x, y)
         self.attribute_panel.show_identified(hit)
         self.identified.emit(hit)
         return hit
@@ -145,26 +221,28 @@ class MainWindow(QMainWindow):
 
     def set_anti_aliasing(self, enabled: bool) -> None:
         self.settings.anti_aliasing = enabled
-        if self.renderer is not None:
-            self.renderer.set_anti_aliasing(enabled)
+        for renderer in (self.renderer, self.compare_renderer):
+            if renderer is not None:
+                renderer.set_anti_aliasing(enabled)
 
     def view_preset(self, name: str) -> None:
         if self.renderer is not None:
             self.renderer.view_preset(name)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_folder(event) is not None:
+        if _dropped_paths(event):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        folder = _dropped_folder(event)
-        if folder is not None:
+        paths = _dropped_paths(event)
+        if paths:
             event.acceptProposedAction()
-            self.open_twin(folder)
+            self.open_paths(paths[:2])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for loader in list(self._loaders):
             loader.worker.wait()
+        self.end_comparison()
         self.plotter.close()
         super().closeEvent(event)
 
@@ -176,7 +254,9 @@ class MainWindow(QMainWindow):
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open twin…", self._ask_open, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "&Open twin folder…", self._ask_open, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "Open &results…", self._ask_open_results)
+        self._action(file_menu, "&Compare with…", self._ask_compare)
         self._action(file_menu, "Save &screenshot (PNG)…", self._ask_screenshot)
         self._action(file_menu, "Export camera &orbit (GIF/MP4)…", self._ask_orbit)
         file_menu.addSeparator()
@@ -190,6 +270,10 @@ class MainWindow(QMainWindow):
         anti_aliasing.setCheckable(True)
         anti_aliasing.setChecked(self.settings.anti_aliasing)
         anti_aliasing.toggled.connect(self.set_anti_aliasing)
+        self.show_differences_action = self._action(view_menu, "Show &difference B − A", None)
+        self.show_differences_action.setCheckable(True)
+        self.show_differences_action.setEnabled(False)
+        self.show_differences_action.toggled.connect(self.show_differences)
 
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object] | None,
                 shortcut: QKeySequence.StandardKey | None = None) -> QAction:
@@ -203,7 +287,31 @@ class MainWindow(QMainWindow):
     def _ask_open(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open twin folder")
         if folder:
-            self.open_twin(folder)
+            self.open_path(folder)
+
+    def _ask_open_results(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open results", "", RESULTS_FILTER)
+        if path:
+            self.open_path(path)
+
+    def _ask_compare(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Compare with results", "", RESULTS_FILTER)
+        if path:
+            self.compare_with(path)
+
+    def _load(self, path: Path, show: Callable[[Scene], None], steps: np.ndarray | None = None,
+              origin: tuple[float, float] | None = None) -> None:
+        """Build the scene of ``path`` in the background and pass it to ``show``."""
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.statusBar().showMessage(f"opening {path}")
+        loader = SceneLoader(path, steps, origin)
+        loader.progress.connect(lambda *step: self._if_latest(loader, self._on_progress, *step))
+        loader.loaded.connect(lambda scene: self._if_latest(loader, show, scene))
+        loader.failed.connect(lambda message: self._if_latest(loader, self._on_failed, message))
+        loader.worker.finished.connect(lambda: self._loaders.remove(loader))
+        self._loaders.append(loader)
+        loader.start()
 
     def _ask_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "view.png", "PNG (*.png)")
@@ -217,7 +325,7 @@ class MainWindow(QMainWindow):
             self.export_orbit(path)
 
     def _if_latest(self, loader: SceneLoader, slot: Callable[..., None], *args: object) -> None:
-        """Pass on what ``loader`` reports only if no twin was opened after it."""
+        """Pass on what ``loader`` reports only if nothing was opened after it."""
         if self._loaders and self._loaders[-1] is loader:
             slot(*args)
 
@@ -228,24 +336,32 @@ class MainWindow(QMainWindow):
 
     def _on_failed(self, message: str) -> None:
         self.progress.hide()
-        self.statusBar().showMessage("could not open the twin")
+        self.statusBar().showMessage("could not open it")
         self.load_failed.emit(message)
-        QMessageBox.warning(self, "Could not open the twin", message)
+        QMessageBox.warning(self, "Could not open it", message)
 
-    def _on_press(self, caller: object, event: str) -> None:
-        self._press = self.plotter.iren.interactor.GetEventPosition()
+    def _watch_clicks(self, plotter: QtInteractor, compared: bool) -> None:
+        """A click (not a drag) in ``plotter`` identifies there and makes its scene the one the
+        layer panel edits."""
+        interactor = plotter.iren.interactor
 
-    def _on_release(self, caller: object, event: str) -> None:
-        x, y = self.plotter.iren.interactor.GetEventPosition()
-        press, self._press = self._press, None
-        if press is not None and max(abs(x - press[0]), abs(y - press[1])) <= CLICK_SLOP_PX:
-            self.identify_at(x, y)
+        def on_press(caller: object, event: str) -> None:
+            self._press = interactor.GetEventPosition()
+
+        def on_release(caller: object, event: str) -> None:
+            x, y = interactor.GetEventPosition()
+            press, self._press = self._press, None
+            if press is not None and max(abs(x - press[0]), abs(y - press[1])) <= CLICK_SLOP_PX:
+                scene = self.comparison.b if compared and self.comparison else self.scene
+                if scene is not None and self.layer_panel.scene is not scene:
+                    self.layer_panel.set_scene(scene)
+                self.identify_at(x, y, compared)
+
+        plotter.iren.add_observer("LeftButtonPressEvent", on_press)
+        plotter.iren.add_observer("LeftButtonReleaseEvent", on_release)
 
 
-def _dropped_folder(event: QDragEnterEvent | QDropEvent) -> Path | None:
-    """The first local folder among the dropped URLs, if any."""
-    for url in event.mimeData().urls():
-        path = Path(url.toLocalFile())
-        if url.isLocalFile() and path.is_dir():
-            return path
-    return None
+def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+    """The dropped local twin folders and results files."""
+    paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+    return [path for path in paths if path.is_dir() or (path.is_file() and is_results_file(path))]

@@ -68,7 +68,7 @@ class TimeBar(QWidget):
         self.play.setText("Pause" if playing else "Play")
         for control in (self.play, self.slider):
             control.blockSignals(False)
-        self.label.setText(f"{timeline.current} UTC" if enabled else NO_TIME)
+        self.label.setText(timeline.label() if enabled else NO_TIME)
         if playing and not self.timer.isActive():
             self.timer.start()
         elif not playing:

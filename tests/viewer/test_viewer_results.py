@@ -1,0 +1,115 @@
+"""Scenes of results files without Qt: layers and timeline, time steps, A/B differences, and
+``twin render RESULTS``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from twin.cli import EXIT_INPUT_ERROR, main
+from twin.runs import Results, read_results
+from viewer.compare import Comparison
+from viewer.results_scene import ResultsScene, build_results_scene, is_results_file
+
+
+@pytest.fixture(scope="module")
+def results(helsinki_results: dict[str, Path]) -> dict[str, Results]:
+    return {key: read_results(path) for key, path in helsinki_results.items()}
+
+
+@pytest.fixture(scope="module")
+def scene(results: dict[str, Results]) -> ResultsScene:
+    return build_results_scene(results["a"])
+
+
+def test_results_scene_layers_and_timeline(scene: ResultsScene, results: dict[str, Results]) -> None:
+    mobility, energy = results["a"].mobility, results["a"].energy
+    assert list(scene.layers) == ["ground", "buildings", "roads", "pois", "traffic", "vehicles"]
+    assert scene.title == "Helsinki centre: baseline"
+    # steps: bins (07:00 every 5 min) and position samples (every minute), as UTC (EET = UTC+2)
+    seconds = np.union1d(mobility.bin_start, mobility.positions["time"].unique())
+    steps = scene.timeline.steps
+    assert len(steps) == len(seconds) and steps[0] == np.datetime64("2025-03-11T05:00:00")
+    np.testing.assert_array_equal((steps - steps[0]) / np.timedelta64(1, "s"), seconds - seconds[0])
+    assert "07:00 Europe/Helsinki" in scene.timeline.label()
+    assert scene.timeline.steps[scene.step_at("08:00")] == np.datetime64("2025-03-11T06:00:00")
+    assert scene.step_at("2025-03-11T08:00:00+02:00") == scene.step_at("08:00")
+    # buildings carry their energy results, by id, and colour by heating need
+    buildings = scene.layers["buildings"]
+    assert buildings.color_by == "heating_kWh_m2" and buildings.unit("heating_kWh_m2") == "kWh/m2"
+    expected = energy.buildings["heating_kWh_m2"].reindex(buildings.table["id"]).to_numpy()
+    np.testing.assert_allclose(buildings.values("heating_kWh_m2"), expected)
+    march = energy.monthly_heating_kWh[3].reindex(buildings.table["id"]).to_numpy()
+    np.testing.assert_allclose(buildings.values("monthly_heating_kWh"), march, rtol=1e-6)
+    # traffic: the bin each step falls in; the legend's range spans every bin
+    traffic = scene.layers["traffic"]
+    assert traffic.color_by == "speed" and traffic.unit("speed") == "km/h"
+    assert traffic.value_range("speed") == pytest.approx(
+        (np.nanmin(mobility.series["speed"]), np.nanmax(mobility.series["speed"])))
+    vehicles = scene.layers["vehicles"]
+    try:
+        scene.timeline.set_index(7)  # 07:07, in the second bin
+        np.testing.assert_allclose(traffic.values("outflow"), mobility.series["outflow"][1])
+        on_time = (mobility.positions["time"] == seconds[7]).sum()
+        assert vehicles.mesh.n_points == vehicles.mesh.n_cells == on_time > 0
+        row = vehicles.feature_row(0)
+        assert vehicles.feature_attributes(row)["time"] == seconds[7]
+    finally:
+        scene.timeline.set_index(0)
+    assert vehicles.mesh.n_points == 0  # no samples at 07:00
+
+
+def test_difference_layers_are_b_minus_a(results: dict[str, Results]) -> None:
+    a = build_results_scene(results["a"])
+    b = build_results_scene(results["b"], steps=a.timeline.steps, origin=a.origin)
+    comparison = Comparison(a, b)
+    traffic = b.layers["traffic B−A"]
+    assert [layer.name for layer in comparison.differences] == ["traffic B−A", "buildings B−A"]
+    assert traffic.cmap == "coolwarm" and not traffic.visible and traffic.color_by == "speed"
+    low, high = traffic.value_range("outflow")
+    assert low == -high < 0  # centred on 0
+    a.timeline.set_index(40)  # B follows A's timeline
+    assert b.layers["traffic"].step == 40
+    # the link whose outflow changed most at 07:40 (bin 8), matched by id in the files
+    links_a, links_b = results["a"].mobility.links, results["b"].mobility.links
+    outflow_a = results["a"].mobility.series["outflow"][8]
+    outflow_b = results["b"].mobility.series["outflow"][8]
+    in_a = links_a.reset_index().set_index("id")["index"].reindex(links_b["id"]).to_numpy()
+    change = outflow_b - outflow_a[in_a]
+    j = int(np.argmax(np.abs(change)))
+    assert abs(change[j]) > 10
+    assert traffic.values("outflow")[j] == pytest.approx(change[j], abs=1e-3)
+    buildings = b.layers["buildings B−A"]
+    heating = {key: r.energy.buildings["heating_kWh"] for key, r in results.items()}
+    row = int(np.argmax(np.abs((heating["b"] - heating["a"]).to_numpy())))
+    building = heating["b"].index[row]
+    at = int(np.flatnonzero(buildings.table["id"] == building)[0])
+    assert buildings.values("heating_kWh")[at] == pytest.approx(
+        heating["b"][building] - heating["a"][building])
+    a.layers["buildings"].set_color_by("heating_kWh")  # B and the difference follow A
+    assert b.layers["buildings"].color_by == buildings.color_by == "heating_kWh"
+    both = np.concatenate([heating["a"], heating["b"]])
+    assert b.layers["buildings"].value_range("heating_kWh") == pytest.approx((both.min(), both.max()))
+    comparison.show_differences(True)
+    assert traffic.visible and not b.layers["traffic"].visible
+    comparison.close()
+    assert a.layers["traffic"].linked == []
+
+
+def test_twin_render_results(helsinki_results: dict[str, Path], tmp_path: Path) -> None:
+    assert is_results_file(helsinki_results["a"]) and not is_results_file(tmp_path)
+    out = tmp_path / "traffic.png"
+    assert main(["render", str(helsinki_results["a"]), "-o", str(out), "--size", "800x500",
+                 "--camera", "top", "--time", "08:00", "--color-by", "traffic.speed"]) == 0
+    image = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    assert image.shape == (500, 800, 3) and image.std() > 20
+    r, g, b = image[..., 0], image[..., 1], image[..., 2]
+    assert ((g > r + 40) & (g > b + 20)).sum() > 300  # green links of RdYlGn: traffic flows
+    bad = tmp_path / "bad.png"
+    assert main(["render", str(helsinki_results["a"]), "-o", str(bad), "--time", "noon"]) == EXIT_INPUT_ERROR
+    assert main(["render", str(helsinki_results["a"]), "-o", str(bad),
+                 "--color-by", "traffic.colour"]) == EXIT_INPUT_ERROR
+    assert not bad.exists()

@@ -1,0 +1,155 @@
+"""Results files in a real Qt window under Xvfb: the time slider moves traffic and vehicles,
+colour by a building result, identify a building by a click, and A/B compare in two linked views.
+
+One window showing the Helsinki baseline results serves the module; each test puts back what it
+changes, the compare test (which ends with B shown) runs last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from PyQt6.QtCore import QEventLoop, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PyQt6.QtGui import QDropEvent
+from PyQt6.QtTest import QTest
+
+from twin.runs import Results, read_results
+from viewer.meshes import FEATURE
+from viewer.picking import world_to_display
+from viewer.widgets.main_window import MainWindow
+
+LOAD_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def results(helsinki_results: dict[str, Path]) -> dict[str, Results]:
+    return {key: read_results(path) for key, path in helsinki_results.items()}
+
+
+@pytest.fixture(scope="module")
+def window(qapp, helsinki_results: dict[str, Path]) -> Iterator[MainWindow]:
+    """The main window showing the Helsinki baseline results."""
+    window = MainWindow()
+    window.resize(1000, 700)
+    window.show()
+    assert QTest.qWaitForWindowExposed(window)
+    _wait_for(window.scene_loaded, lambda: window.open_path(helsinki_results["a"]))
+    yield window
+    window.close()
+
+
+def _wait_for(signal, action) -> None:
+    """Run ``action`` and wait until ``signal`` fires."""
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(LOAD_TIMEOUT_MS, loop.quit)
+    action()
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def test_time_slider_moves_traffic_and_vehicles(window: MainWindow, results: dict[str, Results]) -> None:
+    mobility = results["a"].mobility
+    scene, bar = window.scene, window.time_bar
+    assert {"traffic", "vehicles"} <= set(scene.layers) and bar.slider.isEnabled()
+    assert bar.slider.maximum() == len(scene.timeline.steps) - 1 == 180
+    assert "Europe/Helsinki" in bar.label.text()
+    traffic, vehicles = scene.layers["traffic"], scene.layers["vehicles"]
+    view = window.renderer.views["traffic"]
+    speed = view.layer.mesh.cell_data.GetArray("speed")
+    bar.slider.setValue(4)  # 07:04, the first bin
+    before = np.asarray(window.plotter.screenshot(return_img=True))
+    bar.slider.setValue(5)  # 07:05, the second bin
+    assert scene.timeline.index == 5
+    np.testing.assert_allclose(traffic.values("speed"), mobility.series["speed"][1], equal_nan=True)
+    rows = traffic.mesh.cell_data[FEATURE]
+    np.testing.assert_allclose(view.scalars(), mobility.series["speed"][1][rows], equal_nan=True)
+    assert traffic.mesh.cell_data.GetArray("speed") is speed  # updated in place
+    assert view.lookup_table.scalar_range == pytest.approx(traffic.value_range("speed"))
+    samples = int((mobility.positions["time"] == 7 * 3600 + 5 * 60).sum())
+    assert vehicles.mesh.n_points == samples > 0
+    after = np.asarray(window.plotter.screenshot(return_img=True))
+    assert after.std() > 20 and np.abs(after.astype(int) - before).sum() > 0
+    assert "07:05" in window.renderer.time_label.GetText(2)
+    bar.slider.setValue(0)
+
+
+def test_colour_buildings_by_a_result(window: MainWindow, results: dict[str, Results]) -> None:
+    panel = window.layer_panel
+    panel.tree.setCurrentItem(panel.item("buildings"))
+    assert panel.color_by.currentText() == "heating_kWh_m2"  # the default for results
+    panel.color_by.setCurrentText("cooling_kWh")
+    panel.color_by.activated.emit(panel.color_by.currentIndex())
+    layer, view = window.scene.layers["buildings"], window.renderer.views["buildings"]
+    cooling = results["a"].energy.buildings["cooling_kWh"].reindex(layer.table["id"]).to_numpy()
+    assert layer.color_by == "cooling_kWh"
+    np.testing.assert_allclose(view.scalars(), cooling[layer.mesh.cell_data[FEATURE]], rtol=1e-6)
+    assert window.plotter.scalar_bars["buildings\ncooling_kWh (kWh)"] is not None
+    layer.set_color_by("heating_kWh_m2")
+
+
+def test_click_identifies_a_building_with_its_results(qtbot, window: MainWindow,
+                                                      results: dict[str, Results]) -> None:
+    window.view_preset("top")
+    buildings = window.scene.twin.buildings
+    row = int(buildings["height"].to_numpy().argmax())  # the tallest: nothing hides its roof
+    inner = shapely.point_on_surface(buildings.geometry.iloc[row])
+    roof = window.scene.to_scene([inner.x, inner.y, buildings["base_elevation"].iloc[row]
+                                  + buildings["height"].iloc[row]])
+    x, y, _ = world_to_display(window.plotter.renderer, roof)
+    ratio = window.plotter.devicePixelRatioF()
+    height = window.plotter.render_window.GetSize()[1]
+    with qtbot.waitSignal(window.identified, timeout=5_000) as signal:
+        qtbot.mouseClick(window.plotter, Qt.MouseButton.LeftButton,
+                         pos=QPoint(round(x / ratio), round((height - 1 - y) / ratio)))
+    hit = signal.args[0]
+    building = buildings["id"].iloc[row]
+    assert hit.layer == "buildings" and hit.attributes["id"] == building
+    heating = results["a"].energy.buildings.loc[building, "heating_kWh_m2"]
+    assert hit.attributes["heating_kWh_m2"] == pytest.approx(heating)
+    assert window.attribute_panel.value("heating_kWh_m2") == f"{heating:.6g}"
+    assert window.attribute_panel.value("monthly_heating_kWh") is not None
+
+
+def test_drop_two_results_compares_them(qtbot, window: MainWindow,
+                                        helsinki_results: dict[str, Path]) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(helsinki_results[key])) for key in ("a", "b")])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    _wait_for(window.comparison_shown, lambda: window.dropEvent(drop))
+    comparison, b = window.comparison, window.compare_plotter
+    assert comparison is not None and b is not None and b.isVisible()
+    assert comparison.a is window.scene and comparison.b.title == "Helsinki centre 2035"
+    assert abs(b.width() - window.plotter.width()) < 20  # side by side, halves
+    # one timeline
+    window.time_bar.slider.setValue(40)
+    assert comparison.b.layers["traffic"].step == 40
+    # one camera: moving A's redraws B
+    frames = []
+    b.render_window.AddObserver("EndEvent", lambda *_: frames.append(1))
+    window.plotter.camera.Azimuth(30)
+    window.plotter.render()
+    assert frames and b.camera.position == pytest.approx(window.plotter.camera.position)
+    window.view_preset("top")
+    assert window.compare_renderer.camera_pose() == window.renderer.camera_pose()
+    # the difference: B − A per link, centred on 0
+    window.show_differences(True)
+    difference = comparison.b.layers["traffic B−A"]
+    assert difference.visible and not comparison.b.layers["traffic"].visible
+    view = window.compare_renderer.views["traffic B−A"]
+    low, high = view.lookup_table.scalar_range
+    assert low == pytest.approx(-high) and high > 0 and difference.cmap == "coolwarm"
+    assert view.scalars() is not None
+    ids = [scene.layers["traffic"].table["id"].to_numpy() for scene in (comparison.a, comparison.b)]
+    np.testing.assert_array_equal(*ids)  # the same links in the same order
+    a_speed, b_speed = (scene.layers["traffic"].values("speed")
+                        for scene in (comparison.a, comparison.b))
+    np.testing.assert_allclose(difference.values("speed"), b_speed - a_speed, atol=1e-4)
+    image = np.asarray(b.screenshot(return_img=True))
+    assert image.std() > 20
+    assert window.show_differences_action.isChecked()
