@@ -48,6 +48,7 @@ demo: setup
 	$(VENV)/bin/twin render $(OUT)/helsinki.twin -o $(OUT)/helsinki-3d.png
 	for s in helsinki_baseline helsinki_2035 helsinki_mannerheimintie_closure delft_baseline delft_deep_retrofit; do \
 		$(VENV)/bin/twin run scenarios/$$s.toml -o $(OUT)/$$s.h5 || exit 1; done
+	$(VENV)/bin/twin render $(OUT)/helsinki_2035.h5 -o $(OUT)/helsinki_2035-traffic.png --time 08:00 --color-by traffic.speed
 	$(VENV)/bin/twin compare $(OUT)/helsinki_baseline.h5 $(OUT)/helsinki_2035.h5 -o $(OUT)/report-helsinki_2035.html
 	$(VENV)/bin/twin compare $(OUT)/helsinki_baseline.h5 $(OUT)/helsinki_mannerheimintie_closure.h5 -o $(OUT)/report-helsinki_closure.html
 	$(VENV)/bin/twin compare $(OUT)/delft_baseline.h5 $(OUT)/delft_deep_retrofit.h5 -o $(OUT)/report-delft_retrofit.html
