@@ -1,18 +1,27 @@
-"""``twin run`` and ``twin compare``: run a scenario into a results file, compare two."""
+"""``twin run``, ``twin compare`` and ``twin batch``: run a scenario into a results file,
+compare two, run a sweep of scenario variants in parallel."""
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add the ``run`` and ``compare`` subcommands."""
+    """Add the ``run``, ``compare`` and ``batch`` subcommands."""
     run = commands.add_parser(
         "run", help="run a scenario headless and write its results file (HDF5)",
         description="Check a scenario against its base twin, apply its interventions, run its "
@@ -33,6 +42,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("-o", "--output", type=Path,
                          help="report to write (default: B_vs_A.html beside B)")
     compare.set_defaults(handler=_compare_command)
+
+    batch = commands.add_parser(
+        "batch", help="run a sweep of scenario variants in parallel (local processes or Dask)",
+        description="Expand a sweep file (a base scenario and parameter values) into runs, run "
+                    "them on local worker processes or a dask.distributed cluster, and write "
+                    "one results file per run and summary.csv (KPIs per run). A failed run is "
+                    "recorded and the sweep goes on; the exit code is 1 if any run failed.")
+    batch.add_argument("sweep", type=Path, help="sweep file (TOML)")
+    batch.add_argument("-o", "--output", type=Path,
+                       help="folder for the results files and summary.csv (default: SWEEP_NAME "
+                            "here)")
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int,
+                       help="local worker processes (default: the CPU count)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on this running dask.distributed scheduler instead")
+    batch.add_argument("--resume", action="store_true",
+                       help="skip runs whose results file is complete (same run key)")
+    batch.set_defaults(handler=_batch_command)
 
 
 def _run_command(args: argparse.Namespace) -> int:
@@ -92,3 +120,47 @@ def _comparison_rich_table(comparison: pd.DataFrame, title_a: str, title_b: str)
 
 def _number(value: float, sign: str = "") -> str:
     return "" if pd.isna(value) else f"{value:{sign},.4g}"
+
+
+def _batch_command(args: argparse.Namespace) -> int:
+    from twin.runs.batch import SUMMARY, run_sweep
+    from twin.runs.sweep import load_sweep
+
+    sweep = load_sweep(args.sweep)
+    output = args.output or Path(args.sweep.stem)
+    clock = time.perf_counter()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True)) as progress:
+        task = progress.add_task(f"{sweep.name}: runs", total=len(sweep.runs))
+
+        def finished(row: dict) -> None:
+            progress.advance(task)
+            if row["status"] == "failed":
+                progress.console.print(f"[red]{row['name']} failed:[/] {row['error']}",
+                                       highlight=False, soft_wrap=True)
+
+        summary = run_sweep(sweep, output, workers=args.workers, scheduler=args.scheduler,
+                            resume=args.resume, progress=finished)
+    out = Console()
+    out.print(_batch_rich_table(summary, time.perf_counter() - clock, sweep.name))
+    out.print(f"written [bold]{output}[/]: results files and {SUMMARY}")
+    return 1 if (summary["status"] == "failed").any() else 0
+
+
+def _batch_rich_table(summary: pd.DataFrame, seconds: float, name: str) -> Table:
+    """Runs by status, wall time and throughput (runs executed per minute of wall time)."""
+    counts = summary["status"].value_counts()
+    executed = int(summary["elapsed_s"].notna().sum())
+    table = Table("runs", "", title=name)
+    for status in ("ok", "failed", "skipped"):
+        table.add_row(status, str(int(counts.get(status, 0))))
+    table.add_row("wall time", f"{seconds:.1f} s")
+    table.add_row("runs per minute", f"{60 * executed / seconds:.1f}")
+    return table
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value

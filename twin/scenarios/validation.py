@@ -50,9 +50,11 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def schema_problems(document: dict[str, Any]) -> list[tuple[KeyPath, str]]:
-    """Every way ``document`` breaks the schema, as (key path, message)."""
-    schema = scenario_schema()
+def schema_problems(document: dict[str, Any],
+                    schema: dict[str, Any] | None = None) -> list[tuple[KeyPath, str]]:
+    """Every way ``document`` breaks ``schema`` (default: the scenario schema), as
+    (key path, message)."""
+    schema = schema if schema is not None else scenario_schema()
     validator = Draft202012Validator(schema)
     problems: list[tuple[KeyPath, str]] = []
     for error in validator.iter_errors(document):
