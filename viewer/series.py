@@ -46,9 +46,6 @@ class MovingPoints:
     points: np.ndarray
     offsets: np.ndarray
 
-    def count(self, step: int) -> int:
-        return int(self.offsets[step + 1] - self.offsets[step])
-
     def mesh(self, step: int) -> pv.PolyData:
         """A new mesh of the points of ``step``."""
         mesh = pv.PolyData()

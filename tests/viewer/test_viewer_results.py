@@ -113,3 +113,22 @@ def test_twin_render_results(helsinki_results: dict[str, Path], tmp_path: Path) 
     assert main(["render", str(helsinki_results["a"]), "-o", str(bad),
                  "--color-by", "traffic.colour"]) == EXIT_INPUT_ERROR
     assert not bad.exists()
+
+
+def test_energy_only_results_step_through_months(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from twin.runs import run_scenario, write_results
+    from twin.scenarios import load_scenario
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "delft_baseline.toml"
+    path = write_results(run_scenario(load_scenario(scenario)), tmp_path_factory.mktemp("delft") / "d.h5")
+    results = read_results(path)
+    scene = build_results_scene(results)
+    assert results.mobility is None and "traffic" not in scene.layers
+    steps = scene.timeline.steps
+    assert len(steps) == 12 and str(steps[0])[5:] == "01-01T00:00:00"
+    buildings = scene.layers["buildings"]
+    monthly = results.energy.monthly_heating_kWh.reindex(buildings.table["id"])
+    scene.timeline.set_index(6)  # July
+    np.testing.assert_allclose(buildings.values("monthly_heating_kWh"), monthly[7], rtol=1e-6)
+    assert buildings.value_range("monthly_heating_kWh") == pytest.approx(
+        (monthly.to_numpy().min(), monthly.to_numpy().max()), rel=1e-6)
