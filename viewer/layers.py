@@ -120,6 +120,10 @@ class Layer:
         return {name: (None if pd.isna(value) else value.item() if hasattr(value, "item") else value)
                 for name, value in record.items()}
 
+    def feature_series(self, row: int) -> dict[str, np.ndarray]:
+        """The time-varying attributes of feature ``row`` at every timeline step."""
+        return {name: series.of_feature(row) for name, series in self.series.items()}
+
     def unit(self, attribute: str) -> str:
         """The unit of ``attribute``, "" if unknown."""
         return self.units.get(attribute) or UNITS.get(attribute, "")

@@ -6,7 +6,7 @@ about ten times faster (a third of a second for a million building cells)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,12 +25,15 @@ PICK_TOLERANCE_PX = 5.0
 @dataclass(frozen=True)
 class Identified:
     """What a ray hit first: the layer, the feature's table row (None for terrain), the hit
-    point in world coordinates (twin CRS, m) and the feature's attributes."""
+    point in world coordinates (twin CRS, m), the feature's attributes, its time-varying ones
+    at every timeline step (``series``) and their ``units``."""
 
     layer: str
     row: int | None
     point: tuple[float, float, float]
     attributes: dict[str, Any]
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
 
 
 def display_ray(renderer: vtkRenderer, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
@@ -89,12 +92,12 @@ class Identifier:
         if best is None:
             return None
         world = tuple(self.scene.to_world(best.point).tolist())
-        row = best.layer.feature_row(best.cell)
+        layer = best.layer
+        row = layer.feature_row(best.cell)
         if row is None:
-            attributes = {"x": world[0], "y": world[1], "elevation": world[2]}
-        else:
-            attributes = best.layer.feature_attributes(row)
-        return Identified(best.layer.name, row, world, attributes)
+            return Identified(layer.name, row, world, {"x": world[0], "y": world[1], "elevation": world[2]})
+        return Identified(layer.name, row, world, layer.feature_attributes(row),
+                          layer.feature_series(row), {name: layer.unit(name) for name in layer.series})
 
     def _intersect(self, layer: Layer, near: np.ndarray, far: np.ndarray) -> _Hit | None:
         """The first cell of a surface ``layer`` the ray meets."""

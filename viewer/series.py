@@ -33,6 +33,12 @@ class Series:
             return np.full(self.values.shape[1], np.nan)
         return self.values[frame].astype(np.float64)
 
+    def of_feature(self, row: int) -> np.ndarray:
+        """The values of feature ``row`` at every step (float64, NaN where unknown)."""
+        frames = self.frame_of_step
+        values = self.values[np.maximum(frames, 0), row].astype(np.float64)
+        return np.where(frames >= 0, values, np.nan)
+
     def value_range(self) -> tuple[float, float]:
         """(min, max) over every frame, ignoring unknown values."""
         return float(np.nanmin(self.values)), float(np.nanmax(self.values))

@@ -113,6 +113,36 @@ def test_click_identifies_a_building_with_its_results(qtbot, window: MainWindow,
     assert hit.attributes["heating_kWh_m2"] == pytest.approx(heating)
     assert window.attribute_panel.value("heating_kWh_m2") == f"{heating:.6g}"
     assert window.attribute_panel.value("monthly_heating_kWh") is not None
+    chart = window.attribute_panel.chart  # monthly heating over the morning: March's
+    assert not chart.isHidden() and chart.choice.currentText() == "monthly_heating_kWh"
+    times, values = chart.line()
+    assert len(times) == 181
+    np.testing.assert_allclose(values, results["a"].energy.monthly_heating_kWh.loc[building, 3], rtol=1e-6)
+
+
+def test_click_identifies_a_link_with_its_speeds_over_time(qtbot, window: MainWindow,
+                                                           results: dict[str, Results]) -> None:
+    mobility = results["a"].mobility
+    busy = int(np.nanargmax(mobility.series["outflow"].sum(axis=0)))  # the busiest link
+    middle = mobility.links.geometry.iloc[busy].interpolate(0.5, normalized=True)
+    window.scene.layers["buildings"].set_visible(False)  # nothing over the link
+    try:
+        x, y, _ = world_to_display(window.plotter.renderer, window.scene.to_scene([middle.x, middle.y, 0.8]))
+        hit = window.identify_at(x, y)
+    finally:
+        window.scene.layers["buildings"].set_visible(True)
+    assert hit.layer == "traffic" and hit.attributes["id"] == mobility.links["id"].iloc[hit.row]
+    row = hit.row
+    bins = window.scene.layers["traffic"].series["speed"].frame_of_step
+    assert bins[-1] == -1  # 10:00, the end of the last bin: no values
+    expected = np.where(bins >= 0, mobility.series["speed"][bins, row], np.nan)
+    np.testing.assert_allclose(hit.series["speed"], expected, equal_nan=True)
+    chart = window.attribute_panel.chart
+    chart.choice.setCurrentText("speed")
+    np.testing.assert_allclose(chart.line()[1], hit.series["speed"], equal_nan=True)
+    window.time_bar.slider.setValue(30)
+    assert chart.marker.get_xdata()[0] == window.scene.timeline.steps[30].astype("datetime64[ms]").astype(object)
+    window.time_bar.slider.setValue(0)
 
 
 def test_drop_two_results_compares_them(qtbot, window: MainWindow,

@@ -1,4 +1,5 @@
-"""The attributes of the identified feature, as a two-column table."""
+"""The attributes of the identified feature, as a two-column table, and a chart of its
+time-varying attributes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PyQt6.QtWidgets import (
 )
 
 from viewer.picking import Identified
+from viewer.widgets.series_chart import SeriesChart
 
 HINT = "Click a building, road or point to see its attributes."
 
@@ -26,16 +28,20 @@ class AttributePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.chart = SeriesChart()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.table)
+        layout.addWidget(self.chart)
 
     def show_identified(self, hit: Identified | None) -> None:
         """Show ``hit``'s layer and attributes, or the hint when nothing was hit."""
         if hit is None:
             self.title.setText(HINT)
             self.table.setRowCount(0)
+            self.chart.show_series({}, {})
             return
+        self.chart.show_series(hit.series, hit.units)
         x, y, z = hit.point
         self.title.setText(f"{hit.layer} at {x:.1f}, {y:.1f}, {z:.1f} m")
         self.table.setRowCount(len(hit.attributes))

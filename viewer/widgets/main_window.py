@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.layer_panel.set_scene(scene)
         self.bookmark_panel.set_renderer(self.renderer)
         self.time_bar.set_timeline(scene.timeline)
+        self.attribute_panel.chart.set_timeline(scene.timeline)
         self.attribute_panel.show_identified(None)
         self.setWindowTitle(f"{scene.title} — localtwin viewer")
         self.progress.hide()

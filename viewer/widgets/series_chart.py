@@ -1,0 +1,84 @@
+"""A chart of one time-varying attribute of the identified feature over the timeline, with a
+marker at the current step; a choice of the attribute when there are several."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PyQt6.QtWidgets import QComboBox, QVBoxLayout, QWidget
+
+from viewer.timeline import Timeline
+
+CHART_HEIGHT_PX = 220
+
+
+class SeriesChart(QWidget):
+    """Hidden until ``show_series`` gets values; follows the timeline's current step."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline: Timeline | None = None
+        self.series: dict[str, np.ndarray] = {}
+        self.units: dict[str, str] = {}
+        self.choice = QComboBox()
+        self.figure = Figure(figsize=(3, 2), layout="constrained")
+        self.axes = self.figure.add_subplot()
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumHeight(CHART_HEIGHT_PX)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.choice)
+        layout.addWidget(self.canvas)
+        self.choice.currentTextChanged.connect(lambda _: self._draw())
+        self.marker = None
+        self.hide()
+
+    def set_timeline(self, timeline: Timeline) -> None:
+        if self.timeline is not None:
+            self.timeline.changed.disconnect(self._on_time)
+        self.timeline = timeline
+        timeline.changed.connect(self._on_time)
+        self.show_series({}, {})
+
+    def show_series(self, series: dict[str, np.ndarray], units: dict[str, str]) -> None:
+        """Chart ``series`` (values per timeline step by attribute), or hide without any."""
+        self.series, self.units = series, units
+        shown = self.choice.currentText()
+        self.choice.blockSignals(True)
+        self.choice.clear()
+        self.choice.addItems(list(series))
+        if shown in series:
+            self.choice.setCurrentText(shown)
+        self.choice.blockSignals(False)
+        self.setVisible(bool(series) and self.timeline is not None and self.timeline.enabled)
+        self._draw()
+
+    def line(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (times, values) charted."""
+        x, y = self.axes.lines[0].get_data()
+        return np.asarray(x), np.asarray(y, dtype=np.float64)
+
+    def _draw(self) -> None:
+        self.axes.clear()
+        self.marker = None
+        name = self.choice.currentText()
+        if self.isHidden() or name not in self.series or self.timeline is None:
+            return
+        times = self.timeline.steps.astype("datetime64[ms]").astype(object)
+        self.axes.plot(times, self.series[name], color="tab:blue")
+        unit = self.units.get(name)
+        self.axes.set_ylabel(f"{name} ({unit})" if unit else name, fontsize=8)
+        self.axes.set_xlabel("UTC", fontsize=8)
+        self.axes.tick_params(labelsize=7)
+        self.figure.autofmt_xdate()
+        self.marker = self.axes.axvline(times[self.timeline.index], color="tab:red", linewidth=1)
+        self.canvas.draw_idle()
+
+    def _on_time(self, field: str) -> None:
+        if field == "steps":
+            self.show_series({}, {})
+        elif field == "index" and self.marker is not None and self.timeline is not None:
+            current = self.timeline.steps[self.timeline.index].astype("datetime64[ms]").astype(object)
+            self.marker.set_xdata([current, current])
+            self.canvas.draw_idle()
