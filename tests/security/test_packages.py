@@ -230,3 +230,20 @@ def test_the_commands_pack_sign_trust_verify(tmp_path, monkeypatch, capsys) -> N
     assert main(["verify", str(package)]) == 0
     assert "signed by me" in capsys.readouterr().out
     assert io.BytesIO(package.read_bytes()).getbuffer().nbytes > 0
+
+
+def test_twin_run_takes_a_verified_package_and_refuses_an_unsigned_one(tmp_path, keys,
+                                                                       capsys) -> None:
+    package = pack_scenario(SCENARIOS / "delft_pv_rollout.toml", tmp_path / "pv.twinpkg")
+    out = tmp_path / "pv.h5"
+    assert main(["run", str(package), "-o", str(out)]) == 2
+    assert "unsigned: refused" in capsys.readouterr().err and not out.exists()
+    sign_package(package, keys["alice"][0])
+    trust = str(keys["store"].folder)
+    assert main(["run", str(package), "-o", str(out), "--trust", trust]) == 0
+    assert main(["run", str(package), "-o", str(out), "--trust", trust]) == 0  # again: re-unpacked
+    from twin.runs import read_results
+
+    results = read_results(out)
+    assert results.provenance["scenario_path"].endswith("pv.unpacked/scenario.toml")
+    assert main(["verify", str(out)]) == 0

@@ -26,10 +26,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         "run", help="run a scenario headless and write its results file (HDF5)",
         description="Check a scenario against its base twin, apply its interventions, run its "
                     "simulations and write one HDF5 results file with KPIs and provenance.")
-    run.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    run.add_argument("scenario", type=Path,
+                     help="scenario file (TOML) or scenario package (.twinpkg, verified first and "
+                          "unpacked beside the results as RESULTS_NAME.unpacked/)")
     run.add_argument("-o", "--output", type=Path,
                      help="results file to write (default: SCENARIO_NAME.h5 here)")
     run.add_argument("--seed", type=int, help="seed of every random draw (default: the scenario's)")
+    run.add_argument("--trust", type=Path, help="trust store folder for packages")
+    run.add_argument("--untrusted", action="store_true",
+                     help="accept an unsigned package or an unknown signer")
     run.set_defaults(handler=_run_command)
 
     compare = commands.add_parser(
@@ -68,8 +73,11 @@ def _run_command(args: argparse.Namespace) -> int:
     from twin.runs.results_file import write_results
     from twin.scenarios import load_scenario
 
-    scenario = load_scenario(args.scenario)
     output = args.output or Path(f"{args.scenario.stem}.h5")
+    path = args.scenario
+    if path.suffix == ".twinpkg":
+        path = _unpack(path, output, args.trust, args.untrusted)
+    scenario = load_scenario(path)
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
@@ -84,6 +92,22 @@ def _run_command(args: argparse.Namespace) -> int:
         out.print(f"  - {report.summary()}", highlight=False, soft_wrap=True)
     out.print(f"written [bold]{output}[/]")
     return 0
+
+
+def _unpack(package: Path, output: Path, trust: Path | None, untrusted: bool) -> Path:
+    """Verify ``package`` and unpack it into RESULTS_NAME.unpacked/ (replacing an earlier
+    unpacking of a package there); returns its scenario file."""
+    import shutil
+
+    from twin.security import TrustStore, extract_package
+    from twin.security.package import MANIFEST
+
+    folder = output.with_name(f"{output.stem}.unpacked")
+    if (folder / MANIFEST).is_file():
+        shutil.rmtree(folder)
+    scenario = extract_package(package, folder, TrustStore(trust), untrusted=untrusted)
+    Console(stderr=True).print(f"{package}: verified, unpacked into {folder}")
+    return scenario
 
 
 def _compare_command(args: argparse.Namespace) -> int:
