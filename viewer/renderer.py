@@ -147,10 +147,9 @@ class SceneRenderer:
         plotter.theme.colorbar_vertical.width = LEGEND_WIDTH
         _light(plotter)
         self.views = {name: LayerView(plotter, layer) for name, layer in scene.layers.items()}
-        self.time_label = plotter.add_text("", position="upper_left", font_size=10,
-                                           color=TEXT_COLOUR, name="time")
+        self.time_label = plotter.add_text(scene.timeline.label(), position="upper_left",
+                                           font_size=10, color=TEXT_COLOUR, name="time")
         scene.timeline.changed.connect(self._on_time)
-        self._on_time("steps")
         self.view_preset("iso")
 
     def remove(self) -> None:
