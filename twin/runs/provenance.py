@@ -8,6 +8,7 @@ import hashlib
 import importlib.metadata
 import platform
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from twin.model import Twin
 from twin.scenarios import Scenario, twin_sha256
@@ -18,7 +19,7 @@ PACKAGES = ("localtwin", "numpy", "numba", "pandas", "geopandas", "shapely", "py
 
 @dataclass(frozen=True)
 class Provenance:
-    """scenario_path: as given; scenario_sha256: of its text; scenario_text: the whole file;
+    """scenario_path: absolute; scenario_sha256: of its text; scenario_text: the whole file;
     twin_sha256: content hash of the base twin; inputs: SHA-256 of every file the base twin was
     imported from, by path; versions: of ``PACKAGES`` and Python; seed: of every random draw;
     started, finished: UTC, ISO 8601; run_key: hash of what determines the results (scenario
@@ -61,7 +62,7 @@ def provenance(scenario: Scenario, base: Twin, seed: int, started: dt.datetime,
     """The provenance of a run of ``scenario`` on its base twin ``base``."""
     ref = scenario.twin
     return Provenance(
-        scenario_path=str(scenario.path), scenario_sha256=scenario.sha256,
+        scenario_path=str(Path(scenario.path).resolve()), scenario_sha256=scenario.sha256,
         scenario_text=scenario.text,
         twin_sha256=twin_sha256(ref.path, ref.sample),
         inputs={source.path: source.sha256 for source in base.sources},
