@@ -71,6 +71,7 @@ bench: setup
 	$(PY) tests/bench/bench_vs_sumo.py
 	$(PY) tests/bench/bench_viewer.py
 	$(PY) tests/bench/bench_feeds.py
+	$(PY) tests/bench/bench_batch.py
 
 # The desktop viewer on the Delft sample (imported first if needed).
 view: setup

@@ -11,6 +11,7 @@ from scenario_texts import HELSINKI_HEAD
 from twin.errors import InputError
 from twin.model import Twin
 from twin.scenarios import ScenarioError, check_scenario, load_base_twin, load_scenario
+from twin.scenarios.kpis import known_kpis
 
 Write = Callable[[str], Path]
 
@@ -337,7 +338,7 @@ report = ["mobility.total_delay", "mobility.happiness", "energy.heating_MWh"]
             "departure_from 09:00"
         ),
         f"{path}:{_line(text, 'report')}: kpis.report[1]: unknown mobility KPI 'happiness'; known: "
-        + ", ".join(__import__("twin.mobility.kpis", fromlist=["KPI_UNITS"]).KPI_UNITS),
+        + ", ".join(known_kpis()["mobility"]),
         f"{path}:{_line(text, 'report')}: kpis.report[2]: energy does not run in this scenario (simulations.run)",
     ]
 
