@@ -14,6 +14,7 @@ from twin.rasters import sample_bilinear
 from viewer.camera import CameraPose
 from viewer.events import Signal
 from viewer.layers import Layer
+from viewer.live_sensors import LiveSensors
 from viewer.meshes.buildings import extrude_buildings
 from viewer.meshes.ground import HeightAt
 from viewer.meshes.lines import polylines
@@ -33,7 +34,8 @@ class Scene:
     """A twin's layers (in drawing order), bookmarks and timeline.
 
     Mesh coordinates are world coordinates minus ``origin`` (x, y in the twin CRS, m). Scenes
-    compared side by side share one ``timeline``.
+    compared side by side share one ``timeline``. ``live``: the live sensors of a twin folder
+    whose feeds store observations (refreshed by the window), else None.
     """
 
     def __init__(self, twin: Twin, origin: tuple[float, float], layers: list[Layer],
@@ -46,6 +48,7 @@ class Scene:
         self.bookmarks_changed = Signal()
         self.timeline = timeline or Timeline()
         self.timeline.changed.connect(self._on_time)
+        self.live: LiveSensors | None = None
         for layer in layers:
             self.add_layer(layer)
 

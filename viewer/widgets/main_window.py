@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(300)
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
+        self.live_timer = QTimer(self)
+        self.live_timer.setInterval(round(1000 * self.settings.live_refresh_s))
+        self.live_timer.timeout.connect(self.refresh_live_sensors)
         self._menus()
         self._watch_clicks(self.plotter, compared=False)
 
@@ -117,9 +120,12 @@ class MainWindow(QMainWindow):
     def show_scene(self, scene: Scene) -> None:
         """Draw ``scene`` in place of what is shown (ending a comparison)."""
         self.end_comparison()
+        self.live_timer.stop()
         if self.renderer is not None:
             self.renderer.remove()
         self.scene = scene
+        if scene.live is not None:
+            self.live_timer.start()
         self.renderer = SceneRenderer(self.plotter, scene)
         self.renderer.set_anti_aliasing(self.settings.anti_aliasing)
         self.identifier = Identifier(scene)
@@ -138,6 +144,13 @@ class MainWindow(QMainWindow):
         if self._compare_next is not None:
             path, self._compare_next = self._compare_next, None
             self.compare_with(path)
+
+    def refresh_live_sensors(self) -> bool:
+        """Show the latest observations of the open twin folder's live sensors; True if new
+        ones arrived since the last look."""
+        if self.scene is None or self.scene.live is None:
+            return False
+        return self.scene.live.refresh()
 
     def show_comparison(self, scene: ResultsScene) -> None:
         """Draw results ``scene`` as B beside A: same camera, same timeline, difference layers."""
