@@ -4,8 +4,11 @@ netgenerate's 10x10 grid (200 m blocks, 2 lanes, guessed traffic lights: 42/3/42
 random junction-to-junction trips departing uniformly within one hour (seed 42), the same trips
 in all three models (see ``tests/validation/sumo_runner.py``). The net goes through
 ``twin.importers.sumo`` -> Twin -> ``twin.mobility`` -> kernel unchanged. Routes fixed at free
-flow (duarouter; kernel ``reroute_interval=0``), or with ``--reroute S`` re-routed every S s
-(SUMO: every vehicle, ``--device.rerouting``; kernel: its default share of 10 % per re-routing).
+flow: duarouter's, driven by all three (the kernel takes them as the demand's ``route``
+column; ``reroute_interval=0``); the kernel with its own free-flow routes is printed too (on a
+grid many paths tie exactly and the choice among them moves the queues). Or with
+``--reroute S`` re-routed every S s (SUMO: every vehicle, ``--device.rerouting``; kernel: its
+default share of 10 % per re-routing).
 Every vehicle is a passenger car of HBEFA 4.2 class PC_petrol_Euro-6ab in SUMO and the kernel's
 emission curve of that class, so the CO2 ratio compares the average-speed curve with SUMO's
 instantaneous model.
@@ -33,7 +36,7 @@ from pyproj import CRS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validation"))
 
-from sumo_runner import grid_net, random_trips, route, run_sumo, write_trips
+from sumo_runner import grid_net, random_trips, route, run_sumo, with_routes, write_trips
 
 from simulation.mobility import Settings
 from simulation.mobility.emissions import Fleet
@@ -73,8 +76,9 @@ def main() -> None:
         peers = {name: run_sumo(folder, net_path, routes, TRIPS, meso=name == "meso", reroute_period=args.reroute)
                  for name in ("micro", "meso")}
         run_mobility(twin, demand.iloc[:50], settings, network=net, fleet=PETROL)  # warm-up
+        given = demand if args.reroute else with_routes(demand, routes)
         t0 = time.perf_counter()
-        run = run_mobility(twin, demand, settings, network=net, fleet=PETROL)
+        run = run_mobility(twin, given, settings, network=net, fleet=PETROL)
         wall = time.perf_counter() - t0
         kpi = run.kpis["value"]
         print(f"  kernel      wall {wall:7.2f} s (kernel {run.timings['stepping'] + run.timings['routing']:.2f} s)"
@@ -86,8 +90,13 @@ def main() -> None:
         for name, peer in peers.items():
             print(f"  kernel / SUMO {name}: wall {wall / peer.wall_s:.4f}, mean travel time "
                   f"{kpi['mean_travel_time'] / peer.mean_travel_time:.3f}, CO2 {kpi['co2'] / peer.co2:.3f}")
+        if not args.reroute:
+            own = run_mobility(twin, demand, settings, network=net, fleet=PETROL)
+            tt = own.kpis["value"]["mean_travel_time"]
+            print(f"  kernel on its own free-flow routes: mean travel time {tt:.1f} s, / SUMO micro "
+                  f"{tt / peers['micro'].mean_travel_time:.3f}")
         long_twin = node_to_node(twin)
-        long_run = run_mobility(long_twin, demand, settings, fleet=PETROL)
+        long_run = run_mobility(long_twin, given, settings, fleet=PETROL)
         tt = long_run.kpis["value"]["mean_travel_time"]
         print(f"  diagnostic, links node to node: mean travel time {tt:.1f} s, / SUMO micro "
               f"{tt / peers['micro'].mean_travel_time:.3f}, / SUMO meso {tt / peers['meso'].mean_travel_time:.3f}")

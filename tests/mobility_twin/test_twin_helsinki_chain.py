@@ -4,6 +4,7 @@ kernel run -> trips, link results, positions and KPIs back in the twin's terms."
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -136,3 +137,26 @@ def test_an_equilibrium_run_reports_its_days_and_gap(twin, net, demand) -> None:
     # the reported day is the fourth: its routes differ from the free-flow routes of day one
     assert not np.array_equal(eq.trips["distance"].to_numpy(), day1.trips["distance"].to_numpy(),
                               equal_nan=True)
+
+
+def test_given_routes_are_driven_and_unknown_ones_are_routed(twin, net) -> None:
+    from simulation.mobility.routing import path_links, shortest_path_tree
+
+    graph = net.graph
+    # a detour: out along some link, then the fastest way from its end to a far node
+    first = 5
+    _, pred = shortest_path_tree(graph, graph.length / graph.free_speed, int(graph.link_to[first]))
+    target = int(np.argmax(np.where(pred >= 0, np.arange(graph.n_nodes), -1)))
+    rest = path_links(pred, graph.link_from, int(graph.link_to[first]), target)
+    route = [first, *rest.tolist()]
+    ids = net.link_ids
+    demand = pd.DataFrame({
+        "departure": [START, START + 10.0],
+        "origin": [net.node_ids[graph.link_from[first]]] * 2,
+        "destination": [net.node_ids[target]] * 2,
+        "route": [tuple(ids[route]), ("no-such-link",)],
+    })
+    run = run_mobility(twin, demand, Settings(end_time=3600.0, bin_width=300.0), network=net)
+    assert list(run.trips["status"]) == ["arrived", "arrived"]
+    assert run.trips["distance"].iloc[0] == pytest.approx(graph.length[route].sum())
+    assert run.trips["distance"].iloc[1] <= run.trips["distance"].iloc[0] + 1e-6

@@ -19,7 +19,7 @@ from xml.etree.ElementTree import Element, ElementTree, SubElement
 
 import numpy as np
 import pandas as pd
-from defusedxml.ElementTree import parse
+from defusedxml.ElementTree import iterparse, parse
 
 from simulation.mobility import random_demand
 from twin.mobility import RoutableNetwork, demand_frame
@@ -101,6 +101,15 @@ def route(folder: Path, net: Path, trips: Path) -> Path:
     tool("duarouter", "-n", str(net), "--route-files", str(trips), "--junction-taz", "true",
          "-o", str(out), "--no-step-log", "true", "--seed", "42", cwd=folder)
     return out
+
+
+def with_routes(demand: pd.DataFrame, routes: Path) -> pd.DataFrame:
+    """The demand with duarouter's route of every trip (edge ids = twin link ids) as ``route``."""
+    edges = {}
+    for _, element in iterparse(routes):
+        if element.tag == "vehicle":
+            edges[element.get("id")] = tuple(element.find("route").get("edges").split())
+    return demand.assign(route=[edges.get(str(label), ()) for label in demand.index])
 
 
 def run_sumo(folder: Path, net: Path, routes: Path, n_trips: int, meso: bool = False,

@@ -25,6 +25,9 @@ from twin.mobility.paths import free_flow_times
 from twin.mobility.results import TRIP_STATUSES, MobilityRun
 from twin.model import Twin
 
+ROUTE_COLUMN = "route"
+"""Optional demand column: each trip's route as a sequence of link ids (e.g. from a SUMO
+route file); trips without one take the fastest route at free flow."""
 KERNEL_STATUSES = TRIP_STATUSES[:5]
 """Twin names of the kernel's status codes 0..4."""
 
@@ -32,7 +35,8 @@ KERNEL_STATUSES = TRIP_STATUSES[:5]
 def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = None,
                  network: RoutableNetwork | None = None, start: float | None = None,
                  fleet: Fleet | None = None, equilibrium_iterations: int = 0) -> MobilityRun:
-    """Simulate ``demand`` (a ``DEMAND_COLUMNS`` table) on the twin's routable network.
+    """Simulate ``demand`` (a ``DEMAND_COLUMNS`` table, optionally with a ``route`` column) on
+    the twin's routable network.
 
     settings: kernel settings; times in it count from ``start``. network: the routable network
     if already built (``routable_network(twin)`` otherwise). start: s after midnight at
@@ -55,7 +59,8 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     same = ~outside & (origin == destination)
     keep = ~outside & ~same
     start = _start(departure[keep], settings, start)
-    kernel_demand = Demand(departure[keep] - start, origin[keep], destination[keep])
+    kernel_demand = Demand(departure[keep] - start, origin[keep], destination[keep],
+                           *_given_routes(demand, net, keep))
     notes = list(net.notes)
     if equilibrium_iterations > 0:
         eq = equilibrate(net.graph, kernel_demand, settings, net.signals,
@@ -77,6 +82,24 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
         bin_width=result.links.bin_width, links=links, trips=trips,
         positions=_positions(result.positions, net, demand.index.to_numpy()[keep], start),
         kpis=kpi_table(trips, links, net), notes=tuple(notes), timings=timings)
+
+
+def _given_routes(demand: pd.DataFrame, net: RoutableNetwork,
+                  keep: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The CSR of the routes in the demand's optional ``route`` column (a sequence of link ids
+    per trip; empty, missing or leaving the routable network: routed by the kernel), or
+    (None, None) without the column."""
+    if ROUTE_COLUMN not in demand.columns:
+        return None, None
+    position = {link: i for i, link in enumerate(net.link_ids)}
+    routes = []
+    for given in demand[ROUTE_COLUMN].to_numpy()[keep]:
+        links = [position.get(link, -1) for link in (given if isinstance(given, (list, tuple)) else ())]
+        routes.append(links if links and min(links) >= 0 else [])
+    start = np.zeros(len(routes) + 1, np.int64)
+    start[1:] = np.cumsum([len(r) for r in routes])
+    flat = [link for r in routes for link in r]
+    return start, np.asarray(flat, dtype=np.int32)
 
 
 def _check_demand(demand: pd.DataFrame) -> None:
