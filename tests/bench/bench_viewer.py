@@ -87,17 +87,7 @@ def open_twin(folder: Path) -> tuple[dict[str, float], pv.Plotter, SceneRenderer
     start = time.perf_counter()
     twin = load_twin(folder, verify=False)
     times["load"] = time.perf_counter() - start
-    step = time.perf_counter()
-    scene = build_scene(twin)
-    times["scene"] = time.perf_counter() - step
-    step = time.perf_counter()
-    plotter = pv.Plotter(off_screen=True, window_size=list(WINDOW))
-    plotter.render_window.SetMultiSamples(0)
-    renderer = SceneRenderer(plotter, scene)
-    plotter.show(auto_close=False)
-    times["first_frame"] = time.perf_counter() - step
-    times["total"] = time.perf_counter() - start
-    return times, plotter, renderer
+    return _first_frame(lambda: build_scene(twin), times, start)
 
 
 def open_results(path: Path) -> tuple[dict[str, float], pv.Plotter, SceneRenderer]:
@@ -106,8 +96,14 @@ def open_results(path: Path) -> tuple[dict[str, float], pv.Plotter, SceneRendere
     start = time.perf_counter()
     results = read_results(path)
     times["read"] = time.perf_counter() - start
+    return _first_frame(lambda: build_results_scene(results), times, start)
+
+
+def _first_frame(build, times: dict[str, float],
+                 start: float) -> tuple[dict[str, float], pv.Plotter, SceneRenderer]:
+    """Build the scene and draw its first frame off screen, adding both times to ``times``."""
     step = time.perf_counter()
-    scene = build_results_scene(results)
+    scene = build()
     times["scene"] = time.perf_counter() - step
     step = time.perf_counter()
     plotter = pv.Plotter(off_screen=True, window_size=list(WINDOW))

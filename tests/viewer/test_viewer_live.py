@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from PyQt6.QtCore import QEventLoop, QTimer
 from PyQt6.QtTest import QTest
+from qt_wait import wait_for
 
 from twin.feeds.archive import append_observations
 from twin.feeds.base import Observation
@@ -75,11 +75,7 @@ def test_the_window_follows_the_live_sensors(qapp, observed) -> None:
     window.show()
     assert QTest.qWaitForWindowExposed(window)
     try:
-        loop = QEventLoop()
-        window.scene_loaded.connect(loop.quit)
-        QTimer.singleShot(30_000, loop.quit)
-        window.open_path(folder)
-        loop.exec()
+        wait_for(window.scene_loaded, lambda: window.open_path(folder))
         assert window.live_timer.isActive()
         view = window.renderer.views[LAYER_NAME]
         assert sorted(np.asarray(view.scalars()).tolist()) == [4.0, 15.0]

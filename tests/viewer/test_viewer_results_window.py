@@ -13,16 +13,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from PyQt6.QtCore import QEventLoop, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from PyQt6.QtTest import QTest
+from qt_wait import wait_for
 
 from twin.runs import Results, read_results
 from viewer.meshes import FEATURE
 from viewer.picking import world_to_display
 from viewer.widgets.main_window import MainWindow
-
-LOAD_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +36,10 @@ def window(qapp, helsinki_results: dict[str, Path]) -> Iterator[MainWindow]:
     window.resize(1000, 700)
     window.show()
     assert QTest.qWaitForWindowExposed(window)
-    _wait_for(window.scene_loaded, lambda: window.open_path(helsinki_results["a"]))
+    wait_for(window.scene_loaded, lambda: window.open_path(helsinki_results["a"]))
     yield window
     window.close()
 
-
-def _wait_for(signal, action) -> None:
-    """Run ``action`` and wait until ``signal`` fires."""
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(LOAD_TIMEOUT_MS, loop.quit)
-    action()
-    loop.exec()
-    signal.disconnect(loop.quit)
 
 
 def test_time_slider_moves_traffic_and_vehicles(window: MainWindow, results: dict[str, Results]) -> None:
@@ -151,7 +141,7 @@ def test_drop_two_results_compares_them(qtbot, window: MainWindow,
     data.setUrls([QUrl.fromLocalFile(str(helsinki_results[key])) for key in ("a", "b")])
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
-    _wait_for(window.comparison_shown, lambda: window.dropEvent(drop))
+    wait_for(window.comparison_shown, lambda: window.dropEvent(drop))
     comparison, b = window.comparison, window.compare_plotter
     assert comparison is not None and b is not None and b.isVisible()
     assert comparison.a is window.scene and comparison.b.title == "Helsinki centre 2035"

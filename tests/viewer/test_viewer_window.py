@@ -12,16 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from PyQt6.QtCore import QEventLoop, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from PyQt6.QtTest import QTest
+from qt_wait import LOAD_TIMEOUT_MS, wait_for
 
 from twin.model import Twin
 from viewer.meshes import FEATURE
 from viewer.picking import world_to_display
 from viewer.widgets.main_window import MainWindow
-
-LOAD_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +30,10 @@ def window(qapp, delft_folder: Path) -> Iterator[MainWindow]:
     window.resize(1000, 700)
     window.show()
     assert QTest.qWaitForWindowExposed(window)
-    _wait_for(window.scene_loaded, lambda: window.open_path(delft_folder))
+    wait_for(window.scene_loaded, lambda: window.open_path(delft_folder))
     yield window
     window.close()
 
-
-def _wait_for(signal, action) -> None:
-    """Run ``action`` and wait until ``signal`` fires."""
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(LOAD_TIMEOUT_MS, loop.quit)
-    action()
-    loop.exec()
-    signal.disconnect(loop.quit)
 
 
 def _image(window: MainWindow) -> np.ndarray:
