@@ -201,6 +201,18 @@ def count_down(LI, ST, a, k, bin_steps, dt):
         LI[a, DOWNSTEP] = k
 
 
+@numba.njit(cache=True, _nrt=False, inline="always")
+def _replayed(acc, q, s0, s1, dt, cyc, off, gs, ge):
+    """Accumulator ``acc`` after steps s0..s1-1 of adding ``q`` dt x the green share (cycle 0:
+    always green), capped at ``ACC_CAP`` each step; stops once full."""
+    s = s0
+    while s < s1 and acc < ACC_CAP and q > 0.0:
+        acc += q * dt * green_fraction(s * dt, dt, cyc, off, gs, ge)
+        acc = min(acc, ACC_CAP)
+        s += 1
+    return acc
+
+
 @numba.njit(cache=True, _nrt=False)
 def catch_up(LF, TF, turn_start, NS, NL, n, s0, s1, dt):
     """Node ``n`` did not run in steps s0..s1-1: nothing entered or left its links, so each
@@ -208,37 +220,13 @@ def catch_up(LF, TF, turn_start, NS, NL, n, s0, s1, dt):
     of every step. Replayed step by step (the same arithmetic) until an accumulator is full."""
     for j in range(NS[IN, n], NS[IN, n + 1]):
         a = NL[IN, j]
-        q = LF[a, Q]
-        acc = LF[a, OUT_ACC]
-        s = s0
-        while s < s1 and acc < ACC_CAP and q > 0.0:
-            g = green_fraction(s * dt, dt, LF[a, CYCLE], LF[a, OFFSET], LF[a, G_START],
-                               LF[a, G_END])
-            acc += q * dt * g
-            acc = min(acc, ACC_CAP)
-            s += 1
-        LF[a, OUT_ACC] = acc
+        cyc, off, gs, ge = LF[a, CYCLE], LF[a, OFFSET], LF[a, G_START], LF[a, G_END]
+        LF[a, OUT_ACC] = _replayed(LF[a, OUT_ACC], LF[a, Q], s0, s1, dt, cyc, off, gs, ge)
         for jt in range(turn_start[a], turn_start[a + 1]):
-            qt = TF[jt, T_Q]
-            acc = TF[jt, T_ACC]
-            s = s0
-            while s < s1 and acc < ACC_CAP and qt > 0.0:
-                g = green_fraction(s * dt, dt, LF[a, CYCLE], LF[a, OFFSET], LF[a, G_START],
-                                   LF[a, G_END])
-                acc += qt * dt * g
-                acc = min(acc, ACC_CAP)
-                s += 1
-            TF[jt, T_ACC] = acc
+            TF[jt, T_ACC] = _replayed(TF[jt, T_ACC], TF[jt, T_Q], s0, s1, dt, cyc, off, gs, ge)
     for j in range(NS[OUT, n], NS[OUT, n + 1]):
-        b = NL[OUT, j]
-        q = LF[b, Q]
-        acc = LF[b, IN_ACC]
-        s = s0
-        while s < s1 and acc < ACC_CAP and q > 0.0:
-            acc += q * dt
-            acc = min(acc, ACC_CAP)
-            s += 1
-        LF[b, IN_ACC] = acc
+        b = NL[OUT, j]  # entering is never signalled
+        LF[b, IN_ACC] = _replayed(LF[b, IN_ACC], LF[b, Q], s0, s1, dt, 0.0, 0.0, 0.0, 0.0)
 
 
 @numba.njit(cache=True, _nrt=False)

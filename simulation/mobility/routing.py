@@ -138,6 +138,16 @@ def _sssp_heap(start, nbr, edge, wgt, source, dist, pred, hkey, hnode):
                 pred[v] = edge[j]
 
 
+@numba.njit(cache=True, inline="always")
+def _bucket_push(enode, enext, bhead, n_entries, bucket, node):
+    """Put ``node`` at the head of ``bucket``'s list (entry ``n_entries``); returns the entry
+    count."""
+    enode[n_entries] = node
+    enext[n_entries] = bhead[bucket]
+    bhead[bucket] = n_entries
+    return n_entries + 1
+
+
 @numba.njit(cache=True)
 def _sssp_buckets(start, nbr, edge, wgt, source, dist, pred, done, bhead, enode, enext, ovn,
                   ovb, inv, nb):
@@ -175,11 +185,7 @@ def _sssp_buckets(start, nbr, edge, wgt, source, dist, pred, done, bhead, enode,
                 if done[u] or int(dist[u] * inv) != bi:
                     continue  # settled or improved since
                 if bi < cur + nb:
-                    bb = bi & mask
-                    enode[n_entries] = u
-                    enext[n_entries] = bhead[bb]
-                    bhead[bb] = n_entries
-                    n_entries += 1
+                    n_entries = _bucket_push(enode, enext, bhead, n_entries, bi & mask, u)
                     in_ring += 1
                 else:
                     ovn[m] = u
@@ -207,11 +213,7 @@ def _sssp_buckets(start, nbr, edge, wgt, source, dist, pred, done, bhead, enode,
                     pred[v] = edge[j]
                     bi = int(nd * inv)
                     if bi < cur + nb:
-                        bb = bi & mask
-                        enode[n_entries] = v
-                        enext[n_entries] = bhead[bb]
-                        bhead[bb] = n_entries
-                        n_entries += 1
+                        n_entries = _bucket_push(enode, enext, bhead, n_entries, bi & mask, v)
                         in_ring += 1
                     else:
                         ovn[n_ov] = v
