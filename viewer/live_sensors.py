@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from twin.errors import TwinError
-from twin.feeds.archive import list_series, read_series
+from twin.feeds.archive import list_series
 from twin.model import Twin
 from twin.store import TIMESERIES
 from viewer.layers import Layer
@@ -27,8 +27,9 @@ POINT_OFFSET = 6.0
 
 
 def sensor_table(folder: str | Path, twin: Twin) -> gpd.GeoDataFrame:
-    """One row per stored series (sensor, quantity, unit, target kind and id) of a sensor mapped
-    to a link or building of ``twin``, placed at the link's middle or the building's footprint."""
+    """One row per stored series (sensor, quantity, unit, target kind and id, last time and
+    value) of a sensor mapped to a link or building of ``twin``, placed at the link's middle or
+    the building's footprint."""
     series = list_series(folder)
     links = twin.network.links.set_index("id").geometry
     buildings = twin.buildings.set_index("id").geometry
@@ -41,20 +42,17 @@ def sensor_table(folder: str | Path, twin: Twin) -> gpd.GeoDataFrame:
         where.append(geometry)
     table = series.assign(geometry=where)
     table = table[table["geometry"].notna()].reset_index(drop=True)
-    return gpd.GeoDataFrame(table.drop(columns=["count", "first", "last"]),
-                            geometry="geometry", crs=twin.crs)
+    return gpd.GeoDataFrame(table.drop(columns=["count", "first"]), geometry="geometry",
+                            crs=twin.crs)
 
 
 def latest_values(folder: str | Path, table: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """The latest stored value of each row's series and its time (UTC, ISO 8601)."""
-    values = np.full(len(table), np.nan)
-    times = [""] * len(table)
-    for i, (sensor, quantity) in enumerate(zip(table["sensor"], table["quantity"], strict=True)):
-        series, _ = read_series(folder, sensor, quantity)
-        if len(series):
-            values[i] = float(series.iloc[-1])
-            times[i] = series.index[-1].isoformat()
-    return values, times
+    """The last stored value of each of ``table``'s series (sensor, quantity) and its time (UTC,
+    ISO 8601; "" and NaN for a series no longer stored), from one read of the store."""
+    stored = list_series(folder).set_index(["sensor", "quantity"])
+    rows = stored.reindex(pd.MultiIndex.from_frame(table[["sensor", "quantity"]]))
+    times = [stamp.isoformat() if pd.notna(stamp) else "" for stamp in rows["last"]]
+    return rows["last_value"].to_numpy(dtype=np.float64), times
 
 
 class LiveSensors:
@@ -97,8 +95,8 @@ def live_sensors(folder: str | Path, twin: Twin, origin: tuple[float, float],
     table = sensor_table(folder, twin)
     if table.empty:
         return None
-    values, times = latest_values(folder, table)
-    table["last_time"] = times
+    values = table.pop("last_value").to_numpy(dtype=np.float64)
+    table["last_time"] = [stamp.isoformat() for stamp in table.pop("last")]
     mesh = point_cloud(table.geometry.to_numpy(), origin, ground, POINT_OFFSET)
     layer = Layer(LAYER_NAME, "points", mesh, table=pd.DataFrame(table.drop(columns="geometry")),
                   colour="red", cmap="turbo",

@@ -196,7 +196,7 @@ def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Seri
 
 def list_series(folder: str | Path) -> pd.DataFrame:
     """One row per stored series: sensor, quantity, unit, count, first and last time (UTC),
-    target_kind, target_id."""
+    the last value, target_kind, target_id."""
     path = Path(folder) / TIMESERIES
     rows = []
     if path.exists():
@@ -209,8 +209,10 @@ def list_series(folder: str | Path) -> pd.DataFrame:
                         "unit": str(group["value"].attrs["units"]), "count": len(t),
                         "first": pd.Timestamp(int(t[0]), unit="ms", tz="UTC") if len(t) else pd.NaT,
                         "last": pd.Timestamp(int(t[-1]), unit="ms", tz="UTC") if len(t) else pd.NaT,
+                        "last_value": float(group["value"][-1]) if len(t) else float("nan"),
                         "target_kind": str(sensor_group.attrs.get("target_kind", "")),
                         "target_id": str(sensor_group.attrs.get("target_id", "")),
                     })
-    columns = ["sensor", "quantity", "unit", "count", "first", "last", "target_kind", "target_id"]
+    columns = ["sensor", "quantity", "unit", "count", "first", "last", "last_value", "target_kind",
+               "target_id"]
     return pd.DataFrame(rows, columns=columns)
