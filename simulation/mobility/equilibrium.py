@@ -169,6 +169,25 @@ def _route_cost(links, tt, entry, bin_width, t0):
     return t - t0
 
 
+@numba.njit(cache=True, inline="always")
+def _path_length(pred, link_from, node):
+    """Links on the tree's path to ``node`` (``pred``: the link reaching each node, -1 at the
+    root or where unreached)."""
+    hops = 0
+    while pred[node] >= 0:
+        node = link_from[pred[node]]
+        hops += 1
+    return hops
+
+
+@numba.njit(cache=True, inline="always")
+def _fill_path(pred, link_from, node, out):
+    """The tree's path to ``node`` into ``out`` (as long as the path), first link first."""
+    for i in range(out.size - 1, -1, -1):
+        out[i] = pred[node]
+        node = link_from[out[i]]
+
+
 @numba.njit(cache=True)
 def _costs(route_start, route_links, pair, pred, link_from, dest, tt, entry, bin_width, t0s, own,
            best):
@@ -179,19 +198,12 @@ def _costs(route_start, route_links, pair, pred, link_from, dest, tt, entry, bin
         t0 = t0s[p]
         a, b = route_start[v], route_start[v + 1]
         own[v] = _route_cost(route_links[a:b], tt, entry, bin_width, t0) if b > a else np.nan
-        node = dest[v]
-        hops = 0
-        while pred[p, node] >= 0 and hops < link_from.size:  # walk back, then forward
-            node = link_from[pred[p, node]]
-            hops += 1
+        hops = _path_length(pred[p], link_from, dest[v])
         if hops == 0:
             best[v] = np.nan
             continue
         path = np.empty(hops, np.int32)
-        node = dest[v]
-        for i in range(hops - 1, -1, -1):
-            path[i] = pred[p, node]
-            node = link_from[path[i]]
+        _fill_path(pred[p], link_from, dest[v], path)
         best[v] = _route_cost(path, tt, entry, bin_width, t0)
 
 
@@ -202,12 +214,7 @@ def _switch_routes(route_start, route_links, pair, pred, link_from, dest, switch
     lens = np.empty(n, np.int64)
     for v in range(n):
         if switch[v]:
-            node = dest[v]
-            h = 0
-            while pred[pair[v], node] >= 0:
-                node = link_from[pred[pair[v], node]]
-                h += 1
-            lens[v] = h
+            lens[v] = _path_length(pred[pair[v]], link_from, dest[v])
         else:
             lens[v] = route_start[v + 1] - route_start[v]
     start = np.zeros(n + 1, np.int64)
@@ -216,10 +223,7 @@ def _switch_routes(route_start, route_links, pair, pred, link_from, dest, switch
     out = np.empty(start[n], np.int32)
     for v in range(n):
         if switch[v]:
-            node = dest[v]
-            for i in range(start[v + 1] - 1, start[v] - 1, -1):
-                out[i] = pred[pair[v], node]
-                node = link_from[out[i]]
+            _fill_path(pred[pair[v]], link_from, dest[v], out[start[v]:start[v + 1]])
         else:
             out[start[v]:start[v + 1]] = route_links[route_start[v]:route_start[v + 1]]
     return start, out
