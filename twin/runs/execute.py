@@ -99,13 +99,14 @@ def _run_mobility(scenario: Scenario, base: Twin, applied: AppliedScenario,
     spec, period = scenario.mobility, scenario.period
     assert spec is not None and period is not None, "the schema requires both for mobility"
     start, end = period.local_window()
+    net = routable_network(applied.twin)
     if spec.demand == "generated":
         assert spec.trips is not None, "the schema requires trips for generated demand"
-        demand = gravity_demand(routable_network(base), base.buildings, spec.trips, start, end,
-                                seed=seed)
+        same = applied.twin.network is base.network  # no intervention touched the roads
+        demand = gravity_demand(net if same else routable_network(base), base.buildings,
+                                spec.trips, start, end, seed=seed)
     else:
         demand = read_od_csv(Path(spec.demand), base, spec.zones, spec.zone_column, seed=seed)
-    net = routable_network(applied.twin)
     demand = applied.demand.apply(demand, net.network.nodes, seed)
     settings = Settings(dt=period.time_step, end_time=end - start, bin_width=spec.bin_width,
                         reroute_interval=spec.reroute_interval, reroute_share=spec.reroute_share,
