@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from twin.assemble import import_files
+from twin.importers.assemble import import_files
+from twin.importers.samples import sample_files
 from twin.model import Twin
-from twin.samples import sample_files
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

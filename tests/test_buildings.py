@@ -9,7 +9,7 @@ import shapely
 from affine import Affine
 from pyproj import CRS
 
-from twin.buildings import complete_buildings, wall_lengths_by_orientation
+from twin.importers.building_completion import complete_buildings, wall_lengths_by_orientation
 from twin.model import Raster, Terrain
 
 RD = CRS.from_epsg(28992)

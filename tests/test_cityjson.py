@@ -21,7 +21,7 @@ from rasterio.features import geometry_mask
 from twin.errors import InputError
 from twin.importers.base import ImportOptions
 from twin.importers.cityjson import read_cityjson
-from twin.importers.cityjson_geometry import scan_numeric_arrays
+from twin.importers.cityjson_scanner import scan_numeric_arrays
 from twin.model import BUILDING_COLUMNS
 
 RD = CRS.from_epsg(28992)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import pytest
 from pyproj import CRS
 
-from twin.crs import (
-    check_coordinates_fit, choose_twin_crs, horizontal_crs, parse_crs, projected_metric_crs, utm_crs_for,
-)
 from twin.errors import InputError
+from twin.importers.crs import (
+    check_coordinates_fit,
+    choose_twin_crs,
+    horizontal_crs,
+    parse_crs,
+    projected_metric_crs,
+    utm_crs_for,
+)
 
 DELFT_RD = (84616.0, 447423.0, 85141.0, 447751.0)
 DELFT_LONLAT = (4.362, 52.0106, 4.370, 52.0137)

@@ -29,8 +29,8 @@ from twin.importers.osm_tags import (
     poi_category,
     travel_directions,
 )
+from twin.importers.road_classes import KMH, ROAD_CLASS_DEFAULTS
 from twin.model import BUILDING_COLUMNS, BUILDING_USES, LINK_COLUMNS, Network
-from twin.roads import KMH, ROAD_CLASS_DEFAULTS
 
 # --- tag parsing ------------------------------------------------------------------------------
 

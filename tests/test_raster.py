@@ -20,8 +20,8 @@ from shapely.geometry import box
 from twin.errors import InputError
 from twin.importers.base import ImportOptions
 from twin.importers.raster import read_raster
+from twin.importers.terrain_grids import reproject_raster, sample_bilinear, zonal_statistic
 from twin.model import Raster
-from twin.rasters import reproject_raster, sample_bilinear, zonal_statistic
 
 RD_NEW = CRS.from_epsg(28992)
 UTM_31N = CRS.from_epsg(32631)

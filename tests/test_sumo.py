@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 import gzip
+import math
 import re
 import tracemalloc
 from pathlib import Path
@@ -16,9 +15,9 @@ from pyproj import CRS, Geod, Transformer
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions
+from twin.importers.road_classes import defaults_for
 from twin.importers.sumo import read_sumo_net
 from twin.model import LINK_COLUMNS, NODE_COLUMNS, SIGNAL_COLUMNS
-from twin.roads import defaults_for
 
 GEOD = Geod(ellps="WGS84")
 

@@ -17,9 +17,9 @@ from pyproj import CRS
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions
+from twin.importers.road_classes import KMH, defaults_for
 from twin.importers.vector import read_vector
 from twin.model import BUILDING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS
-from twin.roads import KMH, defaults_for
 
 RD_NEW = CRS.from_epsg(28992)
 HSTORE = re.compile(r'"([^"]+)"=>"([^"]*)"')

@@ -53,6 +53,13 @@ BUILDING_USES: tuple[str, ...] = (
 )
 """Values of ``buildings.use``: the classes energy archetypes and demand generation key on."""
 
+ORIENTATIONS = ("n", "e", "s", "w")
+"""Wall orientation bins of the ``wall_area_<o>`` columns: 90° sectors of the outward normal's
+azimuth centred on N, E, S, W."""
+
+STOREY_HEIGHT = 3.0
+"""m per floor: the twin's one convention for turning heights into floor counts and back."""
+
 NODE_COLUMNS: dict[str, str] = {"id": "object", "control": "object"}
 """Columns of ``Network.nodes`` besides the Point ``geometry``; control is ``signal``, ``priority``
 or ``none``."""
@@ -91,6 +98,21 @@ def empty_frame(columns: Mapping[str, str], crs: CRS | None = None) -> gpd.GeoDa
 def empty_table(columns: Mapping[str, str]) -> pd.DataFrame:
     """An empty DataFrame with the given typed columns."""
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
+
+
+def conform_buildings(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with the BUILDING_COLUMNS first (missing ones added empty, dtypes enforced), then
+    any further columns it has (e.g. per-building overrides set by scenarios), then geometry."""
+    out = {}
+    for name, dtype in BUILDING_COLUMNS.items():
+        column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
+        if dtype == "object":
+            out[name] = column.astype(object).where(column.notna(), None)
+        else:
+            out[name] = pd.to_numeric(column, errors="coerce").astype(dtype)
+    geometry = frame.geometry.name
+    out.update({name: frame[name] for name in frame.columns if name not in out and name != geometry})
+    return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs, index=frame.index)
 
 
 @dataclass(frozen=True)

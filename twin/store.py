@@ -36,7 +36,6 @@ import rasterio
 import tomli_w
 from pyproj import CRS
 
-from twin.buildings import conform as conform_buildings
 from twin.errors import InputError, IntegrityError
 from twin.hashing import sha256_file
 from twin.model import (
@@ -51,6 +50,7 @@ from twin.model import (
     Terrain,
     Twin,
     Weather,
+    conform_buildings,
     empty_table,
 )
 

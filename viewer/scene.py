@@ -9,8 +9,8 @@ import geopandas as gpd
 import numpy as np
 import pyvista as pv
 
+from twin.importers.terrain_grids import sample_bilinear
 from twin.model import Raster, Twin
-from twin.rasters import sample_bilinear
 from viewer.camera import CameraPose
 from viewer.events import Signal
 from viewer.layers import Layer

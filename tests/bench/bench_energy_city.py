@@ -26,12 +26,12 @@ import shapely
 from pyproj import CRS
 
 from simulation.energy.rc5r1c import simulate
-from twin.assemble import import_files
-from twin.buildings import complete_buildings
 from twin.energy import EnergySettings, energy_inputs, run_energy
+from twin.importers.assemble import import_files
+from twin.importers.building_completion import complete_buildings
+from twin.importers.samples import DATASETS, sample_files
 from twin.importers.weather import read_weather
 from twin.model import Network, Terrain, Twin
-from twin.samples import DATASETS, sample_files
 
 WEATHER_FILE = DATASETS / "weather" / "TRY2010_05_Jahr.dat"
 TARGET_DELFT_SECONDS = 5.0

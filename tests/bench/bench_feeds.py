@@ -29,8 +29,8 @@ sys.path.insert(0, str(HERE.parent / "feeds"))
 from load import run_load  # noqa: E402
 from mqtt_broker import Broker  # noqa: E402
 
-from twin.assemble import import_files  # noqa: E402
-from twin.samples import sample_files  # noqa: E402
+from twin.importers.assemble import import_files  # noqa: E402
+from twin.importers.samples import sample_files  # noqa: E402
 from twin.store import save_twin  # noqa: E402
 
 

@@ -40,11 +40,10 @@ import pyvista as pv
 import shapely
 from pyproj import CRS
 
-from twin.assemble import import_files
-from twin.buildings import conform
-from twin.model import Network, Twin
+from twin.importers.assemble import import_files
+from twin.importers.samples import sample_files
+from twin.model import Network, Twin, conform_buildings
 from twin.runs import read_results, run_scenario, write_results
-from twin.samples import sample_files
 from twin.scenarios import load_scenario
 from twin.store import load_twin, save_twin
 from viewer.picking import Identifier
@@ -78,7 +77,7 @@ def synthetic_city(n: int, seed: int = 0) -> Twin:
         "base_elevation": np.zeros(n), "floors": rng.integers(1, 20, n),
         "year": rng.integers(1850, 2024, n), "footprint_area": width * depth,
     }, geometry=gpd.GeoSeries(footprints, crs=crs).translate(80_000, 440_000), crs=crs)
-    return Twin(name=f"synthetic-{n}", crs=crs, buildings=conform(frame), network=Network.empty(crs))
+    return Twin(name=f"synthetic-{n}", crs=crs, buildings=conform_buildings(frame), network=Network.empty(crs))
 
 
 def open_twin(folder: Path) -> tuple[dict[str, float], pv.Plotter, SceneRenderer]:

@@ -40,7 +40,7 @@ from sumo_runner import grid_net, random_trips, route, run_sumo, with_routes, wr
 
 from simulation.mobility import Settings
 from simulation.mobility.emissions import Fleet
-from twin.assemble import import_files
+from twin.importers.assemble import import_files
 from twin.importers.base import ImportOptions
 from twin.mobility import routable_network, run_mobility
 from twin.model import Network

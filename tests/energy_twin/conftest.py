@@ -10,10 +10,10 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from twin.buildings import complete_buildings
+from twin.importers.building_completion import complete_buildings
+from twin.importers.samples import DATASETS
 from twin.importers.weather import read_weather
 from twin.model import Network, Terrain, Twin, Weather
-from twin.samples import DATASETS
 
 WEATHER_FILE = DATASETS / "weather" / "TRY2010_05_Jahr.dat"
 RD_NEW = CRS.from_epsg(28992)

@@ -9,11 +9,11 @@ import pytest
 import shapely
 
 from simulation.mobility import Settings
-from twin.assemble import import_files
 from twin.connectivity import connectivity_report
+from twin.importers.assemble import import_files
+from twin.importers.samples import sample_files
 from twin.mobility import KPI_UNITS, LINK_UNITS, gravity_demand, routable_network, run_mobility
 from twin.mobility.gravity import ATTRACTION_USES, PRODUCTION_USES, node_floor_areas
-from twin.samples import sample_files
 
 START, END = 7 * 3600.0, 9 * 3600.0
 N_TRIPS = 800

@@ -8,8 +8,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from twin.assemble import import_files
 from twin.errors import InputError
+from twin.importers.assemble import import_files
 from twin.mobility import DEMAND_COLUMNS, read_od_csv
 from twin.mobility.network import largest_component
 

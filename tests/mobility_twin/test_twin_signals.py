@@ -13,7 +13,7 @@ import shapely
 import sumolib
 
 from simulation.mobility import SignalPlan
-from twin.assemble import import_files
+from twin.importers.assemble import import_files
 from twin.mobility import routable_network, signal_plan
 from twin.mobility.signals import PASSING_STATES, _window
 from twin.model import LINK_COLUMNS, NODE_COLUMNS, Network

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.assemble import import_files
 from twin.feeds.archive import append_observations
 from twin.feeds.base import Observation
 from twin.feeds.live import geh
+from twin.importers.assemble import import_files
+from twin.importers.samples import sample_files
 from twin.runs import read_results, run_scenario, write_results
-from twin.samples import sample_files
 from twin.scenarios import load_scenario
 from twin.store import save_twin
 

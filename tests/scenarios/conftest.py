@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str], Path]:
     """Write scenario text to a file in tmp_path and return its path."""

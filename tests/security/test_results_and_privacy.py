@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from twin.cli import main
-from twin.security import aggregate_od, check_results_inputs
+from twin.runs import check_results_inputs
+from twin.security import aggregate_od
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

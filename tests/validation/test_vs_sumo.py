@@ -34,7 +34,7 @@ from sumo_runner import (
 )
 
 from simulation.mobility import Settings
-from twin.assemble import import_files
+from twin.importers.assemble import import_files
 from twin.importers.base import ImportOptions
 from twin.mobility import routable_network, run_mobility
 

@@ -40,7 +40,6 @@ import pandas as pd
 
 from simulation.energy import envelope as env
 from simulation.energy.rc5r1c import H_MS, LAMBDA_AT, MASS_CLASSES, Drivers, Zones
-from twin.buildings import ORIENTATIONS, STOREY_HEIGHT
 from twin.energy.archetypes import Archetypes, load_archetypes
 from twin.energy.party_walls import party_wall_areas
 from twin.energy.schedules import building_profiles, local_calendar
@@ -48,7 +47,7 @@ from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
 from twin.energy.shading import DsmShading, dsm_shading
 from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources, solar_sources
 from twin.errors import InputError
-from twin.model import Twin
+from twin.model import ORIENTATIONS, STOREY_HEIGHT, Twin
 
 MIN_FLOOR_AREA = 1.0
 """m²: smaller zones are not simulated."""

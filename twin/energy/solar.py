@@ -2,7 +2,7 @@
 
 The zone kernel takes solar as a small matrix of shared series (W/m², one row per orientation
 class) and a per-building aperture (m²) for each row. The classes follow the twin's wall
-orientation bins (``twin.buildings.ORIENTATIONS``): a facade's bin N/E/S/W is represented by the
+orientation bins (``twin.model.ORIENTATIONS``): a facade's bin N/E/S/W is represented by the
 vertical plane facing 0/90/180/270°; roofs by the horizontal.
 
 Sun: NREL SPA at the middle of each hourly interval (``sun_for_intervals``; the weather table is
@@ -29,7 +29,7 @@ SOURCE_AZIMUTH = np.array([180.0, 0.0, 90.0, 180.0, 270.0])
 """deg clockwise from north of each source plane's outward normal."""
 ROOF = 0
 FACADES = (1, 2, 3, 4)
-"""Source rows of the wall orientation bins N, E, S, W (``twin.buildings.ORIENTATIONS``)."""
+"""Source rows of the wall orientation bins N, E, S, W (``twin.model.ORIENTATIONS``)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What an importer returns: the layers read from one source file, in that file's own CRS.
 
 Importers are plain functions ``read_xxx(path, options) -> SourceData``. They do not reproject:
-``twin.assemble`` chooses the twin CRS over all sources and reprojects every layer with pyproj.
+``twin.importers.assemble`` chooses the twin CRS over all sources and reprojects every layer with pyproj.
 An importer raises ``InputError`` naming the file and field for input it cannot use, and lists
 what it repaired or skipped in ``warnings`` (one line each, with counts).
 """

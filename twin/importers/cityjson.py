@@ -3,7 +3,8 @@
 One output row per ``Building`` (its ``BuildingPart`` children aggregated into it), with the 2D
 footprint, height, base elevation, roof / wall / ground areas (walls by facing), volume, and the
 use, year and floors found in its attributes. Other city objects (roads, vegetation, water, ...)
-are counted in a warning. The numeric heavy lifting lives in :mod:`.cityjson_geometry`.
+are counted in a warning. The numeric heavy lifting lives in :mod:`.cityjson_scanner` (bytes to arrays) and
+:mod:`.cityjson_geometry` (arrays to surfaces and metrics).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from twin.crs import check_coordinates_fit, horizontal_crs
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.cityjson_geometry import (
@@ -39,16 +39,19 @@ from twin.importers.cityjson_geometry import (
     CLASS_WALL,
     GeometryError,
     GeometryRequest,
-    NumericArrays,
-    ScanError,
     SurfaceMetrics,
-    array_number,
     assemble_surfaces,
     building_metrics,
     footprints,
-    scan_numeric_arrays,
     surface_metrics,
 )
+from twin.importers.cityjson_scanner import (
+    NumericArrays,
+    ScanError,
+    array_number,
+    scan_numeric_arrays,
+)
+from twin.importers.crs import check_coordinates_fit, horizontal_crs
 from twin.model import BUILDING_COLUMNS
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")

@@ -4,7 +4,7 @@
 one streaming pass (plus osmium's relation pre-pass for multipolygon buildings) and returns layers
 in EPSG:4326:
 
-- links / nodes: drivable ways (``twin.roads.ROAD_CLASS_DEFAULTS``) cut at every node shared by
+- links / nodes: drivable ways (``twin.importers.road_classes.ROAD_CLASS_DEFAULTS``) cut at every node shared by
   two or more drivable ways, at traffic signals and at way ends; one link per open direction, id
   ``"{way_id}:{seq}:f"`` (along the way) or ``":b"`` (against it), geodesic length in m.
 - buildings: closed ways and multipolygon relations tagged ``building`` (not ``no``), ids
@@ -41,8 +41,8 @@ from twin.importers.osm_tags import (
     poi_category,
     travel_directions,
 )
+from twin.importers.road_classes import KMH, defaults_for, is_drivable
 from twin.model import BUILDING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS, empty_frame
-from twin.roads import KMH, defaults_for, is_drivable
 
 OsmObject = (osmium.osm.Node | osmium.osm.Way | osmium.osm.Relation | osmium.osm.Area
              | osmium.osm.Changeset)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
+from twin.model import STOREY_HEIGHT
+
 MPH = 1.609344
 """km/h per mile per hour."""
 KNOT = 1.852
@@ -22,8 +24,6 @@ FOOT = 0.3048
 """m per foot."""
 INCH = 0.0254
 """m per inch."""
-STOREY_HEIGHT = 3.0
-"""m per storey, for heights from ``building:levels``."""
 
 
 class TagLookup(Protocol):

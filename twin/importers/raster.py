@@ -14,9 +14,9 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioError
 
-from twin.crs import horizontal_crs
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
+from twin.importers.crs import horizontal_crs
 from twin.model import Raster
 
 ROLES = ("dtm", "dsm")

@@ -11,7 +11,7 @@ memory as a whole DOM. Only the records the twin needs are kept.
   passenger cars may use (lane ``allow`` / ``disallow``). lanes = those lanes; free_speed m/s =
   their mean speed; length m = their mean lane length plus the stretches inside the two
   junctions (centre to lane end), so junction crossings count; capacity = lanes × the capacity per lane of
-  the road class (edge ``type`` ``highway.primary`` → ``primary``, see ``twin.roads``).
+  the road class (edge ``type`` ``highway.primary`` → ``primary``, see ``twin.importers.road_classes``).
   Geometry is the centre of all lanes of the edge (the middle lane, or the mean of the two
   middle lanes), as SUMO draws and ``sumolib`` returns it; lane shapes stop at the junction
   border, so a link ends a few metres short of its node point.
@@ -42,8 +42,8 @@ from pyproj.exceptions import CRSError
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
+from twin.importers.road_classes import FALLBACK_CLASS, defaults_for
 from twin.model import LINK_COLUMNS, NODE_COLUMNS, SIGNAL_COLUMNS
-from twin.roads import FALLBACK_CLASS, defaults_for
 
 PASSENGER = "passenger"
 NORMAL_FUNCTIONS = ("", "normal")

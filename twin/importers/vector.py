@@ -16,11 +16,11 @@ geometry are dropped; both are counted in ``warnings``. ``use`` values are mappe
 
 Roads (``id``, ``lanes``, ``free_speed``, ``road_class``, ``oneway``, ``name``), with OSM
 meanings: ``road_class`` is an OSM ``highway`` value (lines of a class that is not drivable by
-``twin.roads`` are left out; without a class column every line is an ``unclassified`` road);
+``twin.importers.road_classes`` are left out; without a class column every line is an ``unclassified`` road);
 ``lanes`` counts both directions of a two-way road; ``free_speed`` is in km/h unless
 ``column_map["free_speed_unit"]`` says ``m/s`` or ``mph`` (text such as ``30 mph`` is read as
 such); ``oneway`` is ``yes``/``true``/``1``, ``-1`` (against the line) or ``no``. Missing values
-take the class defaults of ``twin.roads``. Lines are noded at their ends and at every vertex
+take the class defaults of ``twin.importers.road_classes``. Lines are noded at their ends and at every vertex
 two lines (or one line twice) share, after snapping coordinates to 1 cm; lines that cross
 without a shared vertex (bridges) stay apart. Each piece gives a link per open direction,
 id ``"{id}:{seq}:f"`` / ``":b"``; nodes are ``"{file name}:n{k}"``.
@@ -55,8 +55,8 @@ from twin.importers.osm_tags import (
     parse_year,
     travel_directions,
 )
+from twin.importers.road_classes import FALLBACK_CLASS, KMH, defaults_for, is_drivable
 from twin.model import BUILDING_COLUMNS, BUILDING_USES, LINK_COLUMNS, NODE_COLUMNS, empty_frame
-from twin.roads import FALLBACK_CLASS, KMH, defaults_for, is_drivable
 
 BUILDING_FIELDS = ("id", "height", "floors", "use", "year", "base_elevation")
 ROAD_FIELDS = ("id", "lanes", "free_speed", "road_class", "oneway", "name")

@@ -26,11 +26,10 @@ from twin.mobility.demand import demand_frame
 from twin.mobility.network import RoutableNetwork
 from twin.mobility.paths import free_flow_matrix
 from twin.mobility.profile import WEEKDAY_PROFILE, departure_times
+from twin.model import STOREY_HEIGHT
 
 PRODUCTION_USES: tuple[str, ...] = ("residential",)
 ATTRACTION_USES: tuple[str, ...] = ("office", "retail", "education")
-STOREY_HEIGHT = 3.0
-"""m, storey height assumed where a building's floor count is unknown."""
 DEFAULT_BETA = 1.0 / 600.0
 """1/s, travel-time deterrence (0.1 per minute)."""
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import geopandas as gpd
 import pandas as pd
 
-from twin.buildings import complete_buildings
+from twin.importers.building_completion import complete_buildings
 from twin.model import Twin
 from twin.scenarios.areas import Area, AreaError
 from twin.scenarios.base import Intervention, ids_of, with_columns

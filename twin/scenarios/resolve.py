@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from twin.assemble import import_files
 from twin.errors import InputError, IntegrityError
+from twin.importers.assemble import import_files
+from twin.importers.samples import SAMPLES, sample_files
 from twin.model import Twin
-from twin.samples import SAMPLES, sample_files
 from twin.scenarios.base import Intervention
 from twin.scenarios.errors import InterventionError, KeyPath, ScenarioError
 from twin.scenarios.interventions import AppliedScenario, apply_interventions

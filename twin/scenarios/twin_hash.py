@@ -3,7 +3,7 @@
 It is the SHA-256 of the UTF-8 lines ``NAME<TAB>SHA256<LF>``, sorted by NAME, one per content
 file of the twin: for a saved twin folder the files in the ``files`` table of its ``twin.toml``
 with the digests recorded there (``load_twin`` verifies the files against them), for a sample
-city its source files (``twin.samples.SAMPLES``) with their digests. The manifest's creation
+city its source files (``twin.importers.samples.SAMPLES``) with their digests. The manifest's creation
 time and other metadata do not enter it.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from twin.hashing import sha256_file
-from twin.samples import sample_files
+from twin.importers.samples import sample_files
 from twin.store import read_manifest
 
 

@@ -1,5 +1,5 @@
 """Sharing safely: signed scenario packages, the trust store, safe reading of untrusted zips,
-checks of a results file's inputs, and aggregation of trip-level data before it leaves."""
+and aggregation of trip-level data before it leaves."""
 
 from twin.security.keys import TrustStore, generate_key_pair
 from twin.security.package import (
@@ -10,10 +10,9 @@ from twin.security.package import (
     verify_package,
 )
 from twin.security.privacy import aggregate_od
-from twin.security.results_check import check_results_inputs
 from twin.security.safe_zip import PackageError
 
 __all__ = [
-    "PackageError", "PackageInfo", "TrustStore", "aggregate_od", "check_results_inputs",
+    "PackageError", "PackageInfo", "TrustStore", "aggregate_od",
     "extract_package", "generate_key_pair", "pack_scenario", "sign_package", "verify_package",
 ]

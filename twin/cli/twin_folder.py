@@ -1,44 +1,21 @@
-"""The ``twin`` command line: import city data into a twin folder and describe a twin; packages
-above twin add their subcommands (the viewer: ``view``, ``render``) through entry points."""
+"""``twin import``, ``twin info`` and ``twin map``: build a twin folder from city data files and
+describe it."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from twin.errors import TwinError
 from twin.importers.base import ImportOptions
 
-EXIT_INPUT_ERROR = 2
-COMMAND_PLUGINS = "localtwin.commands"
-"""Entry point group of functions that add subcommands from packages above twin (the viewer's
-``view`` and ``render``), so that twin never imports them."""
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``twin`` console script; returns the process exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    console = Console(stderr=True)
-    try:
-        return int(args.handler(args) or 0)
-    except TwinError as error:
-        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        return EXIT_INPUT_ERROR
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="twin", description="Local digital twin engine for cities.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``import``, ``info`` and ``map`` subcommands."""
     importer = commands.add_parser(
         "import", help="import city data files into a twin folder",
         description="Import CityJSON, OSM PBF, SUMO .net.xml, GeoPackage/GeoJSON/Shapefile, GeoTIFF "
@@ -63,26 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     overview.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
     overview.set_defaults(handler=_map_command)
 
-    from twin.runs.cli import register as register_runs
-    from twin.security.cli import register as register_security
-
-    register_runs(commands)
-    register_security(commands)
-
-    from twin.feeds.cli import register as register_listen
-
-    register_listen(commands)
-
-    for plugin in entry_points(group=COMMAND_PLUGINS):
-        plugin.load()(commands)
-    return parser
 
 
 def _import_command(args: argparse.Namespace) -> int:
-    from twin.assemble import import_files
-    from twin.crs import parse_crs
     from twin.errors import InputError
-    from twin.samples import sample_files
+    from twin.importers.assemble import import_files
+    from twin.importers.crs import parse_crs
+    from twin.importers.samples import sample_files
     from twin.store import save_twin
 
     if args.sample and args.files:
@@ -173,7 +137,3 @@ def _print_summary(summary: dict, console: Console) -> None:
         console.print("[yellow]warnings:[/]")
         for line in summary["warnings"]:
             console.print(f"  - {line}", highlight=False, soft_wrap=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -106,7 +106,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _verify_results(path: Path) -> int:
-    from twin.security.results_check import check_results_inputs
+    from twin.runs.results_check import check_results_inputs
 
     checks = check_results_inputs(path)
     table = Table("input", "path", "status", title=f"inputs of {path}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from twin.errors import TwinError
 from twin.hashing import sha256_file
-from twin.runs import read_results
+from twin.runs.results_file import read_results
 from twin.scenarios import scenario_from_text, twin_sha256
 
 

@@ -11,14 +11,19 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from twin.buildings import complete_buildings
-from twin.crs import (
-    bounds_to_lonlat, check_coordinates_fit, choose_twin_crs, projected_metric_crs, to_crs,
-)
 from twin.errors import InputError
 from twin.hashing import sha256_path
 from twin.importers.base import ImportOptions, SourceData
+from twin.importers.building_completion import complete_buildings
+from twin.importers.crs import (
+    bounds_to_lonlat,
+    check_coordinates_fit,
+    choose_twin_crs,
+    projected_metric_crs,
+    to_crs,
+)
 from twin.importers.registry import read_source
+from twin.importers.terrain_grids import reproject_raster
 from twin.model import (
     BUILDING_COLUMNS,
     LINK_COLUMNS,
@@ -33,7 +38,6 @@ from twin.model import (
     empty_frame,
     empty_table,
 )
-from twin.rasters import reproject_raster
 
 Progress = Callable[[str], None]
 

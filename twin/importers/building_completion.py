@@ -12,11 +12,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from twin.model import BUILDING_COLUMNS, Terrain
-from twin.rasters import zonal_statistic
-
-STOREY_HEIGHT = 3.0
-"""m per floor, to turn heights into floor counts and back."""
+from twin.importers.terrain_grids import zonal_statistic
+from twin.model import ORIENTATIONS, STOREY_HEIGHT, Terrain, conform_buildings
 
 DEFAULT_HEIGHT_BY_USE: dict[str, float] = {
     "residential": 9.0, "office": 12.0, "retail": 6.0, "education": 9.0, "health": 12.0,
@@ -26,25 +23,6 @@ DEFAULT_HEIGHT_BY_USE: dict[str, float] = {
 """m, used when a building has no height, no floor count and no DSM under it."""
 DEFAULT_HEIGHT = 7.0
 """m, for uses not in DEFAULT_HEIGHT_BY_USE."""
-
-ORIENTATIONS = ("n", "e", "s", "w")
-"""Wall orientation bins: 90° sectors of the outward normal's azimuth centred on N, E, S, W."""
-
-
-def conform(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` with the BUILDING_COLUMNS first (missing ones added empty, dtypes enforced), then
-    any further columns it has (e.g. per-building overrides set by scenarios), then geometry."""
-    out = {}
-    for name, dtype in BUILDING_COLUMNS.items():
-        column = frame[name] if name in frame else pd.Series(pd.NA, index=frame.index)
-        if dtype == "object":
-            out[name] = column.astype(object).where(column.notna(), None)
-        else:
-            out[name] = pd.to_numeric(column, errors="coerce").astype(dtype)
-    geometry = frame.geometry.name
-    out.update({name: frame[name] for name in frame.columns if name not in out and name != geometry})
-    return gpd.GeoDataFrame(out, geometry=frame.geometry.values, crs=frame.crs, index=frame.index)
-
 
 def wall_lengths_by_orientation(footprints: np.ndarray) -> np.ndarray:
     """Length (m) of footprint edges facing N, E, S, W, shape (n, 4), holes included.
@@ -72,7 +50,7 @@ def wall_lengths_by_orientation(footprints: np.ndarray) -> np.ndarray:
 
 def complete_buildings(frame: gpd.GeoDataFrame, terrain: Terrain) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Fill unknown building attributes; returns the new table and one warning line per kind of fill."""
-    b = conform(frame).copy()
+    b = conform_buildings(frame).copy()
     warnings: list[str] = []
     footprints = b.geometry.values
     area = np.asarray(shapely.area(footprints), dtype=float)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from twin.errors import InputError
 
-DATASETS = Path(__file__).resolve().parents[1] / "datasets"
+DATASETS = Path(__file__).resolve().parents[2] / "datasets"
 
 SAMPLES: dict[str, tuple[str, ...]] = {
     "delft": ("delft.city.json", "delft_ahn3_dtm_50cm.tif", "delft_ahn3_dsm_50cm.tif",

@@ -1,0 +1,43 @@
+"""The ``twin`` command line, one module per command group: ``twin_folder`` (import, info,
+map), ``runs`` (run, compare, batch), ``sharing`` (keygen, pack, sign, verify, trust,
+export-od) and ``feeds`` (listen). Packages above twin add their subcommands (the viewer:
+``view``, ``render``) through entry points."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+
+from rich.console import Console
+
+from twin.cli import feeds, runs, sharing, twin_folder
+from twin.errors import TwinError
+
+EXIT_INPUT_ERROR = 2
+COMMAND_PLUGINS = "localtwin.commands"
+"""Entry point group of functions that add subcommands from packages above twin (the viewer's
+``view`` and ``render``), so that twin never imports them."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``twin`` console script; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    try:
+        return int(args.handler(args) or 0)
+    except TwinError as error:
+        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        return EXIT_INPUT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="twin", description="Local digital twin engine for cities.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in (twin_folder, runs, sharing, feeds):
+        group.register(commands)
+    for plugin in entry_points(group=COMMAND_PLUGINS):
+        plugin.load()(commands)
+    return parser
+
