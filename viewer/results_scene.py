@@ -1,5 +1,5 @@
-"""The scene of a results file (``twin run ... -o X.h5``): the twin the run simulated, rebuilt
-from the scenario in the file's provenance, with the results on it.
+"""The scene of a results file (``twin run ... -o X.h5``): the twin the run simulated (rebuilt by
+``twin.runs.simulated_twin``), with the results on it.
 
 - ``buildings``: the twin's buildings joined with the per-building energy results (colour by
   ``heating_kWh_m2`` ...), and monthly heating and cooling as series (the month of each step);
@@ -17,7 +17,6 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -27,7 +26,8 @@ from twin.model import Twin
 from twin.runs import Results
 from twin.runs.kpis import unit_from_name
 from twin.runs.results_file import LINK_COLUMNS, EnergyResults, MobilityResults
-from twin.scenarios import Scenario, apply_interventions, load_base_twin, scenario_from_text
+from twin.runs.simulated_twin import simulated_twin
+from twin.scenarios import Scenario
 from viewer.events import Signal
 from viewer.layers import Layer
 from viewer.meshes.ground import HeightAt, ground_heights
@@ -112,15 +112,6 @@ class ResultsScene(Scene):
         return int(np.abs(steps - wanted).argmin())
 
 
-def results_twin(results: Results) -> tuple[Twin, Scenario]:
-    """The twin the run simulated: the scenario in the file's provenance applied to its base
-    twin (deterministic), and that scenario."""
-    provenance = results.provenance
-    scenario = scenario_from_text(provenance["scenario_text"], provenance["scenario_path"])
-    twin = apply_interventions(load_base_twin(scenario), scenario.interventions).twin
-    return twin, scenario
-
-
 def build_results_scene(results: Results, progress: Progress | None = None,
                         steps: np.ndarray | None = None,
                         origin: tuple[float, float] | None = None) -> ResultsScene:
@@ -131,13 +122,11 @@ def build_results_scene(results: Results, progress: Progress | None = None,
             progress(done, 3, text)
 
     report(0, "rebuilding the simulated twin")
-    twin, scenario = results_twin(results)
+    twin, scenario = simulated_twin(results)
     clock = _clock(results, scenario)
     timeline = Timeline(clock.timezone)
     timeline.set_steps(result_steps(results, clock) if steps is None else steps)
     steps = timeline.steps
-    if results.energy is not None:
-        twin = twin.replace(buildings=_with_energy(twin.buildings, results.energy.buildings))
     origin = origin or scene_origin(twin)
     report(1, "building the twin's layers")
     layers = twin_layers(twin, origin)
@@ -176,12 +165,6 @@ def _clock(results: Results, scenario: Scenario) -> LocalClock:
     year = (results.energy.district_heating_kW.index[0].year
             if results.energy is not None and len(results.energy.district_heating_kW) else 2000)
     return LocalClock("UTC", np.datetime64(f"{year}-01-01", "s"))
-
-
-def _with_energy(buildings: gpd.GeoDataFrame, energy: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The buildings with the energy results of each (by id) as further columns."""
-    columns = [c for c in energy.columns if c != "geometry" and c not in buildings.columns]
-    return buildings.join(pd.DataFrame(energy[columns]), on="id")
 
 
 def _energy_buildings(layer: Layer, energy: EnergyResults, clock: LocalClock,
