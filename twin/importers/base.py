@@ -1,15 +1,18 @@
 """What an importer returns: the layers read from one source file, in that file's own CRS.
 
-Importers are plain functions ``read_xxx(path, options) -> SourceData``. They do not reproject:
-``twin.importers.assemble`` chooses the twin CRS over all sources and reprojects every layer with pyproj.
-An importer raises ``InputError`` naming the file and field for input it cannot use, and lists
-what it repaired or skipped in ``warnings`` (one line each, with counts).
+Importers are plain functions ``read_xxx(path, options) -> SourceData``, offered to the import
+pipeline as a :class:`Reader` registered under the entry point group ``localtwin.readers``
+(``twin.importers.registry``). They do not reproject: ``twin.importers.assemble`` chooses the
+twin CRS over all sources and reprojects every layer with pyproj. An importer raises
+``InputError`` naming the file and field for input it cannot use, and lists what it repaired or
+skipped in ``warnings`` (one line each, with counts).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import geopandas as gpd
 import pandas as pd
@@ -55,3 +58,29 @@ class SourceData:
     weather: Weather | None = None
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """A reader of one source format, as the import pipeline finds it.
+
+    A package adds a format by registering an object of this shape under the entry point group
+    ``localtwin.readers`` (the built-in readers are registered the same way, see
+    ``twin.importers.readers``). ``name``: short format name (``"cityjson"``); ``suffixes``:
+    lower-case file name endings it takes by name alone (``".city.json"``; the longest match
+    over all readers wins); ``description``: what it reads, for messages
+    (``"CityJSON (.city.json, .city.jsonl)"``).
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    description: str
+
+    def can_read(self, path: Path) -> bool:
+        """True if ``path`` (a file no reader takes by its suffix, or a folder) is of this
+        format, from a look at its first bytes or members."""
+        ...
+
+    def read(self, path: Path, options: ImportOptions) -> SourceData:
+        """The layers of ``path`` in its own CRS; InputError naming the file and field."""
+        ...

@@ -1,84 +1,64 @@
-"""Which importer reads which file: by name, then by a look at the first bytes."""
+"""Which reader reads which source: the readers registered under the entry point group
+``localtwin.readers`` (the built-in ones and any a third-party package adds), chosen by the
+file's name, then by a look at its content."""
 
 from __future__ import annotations
 
-import zipfile
-from collections.abc import Callable
+import functools
+import logging
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from twin.errors import InputError
-from twin.importers.base import ImportOptions, SourceData
+from twin.importers.base import ImportOptions, Reader, SourceData
 
-Reader = Callable[[Path, ImportOptions], SourceData]
+READER_GROUP = "localtwin.readers"
+"""Entry point group of the :class:`~twin.importers.base.Reader` objects."""
 
-_BY_SUFFIX: dict[str, str] = {
-    ".city.json": "cityjson", ".city.jsonl": "cityjson", ".jsonl": "cityjson",
-    ".osm.pbf": "osm", ".pbf": "osm", ".osm": "osm",
-    ".net.xml": "sumo", ".net.xml.gz": "sumo",
-    ".tif": "raster", ".tiff": "raster",
-    ".epw": "weather", ".dat": "weather",
-    ".gpkg": "vector", ".shp": "vector", ".sqlite": "vector", ".fgb": "vector", ".geojson": "vector",
-}
-FORMATS = ("cityjson", "osm", "sumo", "gtfs", "raster", "weather", "vector")
+log = logging.getLogger(__name__)
 
 
-def detect_format(path: Path) -> str:
-    """The importer name for ``path`` (one of FORMATS); InputError when nothing reads it."""
-    name = path.name.lower()
-    for suffix in sorted(_BY_SUFFIX, key=len, reverse=True):
-        if name.endswith(suffix):
-            return _BY_SUFFIX[suffix]
-    if name.endswith(".json"):
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-        return "cityjson" if b'"CityJSON"' in head else "vector"
-    if name.endswith(".zip"):
+@functools.cache
+def registered_readers() -> tuple[Reader, ...]:
+    """The readers of every installed package, by entry point name; one that cannot be loaded
+    or is not a Reader is left out with a logged warning."""
+    readers = []
+    for point in sorted(entry_points(group=READER_GROUP), key=lambda p: p.name):
         try:
-            with zipfile.ZipFile(path) as archive:
-                members = {Path(m).name for m in archive.namelist()}
-        except zipfile.BadZipFile:
-            raise InputError(path, None, "not a zip archive") from None
-        if "stops.txt" in members:
-            return "gtfs"
-        raise InputError(path, None, "a zip archive that is not a GTFS feed (no stops.txt)")
-    if name.endswith(".csv"):
-        return "weather"
-    raise InputError(
-        path, None,
-        "unknown file type; expected CityJSON (.city.json, .city.jsonl), OSM (.osm.pbf), "
-        "SUMO (.net.xml), GTFS (.zip), GeoTIFF (.tif), weather (.epw, TMY3 .csv, DWD .dat) "
-        "or vector (.gpkg, .geojson, .shp)",
-    )
+            reader = point.load()
+        except Exception as error:  # noqa: BLE001 - a broken plugin must not stop the others
+            log.warning("reader %s (%s) cannot be loaded: %s", point.name, point.value, error)
+            continue
+        if not isinstance(reader, Reader):
+            log.warning("reader %s (%s) is not a Reader (name, suffixes, description, "
+                        "can_read, read)", point.name, point.value)
+            continue
+        readers.append(reader)
+    return tuple(readers)
 
 
-def reader_for(kind: str) -> Reader:
-    """The read function of importer ``kind`` (imported on first use)."""
-    if kind == "cityjson":
-        from twin.importers.cityjson import read_cityjson as reader
-    elif kind == "osm":
-        from twin.importers.osm import read_osm as reader
-    elif kind == "sumo":
-        from twin.importers.sumo import read_sumo_net as reader
-    elif kind == "gtfs":
-        from twin.importers.gtfs import read_gtfs as reader
-    elif kind == "raster":
-        from twin.importers.raster import read_raster as reader
-    elif kind == "weather":
-        from twin.importers.weather import read_weather as reader
-    elif kind == "vector":
-        from twin.importers.vector import read_vector as reader
-    else:
-        raise ValueError(f"unknown importer {kind!r}")
-    return reader
+def reader_for(path: Path) -> Reader:
+    """The reader of ``path``: the one whose suffix is the longest ending of a file's name, else
+    the first whose ``can_read`` recognises it; InputError when none does."""
+    readers = registered_readers()
+    if path.is_file():
+        name = path.name.lower()
+        claims = [(len(suffix), reader) for reader in readers for suffix in reader.suffixes
+                  if name.endswith(suffix)]
+        if claims:
+            return max(claims, key=lambda claim: claim[0])[1]
+    for reader in readers:
+        if reader.can_read(path):
+            return reader
+    what = "a folder" if path.is_dir() else "unknown file type"
+    expected = ", ".join(reader.description for reader in readers) or (
+        f"none: no reader is registered under {READER_GROUP}; reinstall localtwin")
+    raise InputError(path, None, f"{what}; expected {expected}")
 
 
 def read_source(path: str | Path, options: ImportOptions = ImportOptions()) -> SourceData:
-    """Read one source file with the importer its name and content call for."""
+    """Read one source file (or GTFS folder) with the reader its name and content call for."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, None, "no such file")
-    if path.is_dir():
-        if (path / "stops.txt").is_file():
-            return reader_for("gtfs")(path, options)
-        raise InputError(path, None, "is a folder, not a file (only a GTFS feed may be a folder)")
-    return reader_for(detect_format(path))(path, options)
+    return reader_for(path).read(path, options)
