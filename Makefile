@@ -11,7 +11,7 @@ APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 l
   libxcb-xkb1 xvfb mosquitto
 PYTEST_ARGS ?=
 
-.PHONY: setup system demo test bench view lint clean
+.PHONY: setup system demo test check bench view clean
 
 setup: $(STAMP)
 
@@ -55,10 +55,16 @@ demo: setup
 	@echo "demo results in $(OUT)/: delft.twin, helsinki.twin, their summaries, maps and 3D views;"
 	@echo "scenario results (*.h5) and comparison reports (report-*.html)"
 
-# The whole test suite (unit, validation, integration) and the import-direction contracts.
-test: setup
-	$(VENV)/bin/lint-imports
+# The whole test suite (unit, validation, integration) after the checks: import-direction
+# contracts, lint and types.
+test: setup check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The import-direction contracts, the linter and the type checker.
+check: setup
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Slow benchmarks, kept out of CI; each prints its figures as ratios against a peer.
 bench: setup
@@ -78,8 +84,6 @@ view: setup
 	@[ -d $(OUT)/delft.twin ] || $(VENV)/bin/twin import --sample delft -o $(OUT)/delft.twin
 	$(VENV)/bin/twin view $(OUT)/delft.twin
 
-lint: setup
-	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(OUT) .pytest_cache
