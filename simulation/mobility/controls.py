@@ -19,6 +19,21 @@ class CapacityEvents:
     """At ``time`` (s) link ``link`` gets capacity ``capacity`` (veh/h over all lanes; 0 = closed).
 
     The link's jam density and backward wave speed stay those of its original capacity.
+
+    Attributes
+    ----------
+    time : ndarray
+        Time of each event from the simulation start, finite, sorted on construction [s].
+    link : ndarray
+        Link of each event, int32 [-].
+    capacity : ndarray
+        New capacity of the link over all lanes, >= 0 [veh/h]; 0 closes it.
+
+    Raises
+    ------
+    ValueError
+        On construction, if the arrays are not 1-D of one length or a time or capacity is
+        not finite (or a capacity is negative).
     """
 
     time: np.ndarray
@@ -39,6 +54,17 @@ class CapacityEvents:
         object.__setattr__(self, "capacity", c[order])
 
     def check(self, graph: RoadGraph) -> None:
+        """Raise ValueError if an event's link is not a link of ``graph``.
+
+        Parameters
+        ----------
+        graph : RoadGraph
+            The graph the events apply to.
+
+        Returns
+        -------
+        None
+        """
         if self.link.size and (self.link.min() < 0 or self.link.max() >= graph.n_links):
             raise ValueError(f"CapacityEvents.link: link index outside 0..{graph.n_links - 1}")
 
@@ -50,6 +76,21 @@ class TurnCapacities:
     The turn must connect (``to_link`` leaves the node ``from_link`` enters). A turn's green is its
     approach link's green. Routing does not see turn capacities: a turn of capacity 0 stops the
     vehicles routed through it.
+
+    Attributes
+    ----------
+    from_link : ndarray
+        Approach link of each turn, int32 [-].
+    to_link : ndarray
+        Exit link of each turn, int32 [-].
+    capacity : ndarray
+        Capacity of each turn, finite and >= 0 [veh/h].
+
+    Raises
+    ------
+    ValueError
+        On construction, if the arrays differ in length or a capacity is negative or not
+        finite.
     """
 
     from_link: np.ndarray
@@ -65,7 +106,27 @@ class TurnCapacities:
             raise ValueError("TurnCapacities.capacity: expected finite values >= 0 veh/h")
 
     def csr(self, graph: RoadGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(turn_start per link + 1, turn_to, turn capacity veh/s), turns grouped by from link."""
+        """(turn_start per link + 1, turn_to, turn capacity veh/s), turns grouped by from link.
+
+        Parameters
+        ----------
+        graph : RoadGraph
+            The graph whose links the turns connect.
+
+        Returns
+        -------
+        turn_start : ndarray
+            CSR offsets of the turns of each approach link, int64, shape (n_links + 1,) [-].
+        turn_to : ndarray
+            Exit link of each turn, int32 [-].
+        turn_capacity : ndarray
+            Capacity of each turn [veh/s].
+
+        Raises
+        ------
+        ValueError
+            If a link index is outside the graph or a turn's links do not connect.
+        """
         fl, tl = self.from_link, self.to_link
         if fl.size and (min(fl.min(), tl.min()) < 0 or max(fl.max(), tl.max()) >= graph.n_links):
             raise ValueError(f"TurnCapacities: link index outside 0..{graph.n_links - 1}")
@@ -78,6 +139,21 @@ class TurnCapacities:
 
 
 def no_turns(n_links: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The empty turn CSR."""
+    """The empty turn CSR.
+
+    Parameters
+    ----------
+    n_links : int
+        Number of links [-].
+
+    Returns
+    -------
+    turn_start : ndarray
+        Zeros, int64, shape (n_links + 1,) [-].
+    turn_to : ndarray
+        Empty, int32 [-].
+    turn_capacity : ndarray
+        Empty, float64 [veh/s].
+    """
     return (np.zeros(n_links + 1, dtype=np.int64), np.zeros(0, dtype=np.int32),
             np.zeros(0, dtype=np.float64))

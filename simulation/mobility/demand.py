@@ -22,6 +22,24 @@ class Demand:
     departure: s from the simulation start (float64); origin, destination: node index (int32).
     route_start (n_vehicles + 1, int64) and route_links (int32): optional CSR of initial routes;
     a route is a connected sequence of links from the origin to the destination.
+
+    Attributes
+    ----------
+    departure : ndarray
+        Departure time of each vehicle from the simulation start, finite and >= 0, float64
+        [s].
+    origin, destination : ndarray
+        Origin and destination node of each vehicle, int32 [-].
+    route_start : ndarray or None
+        CSR offsets of the vehicles' initial routes, int64, shape (n_vehicles + 1,) [-]; an
+        empty route (or None) lets the run route the vehicle.
+    route_links : ndarray or None
+        Links of the initial routes, int32 [-]; given with ``route_start`` or not at all.
+
+    Raises
+    ------
+    ValueError
+        On construction, naming the field whose shape or values do not fit.
     """
 
     departure: np.ndarray
@@ -56,18 +74,29 @@ class Demand:
 
     @property
     def n_vehicles(self) -> int:
+        """Number of vehicles (trips) [veh]."""
         return int(self.departure.shape[0])
 
     def check(self, graph: RoadGraph) -> None:
-        """Raise ValueError naming the field if a node or route does not fit ``graph``."""
+        """Raise ValueError naming the field if a node or route does not fit ``graph``.
+
+        Parameters
+        ----------
+        graph : RoadGraph
+            The graph the trips run on.
+
+        Returns
+        -------
+        None
+        """
         n = graph.n_nodes
         for name in ("origin", "destination"):
             arr = getattr(self, name)
             if arr.size and (arr.min() < 0 or arr.max() >= n):
                 raise ValueError(f"Demand.{name}: node index outside 0..{n - 1}")
-        if self.route_links is None:
-            return
         rl, rs = self.route_links, self.route_start
+        if rl is None or rs is None:  # both or neither (checked on construction)
+            return
         if rl.size and (rl.min() < 0 or rl.max() >= graph.n_links):
             raise ValueError(f"Demand.route_links: link index outside 0..{graph.n_links - 1}")
         lens = np.diff(rs)
@@ -87,7 +116,31 @@ class Demand:
 
 def random_demand(graph: RoadGraph, n_trips: int, start: float, end: float, seed: int,
                   nodes: np.ndarray | None = None) -> Demand:
-    """Uniformly random trips between distinct ``nodes`` (default: all), departing in [start, end) s."""
+    """Uniformly random trips between distinct ``nodes`` (default: all), departing in [start, end) s.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    n_trips : int
+        Number of trips [veh].
+    start, end : float
+        Departure period from the simulation start [s]; departures are uniform over it.
+    seed : int
+        Seed of the draws [-].
+    nodes : ndarray, optional
+        Node indices to draw origins and destinations from (at least two) [-]; default all.
+
+    Returns
+    -------
+    Demand
+        The trips, sorted by departure time.
+
+    Raises
+    ------
+    ValueError
+        If fewer than two nodes are given.
+    """
     rng = np.random.default_rng(seed)
     pool = np.arange(graph.n_nodes, dtype=np.int32) if nodes is None else np.asarray(nodes, np.int32)
     if pool.size < 2:
@@ -106,6 +159,28 @@ def demand_from_od(od: np.ndarray, zone_nodes: np.ndarray, start: float, end: fl
     ``od[i, j]`` is the number of trips from zone ``i`` to zone ``j``; each zone is loaded at node
     ``zone_nodes[i]``. Fractional counts are rounded stochastically (seeded); departure times are
     uniform over the period.
+
+    Parameters
+    ----------
+    od : ndarray
+        Trips from zone i to zone j, finite and >= 0, shape (n_zones, n_zones) [veh].
+    zone_nodes : ndarray
+        Node at which each zone is loaded, shape (n_zones,) [-].
+    start, end : float
+        Departure period from the simulation start [s].
+    seed : int
+        Seed of the rounding and departure draws [-].
+
+    Returns
+    -------
+    Demand
+        The trips, sorted by departure time.
+
+    Raises
+    ------
+    ValueError
+        If ``od`` is not square, does not match ``zone_nodes`` or holds negative or
+        non-finite counts.
     """
     od = np.asarray(od, dtype=np.float64)
     zone_nodes = np.asarray(zone_nodes, dtype=np.int32)

@@ -30,7 +30,30 @@ from simulation.mobility.results import LinkResults
 @dataclass(frozen=True)
 class SpeedCurve:
     """EF(V) = (alpha V² + beta V + gamma + delta / V) / (epsilon V² + zeta V + eta), g/km at
-    average speed V km/h, with V clamped to [v_min, v_max] km/h."""
+    average speed V km/h, with V clamped to [v_min, v_max] km/h.
+
+    Units of the coefficients hold for a dimensionless denominator (epsilon = zeta = 0, as
+    :func:`hbefa_cruise` makes them).
+
+    Attributes
+    ----------
+    alpha : float
+        Coefficient of V² [g/km/(km/h)²].
+    beta : float
+        Coefficient of V [g/km/(km/h)].
+    gamma : float
+        Constant term [g/km].
+    delta : float
+        Coefficient of 1 / V [g/h].
+    epsilon : float
+        Denominator coefficient of V² [1/(km/h)²].
+    zeta : float
+        Denominator coefficient of V [1/(km/h)].
+    eta : float
+        Denominator constant [-].
+    v_min, v_max : float
+        Speed range the curve is evaluated in [km/h].
+    """
 
     alpha: float = 0.0
     beta: float = 0.0
@@ -43,20 +66,54 @@ class SpeedCurve:
     v_max: float = 130.0
 
     def __call__(self, speed_kmh: np.ndarray) -> np.ndarray:
-        """g/km at each speed (km/h); NaN speeds give NaN."""
+        """g/km at each speed (km/h); NaN speeds give NaN.
+
+        Parameters
+        ----------
+        speed_kmh : ndarray
+            Average speed [km/h].
+
+        Returns
+        -------
+        ndarray
+            Emission factor at each speed [g/km].
+        """
         v = np.clip(np.asarray(speed_kmh, dtype=np.float64), self.v_min, self.v_max)
         num = self.alpha * v * v + self.beta * v + self.gamma + self.delta / v
         return num / (self.epsilon * v * v + self.zeta * v + self.eta)
 
 
 def hbefa_cruise(c0: float, c3: float, c5: float) -> SpeedCurve:
-    """The curve of a constant-speed emission rate c0 + c3 v + c5 v³ (mg/s, v m/s)."""
+    """The curve of a constant-speed emission rate c0 + c3 v + c5 v³ (mg/s, v m/s).
+
+    Parameters
+    ----------
+    c0 : float
+        Idling rate [mg/s].
+    c3 : float
+        Coefficient of v [mg/m] (mg/s per m/s).
+    c5 : float
+        Coefficient of v³ [mg s²/m³] (mg/s per (m/s)³).
+
+    Returns
+    -------
+    SpeedCurve
+        The emission factor over average speed [g/km at km/h].
+    """
     return SpeedCurve(alpha=c5 / 3.6**2, gamma=c3, delta=3.6 * c0)
 
 
 @dataclass(frozen=True)
 class VehicleClass:
-    """A vehicle class: its CO2 and NOx curves (g/km)."""
+    """A vehicle class: its CO2 and NOx curves (g/km).
+
+    Attributes
+    ----------
+    name : str
+        Class name (HBEFA / SUMO emission class).
+    co2, nox : SpeedCurve
+        CO2 and NOx emission factors over average speed [g/km at km/h].
+    """
 
     name: str
     co2: SpeedCurve
@@ -77,7 +134,22 @@ DIESEL_EURO6D = VehicleClass("PC_diesel_Euro-6d", co2=hbefa_cruise(1299.0, 54.80
 @dataclass(frozen=True)
 class Fleet:
     """Passenger-car fleet by share of vehicle-km: ``ev_share`` battery-electric (no tailpipe
-    emissions); of the rest, ``diesel_share`` drives the diesel class, the others the petrol class."""
+    emissions); of the rest, ``diesel_share`` drives the diesel class, the others the petrol class.
+
+    Attributes
+    ----------
+    ev_share : float
+        Share of vehicle-km driven battery-electric, in [0, 1] [-].
+    diesel_share : float
+        Share of the other vehicle-km driven by the diesel class, in [0, 1] [-].
+    petrol, diesel : VehicleClass
+        The petrol and diesel classes.
+
+    Raises
+    ------
+    ValueError
+        On construction, if a share is outside [0, 1].
+    """
 
     ev_share: float = 0.0
     diesel_share: float = 0.3
@@ -91,7 +163,18 @@ class Fleet:
                 raise ValueError(f"Fleet.{name}: expected a share in [0, 1], got {value}")
 
     def factors(self, speed_kmh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Fleet-average (CO2, NOx) emission factors, g/km, at each speed (km/h)."""
+        """Fleet-average (CO2, NOx) emission factors, g/km, at each speed (km/h).
+
+        Parameters
+        ----------
+        speed_kmh : ndarray
+            Average speed [km/h].
+
+        Returns
+        -------
+        co2, nox : ndarray
+            Fleet-average emission factors per vehicle-km [g/km].
+        """
         burn = 1.0 - self.ev_share
         wd, wp = burn * self.diesel_share, burn * (1.0 - self.diesel_share)
         co2 = wp * self.petrol.co2(speed_kmh) + wd * self.diesel.co2(speed_kmh)
@@ -100,12 +183,38 @@ class Fleet:
 
 
 def vehicle_km(links: LinkResults, length: np.ndarray) -> np.ndarray:
-    """veh-km per bin and link (n_bins, n_links): vehicles leaving the link x its length."""
+    """veh-km per bin and link (n_bins, n_links): vehicles leaving the link x its length.
+
+    Parameters
+    ----------
+    links : LinkResults
+        Per-link results of a run (outflow in veh/h).
+    length : ndarray
+        Link length, shape (n_links,) [m].
+
+    Returns
+    -------
+    ndarray
+        Vehicle-km per bin and link [veh km].
+    """
     return links.outflow * (links.bin_width / 3600.0) * (np.asarray(length) / 1000.0)
 
 
 def vehicle_hours(links: LinkResults, length: np.ndarray) -> np.ndarray:
-    """veh-h per bin and link (n_bins, n_links): mean density x length x bin width."""
+    """veh-h per bin and link (n_bins, n_links): mean density x length x bin width.
+
+    Parameters
+    ----------
+    links : LinkResults
+        Per-link results of a run (density in veh/km).
+    length : ndarray
+        Link length, shape (n_links,) [m].
+
+    Returns
+    -------
+    ndarray
+        Vehicle-hours per bin and link [veh h].
+    """
     return links.density * (np.asarray(length) / 1000.0) * (links.bin_width / 3600.0)
 
 
@@ -113,7 +222,22 @@ def link_emissions(links: LinkResults, graph: RoadGraph,
                    fleet: Fleet = Fleet()) -> tuple[np.ndarray, np.ndarray]:
     """(CO2, NOx) per bin and link, kg: veh-km x the fleet's emission factor at the link's mean
     speed in the bin; at its free speed where the bin holds no time on the link (a vehicle that
-    crossed a short link between two bins); 0 where no vehicle left the link."""
+    crossed a short link between two bins); 0 where no vehicle left the link.
+
+    Parameters
+    ----------
+    links : LinkResults
+        Per-link results of a run (outflow in veh/h, speed in km/h).
+    graph : RoadGraph
+        The graph of the run (length in m, free speed in m/s).
+    fleet : Fleet
+        Fleet mix and its vehicle classes.
+
+    Returns
+    -------
+    co2, nox : ndarray
+        Tailpipe emissions per bin and link, shape (n_bins, n_links) [kg].
+    """
     vkm = vehicle_km(links, graph.length)
     speed = np.where(np.isnan(links.speed), graph.free_speed * 3.6, links.speed)
     co2, nox = fleet.factors(np.where(vkm > 0, speed, 1.0))

@@ -44,7 +44,21 @@ __all__ = ["EquilibriumResult", "TravelTimes", "equilibrate", "experienced_times
 class EquilibriumResult:
     """The last day's run, the demand with the routes of that day (explicit routes for every
     routable trip), and per day (iteration): the relative gap and the mean travel time of the
-    arrived trips (s); ``switched`` counts the drivers who changed route after each day."""
+    arrived trips (s); ``switched`` counts the drivers who changed route after each day.
+
+    Attributes
+    ----------
+    result : Result
+        The run of the last day.
+    demand : Demand
+        The demand with that day's routes.
+    relative_gap : ndarray
+        Relative gap after each day [-].
+    mean_travel_time : ndarray
+        Mean travel time of the arrived trips of each day [s]; NaN if none arrived.
+    switched : ndarray
+        Drivers who changed route after each day, int64 [veh] (0 after the last day).
+    """
 
     result: Result
     demand: Demand
@@ -54,12 +68,26 @@ class EquilibriumResult:
 
     @property
     def iterations(self) -> int:
+        """Days simulated [-]."""
         return int(self.relative_gap.size)
 
 
 def free_link_times(graph: RoadGraph, signals: SignalPlan | None = None) -> np.ndarray:
     """Travel time of every link on an empty network (s): length / free speed plus the mean red
-    wait of a fixed-time signal, cycle x (1 - green share)^2 / 2, as the run's own router."""
+    wait of a fixed-time signal, cycle x (1 - green share)^2 / 2, as the run's own router.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph (length in m, free speed in m/s).
+    signals : SignalPlan, optional
+        Fixed-time signal plans; default none.
+
+    Returns
+    -------
+    ndarray
+        Free travel time of each link, (n_links,) [s].
+    """
     free = graph.length / graph.free_speed
     if signals is None:
         return free
@@ -72,7 +100,17 @@ def free_link_times(graph: RoadGraph, signals: SignalPlan | None = None) -> np.n
 class TravelTimes:
     """Time-dependent travel times (s), shape (n_bins, n_links), for entering a link in bin i
     ([i, i + 1) x bin_width s): ``link``, the time to drive it, and ``entry``, the wait of a
-    trip to enter the network onto it."""
+    trip to enter the network onto it.
+
+    Attributes
+    ----------
+    link : ndarray
+        Travel time of a link entered in each bin, (n_bins, n_links) [s].
+    entry : ndarray
+        Wait of a trip to enter the network onto a link in each bin, (n_bins, n_links) [s].
+    bin_width : float
+        Width of the bins [s].
+    """
 
     link: np.ndarray
     entry: np.ndarray
@@ -82,7 +120,23 @@ class TravelTimes:
 def experienced_times(links: LinkResults, graph: RoadGraph,
                       signals: SignalPlan | None = None) -> TravelTimes:
     """Mean travel and entry times of each link in each time bin of a run (s); see the module
-    docstring. Links of zero capacity take ``CLOSED_COST`` to drive."""
+    docstring. Links of zero capacity take ``CLOSED_COST`` to drive.
+
+    Parameters
+    ----------
+    links : LinkResults
+        Per-link results of a run (flows in veh/h, density in veh/km, queue in veh, waits in
+        s).
+    graph : RoadGraph
+        The graph of the run.
+    signals : SignalPlan, optional
+        The run's signal plans; default none.
+
+    Returns
+    -------
+    TravelTimes
+        Link travel and entry times per bin [s].
+    """
     free = free_link_times(graph, signals)
     if signals is not None:
         cyc, _, gs, ge = signals.link_arrays(graph)
@@ -102,7 +156,7 @@ def experienced_times(links: LinkResults, graph: RoadGraph,
 
 
 @numba.njit(cache=True)
-def _time_on(tt, a, t, bin_width):
+def _time_on(tt: np.ndarray, a: int, t: float, bin_width: float) -> float:
     """Travel time of link ``a`` entered at ``t`` (s): linear between bin centres."""
     n_bins = tt.shape[0]
     x = t / bin_width - 0.5
@@ -116,8 +170,9 @@ def _time_on(tt, a, t, bin_width):
 
 
 @numba.njit(cache=True)
-def _td_tree(out_start, out_links, link_to, tt, entry, bin_width, origin, t0, arrive, pred, hkey,
-             hnode):
+def _td_tree(out_start: np.ndarray, out_links: np.ndarray, link_to: np.ndarray, tt: np.ndarray,
+             entry: np.ndarray, bin_width: float, origin: int, t0: float, arrive: np.ndarray,
+             pred: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
     """Earliest arrival at every node departing from ``origin`` at ``t0`` (s) and the link
     reaching it (-1 if none); ties go to the lowest link id."""
     for i in range(arrive.size):
@@ -145,8 +200,9 @@ def _td_tree(out_start, out_links, link_to, tt, entry, bin_width, origin, t0, ar
 
 
 @numba.njit(cache=True, parallel=True)
-def _td_trees(out_start, out_links, link_to, tt, entry, bin_width, origins, t0s, pred,
-              n_chunks):
+def _td_trees(out_start: np.ndarray, out_links: np.ndarray, link_to: np.ndarray,
+              tt: np.ndarray, entry: np.ndarray, bin_width: float, origins: np.ndarray,
+              t0s: np.ndarray, pred: np.ndarray, n_chunks: int) -> None:
     """``_td_tree`` for every (origin, start time) pair, in ``n_chunks`` parallel chunks; fills
     ``pred`` rows."""
     n_pairs = origins.size
@@ -161,7 +217,8 @@ def _td_trees(out_start, out_links, link_to, tt, entry, bin_width, origins, t0s,
 
 
 @numba.njit(cache=True)
-def _route_cost(links, tt, entry, bin_width, t0):
+def _route_cost(links: np.ndarray, tt: np.ndarray, entry: np.ndarray, bin_width: float,
+                t0: float) -> float:
     """Time (s) to enter and drive ``links`` departing at ``t0``."""
     t = t0 + _time_on(entry, links[0], t0, bin_width)
     for a in links:
@@ -170,7 +227,7 @@ def _route_cost(links, tt, entry, bin_width, t0):
 
 
 @numba.njit(cache=True, inline="always")
-def _path_length(pred, link_from, node):
+def _path_length(pred: np.ndarray, link_from: np.ndarray, node: int) -> int:
     """Links on the tree's path to ``node`` (``pred``: the link reaching each node, -1 at the
     root or where unreached)."""
     hops = 0
@@ -181,7 +238,7 @@ def _path_length(pred, link_from, node):
 
 
 @numba.njit(cache=True, inline="always")
-def _fill_path(pred, link_from, node, out):
+def _fill_path(pred: np.ndarray, link_from: np.ndarray, node: int, out: np.ndarray) -> None:
     """The tree's path to ``node`` into ``out`` (as long as the path), first link first."""
     for i in range(out.size - 1, -1, -1):
         out[i] = pred[node]
@@ -189,8 +246,9 @@ def _fill_path(pred, link_from, node, out):
 
 
 @numba.njit(cache=True)
-def _costs(route_start, route_links, pair, pred, link_from, dest, tt, entry, bin_width, t0s, own,
-           best):
+def _costs(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray, pred: np.ndarray,
+           link_from: np.ndarray, dest: np.ndarray, tt: np.ndarray, entry: np.ndarray,
+           bin_width: float, t0s: np.ndarray, own: np.ndarray, best: np.ndarray) -> None:
     """Per trip: the cost of its own route and of the fastest path of its (origin, period)
     tree, both leaving at the period's start time ``t0s[pair]`` (NaN without a route/path)."""
     for v in range(pair.size):
@@ -208,7 +266,9 @@ def _costs(route_start, route_links, pair, pred, link_from, dest, tt, entry, bin
 
 
 @numba.njit(cache=True)
-def _switch_routes(route_start, route_links, pair, pred, link_from, dest, switch):
+def _switch_routes(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray,
+                   pred: np.ndarray, link_from: np.ndarray, dest: np.ndarray,
+                   switch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """New route CSR: trips with ``switch`` take their tree's path, the others keep theirs."""
     n = pair.size
     lens = np.empty(n, np.int64)
@@ -262,6 +322,40 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
     which one fastest path per origin is computed (default: ``settings.bin_width``). gap: stop
     once the relative gap falls to this value or below. seed: seed of the drivers' switching
     draws. Trips with a given route start on it; the others start on the free-flow route.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    demand : Demand
+        The trips, simulated every day.
+    settings : Settings, optional
+        Run settings of every day (``reroute_interval`` is set to 0); default ``Settings()``.
+    signals : SignalPlan, optional
+        Fixed-time signal plans; default none.
+    turns : TurnCapacities, optional
+        Capacities of single turning movements; default none.
+    events : CapacityEvents, optional
+        Link capacity changes during each day; default none.
+    iterations : int
+        Most days simulated, >= 1 [-].
+    period : float, optional
+        Departure period with one fastest path per origin [s]; default ``settings.bin_width``.
+    gap : float
+        Stop once the relative gap is at or below it [-].
+    seed : int
+        Seed of the drivers' switching draws [-].
+
+    Returns
+    -------
+    EquilibriumResult
+        The last day's run and routes, and the gap, mean travel time and switches per day.
+
+    Raises
+    ------
+    ValueError
+        If ``iterations`` < 1, ``period`` is not finite and > 0, or the demand does not fit the
+        graph.
     """
     settings = dataclasses.replace(settings or Settings(), reroute_interval=0.0)
     if iterations < 1:
@@ -293,7 +387,7 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
                   origins, t0s, pred, min(keys.size, 4 * numba.get_num_threads()))
 
     free = free_link_times(graph, signals)[None, :]
-    if demand.route_start is None:
+    if demand.route_start is None or demand.route_links is None:  # both or neither
         start, links = np.zeros(demand.n_vehicles + 1, np.int64), np.zeros(0, np.int32)
     else:
         start, links = demand.route_start, demand.route_links

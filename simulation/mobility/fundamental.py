@@ -21,9 +21,27 @@ from simulation.graph import RoadGraph
 class LinkModel:
     """Per-link triangular diagram in SI units and in time steps.
 
-    capacity: veh/s over all lanes; jam_density: veh/m over all lanes; wave_speed: w, m/s;
-    free_time: L / v, s; storage: k_jam L, veh (at least 1); wave_steps: L / (w dt);
-    free_steps: L / (v dt); history: ring size (steps) of the cumulative-count history.
+    All arrays have shape (n_links,).
+
+    Attributes
+    ----------
+    capacity : ndarray
+        Capacity q_max over all lanes [veh/s].
+    jam_density : ndarray
+        Jam density k_jam over all lanes [veh/m].
+    wave_speed : ndarray
+        Backward wave speed w [m/s] (equal to the free speed on closed links, where it is
+        never used).
+    free_time : ndarray
+        Free-flow travel time L / v [s].
+    storage : ndarray
+        Jam storage k_jam L, at least 1 [veh].
+    wave_steps : ndarray
+        Backward wave travel time L / (w dt) [steps].
+    free_steps : ndarray
+        Free-flow travel time L / (v dt) [steps].
+    history : ndarray
+        Ring size of the cumulative-count history, int64 [steps].
     """
 
     capacity: np.ndarray
@@ -37,7 +55,28 @@ class LinkModel:
 
 
 def triangular(graph: RoadGraph, jam_density_per_lane: float, dt: float) -> LinkModel:
-    """The triangular diagram of every link of ``graph`` for time step ``dt`` (s)."""
+    """The triangular diagram of every link of ``graph`` for time step ``dt`` (s).
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        Road graph; its length, free speed, capacity and lanes define the diagrams.
+    jam_density_per_lane : float
+        Jam density of one lane [veh/m]; links count at least one lane.
+    dt : float
+        Time step of the run [s].
+
+    Returns
+    -------
+    LinkModel
+        The per-link diagrams (see :class:`LinkModel`).
+
+    Raises
+    ------
+    ValueError
+        If a link has a length or free speed that is not finite and > 0, a capacity that is
+        not finite and >= 0, or a capacity at free speed above its jam density (q / v >= k_jam).
+    """
     length, v, cap_h = graph.length, graph.free_speed, graph.capacity
     bad = np.nonzero(~(length > 0) | ~np.isfinite(length))[0]
     if bad.size:

@@ -67,7 +67,9 @@ N_COUNTERS = 7
 
 
 @numba.njit(cache=True)
-def _release(LI, VF, VI, order, route_links, tree, NODE, ctr, k, horizon):
+def _release(LI: np.ndarray, VF: np.ndarray, VI: np.ndarray, order: np.ndarray,
+             route_links: np.ndarray, tree: np.ndarray, NODE: np.ndarray, ctr: np.ndarray, k: int,
+             horizon: float) -> None:
     """Release trips departing before ``horizon`` (in step ``k``) into their first link's
     entry queue; the link's upstream node has work in the step."""
     n = order.size
@@ -102,10 +104,83 @@ def _release(LI, VF, VI, order, route_links, tree, NODE, ctr, k, horizon):
 
 
 @numba.njit(cache=True, parallel=True)
-def step_nodes(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree, NS, NL,
-               vclock, MVS, MVI, MVT, ST, NODE, PUB, blocks, part, k, kb, kb_prev, stats_prev, t,
-               dt, bin_steps):
-    """Step ``k`` at every node: one block of nodes per thread, sums per block in ``part``."""
+def step_nodes(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
+               turn_start: np.ndarray, turn_to: np.ndarray, TF: np.ndarray, VF: np.ndarray,
+               VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, NS: np.ndarray,
+               NL: np.ndarray, vclock: np.ndarray, MVS: np.ndarray, MVI: np.ndarray,
+               MVT: np.ndarray, ST: np.ndarray, NODE: np.ndarray, PUB: np.ndarray,
+               blocks: np.ndarray, part: np.ndarray, k: int, kb: int, kb_prev: int,
+               stats_prev: bool, t: float, dt: float, bin_steps: int) -> None:
+    """Step ``k`` at every node: one block of nodes per thread, sums per block in ``part``.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    dlog : ndarray
+        Departure logs of all links: the step of each departure, int32 [steps].
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2) [-, steps].
+    turn_start : ndarray
+        CSR offsets of each link's capped turns, int64 (n_links + 1,) [-].
+    turn_to : ndarray
+        Exit link of each capped turn, int64 [-].
+    TF : ndarray
+        Turn fields, float64 (n_turns, 2): capacity [veh/s] and accumulator [veh].
+    VF : ndarray
+        Vehicle float fields, float64 (n_vehicles, ``N_VF``) [s, m per field].
+    VI : ndarray
+        Vehicle integer fields, int32 (n_vehicles, ``N_VI``) [-].
+    route_links : ndarray
+        Pool of explicit routes, int32 [-].
+    tree : ndarray
+        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
+        n_nodes) [-].
+    NS : ndarray
+        Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64 (2,
+        n_nodes + 1) [-].
+    NL : ndarray
+        Link ids of those CSRs, int64 (2, n_links) [-].
+    vclock : ndarray
+        Virtual time of each node's fair queuing, float64 (n_nodes,) [s].
+    MVS : ndarray
+        Offsets of each node's move buffer, int64 (n_nodes + 1,) [-].
+    MVI : ndarray
+        Vehicle and next link of each buffered move, int64 (2, size) [-].
+    MVT : ndarray
+        Transfer time of each buffered move, float64 (size,) [s].
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    NODE : ndarray
+        Node fields, int64 (n_nodes, ``N_NODE``) [steps, veh per field].
+    PUB : ndarray
+        Counts each link end publishes for the other, int64 (5, n_links) [veh].
+    blocks : ndarray
+        Boundaries of the node blocks, one block per thread, int64 (n_blocks + 1,) [-].
+    part : ndarray
+        Per-block sums of a step (arrivals, vehicles on links, waiting), int64 (n_blocks, 3) [veh].
+    k : int
+        Time step [steps].
+    kb : int
+        Output bin of the step [-].
+    kb_prev : int
+        Output bin of the previous step [-].
+    stats_prev : bool
+        Whether to add the vertical queue of the previous step first.
+    t : float
+        Start of the step, k dt [s].
+    dt : float
+        Time step [s].
+    bin_steps : int
+        Time steps per output bin [steps].
+
+    Returns
+    -------
+    None
+        The state and ``part`` are updated in place.
+    """
     for c in numba.prange(blocks.size - 1):
         a, o, w = step_block(blocks[c], blocks[c + 1], LF, LI, dlog, ring, turn_start, turn_to,
                              TF, VF, VI, route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST,
@@ -116,10 +191,44 @@ def step_nodes(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links,
 
 
 @numba.njit(cache=True)
-def sample(LF, LI, ring, VF, link_order, ts, smp_t, smp_v, smp_l, smp_f, ctr):
+def sample(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, VF: np.ndarray,
+           link_order: np.ndarray, ts: float, smp_t: np.ndarray, smp_v: np.ndarray,
+           smp_l: np.ndarray, smp_f: np.ndarray, ctr: np.ndarray) -> None:
     """Append the position of every vehicle on a link at time ``ts`` to the sample buffers:
     free-flow progress, but never closer than one jam spacing (L / storage) behind the vehicle
-    ahead. Links in the caller's order: ``link_order[e]`` is the kernel's number of link e."""
+    ahead. Links in the caller's order: ``link_order[e]`` is the kernel's number of link e.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2) [-, steps].
+    VF : ndarray
+        Vehicle float fields, float64 (n_vehicles, ``N_VF``) [s, m per field].
+    link_order : ndarray
+        Kernel number of each link in the caller's numbering, int64 [-].
+    ts : float
+        Sample time [s].
+    smp_t : ndarray
+        Sample buffer of times, float32 [s].
+    smp_v : ndarray
+        Sample buffer of vehicles, int32 [-].
+    smp_l : ndarray
+        Sample buffer of links (caller's numbering), int32 [-].
+    smp_f : ndarray
+        Sample buffer of positions as a share of the link's length, float32 [-].
+    ctr : ndarray
+        Counters carried between calls (slots ``C_*``), int64 (``N_COUNTERS``,) [veh, -].
+
+    Returns
+    -------
+    None
+        The rows are written from ``ctr[C_SAMPLES]`` on, which counts them [-]; the buffers
+        must hold them.
+    """
     count = ctr[C_SAMPLES]
     for e in range(link_order.size):
         a = link_order[e]
@@ -140,7 +249,8 @@ def sample(LF, LI, ring, VF, link_order, ts, smp_t, smp_v, smp_l, smp_f, ctr):
 
 
 @numba.njit(cache=True)
-def _next_busy_step(VF, order, ctr, ev_time, k, k1, dt):
+def _next_busy_step(VF: np.ndarray, order: np.ndarray, ctr: np.ndarray, ev_time: np.ndarray,
+                    k: int, k1: int, dt: float) -> int:
     """First step at or after ``k`` (and before ``k1``) that releases a trip or applies a
     capacity event."""
     nxt = k1
@@ -155,13 +265,107 @@ def _next_busy_step(VF, order, ctr, ev_time, k, k1, dt):
 
 
 @numba.njit(cache=True)
-def advance(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, order, route_links, tree, NS,
-            NL, vclock, MVS, MVI, MVT, ST, SER, NODE, PUB, blocks, part, ctr, ev_time, ev_link, ev_q,
-            link_order, smp_t, smp_v, smp_l, smp_f, k0, k1, dt, bin_steps, sample_steps,
-            stop_when_empty):
+def advance(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
+            turn_start: np.ndarray, turn_to: np.ndarray, TF: np.ndarray, VF: np.ndarray,
+            VI: np.ndarray, order: np.ndarray, route_links: np.ndarray, tree: np.ndarray,
+            NS: np.ndarray, NL: np.ndarray, vclock: np.ndarray, MVS: np.ndarray, MVI: np.ndarray,
+            MVT: np.ndarray, ST: np.ndarray, SER: np.ndarray, NODE: np.ndarray, PUB: np.ndarray,
+            blocks: np.ndarray, part: np.ndarray, ctr: np.ndarray, ev_time: np.ndarray,
+            ev_link: np.ndarray, ev_q: np.ndarray, link_order: np.ndarray, smp_t: np.ndarray,
+            smp_v: np.ndarray, smp_l: np.ndarray, smp_f: np.ndarray, k0: int, k1: int,
+            dt: float, bin_steps: int, sample_steps: int, stop_when_empty: bool) -> int:
     """Run steps k0..k1-1; return the next step. Stops early when the network is empty (and
     ``stop_when_empty``), or when the sample buffers are too small for a sample due at the
-    step returned: ``ctr[C_NEED]`` is then the size they need."""
+    step returned: ``ctr[C_NEED]`` is then the size they need.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    dlog : ndarray
+        Departure logs of all links: the step of each departure, int32 [steps].
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2) [-, steps].
+    turn_start : ndarray
+        CSR offsets of each link's capped turns, int64 (n_links + 1,) [-].
+    turn_to : ndarray
+        Exit link of each capped turn, int64 [-].
+    TF : ndarray
+        Turn fields, float64 (n_turns, 2): capacity [veh/s] and accumulator [veh].
+    VF : ndarray
+        Vehicle float fields, float64 (n_vehicles, ``N_VF``) [s, m per field].
+    VI : ndarray
+        Vehicle integer fields, int32 (n_vehicles, ``N_VI``) [-].
+    order : ndarray
+        Vehicles by departure time, int64 [-].
+    route_links : ndarray
+        Pool of explicit routes, int32 [-].
+    tree : ndarray
+        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
+        n_nodes) [-].
+    NS : ndarray
+        Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64 (2,
+        n_nodes + 1) [-].
+    NL : ndarray
+        Link ids of those CSRs, int64 (2, n_links) [-].
+    vclock : ndarray
+        Virtual time of each node's fair queuing, float64 (n_nodes,) [s].
+    MVS : ndarray
+        Offsets of each node's move buffer, int64 (n_nodes + 1,) [-].
+    MVI : ndarray
+        Vehicle and next link of each buffered move, int64 (2, size) [-].
+    MVT : ndarray
+        Transfer time of each buffered move, float64 (size,) [s].
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    SER : ndarray
+        Network totals per step, int64 (4, n_steps) [veh].
+    NODE : ndarray
+        Node fields, int64 (n_nodes, ``N_NODE``) [steps, veh per field].
+    PUB : ndarray
+        Counts each link end publishes for the other, int64 (5, n_links) [veh].
+    blocks : ndarray
+        Boundaries of the node blocks, one block per thread, int64 (n_blocks + 1,) [-].
+    part : ndarray
+        Per-block sums of a step (arrivals, vehicles on links, waiting), int64 (n_blocks, 3) [veh].
+    ctr : ndarray
+        Counters carried between calls (slots ``C_*``), int64 (``N_COUNTERS``,) [veh, -].
+    ev_time : ndarray
+        Time of each capacity event, sorted [s].
+    ev_link : ndarray
+        Link of each capacity event (kernel numbering), int64 [-].
+    ev_q : ndarray
+        New capacity of each event's link [veh/s].
+    link_order : ndarray
+        Kernel number of each link in the caller's numbering, int64 [-].
+    smp_t : ndarray
+        Sample buffer of times, float32 [s].
+    smp_v : ndarray
+        Sample buffer of vehicles, int32 [-].
+    smp_l : ndarray
+        Sample buffer of links (caller's numbering), int32 [-].
+    smp_f : ndarray
+        Sample buffer of positions as a share of the link's length, float32 [-].
+    k0 : int
+        First step to run [steps].
+    k1 : int
+        Step after the last to run [steps].
+    dt : float
+        Time step [s].
+    bin_steps : int
+        Time steps per output bin [steps].
+    sample_steps : int
+        Time steps between position samples (0 = none) [steps].
+    stop_when_empty : bool
+        End early once every trip has been released and has arrived.
+
+    Returns
+    -------
+    int
+        The next step to run [steps].
+    """
     n_veh = order.size
     settle = 2  # steps an empty network needs before both parities of the counts agree
     for a in range(LI.shape[0]):  # routes may have changed since the last call
@@ -236,8 +440,27 @@ def advance(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, order, route_li
 
 
 @numba.njit(cache=True)
-def finish_occupancy(LI, ST, k, bin_steps, dt):
-    """At the end of a run (step ``k``): the counts held since their last change."""
+def finish_occupancy(LI: np.ndarray, ST: np.ndarray, k: int, bin_steps: int, dt: float) -> None:
+    """At the end of a run (step ``k``): the counts held since their last change.
+
+    Parameters
+    ----------
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    k : int
+        Step at which the run ended [steps].
+    bin_steps : int
+        Time steps per output bin [steps].
+    dt : float
+        Time step [s].
+
+    Returns
+    -------
+    None
+        The occupancy columns of ``ST`` are completed in place.
+    """
     for a in range(LI.shape[0]):
         count_up(LI, ST, a, k, bin_steps, dt)
         count_down(LI, ST, a, k, bin_steps, dt)

@@ -25,7 +25,9 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
+from simulation.mobility.jit import njit_no_refcount
 from simulation.mobility.signals import green_fraction
 from simulation.mobility.state import (
     ACC_CAP,
@@ -64,10 +66,32 @@ from simulation.mobility.state import (
 )
 
 
-@numba.njit(cache=True, _nrt=False)
-def entries_before(LI, ring, a, n0, lower, j):
+@njit_no_refcount()
+def entries_before(LI: np.ndarray, ring: np.ndarray, a: int, n0: int, lower: int, j: int) -> int:
     """How many of the first ``n0`` vehicles to enter link ``a`` entered in a step before
-    ``j``, counting on from ``lower`` (at most the answer; the log holds the look-back window)."""
+    ``j``, counting on from ``lower`` (at most the answer; the log holds the look-back window).
+
+    Parameters
+    ----------
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2)
+        [-, steps].
+    a : int
+        Link [-].
+    n0 : int
+        Vehicles entered so far (``N_UP``) [veh].
+    lower : int
+        A count known not to exceed the answer, where the scan starts [veh].
+    j : int
+        Step boundary [steps].
+
+    Returns
+    -------
+    int
+        Vehicles that entered in a step before ``j`` [veh].
+    """
     start, mask = LI[a, RING_START], LI[a, RING_MASK]
     c = max(lower, n0 - mask - 1 + LI[a, PER_STEP], 0)
     while c < n0 and ring[start + (c & mask), R_STEP] < j:
@@ -75,9 +99,31 @@ def entries_before(LI, ring, a, n0, lower, j):
     return c
 
 
-@numba.njit(cache=True, _nrt=False)
-def departures_before(LI, dlog, a, n0, lower, j):
-    """As ``entries_before``, for the first ``n0`` vehicles to leave link ``a``."""
+@njit_no_refcount()
+def departures_before(LI: np.ndarray, dlog: np.ndarray, a: int, n0: int, lower: int,
+                      j: int) -> int:
+    """As ``entries_before``, for the first ``n0`` vehicles to leave link ``a``.
+
+    Parameters
+    ----------
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    dlog : ndarray
+        Departure logs of all links: the step of each departure, int32 [steps].
+    a : int
+        Link [-].
+    n0 : int
+        Vehicles left so far (``N_DOWN``) [veh].
+    lower : int
+        A count known not to exceed the answer, where the scan starts [veh].
+    j : int
+        Step boundary [steps].
+
+    Returns
+    -------
+    int
+        Vehicles that left in a step before ``j`` [veh].
+    """
     start, mask = LI[a, DL_START], LI[a, DL_MASK]
     c = max(lower, n0 - mask - 1 + LI[a, PER_STEP], 0)
     while c < n0 and dlog[start + (c & mask)] < j:
@@ -85,11 +131,38 @@ def departures_before(LI, dlog, a, n0, lower, j):
     return c
 
 
-@numba.njit(cache=True, _nrt=False)
-def n_up_at(LI, ring, a, tau, k, n0, lower):
+@njit_no_refcount()
+def n_up_at(LI: np.ndarray, ring: np.ndarray, a: int, tau: float, k: int, n0: int,
+            lower: int) -> tuple[float, int]:
     """``N_UP`` of link ``a`` at fractional step boundary ``tau`` <= ``k`` (linear between
     boundaries; ``n0`` is its value at ``k``), and the count at floor(tau) as the next
-    ``lower``."""
+    ``lower``.
+
+    Parameters
+    ----------
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2)
+        [-, steps].
+    a : int
+        Link [-].
+    tau : float
+        Fractional step boundary looked back to [steps].
+    k : int
+        Current step boundary [steps].
+    n0 : int
+        ``N_UP`` at boundary ``k`` [veh].
+    lower : int
+        A count known not to exceed ``N_UP`` at floor(tau) [veh].
+
+    Returns
+    -------
+    n_up : float
+        Cumulative entries at ``tau``, interpolated [veh].
+    lower : int
+        Cumulative entries at floor(tau) [veh].
+    """
     if tau >= k:
         return float(n0), lower
     j = int(math.floor(tau))
@@ -98,9 +171,35 @@ def n_up_at(LI, ring, a, tau, k, n0, lower):
     return lo + (tau - j) * (hi - lo), lo
 
 
-@numba.njit(cache=True, _nrt=False)
-def n_down_at(LI, dlog, a, tau, k, n0, lower):
-    """As ``n_up_at``, for ``N_DOWN``."""
+@njit_no_refcount()
+def n_down_at(LI: np.ndarray, dlog: np.ndarray, a: int, tau: float, k: int, n0: int,
+              lower: int) -> tuple[float, int]:
+    """As ``n_up_at``, for ``N_DOWN``.
+
+    Parameters
+    ----------
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    dlog : ndarray
+        Departure logs of all links: the step of each departure, int32 [steps].
+    a : int
+        Link [-].
+    tau : float
+        Fractional step boundary looked back to [steps].
+    k : int
+        Current step boundary [steps].
+    n0 : int
+        ``N_DOWN`` (or its published value) at boundary ``k`` [veh].
+    lower : int
+        A count known not to exceed ``N_DOWN`` at floor(tau) [veh].
+
+    Returns
+    -------
+    n_down : float
+        Cumulative departures at ``tau``, interpolated [veh].
+    lower : int
+        Cumulative departures at floor(tau) [veh].
+    """
     if tau >= k:
         return float(n0), lower
     j = int(math.floor(tau))
@@ -110,10 +209,36 @@ def n_down_at(LI, dlog, a, tau, k, n0, lower):
 
 
 @numba.njit(cache=True, inline="always")
-def prepare_sending(LF, LI, TF, turn_start, a, t, dt, busy):
+def prepare_sending(LF: np.ndarray, LI: np.ndarray, TF: np.ndarray, turn_start: np.ndarray,
+                    a: int, t: float, dt: float, busy: bool) -> None:
     """Sending side of link ``a`` for the step at ``t``: capacity x green share joins the
     accumulator (and those of the link's capped turns); ``ALLOW`` is its whole part. Skipped
-    when the link has nothing to send and every accumulator is full (or has no capacity)."""
+    when the link has nothing to send and every accumulator is full (or has no capacity).
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    TF : ndarray
+        Turn fields, float64 (n_turns, 2): capacity [veh/s] and accumulator [veh].
+    turn_start : ndarray
+        CSR offsets of each link's capped turns in ``TF``, int64 (n_links + 1,) [-].
+    a : int
+        Link [-].
+    t : float
+        Start of the step [s].
+    dt : float
+        Time step [s].
+    busy : bool
+        Whether the vehicle at the link's head may leave in the step.
+
+    Returns
+    -------
+    None
+        ``OUT_ACC`` and ``ALLOW`` of the link and its turns' accumulators are updated in place.
+    """
     q = LF[a, Q]
     t0, t1 = turn_start[a], turn_start[a + 1]
     if not busy and (LF[a, OUT_ACC] >= ACC_CAP or q == 0.0):
@@ -136,9 +261,26 @@ added to a full accumulator, or was added."""
 
 
 @numba.njit(cache=True, inline="always")
-def open_receiving(LF, LI, b, dt):
+def open_receiving(LF: np.ndarray, LI: np.ndarray, b: int, dt: float) -> None:
     """Start the step of link ``b``'s receiving side: the step's inflow capacity joins the
-    accumulator (unless it is full: then only if a vehicle asks, in ``receiving_flow``)."""
+    accumulator (unless it is full: then only if a vehicle asks, in ``receiving_flow``).
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    b : int
+        Link [-].
+    dt : float
+        Time step [s].
+
+    Returns
+    -------
+    None
+        ``IN_ACC`` and ``RECV`` of the link are updated in place.
+    """
     if LF[b, IN_ACC] < ACC_CAP:
         LF[b, IN_ACC] += LF[b, Q] * dt
         LI[b, RECV] = ADDED
@@ -146,10 +288,34 @@ def open_receiving(LF, LI, b, dt):
         LI[b, RECV] = NOT_ADDED
 
 
-@numba.njit(cache=True, _nrt=False)
-def receiving_flow(LF, LI, dlog, PUB, b, k, dt):
+@njit_no_refcount()
+def receiving_flow(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, PUB: np.ndarray, b: int,
+                   k: int, dt: float) -> int:
     """Vehicles link ``b`` may still receive in step ``k``: the storage freed by the backward
-    wave, at most the accumulated inflow capacity; computed when first asked in the step."""
+    wave, at most the accumulated inflow capacity; computed when first asked in the step.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    dlog : ndarray
+        Departure logs of all links: the step of each departure, int32 [steps].
+    PUB : ndarray
+        Counts published by the links' ends, int64 (5, n_links) [veh].
+    b : int
+        Link [-].
+    k : int
+        Time step [steps].
+    dt : float
+        Time step [s].
+
+    Returns
+    -------
+    int
+        Vehicles the link may still receive in the step, >= 0 [veh].
+    """
     r = LI[b, RECV]
     if r >= 0:
         return r
@@ -166,17 +332,58 @@ def receiving_flow(LF, LI, dlog, PUB, b, k, dt):
 
 
 @numba.njit(cache=True, inline="always")
-def finish_sending(LF, TF, turn_start, a):
-    """Unused sending capacity is not banked."""
+def finish_sending(LF: np.ndarray, TF: np.ndarray, turn_start: np.ndarray, a: int) -> None:
+    """Unused sending capacity is not banked.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    TF : ndarray
+        Turn fields, float64 (n_turns, 2): capacity [veh/s] and accumulator [veh].
+    turn_start : ndarray
+        CSR offsets of each link's capped turns in ``TF``, int64 (n_links + 1,) [-].
+    a : int
+        Link [-].
+
+    Returns
+    -------
+    None
+        The link's and its turns' accumulators are capped at ``ACC_CAP`` in place.
+    """
     LF[a, OUT_ACC] = min(LF[a, OUT_ACC], ACC_CAP)
     for j in range(turn_start[a], turn_start[a + 1]):
         TF[j, T_ACC] = min(TF[j, T_ACC], ACC_CAP)
 
 
-@numba.njit(cache=True, _nrt=False)
-def add_steps(ST, a, col, value, s0, s1, bin_steps, dt):
+@njit_no_refcount()
+def add_steps(ST: np.ndarray, a: int, col: int, value: float, s0: int, s1: int, bin_steps: int,
+              dt: float) -> None:
     """Add ``value`` x dt for every step in [s0, s1) to column ``col`` of link ``a`` in the
-    step's bin (lazy occupancy: a count held over several steps)."""
+    step's bin (lazy occupancy: a count held over several steps).
+
+    Parameters
+    ----------
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    a : int
+        Link [-].
+    col : int
+        Column of ``ST`` [-].
+    value : float
+        Count held over the steps [veh].
+    s0, s1 : int
+        First step and the step after the last [steps].
+    bin_steps : int
+        Time steps per output bin [steps].
+    dt : float
+        Time step [s].
+
+    Returns
+    -------
+    None
+        ``ST`` is updated in place (adds [veh s]).
+    """
     while s0 < s1:
         kb = s0 // bin_steps
         end = min(s1, (kb + 1) * bin_steps)
@@ -184,25 +391,69 @@ def add_steps(ST, a, col, value, s0, s1, bin_steps, dt):
         s0 = end
 
 
-@numba.njit(cache=True, _nrt=False)
-def count_up(LI, ST, a, k, bin_steps, dt):
+@njit_no_refcount()
+def count_up(LI: np.ndarray, ST: np.ndarray, a: int, k: int, bin_steps: int, dt: float) -> None:
     """Link ``a``'s ``N_UP`` is about to change in step ``k``: the steps since the last change
-    held the old count (occupancy, upstream side)."""
+    held the old count (occupancy, upstream side).
+
+    Parameters
+    ----------
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    a : int
+        Link [-].
+    k : int
+        Time step [steps].
+    bin_steps : int
+        Time steps per output bin [steps].
+    dt : float
+        Time step [s].
+
+    Returns
+    -------
+    None
+        ``ST`` and the link's ``UPSTEP`` are updated in place.
+    """
     if LI[a, UPSTEP] < k:
         add_steps(ST, a, S_OCC_UP, LI[a, N_UP], LI[a, UPSTEP], k, bin_steps, dt)
         LI[a, UPSTEP] = k
 
 
-@numba.njit(cache=True, _nrt=False)
-def count_down(LI, ST, a, k, bin_steps, dt):
-    """As ``count_up``, for ``N_DOWN`` (downstream side)."""
+@njit_no_refcount()
+def count_down(LI: np.ndarray, ST: np.ndarray, a: int, k: int, bin_steps: int,
+               dt: float) -> None:
+    """As ``count_up``, for ``N_DOWN`` (downstream side).
+
+    Parameters
+    ----------
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    a : int
+        Link [-].
+    k : int
+        Time step [steps].
+    bin_steps : int
+        Time steps per output bin [steps].
+    dt : float
+        Time step [s].
+
+    Returns
+    -------
+    None
+        ``ST`` and the link's ``DOWNSTEP`` are updated in place.
+    """
     if LI[a, DOWNSTEP] < k:
         add_steps(ST, a, S_OCC_DOWN, LI[a, N_DOWN], LI[a, DOWNSTEP], k, bin_steps, dt)
         LI[a, DOWNSTEP] = k
 
 
-@numba.njit(cache=True, _nrt=False, inline="always")
-def _replayed(acc, q, s0, s1, dt, cyc, off, gs, ge):
+@njit_no_refcount(inline="always")
+def _replayed(acc: float, q: float, s0: int, s1: int, dt: float, cyc: float, off: float,
+              gs: float, ge: float) -> float:
     """Accumulator ``acc`` after steps s0..s1-1 of adding ``q`` dt x the green share (cycle 0:
     always green), capped at ``ACC_CAP`` each step; stops once full."""
     s = s0
@@ -213,11 +464,37 @@ def _replayed(acc, q, s0, s1, dt, cyc, off, gs, ge):
     return acc
 
 
-@numba.njit(cache=True, _nrt=False)
-def catch_up(LF, TF, turn_start, NS, NL, n, s0, s1, dt):
+@njit_no_refcount()
+def catch_up(LF: np.ndarray, TF: np.ndarray, turn_start: np.ndarray, NS: np.ndarray,
+             NL: np.ndarray, n: int, s0: int, s1: int, dt: float) -> None:
     """Node ``n`` did not run in steps s0..s1-1: nothing entered or left its links, so each
     step only added capacity to the accumulators of their sides it owns, capped as at the end
-    of every step. Replayed step by step (the same arithmetic) until an accumulator is full."""
+    of every step. Replayed step by step (the same arithmetic) until an accumulator is full.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    TF : ndarray
+        Turn fields, float64 (n_turns, 2): capacity [veh/s] and accumulator [veh].
+    turn_start : ndarray
+        CSR offsets of each link's capped turns in ``TF``, int64 (n_links + 1,) [-].
+    NS : ndarray
+        Offsets of each node's incoming and outgoing links, int64 (2, n_nodes + 1) [-].
+    NL : ndarray
+        Link ids of those CSRs, int64 (2, n_links) [-].
+    n : int
+        Node [-].
+    s0, s1 : int
+        First skipped step and the step after the last [steps].
+    dt : float
+        Time step [s].
+
+    Returns
+    -------
+    None
+        The accumulators of the node's link sides are updated in place.
+    """
     for j in range(NS[IN, n], NS[IN, n + 1]):
         a = NL[IN, j]
         cyc, off, gs, ge = LF[a, CYCLE], LF[a, OFFSET], LF[a, G_START], LF[a, G_END]
@@ -229,12 +506,41 @@ def catch_up(LF, TF, turn_start, NS, NL, n, s0, s1, dt):
         LF[b, IN_ACC] = _replayed(LF[b, IN_ACC], LF[b, Q], s0, s1, dt, 0.0, 0.0, 0.0, 0.0)
 
 
-@numba.njit(cache=True, _nrt=False)
-def queue_stats(LF, LI, ring, ST, a, k, kb, dt, n_up, n_down):
+@njit_no_refcount()
+def queue_stats(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, ST: np.ndarray, a: int, k: int,
+                kb: int, dt: float, n_up: int, n_down: int) -> None:
     """Add the vertical queue of link ``a`` at the end of step ``k - 1`` (its cumulative counts
     at boundary ``k`` are ``n_up`` and ``n_down``) to bin ``kb``: vehicles past their free-flow
     exit time. Run by the link's downstream node at the start of step ``k``, when the upstream
-    node's count is known; zero unless the vehicle at the head has reached its exit time."""
+    node's count is known; zero unless the vehicle at the head has reached its exit time.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2)
+        [-, steps].
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    a : int
+        Link [-].
+    k : int
+        Step boundary [steps].
+    kb : int
+        Output bin [-].
+    dt : float
+        Time step [s].
+    n_up, n_down : int
+        Cumulative entries and departures of the link at boundary ``k`` [veh].
+
+    Returns
+    -------
+    None
+        Adds the queue x dt to ``ST[kb, a, S_QUEUE]`` [veh s] in place.
+    """
     if n_up == n_down:
         return
     n_up_back, LI[a, UCUR] = n_up_at(LI, ring, a, k - LF[a, FREE_STEPS], k, n_up, LI[a, UCUR])

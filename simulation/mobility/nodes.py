@@ -37,6 +37,7 @@ import numba
 import numpy as np
 
 from simulation.mobility.fifo import pop, ring_head, ring_push
+from simulation.mobility.jit import njit_no_refcount
 from simulation.mobility.links import (
     catch_up,
     count_down,
@@ -89,8 +90,8 @@ from simulation.mobility.state import (
     ROUTE_START,
     S_DEP,
     S_IN,
-    S_WAIT,
     S_OUT,
+    S_WAIT,
     SEEN,
     STATUS,
     T_ACC,
@@ -105,7 +106,8 @@ from simulation.mobility.state import (
 
 
 @numba.njit(cache=True, inline="always")
-def _find_turn(turn_start, turn_to, a, b):
+def _find_turn(turn_start: np.ndarray, turn_to: np.ndarray, a: int, b: int) -> int:
+    """The capped turn from link ``a`` into link ``b`` (-1 if not capped)."""
     for j in range(turn_start[a], turn_start[a + 1]):
         if turn_to[j] == b:
             return j
@@ -113,8 +115,28 @@ def _find_turn(turn_start, turn_to, a, b):
 
 
 @numba.njit(cache=True, inline="always")
-def next_link(VI, route_links, tree, v, n):
-    """The link vehicle ``v`` takes after node ``n`` (-1: ``n`` is its destination)."""
+def next_link(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, v: int, n: int) -> int:
+    """The link vehicle ``v`` takes after node ``n`` (-1: ``n`` is its destination).
+
+    Parameters
+    ----------
+    VI : ndarray
+        Vehicle integer fields, int32 (n_vehicles, ``N_VI``) [-].
+    route_links : ndarray
+        Pool of explicit routes, int32 [-].
+    tree : ndarray
+        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
+        n_nodes) [-].
+    v : int
+        Vehicle [-].
+    n : int
+        Node at the end of the vehicle's current link [-].
+
+    Returns
+    -------
+    int
+        The next link, -1 at the destination [-].
+    """
     r = VI[v, TROW]
     if r >= 0:
         return tree[r, n]
@@ -124,8 +146,10 @@ def next_link(VI, route_links, tree, v, n):
     return -1
 
 
-@numba.njit(cache=True, _nrt=False)
-def _enter(LF, LI, ring, VF, VI, ST, b, v, tau, k, kb, bin_steps, dt):
+@njit_no_refcount()
+def _enter(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, VF: np.ndarray, VI: np.ndarray,
+           ST: np.ndarray, b: int, v: int, tau: float, k: int, kb: int, bin_steps: int,
+           dt: float) -> None:
     """Vehicle ``v`` enters link ``b`` at ``tau`` in step ``k`` (no earlier than the vehicle
     ahead of it)."""
     tau = max(tau, LF[b, LAST_ENTRY])
@@ -139,8 +163,9 @@ def _enter(LF, LI, ring, VF, VI, ST, b, v, tau, k, kb, bin_steps, dt):
     VI[v, LINK] = b
 
 
-@numba.njit(cache=True, _nrt=False)
-def _head(LF, LI, ring, VF, VI, route_links, tree, a, n):
+@njit_no_refcount()
+def _head(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, VF: np.ndarray, VI: np.ndarray,
+          route_links: np.ndarray, tree: np.ndarray, a: int, n: int) -> None:
     """Note the exit time and next link of the vehicle now at the head of link ``a``."""
     v = ring_head(LI, ring, a)
     LF[a, HEAD_READY] = VF[v, READY]
@@ -148,16 +173,92 @@ def _head(LF, LI, ring, VF, VI, route_links, tree, a, n):
     LI[a, HEAD_IDX] = LI[a, N_DOWN]
 
 
-@numba.njit(cache=True, _nrt=False)
-def step_block(n0, n1, LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree,
-               NS, NL, vclock, MVS, MVI, MVT, ST, NODE, PUB, k, kb, kb_prev, stats_prev, t, dt,
-               bin_steps):
+@njit_no_refcount()
+def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray,
+               ring: np.ndarray, turn_start: np.ndarray, turn_to: np.ndarray, TF: np.ndarray,
+               VF: np.ndarray, VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray,
+               NS: np.ndarray, NL: np.ndarray, vclock: np.ndarray, MVS: np.ndarray,
+               MVI: np.ndarray, MVT: np.ndarray, ST: np.ndarray, NODE: np.ndarray,
+               PUB: np.ndarray, k: int, kb: int, kb_prev: int, stats_prev: bool, t: float,
+               dt: float, bin_steps: int) -> tuple[int, int, int]:
     """Step ``k`` (time ``t``, output bin ``kb``) at nodes n0..n1-1; ``stats_prev``: first add
     the vertical queue of step k - 1 to bin ``kb_prev``. Returns (arrivals, vehicles on links,
     vehicles waiting) of the block's share (see ``ON_PART``).
 
     (Compiled without reference counting: it allocates nothing, and counting the references of
     its arrays at every node would cost more than most nodes' step.)
+
+    Parameters
+    ----------
+    n0 : int
+        First node of the block [-].
+    n1 : int
+        Node after the last of the block [-].
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    dlog : ndarray
+        Departure logs of all links: the step of each departure, int32 [steps].
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2) [-, steps].
+    turn_start : ndarray
+        CSR offsets of each link's capped turns, int64 (n_links + 1,) [-].
+    turn_to : ndarray
+        Exit link of each capped turn, int64 [-].
+    TF : ndarray
+        Turn fields, float64 (n_turns, 2): capacity [veh/s] and accumulator [veh].
+    VF : ndarray
+        Vehicle float fields, float64 (n_vehicles, ``N_VF``) [s, m per field].
+    VI : ndarray
+        Vehicle integer fields, int32 (n_vehicles, ``N_VI``) [-].
+    route_links : ndarray
+        Pool of explicit routes, int32 [-].
+    tree : ndarray
+        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
+        n_nodes) [-].
+    NS : ndarray
+        Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64 (2,
+        n_nodes + 1) [-].
+    NL : ndarray
+        Link ids of those CSRs, int64 (2, n_links) [-].
+    vclock : ndarray
+        Virtual time of each node's fair queuing, float64 (n_nodes,) [s].
+    MVS : ndarray
+        Offsets of each node's move buffer, int64 (n_nodes + 1,) [-].
+    MVI : ndarray
+        Vehicle and next link of each buffered move, int64 (2, size) [-].
+    MVT : ndarray
+        Transfer time of each buffered move, float64 (size,) [s].
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    NODE : ndarray
+        Node fields, int64 (n_nodes, ``N_NODE``) [steps, veh per field].
+    PUB : ndarray
+        Counts each link end publishes for the other, int64 (5, n_links) [veh].
+    k : int
+        Time step [steps].
+    kb : int
+        Output bin of the step [-].
+    kb_prev : int
+        Output bin of the previous step [-].
+    stats_prev : bool
+        Whether to add the vertical queue of the previous step first.
+    t : float
+        Start of the step, k dt [s].
+    dt : float
+        Time step [s].
+    bin_steps : int
+        Time steps per output bin [steps].
+
+    Returns
+    -------
+    arrivals : int
+        Trips that arrived at the block's nodes in the step [veh].
+    on_links : int
+        The block's share of the vehicles on links at the step's end [veh].
+    waiting : int
+        Vehicles waiting to enter the block's outgoing links at the step's end [veh].
     """
     horizon = t + dt
     par = k & 1

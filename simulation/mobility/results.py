@@ -16,12 +16,36 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulation.graph import RoadGraph
 from simulation.mobility.state import ARRIVED, NOT_RELEASED, ON_LINK, UNROUTABLE, WAITING
 
 
 @dataclass(frozen=True, eq=False)
 class LinkResults:
-    """Arrays of shape (n_bins, n_links); bin i covers [bin_start[i], bin_start[i] + bin_width) s."""
+    """Arrays of shape (n_bins, n_links); bin i covers [bin_start[i], bin_start[i] + bin_width) s.
+
+    Attributes
+    ----------
+    bin_start : ndarray
+        Start of each bin, shape (n_bins,) [s].
+    bin_width : float
+        Width of every bin [s].
+    inflow : ndarray
+        Vehicles entering the link [veh/h].
+    outflow : ndarray
+        Vehicles leaving the link [veh/h].
+    density : ndarray
+        Time-mean density over the link [veh/km].
+    speed : ndarray
+        Space-mean speed (Edie), capped at the free speed [km/h]; NaN where the link was empty
+        throughout the bin.
+    queue : ndarray
+        Time-mean vertical queue: vehicles past their free-flow exit time [veh].
+    departures : ndarray
+        Trips entering the network onto the link [veh/h].
+    entry_wait : ndarray
+        Their mean wait to enter, from departure to entry [s]; NaN where none entered.
+    """
 
     bin_start: np.ndarray
     bin_width: float
@@ -37,7 +61,21 @@ class LinkResults:
 @dataclass(frozen=True, eq=False)
 class TripResults:
     """Per vehicle, in demand order. Status: 0 not departed within the horizon, 1 waiting to
-    enter the network at the end, 2 on a link at the end, 3 arrived, 4 unroutable."""
+    enter the network at the end, 2 on a link at the end, 3 arrived, 4 unroutable.
+
+    Attributes
+    ----------
+    departure : ndarray
+        Departure time from the simulation start [s].
+    arrival : ndarray
+        Arrival time [s]; NaN if not arrived.
+    travel_time : ndarray
+        Arrival less departure [s]; NaN if not arrived.
+    distance : ndarray
+        Length of the links completed [m].
+    status : ndarray
+        Status code (see above), int8 [-].
+    """
 
     departure: np.ndarray    # s
     arrival: np.ndarray      # s, NaN if not arrived
@@ -47,26 +85,43 @@ class TripResults:
 
     @property
     def n_arrived(self) -> int:
+        """Trips that arrived [veh]."""
         return int(np.count_nonzero(self.status == ARRIVED))
 
     @property
     def n_stuck(self) -> int:
-        """Departed but not arrived by the end of the run (waiting to enter or on a link)."""
+        """Departed but not arrived by the end of the run (waiting to enter or on a link) [veh]."""
         return int(np.count_nonzero((self.status == WAITING) | (self.status == ON_LINK)))
 
     @property
     def n_unroutable(self) -> int:
+        """Trips without a path from origin to destination [veh]."""
         return int(np.count_nonzero(self.status == UNROUTABLE))
 
     @property
     def n_not_departed(self) -> int:
+        """Trips not released within the horizon [veh]."""
         return int(np.count_nonzero(self.status == NOT_RELEASED))
 
 
 @dataclass(frozen=True, eq=False)
 class NetworkSeries:
     """Network totals at the end of each step (time, s): cumulative departures and arrivals,
-    vehicles waiting to enter, and vehicles on links (summed from the links' own counts)."""
+    vehicles waiting to enter, and vehicles on links (summed from the links' own counts).
+
+    Attributes
+    ----------
+    time : ndarray
+        End of each step [s].
+    departed : ndarray
+        Trips departed so far (cumulative, unroutable ones not counted), int64 [veh].
+    waiting : ndarray
+        Vehicles waiting to enter their first link, int64 [veh].
+    on_links : ndarray
+        Vehicles on links, int64 [veh].
+    arrived : ndarray
+        Trips arrived so far (cumulative), int64 [veh].
+    """
 
     time: np.ndarray
     departed: np.ndarray
@@ -80,15 +135,38 @@ class Positions:
     """Sampled vehicle positions, one row per (sample time, vehicle on a link): at ``time`` (s)
     vehicle ``vehicle`` is on ``link`` at ``fraction`` of its length from the upstream node.
     Compact (16 bytes a row); :meth:`xy` gives coordinates on the straight line between the
-    link's nodes."""
+    link's nodes.
+
+    Attributes
+    ----------
+    time : ndarray
+        Sample time, float32 [s] (exact for whole seconds up to 194 days).
+    vehicle : ndarray
+        Vehicle, in demand order, int32 [-].
+    link : ndarray
+        Link the vehicle is on, int32 [-].
+    fraction : ndarray
+        Position from the link's upstream node as a share of its length, float32 [-].
+    """
 
     time: np.ndarray      # float32, s (exact for whole seconds up to 194 days)
     vehicle: np.ndarray   # int32
     link: np.ndarray      # int32
     fraction: np.ndarray  # float32, 0..1
 
-    def xy(self, graph) -> tuple[np.ndarray, np.ndarray]:
-        """(x, y) of every row in the graph's CRS, m."""
+    def xy(self, graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of every row in the graph's CRS, m.
+
+        Parameters
+        ----------
+        graph : RoadGraph
+            The graph of the run.
+
+        Returns
+        -------
+        x, y : ndarray
+            Coordinates of each row on the straight line between the link's nodes [m].
+        """
         f = self.fraction.astype(np.float64)
         a, b = graph.link_from[self.link], graph.link_to[self.link]
         x0, y0 = graph.node_x[a], graph.node_y[a]
@@ -98,7 +176,25 @@ class Positions:
 @dataclass(frozen=True, eq=False)
 class Result:
     """Everything a run produces. ``end_time`` is the simulated time (s); ``route_builds`` counts
-    routing rounds; ``timings`` (wall-clock s) splits the run time. Arrays compare with numpy, not ``==``."""
+    routing rounds; ``timings`` (wall-clock s) splits the run time. Arrays compare with numpy, not ``==``.
+
+    Attributes
+    ----------
+    links : LinkResults
+        Per link and time bin.
+    trips : TripResults
+        Per vehicle.
+    network : NetworkSeries
+        Network totals per step.
+    positions : Positions
+        Sampled vehicle positions (empty without sampling).
+    end_time : float
+        Simulated time from 0 [s]; less than the horizon when the run stopped early.
+    route_builds : int
+        Routing rounds (the initial routing and each re-routing) [-].
+    timings : dict of str to float
+        Wall-clock time of the run (``total``) and of its ``routing`` and ``stepping`` [s].
+    """
 
     links: LinkResults
     trips: TripResults
@@ -106,13 +202,40 @@ class Result:
     positions: Positions
     end_time: float
     route_builds: int
-    timings: dict = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def link_results(occupancy: np.ndarray, queue: np.ndarray, inflow: np.ndarray,
                  outflow: np.ndarray, departures: np.ndarray, wait: np.ndarray,
                  length: np.ndarray, free_speed: np.ndarray, bin_width: float) -> LinkResults:
-    """Convert per-bin accumulators (veh s, veh) into rates and means."""
+    """Convert per-bin accumulators (veh s, veh) into rates and means.
+
+    All arrays have shape (n_bins, n_links) except ``length`` and ``free_speed`` (n_links,).
+
+    Parameters
+    ----------
+    occupancy : ndarray
+        Vehicles on the link summed over the bin's time [veh s].
+    queue : ndarray
+        Vertical queue summed over the bin's time [veh s].
+    inflow, outflow : ndarray
+        Vehicles entering and leaving the link in the bin [veh].
+    departures : ndarray
+        Trips entering the network onto the link in the bin [veh].
+    wait : ndarray
+        Their waits to enter, summed [veh s].
+    length : ndarray
+        Link length [m].
+    free_speed : ndarray
+        Free-flow speed [m/s].
+    bin_width : float
+        Bin width [s].
+
+    Returns
+    -------
+    LinkResults
+        Flows in veh/h, density in veh/km, speed in km/h, queue in veh, waits in s.
+    """
     per_hour = 3600.0 / bin_width
     with np.errstate(divide="ignore", invalid="ignore"):
         speed = np.where(occupancy > 0, outflow * length / occupancy, np.nan)

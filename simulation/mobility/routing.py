@@ -32,6 +32,7 @@ import numba
 import numpy as np
 
 from simulation.graph import RoadGraph, csr_out_links
+from simulation.mobility.jit import njit_no_refcount
 from simulation.mobility.links import n_up_at
 from simulation.mobility.state import (
     ARRIVED,
@@ -52,6 +53,7 @@ from simulation.mobility.state import (
     TROW,
     UNROUTABLE,
     Q,
+    State,
 )
 
 CLOSED_COST = 1.0e7
@@ -66,10 +68,33 @@ _I64_MAX = np.iinfo(np.int64).max
 _NO_LABELS = np.zeros(0, np.int32)
 _NO_COUNTS = np.zeros(0, np.int64)
 
+Arcs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""CSR arcs as the tree kernels read them: (start offsets per node, int64; neighbour node of
+each arc, int32; link id of each arc, int32; cost of each arc, float64)."""
+
 
 @numba.njit(cache=True)
-def heap_push(hkey, hnode, size, key, node):
-    """Push (key, node) on the binary min-heap of ``size`` entries; returns the new size."""
+def heap_push(hkey: np.ndarray, hnode: np.ndarray, size: int, key: float, node: int) -> int:
+    """Push (key, node) on the binary min-heap of ``size`` entries; returns the new size.
+
+    Parameters
+    ----------
+    hkey : ndarray
+        Keys of the heap entries, with room for one more, float64 [cost unit, e.g. s].
+    hnode : ndarray
+        Nodes of the heap entries, integer [-].
+    size : int
+        Entries on the heap [-].
+    key : float
+        Key of the new entry [cost unit, e.g. s].
+    node : int
+        Node of the new entry [-].
+
+    Returns
+    -------
+    int
+        The new number of entries [-].
+    """
     i = size
     while i > 0:  # sift up
         parent = (i - 1) >> 1
@@ -84,9 +109,28 @@ def heap_push(hkey, hnode, size, key, node):
 
 
 @numba.njit(cache=True)
-def heap_pop(hkey, hnode, size):
+def heap_pop(hkey: np.ndarray, hnode: np.ndarray, size: int) -> tuple[float, int, int]:
     """Remove the root of the binary min-heap of ``size`` > 0 entries; returns (its key, its
-    node, the new size)."""
+    node, the new size).
+
+    Parameters
+    ----------
+    hkey : ndarray
+        Keys of the heap entries, float64 [cost unit, e.g. s].
+    hnode : ndarray
+        Nodes of the heap entries, integer [-].
+    size : int
+        Entries on the heap, > 0 [-].
+
+    Returns
+    -------
+    key : float
+        The smallest key [cost unit, e.g. s].
+    node : int
+        Its node [-].
+    size : int
+        The new number of entries [-].
+    """
     key = hkey[0]
     node = hnode[0]
     size -= 1
@@ -111,7 +155,9 @@ def heap_pop(hkey, hnode, size):
 
 
 @numba.njit(cache=True)
-def _sssp_heap(start, nbr, edge, wgt, source, dist, pred, hkey, hnode):
+def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
+               source: int, dist: np.ndarray, pred: np.ndarray, hkey: np.ndarray,
+               hnode: np.ndarray) -> None:
     """Shortest paths from ``source`` over a CSR graph (the arcs of node u are
     j in start[u]:start[u+1], leading to node nbr[j] at cost wgt[j] >= 0, labelled edge[j]):
     fills ``dist`` and ``pred`` (label of the arc reaching each node, lowest label among ties;
@@ -139,7 +185,8 @@ def _sssp_heap(start, nbr, edge, wgt, source, dist, pred, hkey, hnode):
 
 
 @numba.njit(cache=True, inline="always")
-def _bucket_push(enode, enext, bhead, n_entries, bucket, node):
+def _bucket_push(enode: np.ndarray, enext: np.ndarray, bhead: np.ndarray, n_entries: int,
+                 bucket: int, node: int) -> int:
     """Put ``node`` at the head of ``bucket``'s list (entry ``n_entries``); returns the entry
     count."""
     enode[n_entries] = node
@@ -149,8 +196,10 @@ def _bucket_push(enode, enext, bhead, n_entries, bucket, node):
 
 
 @numba.njit(cache=True)
-def _sssp_buckets(start, nbr, edge, wgt, source, dist, pred, done, bhead, enode, enext, ovn,
-                  ovb, inv, nb):
+def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
+                  source: int, dist: np.ndarray, pred: np.ndarray, done: np.ndarray,
+                  bhead: np.ndarray, enode: np.ndarray, enext: np.ndarray, ovn: np.ndarray,
+                  ovb: np.ndarray, inv: float, nb: int) -> None:
     """As ``_sssp_heap``, for costs of at least the bucket width 1 / ``inv``, with a ring of
     ``nb`` (a power of two) buckets; ``enode``/``enext`` hold 2 len(nbr) + 2 entries,
     ``ovn``/``ovb`` len(nbr) + 1."""
@@ -226,8 +275,10 @@ def _sssp_buckets(start, nbr, edge, wgt, source, dist, pred, done, bhead, enode,
 
 
 @numba.njit(cache=True, nogil=True)
-def _trees(start, nbr, edge, wgt, sources, rows, pred, dist, inv, nb, chunk, n_chunks, relabel,
-           unreached):
+def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
+           sources: np.ndarray, rows: np.ndarray, pred: np.ndarray, dist: np.ndarray, inv: float,
+           nb: int, chunk: int, n_chunks: int, relabel: np.ndarray,
+           unreached: np.ndarray) -> None:
     """Trees from sources chunk, chunk + n_chunks, ... into ``pred[rows[i]]`` (and ``dist[i]``
     if ``dist`` has a row per source); buckets if ``nb`` > 0. Arc labels ``edge`` (which break
     ties) become ``relabel[label]`` if ``relabel`` is given; ``unreached[i]`` (if given) counts
@@ -270,14 +321,17 @@ _POOL: ThreadPoolExecutor | None = None
 
 
 def _pool() -> ThreadPoolExecutor:
+    """The threads that build trees in parallel, made on first use."""
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=numba.config.NUMBA_NUM_THREADS,
+        # numba sets its configuration as module attributes at run time
+        threads: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+        _POOL = ThreadPoolExecutor(max_workers=threads,
                                    thread_name_prefix="mobility-trees")
     return _POOL
 
 
-def _arcs(start: np.ndarray, links: np.ndarray, other: np.ndarray, cost: np.ndarray) -> tuple:
+def _arcs(start: np.ndarray, links: np.ndarray, other: np.ndarray, cost: np.ndarray) -> Arcs:
     """The CSR arcs (start, neighbour node, link id, cost) in the form the kernels read."""
     links = links.astype(np.int32)
     return (start.astype(np.int64), other[links].astype(np.int32), links,
@@ -285,7 +339,20 @@ def _arcs(start: np.ndarray, links: np.ndarray, other: np.ndarray, cost: np.ndar
 
 
 def bucket_width(cost: np.ndarray) -> tuple[float, int]:
-    """(1 / bucket width, ring size) for the bucket version on ``cost``, or (0, 0) for the heap."""
+    """(1 / bucket width, ring size) for the bucket version on ``cost``, or (0, 0) for the heap.
+
+    Parameters
+    ----------
+    cost : ndarray
+        Cost of each arc [cost unit, e.g. s]; ``CLOSED_COST`` and above mark closed links.
+
+    Returns
+    -------
+    inv : float
+        Inverse of the bucket width [1/cost unit]; 0 for the heap.
+    nb : int
+        Number of buckets in the ring, a power of two [-]; 0 for the heap.
+    """
     open_ = cost[cost < CLOSED_COST]
     if open_.size == 0:
         return 0.0, 0
@@ -299,13 +366,39 @@ def bucket_width(cost: np.ndarray) -> tuple[float, int]:
     return 1.0 / width, 1 << max(1, (span - 1).bit_length())
 
 
-def build_trees(arcs: tuple, sources: np.ndarray, out: np.ndarray, rows: np.ndarray,
+def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarray,
                 dist: np.ndarray | None = None, heap: bool = False,
                 relabel: np.ndarray | None = None, unreached: np.ndarray | None = None) -> None:
     """Trees from ``sources`` over ``arcs`` (see ``_arcs``) into rows ``rows`` of ``out``, in
     parallel over numba's current threads; distances into ``dist`` (a row per source) if given;
     arc labels mapped through ``relabel`` if given; nodes not reached counted per tree into
-    ``unreached`` if given."""
+    ``unreached`` if given.
+
+    Parameters
+    ----------
+    arcs : Arcs
+        The graph (or the reversed graph) and its costs, as from ``_arcs`` [-, -, -, cost unit].
+    sources : ndarray
+        Root node of each tree [-].
+    out : ndarray
+        Receives the trees: the arc label reaching every node (-1 at the root or where
+        unreached), int32 (rows, n_nodes) [-].
+    rows : ndarray
+        Row of ``out`` for each source [-].
+    dist : ndarray, optional
+        Receives the distances, float64 (n_sources, n_nodes) [cost unit, e.g. s].
+    heap : bool
+        Use the heap version of Dijkstra's algorithm even where buckets would do.
+    relabel : ndarray, optional
+        New label of each arc label, int32 [-].
+    unreached : ndarray, optional
+        Receives the number of nodes each tree does not reach, int64 (n_sources,) [-].
+
+    Returns
+    -------
+    None
+        ``out`` (and ``dist``, ``unreached``) are filled in place.
+    """
     inv, nb = (0.0, 0) if heap else bucket_width(arcs[3])
     args = (*arcs, np.ascontiguousarray(sources, dtype=np.int64),
             np.ascontiguousarray(rows, dtype=np.int64), out,
@@ -322,6 +415,7 @@ def build_trees(arcs: tuple, sources: np.ndarray, out: np.ndarray, rows: np.ndar
 
 
 def _check_cost(graph: RoadGraph, cost: np.ndarray) -> np.ndarray:
+    """``cost`` as contiguous float64, or a ValueError if it does not fit Dijkstra's algorithm."""
     cost = np.ascontiguousarray(cost, dtype=np.float64)
     if cost.shape != (graph.n_links,):
         raise ValueError(f"link cost: expected one value per link ({graph.n_links}), got {cost.shape}")
@@ -333,7 +427,31 @@ def _check_cost(graph: RoadGraph, cost: np.ndarray) -> np.ndarray:
 def shortest_path_trees(graph: RoadGraph, cost: np.ndarray, origins: np.ndarray
                         ) -> tuple[np.ndarray, np.ndarray]:
     """Distances (n_origins, n_nodes) and predecessor links (-1 = origin or unreachable) from
-    each origin node, on link costs ``cost`` (any additive unit, e.g. s). Trees run in parallel."""
+    each origin node, on link costs ``cost`` (any additive unit, e.g. s). Trees run in parallel.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    cost : ndarray
+        Cost of each link, >= 0 and not NaN, shape (n_links,) [cost unit, e.g. s].
+    origins : ndarray
+        Origin node of each tree [-].
+
+    Returns
+    -------
+    dist : ndarray
+        Shortest distance from each origin to each node, (n_origins, n_nodes) [cost unit,
+        e.g. s]; inf where unreachable.
+    pred : ndarray
+        Link reaching each node on its shortest path, int32 (n_origins, n_nodes) [-]; -1 at
+        the origin or where unreachable.
+
+    Raises
+    ------
+    ValueError
+        If ``cost`` has the wrong shape, a negative value or NaN.
+    """
     cost = _check_cost(graph, cost)
     origins = np.ascontiguousarray(np.atleast_1d(origins), dtype=np.int64)
     dist = np.empty((origins.size, graph.n_nodes))
@@ -345,19 +463,49 @@ def shortest_path_trees(graph: RoadGraph, cost: np.ndarray, origins: np.ndarray
 
 def shortest_path_tree(graph: RoadGraph, cost: np.ndarray, origin: int
                        ) -> tuple[np.ndarray, np.ndarray]:
-    """Distances (n_nodes) and predecessor links from one origin node."""
+    """Distances (n_nodes) and predecessor links from one origin node.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    cost : ndarray
+        Cost of each link, >= 0 and not NaN, shape (n_links,) [cost unit, e.g. s].
+    origin : int
+        Origin node [-].
+
+    Returns
+    -------
+    dist : ndarray
+        Shortest distance to each node, (n_nodes,) [cost unit, e.g. s]; inf where unreachable.
+    pred : ndarray
+        Link reaching each node, int32 (n_nodes,) [-]; -1 at the origin or where unreachable.
+    """
     dist, pred = shortest_path_trees(graph, cost, np.array([origin]))
     return dist[0], pred[0]
 
 
 def reverse_csr(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
-    """CSR of the links entering each node."""
+    """CSR of the links entering each node.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+
+    Returns
+    -------
+    in_start : ndarray
+        Start offsets per node, int64 (n_nodes + 1,) [-].
+    in_links : ndarray
+        Link ids grouped by head node, int32 (n_links,) [-].
+    """
     start, links = csr_out_links(graph.n_nodes, graph.link_to)
     return start.astype(np.int64), links.astype(np.int32)
 
 
 @numba.njit(cache=True)
-def _hops(nxt, link_to, out):
+def _hops(nxt: np.ndarray, link_to: np.ndarray, out: np.ndarray) -> None:
     """Links on the table's path from every node (0 at the destination or if unreachable)."""
     n = nxt.shape[1]
     stack = np.empty(n, np.int64)
@@ -385,7 +533,40 @@ def trees_to(graph: RoadGraph, cost: np.ndarray, destinations: np.ndarray,
     """Trees towards each destination on the reversed graph: distances to it (n_dest, n_nodes;
     empty if not ``distances``), the next link from every node on its shortest path there (-1 at
     the destination or where it is unreachable) and the number of links on that path (empty if
-    not ``hops``). The next links are the routing table of every vehicle heading there."""
+    not ``hops``). The next links are the routing table of every vehicle heading there.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    cost : ndarray
+        Cost of each link, >= 0 and not NaN, shape (n_links,) [cost unit, e.g. s].
+    destinations : ndarray
+        Destination node of each tree [-].
+    in_csr : tuple of ndarray, optional
+        The graph's incoming-link CSR as from :func:`reverse_csr` (computed if not given) [-].
+    distances : bool
+        Whether to return the distances.
+    hops : bool
+        Whether to return the number of links of each path.
+
+    Returns
+    -------
+    dist : ndarray
+        Shortest distance from each node to each destination, (n_dest, n_nodes) [cost unit,
+        e.g. s], inf where unreachable; shape (0, n_nodes) if not ``distances``.
+    nxt : ndarray
+        Next link from each node towards each destination, int32 (n_dest, n_nodes) [-]; -1 at
+        the destination or where unreachable.
+    n_hops : ndarray
+        Links on each path, int32 (n_dest, n_nodes) [-]; 0 at the destination or where
+        unreachable; shape (0, n_nodes) if not ``hops``.
+
+    Raises
+    ------
+    ValueError
+        If ``cost`` has the wrong shape, a negative value or NaN.
+    """
     cost = _check_cost(graph, cost)
     destinations = np.ascontiguousarray(np.atleast_1d(destinations), dtype=np.int64)
     in_start, in_links = reverse_csr(graph) if in_csr is None else in_csr
@@ -400,7 +581,25 @@ def trees_to(graph: RoadGraph, cost: np.ndarray, destinations: np.ndarray,
 
 
 def path_links(pred: np.ndarray, link_from: np.ndarray, origin: int, node: int) -> np.ndarray:
-    """Links of the path origin -> node from a predecessor-link array (empty if unreachable)."""
+    """Links of the path origin -> node from a predecessor-link array (empty if unreachable).
+
+    Parameters
+    ----------
+    pred : ndarray
+        Link reaching each node, as from :func:`shortest_path_tree` (-1 = none) [-].
+    link_from : ndarray
+        Tail node of each link [-].
+    origin : int
+        Root of the tree [-].
+    node : int
+        End of the path [-].
+
+    Returns
+    -------
+    ndarray
+        The path's links, first link first, int32 [-]; empty if ``node`` is the origin or
+        unreachable.
+    """
     out = []
     while node != origin:
         e = int(pred[node])
@@ -412,10 +611,27 @@ def path_links(pred: np.ndarray, link_from: np.ndarray, origin: int, node: int) 
 
 
 @numba.njit(cache=True)
-def link_costs(LF, LI, ring, k):
+def link_costs(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, k: int) -> np.ndarray:
     """Current travel time estimate per link (s): free-flow time, plus the mean red wait of a
     fixed-time signal (cycle (1 - g/C)^2 / 2), plus the vertical queue discharged at capacity
-    x green share; ``CLOSED_COST`` for links of zero capacity."""
+    x green share; ``CLOSED_COST`` for links of zero capacity.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2) [-, steps].
+    k : int
+        Time step [steps].
+
+    Returns
+    -------
+    ndarray
+        Travel time estimate of each link (kernel numbering), float64 (n_links,) [s].
+    """
     n = LF.shape[0]
     out = np.empty(n)
     for a in range(n):
@@ -440,7 +656,8 @@ KEEP, NEW, NO_PATH = 0, 1, 2
 
 
 @numba.njit(cache=True)
-def _refresh_live(VI, order, live, n_live, released, ref):
+def _refresh_live(VI: np.ndarray, order: np.ndarray, live: np.ndarray, n_live: int,
+                  released: int, ref: np.ndarray) -> tuple[int, int]:
     """Drop finished vehicles from the ``live`` list (released, not arrived) and add those
     released since; finished vehicles give up their tree row. Returns (n_live, released)."""
     m = 0
@@ -468,8 +685,9 @@ def _refresh_live(VI, order, live, n_live, released, ref):
     return m, released
 
 
-@numba.njit(cache=True, _nrt=False)
-def _closed_ahead(VI, route_links, tree, link_to, closed, v):
+@njit_no_refcount()
+def _closed_ahead(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray,
+                  link_to: np.ndarray, closed: np.ndarray, v: int) -> bool:
     """Whether the rest of vehicle ``v``'s route after its current link uses a closed link."""
     r = VI[v, TROW]
     if r >= 0:
@@ -489,8 +707,9 @@ def _closed_ahead(VI, route_links, tree, link_to, closed, v):
 
 
 @numba.njit(cache=True)
-def _select(VI, route_links, tree, link_to, closed, any_closed, vids, chosen, dest_index,
-            needed):
+def _select(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, link_to: np.ndarray,
+            closed: np.ndarray, any_closed: bool, vids: np.ndarray, chosen: np.ndarray,
+            dest_index: np.ndarray, needed: np.ndarray) -> np.ndarray:
     """The vehicles of ``vids`` to route anew: the ``chosen`` ones not arrived, and, if a link
     is closed, every released one whose route runs over a closed link ahead. Marks their
     destinations in ``needed``; returns the vehicles."""
@@ -509,8 +728,8 @@ def _select(VI, route_links, tree, link_to, closed, any_closed, vids, chosen, de
     return out[:m]
 
 
-@numba.njit(cache=True, _nrt=False)
-def _start_node(VI, link_to, v):
+@njit_no_refcount()
+def _start_node(VI: np.ndarray, link_to: np.ndarray, v: int) -> int:
     """Where a new route of ``v`` starts: its origin before departure, else the head of its
     current link (which the route keeps)."""
     if VI[v, STATUS] == NOT_RELEASED:
@@ -518,13 +737,16 @@ def _start_node(VI, link_to, v):
     return link_to[VI[v, LINK]]
 
 
-@numba.njit(cache=True, _nrt=False)
-def _has_route(VI, v):
+@njit_no_refcount()
+def _has_route(VI: np.ndarray, v: int) -> bool:
+    """Whether vehicle ``v`` follows a tree row or has explicit route links left."""
     return VI[v, TROW] >= 0 or VI[v, ROUTE_LEN] - VI[v, ROUTE_POS] > 0
 
 
 @numba.njit(cache=True)
-def _assign_rows(VI, tree, link_to, vids, row_of, complete, dest_index, ref):
+def _assign_rows(VI: np.ndarray, tree: np.ndarray, link_to: np.ndarray, vids: np.ndarray,
+                 row_of: np.ndarray, complete: np.ndarray, dest_index: np.ndarray,
+                 ref: np.ndarray) -> int:
     """Point each vehicle of ``vids`` at the new tree row of its destination if it has a path
     there (always, if the tree is ``complete``); else it keeps its route, or, without one,
     becomes unroutable. Returns the number of newly unroutable vehicles."""
@@ -550,7 +772,9 @@ def _assign_rows(VI, tree, link_to, vids, row_of, complete, dest_index, ref):
 
 
 @numba.njit(cache=True)
-def _path_lengths(VI, table, row_of, dest_index, link_to, vids, mode, length):
+def _path_lengths(VI: np.ndarray, table: np.ndarray, row_of: np.ndarray,
+                  dest_index: np.ndarray, link_to: np.ndarray, vids: np.ndarray,
+                  mode: np.ndarray, length: np.ndarray) -> None:
     """Explicit routes: length of each vehicle's new route (its current link, if on one, then
     the table's path) and how to make it (``mode``)."""
     for i in range(vids.size):
@@ -575,7 +799,9 @@ def _path_lengths(VI, table, row_of, dest_index, link_to, vids, mode, length):
 
 
 @numba.njit(cache=True)
-def _path_fill(VI, table, row_of, dest_index, link_to, vids, mode, starts, pool, offset, ref):
+def _path_fill(VI: np.ndarray, table: np.ndarray, row_of: np.ndarray, dest_index: np.ndarray,
+               link_to: np.ndarray, vids: np.ndarray, mode: np.ndarray, starts: np.ndarray,
+               pool: np.ndarray, offset: int, ref: np.ndarray) -> None:
     """Write the new explicit routes of ``_path_lengths`` into ``pool`` (offsets ``starts``
     within it, ``offset`` in the final route pool)."""
     for i in range(vids.size):
@@ -603,7 +829,7 @@ def _path_fill(VI, table, row_of, dest_index, link_to, vids, mode, starts, pool,
 
 
 @numba.njit(cache=True)
-def _explicit_vehicles(VI, order, keep_out):
+def _explicit_vehicles(VI: np.ndarray, order: np.ndarray, keep_out: np.ndarray) -> np.ndarray:
     """Vehicles not finished that follow an explicit route and keep it."""
     m = 0
     out = np.empty(order.size, np.int64)
@@ -618,7 +844,8 @@ def _explicit_vehicles(VI, order, keep_out):
 
 
 @numba.njit(cache=True)
-def _copy_routes(VI, route_links, vids, pool):
+def _copy_routes(VI: np.ndarray, route_links: np.ndarray, vids: np.ndarray,
+                 pool: np.ndarray) -> int:
     """Move the rest of each vehicle's explicit route (from its current link) into ``pool``."""
     o = 0
     for i in range(vids.size):
@@ -638,12 +865,22 @@ class Router:
     """Re-routes the vehicles of one run on current link travel times.
 
     Keeps the per-run indexes (destinations, the reversed graph), the list of vehicles on the
-    network and the reference count of every row of the state's tree pool (``st.tree``)."""
+    network and the reference count of every row of the state's tree pool (``st.tree``).
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The graph of the run, in the kernels' link numbering.
+    destination : ndarray
+        Destination node of each vehicle [-].
+    link_ids : ndarray, optional
+        The caller's id of each link of ``graph`` (if the run renumbered them), on which
+        routing breaks ties [-]; default the link's own number.
+    """
 
     def __init__(self, graph: RoadGraph, destination: np.ndarray,
                  link_ids: np.ndarray | None = None) -> None:
-        """``link_ids``: the caller's id of each link of ``graph`` (if the run renumbered them),
-        on which routing breaks ties."""
+        """Index the destinations and the reversed graph (see the class parameters)."""
         self.graph = graph
         if link_ids is None:
             self.labels = np.arange(graph.n_links, dtype=np.int32)
@@ -663,13 +900,27 @@ class Router:
         self.dep_sorted: np.ndarray | None = None
         self.heap = False  # force the heap version of Dijkstra (tests)
 
-    def _arcs(self, cost: np.ndarray) -> tuple:
+    def _arcs(self, cost: np.ndarray) -> Arcs:
+        """Arcs of the reversed graph on ``cost``, labelled with the caller's link ids."""
         start, nbr, _, wgt = _arcs(*self.in_csr, self.graph.link_from, cost)
         return start, nbr, self.labels[self.in_csr[1]], wgt
 
-    def candidates(self, st, horizon: float) -> np.ndarray:
+    def candidates(self, st: State, horizon: float) -> np.ndarray:
         """Vehicles on the network (waiting to enter or on a link) and those departing before
-        ``horizon`` (s), in that order."""
+        ``horizon`` (s), in that order.
+
+        Parameters
+        ----------
+        st : State
+            The run's state.
+        horizon : float
+            Time before which departing vehicles count [s].
+
+        Returns
+        -------
+        ndarray
+            The vehicles, int64 [-].
+        """
         self.n_live, self.released = _refresh_live(st.VI, st.order, self.live, self.n_live,
                                                    self.released, self.ref)
         if self.dep_sorted is None:
@@ -679,17 +930,49 @@ class Router:
         soon = soon[st.VI[soon, STATUS] == NOT_RELEASED]
         return np.concatenate([self.live[:self.n_live], soon])
 
-    def reroute(self, st, k: int, mask: np.ndarray) -> int:
+    def reroute(self, st: State, k: int, mask: np.ndarray) -> int:
         """New routes on the link travel times at step ``k`` for the vehicles in ``mask`` (a
-        boolean per vehicle). Returns the number of vehicles newly unroutable."""
+        boolean per vehicle). Returns the number of vehicles newly unroutable.
+
+        Parameters
+        ----------
+        st : State
+            The run's state; routes and tree pool are updated in place.
+        k : int
+            Time step whose link travel times route [steps].
+        mask : ndarray
+            Whether to route each vehicle, bool (n_vehicles,).
+
+        Returns
+        -------
+        int
+            Vehicles newly unroutable [veh].
+        """
         vids = np.nonzero(mask)[0]
         return self.route(st, k, vids, np.ones(vids.size, dtype=bool))
 
-    def route(self, st, k: int, vids: np.ndarray, chosen: np.ndarray) -> int:
+    def route(self, st: State, k: int, vids: np.ndarray, chosen: np.ndarray) -> int:
         """The ``chosen`` vehicles of ``vids`` take the fastest route at step ``k``, from the
         head of their current link (or their origin before departure); vehicles of ``vids``
         whose route runs over a closed link ahead do too. A vehicle without a path keeps its
-        route, or without one becomes unroutable (the count of these is returned)."""
+        route, or without one becomes unroutable (the count of these is returned).
+
+        Parameters
+        ----------
+        st : State
+            The run's state; routes and tree pool are updated in place.
+        k : int
+            Time step whose link travel times route [steps].
+        vids : ndarray
+            Candidate vehicles [-].
+        chosen : ndarray
+            Whether each candidate takes the fastest route, bool (len(vids),).
+
+        Returns
+        -------
+        int
+            Vehicles newly unroutable [veh].
+        """
         if self.ref.size < st.tree.shape[0]:
             self.ref = np.concatenate([self.ref, np.zeros(st.tree.shape[0] - self.ref.size,
                                                           np.int64)])
@@ -730,7 +1013,7 @@ class Router:
         return int(_assign_rows(st.VI, st.tree, self.link_to, redo, row_of, complete,
                                 self.dest_index, self.ref))
 
-    def _explicit(self, st, arcs: tuple, redo: np.ndarray, want: np.ndarray) -> int:
+    def _explicit(self, st: State, arcs: Arcs, redo: np.ndarray, want: np.ndarray) -> int:
         """Routes written per vehicle, trees built in blocks of at most ``TABLE_BUDGET``
         entries: for networks whose tree pool would outgrow ``TREE_BUDGET``."""
         n_nodes = self.graph.n_nodes
@@ -740,13 +1023,13 @@ class Router:
         block_of[want] = np.arange(want.size) // per_block
         first = np.searchsorted(block_of[self.dest_index[redo]], np.arange(
             (want.size + per_block - 1) // per_block + 1))
-        new_pools = []
+        new_pools: list[np.ndarray] = []
         offset = 0
         newly = np.zeros(st.VI.shape[0], dtype=bool)
         bad = 0
         # the explicit routes kept go first: they are copied before new ones overwrite VI
         table = np.empty((min(per_block, want.size), n_nodes), np.int32)
-        plans = []
+        plans: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for b in range(first.size - 1):
             vids = redo[first[b]:first[b + 1]]
             dests = want[b * per_block:(b + 1) * per_block]

@@ -58,7 +58,22 @@ __all__ = ["Router", "simulate"]
 def node_blocks(st: State, threads: int, steps: int) -> np.ndarray:
     """Split the nodes into ``threads`` contiguous blocks of about equal work: every link costs
     a little per step, every vehicle moved (as counted in ``st.work`` since the last split)
-    more. Returns the block boundaries (threads + 1); the move counts start again from 0."""
+    more. Returns the block boundaries (threads + 1); the move counts start again from 0.
+
+    Parameters
+    ----------
+    st : State
+        The run's state; its node work counts are reset in place.
+    threads : int
+        Number of blocks [-].
+    steps : int
+        Steps the blocks will run, weighing the links' per-step cost [steps].
+
+    Returns
+    -------
+    ndarray
+        Block boundaries in node numbers, int64 (threads + 1,) [-] (two if one block).
+    """
     n_nodes = st.NS.shape[1] - 1
     if threads <= 1 or n_nodes <= threads:
         st.NODE[:, WORK] = 0
@@ -74,18 +89,31 @@ class ThreadChoice:
     """Steps on ``threads`` threads or on one, whichever is faster per unit of work, measured
     on the run itself: each step synchronises the threads, so on a machine whose other cores
     are busy one thread can be many times faster. Both are tried on the first chunks of steps
-    and again every ``RETRY_CHUNKS`` chunks; the cost of a chunk is that of ``node_blocks``."""
+    and again every ``RETRY_CHUNKS`` chunks; the cost of a chunk is that of ``node_blocks``.
+
+    Parameters
+    ----------
+    threads : int
+        The thread count tried against one thread [-].
+    """
 
     RETRY_CHUNKS = 16
 
     def __init__(self, threads: int) -> None:
+        """Nothing measured yet (see the class parameters)."""
         self.options = (threads, 1)
         self.seconds_per_work = [math.inf, math.inf]
         self.chunk = 0
         self.current = 0
 
     def next(self) -> int:
-        """The thread count of the next chunk."""
+        """The thread count of the next chunk.
+
+        Returns
+        -------
+        int
+            Threads to step the next chunk on [-].
+        """
         if self.chunk < 2:
             self.current = self.chunk
         elif self.chunk % self.RETRY_CHUNKS == 0:
@@ -96,7 +124,19 @@ class ThreadChoice:
         return self.options[self.current]
 
     def record(self, seconds: float, work: float) -> None:
-        """The wall time and work of the chunk just stepped."""
+        """The wall time and work of the chunk just stepped.
+
+        Parameters
+        ----------
+        seconds : float
+            Wall-clock time of the chunk [s].
+        work : float
+            Its work in link steps, a moved vehicle counting ``MOVE_WEIGHT`` [-].
+
+        Returns
+        -------
+        None
+        """
         if work > 0:
             self.seconds_per_work[self.current] = seconds / work
 
@@ -111,9 +151,36 @@ def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
     vehicles on the network (or departing before the next re-routing) takes the currently
     fastest route, from the head of its current link, at each re-routing. The same inputs give
     the same result, for any number of threads.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road network (lengths in m, free speeds in m/s, capacities in veh/h).
+    demand : Demand
+        The trips (departures in s from 0).
+    settings : Settings, optional
+        Time step, horizon, output bins, re-routing, sampling and threads; default
+        ``Settings()``.
+    signals : SignalPlan, optional
+        Fixed-time signal plans; default none.
+    turns : TurnCapacities, optional
+        Capacities of single turning movements; default none.
+    events : CapacityEvents, optional
+        Link capacity changes during the run; default none.
+
+    Returns
+    -------
+    Result
+        Per-link series, trips, network totals and positions (see :class:`Result`).
+
+    Raises
+    ------
+    ValueError
+        If the demand, signals, turns or events do not fit the graph.
     """
     settings = settings or Settings()
-    available = numba.config.NUMBA_NUM_THREADS
+    # numba sets its configuration as module attributes at run time
+    available: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
     if settings.threads is not None:
         step_threads = route_threads = max(1, min(settings.threads, available))
     else:  # routing: one barrier per batch of trees, always worth it; stepping: one per step
@@ -130,6 +197,7 @@ def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
 def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: SignalPlan | None,
               turns: TurnCapacities | None, events: CapacityEvents | None, step_threads: int,
               route_threads: int) -> Result:
+    """``simulate`` on the given thread counts for the time steps and for routing."""
     t_start = time.perf_counter()
     demand.check(graph)
     ev = events or CapacityEvents(np.zeros(0), np.zeros(0, np.int32), np.zeros(0))
@@ -138,7 +206,8 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     if signals is not None:
         sig = signals.link_arrays(graph)
     else:
-        sig = tuple(np.zeros(graph.n_links) for _ in range(4))
+        sig = (np.zeros(graph.n_links), np.zeros(graph.n_links), np.zeros(graph.n_links),
+               np.zeros(graph.n_links))
     if turns is not None:
         turns.csr(graph)  # checks against the caller's link ids
     # the kernels number links by downstream node: the links a node sends from are adjacent in
@@ -150,7 +219,7 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     graph = build_road_graph(ext.node_x, ext.node_y, ext.link_from[perm], ext.link_to[perm],
                              ext.length[perm], ext.free_speed[perm], ext.capacity[perm],
                              ext.lanes[perm])
-    sig = tuple(x[perm] for x in sig)
+    sig = (sig[0][perm], sig[1][perm], sig[2][perm], sig[3][perm])
     if turns is not None:
         turns = TurnCapacities(inv[turns.from_link], inv[turns.to_link], turns.capacity)
     turn_csr = turns.csr(graph) if turns is not None else no_turns(graph.n_links)
@@ -167,14 +236,15 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     ctr = np.zeros(kernel.N_COUNTERS, np.int64)
 
     given = np.zeros(n_veh, dtype=bool)
-    if demand.route_start is not None:
-        lens = np.diff(demand.route_start)
+    route_start, route_links = demand.route_start, demand.route_links
+    if route_start is not None and route_links is not None:  # both or neither
+        lens = np.diff(route_start)
         given = lens > 0
-        if demand.route_links.size >= np.iinfo(np.int32).max:
+        if route_links.size >= np.iinfo(np.int32).max:
             raise ValueError("Demand.route_links: more than 2**31 - 1 route links")
-        st.VI[:, ROUTE_START] = demand.route_start[:-1]
+        st.VI[:, ROUTE_START] = route_start[:-1]
         st.VI[:, ROUTE_LEN] = lens
-        st.route_links = inv[demand.route_links].astype(np.int32)
+        st.route_links = inv[route_links].astype(np.int32)
     router = Router(graph, demand.destination, link_ids=perm)
     reroute_steps = settings.reroute_steps
     # every trip starts with its free-flow route (its habitual route); re-routing then moves a

@@ -21,29 +21,47 @@ def _steps(value: float, dt: float, name: str) -> int:
 class Settings:
     """Simulation settings.
 
-    dt: time step, s. Keep it at or below the shortest link's free-flow travel time (the CFL
+    Attributes
+    ----------
+    dt : float
+        Time step [s]. Keep it at or below the shortest link's free-flow travel time (the CFL
         condition of the link transmission model); shorter links still work but round their
         travel time up to whole steps and their backward wave is clamped to one step.
-    end_time: simulation horizon, s; trips departing later are never released.
-    bin_width: aggregation interval of the per-link outputs, s (a multiple of dt).
-    jam_density: veh/m per lane (0.15 = 6.7 m per queued vehicle).
-    reroute_interval: s between dynamic re-routings of the vehicles on the network, from the head
-        of their current link (0 = routes fixed at the start, on free-flow travel times); a
-        multiple of dt. Trips are routed at the last re-routing before they depart.
-    reroute_share: share of the vehicles on the network or about to depart that take the then
-        fastest route at each re-routing (seeded draw); trips without a route are always routed,
+    end_time : float
+        Simulation horizon from 0 [s]; trips departing later are never released.
+    bin_width : float
+        Aggregation interval of the per-link outputs [s] (a multiple of ``dt``).
+    jam_density : float
+        Jam density per lane [veh/m] (0.15 = 6.7 m per queued vehicle).
+    reroute_interval : float
+        Time between dynamic re-routings of the vehicles on the network, from the head of
+        their current link [s] (0 = routes fixed at the start, on free-flow travel times); a
+        multiple of ``dt``. Trips are routed at the last re-routing before they depart.
+    reroute_share : float
+        Share of the vehicles on the network or about to depart that take the then fastest
+        route at each re-routing (seeded draw) [-]; trips without a route are always routed,
         and routes over a closed link (capacity 0) are always redone. A small share damps the
         flip-flop of all-or-nothing switching, where all drivers leave a jam for the same
         alternative and jam it in turn.
-    sample_interval: s between vehicle position samples (0 = no samples); a multiple of dt.
-    stop_when_empty: end early once every trip has been released and has arrived.
-    seed: seed of every random draw of the run (re-routing share).
-    threads: threads for the parallel loops. None: routing uses all of numba's threads; the time
+    sample_interval : float
+        Time between vehicle position samples [s] (0 = no samples); a multiple of ``dt``.
+    stop_when_empty : bool
+        End early once every trip has been released and has arrived.
+    seed : int
+        Seed of every random draw of the run (re-routing share) [-].
+    threads : int or None
+        Threads for the parallel loops [-]. None: routing uses all of numba's threads; the time
         steps use one thread on networks of fewer than ``PARALLEL_MIN_LINKS`` links, and on
         larger ones all threads or one, whichever the run measures to be faster per unit of
         work (each step synchronises the threads: on a machine whose cores are busy with other
         work, waiting can cost more than it saves; ``run.ThreadChoice``). A number fixes it.
         Results do not depend on it.
+
+    Raises
+    ------
+    ValueError
+        On construction, naming the field that is out of range or not a whole multiple of
+        ``dt``.
     """
 
     dt: float = 1.0
@@ -77,16 +95,20 @@ class Settings:
 
     @property
     def n_steps(self) -> int:
+        """Number of time steps to cover ``end_time`` [-]."""
         return int(math.ceil(self.end_time / self.dt - 1e-9))
 
     @property
     def bin_steps(self) -> int:
+        """Time steps per output bin (at least 1) [-]."""
         return max(1, _steps(self.bin_width, self.dt, "bin_width"))
 
     @property
     def reroute_steps(self) -> int:
+        """Time steps between re-routings (0 = none) [-]."""
         return _steps(self.reroute_interval, self.dt, "reroute_interval")
 
     @property
     def sample_steps(self) -> int:
+        """Time steps between position samples (0 = none) [-]."""
         return _steps(self.sample_interval, self.dt, "sample_interval")

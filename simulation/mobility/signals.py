@@ -20,7 +20,19 @@ from simulation.graph import RoadGraph
 @dataclass(frozen=True)
 class SignalPlan:
     """Fixed-time plans. cycle, offset: per node, s (cycle 0 = no signal);
-    green_start, green_end: per link, s into the cycle of the link's downstream node (NaN = none)."""
+    green_start, green_end: per link, s into the cycle of the link's downstream node (NaN = none).
+
+    Attributes
+    ----------
+    cycle : ndarray
+        Cycle length per node, shape (n_nodes,) [s]; 0 = no signal.
+    offset : ndarray
+        Shift of each node's plan, shape (n_nodes,) [s].
+    green_start, green_end : ndarray
+        Green window of each link in the cycle of its downstream node, shape (n_links,) [s];
+        the window wraps past the cycle end when ``green_end < green_start``; NaN = not
+        signal-controlled.
+    """
 
     cycle: np.ndarray
     offset: np.ndarray
@@ -32,7 +44,25 @@ class SignalPlan:
             object.__setattr__(self, name, np.ascontiguousarray(getattr(self, name), dtype=np.float64))
 
     def link_arrays(self, graph: RoadGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per-link (cycle, offset, green start, green end), cycle 0 where a link is uncontrolled."""
+        """Per-link (cycle, offset, green start, green end), cycle 0 where a link is uncontrolled.
+
+        Parameters
+        ----------
+        graph : RoadGraph
+            The graph the plan belongs to (one cycle per node, one window per link).
+
+        Returns
+        -------
+        cycle, offset, green_start, green_end : ndarray
+            Per link, from its downstream node's plan, shape (n_links,) [s]; all 0 where the
+            link is uncontrolled.
+
+        Raises
+        ------
+        ValueError
+            If an array does not match the graph, a cycle is negative or not finite, or a
+            green window lies outside [0, cycle].
+        """
         if self.cycle.shape != (graph.n_nodes,) or self.offset.shape != (graph.n_nodes,):
             raise ValueError(f"SignalPlan.cycle/offset: expected one value per node ({graph.n_nodes})")
         if self.green_start.shape != (graph.n_links,) or self.green_end.shape != (graph.n_links,):
@@ -51,7 +81,20 @@ class SignalPlan:
 
     @staticmethod
     def green_share(cyc: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> np.ndarray:
-        """Share of the cycle each link is green (1 where uncontrolled)."""
+        """Share of the cycle each link is green (1 where uncontrolled).
+
+        Parameters
+        ----------
+        cyc : ndarray
+            Cycle length per link as from :meth:`link_arrays` [s] (0 = uncontrolled).
+        gs, ge : ndarray
+            Green start and end per link in the cycle [s].
+
+        Returns
+        -------
+        ndarray
+            Green share of the cycle per link [-].
+        """
         span = np.where(ge >= gs, ge - gs, cyc - gs + ge)
         return np.where(cyc > 0, span / np.where(cyc > 0, cyc, 1.0), 1.0)
 
@@ -62,6 +105,29 @@ def two_phase_plan(graph: RoadGraph, cycle: float = 60.0, lost_time: float = 0.0
 
     Incoming links heading mostly along x (|dx| >= |dy|) share phase 1, the others phase 2; the
     cycle less ``lost_time`` (s, all-red/amber over the cycle) is split equally between the phases.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The road graph.
+    cycle : float
+        Cycle length of every signal [s].
+    lost_time : float
+        All-red/amber time over the cycle, half of it after each phase [s].
+    min_incoming : int
+        Fewest incoming links of a signalised node [-].
+    offset : float
+        Offset of every signal [s].
+
+    Returns
+    -------
+    SignalPlan
+        The plan; links into unsignalised nodes have NaN windows.
+
+    Raises
+    ------
+    ValueError
+        If ``cycle`` is not > 0 s or does not exceed ``lost_time``.
     """
     if cycle <= lost_time or cycle <= 0:
         raise ValueError("two_phase_plan: cycle must exceed lost_time and be > 0 s")
@@ -99,7 +165,26 @@ def _green_cumulative(t: float, cyc: float, off: float, gs: float, ge: float) ->
 
 @numba.njit(cache=True)
 def green_fraction(t: float, dt: float, cyc: float, off: float, gs: float, ge: float) -> float:
-    """Share of [t, t + dt) that a link with this window is green (1 if uncontrolled)."""
+    """Share of [t, t + dt) that a link with this window is green (1 if uncontrolled).
+
+    Parameters
+    ----------
+    t : float
+        Start of the interval [s].
+    dt : float
+        Length of the interval, > 0 [s].
+    cyc : float
+        Cycle length [s] (<= 0: uncontrolled).
+    off : float
+        Offset of the plan [s].
+    gs, ge : float
+        Green window in the cycle [s] (wrapping when ``ge < gs``).
+
+    Returns
+    -------
+    float
+        Green share of the interval, in [0, 1] [-].
+    """
     if cyc <= 0.0:
         return 1.0
     g = _green_cumulative(t + dt, cyc, off, gs, ge) - _green_cumulative(t, cyc, off, gs, ge)

@@ -47,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from simulation.graph import RoadGraph, csr_out_links
 from simulation.mobility.fundamental import LinkModel
@@ -160,8 +161,21 @@ NEVER = 1 << 62
 UP0, UP1, DN0, DN1, SEEN = 0, 1, 2, 3, 4
 
 
-def aligned_zeros(shape: tuple, dtype) -> np.ndarray:
-    """Zeros whose first element starts a 64-byte cache line."""
+def aligned_zeros(shape: tuple[int, ...], dtype: DTypeLike) -> np.ndarray:
+    """Zeros whose first element starts a 64-byte cache line.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        Shape of the array [-].
+    dtype : dtype-like
+        Element type.
+
+    Returns
+    -------
+    ndarray
+        C-contiguous zeros (a view into a slightly larger buffer).
+    """
     dtype = np.dtype(dtype)
     n = int(np.prod(shape))
     buf = np.zeros(n + 64 // dtype.itemsize, dtype)
@@ -170,14 +184,78 @@ def aligned_zeros(shape: tuple, dtype) -> np.ndarray:
 
 
 def pow2_at_least(x: np.ndarray) -> np.ndarray:
-    """Smallest power of two >= x, elementwise (x >= 1)."""
+    """Smallest power of two >= x, elementwise (x >= 1).
+
+    Parameters
+    ----------
+    x : ndarray
+        Sizes; values below 1 count as 1 [-].
+
+    Returns
+    -------
+    ndarray
+        Powers of two, int64 [-].
+    """
     x = np.maximum(np.asarray(x, dtype=np.int64), 1)
     return (1 << np.ceil(np.log2(x)).astype(np.int64)).astype(np.int64)
 
 
 @dataclass
 class State:
-    """All arrays of a run; the driver passes them to the kernels."""
+    """All arrays of a run; the driver passes them to the kernels.
+
+    Field matrices hold one row per link, vehicle or node and a column per field; a field's
+    unit is given where its constant is defined in this module.
+
+    Attributes
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [s, veh, veh/s, m per field].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [veh, steps or index per field].
+    dlog : ndarray
+        Step of every departure from a link, one ring per link, int32 [steps].
+    ring : ndarray
+        Vehicles on links and the step each entered, one ring per link, int32 (n, 2) [-,
+        steps].
+    turn_start : ndarray
+        CSR offsets of the capped turns of each link, int64 (n_links + 1,) [-].
+    turn_to : ndarray
+        Exit link of each capped turn, int64 [-].
+    TF : ndarray
+        Turn fields, float64 (n_turns, 2): capacity [veh/s] and accumulator [veh].
+    VF : ndarray
+        Vehicle float fields, float64 (n_vehicles, ``N_VF``) [s, m per field].
+    VI : ndarray
+        Vehicle integer fields, int32 (n_vehicles, ``N_VI``) [-].
+    order : ndarray
+        Vehicles by departure time, int64 [-].
+    route_links : ndarray
+        Pool of explicit routes, int32 [-].
+    tree : ndarray
+        Pool of routing trees, int32 (rows, n_nodes): next link from every node [-].
+    NS : ndarray
+        Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64
+        (2, n_nodes + 1) [-].
+    NL : ndarray
+        Link ids of those CSRs, int64 (2, n_links) [-].
+    vclock : ndarray
+        Virtual time of each node's fair queuing, float64 (n_nodes,) [s].
+    MVS : ndarray
+        Offsets of each node's move buffer, int64 (n_nodes + 1,) [-].
+    MVI : ndarray
+        Vehicle and next link of each buffered move, int64 (2, size) [-].
+    MVT : ndarray
+        Transfer time of each buffered move, float64 (size,) [s].
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per field].
+    SER : ndarray
+        Network totals per step, int64 (4, n_steps) [veh].
+    NODE : ndarray
+        Node fields, int64 (n_nodes, ``N_NODE``) [steps, veh per field].
+    PUB : ndarray
+        Counts each link end publishes for the other, int64 (5, n_links) [veh].
+    """
 
     LF: np.ndarray
     LI: np.ndarray
@@ -203,10 +281,43 @@ class State:
     PUB: np.ndarray          # int64 (5, n_links), see UP0
 
 
-def build_state(graph: RoadGraph, model: LinkModel, signal_arrays: tuple, turns: tuple,
-                departure: np.ndarray, origin: np.ndarray, destination: np.ndarray,
-                q_peak: np.ndarray, dt: float, n_bins: int, n_steps: int) -> State:
-    """Fresh state: empty links, all vehicles not released and without routes."""
+def build_state(graph: RoadGraph, model: LinkModel,
+                signal_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                turns: tuple[np.ndarray, np.ndarray, np.ndarray], departure: np.ndarray,
+                origin: np.ndarray, destination: np.ndarray, q_peak: np.ndarray, dt: float,
+                n_bins: int, n_steps: int) -> State:
+    """Fresh state: empty links, all vehicles not released and without routes.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The graph in the kernels' link numbering.
+    model : LinkModel
+        Triangular diagram of every link for ``dt``.
+    signal_arrays : tuple of ndarray
+        Per-link (cycle, offset, green start, green end) as from
+        :meth:`SignalPlan.link_arrays` [s].
+    turns : tuple of ndarray
+        Turn CSR (turn_start [-], turn_to [-], turn capacity [veh/s]) as from
+        :meth:`TurnCapacities.csr`.
+    departure : ndarray
+        Departure time of each vehicle [s].
+    origin, destination : ndarray
+        Origin and destination node of each vehicle [-].
+    q_peak : ndarray
+        Highest capacity each link has during the run [veh/s]; sizes the event logs.
+    dt : float
+        Time step [s].
+    n_bins : int
+        Number of output bins [-].
+    n_steps : int
+        Number of time steps [steps].
+
+    Returns
+    -------
+    State
+        The arrays of the run (see :class:`State`).
+    """
     n = graph.n_links
     cyc, off, gs, ge = signal_arrays
     span = np.where(ge >= gs, ge - gs, cyc - gs + ge)
