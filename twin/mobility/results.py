@@ -18,6 +18,7 @@ import pandas as pd
 from pyproj import CRS
 
 from twin.mobility.network import RoutableNetwork
+from twin.quantities import KMH_PER_MS
 
 TRIP_STATUSES: tuple[str, ...] = (
     "not_departed", "waiting", "on_link", "arrived", "unroutable", "outside_network", "same_node",
@@ -72,7 +73,7 @@ class MobilityRun:
         table = pd.DataFrame({
             "id": links["id"].to_numpy(),
             "vehicle_km": vkm, "vehicle_hours": vh,
-            "speed": np.minimum(speed, links["free_speed"].to_numpy() * 3.6),
+            "speed": np.minimum(speed, links["free_speed"].to_numpy() * KMH_PER_MS),
             "max_queue": self.links["queue"].max(axis=0, initial=0.0),
             "congested_bins": congested(self.links["density"], self.network).sum(axis=0),
             "co2": self.links["co2"].sum(axis=0), "nox": self.links["nox"].sum(axis=0),
@@ -82,7 +83,7 @@ class MobilityRun:
 
 def critical_density(network: RoutableNetwork) -> np.ndarray:
     """veh/km per link: capacity / free speed, where the triangular diagram peaks."""
-    return network.graph.capacity / (network.graph.free_speed * 3.6)
+    return network.graph.capacity / (network.graph.free_speed * KMH_PER_MS)
 
 
 def congested(density: np.ndarray, network: RoutableNetwork) -> np.ndarray:
