@@ -29,8 +29,9 @@ from twin.importers.osm_tags import (
     poi_category,
     travel_directions,
 )
-from twin.importers.road_classes import KMH, ROAD_CLASS_DEFAULTS
+from twin.importers.road_classes import ROAD_CLASS_DEFAULTS
 from twin.model import BUILDING_COLUMNS, BUILDING_USES, LINK_COLUMNS, Network
+from twin.quantities import MS_PER_KMH as KMH
 
 # --- tag parsing ------------------------------------------------------------------------------
 

@@ -17,9 +17,10 @@ from pyproj import CRS
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions
-from twin.importers.road_classes import KMH, defaults_for
+from twin.importers.road_classes import defaults_for
 from twin.importers.vector import read_vector
 from twin.model import BUILDING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS
+from twin.quantities import MS_PER_KMH as KMH
 
 RD_NEW = CRS.from_epsg(28992)
 HSTORE = re.compile(r'"([^"]+)"=>"([^"]*)"')

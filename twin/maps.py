@@ -13,8 +13,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import LightSource  # noqa: E402
 
 from twin.model import Twin  # noqa: E402
-
-MS_TO_KMH = 3.6
+from twin.quantities import KMH_PER_MS
 
 
 def plot_twin_map(twin: Twin, path: str | Path, dpi: int = 150) -> Path:
@@ -32,7 +31,7 @@ def plot_twin_map(twin: Twin, path: str | Path, dpi: int = 150) -> Path:
                             legend_kwds={"label": "building height (m)", "shrink": 0.6})
     links = twin.network.links
     if len(links):
-        speed = links["free_speed"] * MS_TO_KMH
+        speed = links["free_speed"] * KMH_PER_MS
         collection = links.assign(speed_kmh=speed).plot(
             ax=axes, column="speed_kmh", cmap="autumn", linewidth=1.2, zorder=3)
         mappable = collection.collections[-1]

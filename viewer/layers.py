@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyvista as pv
 
+from twin.quantities import typeset
 from viewer.events import Signal
 from viewer.meshes import FEATURE
 from viewer.series import MovingPoints, Series
@@ -18,11 +19,6 @@ LayerKind = Literal["buildings", "terrain", "lines", "points"]
 COLOUR_MAPS = ("viridis", "plasma", "inferno", "magma", "cividis", "turbo", "coolwarm",
                "RdYlGn", "Spectral", "gist_earth", "terrain")
 """Colour maps offered for colour-by (matplotlib names)."""
-UNITS = {"height": "m", "base_elevation": "m", "elevation": "m", "footprint_area": "m²",
-         "roof_area": "m²", "wall_area": "m²", "wall_area_n": "m²", "wall_area_e": "m²",
-         "wall_area_s": "m²", "wall_area_w": "m²", "ground_area": "m²", "volume": "m³",
-         "length": "m", "free_speed": "m/s", "capacity": "veh/h"}
-"""Units of the twin's attributes, for legends."""
 
 
 @dataclass(eq=False)
@@ -34,7 +30,8 @@ class Layer:
     the camera moves. Attributes to colour by are the numeric columns of ``table``, the ``series``
     (values per feature that change with the timeline) and the point arrays of ``mesh``.
     ``moving`` points replace the mesh's points at every step. ``units`` name the attributes'
-    units (else ``UNITS``); a ``diverging`` layer (differences) has a colour range symmetric
+    units (those of ``twin.quantities`` for the twin's layers, those of the results file for
+    results); a ``diverging`` layer (differences) has a colour range symmetric
     around 0; ``linked`` layers (the same layer of a compared scene) share its colour range.
     Change the drawing state through the setters: each emits ``changed`` with the name of the
     field, ``"values"`` when a step changed the values or points shown.
@@ -125,12 +122,13 @@ class Layer:
         return {name: series.of_feature(row) for name, series in self.series.items()}
 
     def unit(self, attribute: str) -> str:
-        """The unit of ``attribute``, "" if unknown."""
-        return self.units.get(attribute) or UNITS.get(attribute, "")
+        """The unit of ``attribute`` as stored (``kWh/m2``), "" if unknown."""
+        return self.units.get(attribute, "")
 
     def legend_title(self) -> str:
-        """Title of the legend of the current colour-by: the layer, below it attribute and unit."""
-        unit = self.unit(self.color_by or "")
+        """Title of the legend of the current colour-by: the layer, below it attribute and unit
+        (typeset: ``m²``)."""
+        unit = typeset(self.unit(self.color_by or ""))
         return f"{self.name}\n{self.color_by}" + (f" ({unit})" if unit else "")
 
     def set_step(self, step: int) -> None:

@@ -8,6 +8,7 @@
 
 Timeline steps are the mobility bin starts and position sample times (s after local midnight
 of the scenario's day, as UTC times), or the twelve months of the energy year without mobility.
+The units of the results are those the results file gives (``Results`` parts' ``units``).
 Qt-free.
 """
 
@@ -21,11 +22,9 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
-from twin.mobility.results import LINK_UNITS, POSITION_UNITS
 from twin.model import Twin
 from twin.runs import Results
-from twin.runs.kpis import unit_from_name
-from twin.runs.results_file import LINK_COLUMNS, EnergyResults, MobilityResults
+from twin.runs.results_file import MONTHLY, EnergyResults, MobilityResults
 from twin.runs.simulated_twin import simulated_twin
 from twin.scenarios import Scenario
 from viewer.events import Signal
@@ -42,7 +41,6 @@ TRAFFIC_OFFSET = 0.8
 """Traffic links are drawn this far (m) above the ground, over the twin's roads."""
 VEHICLE_OFFSET = 2.0
 """Vehicles are drawn this far (m) above the ground."""
-MONTHLY = ("monthly_heating_kWh", "monthly_cooling_kWh")
 
 
 def is_results_file(path: str | Path) -> bool:
@@ -169,13 +167,13 @@ def _clock(results: Results, scenario: Scenario) -> LocalClock:
 
 def _energy_buildings(layer: Layer, energy: EnergyResults, clock: LocalClock,
                       steps: np.ndarray) -> Layer:
-    """The buildings layer with units of the results, monthly heating and cooling as series (the
-    month of each step, local time), coloured by heating need per m²."""
+    """The buildings layer with the units of the results file, monthly heating and cooling as
+    series (the month of each step, local time), coloured by heating need per m²."""
     ids = layer.table["id"]
     month = clock.local(steps).month.to_numpy() - 1
     series = {name: Series(getattr(energy, name).reindex(ids).to_numpy(np.float32).T, month)
               for name in MONTHLY}
-    units = {c: unit_from_name(str(c)) for c in energy.buildings.columns} | dict.fromkeys(MONTHLY, "kWh")
+    units = {**layer.units, **energy.units.get("buildings", {}), **energy.units.get("monthly", {})}
     color_by = "heating_kWh_m2" if "heating_kWh_m2" in layer.table.columns else layer.color_by
     return dataclasses.replace(layer, series=series, units=units, color_by=color_by,
                                changed=Signal())
@@ -191,7 +189,8 @@ def _traffic_layer(mobility: MobilityResults, clock: LocalClock, steps: np.ndarr
     series = {name: Series(values, frame) for name, values in mobility.series.items()}
     mesh = polylines(mobility.links.geometry.to_numpy(), origin, ground, TRAFFIC_OFFSET)
     return Layer("traffic", "lines", mesh, table=mobility.links, colour="dimgray", color_by="speed",
-                 cmap="RdYlGn", series=series, units=LINK_COLUMNS | LINK_UNITS)
+                 cmap="RdYlGn", series=series,
+                 units={**mobility.units.get("links", {}), **mobility.units.get("series", {})})
 
 
 def _vehicles_layer(mobility: MobilityResults, clock: LocalClock, steps: np.ndarray,
@@ -208,4 +207,4 @@ def _vehicles_layer(mobility: MobilityResults, clock: LocalClock, steps: np.ndar
     points = np.column_stack([xy - origin, ground_heights(xy, ground) + VEHICLE_OFFSET])
     moving = MovingPoints(points.astype(np.float32), np.concatenate([[0], np.cumsum(counts)]))
     return Layer("vehicles", "points", moving.mesh(0), table=table, colour="#202020",
-                 moving=moving, units=dict(POSITION_UNITS))
+                 moving=moving, units=dict(mobility.units.get("positions", {})))

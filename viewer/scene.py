@@ -11,6 +11,7 @@ import pyvista as pv
 
 from twin.importers.terrain_grids import sample_bilinear
 from twin.model import Raster, Twin
+from twin.quantities import NETWORK_LINKS, TWIN_BUILDINGS, TWIN_TERRAIN, units
 from viewer.camera import CameraPose
 from viewer.events import Signal
 from viewer.layers import Layer
@@ -118,7 +119,8 @@ def twin_layers(twin: Twin, origin: tuple[float, float], progress: Progress | No
     steps: list[tuple[str, Callable[[], Layer | None]]] = [
         ("terrain", lambda: _terrain_layer(dtm, origin) or _ground_layer(extent, origin)),
         ("buildings", lambda: _buildings_layer(twin.buildings, origin)),
-        ("roads", lambda: _feature_layer("roads", twin.network.links, origin, ground, "dimgray")),
+        ("roads", lambda: _feature_layer("roads", twin.network.links, origin, ground, "dimgray",
+                                         units(NETWORK_LINKS))),
         ("sensors", lambda: _feature_layer("sensors", twin.sensors, origin, ground, "red")),
         *((name, lambda frame=frame, name=name: _feature_layer(name, frame, origin, ground, "orange"))
           for name, frame in twin.layers.items()),
@@ -145,7 +147,7 @@ def _terrain_layer(dtm: Raster | None, origin: tuple[float, float]) -> Layer | N
         return None
     return Layer("terrain", "terrain", terrain_surface(dtm, origin),
                  proxy=terrain_surface(dtm, origin, max_points=PROXY_POINTS), colour="tan",
-                 cmap="gist_earth")
+                 cmap="gist_earth", units=units(TWIN_TERRAIN))
 
 
 def _ground_layer(extent: tuple[float, float, float, float], origin: tuple[float, float]) -> Layer:
@@ -164,17 +166,19 @@ def _buildings_layer(buildings: gpd.GeoDataFrame, origin: tuple[float, float]) -
     meshes = extrude_buildings(buildings.geometry.to_numpy(), buildings["base_elevation"].to_numpy(),
                                buildings["height"].to_numpy(), origin)
     return Layer("buildings", "buildings", meshes.full, table=buildings, proxy=meshes.roofs,
-                 colour="gainsboro", color_by="height")
+                 colour="gainsboro", color_by="height", units=units(TWIN_BUILDINGS))
 
 
 def _feature_layer(name: str, frame: gpd.GeoDataFrame, origin: tuple[float, float],
-                   ground: HeightAt | None, colour: str) -> Layer | None:
-    """Lines as polylines, anything else as points; None for an empty frame."""
+                   ground: HeightAt | None, colour: str,
+                   column_units: dict[str, str] | None = None) -> Layer | None:
+    """Lines as polylines, anything else as points; None for an empty frame. column_units:
+    of the frame's columns (``twin.quantities``), where known."""
     if len(frame) == 0:
         return None
     geometry = frame.geometry.to_numpy()
     if frame.geometry.geom_type.isin(["LineString", "MultiLineString"]).mean() > 0.5:
         return Layer(name, "lines", polylines(geometry, origin, ground, ROAD_OFFSET),
-                     table=frame, colour=colour)
+                     table=frame, colour=colour, units=column_units or {})
     return Layer(name, "points", point_cloud(geometry, origin, ground, POINT_OFFSET),
-                 table=frame, colour=colour)
+                 table=frame, colour=colour, units=column_units or {})

@@ -11,12 +11,14 @@ import pytest
 
 from simulation.energy.horizon import sun_bins
 from simulation.energy.pv import pv_annual
-from simulation.energy.systems import CarrierFactors, energy_label
+from simulation.energy.systems import LABELS, CarrierFactors, energy_label
+from twin import quantities
 from twin.energy import EnergySettings, run_energy
 from twin.energy.pv import pv_plane, rooftop_pv
 from twin.energy.solar import SOURCE_NAMES, solar_sources
 from twin.model import Raster, Terrain
-from twin.scenarios.kpis import ENERGY_KPIS
+
+ENERGY_KPIS = quantities.names(quantities.ENERGY_KPIS, {"class": LABELS})
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +126,12 @@ def test_rooftop_pv_yield_self_consumption_and_export(delft, delft_run) -> None:
 
 def test_kpis_match_the_scenario_list(delft_run) -> None:
     assert tuple(delft_run.kpis) == ENERGY_KPIS
+
+
+def test_building_columns_are_the_quantities_of_the_table(delft_run) -> None:
+    columns = [str(c) for c in delft_run.buildings.columns]
+    expected = quantities.names(quantities.ENERGY_BUILDINGS, {"source": SOURCE_NAMES})
+    assert columns == list(expected)
 
 
 def test_hourly_file_has_every_series_chunked_with_units(delft, delft_run, tmp_path) -> None:

@@ -12,8 +12,11 @@ from simulation.mobility import Settings
 from twin.connectivity import connectivity_report
 from twin.importers.assemble import import_files
 from twin.importers.samples import sample_files
-from twin.mobility import KPI_UNITS, LINK_UNITS, gravity_demand, routable_network, run_mobility
+from twin.mobility import gravity_demand, routable_network, run_mobility
 from twin.mobility.gravity import ATTRACTION_USES, PRODUCTION_USES, node_floor_areas
+from twin.quantities import LINK_SERIES, LINK_TOTALS, MOBILITY_KPIS, POSITIONS, TRIPS, names, units
+
+KPI_UNITS, LINK_UNITS = units(MOBILITY_KPIS), units(LINK_SERIES)
 
 START, END = 7 * 3600.0, 9 * 3600.0
 N_TRIPS = 800
@@ -98,6 +101,13 @@ def test_kpis_have_units_and_agree_with_the_tables(run) -> None:
     assert frame.crs == run.crs and len(frame) == len(run.link_ids)
     assert frame["co2"].sum() == pytest.approx(value["co2"])
     assert frame["vehicle_km"].sum() == pytest.approx(value["vehicle_km"])
+
+
+def test_tables_have_the_columns_the_quantities_table_describes(run) -> None:
+    assert list(run.trips.columns) == list(names(TRIPS))
+    assert list(run.positions.columns) == list(names(POSITIONS))
+    assert list(run.link_frame().columns) == [*names(LINK_TOTALS), "geometry"]
+    assert list(run.links) == list(names(LINK_SERIES))
 
 
 def test_link_results_are_arrays_keyed_by_link_id(run) -> None:

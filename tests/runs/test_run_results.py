@@ -67,6 +67,30 @@ def test_datasets_carry_units_and_large_ones_are_compressed(baseline_file) -> No
         assert big.compression == "gzip" and big.chunks is not None
 
 
+def test_units_are_read_back_from_the_file_as_it_holds_them(baseline_file, tmp_path) -> None:
+    back = read_results(baseline_file)
+    mob, energy = back.mobility.units, back.energy.units
+    assert mob["series"]["speed"] == "km/h" and mob["series"]["bin_start"] == "s"
+    assert mob["links"]["free_speed"] == "m/s" and mob["links"]["capacity"] == "veh/h"
+    assert mob["trips"]["travel_time"] == "s" and mob["positions"]["fraction"] == "1"
+    assert energy["buildings"]["heating_kWh_m2"] == "kWh/m2"
+    assert energy["buildings"]["air_temp_mean_C"] == "degC"
+    assert energy["buildings"]["sunlit_horizontal"] == "1"
+    assert energy["monthly"] == {"monthly_heating_kWh": "kWh", "monthly_cooling_kWh": "kWh"}
+    assert energy["district"]["heating_kW"] == "kW"
+    with h5py.File(baseline_file) as f:
+        assert f["mobility/link_series/speed"].attrs["description"].startswith("space-mean")
+        assert f["energy/buildings/heating_kWh"].attrs["description"]
+    other = tmp_path / "other_writer.h5"
+    other.write_bytes(baseline_file.read_bytes())
+    with h5py.File(other, "r+") as f:
+        f["mobility/link_series/speed"].attrs["unit"] = "m/s"
+        del f["energy/buildings/heating_kWh"].attrs["unit"]
+    back = read_results(other)
+    assert back.mobility.units["series"]["speed"] == "m/s"
+    assert "heating_kWh" not in back.energy.units["buildings"]
+
+
 def _datasets(path: Path) -> dict[str, object]:
     out = {}
     with h5py.File(path) as f:

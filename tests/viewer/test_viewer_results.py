@@ -115,6 +115,24 @@ def test_twin_render_results(helsinki_results: dict[str, Path], tmp_path: Path) 
     assert not bad.exists()
 
 
+def test_results_layers_take_their_units_from_the_results_file(scene: ResultsScene,
+                                                                results: dict[str, Results]) -> None:
+    mobility, energy = results["a"].mobility, results["a"].energy
+    traffic, vehicles = scene.layers["traffic"], scene.layers["vehicles"]
+    assert traffic.units == {**mobility.units["links"], **mobility.units["series"]}
+    assert vehicles.units == mobility.units["positions"]
+    buildings = scene.layers["buildings"]
+    for name, unit in {**energy.units["buildings"], **energy.units["monthly"]}.items():
+        assert buildings.unit(name) == unit
+    assert buildings.unit("footprint_area") == "m2"  # the twin's own columns: the quantities
+    assert scene.layers["roads"].unit("free_speed") == "m/s"
+    buildings.set_color_by("air_temp_mean_C")
+    try:
+        assert buildings.legend_title() == "buildings\nair_temp_mean_C (°C)"
+    finally:
+        buildings.set_color_by("heating_kWh_m2")
+
+
 def test_energy_only_results_step_through_months(tmp_path_factory: pytest.TempPathFactory) -> None:
     from twin.runs import run_scenario, write_results
     from twin.scenarios import load_scenario

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from twin.feeds.base import Observation
+from twin.quantities import KMH_PER_MS
 
 
 class MalformedMessage(ValueError):
@@ -28,7 +29,7 @@ _Conversion = tuple[str, str, Callable[[float], float]]
 SDM_QUANTITIES: dict[str, dict[str, _Conversion]] = {
     "TrafficFlowObserved": {
         "intensity": ("intensity", "veh", float),
-        "averageVehicleSpeed": ("speed", "m/s", lambda v: v / 3.6),
+        "averageVehicleSpeed": ("speed", "m/s", lambda v: v / KMH_PER_MS),
         "occupancy": ("occupancy", "1", float),
         "averageHeadwayTime": ("headway", "s", float),
     },

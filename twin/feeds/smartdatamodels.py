@@ -30,6 +30,7 @@ from referencing.exceptions import NoSuchResource
 from twin.errors import InputError
 from twin.feeds.payloads import concise, to_iso
 from twin.model import Twin
+from twin.quantities import KMH_PER_MS
 
 COMMON_SCHEMA = "https://smart-data-models.github.io/data-models/common-schema.json"
 CONTEXT = "https://raw.githubusercontent.com/smart-data-models/dataModel.{subject}/master/context.jsonld"
@@ -181,7 +182,7 @@ def road_segment_entities(twin: Twin) -> list[dict[str, Any]]:
             "endPoint": _geojson(shapely.Point(line.coords[-1])),
             "allowedVehicleType": ["car", "bus", "lorry", "van", "motorcycle"], "category": ["oneway"],
             "laneUsage": ["forward"] * int(row.lanes), "totalLaneNumber": int(row.lanes),
-            "length": float(row.length) / 1000.0, "maximumAllowedSpeed": round(float(row.free_speed) * 3.6, 1),
+            "length": float(row.length) / 1000.0, "maximumAllowedSpeed": round(float(row.free_speed) * KMH_PER_MS, 1),
             "dataProvider": "localtwin", "@context": _context("RoadSegment"),
         })
     return out

@@ -41,8 +41,9 @@ from twin.importers.osm_tags import (
     poi_category,
     travel_directions,
 )
-from twin.importers.road_classes import KMH, defaults_for, is_drivable
+from twin.importers.road_classes import defaults_for, is_drivable
 from twin.model import BUILDING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS, empty_frame
+from twin.quantities import MS_PER_KMH
 
 OsmObject = (osmium.osm.Node | osmium.osm.Way | osmium.osm.Relation | osmium.osm.Area
              | osmium.osm.Changeset)
@@ -80,7 +81,8 @@ def road_attributes(way_id: int, tags: Tags) -> RoadAttributes:
         road_class=road_class,
         name=tags.get("name"),
         lanes=lanes,
-        free_speed=((speed_f or defaults.speed_kmh) * KMH, (speed_b or defaults.speed_kmh) * KMH),
+        free_speed=((speed_f or defaults.speed_kmh) * MS_PER_KMH,
+                    (speed_b or defaults.speed_kmh) * MS_PER_KMH),
         capacity=(lanes[0] * defaults.capacity_per_lane, lanes[1] * defaults.capacity_per_lane),
     )
 

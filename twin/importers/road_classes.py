@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KMH = 1.0 / 3.6
-"""m/s per km/h."""
-
 
 @dataclass(frozen=True)
 class RoadClassDefaults:

@@ -55,13 +55,14 @@ from twin.importers.osm_tags import (
     parse_year,
     travel_directions,
 )
-from twin.importers.road_classes import FALLBACK_CLASS, KMH, defaults_for, is_drivable
+from twin.importers.road_classes import FALLBACK_CLASS, defaults_for, is_drivable
 from twin.model import BUILDING_COLUMNS, BUILDING_USES, LINK_COLUMNS, NODE_COLUMNS, empty_frame
+from twin.quantities import KMH_PER_MS, MS_PER_KMH
 
 BUILDING_FIELDS = ("id", "height", "floors", "use", "year", "base_elevation")
 ROAD_FIELDS = ("id", "lanes", "free_speed", "road_class", "oneway", "name")
 SPEED_UNIT_KEY = "free_speed_unit"
-KMH_PER_UNIT = {"km/h": 1.0, "m/s": 3.6, "mph": MPH}
+KMH_PER_UNIT = {"km/h": 1.0, "m/s": KMH_PER_MS, "mph": MPH}
 """km/h per unit of a ``free_speed`` column."""
 
 AUTO_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -518,7 +519,7 @@ def _road(
         kmh = float(speed) * kmh_per_unit if speed > 0 else None
     else:
         kmh = Tags({"maxspeed": _text(speed)}, problems.problems).read("maxspeed", parse_maxspeed)
-    return lanes_f, lanes_b, (kmh or defaults.speed_kmh) * KMH
+    return lanes_f, lanes_b, (kmh or defaults.speed_kmh) * MS_PER_KMH
 
 
 def _oneway(value: Any) -> str | None:

@@ -9,16 +9,14 @@ gravity model from the buildings), a kernel run and its results as tables, geome
 
 from twin.mobility.demand import DEMAND_COLUMNS, demand_frame, read_od_csv
 from twin.mobility.gravity import gravity_demand
-from twin.mobility.kpis import KPI_UNITS
 from twin.mobility.network import RoutableNetwork, routable_network
 from twin.mobility.profile import WEEKDAY_PROFILE, departure_times, profile_share
-from twin.mobility.results import LINK_UNITS, POSITION_UNITS, TRIP_UNITS, MobilityRun
+from twin.mobility.results import MobilityRun
 from twin.mobility.run import run_mobility
 from twin.mobility.signals import SignalSummary, signal_plan
 
 __all__ = [
-    "DEMAND_COLUMNS", "KPI_UNITS", "LINK_UNITS", "POSITION_UNITS", "TRIP_UNITS", "WEEKDAY_PROFILE",
-    "MobilityRun", "RoutableNetwork", "SignalSummary", "demand_frame", "departure_times",
+    "DEMAND_COLUMNS", "WEEKDAY_PROFILE", "MobilityRun", "RoutableNetwork", "SignalSummary", "demand_frame", "departure_times",
     "gravity_demand", "profile_share", "read_od_csv", "routable_network", "run_mobility",
     "signal_plan",
 ]

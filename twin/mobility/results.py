@@ -2,7 +2,9 @@
 
 Link results are arrays (n_bins, n_links) by name, columns in the order of ``link_ids``; trips and
 vehicle positions are pandas tables; KPIs a table of value and unit. Times are seconds after
-midnight of the simulated day, coordinates in the twin CRS (m).
+midnight of the simulated day, coordinates in the twin CRS (m). Names, units and descriptions of
+every series and column are those of ``twin.quantities`` (groups ``LINK_SERIES``,
+``LINK_TOTALS``, ``TRIPS``, ``POSITIONS``, ``MOBILITY_KPIS``).
 """
 
 from __future__ import annotations
@@ -16,26 +18,7 @@ import pandas as pd
 from pyproj import CRS
 
 from twin.mobility.network import RoutableNetwork
-
-LINK_UNITS: dict[str, str] = {
-    "inflow": "veh/h", "outflow": "veh/h", "density": "veh/km", "speed": "km/h", "queue": "veh",
-    "vehicle_km": "veh km", "vehicle_hours": "veh h", "co2": "kg", "nox": "kg",
-}
-"""Per link and bin: flows in and out, mean density, space-mean speed (NaN where empty), mean
-vertical queue, vehicle-km and vehicle-hours driven, tailpipe CO2 and NOx."""
-
-LINK_TOTAL_UNITS: dict[str, str] = {
-    "vehicle_km": "veh km", "vehicle_hours": "veh h", "speed": "km/h", "max_queue": "veh",
-    "congested_bins": "bins", "co2": "kg", "nox": "kg",
-}
-"""Columns of ``MobilityRun.link_frame``: totals over the run, mean speed (veh-km / veh-h), the
-largest bin-mean queue and the number of bins in the congested branch of the fundamental diagram."""
-
-TRIP_UNITS: dict[str, str] = {
-    "origin": "node id", "destination": "node id", "departure": "s", "arrival": "s",
-    "travel_time": "s", "free_flow_time": "s", "delay": "s", "distance": "m", "status": "",
-}
-"""Columns of ``MobilityRun.trips``; departure and arrival are seconds after midnight."""
+from twin.quantities import KMH_PER_MS
 
 TRIP_STATUSES: tuple[str, ...] = (
     "not_departed", "waiting", "on_link", "arrived", "unroutable", "outside_network", "same_node",
@@ -44,20 +27,15 @@ TRIP_STATUSES: tuple[str, ...] = (
 link at the end, arrived, no path (kernel codes 0-4); origin or destination outside the routable
 network, origin equal to destination (not simulated)."""
 
-POSITION_UNITS: dict[str, str] = {
-    "time": "s", "trip": "", "link_id": "", "fraction": "", "x": "m", "y": "m",
-}
-"""Columns of ``MobilityRun.positions``: clock time, trip (row label of the demand), link, share
-of the link's length travelled, and coordinates on the link's geometry."""
-
 
 @dataclass(frozen=True, eq=False)
 class MobilityRun:
-    """Everything a mobility run on a twin produced (see the *_UNITS for columns and units).
+    """Everything a mobility run on a twin produced (columns and units: ``twin.quantities``).
 
     network: what it ran on; crs: the twin CRS; start: s after midnight at simulation time 0;
-    bin_start: s after midnight, per bin; links: arrays (n_bins, n_links) by ``LINK_UNITS`` name;
-    trips, positions, kpis: tables; notes: what was dropped or assumed; timings: wall-clock s.
+    bin_start: s after midnight, per bin; links: arrays (n_bins, n_links) by ``LINK_SERIES``
+    name; trips, positions, kpis: tables; notes: what was dropped or assumed; timings:
+    wall-clock s.
     """
 
     network: RoutableNetwork
@@ -86,7 +64,7 @@ class MobilityRun:
                             index=pd.Index(self.bin_start, name="bin_start"))
 
     def link_frame(self) -> gpd.GeoDataFrame:
-        """Per link totals over the run (``LINK_TOTAL_UNITS``) with the link's id and geometry."""
+        """Per link totals over the run (``LINK_TOTALS``) with the link's id and geometry."""
         vkm = self.links["vehicle_km"].sum(axis=0)
         vh = self.links["vehicle_hours"].sum(axis=0)
         links = self.network.network.links
@@ -95,7 +73,7 @@ class MobilityRun:
         table = pd.DataFrame({
             "id": links["id"].to_numpy(),
             "vehicle_km": vkm, "vehicle_hours": vh,
-            "speed": np.minimum(speed, links["free_speed"].to_numpy() * 3.6),
+            "speed": np.minimum(speed, links["free_speed"].to_numpy() * KMH_PER_MS),
             "max_queue": self.links["queue"].max(axis=0, initial=0.0),
             "congested_bins": congested(self.links["density"], self.network).sum(axis=0),
             "co2": self.links["co2"].sum(axis=0), "nox": self.links["nox"].sum(axis=0),
@@ -105,7 +83,7 @@ class MobilityRun:
 
 def critical_density(network: RoutableNetwork) -> np.ndarray:
     """veh/km per link: capacity / free speed, where the triangular diagram peaks."""
-    return network.graph.capacity / (network.graph.free_speed * 3.6)
+    return network.graph.capacity / (network.graph.free_speed * KMH_PER_MS)
 
 
 def congested(density: np.ndarray, network: RoutableNetwork) -> np.ndarray:

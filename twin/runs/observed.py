@@ -29,7 +29,7 @@ def count_fit(folder: str | Path, mobility: MobilityRun,
               period: Period) -> tuple[pd.DataFrame, dict[str, float]] | None:
     """Observed counts of the twin folder's link sensors against the run's outflows per bin
     (link, sensor, bin_start, observed, simulated veh/h, geh) and the fit KPIs
-    (``COUNT_FIT_UNITS``); None if no observed count falls in the run's bins."""
+    (``twin.quantities`` ``COUNT_FIT_KPIS``); None if no observed count falls in the run's bins."""
     table = compare_counts(folder, [str(i) for i in mobility.link_ids],
                            bin_start_utc(mobility, period), mobility.bin_width,
                            mobility.links["outflow"])

@@ -1,5 +1,6 @@
 """A self-contained HTML report comparing two runs: KPI table, travel time distributions,
-energy profiles, maps of the change per link and per building (matplotlib PNGs inlined)."""
+energy profiles, maps of the change per link and per building (matplotlib PNGs inlined).
+Units are those the results files give (the KPI table's unit column, the parts' ``units``)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,14 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from twin.quantities import factor, typeset
 from twin.runs.compare import building_change, compare_kpis, link_change
 from twin.runs.results_file import Results
+
+TRAVEL_TIME_UNIT = "min"
+"""Travel times are shown in minutes."""
+ENERGY_UNIT, LOAD_UNIT = "MWh", "MW"
+"""Monthly energy and mean loads of all buildings are shown in MWh and MW."""
 
 STYLE = """
 body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
@@ -100,15 +107,17 @@ def _travel_times(a: Results, b: Results) -> Figure:
     hist, cdf = fig.subplots(1, 2)
     times = {}
     for label, run in (("A", a), ("B", b)):
+        assert run.mobility is not None
         trips = run.mobility.trips
-        times[label] = trips.loc[trips["status"] == "arrived", "travel_time"].to_numpy() / 60.0
+        to_minutes = factor(run.mobility.units["trips"]["travel_time"], TRAVEL_TIME_UNIT)
+        times[label] = trips.loc[trips["status"] == "arrived", "travel_time"].to_numpy() * to_minutes
     top = max((np.percentile(t, 99.5) for t in times.values() if t.size), default=1.0)
     bins = np.linspace(0.0, top, 40)
     for label, t in times.items():
         hist.hist(t, bins=bins, histtype="step", linewidth=1.5, label=f"{label} ({t.size} trips)")
         cdf.plot(np.sort(t), np.linspace(0.0, 1.0, t.size, endpoint=False), label=label)
-    hist.set(xlabel="travel time (min)", ylabel="trips")
-    cdf.set(xlabel="travel time (min)", ylabel="share of trips", xlim=(0, top))
+    hist.set(xlabel=f"travel time ({TRAVEL_TIME_UNIT})", ylabel="trips")
+    cdf.set(xlabel=f"travel time ({TRAVEL_TIME_UNIT})", ylabel="share of trips", xlim=(0, top))
     hist.legend()
     cdf.legend()
     return fig
@@ -128,22 +137,26 @@ def _diverging(values: np.ndarray) -> TwoSlopeNorm:
     return TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound)
 
 
-def _link_map(a: Results, b: Results) -> Figure:
-    change = link_change(a, b)
+def _link_map(a: Results, b: Results, series: str = "vehicle_km") -> Figure:
+    change = link_change(a, b, series)
     fig, ax = _map_axes()
     norm = _diverging(change["change"].to_numpy())
+    assert b.mobility is not None
+    unit = typeset(b.mobility.units["series"].get(series, ""))
     change.plot(ax=ax, column="change", cmap="RdBu_r", norm=norm, linewidth=1.6, legend=True,
-                legend_kwds={"label": "vehicle-km, B - A", "shrink": 0.6})
+                legend_kwds={"label": f"{series} ({unit}), B - A", "shrink": 0.6})
     return fig
 
 
-def _building_map(a: Results, b: Results) -> Figure:
-    change = building_change(a, b)
+def _building_map(a: Results, b: Results, column: str = "heating_kWh_m2") -> Figure:
+    change = building_change(a, b, column)
     fig, ax = _map_axes()
     norm = _diverging(change["change"].to_numpy())
+    assert b.energy is not None
+    unit = typeset(b.energy.units["buildings"].get(column, ""))
     change.plot(ax=ax, column="change", cmap="RdBu_r", norm=norm, edgecolor="#555",
                 linewidth=0.2, legend=True, missing_kwds={"color": "#ddd"},
-                legend_kwds={"label": "heating kWh/m2, B - A", "shrink": 0.6})
+                legend_kwds={"label": f"{column} ({unit}), B - A", "shrink": 0.6})
     return fig
 
 
@@ -152,17 +165,22 @@ def _energy_profiles(a: Results, b: Results) -> Figure:
     months, day = fig.subplots(1, 2)
     width = 0.2
     for i, (label, run) in enumerate((("A", a), ("B", b))):
+        energy = run.energy
+        assert energy is not None
+        monthly, district = energy.units["monthly"], energy.units["district"]
         x = np.arange(1, 13) + (i - 0.5) * 2 * width
-        months.bar(x - width / 2, run.energy.monthly_heating_kWh.sum(axis=0) / 1e3, width,
+        heat_m = factor(monthly["monthly_heating_kWh"], ENERGY_UNIT)
+        cool_m = factor(monthly["monthly_cooling_kWh"], ENERGY_UNIT)
+        months.bar(x - width / 2, energy.monthly_heating_kWh.sum(axis=0) * heat_m, width,
                    label=f"heating {label}")
-        months.bar(x + width / 2, run.energy.monthly_cooling_kWh.sum(axis=0) / 1e3, width,
+        months.bar(x + width / 2, energy.monthly_cooling_kWh.sum(axis=0) * cool_m, width,
                    label=f"cooling {label}")
-        heat = run.energy.district_heating_kW.sum(axis=1)
-        cool = run.energy.district_cooling_kW.sum(axis=1)
-        day.plot(heat.groupby(heat.index.hour).mean() / 1e3, label=f"heating {label}")
-        day.plot(cool.groupby(cool.index.hour).mean() / 1e3, "--", label=f"cooling {label}")
-    months.set(xlabel="month", ylabel="MWh", xticks=range(1, 13))
-    day.set(xlabel="hour of the day (UTC, end of the hour)", ylabel="mean load (MW)")
+        heat = energy.district_heating_kW.sum(axis=1) * factor(district["heating_kW"], LOAD_UNIT)
+        cool = energy.district_cooling_kW.sum(axis=1) * factor(district["cooling_kW"], LOAD_UNIT)
+        day.plot(heat.groupby(heat.index.hour).mean(), label=f"heating {label}")
+        day.plot(cool.groupby(cool.index.hour).mean(), "--", label=f"cooling {label}")
+    months.set(xlabel="month", ylabel=ENERGY_UNIT, xticks=range(1, 13))
+    day.set(xlabel="hour of the day (UTC, end of the hour)", ylabel=f"mean load ({LOAD_UNIT})")
     months.legend(fontsize=7)
     day.legend(fontsize=7)
     return fig

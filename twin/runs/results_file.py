@@ -1,8 +1,11 @@
 """One HDF5 file per scenario run: ``write_results(run, path)``, ``read_results(path)``.
 
-Layout (format ``localtwin-results``, ``format_version`` 1). Every dataset with a unit carries
-it in its ``unit`` attribute; tables are groups with one dataset per column (``_index`` holds
-the row labels; see ``twin.runs.tables_h5``); large datasets are chunked and gzip-compressed.
+Layout (format ``localtwin-results``, ``format_version`` 1). Every dataset of a quantity carries
+its ``unit`` and ``description`` attributes, both from the table of ``twin.quantities`` (group
+named below; ``unit`` "" for ids, names and classes); tables are groups with one dataset per
+column (``_index`` holds the row labels; see ``twin.runs.tables_h5``); large datasets are
+chunked and gzip-compressed. :func:`read_results` reads the units back from the file (the
+``units`` of each part), so a file is described by what it holds, whichever writer wrote it.
 
     /                     attrs: format, format_version, title, city, modules (run order)
     /provenance           attrs: scenario_path, scenario_sha256, twin_sha256, seed, started,
@@ -10,27 +13,31 @@ the row labels; see ``twin.runs.tables_h5``); large datasets are chunked and gzi
                           package versions; SHA-256 of the base twin's source files)
       scenario_toml       the scenario file's whole text
     /interventions        table: kind, summary, counts (JSON), one row per intervention
-    /kpis                 table indexed by "module.name": value, unit, definition
+    /kpis                 table indexed by "module.name": value, unit, definition (of the
+                          MOBILITY_KPIS, COUNT_FIT_KPIS, ENERGY_KPIS quantities)
     /mobility             attrs: start (s after local midnight at simulation time 0),
                           bin_width (s), timezone, crs (WKT of the twin CRS)
-      links               table per link of the routable network: id, from_node, to_node,
-                          name, length (m), lanes, capacity (veh/h), free_speed (m/s),
-                          geometry (WKB)
-      link_series/NAME    (n_bins, n_links) per link and bin: inflow, outflow (veh/h), density
-                          (veh/km), speed (km/h, NaN where empty), queue (veh), vehicle_km,
-                          vehicle_hours, co2, nox (kg); bin_start (s after local midnight)
-      trips               table per trip (twin.mobility.results.TRIP_UNITS)
-      positions           table of sampled vehicle positions (POSITION_UNITS)
+      links               table per link of the routable network (NETWORK_LINKS): id,
+                          from_node, to_node, name, length (m), lanes, capacity (veh/h),
+                          free_speed (m/s), geometry (WKB)
+      link_series/NAME    (n_bins, n_links) per link and bin (LINK_SERIES): inflow, outflow
+                          (veh/h), density (veh/km), speed (km/h, NaN where empty), queue (veh),
+                          vehicle_km, vehicle_hours, co2, nox (kg); bin_start (s after local
+                          midnight, MOBILITY_CLOCK)
+      trips               table per trip (TRIPS)
+      positions           table of sampled vehicle positions (POSITIONS)
       counts              observed counts of the twin's link sensors against the simulated
-                          outflow per bin: link, sensor, bin_start (UTC), observed, simulated
-                          (veh/h), geh (only where the twin had counts in the period)
+                          outflow per bin (COUNTS): link, sensor, bin_start (UTC), observed,
+                          simulated (veh/h), geh (only where the twin had counts in the period)
       notes               what the run dropped or assumed
     /energy               attrs: crs (WKT)
       buildings           table per building (index: building id): the energy results
-                          (EnergyRun.buildings) and the footprint (geometry, WKB)
+                          (EnergyRun.buildings, ENERGY_BUILDINGS) and the footprint (geometry,
+                          WKB)
       monthly_heating_kWh, monthly_cooling_kWh   (n_buildings, 12), months 1..12
+                          (ENERGY_MONTHLY)
       district            heating_kW, cooling_kW (n_hours, n_districts); time (UTC, end of
-                          the hour); districts (names)
+                          the hour); districts (names) (ENERGY_DISTRICT)
       notes               the energy run's warnings
 
 The file is written to a temporary name beside the target and renamed when complete, so a
@@ -41,7 +48,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -51,22 +59,45 @@ import pandas as pd
 from pyproj import CRS
 
 from twin.errors import InputError
-from twin.mobility.results import LINK_UNITS, POSITION_UNITS, TRIP_UNITS
+from twin.quantities import (
+    COUNTS,
+    ENERGY_BUILDINGS,
+    ENERGY_DISTRICT,
+    ENERGY_MONTHLY,
+    LINK_SERIES,
+    MOBILITY_CLOCK,
+    NETWORK_LINKS,
+    POSITIONS,
+    TRIPS,
+    descriptions,
+    quantity,
+    units,
+)
 from twin.runs.execute import ScenarioRun
-from twin.runs.kpis import unit_from_name
-from twin.runs.tables_h5 import read_array, read_frame, write_array, write_datetimes, write_frame
+from twin.runs.tables_h5 import (
+    read_array,
+    read_frame,
+    units_of,
+    write_array,
+    write_datetimes,
+    write_frame,
+)
 
 FORMAT = "localtwin-results"
 FORMAT_VERSION = 1
-LINK_COLUMNS = {"id": "", "from_node": "", "to_node": "", "name": "", "length": "m", "lanes": "",
-                "capacity": "veh/h", "free_speed": "m/s"}
+LINK_TABLE = ("id", "from_node", "to_node", "name", "length", "lanes", "capacity", "free_speed")
+"""The columns of the routable network's links the results file keeps (``NETWORK_LINKS``)."""
+MONTHLY = ("monthly_heating_kWh", "monthly_cooling_kWh")
+"""The per building and month arrays of the energy part (``ENERGY_MONTHLY``)."""
 
 
 @dataclass(frozen=True, eq=False)
 class MobilityResults:
     """The mobility part of a results file: links (GeoDataFrame), series by name (n_bins,
-    n_links), bin_start (s after local midnight), bin_width (s), trips, positions, notes, and
-    the observed counts compared with the flows (None without counts)."""
+    n_links), bin_start (s after local midnight), bin_width (s), trips, positions, notes, the
+    observed counts compared with the flows (None without counts), and the units the file
+    gives: by part (``links``, ``series``, ``trips``, ``positions``, ``counts``), unit by
+    column or series name."""
 
     links: gpd.GeoDataFrame
     series: dict[str, np.ndarray]
@@ -76,12 +107,15 @@ class MobilityResults:
     positions: pd.DataFrame
     notes: tuple[str, ...]
     counts: pd.DataFrame | None = None
+    units: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
 class EnergyResults:
     """The energy part: buildings (GeoDataFrame of results and footprints), monthly heating
-    and cooling (kWh, buildings x months), hourly district heating and cooling (kW)."""
+    and cooling (kWh, buildings x months), hourly district heating and cooling (kW), and the
+    units the file gives: by part (``buildings``, ``monthly``, ``district``), unit by column
+    or array name."""
 
     buildings: gpd.GeoDataFrame
     monthly_heating_kWh: pd.DataFrame
@@ -89,6 +123,7 @@ class EnergyResults:
     district_heating_kW: pd.DataFrame
     district_cooling_kW: pd.DataFrame
     notes: tuple[str, ...]
+    units: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,18 +182,17 @@ def _write_mobility(group: h5py.Group, run: ScenarioRun) -> None:
     group.attrs.update(start=mob.start, bin_width=mob.bin_width, crs=mob.crs.to_wkt(),
                        timezone=period.timezone if period else "UTC")
     links = mob.network.network.links
-    table = pd.DataFrame({c: links[c].to_numpy() for c in LINK_COLUMNS})
+    table = pd.DataFrame({c: links[c].to_numpy() for c in LINK_TABLE})
     table["geometry"] = links.geometry.to_numpy()
-    write_frame(group.create_group("links"), table, LINK_COLUMNS)
+    _write_table(group, "links", table, NETWORK_LINKS)
     series = group.create_group("link_series")
-    write_array(series, "bin_start", mob.bin_start, "s")
+    _write_quantity(series, "bin_start", mob.bin_start, MOBILITY_CLOCK)
     for name, values in mob.links.items():
-        write_array(series, name, np.asarray(values, dtype=np.float32), LINK_UNITS[name])
-    write_frame(group.create_group("trips"), mob.trips, TRIP_UNITS)
-    write_frame(group.create_group("positions"), mob.positions, POSITION_UNITS)
+        _write_quantity(series, name, np.asarray(values, dtype=np.float32), LINK_SERIES)
+    _write_table(group, "trips", mob.trips, TRIPS)
+    _write_table(group, "positions", mob.positions, POSITIONS)
     if run.counts is not None:
-        write_frame(group.create_group("counts"), run.counts,
-                    {"observed": "veh/h", "simulated": "veh/h", "geh": "1"})
+        _write_table(group, "counts", run.counts, COUNTS)
     write_array(group, "notes", np.array(mob.notes, dtype=object))
 
 
@@ -169,17 +203,32 @@ def _write_energy(group: h5py.Group, run: ScenarioRun) -> None:
     group.attrs["crs"] = CRS(buildings.crs).to_wkt()
     table = energy.buildings.copy()
     table["geometry"] = buildings.geometry.to_numpy()
-    write_frame(group.create_group("buildings"), table,
-                {c: unit_from_name(str(c)) for c in table.columns})
-    for name in ("monthly_heating_kWh", "monthly_cooling_kWh"):
-        write_array(group, name, getattr(energy, name).to_numpy(), "kWh")
+    _write_table(group, "buildings", table, ENERGY_BUILDINGS)
+    for name in MONTHLY:
+        _write_quantity(group, name, getattr(energy, name).to_numpy(), ENERGY_MONTHLY)
     district = group.create_group("district")
     heating = energy.district_heating_kW
-    write_datetimes(district, "time", heating.index)
+    write_datetimes(district, "time", heating.index,
+                    quantity(ENERGY_DISTRICT, "time").description)
     write_array(district, "districts", np.array(heating.columns.astype(str), dtype=object))
-    write_array(district, "heating_kW", heating.to_numpy(), "kW")
-    write_array(district, "cooling_kW", energy.district_cooling_kW.to_numpy(), "kW")
+    _write_quantity(district, "heating_kW", heating.to_numpy(), ENERGY_DISTRICT)
+    _write_quantity(district, "cooling_kW", energy.district_cooling_kW.to_numpy(),
+                    ENERGY_DISTRICT)
     write_array(group, "notes", np.array(energy.warnings, dtype=object))
+
+
+def _write_quantity(group: h5py.Group, name: str, values: np.ndarray, table: str) -> None:
+    """One array with the unit and description of quantity ``name`` of the ``table`` group."""
+    q = quantity(table, name)
+    write_array(group, name, values, q.unit, q.description)
+
+
+def _write_table(parent: h5py.Group, name: str, frame: pd.DataFrame, table: str) -> None:
+    """A table as group ``name`` of ``parent``, its columns (all but the geometry, which is
+    WKB) with the units and descriptions of the quantities of the ``table`` group."""
+    columns = [str(c) for c in frame.columns if c != "geometry"]
+    write_frame(parent.create_group(name), frame, units(table, columns),
+                descriptions(table, columns))
 
 
 def read_results(path: str | Path) -> Results:
@@ -220,13 +269,16 @@ def _read_mobility(group: h5py.Group) -> MobilityResults:
     crs = CRS.from_wkt(group.attrs["crs"])
     links = read_frame(group["links"])
     series = {name: data[()] for name, data in group["link_series"].items() if name != "bin_start"}
+    parts = {"links": "links", "series": "link_series", "trips": "trips",
+             "positions": "positions", "counts": "counts"}
     return MobilityResults(
         links=gpd.GeoDataFrame(links.drop(columns="geometry"), geometry=links["geometry"].to_numpy(),
                                crs=crs),
         series=series, bin_start=group["link_series/bin_start"][()],
         bin_width=float(group.attrs["bin_width"]), trips=read_frame(group["trips"]),
         positions=read_frame(group["positions"]), notes=_notes(group),
-        counts=read_frame(group["counts"]) if "counts" in group else None)
+        counts=read_frame(group["counts"]) if "counts" in group else None,
+        units={part: units_of(group[name]) for part, name in parts.items() if name in group})
 
 
 def _read_energy(group: h5py.Group) -> EnergyResults:
@@ -236,7 +288,7 @@ def _read_energy(group: h5py.Group) -> EnergyResults:
                                  geometry=table["geometry"].to_numpy(), crs=crs)
     months = pd.Index(range(1, 13), name="month")
     monthly = {name: pd.DataFrame(group[name][()], index=buildings.index, columns=months)
-               for name in ("monthly_heating_kWh", "monthly_cooling_kWh")}
+               for name in MONTHLY}
     district = group["district"]
     time = pd.DatetimeIndex(read_array(district["time"]), name="time")
     names = pd.Index(read_array(district["districts"]), name="district")
@@ -245,4 +297,10 @@ def _read_energy(group: h5py.Group) -> EnergyResults:
         monthly_cooling_kWh=monthly["monthly_cooling_kWh"],
         district_heating_kW=pd.DataFrame(district["heating_kW"][()], index=time, columns=names),
         district_cooling_kW=pd.DataFrame(district["cooling_kW"][()], index=time, columns=names),
-        notes=_notes(group))
+        notes=_notes(group),
+        units={"buildings": units_of(group["buildings"]),
+               "monthly": _subset(units_of(group), MONTHLY), "district": units_of(district)})
+
+
+def _subset(units: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    return {name: units[name] for name in names if name in units}

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from twin.quantities import TIMESTAMP
+
 COMPRESS_FROM = 4096
 """Elements from which a dataset is chunked and compressed."""
 STRING = h5py.string_dtype("utf-8")
@@ -39,30 +41,37 @@ def write_array(group: h5py.Group, name: str, values: np.ndarray, unit: str | No
     return data
 
 
-def write_datetimes(group: h5py.Group, name: str, values) -> h5py.Dataset:
-    """Datetimes (naive ones taken as UTC) as int64 ns since 1970 UTC."""
+def write_datetimes(group: h5py.Group, name: str, values,
+                    description: str | None = None) -> h5py.Dataset:
+    """Datetimes (naive ones taken as UTC) as int64 ns since 1970 UTC (unit ``TIMESTAMP``)."""
     stamps = pd.DatetimeIndex(pd.to_datetime(values, utc=True)).as_unit("ns")
-    data = write_array(group, name, stamps.asi8, "ns since 1970 UTC")
+    data = write_array(group, name, stamps.asi8, TIMESTAMP, description)
     data.attrs["kind"] = "datetime"
     return data
 
 
 def write_frame(group: h5py.Group, frame: pd.DataFrame,
-                units: Mapping[str, str] | None = None) -> None:
-    """Every column of ``frame`` (and its index, as ``_index``) as a dataset of ``group``."""
+                units: Mapping[str, str] | None = None,
+                descriptions: Mapping[str, str] | None = None) -> None:
+    """Every column of ``frame`` (and its index, as ``_index``) as a dataset of ``group``, with
+    the ``unit`` and ``description`` attributes of those columns ``units`` and
+    ``descriptions`` name."""
     units = units or {}
+    descriptions = descriptions or {}
     group.attrs["columns"] = [str(c) for c in frame.columns]
     group.attrs["index_name"] = str(frame.index.name or "")
-    _write_column(group, "_index", pd.Series(frame.index), None)
+    _write_column(group, "_index", pd.Series(frame.index), None, None)
     for column in frame.columns:
-        _write_column(group, str(column), frame[column], units.get(str(column)))
+        name = str(column)
+        _write_column(group, name, frame[column], units.get(name), descriptions.get(name))
 
 
-def _write_column(group: h5py.Group, name: str, column: pd.Series, unit: str | None) -> None:
+def _write_column(group: h5py.Group, name: str, column: pd.Series, unit: str | None,
+                  description: str | None) -> None:
     if isinstance(column.dtype, pd.CategoricalDtype):
         column = column.astype(str)
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        write_datetimes(group, name, column)
+        write_datetimes(group, name, column, description)
         return
     if column.dtype == object and len(column) and isinstance(column.iloc[0], shapely.Geometry):
         data = group.create_dataset(name, (len(column),), dtype=WKB)
@@ -70,7 +79,7 @@ def _write_column(group: h5py.Group, name: str, column: pd.Series, unit: str | N
             data[i] = np.frombuffer(blob, np.uint8)
         data.attrs["kind"] = "wkb"
         return
-    write_array(group, name, column.to_numpy(), unit)
+    write_array(group, name, column.to_numpy(), unit, description)
 
 
 def read_array(data: h5py.Dataset) -> np.ndarray | pd.Series:

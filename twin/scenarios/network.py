@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from twin.model import Twin
+from twin.quantities import KMH_PER_MS
 from twin.scenarios.base import Intervention, ids_of, with_links
 from twin.scenarios.report import ChangeReport
 from twin.scenarios.selection import Selection
@@ -67,8 +68,8 @@ class SetSpeed(Intervention):
     def apply(self, twin: Twin) -> tuple[Twin, ChangeReport]:
         mask = self.select.links(twin)
         links = twin.network.links.copy()
-        before = links.loc[mask, "free_speed"].to_numpy(dtype=np.float64) * 3.6
-        links.loc[mask, "free_speed"] = self.speed / 3.6
+        before = links.loc[mask, "free_speed"].to_numpy(dtype=np.float64) * KMH_PER_MS
+        links.loc[mask, "free_speed"] = self.speed / KMH_PER_MS
         changed = int(np.sum(np.abs(before - self.speed) > 1e-9))
         note = (
             f"{_km(twin, mask):.2f} km at {self.speed:g} km/h, "

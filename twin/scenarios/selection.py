@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from twin.model import Twin
+from twin.quantities import KMH_PER_MS
 from twin.scenarios.areas import Area, AreaError
 from twin.scenarios.errors import InterventionError, KeyPath
 from twin.scenarios.filters import Filter, FilterError, parse_filter
@@ -74,7 +75,7 @@ class Selection:
         (free_speed in km/h, rounded to 6 decimals so 30 km/h compares equal to 30)."""
         frame = twin.network.links
         table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).assign(
-            speed_kmh=np.round(frame["free_speed"].to_numpy(dtype=np.float64) * 3.6, 6)
+            speed_kmh=np.round(frame["free_speed"].to_numpy(dtype=np.float64) * KMH_PER_MS, 6)
         )
         midpoints = gpd.GeoSeries(
             shapely.line_interpolate_point(frame.geometry.values, 0.5, normalized=True)

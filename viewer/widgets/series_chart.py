@@ -8,6 +8,7 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PyQt6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
+from twin.quantities import typeset
 from viewer.timeline import Timeline
 
 CHART_HEIGHT_PX = 220
@@ -67,7 +68,7 @@ class SeriesChart(QWidget):
             return
         times = self.timeline.steps.astype("datetime64[ms]").astype(object)
         self.axes.plot(times, self.series[name], color="tab:blue")
-        unit = self.units.get(name)
+        unit = typeset(self.units.get(name, ""))
         self.axes.set_ylabel(f"{name} ({unit})" if unit else name, fontsize=8)
         self.axes.set_xlabel("UTC", fontsize=8)
         self.axes.tick_params(labelsize=7)
