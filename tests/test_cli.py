@@ -14,7 +14,8 @@ from twin.cli import EXIT_INPUT_ERROR, main
 
 def run_twin(*args: str) -> subprocess.CompletedProcess:
     """The console script as a user runs it, in a separate process."""
-    return subprocess.run([sys.executable, "-m", "twin.cli", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", "twin.cli", *args], capture_output=True, text=True,
+                          timeout=300, check=False)
 
 
 def test_import_sample_then_info(tmp_path: Path) -> None:

@@ -47,7 +47,8 @@ class Broker:
                 return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError((self.folder / "mosquitto.log").read_text(errors="replace"))
+                    raise RuntimeError(
+                        (self.folder / "mosquitto.log").read_text(errors="replace")) from None
                 time.sleep(0.05)
         raise RuntimeError("mosquitto did not start listening within 10 s")
 

@@ -56,7 +56,7 @@ class NgsiLdBroker:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 broker.requests.append(self.path)
                 url = urllib.parse.urlsplit(self.path)
                 params = dict(urllib.parse.parse_qsl(url.query))
@@ -67,7 +67,7 @@ class NgsiLdBroker:
                 else:
                     self._send(404, {"type": "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if self.path == "/ngsi-ld/v1/subscriptions":
                     broker.subscriptions[body["id"]] = body
@@ -78,7 +78,7 @@ class NgsiLdBroker:
                 else:
                     self._send(404)
 
-            def do_DELETE(self) -> None:  # noqa: N802
+            def do_DELETE(self) -> None:
                 sid = self.path.rsplit("/", 1)[-1]
                 self._send(204 if broker.subscriptions.pop(sid, None) else 404)
 

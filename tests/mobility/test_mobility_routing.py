@@ -121,7 +121,7 @@ def test_rerouting_moves_vehicles_off_a_closed_link() -> None:
 def test_bucket_and_heap_dijkstra_give_identical_trees() -> None:
     # whole-second costs (many ties), a wide spread (many buckets) and closed links (costs
     # beyond the bucket ring, held in its overflow list): the two versions agree to the bit
-    from simulation.mobility.routing import CLOSED_COST, _arcs, build_trees, bucket_width
+    from simulation.mobility.routing import CLOSED_COST, _arcs, bucket_width, build_trees
 
     g, _, _ = _random_grid()
     rng = np.random.default_rng(3)
