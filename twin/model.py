@@ -126,7 +126,7 @@ class Raster:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return tuple(self.values.shape)  # type: ignore[return-value]
+        return tuple(self.values.shape)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

@@ -56,11 +56,15 @@ def _urn(kind: str, ident: object) -> str:
 
 @lru_cache(maxsize=4)
 def _registry(models: Path) -> Registry:
+    """The schema registry of the models folder: its common schema, never the network."""
+    # referencing's attrs classes declare their fields through a decorator mypy does not read
+    # as a dataclass transform, so their keyword constructors are unknown to it
     def retrieve(uri: str) -> Resource:
-        raise NoSuchResource(ref=uri)  # only the local files below; never the network
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # only the local files below
 
     common = json.loads((models / "common-schema.json").read_text(encoding="utf-8"))
-    return Registry(retrieve=retrieve).with_resource(COMMON_SCHEMA, Resource.from_contents(common))
+    registry: Registry = Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    return registry.with_resource(COMMON_SCHEMA, Resource.from_contents(common))
 
 
 def schema_path(models: str | Path, kind: str) -> Path:

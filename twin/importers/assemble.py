@@ -109,7 +109,9 @@ def _source_bounds(source: SourceData) -> tuple[float, float, float, float] | No
 def _check_sources_fit(sources: Sequence[SourceData]) -> None:
     """Every source's coordinates must lie in its declared CRS's area of use."""
     for source in sources:
-        box = _source_bounds(source) if source.crs is not None else None
+        if source.crs is None:
+            continue
+        box = _source_bounds(source)
         if box is not None:
             check_coordinates_fit(box, source.crs, source.path)
 
@@ -117,7 +119,9 @@ def _check_sources_fit(sources: Sequence[SourceData]) -> None:
 def _lonlat_centre(sources: Sequence[SourceData]) -> tuple[float, float] | None:
     """Centre (lon, lat) of the first source with geometry, to pick a UTM zone."""
     for source in sources:
-        box = _source_bounds(source) if source.crs is not None else None
+        if source.crs is None:
+            continue
+        box = _source_bounds(source)
         if box is not None:
             west, south, east, north = bounds_to_lonlat(box, source.crs)
             return ((west + east) / 2.0, (south + north) / 2.0)

@@ -24,11 +24,11 @@ memory as a whole DOM. Only the records the twin needs are kept.
 from __future__ import annotations
 
 import gzip
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 import geopandas as gpd
@@ -109,7 +109,7 @@ def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) ->
     )
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path) -> io.BufferedIOBase:
     """The file as a byte stream, gunzipped if it starts with the gzip magic number."""
     try:
         handle = open(path, "rb")
@@ -143,6 +143,7 @@ def _top_level(path: Path) -> Iterator[Element]:
                 depth -= 1
                 if depth == 1:
                     yield element
+                    assert root is not None  # set at the first start event
                     root.clear()
         except ParseError as error:
             line, column = error.position

@@ -344,7 +344,7 @@ def _buildings(
             "source_id": source_ids,
             "source": path.name,
             "height": height,
-            "height_source": np.where(np.isnan(height), None, "attribute"),
+            "height_source": np.where(np.isnan(height), np.array(None, dtype=object), "attribute"),
             "base_elevation": np.array(
                 [np.nan if v is None else v for v in base], dtype=np.float64
             ),
@@ -443,6 +443,7 @@ def _road_lines(
         for f in (*ROAD_FIELDS, "junction", *ACCESS_KEYS, "area")
     }
     ids, _ = _ids(path, layer, frame, options, note)
+    classes: list[str | None]
     if column["road_class"] is None:
         classes = [FALLBACK_CLASS] * len(frame)
         warnings.append(
@@ -454,7 +455,7 @@ def _road_lines(
     if (~drivable).any():
         warnings.append(f"{note}skipped {int((~drivable).sum())} lines of a class cars may not use")
     access = _access_tags(frame, column)
-    closed = drivable & ~np.array([open_to_cars(tags) for tags in access], dtype=bool)
+    closed = drivable & ~np.array([open_to_cars(tags) for tags in access], dtype=np.bool_)
     if closed.any():
         warnings.append(f"{note}skipped {int(closed.sum())} lines closed to cars by access tags")
         drivable &= ~closed
@@ -481,7 +482,8 @@ def _road_lines(
     return lines.loc[drivable]
 
 
-def _access_tags(frame: pd.DataFrame, column: dict[str, str | None]) -> list[dict[str, str]]:
+def _access_tags(frame: pd.DataFrame, column: dict[str, str | None]
+                 ) -> list[dict[str, str | None]]:
     """Per line, the OSM access keys and ``area`` that have a value."""
     keys = [key for key in (*ACCESS_KEYS, "area") if column[key] is not None]
     columns = [_values(frame, column[key]) for key in keys]
@@ -493,7 +495,7 @@ def _access_tags(frame: pd.DataFrame, column: dict[str, str | None]) -> list[dic
 
 
 def _road(
-    road_class: str,
+    road_class: str | None,
     oneway: Any,
     junction: Any,
     lanes: Any,
