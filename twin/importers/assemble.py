@@ -53,6 +53,33 @@ def import_files(
 
     ``twin_crs`` overrides the CRS choice (first projected source, else local UTM);
     ``progress`` is called with each file name as its reading starts.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        The source files (and GTFS folders), in the order their layers are combined.
+    name : str
+        Name of the twin.
+    options : ImportOptions, optional
+        Options of every reader (CRS to assume, CityJSON level of detail, vector column map).
+    twin_crs : pyproj.CRS, optional
+        CRS of the twin, instead of the first projected source's or the local UTM zone; its
+        horizontal part must be projected in metres.
+    progress : callable, optional
+        Called with each file's name as its reading starts.
+
+    Returns
+    -------
+    Twin
+        Every layer reprojected into the twin CRS [m], buildings completed (heights, areas,
+        elevations), the sources with their SHA-256 and the warnings of every reader.
+
+    Raises
+    ------
+    InputError
+        When no file is given, a file cannot be read or used (naming the file and field),
+        coordinates lie outside the area of use of their declared CRS, or ``twin_crs`` is not
+        projected in metres.
     """
     if not paths:
         raise InputError(None, "files", "no source files given")

@@ -113,6 +113,26 @@ def read_cityjson(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) ->
     (``.city.jsonl``, ``.jsonl``) file, in the file's horizontal CRS.
 
     Raises :class:`InputError` naming the file and the field for anything it cannot use.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CityJSON or CityJSONSeq file.
+    options : ImportOptions, optional
+        ``lod``: level of detail to read (the highest present by default); ``crs``: the CRS of
+        a file that declares none.
+
+    Returns
+    -------
+    SourceData
+        ``buildings`` (kind ``cityjson``) with heights and base elevations [m], roof, wall and
+        ground areas [m²] and volumes [m³] from the 3D geometry, footprints in ``crs`` [m].
+
+    Raises
+    ------
+    InputError
+        Naming the file and the field (``CityObjects.ID.geometry[k]``, ``line N`` of a
+        sequence, ...) of anything it cannot use.
     """
     path = Path(path)
     with _gc_paused():

@@ -82,7 +82,27 @@ class _Net:
 
 
 def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) -> SourceData:
-    """Nodes, links (m, m/s, veh/h) and signal phases (s) of a SUMO net, in its projected CRS."""
+    """Nodes, links (m, m/s, veh/h) and signal phases (s) of a SUMO net, in its projected CRS.
+
+    Parameters
+    ----------
+    path : str or Path
+        The SUMO network (``.net.xml``, or gzipped ``.net.xml.gz``).
+    options : ImportOptions, optional
+        ``crs``: the CRS of a net without a projection.
+
+    Returns
+    -------
+    SourceData
+        Kind ``sumo``: ``nodes``, ``links`` (``length`` [m], ``free_speed`` [m/s], ``capacity``
+        [veh/h], ``lanes`` [-]) and ``signals`` (phase ``duration`` [s]) in the net's CRS [m].
+
+    Raises
+    ------
+    InputError
+        For malformed XML (naming line and column), a root other than ``<net>``, a net without
+        ``<location>`` or usable CRS, and junctions or edges it cannot use.
+    """
     path = Path(path)
     net = _parse(path)
     if net.offset is None:

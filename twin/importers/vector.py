@@ -113,7 +113,32 @@ _HSTORE = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 def read_vector(
     path: str | Path, options: ImportOptions = ImportOptions(), layer: str | None = None
 ) -> SourceData:
-    """Buildings, road network and point layers of a vector file, in its own CRS."""
+    """Buildings, road network and point layers of a vector file, in its own CRS.
+
+    Parameters
+    ----------
+    path : str or Path
+        A GeoPackage, GeoJSON, Shapefile, SpatiaLite or FlatGeobuf file.
+    options : ImportOptions, optional
+        ``column_map``: twin field -> source column (``free_speed_unit``: ``km/h``, ``m/s``
+        or ``mph``); ``crs``: the CRS of layers that declare none.
+    layer : str, optional
+        The one layer to read; all of them by default.
+
+    Returns
+    -------
+    SourceData
+        Kind ``vector``: polygons as ``buildings`` (``height``, ``base_elevation`` [m]), lines
+        as a road network (``free_speed`` [m/s], ``lanes`` [-] per direction, ``length`` [m]),
+        points as ``layers[<layer name>]``, in the file's CRS.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file or layer, an unknown ``column_map`` key or speed unit, a mapped
+        column the layer lacks, a layer without CRS (and none in ``options``), layers in
+        different CRSs, and building heights of 0 m or less.
+    """
     path = Path(path)
     _check_column_map(path, options.column_map)
     frames = {name: _read_layer(path, name, options) for name in _layer_names(path, layer)}
