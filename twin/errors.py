@@ -13,6 +13,24 @@ class InputError(TwinError):
     """A source file, option or stored twin that cannot be used as it is.
 
     The message reads ``FILE: FIELD: what is wrong`` so a user can find and fix the input.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The file or folder at fault; None when no file is concerned (a command-line option).
+    field : str or None
+        Where in it: a key path, ``line N``, a column or layer name; None for the whole file.
+    message : str
+        What is wrong and what was expected.
+
+    Attributes
+    ----------
+    path : str or None
+        ``path`` as text.
+    field : str or None
+        ``field`` as given.
+    reason : str
+        ``message`` alone, without the file and field.
     """
 
     def __init__(self, path: str | Path | None, field: str | None, message: str) -> None:

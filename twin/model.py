@@ -118,7 +118,18 @@ def conform_buildings(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 @dataclass(frozen=True)
 class Raster:
     """One band of a regular grid: ``values[row, col]`` (float32, NaN where unknown), the affine
-    ``transform`` from (col, row) to (x, y) of the cell corner, and its CRS."""
+    ``transform`` from (col, row) to (x, y) of the cell corner, and its CRS.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        Cell values, shape (rows, cols), float32 [unit of the band: m for terrain heights; NaN
+        where unknown].
+    transform : affine.Affine
+        From (col, row) to (x, y) of the cell's corner [m in ``crs``].
+    crs : pyproj.CRS
+        Coordinate reference system of the grid.
+    """
 
     values: np.ndarray
     transform: Affine
@@ -126,7 +137,8 @@ class Raster:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return tuple(self.values.shape)  # type: ignore[return-value]
+        """(rows, cols) of the grid [-]."""
+        return tuple(self.values.shape)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -136,7 +148,18 @@ class Raster:
         return (min(xs), min(ys), max(xs), max(ys))
 
     def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Value of the cell under each point (x, y); NaN outside the grid."""
+        """Value of the cell under each point (x, y); NaN outside the grid.
+
+        Parameters
+        ----------
+        x, y : array_like
+            Point coordinates in the grid's CRS [m], of one shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 values of the shape of ``x`` [unit of the band; NaN outside the grid].
+        """
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         cols, rows = ~self.transform @ (x, y)
@@ -151,18 +174,41 @@ class Raster:
 
 @dataclass(frozen=True)
 class Terrain:
-    """Terrain grids: ``dtm`` (bare earth) and ``dsm`` (surface incl. buildings, trees), heights m."""
+    """Terrain grids: ``dtm`` (bare earth) and ``dsm`` (surface incl. buildings, trees), heights m.
+
+    Attributes
+    ----------
+    dtm : Raster or None
+        Digital terrain model, the bare earth [m heights]; None when the twin has none.
+    dsm : Raster or None
+        Digital surface model, with buildings and trees [m heights]; None when the twin has none.
+    """
 
     dtm: Raster | None = None
     dsm: Raster | None = None
 
     def is_empty(self) -> bool:
+        """True when the twin has neither grid."""
         return self.dtm is None and self.dsm is None
 
 
 @dataclass(frozen=True)
 class SiteLocation:
-    """Where a weather record was taken: degrees WGS84, elevation m, UTC offset h of local time."""
+    """Where a weather record was taken: degrees WGS84, elevation m, UTC offset h of local time.
+
+    Attributes
+    ----------
+    latitude : float
+        WGS84 latitude, north positive [degree].
+    longitude : float
+        WGS84 longitude, east positive [degree].
+    elevation : float, default 0.0
+        Height of the site above sea level [m].
+    name : str, default ""
+        Name of the station or site.
+    utc_offset : float, default 0.0
+        Local standard time of the record minus UTC [h] (e.g. 1.0 for Central European Time).
+    """
 
     latitude: float
     longitude: float
@@ -191,6 +237,17 @@ class Weather:
     ``data`` is indexed (index name ``time``) by the UTC end of each hourly interval (EPW and TMY3 label hours by their
     end; a solar model takes the sun at the middle of the interval), with the columns of
     ``WEATHER_COLUMNS``. ``source_format`` names the file format it came from.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        One row per hour, indexed by the UTC end of the hour; columns ``temp_air`` [°C],
+        ``relative_humidity`` [%], ``ghi``, ``dni``, ``dhi`` [W/m²], ``wind_speed`` [m/s],
+        ``wind_direction`` [degree, from north, clockwise], ``pressure`` [Pa] (those the source has).
+    location : SiteLocation
+        Where the record was taken.
+    source_format : str, default ""
+        The file format it came from (``epw``, ``tmy3``, ``dwd``, ...).
     """
 
     data: pd.DataFrame
@@ -200,7 +257,21 @@ class Weather:
 
 @dataclass(frozen=True)
 class Network:
-    """Directed road network: ``nodes``, ``links`` and fixed-time ``signals`` (see the *_COLUMNS)."""
+    """Directed road network: ``nodes``, ``links`` and fixed-time ``signals`` (see the *_COLUMNS).
+
+    Attributes
+    ----------
+    nodes : geopandas.GeoDataFrame
+        Junctions with the ``NODE_COLUMNS`` (``id``; ``control``: ``signal``, ``priority`` or
+        ``none``) and Point geometry [m in the twin CRS].
+    links : geopandas.GeoDataFrame
+        One row per direction of travel with the ``LINK_COLUMNS``: ``from_node`` / ``to_node``
+        ids, ``length`` [m], ``lanes`` [-], ``free_speed`` [m/s], ``capacity`` over all lanes
+        [veh/h], ``road_class``, ``name``, and LineString geometry [m in the twin CRS].
+    signals : pandas.DataFrame
+        Fixed-time signal phases with the ``SIGNAL_COLUMNS``: ``node_id``, ``program_id``,
+        ``phase`` [-], ``duration`` [s] and the SUMO-style ``state`` string; empty by default.
+    """
 
     nodes: gpd.GeoDataFrame
     links: gpd.GeoDataFrame
@@ -208,9 +279,17 @@ class Network:
 
     @classmethod
     def empty(cls, crs: CRS | None = None) -> Network:
+        """A network without nodes or links.
+
+        Parameters
+        ----------
+        crs : pyproj.CRS, optional
+            CRS of the empty tables; None leaves it unset.
+        """
         return cls(nodes=empty_frame(NODE_COLUMNS, crs), links=empty_frame(LINK_COLUMNS, crs))
 
     def is_empty(self) -> bool:
+        """True when the network has no links."""
         return len(self.links) == 0
 
     @cached_property
@@ -240,7 +319,20 @@ class Network:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file the twin was imported from: its path as given, SHA-256, size in bytes and kind."""
+    """A file the twin was imported from: its path as given, SHA-256, size in bytes and kind.
+
+    Attributes
+    ----------
+    path : str
+        The path as it was given to the import.
+    sha256 : str
+        SHA-256 of its content, hexadecimal.
+    size : int
+        Size of the file [byte] (of all files for a folder source).
+    kind : str
+        What it held, as its reader names it (``cityjson``, ``osm``, ``sumo``, ``gtfs``,
+        ``dtm`` / ``dsm``, ``weather``, ``vector``, or a plug-in reader's kind).
+    """
 
     path: str
     sha256: str
@@ -252,13 +344,31 @@ class SourceFile:
 class Twin:
     """A city's local digital twin in one projected metric CRS.
 
-    buildings: GeoDataFrame with ``BUILDING_COLUMNS`` and 2D footprints.
-    network: the directed road network.
-    terrain: DTM / DSM grids.
-    sensors: GeoDataFrame of sensors (id, kind, unit, geometry); their time series live in the store.
-    weather: hourly weather, or None.
-    layers: further vector layers by name (``pois``, ``transit_stops``, ``transit_routes``, ...).
-    sources: the files it came from; warnings: what the import repaired or could not use.
+    Attributes
+    ----------
+    name : str
+        Name of the twin (the stem of its ``NAME.twin`` folder).
+    crs : pyproj.CRS
+        The one projected metric CRS of every geometry and grid [m].
+    buildings : geopandas.GeoDataFrame
+        One row per building with the ``BUILDING_COLUMNS`` (``height``, ``base_elevation`` [m],
+        ``floors`` [-], ``year``, areas [m²], ``volume`` [m³], ...) and the 2D footprint.
+    network : Network
+        The directed road network.
+    terrain : Terrain, optional
+        DTM / DSM grids [m heights]; none by default.
+    sensors : geopandas.GeoDataFrame, optional
+        Sensors (``id``, ``kind``, ``unit``, Point geometry); their time series live in the
+        store's ``timeseries.h5``.
+    weather : Weather or None, default None
+        Hourly weather.
+    layers : Mapping of str to geopandas.GeoDataFrame, optional
+        Further vector layers by name (``pois``, ``transit_stops``, ``transit_routes``, ...);
+        read-only.
+    sources : tuple of SourceFile, default ()
+        The files it was imported from.
+    warnings : tuple of str, default ()
+        What the import repaired or could not use.
     """
 
     name: str
@@ -278,11 +388,28 @@ class Twin:
         object.__setattr__(self, "layers", MappingProxyType(dict(self.layers)))
 
     def replace(self, **changes: Any) -> Twin:
-        """A new Twin with the given fields changed; this one is left as it is."""
+        """A new Twin with the given fields changed; this one is left as it is.
+
+        Parameters
+        ----------
+        **changes
+            New values of fields, by field name (``buildings=...``, ``network=...``).
+
+        Returns
+        -------
+        Twin
+            The changed copy.
+        """
         return dataclasses.replace(self, **changes)
 
     def extent(self) -> tuple[float, float, float, float] | None:
-        """(xmin, ymin, xmax, ymax) in the twin CRS over all vector layers and grids, or None."""
+        """(xmin, ymin, xmax, ymax) in the twin CRS over all vector layers and grids, or None.
+
+        Returns
+        -------
+        tuple of float or None
+            (xmin, ymin, xmax, ymax) [m in ``crs``]; None when the twin holds no geometry.
+        """
         boxes = [
             frame.total_bounds
             for frame in (self.buildings, self.network.links, self.network.nodes, self.sensors,

@@ -67,7 +67,25 @@ _GEOMETRY_TYPES = {"buildings": "MultiPolygon", "network_nodes": "Point", "netwo
 
 def save_twin(twin: Twin, folder: str | Path) -> Path:
     """Write ``twin`` to ``folder`` atomically; an existing twin folder there is replaced, and
-    if it is the same twin (same name) the observations stored in it are kept."""
+    if it is the same twin (same name) the observations stored in it are kept.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin to write.
+    folder : str or Path
+        Twin folder to write (``NAME.twin``); its parent is created if needed.
+
+    Returns
+    -------
+    Path
+        ``folder``, holding the manifest, the layers, the terrain grids and the time series.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` exists and is not a twin folder (it is never overwritten).
+    """
     folder = Path(folder)
     if folder.exists() and not (folder / MANIFEST).is_file():
         raise InputError(folder, None, "exists and is not a twin folder; refusing to overwrite it")
@@ -84,7 +102,28 @@ def save_twin(twin: Twin, folder: str | Path) -> Path:
 
 
 def load_twin(folder: str | Path, verify: bool = True) -> Twin:
-    """Read the twin in ``folder``; with ``verify`` every file's SHA-256 is checked first."""
+    """Read the twin in ``folder``; with ``verify`` every file's SHA-256 is checked first.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The twin folder (``NAME.twin``).
+    verify : bool, default True
+        Check every file against the SHA-256 in the manifest before reading.
+
+    Returns
+    -------
+    Twin
+        The stored twin in its CRS [m], with its weather (observations stay in
+        ``timeseries.h5``).
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not a twin folder or its manifest is broken or of a newer format.
+    IntegrityError
+        With ``verify``, naming the files that are missing or changed since the twin was saved.
+    """
     folder = Path(folder)
     manifest = read_manifest(folder)
     if verify:
@@ -115,7 +154,25 @@ def load_twin(folder: str | Path, verify: bool = True) -> Twin:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    """The parsed ``twin.toml`` of ``folder``; InputError when it is missing, broken or too new."""
+    """The parsed ``twin.toml`` of ``folder``; InputError when it is missing, broken or too new.
+
+    Parameters
+    ----------
+    folder : Path
+        The twin folder.
+
+    Returns
+    -------
+    dict
+        The manifest: ``format_version``, ``name``, ``crs``, ``files`` (SHA-256 and size
+        [byte] by file name), ``sources``, ``warnings``, ...
+
+    Raises
+    ------
+    InputError
+        Naming the manifest (and key) when it is missing, not TOML, lacks a required key, or has
+        a ``format_version`` newer than this program reads.
+    """
     path = folder / MANIFEST
     if not path.is_file():
         raise InputError(folder, None, f"not a twin folder (no {MANIFEST})")
@@ -133,7 +190,20 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def verify_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
-    """Names of the files listed in the manifest that are missing or whose SHA-256 differs."""
+    """Names of the files listed in the manifest that are missing or whose SHA-256 differs.
+
+    Parameters
+    ----------
+    folder : Path
+        The twin folder.
+    manifest : dict
+        Its manifest (:func:`read_manifest`); only ``files`` is read.
+
+    Returns
+    -------
+    list of str
+        The changed files' names, ``NAME (missing)`` for a missing one; empty when all match.
+    """
     changed = []
     for name, entry in manifest["files"].items():
         path = folder / name
@@ -155,6 +225,7 @@ def _kept_observations(twin: Twin, folder: Path) -> Path | None:
 
 
 def _write_contents(twin: Twin, folder: Path, observations: Path | None = None) -> None:
+    """Every file of ``twin`` and its manifest into ``folder`` (with the kept observations)."""
     gpkg = folder / LAYERS
     _write_layer(twin.buildings, gpkg, "buildings", twin.crs)
     _write_layer(twin.network.nodes, gpkg, "network_nodes", twin.crs)
@@ -204,6 +275,7 @@ def _swap_into_place(staging: Path, folder: Path) -> None:
 
 
 def _crs_code(crs: CRS) -> str:
+    """``AUTHORITY:CODE`` of ``crs``, or "" when it has none."""
     authority = crs.to_authority()
     return ":".join(authority) if authority else ""
 
@@ -219,11 +291,13 @@ def _write_layer(frame: gpd.GeoDataFrame, gpkg: Path, layer: str, crs: CRS) -> N
 
 
 def _read_layer(folder: Path, layer: str, crs: CRS) -> gpd.GeoDataFrame:
+    """One GeoPackage table of the twin, in the twin CRS."""
     frame = pyogrio.read_dataframe(folder / LAYERS, layer=layer)
     return frame.set_crs(crs, allow_override=True)
 
 
 def _conform_frame(frame: gpd.GeoDataFrame, columns: dict[str, str]) -> gpd.GeoDataFrame:
+    """``frame`` with the given dtypes, geometry kept."""
     table = _conform_table(pd.DataFrame(frame.drop(columns=frame.geometry.name)), columns)
     return gpd.GeoDataFrame(table, geometry=frame.geometry.values, crs=frame.crs)
 
@@ -244,6 +318,7 @@ def _conform_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame
 
 
 def _write_raster(raster: Raster, path: Path) -> None:
+    """``raster`` as a compressed float32 GeoTIFF, NaN as nodata."""
     rows, cols = raster.values.shape
     profile = dict(driver="GTiff", height=rows, width=cols, count=1, dtype="float32",
                    crs=raster.crs.to_wkt(), transform=raster.transform, nodata=np.nan,
@@ -253,12 +328,14 @@ def _write_raster(raster: Raster, path: Path) -> None:
 
 
 def _read_raster(path: Path) -> Raster:
+    """Band 1 of a stored GeoTIFF as float32."""
     with rasterio.open(path) as dataset:
         values = dataset.read(1).astype(np.float32)
         return Raster(values=values, transform=dataset.transform, crs=CRS.from_wkt(dataset.crs.to_wkt()))
 
 
 def _write_weather(weather: Weather, path: Path) -> None:
+    """``weather`` as the ``/weather`` group of the HDF5 file ``path``."""
     with h5py.File(path, "a") as store:
         group = store.create_group("weather")
         index = pd.DatetimeIndex(weather.data.index)
@@ -276,6 +353,7 @@ def _write_weather(weather: Weather, path: Path) -> None:
 
 
 def _read_weather(path: Path) -> Weather | None:
+    """The ``/weather`` group of the HDF5 file ``path``; None without one."""
     with h5py.File(path, "r") as store:
         if "weather" not in store:
             return None

@@ -14,11 +14,12 @@ def summarize(twin: Twin) -> dict[str, Any]:
     """Counts and facts of ``twin`` as JSON-ready values (lengths m, areas m², heights m)."""
     buildings = twin.buildings
     links = twin.network.links
+    extent = twin.extent()
     summary: dict[str, Any] = {
         "name": twin.name,
         "crs": twin.crs.to_string(),
         "crs_name": twin.crs.name,
-        "extent": list(twin.extent()) if twin.extent() else None,
+        "extent": list(extent) if extent else None,
         "buildings": {
             "count": int(len(buildings)),
             "footprint_area_m2": float(buildings["footprint_area"].sum()),

@@ -50,7 +50,19 @@ _CHUNK = 4096
 class AppendResult:
     """What one append did: observations newly ``stored``, ``duplicates`` already stored (skipped),
     ``out_of_order`` (stored, but older than one stored or given before them in the same series),
-    ``rejected`` because their unit differs from the stored series' unit."""
+    ``rejected`` because their unit differs from the stored series' unit.
+
+    Attributes
+    ----------
+    stored : int, default 0
+        Observations newly stored [-].
+    duplicates : int, default 0
+        Observations already stored, skipped [-].
+    out_of_order : int, default 0
+        Stored observations older than one stored or given before them in their series [-].
+    rejected : int, default 0
+        Observations whose unit differs from their stored series' unit [-].
+    """
 
     stored: int = 0
     duplicates: int = 0
@@ -61,7 +73,29 @@ class AppendResult:
 def append_observations(folder: str | Path, observations: Iterable[Observation],
                         targets: Mapping[str, tuple[str, str]] | None = None) -> AppendResult:
     """Append ``observations`` to the twin in ``folder``; ``targets`` maps a sensor id to the
-    (kind, id) of the twin object it observes. Returns the counts of what was stored and skipped."""
+    (kind, id) of the twin object it observes. Returns the counts of what was stored and skipped.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The twin folder; its ``timeseries.h5`` and manifest are replaced atomically.
+    observations : iterable of Observation
+        The observations to append, in arrival order.
+    targets : Mapping of str to (str, str), optional
+        Sensor id -> (``link`` or ``building``, object id) of the twin object it observes.
+
+    Returns
+    -------
+    AppendResult
+        What was stored and skipped.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not a twin folder.
+    IntegrityError
+        When its ``timeseries.h5`` changed since it was saved.
+    """
     folder = Path(folder)
     observations = list(observations)
     if not observations:
@@ -183,7 +217,29 @@ def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times:
 
 def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Series, str]:
     """The stored series of ``sensor``'s ``quantity`` (values indexed by UTC time) and its unit;
-    InputError naming the sensor and quantity when there is none."""
+    InputError naming the sensor and quantity when there is none.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The twin folder.
+    sensor : str
+        Id of the sensor.
+    quantity : str
+        The measured quantity (``intensity``, ``temp_air``, ...).
+
+    Returns
+    -------
+    series : pandas.Series
+        The values [``unit``], indexed by UTC time, ascending.
+    unit : str
+        Their unit.
+
+    Raises
+    ------
+    InputError
+        Naming the sensor and quantity when no observations are stored.
+    """
     path = Path(folder) / TIMESERIES
     name = f"{GROUP}/{quote(sensor, safe='')}/{quote(quantity, safe='')}"
     with h5py.File(path, "r") if path.exists() else nullcontext(None) as store:
@@ -196,7 +252,20 @@ def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Seri
 
 def list_series(folder: str | Path) -> pd.DataFrame:
     """One row per stored series: sensor, quantity, unit, count, first and last time (UTC),
-    the last value, target_kind, target_id."""
+    the last value, target_kind, target_id.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The twin folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sensor``, ``quantity``, ``unit``, ``count`` [-], ``first`` and ``last`` (UTC),
+        ``last_value`` [``unit``], ``target_kind`` and ``target_id``; empty when nothing is
+        stored.
+    """
     path = Path(folder) / TIMESERIES
     rows = []
     if path.exists():

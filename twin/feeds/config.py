@@ -57,7 +57,18 @@ _PATHS = ("tls_ca", "tls_cert", "tls_key", "record", "path")
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One checked ``[[feeds]]`` table: its name, kind and options (paths made absolute)."""
+    """One checked ``[[feeds]]`` table: its name, kind and options (paths made absolute).
+
+    Attributes
+    ----------
+    name : str
+        Name of the feed, unique in the file.
+    kind : {"mqtt", "ngsi-ld", "sensorthings", "replay"}
+        The kind of feed.
+    options : dict
+        The table's other keys (``port``, ``keepalive`` [s], ``speed`` [-] ...), paths made
+        absolute; credentials only as names of environment variables (``*_env``).
+    """
 
     name: str
     kind: str
@@ -66,7 +77,23 @@ class FeedSpec:
 
 @dataclass(frozen=True)
 class ListenConfig:
-    """A checked feeds file."""
+    """A checked feeds file.
+
+    Attributes
+    ----------
+    path : Path
+        The feeds file.
+    folder : Path
+        The twin folder the observations are appended to.
+    max_distance : float, default 50.0
+        A sensor maps to the nearest link or building within this distance [m].
+    flush_interval : float, default 1.0
+        Time between appends to ``timeseries.h5`` [s].
+    targets : dict of str to (str, str), optional
+        Explicit sensor mappings: sensor id -> (``link`` or ``building``, object id).
+    feeds : tuple of FeedSpec, default ()
+        The feeds, in file order.
+    """
 
     path: Path
     folder: Path
@@ -77,7 +104,24 @@ class ListenConfig:
 
 
 def load_config(path: str | Path) -> ListenConfig:
-    """Read and check a feeds file; InputError naming the file and key on the first problem."""
+    """Read and check a feeds file; InputError naming the file and key on the first problem.
+
+    Parameters
+    ----------
+    path : str or Path
+        The feeds file (TOML); relative paths in it are relative to it.
+
+    Returns
+    -------
+    ListenConfig
+        The checked configuration.
+
+    Raises
+    ------
+    InputError
+        Naming the file and key of the first problem: not TOML, unknown or missing keys, wrong
+        types, credentials in the file, a replay file that does not exist.
+    """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

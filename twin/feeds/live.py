@@ -19,7 +19,29 @@ def observed_weather(folder: str | Path, sensor: str, base: Weather) -> Weather:
     """The hours observed by weather ``sensor`` as a Weather table (hourly means labelled by the
     UTC end of each hour). Quantities it does not observe come from ``base`` at the same month,
     day and hour (a typical year stands in); with GHI observed but no DNI/DHI, those are split
-    from GHI with the Erbs model at the middle of each hour at ``base.location``."""
+    from GHI with the Erbs model at the middle of each hour at ``base.location``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The twin folder with the observations.
+    sensor : str
+        Id of the weather sensor; its series are named like the ``WEATHER_COLUMNS``
+        (``temp_air`` [°C], ``ghi`` [W/m2], ...) and stored in their units.
+    base : Weather
+        A typical year for what the sensor does not observe, and the site.
+
+    Returns
+    -------
+    Weather
+        Hourly rows from the first to the last observed hour, labelled by the UTC end of each
+        hour, with every weather column in its unit; ``source_format`` ``observed``.
+
+    Raises
+    ------
+    InputError
+        When the sensor stores no weather quantity, or one in another unit.
+    """
     observed = {}
     for column, unit in WEATHER_COLUMNS.items():
         try:
@@ -61,7 +83,20 @@ def _split_ghi(ghi: pd.Series, base: Weather) -> tuple[pd.Series, pd.Series]:
 
 def geh(simulated: np.ndarray | float, observed: np.ndarray | float) -> np.ndarray:
     """The GEH statistic of hourly flows (veh/h): sqrt(2 (M - C)² / (M + C)); 0 where both are 0.
-    GEH < 5 is the usual acceptance threshold for a link-hour."""
+    GEH < 5 is the usual acceptance threshold for a link-hour.
+
+    Parameters
+    ----------
+    simulated : array_like or float
+        Simulated hourly flows M [veh/h].
+    observed : array_like or float
+        Observed hourly flows C [veh/h], of the same shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        GEH [sqrt(veh/h)], of the shape of the inputs.
+    """
     m = np.asarray(simulated, dtype=np.float64)
     c = np.asarray(observed, dtype=np.float64)
     total = m + c
@@ -77,6 +112,27 @@ def compare_counts(folder: str | Path, link_ids: Sequence[str], bin_start: pd.Da
     veh/h in the order of ``link_ids``. Observed counts (vehicles per observation) are summed per
     bin and turned into veh/h. Returns link, sensor, bin_start, observed, simulated (veh/h), geh;
     bins without observations are left out.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The twin folder with the observations.
+    link_ids : sequence of str
+        Ids of the simulated links, the columns of ``flow``.
+    bin_start : pandas.DatetimeIndex
+        UTC start of each simulated bin.
+    bin_width : float
+        Width of the bins [s].
+    flow : numpy.ndarray
+        Simulated flows, shape (n_bins, n_links) [veh/h].
+    quantity : str, default "intensity"
+        The stored quantity of the counts [vehicles per observation].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per link, sensor and bin with observations: ``link``, ``sensor``,
+        ``bin_start``, ``observed`` and ``simulated`` [veh/h], ``geh`` [sqrt(veh/h)].
     """
     column = {str(link): j for j, link in enumerate(link_ids)}
     series = list_series(folder)
@@ -101,6 +157,17 @@ def compare_counts(folder: str | Path, link_ids: Sequence[str], bin_start: pd.Da
 
 def demand_scale(comparison: pd.DataFrame) -> float:
     """The factor to multiply demand by so simulated flows match the counts in total:
-    Σ observed / Σ simulated over the compared link-bins (1.0 when nothing was simulated)."""
+    Σ observed / Σ simulated over the compared link-bins (1.0 when nothing was simulated).
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        The table of :func:`compare_counts` (``observed``, ``simulated`` [veh/h]).
+
+    Returns
+    -------
+    float
+        The demand factor [-].
+    """
     simulated = float(comparison["simulated"].sum())
     return float(comparison["observed"].sum()) / simulated if simulated > 0 else 1.0

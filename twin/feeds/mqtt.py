@@ -179,10 +179,11 @@ class MqttFeed:
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
         """Keep the raw message, in the journal first (paho acknowledges when this returns); the
         network thread stays lean, so acknowledgements go out fast; ``poll`` parses."""
+        payload = bytes(message.payload)
         with self._arrived:
             if self._journal is not None:
-                self._journal.write(message.topic, message.payload)
-            self._raw.append((message.topic, message.payload))
+                self._journal.write(message.topic, payload)
+            self._raw.append((message.topic, payload))
             self._arrived.notify()
 
     def _parse(self, raw: list[tuple[str, bytes]]) -> list[Observation]:

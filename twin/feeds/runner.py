@@ -53,7 +53,17 @@ def build_feed(config: ListenConfig, spec: FeedSpec) -> Feed:
 
 @dataclass
 class ListenReport:
-    """What a run did: per feed counters, ingest counters and the wall-clock seconds."""
+    """What a run did: per feed counters, ingest counters and the wall-clock seconds.
+
+    Attributes
+    ----------
+    feeds : dict of str to FeedStats
+        Counters of each feed, by name.
+    ingest : IngestStats
+        Observations stored, duplicates, out of order, unmapped and rejected [-].
+    seconds : float
+        Wall-clock time of the run so far [s].
+    """
 
     feeds: dict[str, FeedStats]
     ingest: IngestStats
@@ -64,7 +74,34 @@ def listen(config: ListenConfig, duration: float | None = None, max_messages: in
            progress: Callable[[ListenReport], None] | None = None) -> ListenReport:
     """Run the feeds of ``config`` into its twin until ``duration`` s passed, ``max_messages``
     messages were received, every feed is a finished replay, or Ctrl-C; then store what is
-    buffered and close the feeds. ``progress`` is called after every append."""
+    buffered and close the feeds. ``progress`` is called after every append.
+
+    Parameters
+    ----------
+    config : ListenConfig
+        A checked feeds file (:func:`load_config`).
+    duration : float, optional
+        Stop after this long [s]; None runs until interrupted or the replays end.
+    max_messages : int, optional
+        Stop after this many messages over all feeds [-].
+    progress : callable, optional
+        Called with the report after every append and at the end.
+
+    Returns
+    -------
+    ListenReport
+        What the run received and stored.
+
+    Raises
+    ------
+    InputError
+        When the twin folder cannot be loaded or a credential's environment variable is not
+        set.
+    IntegrityError
+        When the twin's files changed since it was saved.
+    FeedError
+        When an HTTP endpoint (NGSI-LD, SensorThings) cannot be used.
+    """
     twin = load_twin(config.folder)
     ingestor = Ingestor(config.folder, SensorMapper(twin, config.max_distance, config.targets))
     recover_journal(config.folder, ingestor)

@@ -52,16 +52,21 @@ CATEGORY_TO_USE = {"apartments": "residential", "house": "residential", "detache
 
 
 def _urn(kind: str, ident: object) -> str:
+    """The NGSI-LD id ``urn:ngsi-ld:KIND:IDENT`` (the id percent-quoted)."""
     return f"urn:ngsi-ld:{kind}:{quote(str(ident), safe=':-._')}"
 
 
 @lru_cache(maxsize=4)
 def _registry(models: Path) -> Registry:
+    """The schema registry of the models folder: its common schema, never the network."""
+    # referencing's attrs classes declare their fields through a decorator mypy does not read
+    # as a dataclass transform, so their keyword constructors are unknown to it
     def retrieve(uri: str) -> Resource:
-        raise NoSuchResource(ref=uri)  # only the local files below; never the network
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # only the local files below
 
     common = json.loads((models / "common-schema.json").read_text(encoding="utf-8"))
-    return Registry(retrieve=retrieve).with_resource(COMMON_SCHEMA, Resource.from_contents(common))
+    registry: Registry = Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    return registry.with_resource(COMMON_SCHEMA, Resource.from_contents(common))
 
 
 def schema_path(models: str | Path, kind: str) -> Path:
@@ -76,7 +81,26 @@ def schema_path(models: str | Path, kind: str) -> Path:
 
 def validation_errors(entity: Mapping[str, Any], models: str | Path) -> list[str]:
     """What is wrong with a key-values ``entity`` against its type's schema (empty when valid);
-    each message names the attribute path. A ``$ref`` outside the local files is reported, not fetched."""
+    each message names the attribute path. A ``$ref`` outside the local files is reported, not fetched.
+
+    Parameters
+    ----------
+    entity : Mapping
+        An NGSI-LD entity in key-values form, with ``id`` and ``type``.
+    models : str or Path
+        Local copy of the Smart Data Models (``common-schema.json``,
+        ``dataModel.<Subject>/<Type>/schema.json``).
+
+    Returns
+    -------
+    list of str
+        ``ID: attribute/path: message`` per problem; empty when the entity is valid.
+
+    Raises
+    ------
+    InputError
+        When the models folder has no schema for the entity's type.
+    """
     models = Path(models).resolve()
     path = schema_path(models, str(entity.get("type")))
     schema = json.loads(path.read_text(encoding="utf-8"))
@@ -89,7 +113,23 @@ def validation_errors(entity: Mapping[str, Any], models: str | Path) -> list[str
 
 
 def read_entities(path: str | Path) -> list[dict[str, Any]]:
-    """The entities of a JSON / JSON-LD file holding one entity or a list, in key-values form."""
+    """The entities of a JSON / JSON-LD file holding one entity or a list, in key-values form.
+
+    Parameters
+    ----------
+    path : str or Path
+        A JSON or JSON-LD file of one entity or a list of them (normalized or key-values).
+
+    Returns
+    -------
+    list of dict
+        The entities in key-values form.
+
+    Raises
+    ------
+    InputError
+        When the file is not readable JSON or an item is not an entity with ``id`` and ``type``.
+    """
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -103,6 +143,7 @@ def read_entities(path: str | Path) -> list[dict[str, Any]]:
 
 
 def _geometry(value: Any, where: str, field: str) -> shapely.Geometry:
+    """The GeoJSON geometry ``value``; InputError naming ``where`` and ``field`` otherwise."""
     try:
         return shapely.geometry.shape(value)
     except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.GEOSException):
@@ -111,7 +152,25 @@ def _geometry(value: Any, where: str, field: str) -> shapely.Geometry:
 
 def buildings_from_entities(entities: Iterable[Mapping[str, Any]], crs: CRS) -> gpd.GeoDataFrame:
     """Building entities as a frame (id, use, floors, name, geometry in ``crs``); the id is the
-    entity id; use comes from the first known ``category``."""
+    entity id; use comes from the first known ``category``.
+
+    Parameters
+    ----------
+    entities : iterable of Mapping
+        Key-values entities; those not of type ``Building`` are skipped.
+    crs : pyproj.CRS
+        CRS of the frame (the twin's).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``id``, ``use``, ``floors`` [-], ``name`` and the ``location`` geometry in ``crs``.
+
+    Raises
+    ------
+    InputError
+        Naming the entity whose ``location`` is not a GeoJSON geometry.
+    """
     rows = []
     for e in entities:
         if e.get("type") != "Building":
@@ -126,7 +185,26 @@ def buildings_from_entities(entities: Iterable[Mapping[str, Any]], crs: CRS) -> 
 
 def sensors_from_devices(entities: Iterable[Mapping[str, Any]], crs: CRS) -> gpd.GeoDataFrame:
     """Device entities as a sensors frame (id, kind = controlled properties, unit "", geometry in
-    ``crs``; devices without a location get an empty point)."""
+    ``crs``; devices without a location get an empty point).
+
+    Parameters
+    ----------
+    entities : iterable of Mapping
+        Key-values entities; those not of type ``Device`` are skipped.
+    crs : pyproj.CRS
+        CRS of the frame (the twin's).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``id``, ``kind`` (the controlled properties, comma-separated), ``unit`` ("") and the
+        point geometry in ``crs`` (empty without a location).
+
+    Raises
+    ------
+    InputError
+        Naming the entity whose ``location`` is not a GeoJSON geometry.
+    """
     rows = []
     for e in entities:
         if e.get("type") != "Device":
@@ -139,22 +217,39 @@ def sensors_from_devices(entities: Iterable[Mapping[str, Any]], crs: CRS) -> gpd
 
 
 def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The frame's geometry in WGS84 (lon, lat)."""
     return frame.geometry.to_crs("EPSG:4326")
 
 
 def _geojson(geometry: shapely.Geometry) -> dict[str, Any]:
+    """GeoJSON of ``geometry`` at 1e-7 precision; a one-part multi-geometry as its part."""
     if geometry.geom_type.startswith("Multi") and len(geometry.geoms) == 1:
         geometry = geometry.geoms[0]
     return json.loads(shapely.to_geojson(shapely.set_precision(geometry, 1e-7)))
 
 
 def _context(kind: str) -> list[str]:
+    """The ``@context`` of entity type ``kind``."""
     return [CONTEXT.format(subject=SUBJECTS[kind])]
 
 
 def building_entities(twin: Twin, unknown_category: str = "residential") -> list[dict[str, Any]]:
     """The twin's buildings as Building entities (key-values): category from use, floors above
-    ground, footprint as ``location``."""
+    ground, footprint as ``location``.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin whose buildings are exported.
+    unknown_category : str, default "residential"
+        Building ``category`` of the uses the model has no category for (``other``,
+        ``unknown``).
+
+    Returns
+    -------
+    list of dict
+        One Building entity per building, footprint in WGS84 [degree].
+    """
     out = []
     for row, geometry in zip(twin.buildings.itertuples(index=False), _wgs84(twin.buildings)):
         entity: dict[str, Any] = {
@@ -170,7 +265,19 @@ def building_entities(twin: Twin, unknown_category: str = "residential") -> list
 
 def road_segment_entities(twin: Twin) -> list[dict[str, Any]]:
     """The twin's directed links as RoadSegment entities (key-values): one-way, lanes, length km,
-    maximum speed km/h, start and end points."""
+    maximum speed km/h, start and end points.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin whose links are exported.
+
+    Returns
+    -------
+    list of dict
+        One RoadSegment entity per link: ``length`` [km], ``maximumAllowedSpeed`` [km/h],
+        ``totalLaneNumber`` [-], geometry in WGS84 [degree].
+    """
     out = []
     links = twin.network.links
     for row, line in zip(links.itertuples(index=False), _wgs84(links)):
@@ -196,6 +303,29 @@ def flow_entities(twin: Twin, link_ids: Sequence[str], bin_start: Sequence[dt.da
     bin_start: UTC start of each bin; bin_width: s; flow: (n_bins, n_links) veh/h, in the order of
     ``link_ids``; speed: the same shape in km/h (NaN where no vehicle). ``intensity`` is the
     number of vehicles in the bin; ``refRoadSegment`` names the RoadSegment entity of the link.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin the flows were simulated on.
+    link_ids : sequence of str
+        Ids of the links, the columns of ``flow``.
+    bin_start : sequence of datetime.datetime or numpy.ndarray
+        UTC start of each bin (timezone-aware).
+    bin_width : float
+        Width of the bins [s].
+    flow : numpy.ndarray
+        Simulated flows, shape (n_bins, n_links) [veh/h].
+    speed : numpy.ndarray, optional
+        Mean speeds of the same shape [km/h], NaN where no vehicle.
+    scenario : str, default "base"
+        Name of the scenario, part of each entity id and of ``dataProvider``.
+
+    Returns
+    -------
+    list of dict
+        One TrafficFlowObserved entity per link and bin: ``intensity`` [vehicles in the bin],
+        ``averageVehicleSpeed`` [km/h] where known.
     """
     links = twin.network.links.set_index(twin.network.links["id"].astype(str))
     lines = _wgs84(twin.network.links)
@@ -221,7 +351,18 @@ def flow_entities(twin: Twin, link_ids: Sequence[str], bin_start: Sequence[dt.da
 
 
 def normalized(entity: Mapping[str, Any]) -> dict[str, Any]:
-    """The NGSI-LD normalized form of a key-values entity (what a broker stores and returns)."""
+    """The NGSI-LD normalized form of a key-values entity (what a broker stores and returns).
+
+    Parameters
+    ----------
+    entity : Mapping
+        An entity in key-values form.
+
+    Returns
+    -------
+    dict
+        The entity with every attribute as a Property, Relationship (``ref*``) or GeoProperty.
+    """
     out: dict[str, Any] = {}
     for key, value in entity.items():
         if key in ("id", "type", "@context"):

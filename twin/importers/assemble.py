@@ -53,6 +53,33 @@ def import_files(
 
     ``twin_crs`` overrides the CRS choice (first projected source, else local UTM);
     ``progress`` is called with each file name as its reading starts.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        The source files (and GTFS folders), in the order their layers are combined.
+    name : str
+        Name of the twin.
+    options : ImportOptions, optional
+        Options of every reader (CRS to assume, CityJSON level of detail, vector column map).
+    twin_crs : pyproj.CRS, optional
+        CRS of the twin, instead of the first projected source's or the local UTM zone; its
+        horizontal part must be projected in metres.
+    progress : callable, optional
+        Called with each file's name as its reading starts.
+
+    Returns
+    -------
+    Twin
+        Every layer reprojected into the twin CRS [m], buildings completed (heights, areas,
+        elevations), the sources with their SHA-256 and the warnings of every reader.
+
+    Raises
+    ------
+    InputError
+        When no file is given, a file cannot be read or used (naming the file and field),
+        coordinates lie outside the area of use of their declared CRS, or ``twin_crs`` is not
+        projected in metres.
     """
     if not paths:
         raise InputError(None, "files", "no source files given")
@@ -109,7 +136,9 @@ def _source_bounds(source: SourceData) -> tuple[float, float, float, float] | No
 def _check_sources_fit(sources: Sequence[SourceData]) -> None:
     """Every source's coordinates must lie in its declared CRS's area of use."""
     for source in sources:
-        box = _source_bounds(source) if source.crs is not None else None
+        if source.crs is None:
+            continue
+        box = _source_bounds(source)
         if box is not None:
             check_coordinates_fit(box, source.crs, source.path)
 
@@ -117,7 +146,9 @@ def _check_sources_fit(sources: Sequence[SourceData]) -> None:
 def _lonlat_centre(sources: Sequence[SourceData]) -> tuple[float, float] | None:
     """Centre (lon, lat) of the first source with geometry, to pick a UTM zone."""
     for source in sources:
-        box = _source_bounds(source) if source.crs is not None else None
+        if source.crs is None:
+            continue
+        box = _source_bounds(source)
         if box is not None:
             west, south, east, north = bounds_to_lonlat(box, source.crs)
             return ((west + east) / 2.0, (south + north) / 2.0)

@@ -25,9 +25,16 @@ from twin.model import Raster, Weather
 class ImportOptions:
     """Options shared by the importers.
 
-    lod: CityJSON level of detail to use ("1.2", "2", ...), None for the highest present.
-    crs: a CRS to assume for sources that declare none (never overrides a declared one).
-    column_map: for vector files, twin column name -> source column name (height, floors, use, year, id, ...).
+    Attributes
+    ----------
+    lod : str or None, default None
+        CityJSON level of detail to use (``"1.2"``, ``"2"``, ...); None for the highest present.
+    crs : pyproj.CRS or None, default None
+        A CRS to assume for sources that declare none (never overrides a declared one).
+    column_map : dict of str to str, optional
+        For vector files, twin column name -> source column name (``height``, ``floors``,
+        ``use``, ``year``, ``id``, ``lanes``, ``free_speed``, ...); the key ``free_speed_unit``
+        gives the unit of the speed column (``km/h``, ``m/s`` or ``mph``).
     """
 
     lod: str | None = None
@@ -39,12 +46,32 @@ class ImportOptions:
 class SourceData:
     """Layers read from one file, in ``crs`` (the file's horizontal CRS; None if it has no geometry).
 
-    buildings: rows with ``twin.model.BUILDING_COLUMNS`` (derived ones may be NaN: the assembler
-    completes them) and 2D footprint geometry.
-    nodes, links, signals: a road network with ``NODE_COLUMNS`` / ``LINK_COLUMNS`` /
-    ``SIGNAL_COLUMNS``; link ``length`` may be NaN to be measured after reprojection.
-    rasters: grids by role, "dtm" or "dsm".
-    layers: other vector layers by name (pois, transit_stops, transit_routes).
+    Attributes
+    ----------
+    path : Path
+        The file (or folder) read.
+    kind : str
+        What it held (``cityjson``, ``osm``, ``sumo``, ``gtfs``, ``dtm`` / ``dsm``, ``weather``,
+        ``vector``, ...); recorded in the twin's sources.
+    crs : pyproj.CRS or None
+        The file's horizontal CRS [m, or degree for EPSG:4326]; None if it has no geometry.
+    buildings : geopandas.GeoDataFrame or None, default None
+        Rows with ``twin.model.BUILDING_COLUMNS`` (``height``, ``base_elevation`` [m]; derived
+        ones may be NaN: the assembler completes them) and 2D footprint geometry.
+    nodes, links : geopandas.GeoDataFrame or None, default None
+        A road network with ``NODE_COLUMNS`` / ``LINK_COLUMNS`` (``length`` [m],
+        ``free_speed`` [m/s], ``capacity`` [veh/h], ``lanes`` [-]); link ``length`` may be NaN
+        to be measured after reprojection.
+    signals : pandas.DataFrame or None, default None
+        Fixed-time signal phases with ``SIGNAL_COLUMNS`` (``duration`` [s]).
+    rasters : dict of str to Raster, optional
+        Grids by role, ``"dtm"`` or ``"dsm"`` [m heights].
+    weather : Weather or None, default None
+        An hourly weather record.
+    layers : dict of str to geopandas.GeoDataFrame, optional
+        Other vector layers by name (``pois``, ``transit_stops``, ``transit_routes``, ...).
+    warnings : list of str, optional
+        What the reader repaired or skipped, one line each with counts.
     """
 
     path: Path
@@ -70,6 +97,16 @@ class Reader(Protocol):
     lower-case file name endings it takes by name alone (``".city.json"``; the longest match
     over all readers wins); ``description``: what it reads, for messages
     (``"CityJSON (.city.json, .city.jsonl)"``).
+
+    Attributes
+    ----------
+    name : str
+        Short format name (``"cityjson"``).
+    suffixes : tuple of str
+        Lower-case file name endings it takes by name alone (``".city.json"``); the longest
+        match over all readers wins.
+    description : str
+        What it reads, for messages (``"CityJSON (.city.json, .city.jsonl)"``).
     """
 
     name: str
@@ -78,9 +115,38 @@ class Reader(Protocol):
 
     def can_read(self, path: Path) -> bool:
         """True if ``path`` (a file no reader takes by its suffix, or a folder) is of this
-        format, from a look at its first bytes or members."""
+        format, from a look at its first bytes or members.
+
+        Parameters
+        ----------
+        path : Path
+            The file or folder to look at.
+
+        Returns
+        -------
+        bool
+            Whether this reader reads it.
+        """
         ...
 
     def read(self, path: Path, options: ImportOptions) -> SourceData:
-        """The layers of ``path`` in its own CRS; InputError naming the file and field."""
+        """The layers of ``path`` in its own CRS; InputError naming the file and field.
+
+        Parameters
+        ----------
+        path : Path
+            The file or folder to read.
+        options : ImportOptions
+            Options of the import (CRS to assume, level of detail, column map).
+
+        Returns
+        -------
+        SourceData
+            The layers, in the source's own CRS.
+
+        Raises
+        ------
+        InputError
+            Naming the file and field of input it cannot use.
+        """
         ...

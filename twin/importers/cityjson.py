@@ -15,7 +15,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +113,26 @@ def read_cityjson(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) ->
     (``.city.jsonl``, ``.jsonl``) file, in the file's horizontal CRS.
 
     Raises :class:`InputError` naming the file and the field for anything it cannot use.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CityJSON or CityJSONSeq file.
+    options : ImportOptions, optional
+        ``lod``: level of detail to read (the highest present by default); ``crs``: the CRS of
+        a file that declares none.
+
+    Returns
+    -------
+    SourceData
+        ``buildings`` (kind ``cityjson``) with heights and base elevations [m], roof, wall and
+        ground areas [m²] and volumes [m³] from the 3D geometry, footprints in ``crs`` [m].
+
+    Raises
+    ------
+    InputError
+        Naming the file and the field (``CityObjects.ID.geometry[k]``, ``line N`` of a
+        sequence, ...) of anything it cannot use.
     """
     path = Path(path)
     with _gc_paused():
@@ -537,15 +557,16 @@ def _add_geometry(oid: str, j: int, geometry: dict[str, Any], vertex_array: int,
     if boundaries is None:
         raise InputError(selection.path, f"CityObjects.{oid}.geometry[{j}].boundaries",
                          "missing or not nested arrays of vertex indices")
-    values, surfaces = -1, []
+    values = -1
+    surfaces: list[Any] = []
     semantics = geometry.get("semantics")
     if semantics is not None:
         number = array_number(semantics.get("values")) if isinstance(semantics, dict) else None
-        surfaces = semantics.get("surfaces") if isinstance(semantics, dict) else None
-        if number is None or type(surfaces) is not list:
+        listed = semantics.get("surfaces") if isinstance(semantics, dict) else None
+        if number is None or type(listed) is not list:
             raise InputError(selection.path, f"CityObjects.{oid}.geometry[{j}].semantics",
                              "needs surfaces and values (arrays of surface numbers)")
-        values = number
+        values, surfaces = number, listed
     selection.records.append((boundaries, values, BOUNDARY_DEPTH[geometry["type"]],
                               vertex_array, row))
     selection.owners.append((oid, j))
@@ -562,7 +583,7 @@ def _request(arrays: NumericArrays, selection: _Selection, vertex_arrays: np.nda
     records = np.array(selection.records, dtype=np.int64).reshape(-1, 5)
     boundaries, values, depth, vertex_array, building = records.T
     counts = np.fromiter(map(len, selection.surfaces), np.int64, count=len(selection.surfaces))
-    classes = [SEMANTIC_CLASSES.get(s.get("type"), CLASS_IGNORED) if isinstance(s, dict)
+    classes = [SEMANTIC_CLASSES.get(s["type"], CLASS_IGNORED) if isinstance(s, dict) and "type" in s
                else CLASS_IGNORED for s in itertools.chain.from_iterable(selection.surfaces)]
     return GeometryRequest(
         boundaries=boundaries,
@@ -691,7 +712,7 @@ def _year(attributes: dict[str, Any]) -> int | None:
     return None
 
 
-def _first(attribute_sets: list[dict[str, Any]], read) -> Any:
+def _first(attribute_sets: list[dict[str, Any]], read: Callable[[dict[str, Any]], Any]) -> Any:
     """The first value ``read`` finds in the building's attributes, then in its parts'."""
     for attributes in attribute_sets:
         value = read(attributes)

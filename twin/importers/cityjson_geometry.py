@@ -90,7 +90,9 @@ _BAD_DEPTH, _MIXED_DEPTH, _BAD_INDEX, _BAD_VALUES_COUNT, _BAD_VALUE = 1, 2, 3, 4
 
 
 @numba.njit(cache=True)
-def _assembly_sizes(leaf_start, level_start, array_depth, boundaries, depth):
+def _assembly_sizes(leaf_start: np.ndarray, level_start: np.ndarray, array_depth: np.ndarray,
+                    boundaries: np.ndarray, depth: np.ndarray
+                    ) -> tuple[int, int, int, int, int, int]:
     """Indices, rings, surfaces and parts the geometries hold, or an error (code, geometry)."""
     n_index = n_rings = n_surfaces = n_parts = 0
     for g in range(boundaries.shape[0]):
@@ -107,7 +109,9 @@ def _assembly_sizes(leaf_start, level_start, array_depth, boundaries, depth):
 
 
 @numba.njit(cache=True)
-def _classify(leaves, first, end, start, count, classes, surface_class, begin, stop):
+def _classify(leaves: np.ndarray, first: int, end: int, start: int, count: int,
+              classes: np.ndarray, surface_class: np.ndarray, begin: int, stop: int
+              ) -> tuple[int, float]:
     """Set ``surface_class[begin:stop]`` from a geometry's semantic values ``leaves[first:end]``
     (indices into ``classes[start:start + count]``, NaN for none); (error code, bad value)."""
     if end - first != stop - begin:
@@ -123,9 +127,13 @@ def _classify(leaves, first, end, start, count, classes, surface_class, begin, s
 
 
 @numba.njit(cache=True)
-def _assemble(leaves, levels, leaf_start, level_start, array_depth, boundaries, depth,
-              vertex_offset, vertex_count, building, values, semantic_start, semantic_count,
-              semantic_classes):
+def _assemble(leaves: np.ndarray, levels: np.ndarray, leaf_start: np.ndarray,
+              level_start: np.ndarray, array_depth: np.ndarray, boundaries: np.ndarray,
+              depth: np.ndarray, vertex_offset: np.ndarray, vertex_count: np.ndarray,
+              building: np.ndarray, values: np.ndarray, semantic_start: np.ndarray,
+              semantic_count: np.ndarray, semantic_classes: np.ndarray
+              ) -> tuple[int, int, float, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                np.ndarray, np.ndarray]]:
     """Flatten the geometries' arrays into :class:`Surfaces` arrays; see
     :func:`assemble_surfaces`. Returns (error code, geometry, bad value, arrays)."""
     code, g_bad, n_index, n_rings, n_surfaces, n_parts = _assembly_sizes(
@@ -224,7 +232,8 @@ def _assembly_message(arrays: NumericArrays, request: GeometryRequest, code: int
 
 
 @numba.njit(cache=True)
-def _ring_vector(vertices, index, a, b):
+def _ring_vector(vertices: np.ndarray, index: np.ndarray, a: int, b: int
+                 ) -> tuple[float, float, float]:
     """Vector area (m², x, y, z) of the ring ``index[a:b]`` by the fan from its first vertex."""
     p = index[a]
     x0, y0, z0 = vertices[p, 0], vertices[p, 1], vertices[p, 2]
@@ -242,7 +251,10 @@ def _ring_vector(vertices, index, a, b):
 
 
 @numba.njit(cache=True)
-def _surface_kernel(vertices, index, ring_start, surface_start, surface_part):
+def _surface_kernel(vertices: np.ndarray, index: np.ndarray, ring_start: np.ndarray,
+                    surface_start: np.ndarray, surface_part: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                               np.ndarray]:
     """Per surface: area (m², holes removed), unit normal of the outer ring, vector area (m²),
     signed volume contribution (m³, divergence theorem, relative to the first vertex of its
     part), and min / max z (m).
@@ -299,7 +311,8 @@ def _surface_kernel(vertices, index, ring_start, surface_start, surface_part):
 
 
 @numba.njit(cache=True)
-def _group_extremes(low: np.ndarray, high: np.ndarray, group: np.ndarray, n: int):
+def _group_extremes(low: np.ndarray, high: np.ndarray, group: np.ndarray, n: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Min of ``low`` and max of ``high`` per group 0..n-1 (inf / -inf for empty groups)."""
     out_low = np.full(n, np.inf)
     out_high = np.full(n, -np.inf)

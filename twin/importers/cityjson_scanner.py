@@ -211,7 +211,8 @@ def _parse_number(buf: np.ndarray, i: int) -> tuple[float, int]:
 
 
 @numba.njit(cache=True)
-def _parse_numeric_array(buf, i, leaves, n_leaves, levels, n_levels):
+def _parse_numeric_array(buf: np.ndarray, i: int, leaves: np.ndarray, n_leaves: int,
+                         levels: np.ndarray, n_levels: np.ndarray) -> tuple[int, int, int, int]:
     """Parse the nested array of numbers / nulls opening at ``buf[i]``.
 
     Leaves go to ``leaves`` from ``n_leaves`` on (null as NaN); each list at nesting level d
@@ -343,8 +344,10 @@ def _in_attributes(depth: int, is_object: np.ndarray, keys: np.ndarray) -> bool:
 
 
 @numba.njit(cache=True)
-def _scan_into(buf, state, is_object, keys, out, leaves, levels, n_levels, meta, attributes,
-               attribute_bounds, filtering):
+def _scan_into(buf: np.ndarray, state: np.ndarray, is_object: np.ndarray, keys: np.ndarray,
+               out: np.ndarray, leaves: np.ndarray, levels: np.ndarray, n_levels: np.ndarray,
+               meta: np.ndarray, attributes: np.ndarray, attribute_bounds: np.ndarray,
+               filtering: bool) -> tuple[int, int]:
     """Scan ``buf`` from the position in ``state`` on, until done or a buffer is full.
 
     ``state`` holds (byte index, skeleton length, depth, expecting a key, leaves, arrays, kept
@@ -440,7 +443,8 @@ def _scan_into(buf, state, is_object, keys, out, leaves, levels, n_levels, meta,
 
 @numba.njit(cache=True)
 def _scan(buf: np.ndarray, attributes: np.ndarray, attribute_bounds: np.ndarray,
-          filtering: bool):
+          filtering: bool) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                    np.ndarray]:
     """Take the numeric arrays out of a CityJSON text; see :func:`scan_numeric_arrays`."""
     n = buf.shape[0]
     out = np.empty(n + 4096, np.uint8)

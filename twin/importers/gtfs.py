@@ -117,6 +117,25 @@ def read_gtfs(path: str | Path, options: ImportOptions = ImportOptions()) -> Sou
     """Stops and routes of a feed as ``transit_stops`` / ``transit_routes`` layers (degrees).
 
     ``options`` is not used: GTFS coordinates are always WGS 84.
+
+    Parameters
+    ----------
+    path : str or Path
+        The GTFS feed: a zip archive or a folder with ``stops.txt``.
+    options : ImportOptions, optional
+        Not used (the parameter keeps the importer signature).
+
+    Returns
+    -------
+    SourceData
+        Kind ``gtfs`` in EPSG:4326 [degree] with the layers ``transit_stops`` (points) and
+        ``transit_routes`` (lines).
+
+    Raises
+    ------
+    InputError
+        When the feed does not exist or a table or cell cannot be used (naming the member, row,
+        line and value).
     """
     path = Path(path)
     if not path.exists():

@@ -231,6 +231,26 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
 
     OSM data is always WGS84, so ``options`` change nothing; the parameter keeps the importer
     signature. Raises InputError for a missing, unreadable or empty file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The OSM file.
+    options : ImportOptions, optional
+        Not used (the parameter keeps the importer signature).
+
+    Returns
+    -------
+    SourceData
+        Kind ``osm`` in EPSG:4326 [degree]: the drivable road network (``length`` [m,
+        geodesic], ``free_speed`` [m/s], ``capacity`` [veh/h], ``lanes`` [-]), buildings
+        (``height`` [m] from the tags, the levels or a default by use, as ``height_source``
+        says) and a ``pois`` layer.
+
+    Raises
+    ------
+    InputError
+        For a missing, unreadable or empty file.
     """
     path = Path(path)
     collector = collect(path)

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, overload
 
 from twin.model import STOREY_HEIGHT
 
@@ -29,7 +29,11 @@ INCH = 0.0254
 class TagLookup(Protocol):
     """What the parsers need of a tag list: ``get`` with a default (a dict or an osmium TagList)."""
 
-    def get(self, key: str, default: str | None = None) -> str | None: ...
+    # two signatures, as ``dict.get`` has them, so that a ``dict[str, str | None]`` is one too
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | None, /) -> str | None: ...
 
 
 T = TypeVar("T")

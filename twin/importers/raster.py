@@ -91,7 +91,31 @@ def _band_values(path: Path, dataset: rasterio.DatasetReader) -> np.ndarray:
 def read_raster(
     path: str | Path, options: ImportOptions = DEFAULT_OPTIONS, role: str | None = None
 ) -> SourceData:
-    """Band 1 of a terrain raster as ``rasters[role]``, heights m, in the file's horizontal CRS."""
+    """Band 1 of a terrain raster as ``rasters[role]``, heights m, in the file's horizontal CRS.
+
+    Parameters
+    ----------
+    path : str or Path
+        A GeoTIFF (or any raster GDAL reads) of terrain heights [m].
+    options : ImportOptions, optional
+        ``crs``: the CRS of a raster that declares none.
+    role : {"dtm", "dsm"}, optional
+        What the grid is; by default from the file name, else its DESCRIPTION tag, else
+        ``"dtm"``.
+
+    Returns
+    -------
+    SourceData
+        Kind ``role`` with ``rasters[role]``: float32 heights [m, NaN where nodata] in the
+        file's horizontal CRS.
+
+    Raises
+    ------
+    InputError
+        For an unknown role, a raster without CRS (and none in ``options``), a rotated or
+        sheared grid, a grid that is all nodata, heights beyond ±9000 m, or a file GDAL
+        cannot read.
+    """
     path = Path(path)
     try:
         with rasterio.open(path) as dataset:

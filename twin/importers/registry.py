@@ -21,7 +21,14 @@ log = logging.getLogger(__name__)
 @functools.cache
 def registered_readers() -> tuple[Reader, ...]:
     """The readers of every installed package, by entry point name; one that cannot be loaded
-    or is not a Reader is left out with a logged warning."""
+    or is not a Reader is left out with a logged warning.
+
+    Returns
+    -------
+    tuple of Reader
+        The readers registered under the entry point group ``localtwin.readers``, sorted by
+        entry point name (found once per process).
+    """
     readers = []
     for point in sorted(entry_points(group=READER_GROUP), key=lambda p: p.name):
         try:
@@ -57,7 +64,26 @@ def reader_for(path: Path) -> Reader:
 
 
 def read_source(path: str | Path, options: ImportOptions = ImportOptions()) -> SourceData:
-    """Read one source file (or GTFS folder) with the reader its name and content call for."""
+    """Read one source file (or GTFS folder) with the reader its name and content call for.
+
+    Parameters
+    ----------
+    path : str or Path
+        The source file, or a GTFS folder.
+    options : ImportOptions, optional
+        Options of the import (CRS to assume, CityJSON level of detail, vector column map).
+
+    Returns
+    -------
+    SourceData
+        Its layers in its own CRS, with the reader's warnings.
+
+    Raises
+    ------
+    InputError
+        When the path does not exist, no reader takes it (the message lists the formats read),
+        or the reader cannot use its content (naming the file and field).
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(path, None, "no such file")

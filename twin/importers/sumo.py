@@ -24,11 +24,11 @@ memory as a whole DOM. Only the records the twin needs are kept.
 from __future__ import annotations
 
 import gzip
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 import geopandas as gpd
@@ -82,7 +82,27 @@ class _Net:
 
 
 def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) -> SourceData:
-    """Nodes, links (m, m/s, veh/h) and signal phases (s) of a SUMO net, in its projected CRS."""
+    """Nodes, links (m, m/s, veh/h) and signal phases (s) of a SUMO net, in its projected CRS.
+
+    Parameters
+    ----------
+    path : str or Path
+        The SUMO network (``.net.xml``, or gzipped ``.net.xml.gz``).
+    options : ImportOptions, optional
+        ``crs``: the CRS of a net without a projection.
+
+    Returns
+    -------
+    SourceData
+        Kind ``sumo``: ``nodes``, ``links`` (``length`` [m], ``free_speed`` [m/s], ``capacity``
+        [veh/h], ``lanes`` [-]) and ``signals`` (phase ``duration`` [s]) in the net's CRS [m].
+
+    Raises
+    ------
+    InputError
+        For malformed XML (naming line and column), a root other than ``<net>``, a net without
+        ``<location>`` or usable CRS, and junctions or edges it cannot use.
+    """
     path = Path(path)
     net = _parse(path)
     if net.offset is None:
@@ -109,7 +129,7 @@ def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) ->
     )
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path) -> io.BufferedIOBase:
     """The file as a byte stream, gunzipped if it starts with the gzip magic number."""
     try:
         handle = open(path, "rb")
@@ -143,6 +163,7 @@ def _top_level(path: Path) -> Iterator[Element]:
                 depth -= 1
                 if depth == 1:
                     yield element
+                    assert root is not None  # set at the first start event
                     root.clear()
         except ParseError as error:
             line, column = error.position

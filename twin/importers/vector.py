@@ -114,7 +114,32 @@ _HSTORE = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 def read_vector(
     path: str | Path, options: ImportOptions = ImportOptions(), layer: str | None = None
 ) -> SourceData:
-    """Buildings, road network and point layers of a vector file, in its own CRS."""
+    """Buildings, road network and point layers of a vector file, in its own CRS.
+
+    Parameters
+    ----------
+    path : str or Path
+        A GeoPackage, GeoJSON, Shapefile, SpatiaLite or FlatGeobuf file.
+    options : ImportOptions, optional
+        ``column_map``: twin field -> source column (``free_speed_unit``: ``km/h``, ``m/s``
+        or ``mph``); ``crs``: the CRS of layers that declare none.
+    layer : str, optional
+        The one layer to read; all of them by default.
+
+    Returns
+    -------
+    SourceData
+        Kind ``vector``: polygons as ``buildings`` (``height``, ``base_elevation`` [m]), lines
+        as a road network (``free_speed`` [m/s], ``lanes`` [-] per direction, ``length`` [m]),
+        points as ``layers[<layer name>]``, in the file's CRS.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file or layer, an unknown ``column_map`` key or speed unit, a mapped
+        column the layer lacks, a layer without CRS (and none in ``options``), layers in
+        different CRSs, and building heights of 0 m or less.
+    """
     path = Path(path)
     _check_column_map(path, options.column_map)
     frames = {name: _read_layer(path, name, options) for name in _layer_names(path, layer)}
@@ -345,7 +370,7 @@ def _buildings(
             "source_id": source_ids,
             "source": path.name,
             "height": height,
-            "height_source": np.where(np.isnan(height), None, "attribute"),
+            "height_source": np.where(np.isnan(height), np.array(None, dtype=object), "attribute"),
             "base_elevation": np.array(
                 [np.nan if v is None else v for v in base], dtype=np.float64
             ),
@@ -444,6 +469,7 @@ def _road_lines(
         for f in (*ROAD_FIELDS, "junction", *ACCESS_KEYS, "area")
     }
     ids, _ = _ids(path, layer, frame, options, note)
+    classes: list[str | None]
     if column["road_class"] is None:
         classes = [FALLBACK_CLASS] * len(frame)
         warnings.append(
@@ -455,7 +481,7 @@ def _road_lines(
     if (~drivable).any():
         warnings.append(f"{note}skipped {int((~drivable).sum())} lines of a class cars may not use")
     access = _access_tags(frame, column)
-    closed = drivable & ~np.array([open_to_cars(tags) for tags in access], dtype=bool)
+    closed = drivable & ~np.array([open_to_cars(tags) for tags in access], dtype=np.bool_)
     if closed.any():
         warnings.append(f"{note}skipped {int(closed.sum())} lines closed to cars by access tags")
         drivable &= ~closed
@@ -482,7 +508,8 @@ def _road_lines(
     return lines.loc[drivable]
 
 
-def _access_tags(frame: pd.DataFrame, column: dict[str, str | None]) -> list[dict[str, str]]:
+def _access_tags(frame: pd.DataFrame, column: dict[str, str | None]
+                 ) -> list[dict[str, str | None]]:
     """Per line, the OSM access keys and ``area`` that have a value."""
     keys = [key for key in (*ACCESS_KEYS, "area") if column[key] is not None]
     columns = [_values(frame, column[key]) for key in keys]
@@ -494,7 +521,7 @@ def _access_tags(frame: pd.DataFrame, column: dict[str, str | None]) -> list[dic
 
 
 def _road(
-    road_class: str,
+    road_class: str | None,
     oneway: Any,
     junction: Any,
     lanes: Any,

@@ -263,6 +263,26 @@ def read_weather(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
     """Read an EPW, TMY3 CSV or DWD TRY file into ``SourceData.weather`` (kind "weather").
 
     ``options`` is accepted for the common importer signature; weather files carry their own site.
+
+    Parameters
+    ----------
+    path : str or Path
+        An EnergyPlus ``.epw``, a TMY3 ``.csv`` or a DWD test reference year ``.dat`` file.
+    options : ImportOptions, optional
+        Not used (the parameter keeps the importer signature).
+
+    Returns
+    -------
+    SourceData
+        Kind ``weather``, without CRS, with ``weather``: hourly rows indexed by the UTC end of
+        each hour (``temp_air`` [°C], ``relative_humidity`` [%], ``ghi`` / ``dni`` / ``dhi``
+        [W/m²], ``wind_speed`` [m/s], ``wind_direction`` [degree], ``pressure`` [Pa]) and the
+        site (latitude, longitude [degree], elevation [m], UTC offset [h]).
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and field of a value it cannot read.
     """
     path = Path(path)
     text = _read_text(path)

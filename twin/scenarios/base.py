@@ -20,6 +20,11 @@ class Intervention(ABC):
 
     ``apply`` returns a new Twin and a ChangeReport and never changes the twin it is given.
     It raises InterventionError with key paths relative to the intervention's table.
+
+    Attributes
+    ----------
+    kind : str
+        The ``type`` that names it in a scenario file (class attribute).
     """
 
     kind: ClassVar[str]
@@ -28,11 +33,44 @@ class Intervention(ABC):
     @abstractmethod
     def from_table(cls, table: Mapping[str, Any]) -> Self:
         """The intervention of a schema-valid table; InterventionError for what the schema
-        cannot check."""
+        cannot check.
+
+        Parameters
+        ----------
+        table : Mapping
+            One ``[[interventions]]`` table, valid against the scenario schema.
+
+        Returns
+        -------
+        Intervention
+            The parsed intervention.
+
+        Raises
+        ------
+        InterventionError
+            With key paths relative to the table.
+        """
 
     @abstractmethod
     def apply(self, twin: Twin) -> tuple[Twin, ChangeReport]:
-        """A new twin with the change, and what changed."""
+        """A new twin with the change, and what changed.
+
+        Parameters
+        ----------
+        twin : Twin
+            The twin to change; it is left as it is.
+
+        Returns
+        -------
+        tuple of (Twin, ChangeReport)
+            The changed copy and what changed.
+
+        Raises
+        ------
+        InterventionError
+            When the intervention does not fit ``twin`` (unknown ids, columns, polygons off the
+            twin), with key paths relative to the intervention's table.
+        """
 
 
 def ids_of(frame: gpd.GeoDataFrame, mask: np.ndarray) -> tuple[str, ...]:

@@ -22,7 +22,22 @@ def format_key(path: KeyPath) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem: ``FILE:LINE: key.path: message``, or ``FILE:LINE:COLUMN: message``."""
+    """One problem: ``FILE:LINE: key.path: message``, or ``FILE:LINE:COLUMN: message``.
+
+    Attributes
+    ----------
+    file : str
+        The scenario file.
+    line : int
+        Line of the key in the file (1-based).
+    key : tuple of str or int
+        Key path from the document root (``("interventions", 2, "lanes")``); empty for the
+        whole file.
+    message : str
+        What is wrong and what was expected.
+    column : int or None, default None
+        Column of a TOML syntax error (1-based).
+    """
 
     file: str
     line: int
@@ -40,7 +55,20 @@ class Problem:
 
 
 class ScenarioError(InputError):
-    """A scenario that cannot be used; ``problems`` lists every problem found, one per line."""
+    """A scenario that cannot be used; ``problems`` lists every problem found, one per line.
+
+    Parameters
+    ----------
+    file : str or Path
+        The scenario file.
+    problems : sequence of Problem
+        Every problem found; at least one.
+
+    Attributes
+    ----------
+    problems : tuple of Problem
+        The problems, by line.
+    """
 
     def __init__(self, file: str | Path, problems: Sequence[Problem]) -> None:
         ordered = sorted(problems, key=lambda p: (p.line, format_key(p.key)))
@@ -54,6 +82,16 @@ class InterventionError(InputError):
     """An intervention that does not fit the twin it is applied to.
 
     ``problems`` are (key path inside the scenario document, message) pairs.
+
+    Parameters
+    ----------
+    problems : sequence of (key path, str)
+        (key path inside the scenario document, message) pairs; at least one.
+
+    Attributes
+    ----------
+    problems : tuple of (key path, str)
+        The problems as given.
     """
 
     def __init__(self, problems: Sequence[tuple[KeyPath, str]]) -> None:
@@ -62,5 +100,16 @@ class InterventionError(InputError):
         self.args = ("\n".join(f"{format_key(k)}: {m}" for k, m in problems),)
 
     def within(self, prefix: KeyPath) -> InterventionError:
-        """The same problems with ``prefix`` put before every key path."""
+        """The same problems with ``prefix`` put before every key path.
+
+        Parameters
+        ----------
+        prefix : tuple of str or int
+            Key path to put first (``("interventions", 2)``).
+
+        Returns
+        -------
+        InterventionError
+            A new error with the longer key paths.
+        """
         return InterventionError([(prefix + key, message) for key, message in self.problems])

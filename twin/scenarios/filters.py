@@ -60,7 +60,17 @@ Value = int | float | str
 
 @dataclass(frozen=True)
 class Filter:
-    """A parsed filter: ``text`` as written, ``columns`` it names; ``mask(frame)`` evaluates it."""
+    """A parsed filter: ``text`` as written, ``columns`` it names; ``mask(frame)`` evaluates it.
+
+    Attributes
+    ----------
+    text : str
+        The filter as written.
+    tree : ast.expr
+        Its checked syntax tree.
+    columns : frozenset of str
+        The column names it uses.
+    """
 
     text: str
     tree: ast.expr = field(repr=False, compare=False)
@@ -68,7 +78,23 @@ class Filter:
 
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
         """Boolean array: the rows of ``frame`` the filter selects; FilterError for unknown
-        columns."""
+        columns.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The table to select from (buildings or links).
+
+        Returns
+        -------
+        numpy.ndarray
+            One bool per row of ``frame``.
+
+        Raises
+        ------
+        FilterError
+            When the filter names a column ``frame`` does not have.
+        """
         unknown = sorted(self.columns - set(map(str, frame.columns)))
         if unknown:
             known = ", ".join(sorted(str(c) for c in frame.columns))
@@ -77,7 +103,23 @@ class Filter:
 
 
 def parse_filter(text: str) -> Filter:
-    """Parse and check ``text``; FilterError says what is not allowed and where."""
+    """Parse and check ``text``; FilterError says what is not allowed and where.
+
+    Parameters
+    ----------
+    text : str
+        A filter such as ``year < 1970 and use == "residential"`` (at most 1000 characters).
+
+    Returns
+    -------
+    Filter
+        The checked filter.
+
+    Raises
+    ------
+    FilterError
+        Naming what is not in the language and at which character.
+    """
     if len(text) > MAX_LENGTH:
         raise FilterError(f"longer than {MAX_LENGTH} characters")
     try:

@@ -42,7 +42,17 @@ INTERVENTIONS: dict[str, type[Intervention]] = {
 
 @dataclass(frozen=True)
 class AppliedScenario:
-    """The twin after all interventions, the demand modifiers they add, one report each."""
+    """The twin after all interventions, the demand modifiers they add, one report each.
+
+    Attributes
+    ----------
+    twin : Twin
+        The twin after all interventions.
+    demand : DemandModifiers
+        The demand modifiers they add, in order.
+    reports : tuple of ChangeReport
+        What each intervention changed, in order.
+    """
 
     twin: Twin
     demand: DemandModifiers
@@ -62,6 +72,23 @@ def apply_interventions(twin: Twin, interventions: Sequence[Intervention]) -> Ap
 
     An intervention that fails is skipped so the ones after it are checked too; then one
     InterventionError lists every problem.
+
+    Parameters
+    ----------
+    twin : Twin
+        The base twin.
+    interventions : sequence of Intervention
+        The interventions, in the order they apply.
+
+    Returns
+    -------
+    AppliedScenario
+        The changed twin, the demand modifiers and one report per intervention.
+
+    Raises
+    ------
+    InterventionError
+        Listing every problem, with key paths ``interventions[i]...``.
     """
     problems: list[tuple[KeyPath, str]] = []
     demand = DemandModifiers()

@@ -24,7 +24,25 @@ _AT = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """The scenario in the TOML file ``path``; ScenarioError lists every problem found."""
+    """The scenario in the TOML file ``path``; ScenarioError lists every problem found.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario file (TOML, UTF-8, at most 4 MB).
+
+    Returns
+    -------
+    Scenario
+        The parsed scenario, checked against the schema and for everything that needs no twin.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read or is larger than 4 MB.
+    ScenarioError
+        Listing every problem as ``FILE:LINE: key.path: message``.
+    """
     path = Path(path)
     try:
         data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
@@ -42,7 +60,25 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_from_text(text: str, path: str | Path) -> Scenario:
     """The scenario in TOML ``text`` read as if from the file ``path`` (relative paths in it
-    resolve against its folder; problems name it); ScenarioError lists every problem found."""
+    resolve against its folder; problems name it); ScenarioError lists every problem found.
+
+    Parameters
+    ----------
+    text : str
+        The scenario as TOML text.
+    path : str or Path
+        The file it is read as: relative paths resolve against its folder, problems name it.
+
+    Returns
+    -------
+    Scenario
+        The parsed scenario.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem as ``FILE:LINE: key.path: message``.
+    """
     path = Path(path)
     try:
         document = tomllib.loads(text)

@@ -25,6 +25,16 @@ class DemandScale:
 
     A trip matches when it departs in ``window`` (s after local midnight, [start, end)), starts
     inside ``origin`` and ends inside ``destination`` (polygons in the twin CRS); None matches all.
+
+    Attributes
+    ----------
+    factor : float
+        Multiplier of the matching trips [-] (0 removes them).
+    window : tuple of float or None, default None
+        Departure window (start, end) [s after local midnight], start included; None for all
+        day.
+    origin, destination : shapely.Geometry or None, default None
+        Polygons in the twin CRS [m] the trip must start / end in; None for anywhere.
     """
 
     factor: float
@@ -36,7 +46,17 @@ class DemandScale:
 @dataclass(frozen=True)
 class DemandAddition:
     """``trips`` new trips departing uniformly in ``window`` (s after local midnight), between
-    nodes drawn at random among those inside ``origin`` and ``destination`` (twin CRS)."""
+    nodes drawn at random among those inside ``origin`` and ``destination`` (twin CRS).
+
+    Attributes
+    ----------
+    trips : int
+        Number of trips to add [trips].
+    window : tuple of float
+        Departure window (start, end) [s after local midnight]; departures are uniform in it.
+    origin, destination : shapely.Geometry
+        Polygons in the twin CRS [m] whose network nodes the trips start / end at.
+    """
 
     trips: int
     window: tuple[float, float]
@@ -47,20 +67,55 @@ class DemandAddition:
 @dataclass(frozen=True)
 class DemandModifiers:
     """The demand steps of a scenario in order, and the battery-electric share of car
-    vehicle-km (None: the fleet's default)."""
+    vehicle-km (None: the fleet's default).
+
+    Attributes
+    ----------
+    steps : tuple of DemandScale or DemandAddition, default ()
+        The demand steps, in the scenario's order.
+    ev_share : float or None, default None
+        Battery-electric share of car vehicle-km [-] (0..1); None for the fleet's default.
+    """
 
     steps: tuple[DemandScale | DemandAddition, ...] = ()
     ev_share: float | None = None
 
     def then(self, other: DemandModifiers) -> DemandModifiers:
-        """These steps followed by ``other``'s; ``other``'s ev_share replaces this one if set."""
+        """These steps followed by ``other``'s; ``other``'s ev_share replaces this one if set.
+
+        Parameters
+        ----------
+        other : DemandModifiers
+            The modifiers that follow.
+
+        Returns
+        -------
+        DemandModifiers
+            Both in order.
+        """
         ev_share = other.ev_share if other.ev_share is not None else self.ev_share
         return DemandModifiers(self.steps + other.steps, ev_share)
 
     def apply(self, demand: pd.DataFrame, nodes: gpd.GeoDataFrame, seed: int) -> pd.DataFrame:
         """The modified demand table (sorted by departure); ``nodes``: id and Point geometry of
         the network the trips run on, in the twin CRS. The same inputs and seed give the same
-        trips."""
+        trips.
+
+        Parameters
+        ----------
+        demand : pandas.DataFrame
+            Car trips with ``departure`` [s after local midnight], ``origin`` and
+            ``destination`` node ids.
+        nodes : geopandas.GeoDataFrame
+            ``id`` and Point geometry [m, twin CRS] of the network the trips run on.
+        seed : int
+            Seed of the random draws.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The modified trips in the same columns, sorted by departure.
+        """
         rng = np.random.default_rng(seed)
         ids = nodes["id"].to_numpy(dtype=object)
         x, y = nodes.geometry.x.to_numpy(), nodes.geometry.y.to_numpy()

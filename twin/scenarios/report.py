@@ -17,6 +17,21 @@ class ChangeReport:
     ``buildings``, ``trips`` ...). ids: the ids of the changed, added or removed objects.
     columns: the buildings or links columns written. notes: readable lines (lengths, kept
     limits, derived attributes). demand: the demand modifiers it adds (demand interventions).
+
+    Attributes
+    ----------
+    kind : str
+        The intervention's ``type``.
+    counts : Mapping of str to int, optional
+        What changed by kind of object (``links``, ``buildings``, ``trips`` ...) [-]; read-only.
+    ids : tuple of str, default ()
+        The ids of the changed, added or removed objects.
+    columns : tuple of str, default ()
+        The buildings or links columns written.
+    notes : tuple of str, default ()
+        Readable lines (lengths, kept limits, derived attributes).
+    demand : DemandModifiers, optional
+        The demand modifiers it adds (demand interventions); none by default.
     """
 
     kind: str

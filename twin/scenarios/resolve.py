@@ -31,6 +31,21 @@ def resolve(scenario: Scenario) -> tuple[Twin, tuple[Intervention, ...]]:
     """The base twin and the interventions, once everything checks out (ScenarioError if not).
 
     Apply them with ``apply_interventions(twin, interventions)``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+
+    Returns
+    -------
+    tuple of (Twin, tuple of Intervention)
+        The base twin and the scenario's interventions.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem (see :func:`load_base_twin` and :func:`check_scenario`).
     """
     twin = load_base_twin(scenario)
     check_scenario(scenario, twin)
@@ -38,7 +53,24 @@ def resolve(scenario: Scenario) -> tuple[Twin, tuple[Intervention, ...]]:
 
 
 def load_base_twin(scenario: Scenario) -> Twin:
-    """The twin ``[twin]`` names, after its content hash matched ``sha256`` (when given)."""
+    """The twin ``[twin]`` names, after its content hash matched ``sha256`` (when given).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+
+    Returns
+    -------
+    Twin
+        The saved twin (every file verified) or the sample city imported from its sources.
+
+    Raises
+    ------
+    ScenarioError
+        At ``twin.path`` / ``twin.sample`` when there is no such twin folder or sample or it
+        cannot be loaded, at ``twin.sha256`` when the content hash differs.
+    """
     ref = scenario.twin
     key: KeyPath = ("twin", "sample") if ref.sample is not None else ("twin", "path")
     try:
@@ -80,6 +112,23 @@ def check_scenario(scenario: Scenario, twin: Twin) -> AppliedScenario:
 
     ScenarioError lists every problem: missing files, a twin without the roads, buildings or
     weather a simulation needs, interventions that do not apply.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+    twin : Twin
+        Its base twin.
+
+    Returns
+    -------
+    AppliedScenario
+        The twin with the interventions applied, the demand modifiers and the reports.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem with its line and key.
     """
     problems = _file_problems(scenario) + _twin_problems(scenario, twin)
     applied = None

@@ -25,7 +25,21 @@ MAX_PERIOD = dt.timedelta(days=7)
 
 @dataclass(frozen=True)
 class Metadata:
-    """About the scenario: title, description, author, city, licence (SPDX id)."""
+    """About the scenario: title, description, author, city, licence (SPDX id).
+
+    Attributes
+    ----------
+    title : str
+        Short title.
+    description : str
+        What the scenario models, its assumptions and its sources.
+    author : str, default ""
+        Who wrote it.
+    city : str, default ""
+        The city it is about.
+    licence : str, default ""
+        Licence of the scenario file, an SPDX identifier (``CC-BY-4.0``).
+    """
 
     title: str
     description: str
@@ -37,7 +51,18 @@ class Metadata:
 @dataclass(frozen=True)
 class TwinRef:
     """The base twin: a twin folder ``path`` (resolved against the scenario's folder) or a
-    ``sample`` name, and the expected content hash (``twin.scenarios.twin_hash``)."""
+    ``sample`` name, and the expected content hash (``twin.scenarios.twin_hash``).
+
+    Attributes
+    ----------
+    path : Path or None, default None
+        A saved twin folder (``NAME.twin``), resolved against the scenario's folder.
+    sample : str or None, default None
+        Name of a sample city (``delft``, ``helsinki``), when there is no ``path``.
+    sha256 : str or None, default None
+        Expected content hash of the base twin (:func:`twin_sha256`), lowercase hex; None
+        checks nothing.
+    """
 
     path: Path | None = None
     sample: str | None = None
@@ -47,7 +72,20 @@ class TwinRef:
 @dataclass(frozen=True)
 class Period:
     """The mobility model's interval: UTC ``start`` and ``end``, kernel ``time_step`` s, and the
-    IANA ``timezone`` of the local clock that demand times use."""
+    IANA ``timezone`` of the local clock that demand times use.
+
+    Attributes
+    ----------
+    start : datetime.datetime
+        Start of the simulated interval, UTC.
+    end : datetime.datetime
+        End of the simulated interval, UTC; after ``start``, at most 7 days later.
+    time_step : float, default 1.0
+        Time step of the mobility kernel [s].
+    timezone : str, default "UTC"
+        IANA time zone of the city's local clock (``Europe/Helsinki``), in which departure
+        windows, OD periods and the generated demand's daily profile are given.
+    """
 
     start: dt.datetime
     end: dt.datetime
@@ -56,7 +94,13 @@ class Period:
 
     def local_window(self) -> tuple[float, float]:
         """(start, end) in s after local midnight of the start day, local clock time at start
-        (the end may pass 86,400 s). ``run_mobility``'s ``start`` and the demand use this clock."""
+        (the end may pass 86,400 s). ``run_mobility``'s ``start`` and the demand use this clock.
+
+        Returns
+        -------
+        tuple of float
+            (start, end) [s after local midnight of the start day].
+        """
         local = self.start.astimezone(ZoneInfo(self.timezone))
         start = local.hour * 3600.0 + local.minute * 60.0 + local.second + local.microsecond / 1e6
         return start, start + (self.end - self.start).total_seconds()
@@ -67,7 +111,33 @@ class MobilitySpec:
     """Mobility settings. demand: ``"generated"`` or an OD CSV path; trips: to generate;
     seed: of every draw; zones / zone_column: zone polygons of the OD CSV; bin_width,
     reroute_interval, sample_interval: s; reroute_share: 0..1; equilibrium_iterations: days of
-    the day-to-day equilibrium (MSA) before the reported run, 0 = none."""
+    the day-to-day equilibrium (MSA) before the reported run, 0 = none.
+
+    Attributes
+    ----------
+    demand : str or Path
+        ``"generated"`` (car trips from the twin's buildings) or an OD matrix CSV file
+        (origin, destination, period, trips).
+    trips : int or None, default None
+        Trips to generate over the period [trips]; with generated demand only.
+    seed : int, default 0
+        Seed of every random draw (demand generation, demand modifiers, re-routing).
+    zones : Path or None, default None
+        Zone polygons whose ids the OD CSV uses; with an OD CSV only.
+    zone_column : str, default "zone"
+        Column of the zone ids in ``zones``.
+    bin_width : float, default 300.0
+        Aggregation interval of the per-link results [s].
+    reroute_interval : float, default 300.0
+        Interval of dynamic re-routing on current travel times [s]; 0 for fixed routes.
+    reroute_share : float, default 0.1
+        Share of vehicles re-routed at each re-routing [-] (0..1).
+    sample_interval : float, default 60.0
+        Interval of the vehicle position samples for the viewer [s]; 0 for none.
+    equilibrium_iterations : int, default 0
+        Days of the day-to-day route choice equilibrium (MSA) before the reported run [-];
+        0 for none.
+    """
 
     demand: str | Path
     trips: int | None = None
@@ -84,7 +154,19 @@ class MobilitySpec:
 @dataclass(frozen=True)
 class EnergySpec:
     """Energy settings. weather: a weather file path, or None for the twin's own weather;
-    warmup_hours: h; albedo: 1; sun_samples: per hour."""
+    warmup_hours: h; albedo: 1; sun_samples: per hour.
+
+    Attributes
+    ----------
+    weather : Path or None, default None
+        A weather file (EPW, TMY3 CSV, DWD TRY); None for the twin's own weather.
+    warmup_hours : int, default 336
+        Hours simulated before the year to settle the thermal mass [h].
+    albedo : float, default 0.2
+        Ground reflectance for the facades [-] (0..1).
+    sun_samples : int, default 1
+        Sun positions per hour [1/h].
+    """
 
     weather: Path | None = None
     warmup_hours: int = 336
@@ -98,6 +180,32 @@ class Scenario:
 
     mobility / energy are None when that table is absent (energy then takes EnergySpec's
     defaults if it runs); kpis empty means every KPI of the simulations run.
+
+    Attributes
+    ----------
+    path : Path
+        The scenario file.
+    text : str
+        Its text as read.
+    sha256 : str
+        SHA-256 of the UTF-8 text, hexadecimal.
+    metadata : Metadata
+        Title, description, author, city and licence.
+    twin : TwinRef
+        The base twin.
+    simulations : tuple of str
+        The simulations to run: ``mobility``, ``energy`` or both.
+    period : Period or None, default None
+        The mobility model's interval; None when mobility does not run.
+    mobility : MobilitySpec or None, default None
+        Mobility settings; None when the table is absent.
+    energy : EnergySpec or None, default None
+        Energy settings; None when the table is absent (EnergySpec's defaults then apply).
+    interventions : tuple of Intervention, default ()
+        The interventions, in the order they apply.
+    kpis : tuple of str, default ()
+        KPIs to report as ``module.name`` (``mobility.total_delay``); empty for every KPI of
+        the simulations run.
     """
 
     path: Path

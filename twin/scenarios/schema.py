@@ -14,5 +14,11 @@ FORMAT = 1
 
 @cache
 def scenario_schema() -> dict[str, Any]:
-    """The parsed schema (cached; treat it as read-only)."""
+    """The parsed schema (cached; treat it as read-only).
+
+    Returns
+    -------
+    dict
+        The JSON Schema of scenario files (``scenarios/schema.json``).
+    """
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

@@ -36,5 +36,24 @@ def sample_sha256(name: str) -> str:
 
 
 def twin_sha256(path: str | Path | None = None, sample: str | None = None) -> str:
-    """Content hash of the twin folder at ``path`` or of the sample ``sample``."""
+    """Content hash of the twin folder at ``path`` or of the sample ``sample``.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A saved twin folder; its manifest's file digests are hashed.
+    sample : str, optional
+        Name of a sample city, used when ``path`` is None; its source files are hashed.
+
+    Returns
+    -------
+    str
+        The content hash, lowercase hex (what ``[twin] sha256`` pins).
+
+    Raises
+    ------
+    InputError
+        When the folder is not a twin folder or its manifest is broken, or the sample is
+        unknown or incomplete.
+    """
     return twin_folder_sha256(path) if path is not None else sample_sha256(str(sample))

@@ -22,12 +22,30 @@ TRUST_ENV = "LOCALTWIN_TRUST"
 
 
 def key_id(public: Ed25519PublicKey) -> str:
+    """First 16 hex digits of the SHA-256 of the key's raw 32 bytes."""
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def generate_key_pair(stem: str | Path) -> tuple[Path, Path]:
-    """Write a new key pair ``STEM.key`` and ``STEM.pub``; refuses to overwrite. Returns them."""
+    """Write a new key pair ``STEM.key`` and ``STEM.pub``; refuses to overwrite. Returns them.
+
+    Parameters
+    ----------
+    stem : str or Path
+        Path of the key files without their suffix (``keys/me`` gives ``keys/me.key`` and
+        ``keys/me.pub``).
+
+    Returns
+    -------
+    tuple of Path
+        (private key file, readable by its owner only; public key file), both PEM.
+
+    Raises
+    ------
+    InputError
+        When either file exists already.
+    """
     private_path, public_path = Path(f"{stem}.key"), Path(f"{stem}.pub")
     for path in (private_path, public_path):
         if path.exists():
@@ -43,6 +61,7 @@ def generate_key_pair(stem: str | Path) -> tuple[Path, Path]:
 
 
 def public_pem(public: Ed25519PublicKey) -> bytes:
+    """The public key as PEM (SubjectPublicKeyInfo)."""
     return public.public_bytes(serialization.Encoding.PEM,
                                serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -83,6 +102,7 @@ def public_key_from_pem(data: bytes) -> Ed25519PublicKey:
 
 
 def verifies(public: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    """Whether ``signature`` is ``public``'s signature of ``message``."""
     try:
         public.verify(signature, message)
     except InvalidSignature:
@@ -91,7 +111,19 @@ def verifies(public: Ed25519PublicKey, signature: bytes, message: bytes) -> bool
 
 
 class TrustStore:
-    """The public keys whose signatures are accepted, by key id (and the file names)."""
+    """The public keys whose signatures are accepted, by key id (and the file names).
+
+    Parameters
+    ----------
+    folder : str or Path, optional
+        Folder of the trusted ``*.pub`` files; by default ``$LOCALTWIN_TRUST`` if set, else
+        ``~/.config/localtwin/trusted-keys``.
+
+    Attributes
+    ----------
+    folder : Path
+        The folder in use.
+    """
 
     def __init__(self, folder: str | Path | None = None) -> None:
         env = os.environ.get(TRUST_ENV)
@@ -109,7 +141,26 @@ class TrustStore:
         return out
 
     def add(self, public_path: str | Path, name: str | None = None) -> str:
-        """Trust the public key in ``public_path`` (stored as ``NAME.pub``); returns its id."""
+        """Trust the public key in ``public_path`` (stored as ``NAME.pub``); returns its id.
+
+        Parameters
+        ----------
+        public_path : str or Path
+            PEM file of an Ed25519 public key.
+        name : str, optional
+            Name to trust it under (letters, digits, ``-``, ``_``); the file's stem by default.
+
+        Returns
+        -------
+        str
+            The key id.
+
+        Raises
+        ------
+        InputError
+            For an unreadable key, a name with other characters, or a name under which another
+            key is trusted.
+        """
         key = load_public_key(public_path)
         name = name or Path(public_path).stem
         if not name.replace("-", "").replace("_", "").isalnum():

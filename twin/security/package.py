@@ -63,7 +63,24 @@ SECRET_KEYS = re.compile(r"(pass(word|wd)?|secret|token|api[_-]?key|credential|p
 @dataclass(frozen=True)
 class PackageInfo:
     """A verified package: its manifest, whether it is signed, the signer's key id and trust
-    store name (None if unsigned or unknown), and whether the caller accepted it untrusted."""
+    store name (None if unsigned or unknown), and whether the caller accepted it untrusted.
+
+    Attributes
+    ----------
+    path : Path
+        The package file.
+    manifest : dict
+        Its parsed ``manifest.json`` (title, licence, k-anonymity, members with SHA-256 and
+        size [byte]).
+    signed : bool
+        Whether it carries a signature that matches its manifest.
+    key_id : str or None
+        The signer's key id; None if unsigned.
+    signer : str or None
+        The signer's name in the trust store; None if unsigned or not trusted.
+    trusted : bool
+        True when signed by a trusted key; False when the caller accepted it untrusted.
+    """
 
     path: Path
     manifest: dict
@@ -74,7 +91,34 @@ class PackageInfo:
 
 
 def pack_scenario(scenario_path: str | Path, output: str | Path, k: int = K_ANONYMITY) -> Path:
-    """Pack a scenario file and every file it names into ``output`` (unsigned); returns it."""
+    """Pack a scenario file and every file it names into ``output`` (unsigned); returns it.
+
+    Parameters
+    ----------
+    scenario_path : str or Path
+        A valid scenario file; the OD matrix, zones, weather file and twin folder it names are
+        packed with it.
+    output : str or Path
+        The package file to write (``.twinpkg``).
+    k : int, default 5
+        k-anonymity of the packed OD matrix: cells of fewer than ``k`` trips (but more than 0)
+        are removed [trips].
+
+    Returns
+    -------
+    Path
+        ``output``.
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario is not valid.
+    InputError
+        When the OD matrix has no ``trips`` column or a trips value is not a number, or a path
+        in the scenario is not a plain quoted string.
+    PackageError
+        When a member would have a name or file type a package may not hold.
+    """
     scenario_path = Path(scenario_path)
     scenario = load_scenario(scenario_path)  # only a valid scenario is packed
     text = scenario.text
@@ -151,7 +195,27 @@ def _replace_value(text: str, raw: str, new: str, path: Path, key: str) -> str:
 
 def sign_package(package: str | Path, private_key: str | Path) -> str:
     """Sign an intact package with the Ed25519 key in ``private_key`` (replacing any earlier
-    signature); returns the key id."""
+    signature); returns the key id.
+
+    Parameters
+    ----------
+    package : str or Path
+        The package file, rewritten in place.
+    private_key : str or Path
+        PEM file of an unencrypted Ed25519 private key.
+
+    Returns
+    -------
+    str
+        The signing key's id.
+
+    Raises
+    ------
+    InputError
+        For a key file that is unreadable or not Ed25519.
+    PackageError
+        For a damaged or unsafe package, or one whose members do not match its manifest.
+    """
     package = Path(package)
     key = load_private_key(private_key)
     members = _read_verified_members(package)
@@ -166,7 +230,28 @@ def sign_package(package: str | Path, private_key: str | Path) -> str:
 
 def verify_package(package: str | Path, trust: TrustStore | None = None,
                    untrusted: bool = False) -> PackageInfo:
-    """Check a package (see the module docstring); PackageError with the reason if refused."""
+    """Check a package (see the module docstring); PackageError with the reason if refused.
+
+    Parameters
+    ----------
+    package : str or Path
+        The package file.
+    trust : TrustStore, optional
+        The trusted keys; the default trust store by default.
+    untrusted : bool, default False
+        Accept an unsigned package, or one signed by a key outside the trust store.
+
+    Returns
+    -------
+    PackageInfo
+        The manifest and who signed it.
+
+    Raises
+    ------
+    PackageError
+        When it is damaged or unsafe, a member does not match the manifest, the signature does
+        not match, or (without ``untrusted``) it is unsigned or signed by an unknown key.
+    """
     package = Path(package)
     members = _read_verified_members(package)
     manifest = json.loads(members[MANIFEST])
@@ -200,7 +285,31 @@ def verify_package(package: str | Path, trust: TrustStore | None = None,
 def extract_package(package: str | Path, folder: str | Path, trust: TrustStore | None = None,
                     untrusted: bool = False) -> Path:
     """Verify ``package`` and write its members into the new or empty ``folder``; returns the
-    scenario file there."""
+    scenario file there.
+
+    Parameters
+    ----------
+    package : str or Path
+        The package file.
+    folder : str or Path
+        A new or empty folder to write the members into.
+    trust : TrustStore, optional
+        The trusted keys; the default trust store by default.
+    untrusted : bool, default False
+        Accept an unsigned package, or one signed by a key outside the trust store.
+
+    Returns
+    -------
+    Path
+        The scenario file in ``folder`` (``scenario.toml``).
+
+    Raises
+    ------
+    PackageError
+        When :func:`verify_package` refuses the package.
+    InputError
+        When ``folder`` is not empty.
+    """
     package, folder = Path(package), Path(folder)
     verify_package(package, trust, untrusted)
     if folder.exists() and any(folder.iterdir()):

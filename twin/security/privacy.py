@@ -14,7 +14,31 @@ def aggregate_od(trips: pd.DataFrame, period: float = 3600.0,
                  k: int = K_ANONYMITY) -> tuple[pd.DataFrame, int]:
     """OD counts of ``trips`` (origin, destination, departure s after midnight) per departure
     ``period`` (s) as an OD matrix table (origin, destination, period "HH:MM-HH:MM", trips),
-    without the cells of fewer than ``k`` trips; returns it and the number of trips left out."""
+    without the cells of fewer than ``k`` trips; returns it and the number of trips left out.
+
+    Parameters
+    ----------
+    trips : pandas.DataFrame
+        One row per trip with ``origin``, ``destination`` (zone or node ids) and ``departure``
+        [s after local midnight].
+    period : float, default 3600.0
+        Width of the departure periods [s].
+    k : int, default 5
+        Smallest count of trips a cell may hold to be kept [trips].
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``origin``, ``destination``, ``period`` (``"HH:MM-HH:MM"``) and ``trips`` [trips],
+        one row per kept cell.
+    suppressed : int
+        Trips in the cells left out [trips].
+
+    Raises
+    ------
+    ValueError
+        When ``period`` is not positive or ``k`` is less than 1.
+    """
     if period <= 0:
         raise ValueError(f"aggregate_od: period must be > 0 s, got {period}")
     if k < 1:

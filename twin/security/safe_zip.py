@@ -36,7 +36,17 @@ _NAME = re.compile(r"^[A-Za-z0-9._\-/]+$")
 
 
 class PackageError(InputError):
-    """A package (or member) refused: ``PACKAGE: MEMBER: reason``."""
+    """A package (or member) refused: ``PACKAGE: MEMBER: reason``.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The package file.
+    field : str or None
+        The member (or manifest key) at fault; None for the whole package.
+    message : str
+        Why it was refused.
+    """
 
 
 def check_name(package: Path, name: str) -> None:
