@@ -19,6 +19,7 @@ PUBLIC_PACKAGES = (
     "twin.importers",
     "twin.scenarios",
     "twin.security",
+    "twin.feeds",
     "twin.runs",
     "twin.energy",
     "twin.mobility",

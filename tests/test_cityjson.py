@@ -681,3 +681,14 @@ def test_scan_of_dense_vertices():
     number = json.loads(skeleton)["vertices"]
     assert np.array_equal(arrays.leaf_values(np.array(number)).reshape(-1, 3), vertices)
     assert np.all(arrays.level(np.array(number), 1) == 3)
+
+
+def test_a_semantic_surface_type_that_is_not_a_name_is_named(tmp_path):
+    vertices, shell = box(85000, 447000, 1.0, 10, 20, 5)
+    building = solid_building(shell)
+    building["geometry"][0]["semantics"] = {
+        "surfaces": [{"type": "GroundSurface"}, {"type": ["RoofSurface"]}],
+        "values": [[0, 1, 0, 0, 0, 0]]}
+    path = write(tmp_path, document({"b1": building}, vertices))
+    raises_input_error(path, "CityObjects.b1.geometry[0].semantics.surfaces[1].type",
+                       "expected a surface type name")

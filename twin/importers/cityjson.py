@@ -566,6 +566,11 @@ def _add_geometry(oid: str, j: int, geometry: dict[str, Any], vertex_array: int,
         if number is None or type(listed) is not list:
             raise InputError(selection.path, f"CityObjects.{oid}.geometry[{j}].semantics",
                              "needs surfaces and values (arrays of surface numbers)")
+        for k, surface in enumerate(listed):
+            if isinstance(surface, dict) and not isinstance(surface.get("type", ""), str):
+                raise InputError(selection.path,
+                                 f"CityObjects.{oid}.geometry[{j}].semantics.surfaces[{k}].type",
+                                 f"expected a surface type name, got {surface['type']!r}")
         values, surfaces = number, listed
     selection.records.append((boundaries, values, BOUNDARY_DEPTH[geometry["type"]],
                               vertex_array, row))
