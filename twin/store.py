@@ -320,9 +320,9 @@ def _conform_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame
 def _write_raster(raster: Raster, path: Path) -> None:
     """``raster`` as a compressed float32 GeoTIFF, NaN as nodata."""
     rows, cols = raster.values.shape
-    profile = dict(driver="GTiff", height=rows, width=cols, count=1, dtype="float32",
-                   crs=raster.crs.to_wkt(), transform=raster.transform, nodata=np.nan,
-                   compress="deflate", predictor=3, tiled=rows >= 256 and cols >= 256)
+    profile = {"driver": "GTiff", "height": rows, "width": cols, "count": 1, "dtype": "float32",
+               "crs": raster.crs.to_wkt(), "transform": raster.transform, "nodata": np.nan,
+               "compress": "deflate", "predictor": 3, "tiled": rows >= 256 and cols >= 256}
     with rasterio.open(path, "w", **profile) as dataset:
         dataset.write(raster.values.astype(np.float32), 1)
 

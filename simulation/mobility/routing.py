@@ -25,6 +25,7 @@ than ``MAX_BUCKETS`` widths (or one is zero), a binary heap with lazy deletion i
 
 from __future__ import annotations
 
+import functools
 import math
 from concurrent.futures import ThreadPoolExecutor
 
@@ -317,18 +318,12 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
             unreached[i] = c
 
 
-_POOL: ThreadPoolExecutor | None = None
-
-
+@functools.cache
 def _pool() -> ThreadPoolExecutor:
     """The threads that build trees in parallel, made on first use."""
-    global _POOL
-    if _POOL is None:
-        # numba sets its configuration as module attributes at run time
-        threads: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
-        _POOL = ThreadPoolExecutor(max_workers=threads,
-                                   thread_name_prefix="mobility-trees")
-    return _POOL
+    # numba sets its configuration as module attributes at run time
+    threads: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mobility-trees")
 
 
 def _arcs(start: np.ndarray, links: np.ndarray, other: np.ndarray, cost: np.ndarray) -> Arcs:

@@ -61,7 +61,7 @@ class NotificationReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 receiver.stats.received += 1
                 length = int(self.headers.get("Content-Length") or 0)
                 if length > max_payload:

@@ -199,7 +199,7 @@ class MqttFeed:
                 out += self._parser(topic, payload)
             except MalformedMessage as error:
                 self.stats.reject("malformed", topic, str(error))
-            except Exception as error:  # a parser bug must not stop ingest
+            except Exception as error:  # noqa: BLE001 - a parser bug must not stop ingest
                 self.stats.reject("malformed", topic, f"{type(error).__name__}: {error}")
         self.stats.received += len(raw)
         self.stats.observations += len(out)

@@ -130,7 +130,8 @@ def parse_plain(payload: bytes | str, topic: str = "") -> list[Observation]:
 def concise(entity: Mapping[str, Any]) -> dict[str, Any]:
     """The key-values form of an NGSI-LD entity given normalized or key-values."""
     out: dict[str, Any] = {}
-    for key, value in entity.items():
+    for key, given in entity.items():
+        value = given
         if isinstance(value, Mapping) and value.get("type") in _ATTRIBUTE_TYPES:
             value = value.get("value", value.get("object", value.get("languageMap")))
         if isinstance(value, Mapping) and "@value" in value:

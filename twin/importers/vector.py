@@ -146,12 +146,12 @@ def read_vector(
     crs = _common_crs(path, frames)
     result = SourceData(path=path, kind="vector", crs=crs)
     building_parts, line_parts = [], []
-    for name, frame in frames.items():
+    for name, table in frames.items():
         note = _layer_note(name, len(frames))
-        empty = shapely.is_missing(frame.geometry.values) | shapely.is_empty(frame.geometry.values)
+        empty = shapely.is_missing(table.geometry.values) | shapely.is_empty(table.geometry.values)
+        frame = table[~empty] if empty.any() else table
         if empty.any():
             result.warnings.append(f"{note}dropped {int(empty.sum())} features without geometry")
-            frame = frame[~empty]
         kinds = frame.geom_type.to_numpy()
         polygons = frame[np.isin(kinds, ("Polygon", "MultiPolygon"))]
         lines = frame[np.isin(kinds, ("LineString", "MultiLineString"))]

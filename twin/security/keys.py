@@ -97,7 +97,7 @@ def public_key_from_pem(data: bytes) -> Ed25519PublicKey:
     except (ValueError, TypeError) as error:
         raise ValueError(f"not a PEM public key ({error})") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("not an Ed25519 public key")  # noqa: TRY004 - callers expect ValueError
+        raise ValueError("not an Ed25519 public key")
     return key
 
 
