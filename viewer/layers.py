@@ -144,9 +144,11 @@ class Layer:
             self.changed.emit("values")
 
     def set_visible(self, visible: bool) -> None:
+        """Show or hide the layer."""
         self._set("visible", bool(visible))
 
     def set_opacity(self, opacity: float) -> None:
+        """Opacity as a fraction: 0 transparent .. 1 opaque (ValueError outside)."""
         if not 0.0 <= opacity <= 1.0:
             raise ValueError(f"opacity must be within 0..1, got {opacity}")
         self._set("opacity", float(opacity))
@@ -159,6 +161,7 @@ class Layer:
         self._set("color_by", attribute)
 
     def set_cmap(self, cmap: str) -> None:
+        """Colour by the colour map ``cmap``, one of ``COLOUR_MAPS`` (ValueError for another)."""
         if cmap not in COLOUR_MAPS:
             raise ValueError(f"unknown colour map {cmap!r}; choose one of {', '.join(COLOUR_MAPS)}")
         self._set("cmap", cmap)

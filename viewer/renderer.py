@@ -168,11 +168,13 @@ class SceneRenderer:
         self.plotter.render()
 
     def camera_pose(self) -> CameraPose:
+        """Where the camera is and where it looks now (scene coordinates, m; view angle in °)."""
         camera = self.plotter.camera
         return CameraPose(tuple(camera.position), tuple(camera.focal_point), tuple(camera.up),
                           float(camera.view_angle))
 
     def set_camera_pose(self, pose: CameraPose) -> None:
+        """Put the camera at ``pose`` and draw the frame."""
         camera = self.plotter.camera
         camera.position, camera.focal_point, camera.up = pose.position, pose.focal_point, pose.view_up
         camera.view_angle = pose.view_angle

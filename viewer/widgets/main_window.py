@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         return hit
 
     def save_screenshot(self, path: str | Path) -> Path | None:
+        """The view of scene A as a PNG file; None if nothing is shown."""
         if self.renderer is None:
             return None
         saved = save_screenshot(self.renderer, path)
@@ -221,7 +222,8 @@ class MainWindow(QMainWindow):
         return saved
 
     def export_orbit(self, path: str | Path, frames: int = 72) -> Path | None:
-        """A GIF or MP4 of the camera orbiting, with progress in the status bar."""
+        """A GIF or MP4 of the camera orbiting in ``frames`` pictures, with progress in the status
+        bar; None if nothing is shown."""
         if self.renderer is None:
             return None
         self.progress.setRange(0, frames)
@@ -239,12 +241,14 @@ class MainWindow(QMainWindow):
         return saved
 
     def set_anti_aliasing(self, enabled: bool) -> None:
+        """FXAA on or off in both views, and in the settings."""
         self.settings.anti_aliasing = enabled
         for renderer in (self.renderer, self.compare_renderer):
             if renderer is not None:
                 renderer.set_anti_aliasing(enabled)
 
     def view_preset(self, name: str) -> None:
+        """Look at the visible layers from the preset view ``name`` (``camera.PRESETS``)."""
         if self.renderer is not None:
             self.renderer.view_preset(name)
 
