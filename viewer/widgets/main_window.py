@@ -157,9 +157,12 @@ class MainWindow(QMainWindow):
         return self.scene.live.refresh()
 
     def show_comparison(self, scene: Scene) -> None:
-        """Draw results ``scene`` as B beside A: same camera, same timeline, difference layers."""
+        """Draw results ``scene`` as B beside A: same camera, same timeline, difference layers.
+        The scene of a twin folder is refused (``load_failed``) and A stays as it is."""
+        if not isinstance(scene, ResultsScene):
+            self._on_failed(f"{scene.title} is a twin, not results: only results files are compared")
+            return
         assert isinstance(self.scene, ResultsScene) and self.renderer is not None
-        assert isinstance(scene, ResultsScene)
         self.end_comparison()
         self.comparison = Comparison(self.scene, scene)
         pose = self.renderer.camera_pose()
