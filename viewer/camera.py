@@ -27,7 +27,8 @@ class CameraPose:
 def preset_pose(name: str, bounds: tuple[float, ...], view_angle: float = 30.0,
                 aspect: float = 1.0) -> CameraPose:
     """The preset view ``name`` (one of ``PRESETS``) of the box ``bounds`` (xmin, xmax, ymin,
-    ymax, zmin, zmax), just far enough for the whole box to fit a view of width/height ``aspect``."""
+    ymax, zmin, zmax; m), just far enough for the whole box to fit a view of vertical angle
+    ``view_angle`` (degrees) and width/height ``aspect``."""
     if name not in PRESETS:
         raise ValueError(f"unknown camera preset {name!r}; choose one of {', '.join(PRESETS)}")
     box = np.asarray(bounds, dtype=np.float64).reshape(3, 2)

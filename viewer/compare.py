@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import pyvista as pv
 
-from viewer.layers import Layer
+from viewer.layers import ColourMap, Layer
 from viewer.meshes import FEATURE
 from viewer.results_scene import ResultsScene
 from viewer.series import Series
 
 DIFFERENCE = " B−A"
 """Suffix of a difference layer's name."""
-DIFFERENCE_CMAP = "coolwarm"
+DIFFERENCE_CMAP: ColourMap = "coolwarm"
 COMPARED = ("traffic", "buildings")
 """Layers that get a difference layer; their features are matched by ``id``."""
 MIRRORED = ("color_by", "cmap", "opacity")
@@ -107,9 +107,11 @@ def link_cameras(first: pv.BasePlotter, second: pv.BasePlotter) -> None:
                 other.render()
         return on_frame
 
+    first_window, second_window = first.render_window, second.render_window
+    assert first_window is not None and second_window is not None  # neither plotter is closed
     camera.AddObserver("ModifiedEvent", on_moved)
-    first.render_window.AddObserver("EndEvent", redraw(second))
-    second.render_window.AddObserver("EndEvent", redraw(first))
+    first_window.AddObserver("EndEvent", redraw(second))
+    second_window.AddObserver("EndEvent", redraw(first))
 
 
 def _follower(source: Layer, target: Layer, fields: tuple[str, ...]) -> Callable[[str], None]:

@@ -13,11 +13,14 @@ class Signal:
         self._slots: list[Callable[..., Any]] = []
 
     def connect(self, slot: Callable[..., Any]) -> None:
+        """Call ``slot`` on every ``emit`` from now on (after the slots connected before)."""
         self._slots.append(slot)
 
     def disconnect(self, slot: Callable[..., Any]) -> None:
+        """Stop calling ``slot`` (connected before; ValueError if not)."""
         self._slots.remove(slot)
 
     def emit(self, *args: Any) -> None:
+        """Call every connected slot with ``args``."""
         for slot in list(self._slots):
             slot(*args)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard, get_args
 
 import numpy as np
 import pandas as pd
@@ -16,9 +16,10 @@ from viewer.meshes import FEATURE
 from viewer.series import MovingPoints, Series
 
 LayerKind = Literal["buildings", "terrain", "lines", "points"]
-COLOUR_MAPS = ("viridis", "plasma", "inferno", "magma", "cividis", "turbo", "coolwarm",
-               "RdYlGn", "Spectral", "gist_earth", "terrain")
+ColourMap = Literal["viridis", "plasma", "inferno", "magma", "cividis", "turbo", "coolwarm",
+                    "RdYlGn", "Spectral", "gist_earth", "terrain"]
 """Colour maps offered for colour-by (matplotlib names)."""
+COLOUR_MAPS: tuple[ColourMap, ...] = get_args(ColourMap)
 
 
 @dataclass(eq=False)
@@ -46,7 +47,7 @@ class Layer:
     visible: bool = True
     opacity: float = 1.0
     color_by: str | None = None
-    cmap: str = "viridis"
+    cmap: ColourMap = "viridis"
     series: dict[str, Series] = field(default_factory=dict)
     moving: MovingPoints | None = None
     units: dict[str, str] = field(default_factory=dict)
@@ -99,7 +100,7 @@ class Layer:
         """True if the attribute lives on the mesh points rather than on the features."""
         return attribute not in self.series and (self.table is None or attribute not in self.table.columns)
 
-    def is_time_varying(self, attribute: str | None) -> bool:
+    def is_time_varying(self, attribute: str | None) -> TypeGuard[str]:
         """True if what ``attribute`` colours changes with the step (a series, moving points)."""
         return attribute is not None and (attribute in self.series or self.moving is not None)
 
@@ -143,9 +144,11 @@ class Layer:
             self.changed.emit("values")
 
     def set_visible(self, visible: bool) -> None:
+        """Show or hide the layer."""
         self._set("visible", bool(visible))
 
     def set_opacity(self, opacity: float) -> None:
+        """Opacity as a fraction: 0 transparent .. 1 opaque (ValueError outside)."""
         if not 0.0 <= opacity <= 1.0:
             raise ValueError(f"opacity must be within 0..1, got {opacity}")
         self._set("opacity", float(opacity))
@@ -158,6 +161,7 @@ class Layer:
         self._set("color_by", attribute)
 
     def set_cmap(self, cmap: str) -> None:
+        """Colour by the colour map ``cmap``, one of ``COLOUR_MAPS`` (ValueError for another)."""
         if cmap not in COLOUR_MAPS:
             raise ValueError(f"unknown colour map {cmap!r}; choose one of {', '.join(COLOUR_MAPS)}")
         self._set("cmap", cmap)

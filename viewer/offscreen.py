@@ -21,11 +21,13 @@ def render_scene(scene: Scene, path: str | Path, camera: str = "iso",
                  size: tuple[int, int] = (1600, 1000),
                  settings: ViewerSettings | None = None) -> Path:
     """Draw ``scene`` as the viewer does (its current step and colours), from the preset
-    ``camera`` view, into the PNG ``path``."""
+    ``camera`` view, into the PNG ``path`` of ``size`` (width, height) pixels."""
     settings = settings or ViewerSettings()
     _prefer_egl_without_display()
     plotter = pv.Plotter(off_screen=True, window_size=list(size))
-    plotter.render_window.SetMultiSamples(0)
+    window = plotter.render_window
+    assert window is not None  # a plotter has its window until it is closed
+    window.SetMultiSamples(0)
     try:
         renderer = SceneRenderer(plotter, scene)
         renderer.set_anti_aliasing(settings.anti_aliasing)

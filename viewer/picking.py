@@ -44,7 +44,8 @@ def display_ray(renderer: vtkRenderer, x: float, y: float) -> tuple[np.ndarray, 
 
 def world_to_display(renderer: vtkRenderer, point: np.ndarray) -> np.ndarray:
     """Display coordinates (x, y, depth) of a scene point."""
-    renderer.SetWorldPoint(*np.asarray(point, dtype=np.float64), 1.0)
+    x, y, z = np.asarray(point, dtype=np.float64).tolist()
+    renderer.SetWorldPoint(x, y, z, 1.0)
     renderer.WorldToDisplay()
     return np.array(renderer.GetDisplayPoint())
 
@@ -103,14 +104,17 @@ class Identifier:
         """The first cell of a surface ``layer`` the ray meets."""
         t, point, pcoords = reference(0.0), [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
         sub_id, cell = reference(0), reference(-1)
-        if not self._locator(layer).IntersectWithLine(near, far, 0.0, t, point, pcoords, sub_id, cell):
+        # VTK's stubs type the outputs t, sub_id and cell as plain numbers, not as the references
+        # they must be, and a reference as not convertible to float
+        if not self._locator(layer).IntersectWithLine(  # type: ignore[call-overload]
+                near.tolist(), far.tolist(), 0.0, t, point, pcoords, sub_id, cell):
             return None
-        return _Hit(float(t), layer, int(cell), np.array(point))
+        return _Hit(float(t), layer, int(cell), np.array(point))  # type: ignore[arg-type]
 
     def _nearest(self, layer: Layer, near: np.ndarray, far: np.ndarray, tolerance: float) -> _Hit | None:
         """The line or point cell of ``layer`` the ray passes closest to, if within ``tolerance`` (m)."""
         candidates = vtkIdList()
-        self._locator(layer).FindCellsAlongLine(near, far, tolerance, candidates)
+        self._locator(layer).FindCellsAlongLine(near.tolist(), far.tolist(), tolerance, candidates)
         cells = np.array([candidates.GetId(i) for i in range(candidates.GetNumberOfIds())], dtype=np.int64)
         if len(cells) == 0:
             return None

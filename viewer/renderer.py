@@ -23,6 +23,10 @@ NAN_COLOUR = "#b0b0b0"
 LINE_WIDTH = 3.0
 POINT_SIZE = 6.0
 
+# BasePlotter's add_actor, remove_actor, remove_scalar_bar, add_scalar_bar and set_background are
+# typed by functools.wraps of the Renderer methods they forward to, so their stubs expect the
+# plotter as first argument: the calls below ignore that (arg-type) and nothing else.
+
 
 class LayerView:
     """The actor drawing one layer: a level-of-detail actor (full mesh when still, the proxy while
@@ -43,7 +47,7 @@ class LayerView:
         self.lookup_table.nan_color = NAN_COLOUR
         self.legend: str | None = None
         _style(self.actor, layer)
-        plotter.add_actor(self.actor, reset_camera=False, name=layer.name, render=False)
+        plotter.add_actor(self.actor, reset_camera=False, name=layer.name, render=False)  # type: ignore[arg-type]
         for field in ("visible", "opacity", "color_by"):
             self.update(field)
         layer.changed.connect(self.on_changed)
@@ -52,9 +56,9 @@ class LayerView:
         """Take the actor and its legend out of the plotter and stop following the layer."""
         self.layer.changed.disconnect(self.on_changed)
         if self.legend is not None:
-            self.plotter.remove_scalar_bar(self.legend, render=False)
+            self.plotter.remove_scalar_bar(self.legend, render=False)  # type: ignore[arg-type]
             self.legend = None
-        self.plotter.remove_actor(self.actor, render=False)
+        self.plotter.remove_actor(self.actor, render=False)  # type: ignore[arg-type]
 
     def on_changed(self, field: str) -> None:
         """Follow the layer; a new time step (``values``) is drawn once for all layers by the
@@ -90,7 +94,7 @@ class LayerView:
         if attribute is None:
             for mapper in self.mappers:
                 mapper.ScalarVisibilityOff()
-            self.actor.GetProperty().SetColor(pv.Color(self.layer.colour).float_rgb)
+            self.actor.GetProperty().SetColor(*pv.Color(self.layer.colour).float_rgb)
         else:
             self.lookup_table.apply_cmap(self.layer.cmap)
             self.lookup_table.scalar_range = self.layer.value_range(attribute)
@@ -116,7 +120,9 @@ class LayerView:
             return
         values = self.layer.values(attribute)[mesh.cell_data[FEATURE]]
         if attribute in mesh.cell_data and mesh.cell_data[attribute].shape == values.shape:
-            mesh.cell_data[attribute][:] = values
+            # in place through pyvista's array, which marks the mesh modified (its stub only
+            # takes an int or an int array as index)
+            mesh.cell_data[attribute][:] = values  # type: ignore[index]
         else:
             mesh.cell_data[attribute] = values.astype(np.float32)
 
@@ -126,11 +132,12 @@ class LayerView:
         if wanted == self.legend:
             return
         if self.legend is not None:
-            self.plotter.remove_scalar_bar(self.legend, render=False)
+            self.plotter.remove_scalar_bar(self.legend, render=False)  # type: ignore[arg-type]
         if wanted is not None:
-            bar = self.plotter.add_scalar_bar(wanted, lookup_table=self.lookup_table, vertical=True,
-                                              color=TEXT_COLOUR, n_labels=5, fmt="%.4g", height=0.4,
-                                              title_font_size=15, label_font_size=13)
+            bar = self.plotter.add_scalar_bar(
+                wanted,  # type: ignore[arg-type]
+                lookup_table=self.lookup_table, vertical=True, color=TEXT_COLOUR, n_labels=5,
+                fmt="%.4g", height=0.4, title_font_size=15, label_font_size=13)
             bar.SetVerticalTitleSeparation(24)
         self.legend = wanted
 
@@ -141,7 +148,7 @@ class SceneRenderer:
     def __init__(self, plotter: pv.BasePlotter, scene: Scene) -> None:
         self.plotter = plotter
         self.scene = scene
-        plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])
+        plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])  # type: ignore[arg-type]
         # legends stand side by side from the right edge, with room for their titles
         plotter.theme.colorbar_vertical.position_x = LEGEND_RIGHT
         plotter.theme.colorbar_vertical.width = LEGEND_WIDTH
@@ -161,11 +168,13 @@ class SceneRenderer:
         self.plotter.render()
 
     def camera_pose(self) -> CameraPose:
+        """Where the camera is and where it looks now (scene coordinates, m; view angle in °)."""
         camera = self.plotter.camera
         return CameraPose(tuple(camera.position), tuple(camera.focal_point), tuple(camera.up),
                           float(camera.view_angle))
 
     def set_camera_pose(self, pose: CameraPose) -> None:
+        """Put the camera at ``pose`` and draw the frame."""
         camera = self.plotter.camera
         camera.position, camera.focal_point, camera.up = pose.position, pose.focal_point, pose.view_up
         camera.view_angle = pose.view_angle
@@ -215,7 +224,7 @@ def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:
 def _style(actor: vtkActor, layer: Layer) -> None:
     """Line width, point size and lighting by the kind of layer."""
     prop = actor.GetProperty()
-    prop.SetColor(pv.Color(layer.colour).float_rgb)
+    prop.SetColor(*pv.Color(layer.colour).float_rgb)
     if layer.kind == "lines":
         prop.SetLineWidth(LINE_WIDTH)
         prop.LightingOff()

@@ -169,6 +169,7 @@ def _energy_buildings(layer: Layer, energy: EnergyResults, clock: LocalClock,
                       steps: np.ndarray) -> Layer:
     """The buildings layer with the units of the results file, monthly heating and cooling as
     series (the month of each step, local time), coloured by heating need per m²."""
+    assert layer.table is not None  # the twin's buildings and their attributes
     ids = layer.table["id"]
     month = clock.local(steps).month.to_numpy() - 1
     series = {name: Series(getattr(energy, name).reindex(ids).to_numpy(np.float32).T, month)

@@ -76,18 +76,20 @@ class Scene:
         return tuple(np.column_stack([box[:, :, 0].min(axis=0), box[:, :, 1].max(axis=0)]).ravel())
 
     def to_world(self, point: np.ndarray) -> np.ndarray:
-        """Scene coordinates to world (twin CRS) coordinates."""
+        """Scene coordinates to world (twin CRS) coordinates, m."""
         return np.asarray(point, dtype=np.float64) + (*self.origin, 0.0)
 
     def to_scene(self, point: np.ndarray) -> np.ndarray:
-        """World (twin CRS) coordinates to scene coordinates."""
+        """World (twin CRS) coordinates to scene coordinates, m."""
         return np.asarray(point, dtype=np.float64) - (*self.origin, 0.0)
 
     def save_bookmark(self, name: str, pose: CameraPose) -> None:
+        """Keep the camera ``pose`` as bookmark ``name`` (replacing one of that name)."""
         self.bookmarks[name] = pose
         self.bookmarks_changed.emit()
 
     def remove_bookmark(self, name: str) -> None:
+        """Forget bookmark ``name`` (KeyError if there is none)."""
         del self.bookmarks[name]
         self.bookmarks_changed.emit()
 

@@ -24,6 +24,7 @@ class Series:
     frame_of_step: np.ndarray
 
     def frame(self, step: int) -> int:
+        """The frame timeline step ``step`` shows, -1 for none."""
         return int(self.frame_of_step[step])
 
     def at(self, step: int) -> np.ndarray:

@@ -25,6 +25,7 @@ class Timeline:
 
     @property
     def enabled(self) -> bool:
+        """True with two steps or more: something to move through."""
         return len(self.steps) > 1
 
     @property
@@ -63,6 +64,7 @@ class Timeline:
             self.set_index((self.index + 1) % len(self.steps))
 
     def set_playing(self, playing: bool) -> None:
+        """Play or pause (never playing without steps to move through)."""
         playing = bool(playing) and self.enabled
         if playing != self.playing:
             self.playing = playing

@@ -16,7 +16,7 @@ import shapely
 from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from PyQt6.QtTest import QTest
-from qt_wait import wait_for
+from qt_wait import LOAD_TIMEOUT_MS, wait_for
 
 from twin.runs import Results, read_results
 from viewer.meshes import FEATURE
@@ -133,6 +133,19 @@ def test_click_identifies_a_link_with_its_speeds_over_time(qtbot, window: MainWi
     window.time_bar.slider.setValue(30)
     assert chart.marker.get_xdata()[0] == window.scene.timeline.steps[30].astype("datetime64[ms]").astype(object)
     window.time_bar.slider.setValue(0)
+
+
+def test_a_twin_folder_is_not_compared(qtbot, window: MainWindow, delft_folder: Path,
+                                       monkeypatch) -> None:
+    from PyQt6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: None)
+    scene, renderer = window.scene, window.renderer
+    with qtbot.waitSignal(window.load_failed, timeout=LOAD_TIMEOUT_MS) as signal:
+        window.compare_with(delft_folder)
+    assert "only results files are compared" in signal.args[0]
+    assert window.comparison is None and window.compare_plotter is None
+    assert window.scene is scene and window.renderer is renderer and window.progress.isHidden()
 
 
 def test_drop_two_results_compares_them(qtbot, window: MainWindow,

@@ -39,9 +39,10 @@ def extrude_buildings(footprints: np.ndarray, base: np.ndarray, height: np.ndarr
     wall_points, wall_faces, wall_row = _walls(parts, part_row, base, top, origin)
     points = np.vstack([roof_points, wall_points]).astype(np.float32)
     faces = np.vstack([roof_faces, wall_faces + len(roof_points)])
-    full = pv.PolyData.from_regular_faces(points, faces)
+    # pyvista's MatrixLike[float] stub takes float64 arrays only; these points are float32
+    full = pv.PolyData.from_regular_faces(points, faces)  # type: ignore[arg-type]
     full.cell_data[FEATURE] = np.concatenate([roof_row, wall_row])
-    roofs = pv.PolyData.from_regular_faces(points[: len(roof_points)], roof_faces)
+    roofs = pv.PolyData.from_regular_faces(points[: len(roof_points)], roof_faces)  # type: ignore[arg-type]
     roofs.cell_data[FEATURE] = roof_row
     return BuildingMeshes(full=full, roofs=roofs, roof_cells=len(roof_faces))
 

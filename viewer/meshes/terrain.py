@@ -36,6 +36,7 @@ def terrain_surface(raster: Raster, origin: tuple[float, float],
     corner = (np.arange(n_rows - 1)[:, None] * n_cols + np.arange(n_cols - 1)[None, :]).ravel()
     quads = np.column_stack([corner, corner + 1, corner + n_cols + 1, corner + n_cols])
     quads = quads[known[quads].all(axis=1)]
-    surface = pv.PolyData.from_regular_faces(points, quads.astype(np.int64))
+    # pyvista's MatrixLike[float] stub takes float64 arrays only; these points are float32
+    surface = pv.PolyData.from_regular_faces(points, quads.astype(np.int64))  # type: ignore[arg-type]
     surface.point_data[ELEVATION] = np.where(known, z.ravel(), np.nan).astype(np.float32)
     return surface

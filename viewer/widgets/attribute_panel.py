@@ -19,14 +19,18 @@ HINT = "Click a building, road or point to see its attributes."
 
 
 class AttributePanel(QWidget):
+    """The identified feature's layer, where it was hit, its attributes and the chart of its series."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel(HINT)
         self.title.setWordWrap(True)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["Attribute", "Value"])
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
+        horizontal, vertical = self.table.horizontalHeader(), self.table.verticalHeader()
+        assert horizontal is not None and vertical is not None  # a table view has both headers
+        horizontal.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        vertical.setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.chart = SeriesChart()
         layout = QVBoxLayout(self)
@@ -52,9 +56,15 @@ class AttributePanel(QWidget):
     def value(self, attribute: str) -> str | None:
         """The shown text of ``attribute``, or None if it is not shown."""
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).text() == attribute:
-                return self.table.item(row, 1).text()
+            if self._text(row, 0) == attribute:
+                return self._text(row, 1)
         return None
+
+    def _text(self, row: int, column: int) -> str:
+        """The text of a cell of the table (every shown row has both cells)."""
+        item = self.table.item(row, column)
+        assert item is not None
+        return item.text()
 
 
 def _format(value: object) -> str:

@@ -10,6 +10,8 @@ from viewer.renderer import SceneRenderer
 
 
 class BookmarkPanel(QWidget):
+    """The camera bookmarks of the scene drawn by the renderer given by ``set_renderer``."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.renderer: SceneRenderer | None = None
@@ -36,6 +38,7 @@ class BookmarkPanel(QWidget):
         self.setEnabled(False)
 
     def set_renderer(self, renderer: SceneRenderer) -> None:
+        """List and save the bookmarks of ``renderer``'s scene, and move its camera, from now on."""
         if self.renderer is not None:
             self.renderer.scene.bookmarks_changed.disconnect(self._refresh)
         self.renderer = renderer
@@ -52,6 +55,7 @@ class BookmarkPanel(QWidget):
         self.name.clear()
 
     def restore_view(self, name: str) -> None:
+        """Move the camera to bookmark ``name``."""
         if self.renderer is not None:
             self.renderer.set_camera_pose(self.renderer.scene.bookmarks[name])
 

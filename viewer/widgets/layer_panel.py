@@ -52,6 +52,7 @@ class LayerPanel(QWidget):
         self._show_selected()
 
     def set_scene(self, scene: Scene) -> None:
+        """List the layers of ``scene`` and edit them from now on; the first one is selected."""
         self.scene = scene
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -75,6 +76,7 @@ class LayerPanel(QWidget):
         return self.tree.findItems(name, Qt.MatchFlag.MatchExactly, 0)[0]
 
     def selected_layer(self) -> Layer | None:
+        """The layer selected in the tree, or None."""
         item = self.tree.currentItem()
         return None if item is None or self.scene is None else self.scene.layers[item.text(0)]
 

@@ -32,6 +32,7 @@ class SceneLoader(QObject):
         self.worker.started.connect(self._run)
 
     def start(self) -> None:
+        """Build the scene in the worker thread; the signals report how it goes."""
         self.worker.start()
 
     def _run(self) -> None:

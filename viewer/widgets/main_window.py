@@ -5,6 +5,7 @@ A/B compare of two results files in two linked views side by side."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from PyQt6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QStatusBar,
     QToolBar,
     QWidget,
 )
@@ -90,7 +92,9 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(300)
         self.progress.hide()
-        self.statusBar().addPermanentWidget(self.progress)
+        self.status_bar = QStatusBar()
+        self.setStatusBar(self.status_bar)
+        self.status_bar.addPermanentWidget(self.progress)
         self.live_timer = QTimer(self)
         self.live_timer.setInterval(round(1000 * self.settings.live_refresh_s))
         self.live_timer.timeout.connect(self.refresh_live_sensors)
@@ -137,7 +141,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{scene.title} — localtwin viewer")
         self.progress.hide()
         steps = f", {len(scene.timeline.steps):,} time steps" if scene.timeline.enabled else ""
-        self.statusBar().showMessage(
+        self.status_bar.showMessage(
             f"{scene.title}: {len(scene.twin.buildings):,} buildings, "
             f"{len(scene.twin.network.links):,} links ({scene.twin.crs.to_string()}){steps}")
         self.scene_loaded.emit(scene)
@@ -152,8 +156,12 @@ class MainWindow(QMainWindow):
             return False
         return self.scene.live.refresh()
 
-    def show_comparison(self, scene: ResultsScene) -> None:
-        """Draw results ``scene`` as B beside A: same camera, same timeline, difference layers."""
+    def show_comparison(self, scene: Scene) -> None:
+        """Draw results ``scene`` as B beside A: same camera, same timeline, difference layers.
+        The scene of a twin folder is refused (``load_failed``) and A stays as it is."""
+        if not isinstance(scene, ResultsScene):
+            self._on_failed(f"{scene.title} is a twin, not results: only results files are compared")
+            return
         assert isinstance(self.scene, ResultsScene) and self.renderer is not None
         self.end_comparison()
         self.comparison = Comparison(self.scene, scene)
@@ -170,7 +178,7 @@ class MainWindow(QMainWindow):
         self.show_differences_action.setEnabled(True)
         self.progress.hide()
         self.setWindowTitle(f"{self.scene.title} | {scene.title} — localtwin viewer")
-        self.statusBar().showMessage(f"comparing {self.scene.title} (left) with {scene.title} (right)")
+        self.status_bar.showMessage(f"comparing {self.scene.title} (left) with {scene.title} (right)")
         self.comparison_shown.emit(self.comparison)
 
     def end_comparison(self) -> None:
@@ -209,14 +217,16 @@ class MainWindow(QMainWindow):
         return hit
 
     def save_screenshot(self, path: str | Path) -> Path | None:
+        """The view of scene A as a PNG file; None if nothing is shown."""
         if self.renderer is None:
             return None
         saved = save_screenshot(self.renderer, path)
-        self.statusBar().showMessage(f"written {saved}")
+        self.status_bar.showMessage(f"written {saved}")
         return saved
 
     def export_orbit(self, path: str | Path, frames: int = 72) -> Path | None:
-        """A GIF or MP4 of the camera orbiting, with progress in the status bar."""
+        """A GIF or MP4 of the camera orbiting in ``frames`` pictures, with progress in the status
+        bar; None if nothing is shown."""
         if self.renderer is None:
             return None
         self.progress.setRange(0, frames)
@@ -230,30 +240,37 @@ class MainWindow(QMainWindow):
             saved = save_orbit(self.renderer, path, frames=frames, progress=advance)
         finally:
             self.progress.hide()
-        self.statusBar().showMessage(f"written {saved}")
+        self.status_bar.showMessage(f"written {saved}")
         return saved
 
     def set_anti_aliasing(self, enabled: bool) -> None:
+        """FXAA on or off in both views, and in the settings."""
         self.settings.anti_aliasing = enabled
         for renderer in (self.renderer, self.compare_renderer):
             if renderer is not None:
                 renderer.set_anti_aliasing(enabled)
 
     def view_preset(self, name: str) -> None:
+        """Look at the visible layers from the preset view ``name`` (``camera.PRESETS``)."""
         if self.renderer is not None:
             self.renderer.view_preset(name)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
+        """Accept a drag of twin folders or results files."""
+        assert event is not None
         if _dropped_paths(event):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:
+    def dropEvent(self, event: QDropEvent | None) -> None:
+        """Open the dropped twin folder or results file (a second results file: compare)."""
+        assert event is not None
         paths = _dropped_paths(event)
         if paths:
             event.acceptProposedAction()
             self.open_paths(paths[:2])
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        """Wait for the loaders still running and close the views."""
         for loader in list(self._loaders):
             loader.worker.wait()
         self.end_comparison()
@@ -267,7 +284,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
 
     def _menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self._menu("&File")
         self._action(file_menu, "&Open twin folder…", self._ask_open, QKeySequence.StandardKey.Open)
         self._action(file_menu, "Open &results…", self._ask_open_results)
         self._action(file_menu, "&Compare with…", self._ask_compare)
@@ -275,10 +292,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Export camera &orbit (GIF/MP4)…", self._ask_orbit)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = self._menu("&View")
         for name in PRESETS:
-            self._action(view_menu, f"{name.capitalize()} view",
-                         lambda name=name: self.view_preset(name))
+            self._action(view_menu, f"{name.capitalize()} view", partial(self.view_preset, name))
         view_menu.addSeparator()
         anti_aliasing = self._action(view_menu, "&Anti-aliasing", None)
         anti_aliasing.setCheckable(True)
@@ -289,9 +305,18 @@ class MainWindow(QMainWindow):
         self.show_differences_action.setEnabled(False)
         self.show_differences_action.toggled.connect(self.show_differences)
 
+    def _menu(self, title: str) -> QMenu:
+        """A new menu at the end of the menu bar (which the window makes when first asked)."""
+        menu_bar = self.menuBar()
+        assert menu_bar is not None
+        menu = menu_bar.addMenu(title)
+        assert menu is not None
+        return menu
+
     def _action(self, menu: QMenu, text: str, slot: Callable[[], object] | None,
                 shortcut: QKeySequence.StandardKey | None = None) -> QAction:
         action = menu.addAction(text)
+        assert action is not None
         if slot is not None:
             action.triggered.connect(lambda checked=False: slot())
         if shortcut is not None:
@@ -318,7 +343,7 @@ class MainWindow(QMainWindow):
         """Build the scene of ``path`` in the background and pass it to ``show``."""
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.statusBar().showMessage(f"opening {path}")
+        self.status_bar.showMessage(f"opening {path}")
         loader = SceneLoader(path, steps, origin)
         loader.progress.connect(lambda *step: self._if_latest(loader, self._on_progress, *step))
         loader.loaded.connect(lambda scene: self._if_latest(loader, show, scene))
@@ -346,11 +371,11 @@ class MainWindow(QMainWindow):
     def _on_progress(self, done: int, total: int, text: str) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        self.statusBar().showMessage(text)
+        self.status_bar.showMessage(text)
 
     def _on_failed(self, message: str) -> None:
         self.progress.hide()
-        self.statusBar().showMessage("could not open it")
+        self.status_bar.showMessage("could not open it")
         self.load_failed.emit(message)
         QMessageBox.warning(self, "Could not open it", message)
 
@@ -377,5 +402,7 @@ class MainWindow(QMainWindow):
 
 def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
     """The dropped local twin folders and results files."""
-    paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+    data = event.mimeData()
+    assert data is not None
+    paths = [Path(url.toLocalFile()) for url in data.urls() if url.isLocalFile()]
     return [path for path in paths if path.is_dir() or (path.is_file() and is_results_file(path))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from PyQt6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from twin.quantities import typeset
@@ -32,10 +33,11 @@ class SeriesChart(QWidget):
         layout.addWidget(self.choice)
         layout.addWidget(self.canvas)
         self.choice.currentTextChanged.connect(lambda _: self._draw())
-        self.marker = None
+        self.marker: Line2D | None = None
         self.hide()
 
     def set_timeline(self, timeline: Timeline) -> None:
+        """Chart over ``timeline`` (that of the scene shown) from now on; nothing charted yet."""
         if self.timeline is not None:
             self.timeline.changed.disconnect(self._on_time)
         self.timeline = timeline

@@ -12,6 +12,8 @@ NO_TIME = "no time steps (results come with a run)"
 
 
 class TimeBar(QWidget):
+    """Play/pause, the step slider and the current time of the timeline given by ``set_timeline``."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.timeline: Timeline | None = None
@@ -33,6 +35,7 @@ class TimeBar(QWidget):
         self._refresh()
 
     def set_timeline(self, timeline: Timeline) -> None:
+        """Show and move ``timeline`` (that of the scene shown) from now on."""
         if self.timeline is not None:
             self.timeline.changed.disconnect(self._on_changed)
         self.timeline = timeline
@@ -56,19 +59,20 @@ class TimeBar(QWidget):
 
     def _refresh(self) -> None:
         """Put the timeline's state into the controls."""
-        timeline = self.timeline
-        enabled = timeline is not None and timeline.enabled
+        # the timeline while it has steps to move through
+        timeline = self.timeline if self.timeline is not None and self.timeline.enabled else None
+        enabled = timeline is not None
         for control in (self.play, self.slider):
             control.setEnabled(enabled)
             control.blockSignals(True)
-        self.slider.setRange(0, len(timeline.steps) - 1 if enabled else 0)
-        self.slider.setValue(timeline.index if enabled else 0)
-        playing = enabled and timeline.playing
+        self.slider.setRange(0, len(timeline.steps) - 1 if timeline is not None else 0)
+        self.slider.setValue(timeline.index if timeline is not None else 0)
+        playing = timeline is not None and timeline.playing
         self.play.setChecked(playing)
         self.play.setText("Pause" if playing else "Play")
         for control in (self.play, self.slider):
             control.blockSignals(False)
-        self.label.setText(timeline.label() if enabled else NO_TIME)
+        self.label.setText(timeline.label() if timeline is not None else NO_TIME)
         if playing and not self.timer.isActive():
             self.timer.start()
         elif not playing:
