@@ -245,7 +245,8 @@ def _expand(base: dict[str, Any], base_path: Path, parameters: tuple[Parameter, 
             reason = "ScenarioError: " + "; ".join(
                 f"{format_key(p.key)}: {p.message}" if p.key else p.message
                 for p in error.problems)
-        for seed in seeds or (None,):
+        for given_seed in seeds or (None,):
+            seed = given_seed
             if scenario is not None and seed is None:
                 seed = scenario.mobility.seed if scenario.mobility else 0
             runs.append(SweepRun(
