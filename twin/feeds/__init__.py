@@ -13,8 +13,9 @@ from its module at its first use, so importing the package loads no MQTT or HTTP
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from twin.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from twin.feeds.archive import AppendResult, append_observations, list_series, read_series
@@ -91,15 +92,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """The public name ``name``, imported from its module on first use."""
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names with the public API."""
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, __all__)

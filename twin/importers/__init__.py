@@ -7,8 +7,9 @@ rasterio, pyogrio).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from twin.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from twin.importers.assemble import import_files
@@ -55,15 +56,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    """The public name ``name``, imported from its module on first use."""
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names with the public API."""
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, __all__)
