@@ -2,7 +2,8 @@
 
 A trip can only be routed between nodes of the same SCC, so routing and demand generation keep to
 the largest one (``largest_component_links``); ``connectivity_report`` says how much of the
-network that keeps.
+network that keeps. Closed links (capacity 0) can be left out of the components with a mask
+of the usable links, so a closure that cuts junctions off shows as a smaller component.
 """
 
 from __future__ import annotations
@@ -27,12 +28,27 @@ class ConnectivityReport:
     link_share: float
 
 
-def strongly_connected_components(graph: RoadGraph) -> np.ndarray:
-    """SCC label (0..n_components-1) of every node."""
+def strongly_connected_components(graph: RoadGraph,
+                                  usable: np.ndarray | None = None) -> np.ndarray:
+    """SCC label (0..n_components-1) of every node.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The directed road graph.
+    usable : ndarray of bool, optional
+        Per link, whether vehicles may drive it (e.g. capacity > 0); all links by default.
+
+    Returns
+    -------
+    ndarray of int
+        The component label of every node [-].
+    """
     n = graph.n_nodes
+    keep = np.ones(graph.n_links, dtype=bool) if usable is None else np.asarray(usable, bool)
     adjacency = csr_matrix(
-        (np.ones(graph.n_links, dtype=np.int8), (graph.link_from, graph.link_to)), shape=(n, n)
-    )
+        (np.ones(int(keep.sum()), dtype=np.int8), (graph.link_from[keep], graph.link_to[keep])),
+        shape=(n, n))
     _, labels = connected_components(adjacency, directed=True, connection="strong")
     return labels
 

@@ -200,9 +200,11 @@ QUANTITIES: tuple[Quantity, ...] = (
          "lower"),
         ("on_link", "trips", "trips still on the network at the end", "lower"),
         ("arrived", "trips", "trips that reached their destination", "higher"),
-        ("unroutable", "trips", "trips without a path to their destination", "lower"),
-        ("outside_network", "trips", "trips starting or ending outside the routable "
-                                         "network (not simulated)"),
+        ("unroutable", "trips", "trips without a path to their destination, or with an end "
+                                "no routable junction is within reach of (not simulated)",
+         "lower"),
+        ("outside_network", "trips", "trips starting or ending at a junction the twin does "
+                                     "not have (not simulated)"),
         ("same_node", "trips", "trips starting where they end (not simulated)"),
         ("vehicle_km", "veh km", "vehicle-kilometres driven on the links"),
         ("vehicle_hours", "veh h", "vehicle-hours spent on the links", "lower"),

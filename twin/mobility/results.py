@@ -24,8 +24,9 @@ TRIP_STATUSES: tuple[str, ...] = (
     "not_departed", "waiting", "on_link", "arrived", "unroutable", "outside_network", "same_node",
 )
 """Trip status: not departed within the horizon, waiting to enter the network at the end, on a
-link at the end, arrived, no path (kernel codes 0-4); origin or destination outside the routable
-network, origin equal to destination (not simulated)."""
+link at the end, arrived, no path (kernel codes 0-4; also an end with no routable junction
+within reach, not simulated); origin or destination at a junction the twin does not have,
+origin equal to destination (not simulated)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,6 +19,7 @@ from simulation.mobility.emissions import Fleet, link_emissions, vehicle_hours, 
 from simulation.mobility.equilibrium import equilibrate
 from simulation.mobility.results import Positions, Result
 from twin.mobility.demand import DEMAND_COLUMNS
+from twin.mobility.endpoints import REACH_RADIUS, Endpoints, trip_endpoints
 from twin.mobility.kpis import kpi_table
 from twin.mobility.network import RoutableNetwork, routable_network
 from twin.mobility.paths import free_flow_times
@@ -44,20 +45,22 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     to a whole bin). fleet: the vehicle mix for emissions (default ``Fleet()``).
     equilibrium_iterations: days of the day-to-day route choice equilibrium (MSA, routes fixed
     within a day) whose last day is reported; 0: one day with the settings' dynamic re-routing,
-    from free-flow routes. Trips whose
-    origin or destination is not in the routable network, or that start where they end, are
-    reported, not simulated.
+    from free-flow routes. A trip end outside the routable network moves to the nearest
+    routable junction (``twin.mobility.endpoints``); trips with an end beyond reach or at an
+    unknown junction, or that start where they end, are reported, not simulated.
     """
     t0 = time.perf_counter()
     settings = settings or Settings()
     net = network or routable_network(twin)
     _check_demand(demand)
     departure = demand["departure"].to_numpy(dtype=np.float64)
-    origin = net.node_positions(demand["origin"].to_numpy())
-    destination = net.node_positions(demand["destination"].to_numpy())
-    outside = (origin < 0) | (destination < 0)
-    same = ~outside & (origin == destination)
-    keep = ~outside & ~same
+    origins = trip_endpoints(net, twin.network, demand["origin"].to_numpy())
+    destinations = trip_endpoints(net, twin.network, demand["destination"].to_numpy())
+    origin, destination = origins.node, destinations.node
+    outside = origins.unknown | destinations.unknown
+    unroutable = ~outside & (origins.unreachable | destinations.unreachable)
+    same = ~outside & ~unroutable & (origin == destination)
+    keep = ~outside & ~unroutable & ~same
     start = _start(departure[keep], settings, start)
     kernel_demand = Demand(departure[keep] - start, origin[keep], destination[keep],
                            *_given_routes(demand, net, keep))
@@ -71,11 +74,9 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     else:
         result = simulate(net.graph, kernel_demand, settings, net.signals)
     links = _link_arrays(result, net, fleet or Fleet())
-    trips = _trip_table(demand, result, net, keep, outside, start, origin, destination)
-    for count, what in ((outside.sum(), "trips start or end outside the routable network: not simulated"),
-                        (same.sum(), "trips start where they end: not simulated")):
-        if count:
-            notes.append(f"{count} {what}")
+    trips = _trip_table(demand, result, net, keep, outside, unroutable, start, origin,
+                        destination)
+    notes += _endpoint_notes(origins, destinations, outside, unroutable, same)
     timings = {**result.timings, "total": time.perf_counter() - t0}
     return MobilityRun(
         network=net, crs=twin.crs, start=start, bin_start=result.links.bin_start + start,
@@ -129,12 +130,35 @@ def _link_arrays(result: Result, net: RoutableNetwork, fleet: Fleet) -> dict[str
             "vehicle_hours": vehicle_hours(lr, length), "co2": co2, "nox": nox}
 
 
+def _endpoint_notes(origins: Endpoints, destinations: Endpoints, outside: np.ndarray,
+                    unroutable: np.ndarray, same: np.ndarray) -> list[str]:
+    """Readable lines on the trips whose ends were moved or that were not simulated."""
+    moved = origins.moved | destinations.moved
+    distances = np.concatenate([origins.moved_distance[origins.moved],
+                                destinations.moved_distance[destinations.moved]])
+    lines = []
+    if moved.any():
+        lines.append(f"{int(moved.sum())} trips start or end where routing does not reach (a "
+                     f"closed stretch or a cut-off fragment): moved to the nearest routable "
+                     f"junction, median {float(np.median(distances)):.0f} m away")
+    for count, what in (
+            (outside.sum(), "trips start or end at a junction the twin does not have: not "
+                            "simulated"),
+            (unroutable.sum(), f"trips have no routable junction within {REACH_RADIUS:.0f} m of "
+                               f"an end: unroutable, not simulated"),
+            (same.sum(), "trips start where they end: not simulated")):
+        if count:
+            lines.append(f"{count} {what}")
+    return lines
+
+
 def _trip_table(demand: pd.DataFrame, result: Result, net: RoutableNetwork, keep: np.ndarray,
-                outside: np.ndarray, start: float, origin: np.ndarray,
+                outside: np.ndarray, unroutable: np.ndarray, start: float, origin: np.ndarray,
                 destination: np.ndarray) -> pd.DataFrame:
     n = len(demand)
     status = np.full(n, "same_node", dtype=object)
     status[outside] = "outside_network"
+    status[unroutable] = "unroutable"
     status[keep] = np.asarray(KERNEL_STATUSES, dtype=object)[result.trips.status]
     arrival = np.full(n, np.nan)
     arrival[keep] = result.trips.arrival + start

@@ -3,11 +3,14 @@
 Every intervention's ``apply(twin) -> (Twin, ChangeReport)`` returns a new twin and leaves the
 given one untouched. ``apply_interventions`` runs a list in order and gathers the twin, the
 demand modifiers and the reports; it checks every intervention and raises one
-InterventionError listing all problems, with key paths ``interventions[i]...``.
+InterventionError listing all problems, with key paths ``interventions[i]...``. After every
+intervention that changes the road network it checks which junctions cars still reach, and the
+report says what was cut off (``twin.scenarios.reachability``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +22,7 @@ from twin.scenarios.demand import AddDemand, EvShare, ScaleDemand
 from twin.scenarios.errors import InterventionError, KeyPath
 from twin.scenarios.modifiers import DemandModifiers
 from twin.scenarios.network import CloseLinks, SetLanes, SetSpeed
+from twin.scenarios.reachability import cut_off_note, reachable_junctions
 from twin.scenarios.report import ChangeReport
 
 INTERVENTIONS: dict[str, type[Intervention]] = {
@@ -94,11 +98,16 @@ def apply_interventions(twin: Twin, interventions: Sequence[Intervention]) -> Ap
     demand = DemandModifiers()
     reports = []
     for index, intervention in enumerate(interventions):
+        network = twin.network
         try:
             twin, report = intervention.apply(twin)
         except InterventionError as error:
             problems += error.within(("interventions", index)).problems
             continue
+        if twin.network is not network and len(network.nodes):
+            note = cut_off_note(reachable_junctions(network), twin.network)
+            if note:
+                report = dataclasses.replace(report, notes=(*report.notes, note))
         demand = demand.then(report.demand)
         reports.append(report)
     if problems:
