@@ -10,7 +10,7 @@ import pytest
 
 from twin.feeds.archive import append_observations
 from twin.feeds.base import Observation
-from twin.feeds.live import geh
+from twin.feeds.count_comparison import geh
 from twin.importers.assemble import import_files
 from twin.importers.samples import sample_files
 from twin.runs import read_results, run_scenario, write_results

@@ -7,7 +7,7 @@ objects and ``twin.feeds.archive`` appends them to the twin's ``timeseries.h5``.
 
 The names below are the public API: run feeds from a feeds file (``load_config``, ``listen``),
 read and append the stored observations (``twin.feeds.archive``), compare them with
-simulations (``twin.feeds.live``), and exchange Smart Data Models entities. Each is imported
+simulations (``twin.feeds.observed_weather``, ``twin.feeds.count_comparison``), and exchange Smart Data Models entities. Each is imported
 from its module at its first use, so importing the package loads no MQTT or HTTP client.
 """
 
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from twin.feeds.archive import AppendResult, append_observations, list_series, read_series
     from twin.feeds.base import Feed, FeedStats, Observation
     from twin.feeds.config import FeedSpec, ListenConfig, load_config
+    from twin.feeds.count_comparison import compare_counts, demand_scale, geh
     from twin.feeds.http import FeedError
-    from twin.feeds.live import compare_counts, demand_scale, geh, observed_weather
+    from twin.feeds.observed_weather import observed_weather
     from twin.feeds.runner import ListenReport, listen
     from twin.feeds.smartdatamodels import (
         building_entities,
@@ -47,10 +48,10 @@ _HOMES = {
     "ListenConfig": "config",
     "load_config": "config",
     "FeedError": "http",
-    "compare_counts": "live",
-    "demand_scale": "live",
-    "geh": "live",
-    "observed_weather": "live",
+    "compare_counts": "count_comparison",
+    "demand_scale": "count_comparison",
+    "geh": "count_comparison",
+    "observed_weather": "observed_weather",
     "ListenReport": "runner",
     "listen": "runner",
     "building_entities": "smartdatamodels",

@@ -16,14 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from simulation.mobility import Settings
 from simulation.mobility.emissions import Fleet
-from twin.energy import EnergySettings, run_energy
-from twin.energy.run import EnergyRun
-from twin.importers.weather import read_weather
 from twin.mobility import gravity_demand, routable_network, run_mobility
 from twin.mobility.demand import read_od_csv
 from twin.mobility.results import MobilityRun
@@ -32,7 +30,9 @@ from twin.runs.kpis import kpi_table
 from twin.runs.observed import count_fit
 from twin.runs.provenance import Provenance, provenance
 from twin.scenarios import AppliedScenario, Scenario, check_scenario, load_base_twin
-from twin.scenarios.scenario import EnergySpec
+
+if TYPE_CHECKING:
+    from twin.energy.run import EnergyRun
 
 Progress = Callable[[str], None]
 """Told the name of each stage as it starts."""
@@ -84,8 +84,9 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
     if "energy" in scenario.simulations:
         clock = time.perf_counter()
         say("simulating energy")
-        energy = run_energy(_with_weather(applied.twin, scenario.energy),
-                            _energy_settings(scenario.energy or EnergySpec()))
+        # Imported here: a mobility-only run never loads the energy kernels.
+        from twin.runs.energy_stage import run_energy_stage
+        energy = run_energy_stage(applied.twin, scenario.energy)
         timings["energy"] = time.perf_counter() - clock
     kpis = kpi_table(mobility, energy, scenario.kpis, fit)
     finished = dt.datetime.now(dt.UTC)
@@ -115,15 +116,3 @@ def _run_mobility(scenario: Scenario, base: Twin, applied: AppliedScenario,
     return run_mobility(applied.twin, demand, settings, network=net, start=start, fleet=fleet,
                         equilibrium_iterations=spec.equilibrium_iterations)
 
-
-def _with_weather(twin: Twin, spec: EnergySpec | None) -> Twin:
-    """The twin with the scenario's weather file, if it names one."""
-    if spec is None or spec.weather is None:
-        return twin
-    weather = read_weather(spec.weather).weather
-    return twin.replace(weather=weather)
-
-
-def _energy_settings(spec: EnergySpec) -> EnergySettings:
-    return EnergySettings(warmup_hours=spec.warmup_hours, albedo=spec.albedo,
-                          sun_samples=spec.sun_samples)

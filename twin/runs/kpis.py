@@ -5,13 +5,16 @@ unit and definition from ``twin.quantities`` (``MOBILITY_KPIS``, ``COUNT_FIT_KPI
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from twin.energy.run import EnergyRun
 from twin.mobility.results import MobilityRun
 from twin.quantities import COUNT_FIT_KPIS, ENERGY_KPIS, MOBILITY_KPIS, quantity
+
+if TYPE_CHECKING:
+    from twin.energy.run import EnergyRun
 
 
 def kpi_table(mobility: MobilityRun | None, energy: EnergyRun | None,

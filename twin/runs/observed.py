@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from twin.feeds.live import compare_counts
+from twin.feeds.count_comparison import compare_counts
 from twin.mobility.results import MobilityRun
 from twin.scenarios.scenario import Period
 

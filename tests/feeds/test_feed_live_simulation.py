@@ -10,7 +10,8 @@ import pytest
 from twin.energy.run import run_energy
 from twin.feeds.archive import append_observations
 from twin.feeds.base import Observation
-from twin.feeds.live import compare_counts, demand_scale, geh, observed_weather
+from twin.feeds.count_comparison import compare_counts, demand_scale, geh
+from twin.feeds.observed_weather import observed_weather
 from twin.feeds.payloads import to_ms
 from twin.model import WEATHER_COLUMNS
 from twin.store import load_twin
