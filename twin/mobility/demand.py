@@ -46,7 +46,24 @@ _TIME = re.compile(r"^\s*(\d+):([0-5]\d)(?::([0-5]\d(?:\.\d*)?))?\s*$")
 
 
 def demand_frame(departure: np.ndarray, origin: np.ndarray, destination: np.ndarray) -> pd.DataFrame:
-    """A demand table sorted by departure (stable)."""
+    """A demand table (``DEMAND_COLUMNS``) of the given trips, sorted by departure time
+    (stable: trips leaving at the same second keep their order); departures in s after midnight.
+
+    Parameters
+    ----------
+    departure : array of float
+        Departure time of each trip [s after midnight of the simulated day].
+    origin : array of object
+        Node id (of ``Twin.network``) each trip starts at, same length as ``departure``.
+    destination : array of object
+        Node id each trip ends at, same length as ``departure``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``departure`` (float64) [s after midnight], ``origin`` and ``destination``
+        (node ids), one row per trip in order of departure, index 0..n-1.
+    """
     frame = pd.DataFrame({"departure": np.asarray(departure, dtype=np.float64),
                           "origin": np.asarray(origin, dtype=object),
                           "destination": np.asarray(destination, dtype=object)})
@@ -55,10 +72,44 @@ def demand_frame(departure: np.ndarray, origin: np.ndarray, destination: np.ndar
 
 def read_od_csv(path: str | Path, twin: Twin, zones: str | Path | gpd.GeoDataFrame | None = None,
                 zone_column: str = "zone", seed: int = 0) -> pd.DataFrame:
-    """Car trips (a demand table) from an OD matrix CSV; see the module docstring for the format.
+    """Car trips (a demand table, departures in s after midnight) from an OD matrix CSV; see
+    the module docstring for the format.
 
     zones: polygons (a file or a GeoDataFrame with a CRS) whose ``zone_column`` holds the zone
     ids the CSV uses; without it the CSV names nodes of ``twin.network``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The OD matrix CSV (UTF-8, header ``origin,destination,period,trips``): departure
+        periods as ``HH:MM[:SS]`` or in s after midnight, the vehicle trips of each row
+        [trips].
+    twin : Twin
+        The twin whose road network the trips run on.
+    zones : str or Path or geopandas.GeoDataFrame, optional
+        Zone polygons (an OGR-readable file or a GeoDataFrame, with a CRS) whose
+        ``zone_column`` holds the zone ids the CSV uses; each trip end is drawn among the
+        routable network's nodes inside its zone. None: the CSV's zone ids are node ids of
+        ``twin.network``.
+    zone_column : str, default "zone"
+        Column of ``zones`` with the zone ids.
+    seed : int, default 0
+        Seed of the random draws (rounding of fractional trips, departure times within a
+        period, nodes within a zone).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A ``DEMAND_COLUMNS`` table: ``departure`` [s after midnight], ``origin`` and
+        ``destination`` node ids, one row per whole trip, sorted by departure.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and column: the CSV cannot be read, lacks a column, has a
+        malformed period or trip count, names an unknown zone or an origin equal to its
+        destination (a single node); or the zones cannot be read, lack ``zone_column`` or a
+        CRS, or a zone contains no node of the routable network.
     """
     path = Path(path)
     rows = _read_rows(path)

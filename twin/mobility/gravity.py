@@ -91,6 +91,49 @@ def gravity_demand(net: RoutableNetwork, buildings: gpd.GeoDataFrame, n_trips: i
 
     beta: 1/s, deterrence per second of free-flow travel time. The same inputs and seed give the
     same trips.
+
+    Parameters
+    ----------
+    net : RoutableNetwork
+        The routable network: buildings attach to its nearest node, travel times are its
+        free-flow fastest paths.
+    buildings : geopandas.GeoDataFrame
+        The twin's buildings with ``use``, ``footprint_area`` [m²], ``floors`` [-] (may be
+        missing) and ``height`` [m] (floors = height / 3 m, at least 1, where ``floors`` is
+        missing), footprints in the network's CRS [m].
+    n_trips : int
+        Whole trips to draw [trips], >= 0.
+    start : float
+        Start of the departure window [s after midnight of the simulated day].
+    end : float
+        End of the departure window (excluded) [s after midnight], after ``start``; may pass
+        midnight (86,400 s), the profile repeats every 24 h.
+    seed : int
+        Seed of the draws (OD pairs, departure times).
+    beta : float, default ``DEFAULT_BETA`` (1/600)
+        Deterrence of the gravity model per second of free-flow travel time [1/s].
+    profile : tuple of float, default ``WEEKDAY_PROFILE``
+        Share of a day's trips departing in each hour 0..23 [%] (24 values >= 0; only their
+        ratios matter).
+    production_uses : tuple of str, default ``PRODUCTION_USES``
+        Building uses whose floor area produces trips (homes).
+    attraction_uses : tuple of str, default ``ATTRACTION_USES``
+        Building uses whose floor area attracts trips (workplaces, shops, schools).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A ``DEMAND_COLUMNS`` table of ``n_trips`` rows sorted by departure: ``departure``
+        [s after midnight], ``origin`` and ``destination`` node ids of the network.
+
+    Raises
+    ------
+    ValueError
+        When ``n_trips`` < 0, the window is not 0 <= start < end, the profile is not 24 shares
+        >= 0, or it has no trips in the window.
+    InputError
+        At ``buildings.use`` when no building of the production or the attraction uses has
+        floor area, or homes and destinations lie at the same nodes only.
     """
     if n_trips < 0:
         raise ValueError(f"gravity_demand: n_trips must be >= 0, got {n_trips}")

@@ -35,6 +35,26 @@ class RoutableNetwork:
     network: its nodes, links and signal phases (tables reindexed 0..n-1: row i is kernel node or
     link i); graph: the CSR arrays; signals: the fixed-time plan; signal_summary: how the plan was
     made; dropped_nodes, dropped_links: counts outside the component; notes: readable lines on all of it.
+
+    Attributes
+    ----------
+    network : Network
+        Nodes, links and signal phases of the component, tables reindexed 0..n-1 (row i is
+        kernel node or link i); lengths [m], free speeds [m/s], capacities [veh/h] as in
+        ``Network.links``.
+    graph : RoadGraph
+        The component as the kernel's CSR arrays: link ``length`` [m], ``free_speed`` [m/s],
+        ``capacity`` over all lanes [veh/h].
+    signals : SignalPlan
+        Fixed-time plan: cycle and offset per node, green window per link [s].
+    signal_summary : SignalSummary
+        How the plan was made (programmed and generated nodes, merged windows).
+    dropped_nodes : int
+        Nodes of the twin's network outside the component [-].
+    dropped_links : int
+        Links of the twin's network outside the component [-].
+    notes : tuple of str
+        Readable lines on what was dropped and how the signals were planned.
     """
 
     network: Network
@@ -71,6 +91,30 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
     sources (when the files are present and unchanged); other signalised nodes get generated
     two-phase plans of ``cycle`` s with ``lost_time`` s (see ``twin.mobility.signals``).
     program: the programme id to use where a node has several.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin whose ``network`` is cut to its largest strongly connected component.
+    program : str, optional
+        The programme id to use where a node has several; None (or an id a node lacks): the
+        node's first programme.
+    cycle : float, default ``DEFAULT_CYCLE`` (90.0)
+        Cycle of the generated two-phase plans [s].
+    lost_time : float, default ``DEFAULT_LOST_TIME`` (6.0)
+        Time per cycle without green in the generated plans [s]; 0 <= lost_time < cycle.
+
+    Returns
+    -------
+    RoutableNetwork
+        The component, its kernel graph, signal plan, what was dropped and notes.
+
+    Raises
+    ------
+    InputError
+        At ``network`` when the twin has no road links.
+    ValueError
+        When ``cycle`` does not exceed ``lost_time`` or ``lost_time`` < 0.
     """
     if twin.network.is_empty():
         raise InputError(None, "network", f"twin {twin.name!r} has no road links to simulate on")

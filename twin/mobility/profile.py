@@ -21,15 +21,63 @@ WEEKDAY_PROFILE: tuple[float, ...] = (
 
 
 def profile_share(start: float, end: float, profile: tuple[float, ...] = WEEKDAY_PROFILE) -> float:
-    """Share (0..1) of a day's trips departing in [start, end) s of the day (the profile repeats
-    every 24 h, so end may pass midnight)."""
+    """Share of a day's trips (1 = all of them) departing in [start, end) s of the day (the
+    profile repeats every 24 h, so end may pass midnight).
+
+    Parameters
+    ----------
+    start : float
+        Start of the window [s after midnight], >= 0.
+    end : float
+        End of the window (excluded) [s after midnight], after ``start``.
+    profile : tuple of float, default ``WEEKDAY_PROFILE``
+        Share of a day's trips departing in each hour 0..23 [%] (24 values >= 0, normalised
+        to their sum); uniform within an hour.
+
+    Returns
+    -------
+    float
+        Share of the day's trips in the window [-]: 0..1 for a window of at most 24 h, more
+        for a longer one.
+
+    Raises
+    ------
+    ValueError
+        When the window is not 0 <= start < end (finite) or the profile is not 24 shares >= 0.
+    """
     _, weights = _pieces(start, end, profile)
     return float(weights.sum())
 
 
 def departure_times(n: int, start: float, end: float, rng: np.random.Generator,
                     profile: tuple[float, ...] = WEEKDAY_PROFILE) -> np.ndarray:
-    """``n`` sorted departure times (s of the day) in [start, end), distributed as ``profile``."""
+    """``n`` sorted departure times (s of the day) in [start, end), distributed as ``profile``.
+
+    Parameters
+    ----------
+    n : int
+        Number of departure times [trips].
+    start : float
+        Start of the window [s after midnight], >= 0.
+    end : float
+        End of the window (excluded) [s after midnight], after ``start``; may pass midnight.
+    rng : numpy.random.Generator
+        Source of the random draws.
+    profile : tuple of float, default ``WEEKDAY_PROFILE``
+        Share of a day's trips departing in each hour 0..23 [%] (24 values >= 0, only their
+        ratios matter); uniform within an hour.
+
+    Returns
+    -------
+    ndarray
+        Departure times, float64, sorted, shape (n,) [s after midnight].
+
+    Raises
+    ------
+    ValueError
+        When the window is not 0 <= start < end (finite), the profile is not 24 shares >= 0,
+        or it has no trips in the window.
+    """
     edges, weights = _pieces(start, end, profile)
     if weights.sum() <= 0:
         raise ValueError(f"departure_times: the profile has no trips between {start} s and {end} s")

@@ -37,6 +37,42 @@ class MobilityRun:
     bin_start: s after midnight, per bin; links: arrays (n_bins, n_links) by ``LINK_SERIES``
     name; trips, positions, kpis: tables; notes: what was dropped or assumed; timings:
     wall-clock s.
+
+    Attributes
+    ----------
+    network : RoutableNetwork
+        The routable network the run simulated; ``link_ids`` orders the link columns.
+    crs : pyproj.CRS
+        The twin CRS of the geometries and positions (coordinates in m).
+    start : float
+        Clock time at simulation time 0 [s after local midnight of the simulated day].
+    bin_start : ndarray
+        Start of each time bin, float64, shape (n_bins,) [s after local midnight].
+    bin_width : float
+        Width of every time bin [s].
+    links : mapping of str to ndarray
+        Per link and bin, shape (n_bins, n_links), by ``LINK_SERIES`` name: ``inflow`` and
+        ``outflow`` [veh/h], ``density`` [veh/km], ``speed`` [km/h] (NaN where the link was
+        empty), ``queue`` [veh], ``vehicle_km`` [veh km], ``vehicle_hours`` [veh h], ``co2``
+        and ``nox`` [kg].
+    trips : pandas.DataFrame
+        One row per demand trip (the demand's index), ``TRIPS`` columns: ``origin``,
+        ``destination`` (node ids), ``departure``, ``arrival`` [s after local midnight],
+        ``travel_time``, ``free_flow_time``, ``delay`` [s], ``distance`` driven [m] and
+        ``status`` (one of ``TRIP_STATUSES``); arrival, travel time and delay are NaN where a
+        trip did not arrive, free-flow time and distance where it was not simulated (free-flow
+        time inf where there is no path).
+    positions : pandas.DataFrame
+        Sampled vehicle positions, ``POSITIONS`` columns: ``time`` [s after local midnight],
+        ``trip`` (the demand's row label), ``link_id``, ``fraction`` of the link's length
+        [-], ``x``, ``y`` [m in the twin CRS].
+    kpis : pandas.DataFrame
+        The ``MOBILITY_KPIS`` indexed by name, columns ``value`` and ``unit`` (trips, veh km,
+        veh h, km/h, s, km, kg).
+    notes : tuple of str
+        What the run dropped or assumed, one readable line each.
+    timings : mapping of str to float, default {}
+        Wall-clock time of each stage of the run and ``total`` [s].
     """
 
     network: RoutableNetwork

@@ -48,6 +48,44 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     from free-flow routes. A trip end outside the routable network moves to the nearest
     routable junction (``twin.mobility.endpoints``); trips with an end beyond reach or at an
     unknown junction, or that start where they end, are reported, not simulated.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin: its routable network (unless ``network`` is given) and its CRS.
+    demand : pandas.DataFrame
+        Trips with the ``DEMAND_COLUMNS``: ``departure`` [s after local midnight of the
+        simulated day], finite and >= 0, ``origin`` and ``destination`` node ids; optionally
+        a ``route`` column (``ROUTE_COLUMN``): each trip's route as a list or tuple of link
+        ids (empty, missing or leaving the routable network: routed by the kernel).
+    settings : Settings, optional
+        Kernel settings (time step, horizon ``end_time``, bin width, re-routing, samples
+        [s]); its times count from ``start``. None: ``Settings()``.
+    network : RoutableNetwork, optional
+        The routable network if already built; None: ``routable_network(twin)``.
+    start : float, optional
+        Clock time at simulation time 0 [s after local midnight], at most the first
+        simulated departure; None: the first departure rounded down to a whole bin.
+    fleet : Fleet, optional
+        Vehicle mix for the emission factors; None: ``Fleet()``.
+    equilibrium_iterations : int, default 0
+        Days of the day-to-day route choice equilibrium (MSA, routes fixed within a day)
+        whose last day is reported [-]; 0: one day with the settings' dynamic re-routing,
+        from free-flow routes.
+
+    Returns
+    -------
+    MobilityRun
+        Link series per bin [veh/h, veh/km, km/h, veh, veh km, veh h, kg], trips and
+        positions [s after local midnight, m], KPIs, notes and timings [s].
+
+    Raises
+    ------
+    ValueError
+        When ``demand`` lacks a ``DEMAND_COLUMNS`` column, a departure is not finite or below
+        0 s, or ``start`` is after the first simulated departure.
+    InputError
+        When ``network`` is None and the twin has no road links.
     """
     t0 = time.perf_counter()
     settings = settings or Settings()

@@ -55,7 +55,26 @@ JUNCTION_RADIUS = 40.0
 class SignalSummary:
     """What the plan is made of: nodes with a programme, junctions and their nodes with a
     generated plan, signalised nodes left without plan (one approach axis), links with several
-    green parts merged into one window, links never green."""
+    green parts merged into one window, links never green.
+
+    Attributes
+    ----------
+    programme_nodes : int
+        Signalised nodes running their imported programme [-].
+    generated_junctions : int
+        Junctions (signalised nodes within ``JUNCTION_RADIUS`` of each other) given a
+        generated two-phase plan [-].
+    generated_nodes : int
+        Nodes of those junctions [-].
+    unplanned_nodes : int
+        Signalised nodes left without a plan: their junction's approaches all fall into one
+        phase (a signalised crossing on a straight road), or it has none [-].
+    merged_windows : int
+        Links green in several separate parts of their programme's cycle, given one window of
+        the same total green [-].
+    never_green_links : int
+        Links never green in their programme (they cannot discharge) [-].
+    """
 
     programme_nodes: int
     generated_junctions: int
@@ -86,6 +105,37 @@ def signal_plan(network: Network, connections: pd.DataFrame | None = None,
     cannot be mapped and every ``control == "signal"`` node gets a generated plan.
     program: the programme id to use where a node has several (default: the first listed).
     cycle, lost_time: s, of generated plans.
+
+    Parameters
+    ----------
+    network : Network
+        The road network (usually its largest strongly connected component); plan arrays
+        follow the order of its ``nodes`` and ``links`` tables.
+    connections : pandas.DataFrame, optional
+        The SUMO connections table (``CONNECTION_COLUMNS``: traffic light, link index, from
+        and to link ids); None: programmes are not mapped and every ``control == "signal"``
+        node gets a generated plan.
+    program : str, optional
+        The programme id to use where a node has several; None (or an id a node lacks): the
+        node's first programme.
+    cycle : float, default ``DEFAULT_CYCLE`` (90.0)
+        Cycle of the generated two-phase plans [s].
+    lost_time : float, default ``DEFAULT_LOST_TIME`` (6.0)
+        Time per cycle without green in the generated plans [s], split between the two
+        phase changes; 0 <= lost_time < cycle.
+
+    Returns
+    -------
+    SignalPlan
+        Cycle and offset per node (cycle 0: no signal), green window per link in its
+        downstream node's cycle [s] (NaN: not controlled).
+    SignalSummary
+        How many nodes, junctions and links each source covered.
+
+    Raises
+    ------
+    ValueError
+        When ``cycle`` does not exceed ``lost_time`` or ``lost_time`` < 0.
     """
     n_nodes, n_links = len(network.nodes), len(network.links)
     plan = _Arrays(np.zeros(n_nodes), np.full(n_links, np.nan), np.full(n_links, np.nan))

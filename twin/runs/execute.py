@@ -43,7 +43,35 @@ class ScenarioRun:
     """Everything a scenario run produced: the applied scenario (twin after the interventions,
     their change reports), the mobility and energy runs (None when not run), the KPI table
     (index ``module.name``; columns value, unit, definition), provenance, the observed counts
-    compared with simulated flows (None without counts), wall-clock timings (s)."""
+    compared with simulated flows (None without counts), wall-clock timings (s).
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario that ran.
+    applied : AppliedScenario
+        Its base twin after the interventions, the demand modifiers and one change report
+        per intervention.
+    mobility : MobilityRun or None
+        The mobility run (link series, trips, positions, KPIs; times in s after local
+        midnight of the period's first day); None when mobility was not simulated.
+    energy : EnergyRun or None
+        The energy run (kWh, kW per building, month and district hour); None when energy was
+        not simulated.
+    kpis : pandas.DataFrame
+        The KPI table (:func:`kpi_table`): index ``module.name``, columns ``value``, ``unit``
+        (from ``twin.quantities``: trips, veh km, veh h, km/h, s, km, kg, MWh, MW, kWh/m2 ...)
+        and ``definition``.
+    provenance : Provenance
+        Scenario text and hash, base twin hash, input file hashes, package versions, seed,
+        start and end time (UTC).
+    counts : pandas.DataFrame or None, default None
+        The twin folder's observed link counts against the simulated outflow per bin
+        (``COUNTS``: link, sensor, bin_start (UTC), observed and simulated [veh/h], geh);
+        None without counts in the period.
+    timings : dict of str to float, default {}
+        Wall-clock time of each stage, ``prepare``, ``mobility``, ``energy`` [s].
+    """
 
     scenario: Scenario
     applied: AppliedScenario
@@ -59,7 +87,35 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
                  seed: int | None = None) -> ScenarioRun:
     """Check ``scenario`` against its base twin, apply its interventions and run its
     simulations. seed: overrides the scenario's mobility seed. ScenarioError (file, line, key)
-    before anything runs if the scenario does not fit its twin."""
+    before anything runs if the scenario does not fit its twin.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario (``load_scenario``).
+    progress : callable, optional
+        Told the name of each stage as it starts ("loading the base twin", "simulating
+        mobility" ...); None: nothing is told.
+    seed : int, optional
+        Seed of every random draw of the run (demand generation and modifiers, re-routing),
+        in place of the scenario's ``[mobility] seed``; None: the scenario's (0 without
+        mobility).
+
+    Returns
+    -------
+    ScenarioRun
+        The applied scenario, the mobility and energy runs, the KPI table (value, unit,
+        definition by ``module.name``), provenance, observed counts and timings [s].
+
+    Raises
+    ------
+    ScenarioError
+        Before any simulation, listing every problem (file, line, key) when the base twin
+        cannot be loaded or its hash differs, or the scenario does not fit it.
+    InputError
+        When the OD matrix CSV or its zones cannot be used, or the buildings give no trips to
+        generate.
+    """
     say = progress or (lambda _stage: None)
     started = dt.datetime.now(dt.UTC)
     timings: dict[str, float] = {}

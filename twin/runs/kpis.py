@@ -22,7 +22,31 @@ def kpi_table(mobility: MobilityRun | None, energy: EnergyRun | None,
               ) -> pd.DataFrame:
     """KPIs of the modules that ran, indexed ``module.name``, with value, unit, definition;
     only those in ``report`` (in its order) if it is not empty. count_fit: the fit of the
-    flows to observed counts (``COUNT_FIT_KPIS``), where there were counts; always reported."""
+    flows to observed counts (``COUNT_FIT_KPIS``), where there were counts; always reported.
+
+    Parameters
+    ----------
+    mobility : MobilityRun or None
+        The mobility run, whose ``kpis`` give the ``mobility.*`` rows; None when mobility did
+        not run.
+    energy : EnergyRun or None
+        The energy run, whose ``kpis`` give the ``energy.*`` rows; None when energy did not
+        run.
+    report : sequence of str, default ()
+        The KPIs to keep, as ``module.name``, in the order to report them (names of modules
+        that did not run are left out); empty: every KPI of the modules that ran.
+    count_fit : mapping of str to float, optional
+        The fit of the simulated flows to observed counts by ``COUNT_FIT_KPIS`` name
+        (``counts_compared`` [link-bins], ``geh_mean``, ``geh_share_below_5``,
+        ``count_ratio`` [-]); added as ``mobility.*`` rows whatever ``report`` says, when
+        mobility ran. None: no counts were compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``kpi`` (``module.name``); columns ``value`` (float64, in ``unit``), ``unit``
+        and ``definition`` from ``twin.quantities``.
+    """
     rows: dict[str, tuple[float, str, str]] = {}
     if mobility is not None:
         for name, value in mobility.kpis["value"].items():

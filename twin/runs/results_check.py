@@ -14,7 +14,20 @@ from twin.scenarios import scenario_from_text, twin_sha256
 @dataclass(frozen=True)
 class InputCheck:
     """One recorded input: what it is, where, the recorded and the current SHA-256 (None if
-    it cannot be read now) and the verdict: ``ok``, ``changed`` or ``missing``."""
+    it cannot be read now) and the verdict: ``ok``, ``changed`` or ``missing``.
+
+    Attributes
+    ----------
+    what : str
+        Which input: ``scenario``, ``base twin`` or ``source`` (a file the base twin was
+        imported from).
+    path : str
+        Where it is: the file or twin folder path as recorded, or ``sample NAME``.
+    recorded : str
+        Its SHA-256 when the run was made, lowercase hex.
+    current : str or None
+        Its SHA-256 now, lowercase hex; None when it cannot be read.
+    """
 
     what: str
     path: str
@@ -30,7 +43,26 @@ class InputCheck:
 
 def check_results_inputs(path: str | Path) -> list[InputCheck]:
     """The scenario file, the base twin and every source file of a results file, each with
-    its recorded and current hash."""
+    its recorded and current hash.
+
+    Parameters
+    ----------
+    path : str or Path
+        A results file (``write_results``).
+
+    Returns
+    -------
+    list of InputCheck
+        The scenario file, then the base twin, then the base twin's source files by path,
+        each with its recorded and current SHA-256 and status.
+
+    Raises
+    ------
+    InputError
+        When ``path`` is not a readable results file.
+    ScenarioError
+        When the scenario text the file records no longer reads as a scenario.
+    """
     prov = read_results(path).provenance
     checks = [InputCheck("scenario", prov["scenario_path"], prov["scenario_sha256"],
                          _file_hash(prov["scenario_path"]))]

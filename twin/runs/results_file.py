@@ -97,7 +97,37 @@ class MobilityResults:
     n_links), bin_start (s after local midnight), bin_width (s), trips, positions, notes, the
     observed counts compared with the flows (None without counts), and the units the file
     gives: by part (``links``, ``series``, ``trips``, ``positions``, ``counts``), unit by
-    column or series name."""
+    column or series name.
+
+    Attributes
+    ----------
+    links : geopandas.GeoDataFrame
+        The routable network's links (``NETWORK_LINKS``): ``id``, ``from_node``,
+        ``to_node``, ``name``, ``length`` [m], ``lanes`` [-], ``capacity`` [veh/h],
+        ``free_speed`` [m/s], geometry [m in the twin CRS].
+    series : dict of str to ndarray
+        Per bin and link, float32, shape (n_bins, n_links), columns in the order of
+        ``links``, by ``LINK_SERIES`` name: ``inflow``, ``outflow`` [veh/h], ``density``
+        [veh/km], ``speed`` [km/h], ``queue`` [veh], ``vehicle_km`` [veh km],
+        ``vehicle_hours`` [veh h], ``co2``, ``nox`` [kg].
+    bin_start : ndarray
+        Start of each bin, shape (n_bins,) [s after local midnight].
+    bin_width : float
+        Width of every bin [s].
+    trips : pandas.DataFrame
+        One row per trip (``TRIPS``): times [s after local midnight, s], distance [m],
+        status.
+    positions : pandas.DataFrame
+        Sampled vehicle positions (``POSITIONS``): time [s after local midnight], x, y [m].
+    notes : tuple of str
+        What the run dropped or assumed.
+    counts : pandas.DataFrame or None, default None
+        Observed counts against the simulated outflow per bin (``COUNTS``): bin_start (UTC),
+        observed and simulated [veh/h], geh; None when the run compared none.
+    units : mapping of str to mapping of str to str, default {}
+        The units the file gives, by part (``links``, ``series``, ``trips``, ``positions``,
+        ``counts``), then by column or series name.
+    """
 
     links: gpd.GeoDataFrame
     series: dict[str, np.ndarray]
@@ -115,7 +145,27 @@ class EnergyResults:
     """The energy part: buildings (GeoDataFrame of results and footprints), monthly heating
     and cooling (kWh, buildings x months), hourly district heating and cooling (kW), and the
     units the file gives: by part (``buildings``, ``monthly``, ``district``), unit by column
-    or array name."""
+    or array name.
+
+    Attributes
+    ----------
+    buildings : geopandas.GeoDataFrame
+        One row per building (index: building id): the energy results (``ENERGY_BUILDINGS``:
+        kWh, kWh/m2, kW, kWp, kg, degC ...) and the footprint [m in the twin CRS].
+    monthly_heating_kWh : pandas.DataFrame
+        Heating need per building and month 1..12 [kWh].
+    monthly_cooling_kWh : pandas.DataFrame
+        Cooling need per building and month 1..12 [kWh].
+    district_heating_kW : pandas.DataFrame
+        Hourly heating load per district, indexed by the end of each hour (UTC) [kW].
+    district_cooling_kW : pandas.DataFrame
+        Hourly cooling load per district, indexed by the end of each hour (UTC) [kW].
+    notes : tuple of str
+        The energy run's warnings.
+    units : mapping of str to mapping of str to str, default {}
+        The units the file gives, by part (``buildings``, ``monthly``, ``district``), then by
+        column or array name.
+    """
 
     buildings: gpd.GeoDataFrame
     monthly_heating_kWh: pd.DataFrame
@@ -129,7 +179,30 @@ class EnergyResults:
 @dataclass(frozen=True, eq=False)
 class Results:
     """A results file read back: title, provenance (dict), KPI and intervention tables, and
-    the modules that ran (None where not)."""
+    the modules that ran (None where not).
+
+    Attributes
+    ----------
+    path : Path
+        The results file.
+    title : str
+        The scenario's title.
+    provenance : dict
+        ``scenario_path``, ``scenario_sha256``, ``scenario_text``, ``twin_sha256``,
+        ``inputs`` (SHA-256 of each source file of the base twin, by path), ``versions``
+        (package versions), ``seed``, ``started`` and ``finished`` (UTC, ISO 8601),
+        ``run_key``.
+    kpis : pandas.DataFrame
+        The KPI table indexed ``module.name``: ``value``, ``unit``, ``definition``.
+    interventions : pandas.DataFrame
+        One row per intervention: ``kind``, ``summary``, ``counts`` (JSON).
+    mobility : MobilityResults or None
+        The mobility part (link series [veh/h, veh/km, km/h, veh, veh km, veh h, kg], trips,
+        positions, counts); None when mobility was not simulated.
+    energy : EnergyResults or None
+        The energy part (per building, monthly [kWh] and district hourly [kW] results); None
+        when energy was not simulated.
+    """
 
     path: Path
     title: str
@@ -141,7 +214,24 @@ class Results:
 
 
 def write_results(run: ScenarioRun, path: str | Path) -> Path:
-    """Write ``run`` to the HDF5 file ``path`` (see the module docstring); returns the path."""
+    """Write ``run`` to the HDF5 file ``path`` (see the module docstring); returns the path.
+
+    Every quantity's dataset carries its ``unit`` and ``description`` from
+    ``twin.quantities``. The file is written to a temporary name beside ``path`` and renamed
+    when complete; missing parent folders are made.
+
+    Parameters
+    ----------
+    run : ScenarioRun
+        The run to write.
+    path : str or Path
+        The results file (``.h5``); an existing file of that name is replaced.
+
+    Returns
+    -------
+    Path
+        ``path`` as a Path.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -232,7 +322,25 @@ def _write_table(parent: h5py.Group, name: str, frame: pd.DataFrame, table: str)
 
 
 def read_results(path: str | Path) -> Results:
-    """A results file; InputError naming the file if it is not one (or of a newer format)."""
+    """A results file; InputError naming the file if it is not one (or of a newer format).
+
+    Parameters
+    ----------
+    path : str or Path
+        A results file written by :func:`write_results`.
+
+    Returns
+    -------
+    Results
+        The file's title, provenance, KPI and intervention tables and its mobility and energy
+        parts, with the units the file gives.
+
+    Raises
+    ------
+    InputError
+        When the file is not a readable HDF5 file, not a ``localtwin-results`` file, or of a
+        newer ``format_version`` than this reader.
+    """
     path = Path(path)
     try:
         f = h5py.File(path, "r")

@@ -21,6 +21,28 @@ def simulated_twin(results: Results) -> tuple[Twin, Scenario]:
 
     The buildings carry the run's per-building energy results (by id) as further columns when
     the run simulated energy.
+
+    Parameters
+    ----------
+    results : Results
+        A results file read back (``read_results``).
+
+    Returns
+    -------
+    Twin
+        The base twin the provenance names with the scenario's interventions applied; its
+        buildings with the energy results' columns (kWh, kW, m2 ... as ``ENERGY_BUILDINGS``)
+        when the run simulated energy.
+    Scenario
+        The scenario the run ran, read from the text the results file records.
+
+    Raises
+    ------
+    ScenarioError
+        When the recorded scenario text does not read, or its base twin cannot be loaded or
+        its hash differs.
+    InterventionError
+        When an intervention no longer applies to the base twin.
     """
     provenance = results.provenance
     scenario = scenario_from_text(provenance["scenario_text"], provenance["scenario_path"])

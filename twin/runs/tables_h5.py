@@ -41,7 +41,7 @@ def write_array(group: h5py.Group, name: str, values: np.ndarray, unit: str | No
     return data
 
 
-def write_datetimes(group: h5py.Group, name: str, values,
+def write_datetimes(group: h5py.Group, name: str, values: pd.Series | pd.Index,
                     description: str | None = None) -> h5py.Dataset:
     """Datetimes (naive ones taken as UTC) as int64 ns since 1970 UTC (unit ``TIMESTAMP``)."""
     stamps = pd.DatetimeIndex(pd.to_datetime(values, utc=True)).as_unit("ns")
