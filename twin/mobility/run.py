@@ -39,13 +39,7 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     """Simulate ``demand`` (a ``DEMAND_COLUMNS`` table, optionally with a ``route`` column) on
     the twin's routable network.
 
-    settings: kernel settings; times in it count from ``start``. network: the routable network
-    if already built (``routable_network(twin)`` otherwise). start: s after midnight at
-    simulation time 0, at most the first departure (default: the first departure rounded down
-    to a whole bin). fleet: the vehicle mix for emissions (default ``Fleet()``).
-    equilibrium_iterations: days of the day-to-day route choice equilibrium (MSA, routes fixed
-    within a day) whose last day is reported; 0: one day with the settings' dynamic re-routing,
-    from free-flow routes. A trip end outside the routable network moves to the nearest
+    A trip end outside the routable network moves to the nearest
     routable junction (``twin.mobility.endpoints``); trips with an end beyond reach or at an
     unknown junction, or that start where they end, are reported, not simulated.
 
