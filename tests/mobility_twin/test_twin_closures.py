@@ -86,3 +86,11 @@ def test_trips_into_a_closed_stretch_take_the_detour_and_none_waits_at_a_barrier
     assert any(n.startswith("2 trips start or end where routing does not reach") and
                "median 200 m away" in n for n in run.notes)
     assert any(n.startswith("1 trips have no routable junction within 400 m") for n in run.notes)
+
+
+def test_a_run_with_no_trip_left_to_simulate_reports_them_and_does_not_fail(closed) -> None:
+    twin, _ = closed
+    demand = pd.DataFrame({"departure": [7 * 3600.0], "origin": ["A"], "destination": ["G"]})
+    run = run_mobility(twin, demand, Settings(end_time=600.0, bin_width=60.0), start=7 * 3600.0)
+    assert run.trips["status"].astype(str).tolist() == ["unroutable"]
+    assert run.start == 7 * 3600.0

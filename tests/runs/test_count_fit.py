@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +16,9 @@ from twin.feeds.count_comparison import geh
 from twin.importers.assemble import import_files
 from twin.importers.samples import sample_files
 from twin.runs import read_results, run_scenario, write_results
+from twin.runs.observed import bin_start_utc
 from twin.scenarios import load_scenario
+from twin.scenarios.scenario import Period
 from twin.store import save_twin
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -69,3 +73,16 @@ def test_a_twin_without_counts_reports_no_fit(tmp_path) -> None:
     run = run_scenario(load_scenario(SCENARIOS / "helsinki_mannerheimintie_closure.toml"))
     assert run.counts is None
     assert not any(name.startswith("mobility.geh") for name in run.kpis.index)
+
+
+def test_bins_keep_their_utc_time_across_a_daylight_saving_change() -> None:
+    # Helsinki moves from EET to EEST at 01:00 UTC on 30 March 2025. The run's clock starts at
+    # the local time of the period's start and counts elapsed seconds, so a bin 5 h in lies
+    # 5 h after the UTC start, whatever the wall clock did meanwhile.
+    start = dt.datetime(2025, 3, 29, 22, 0, tzinfo=dt.UTC)  # 00:00 EET
+    period = Period(start=start, end=start + dt.timedelta(hours=6), timezone="Europe/Helsinki")
+    first, _ = period.local_window()
+    run = SimpleNamespace(bin_start=np.array([first, first + 5 * 3600.0]))
+    stamps = bin_start_utc(run, period)
+    assert list(stamps) == [pd.Timestamp("2025-03-29 22:00", tz="UTC"),
+                            pd.Timestamp("2025-03-30 03:00", tz="UTC")]

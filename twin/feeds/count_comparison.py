@@ -26,7 +26,7 @@ def geh(simulated: np.ndarray | float, observed: np.ndarray | float) -> np.ndarr
     Returns
     -------
     numpy.ndarray
-        GEH [sqrt(veh/h)], of the shape of the inputs.
+        GEH [-] (of flows in veh/h; by convention without unit), of the shape of the inputs.
     """
     m = np.asarray(simulated, dtype=np.float64)
     c = np.asarray(observed, dtype=np.float64)
@@ -63,7 +63,7 @@ def compare_counts(folder: str | Path, link_ids: Sequence[str], bin_start: pd.Da
     -------
     pandas.DataFrame
         One row per link, sensor and bin with observations: ``link``, ``sensor``,
-        ``bin_start``, ``observed`` and ``simulated`` [veh/h], ``geh`` [sqrt(veh/h)].
+        ``bin_start``, ``observed`` and ``simulated`` [veh/h], ``geh`` [-].
     """
     column = {str(link): j for j, link in enumerate(link_ids)}
     series = list_series(folder)

@@ -148,7 +148,7 @@ def _start(departure: np.ndarray, settings: Settings, start: float | None) -> fl
     first = float(departure.min()) if departure.size else 0.0
     if start is None:
         return float(np.floor(first / settings.bin_width) * settings.bin_width)
-    if start > first:
+    if departure.size and start > first:
         raise ValueError(f"run_mobility: start ({start} s) is after the first departure ({first} s)")
     return float(start)
 

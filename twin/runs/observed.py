@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from twin.feeds.count_comparison import compare_counts
@@ -17,12 +16,15 @@ GEH_ACCEPTED = 5.0
 
 
 def bin_start_utc(mobility: MobilityRun, period: Period) -> pd.DatetimeIndex:
-    """UTC start of each bin of ``mobility`` (its bins count s after local midnight of the
-    period's first day)."""
-    local = period.start.astimezone(ZoneInfo(period.timezone))
-    midnight = dt.datetime.combine(local.date(), dt.time(), tzinfo=ZoneInfo(period.timezone))
-    stamps = [midnight + dt.timedelta(seconds=float(s)) for s in mobility.bin_start]
-    return pd.DatetimeIndex(pd.to_datetime(stamps, utc=True))
+    """UTC start of each bin of ``mobility``.
+
+    The run's clock is the local clock time at the period's start plus the seconds elapsed
+    (``Period.local_window``), so a bin lies ``bin_start - start`` seconds after the period's
+    UTC start, also across a daylight-saving change.
+    """
+    start, _ = period.local_window()
+    elapsed = pd.to_timedelta(np.asarray(mobility.bin_start, dtype=np.float64) - start, unit="s")
+    return pd.DatetimeIndex(pd.Timestamp(period.start).tz_convert("UTC") + elapsed)
 
 
 def count_fit(folder: str | Path, mobility: MobilityRun,
