@@ -15,6 +15,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from simulation.graph import RoadGraph
+from twin.model import Network
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,21 @@ def connectivity_report(graph: RoadGraph) -> ConnectivityReport:
         link_share=links / graph.n_links if graph.n_links else 0.0,
     )
 
+
+
+def reachable_junctions(network: Network) -> np.ndarray:
+    """Mask of the junctions in the largest strongly connected component over open links.
+
+    Parameters
+    ----------
+    network : Network
+        A road network; links of capacity 0 [veh/h] are closed.
+
+    Returns
+    -------
+    ndarray of bool
+        Per junction (row of ``network.nodes``), whether it is in that component [-].
+    """
+    graph = network.graph
+    open_links = network.links["capacity"].to_numpy(dtype=np.float64) > 0
+    return largest_component_nodes(graph, strongly_connected_components(graph, open_links))

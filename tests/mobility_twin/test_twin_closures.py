@@ -63,10 +63,11 @@ def test_the_report_counts_the_junctions_a_closure_cuts_off(closed) -> None:
     assert not any(note.startswith("reachability") for note in nothing_cut)
 
 
-def test_closed_stretch_junctions_leave_routing(closed) -> None:
+def test_closed_stretch_junctions_are_not_reachable_but_their_links_stay(closed) -> None:
     twin, _ = closed
     net = routable_network(twin)
-    assert sorted(net.node_ids) == ["A", "D", "E", "F"]
+    assert sorted(net.node_ids[net.reachable]) == ["A", "D", "E", "F"]
+    assert len(net.link_ids) == 2 * len(ROADS)  # closed links keep their results
     assert any("3 junctions are reachable only over closed links" in n for n in net.notes)
 
 

@@ -1,9 +1,9 @@
 """Where a trip enters and leaves the routable network.
 
 A trip's origin and destination are junctions of the twin's network. The kernel routes within
-the routable network (``twin.mobility.network``), so a trip whose junction lies outside it (on a
-fragment the largest strongly connected component does not reach, or inside a stretch a
-scenario closed) starts or ends at the nearest routable junction instead, when one lies within
+the routable network (``twin.mobility.network``), so a trip whose junction cars cannot reach (on
+a fragment outside the largest strongly connected component, or inside a stretch a scenario
+closed) starts or ends at the nearest reachable junction instead, when one lies within
 ``REACH_RADIUS``: the driver walks the rest. Beyond it the trip is unroutable; a junction the
 twin does not have at all is outside the network. Nothing is driven into a barrier.
 """
@@ -69,18 +69,21 @@ def trip_endpoints(net: RoutableNetwork, network: Network, ids: np.ndarray,
         The kernel nodes and the ends that were moved, unreachable or unknown.
     """
     node = net.node_positions(ids)
-    outside = node < 0
+    routable = node >= 0
+    routable[routable] = net.reachable[node[routable]]
+    node[~routable] = -1
     known = network.node_index.get_indexer(np.asarray(ids, dtype=object)) >= 0
     moved_distance = np.full(node.shape, np.nan)
     moved = np.zeros(node.shape, dtype=bool)
-    candidates = np.flatnonzero(outside & known)
-    if candidates.size and net.graph.n_nodes:
+    candidates = np.flatnonzero(~routable & known)
+    targets = np.flatnonzero(net.reachable)
+    if candidates.size and targets.size:
         where = network.node_index.get_indexer(np.asarray(ids, dtype=object)[candidates])
         xy = shapely.get_coordinates(network.nodes.geometry.to_numpy()[where])
-        tree = cKDTree(np.column_stack([net.graph.node_x, net.graph.node_y]))
+        tree = cKDTree(np.column_stack([net.graph.node_x[targets], net.graph.node_y[targets]]))
         distance, nearest = tree.query(xy, distance_upper_bound=radius)
         near = np.isfinite(distance)
-        node[candidates[near]] = nearest[near]
+        node[candidates[near]] = targets[nearest[near]]
         moved[candidates[near]] = True
         moved_distance[candidates[near]] = distance[near]
     return Endpoints(node=node, moved=moved, moved_distance=moved_distance,

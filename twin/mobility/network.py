@@ -1,10 +1,11 @@
 """The part of a twin's road network the traffic kernel runs on.
 
 A trip can only be routed within one strongly connected component (SCC), so the kernel gets the
-largest SCC of ``Twin.network`` (``twin.connectivity``) over the open links; what lies outside
-it is dropped and counted. Closed links (capacity 0) with both ends in it stay, so their results
-compare link by link with a run without the closure; junctions that only closed links reach
-(inside a closed stretch) are cut off and counted. Signal plans come from the twin's programmes or are generated (``twin.mobility.signals``).
+largest SCC of ``Twin.network`` (``twin.connectivity``); what lies outside it is dropped and
+counted. Closed links (capacity 0) stay in it, so their results compare link by link with a run
+without the closure; the junctions cars still reach are those of the largest SCC over the open
+links (``reachable``), and trips only start and end there (``twin.mobility.endpoints``). Signal
+plans come from the twin's programmes or are generated (``twin.mobility.signals``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from simulation.mobility import SignalPlan
 from twin.connectivity import (
     largest_component_links,
     largest_component_nodes,
-    strongly_connected_components,
+    reachable_junctions,
 )
 from twin.errors import InputError
 from twin.mobility.signals import DEFAULT_CYCLE, DEFAULT_LOST_TIME, SignalSummary, signal_plan
@@ -55,6 +56,9 @@ class RoutableNetwork:
         Links of the twin's network outside the component [-].
     notes : tuple of str
         Readable lines on what was dropped and how the signals were planned.
+    reachable : ndarray of bool
+        Per kernel node, whether cars reach it over open links (False inside a closed
+        stretch) [-].
     """
 
     network: Network
@@ -64,6 +68,7 @@ class RoutableNetwork:
     dropped_nodes: int
     dropped_links: int
     notes: tuple[str, ...]
+    reachable: np.ndarray
 
     @property
     def node_ids(self) -> np.ndarray:
@@ -118,33 +123,30 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
     """
     if twin.network.is_empty():
         raise InputError(None, "network", f"twin {twin.name!r} has no road links to simulate on")
-    component, dropped_nodes, dropped_links, cut_off = largest_component(twin.network)
+    component, dropped_nodes, dropped_links = largest_component(twin.network)
+    reachable = reachable_junctions(component)
+    cut_off = int((~reachable).sum())
     connections, notes = twin_tl_connections(twin) if len(twin.network.signals) else (None, [])
     plan, summary = signal_plan(component, connections, program, cycle, lost_time)
     total_links = len(twin.network.links)
     kept = len(component.links)
     scope = (f"routing on the largest strongly connected component: {kept} of {total_links} links "
              f"({kept / total_links:.1%}); dropped {dropped_links} links and {dropped_nodes} nodes outside it")
-    closure = ([f"{cut_off} junctions are reachable only over closed links: left out of routing"]
-               if cut_off else [])
+    closure = ([f"{cut_off} junctions are reachable only over closed links: no trip starts or "
+                f"ends there"] if cut_off else [])
     notes = [scope, *closure, *notes, *summary.lines()]
     return RoutableNetwork(network=component, graph=component.graph, signals=plan,
                            signal_summary=summary, dropped_nodes=dropped_nodes,
-                           dropped_links=dropped_links, notes=tuple(notes))
+                           dropped_links=dropped_links, notes=tuple(notes), reachable=reachable)
 
 
-def largest_component(network: Network) -> tuple[Network, int, int, int]:
-    """The network cut to its largest SCC over the open links (closed links between its
-    junctions kept), the dropped node and link counts, and how many of the dropped nodes only
-    closed links cut off (they belong to the largest SCC when the closed links are open)."""
+def largest_component(network: Network) -> tuple[Network, int, int]:
+    """(the network cut to its largest SCC, dropped node count, dropped link count)."""
     graph = network.graph
-    open_links = network.links["capacity"].to_numpy(dtype=np.float64) > 0
-    labels = strongly_connected_components(graph, usable=open_links)
-    keep_links = largest_component_links(graph, labels)
-    keep_nodes = largest_component_nodes(graph, labels)
-    cut_off = 0 if open_links.all() else int((largest_component_nodes(graph) & ~keep_nodes).sum())
+    keep_links = largest_component_links(graph)
+    keep_nodes = largest_component_nodes(graph)
     nodes = network.nodes[keep_nodes].reset_index(drop=True)
     links = network.links[keep_links].reset_index(drop=True)
     signals = network.signals[network.signals["node_id"].isin(set(nodes["id"]))]
     component = Network(nodes=nodes, links=links, signals=pd.DataFrame(signals).reset_index(drop=True))
-    return component, int((~keep_nodes).sum()), int((~keep_links).sum()), cut_off
+    return component, int((~keep_nodes).sum()), int((~keep_links).sum())

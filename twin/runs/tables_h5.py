@@ -74,9 +74,9 @@ def _write_column(group: h5py.Group, name: str, column: pd.Series, unit: str | N
         write_datetimes(group, name, column, description)
         return
     if column.dtype == object and len(column) and isinstance(column.iloc[0], shapely.Geometry):
-        data = group.create_dataset(name, (len(column),), dtype=WKB)
-        for i, blob in enumerate(shapely.to_wkb(column.to_numpy())):
-            data[i] = np.frombuffer(blob, np.uint8)
+        blobs = np.empty(len(column), dtype=object)
+        blobs[:] = [np.frombuffer(blob, np.uint8) for blob in shapely.to_wkb(column.to_numpy())]
+        data = group.create_dataset(name, data=blobs, dtype=WKB)
         data.attrs["kind"] = "wkb"
         return
     write_array(group, name, column.to_numpy(), unit, description)

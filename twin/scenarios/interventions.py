@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from twin.connectivity import reachable_junctions
 from twin.model import Twin
 from twin.scenarios.base import Intervention
 from twin.scenarios.buildings import AddBuildings, AddPV, HeatPumps, RemoveBuildings, Retrofit
@@ -22,7 +23,7 @@ from twin.scenarios.demand import AddDemand, EvShare, ScaleDemand
 from twin.scenarios.errors import InterventionError, KeyPath
 from twin.scenarios.modifiers import DemandModifiers
 from twin.scenarios.network import CloseLinks, SetLanes, SetSpeed
-from twin.scenarios.reachability import cut_off_note, reachable_junctions
+from twin.scenarios.reachability import cut_off_note
 from twin.scenarios.report import ChangeReport
 
 INTERVENTIONS: dict[str, type[Intervention]] = {

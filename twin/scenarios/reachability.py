@@ -9,26 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.connectivity import largest_component_nodes, strongly_connected_components
+from twin.connectivity import reachable_junctions
 from twin.model import Network
-
-
-def reachable_junctions(network: Network) -> np.ndarray:
-    """Mask of the junctions in the largest strongly connected component over open links.
-
-    Parameters
-    ----------
-    network : Network
-        A road network; links of capacity 0 [veh/h] are closed.
-
-    Returns
-    -------
-    ndarray of bool
-        Per junction (row of ``network.nodes``), whether it is in that component [-].
-    """
-    graph = network.graph
-    open_links = network.links["capacity"].to_numpy(dtype=np.float64) > 0
-    return largest_component_nodes(graph, strongly_connected_components(graph, open_links))
 
 
 def cut_off_note(before: np.ndarray, after: Network) -> str | None:
