@@ -19,10 +19,11 @@ def test_record_then_replay(broker, tmp_path):
     pub = Publisher(broker.port)
     pub.wait_all_acked([pub.publish("city/s1", message(i)) for i in range(200)] +
                        [pub.publish("city/s1", b"\xff\xfe binary")])
+    # Wait for all 201 messages, the binary one too: it is recorded even though it holds no
+    # observation, and it may arrive after the 200 good ones have been polled.
     live, deadline = [], time.monotonic() + 10
-    while len(live) < 200 and time.monotonic() < deadline:
+    while feed.stats.received < 201 and time.monotonic() < deadline:
         live += feed.poll(timeout=0.2)
-    time.sleep(0.2)
     feed.close()
     pub.close()
     with open(path, "ab") as handle:
