@@ -53,5 +53,6 @@ def _listen_command(args: argparse.Namespace) -> int:
     Console().print(table)
     i = report.ingest
     Console().print(f"stored {i.stored:,}, duplicates {i.duplicates:,}, out of order {i.out_of_order:,}, "
-                    f"unmapped sensors {i.unmapped:,}, rejected {i.rejected:,}", highlight=False)
+                    f"unmapped sensors {i.unmapped:,}, rejected {i.rejected:,}, "
+                    f"quarantined {i.quarantined:,}", highlight=False)
     return 0

@@ -14,6 +14,7 @@ Appending is idempotent: an observation whose (sensor, quantity, time) is alread
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import shutil
@@ -32,6 +33,7 @@ import tomli_w
 
 from twin.errors import InputError, IntegrityError
 from twin.feeds.base import Observation, log
+from twin.feeds.observation_checks import observation_problem
 from twin.hashing import sha256_file
 from twin.store import (
     MANIFEST,
@@ -50,7 +52,8 @@ _CHUNK = 4096
 class AppendResult:
     """What one append did: observations newly ``stored``, ``duplicates`` already stored (skipped),
     ``out_of_order`` (stored, but older than one stored or given before them in the same series),
-    ``rejected`` because their unit differs from the stored series' unit.
+    ``rejected`` because their unit differs from the stored series' unit, ``invalid`` ones that
+    cannot be stored at all (skipped).
 
     Attributes
     ----------
@@ -62,12 +65,15 @@ class AppendResult:
         Stored observations older than one stored or given before them in their series [-].
     rejected : int, default 0
         Observations whose unit differs from their stored series' unit [-].
+    invalid : int, default 0
+        Observations not storable (``twin.feeds.observation_checks``), skipped [-].
     """
 
     stored: int = 0
     duplicates: int = 0
     out_of_order: int = 0
     rejected: int = 0
+    invalid: int = 0
 
 
 def append_observations(folder: str | Path, observations: Iterable[Observation],
@@ -97,11 +103,14 @@ def append_observations(folder: str | Path, observations: Iterable[Observation],
         When its ``timeseries.h5`` changed since it was saved.
     """
     folder = Path(folder)
-    observations = list(observations)
+    given = list(observations)
+    observations = [o for o in given if observation_problem(o) is None]
+    invalid = len(given) - len(observations)
     if not observations:
-        return AppendResult()
+        return AppendResult(invalid=invalid)
     with _exclusive(folder.parent):
-        return _append(folder, observations, targets or {})
+        result = _append(folder, observations, targets or {})
+    return dataclasses.replace(result, invalid=invalid)
 
 
 @contextmanager
@@ -250,6 +259,15 @@ def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Seri
         return pd.Series(group["value"][()], index=index, name=quantity), str(group["value"].attrs["units"])
 
 
+def _utc(ms: int) -> pd.Timestamp:
+    """The UTC instant ``ms`` after 1970; NaT for one out of range (stored before times were
+    checked), so one bad series does not hide the others."""
+    try:
+        return pd.Timestamp(ms, unit="ms", tz="UTC")
+    except (OverflowError, ValueError):  # pandas' OutOfBoundsDatetime is a ValueError
+        return pd.NaT
+
+
 def list_series(folder: str | Path) -> pd.DataFrame:
     """One row per stored series: sensor, quantity, unit, count, first and last time (UTC),
     the last value, target_kind, target_id.
@@ -276,8 +294,8 @@ def list_series(folder: str | Path) -> pd.DataFrame:
                     rows.append({
                         "sensor": str(sensor_group.attrs["sensor"]), "quantity": unquote(key),
                         "unit": str(group["value"].attrs["units"]), "count": len(t),
-                        "first": pd.Timestamp(int(t[0]), unit="ms", tz="UTC") if len(t) else pd.NaT,
-                        "last": pd.Timestamp(int(t[-1]), unit="ms", tz="UTC") if len(t) else pd.NaT,
+                        "first": _utc(int(t[0])) if len(t) else pd.NaT,
+                        "last": _utc(int(t[-1])) if len(t) else pd.NaT,
                         "last_value": float(group["value"][-1]) if len(t) else float("nan"),
                         "target_kind": str(sensor_group.attrs.get("target_kind", "")),
                         "target_id": str(sensor_group.attrs.get("target_id", "")),

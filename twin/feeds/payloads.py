@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from twin.feeds.base import Observation
+from twin.feeds.observation_checks import EARLIEST_MS, LATEST_MS
 from twin.quantities import KMH_PER_MS
 
 
@@ -57,8 +58,8 @@ def to_ms(value: Any, field: str = "time") -> int:
     if isinstance(value, bool):
         raise MalformedMessage(f"{field}: expected a time, got {value!r}")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise MalformedMessage(f"{field}: not a finite time: {value!r}")
+        if not math.isfinite(value) or not EARLIEST_MS <= value * 1000.0 < LATEST_MS:
+            raise MalformedMessage(f"{field}: {value!r} s is not a time in 1900-2200")
         return int(round(value * 1000))
     if not isinstance(value, str):
         raise MalformedMessage(f"{field}: expected an ISO 8601 time, got {type(value).__name__}")
