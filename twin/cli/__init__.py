@@ -9,9 +9,8 @@ import argparse
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from rich.console import Console
-
 from twin.cli import feeds, runs, sharing, twin_folder
+from twin.cli.output import console, styled
 from twin.errors import TwinError
 
 EXIT_INPUT_ERROR = 2
@@ -24,11 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``twin`` console script; returns the process exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    console = Console(stderr=True)
+    err = console(stderr=True)
     try:
         return int(args.handler(args) or 0)
     except TwinError as error:
-        console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        err.print(styled(("error:", "bold red"), f" {error}"), highlight=False, soft_wrap=True)
         return EXIT_INPUT_ERROR
 
 

@@ -7,9 +7,10 @@ import logging
 import signal
 from pathlib import Path
 
-from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
+
+from twin.cli.output import console
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -33,8 +34,8 @@ def _listen_command(args: argparse.Namespace) -> int:
     from twin.feeds.config import load_config
     from twin.feeds.runner import ListenReport, listen
 
-    console = Console(stderr=True)
-    logging.basicConfig(level=logging.WARNING, handlers=[RichHandler(console=console, show_path=False)],
+    err = console(stderr=True)
+    logging.basicConfig(level=logging.WARNING, handlers=[RichHandler(console=err, show_path=False)],
                         format="%(message)s")
     config = load_config(args.feeds)
     signal.signal(signal.SIGTERM, _stop)  # a service manager's stop ends the run as Ctrl-C does
@@ -42,7 +43,7 @@ def _listen_command(args: argparse.Namespace) -> int:
     def progress(report: ListenReport) -> None:
         if not args.quiet:
             received = sum(s.received for s in report.feeds.values())
-            console.print(f"{report.seconds:7.1f} s  {received:,} messages  {report.ingest.stored:,} stored",
+            err.print(f"{report.seconds:7.1f} s  {received:,} messages  {report.ingest.stored:,} stored",
                           highlight=False)
 
     report = listen(config, args.duration, args.max_messages, progress)
@@ -50,9 +51,9 @@ def _listen_command(args: argparse.Namespace) -> int:
                   title=f"twin listen: {config.folder.name}, {report.seconds:.1f} s")
     for name, s in report.feeds.items():
         table.add_row(name, *(f"{v:,}" for v in (s.received, s.observations, s.malformed, s.oversized, s.reconnects)))
-    Console().print(table)
+    console().print(table)
     i = report.ingest
-    Console().print(f"stored {i.stored:,}, duplicates {i.duplicates:,}, out of order {i.out_of_order:,}, "
+    console().print(f"stored {i.stored:,}, duplicates {i.duplicates:,}, out of order {i.out_of_order:,}, "
                     f"unmapped sensors {i.unmapped:,}, rejected {i.rejected:,}, "
                     f"quarantined {i.quarantined:,}", highlight=False)
     return 0

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,6 +17,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+
+from twin.cli.output import console, styled
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -78,19 +79,18 @@ def _run_command(args: argparse.Namespace) -> int:
     if path.suffix == ".twinpkg":
         path = _unpack(path, output, args.trust, args.untrusted)
     scenario = load_scenario(path)
-    console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+                  console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("reading the scenario", total=None)
         run = run_scenario(scenario, lambda stage: progress.update(task, description=stage),
                            seed=args.seed)
         progress.update(task, description=f"writing {output}")
         write_results(run, output)
-    out = Console()
+    out = console()
     out.print(_kpi_rich_table(run.kpis, scenario.metadata.title))
     for report in run.applied.reports:
         out.print(f"  - {report.summary()}", highlight=False, soft_wrap=True)
-    out.print(f"written [bold]{output}[/]")
+    out.print(styled("written ", (str(output), "bold")))
     return 0
 
 
@@ -106,7 +106,7 @@ def _unpack(package: Path, output: Path, trust: Path | None, untrusted: bool) ->
     if (folder / MANIFEST).is_file():
         shutil.rmtree(folder)
     scenario = extract_package(package, folder, TrustStore(trust), untrusted=untrusted)
-    Console(stderr=True).print(f"{package}: verified, unpacked into {folder}")
+    console(stderr=True).print(f"{package}: verified, unpacked into {folder}")
     return scenario
 
 
@@ -119,9 +119,9 @@ def _compare_command(args: argparse.Namespace) -> int:
     table = compare_kpis(a, b)
     output = args.output or args.b.with_name(f"{args.b.stem}_vs_{args.a.stem}.html")
     write_report(a, b, output)
-    out = Console()
+    out = console()
     out.print(_comparison_rich_table(table, a.title, b.title))
-    out.print(f"written [bold]{output}[/]")
+    out.print(styled("written ", (str(output), "bold")))
     return 0
 
 
@@ -154,20 +154,20 @@ def _batch_command(args: argparse.Namespace) -> int:
     output = args.output or Path(args.sweep.stem)
     clock = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=Console(stderr=True)) as progress:
+                  TimeElapsedColumn(), console=console(stderr=True)) as progress:
         task = progress.add_task(f"{sweep.name}: runs", total=len(sweep.runs))
 
         def finished(row: dict) -> None:
             progress.advance(task)
             if row["status"] == "failed":
-                progress.console.print(f"[red]{row['name']} failed:[/] {row['error']}",
+                progress.console.print(styled((f"{row['name']} failed:", "red"), f" {row['error']}"),
                                        highlight=False, soft_wrap=True)
 
         summary = run_sweep(sweep, output, workers=args.workers, scheduler=args.scheduler,
                             resume=args.resume, progress=finished)
-    out = Console()
+    out = console()
     out.print(_batch_rich_table(summary, time.perf_counter() - clock, sweep.name))
-    out.print(f"written [bold]{output}[/]: results files and {SUMMARY}")
+    out.print(styled("written ", (str(output), "bold"), f": results files and {SUMMARY}"))
     return 1 if (summary["status"] == "failed").any() else 0
 
 

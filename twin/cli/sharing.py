@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
+
+from twin.cli.output import console, styled
 
 EXIT_MISMATCH = 1
 
@@ -61,7 +62,7 @@ def _keygen(args: argparse.Namespace) -> int:
     from twin.security.keys import generate_key_pair, key_id, load_public_key
 
     private, public = generate_key_pair(args.stem)
-    Console().print(f"written {private} (keep it private) and {public} "
+    console().print(f"written {private} (keep it private) and {public} "
                     f"(key id {key_id(load_public_key(public))})")
     return 0
 
@@ -75,19 +76,19 @@ def _pack(args: argparse.Namespace) -> int:
     path = pack_scenario(args.scenario, args.output, k=args.k)
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read(MANIFEST))
-    out = Console()
+    out = console()
     for name, entry in manifest["members"].items():
         out.print(f"  {name}  {entry['size']:,} bytes")
     for name, dropped in manifest["k_anonymity"]["suppressed_cells"].items():
         out.print(f"  {name}: {dropped} OD cells of fewer than {args.k} trips left out")
-    out.print(f"written [bold]{path}[/] (unsigned: twin sign {path} --key YOUR.key)")
+    out.print(styled("written ", (str(path), "bold"), f" (unsigned: twin sign {path} --key YOUR.key)"))
     return 0
 
 
 def _sign(args: argparse.Namespace) -> int:
     from twin.security.package import sign_package
 
-    Console().print(f"signed {args.package} with key {sign_package(args.package, args.key)}")
+    console().print(f"signed {args.package} with key {sign_package(args.package, args.key)}")
     return 0
 
 
@@ -101,7 +102,7 @@ def _verify(args: argparse.Namespace) -> int:
     who = (f"signed by {info.signer} (key {info.key_id})" if info.trusted else
            f"signed by an unknown key {info.key_id}, accepted untrusted" if info.signed else
            "unsigned, accepted untrusted")
-    Console().print(f"{args.path}: {len(info.manifest['members'])} members intact; {who}")
+    console().print(f"{args.path}: {len(info.manifest['members'])} members intact; {who}")
     return 0
 
 
@@ -112,8 +113,8 @@ def _verify_results(path: Path) -> int:
     table = Table("input", "path", "status", title=f"inputs of {path}")
     for check in checks:
         colour = {"ok": "green", "changed": "red", "missing": "yellow"}[check.status]
-        table.add_row(check.what, check.path, f"[{colour}]{check.status}[/]")
-    Console().print(table)
+        table.add_row(check.what, check.path, styled((check.status, colour)))
+    console().print(table)
     return 0 if all(c.status == "ok" for c in checks) else EXIT_MISMATCH
 
 
@@ -125,12 +126,12 @@ def _trust(args: argparse.Namespace) -> int:
     if args.action == "add":
         if args.key is None:
             raise InputError(None, "key", "give the public key file to trust")
-        Console().print(f"trusting key {store.add(args.key, args.name)} in {store.folder}")
+        console().print(f"trusting key {store.add(args.key, args.name)} in {store.folder}")
         return 0
     table = Table("name", "key id", title=f"trusted keys in {store.folder}")
     for kid, (name, _) in store.keys().items():
         table.add_row(name, kid)
-    Console().print(table)
+    console().print(table)
     return 0
 
 
@@ -144,6 +145,6 @@ def _export_od(args: argparse.Namespace) -> int:
         raise InputError(args.results, "mobility", "the run has no mobility results")
     table, left_out = aggregate_od(results.mobility.trips, args.period, args.k)
     table.to_csv(args.output, index=False)
-    Console().print(f"written {args.output}: {len(table)} OD cells, {int(table['trips'].sum())} "
+    console().print(f"written {args.output}: {len(table)} OD cells, {int(table['trips'].sum())} "
                     f"trips; {left_out} trips in cells of fewer than {args.k} left out")
     return 0

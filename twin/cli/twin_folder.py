@@ -7,10 +7,10 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from twin.cli.output import PlainConsole, console, styled
 from twin.importers.base import ImportOptions
 
 
@@ -57,9 +57,8 @@ def _import_command(args: argparse.Namespace) -> int:
     crs = parse_crs(args.crs, field="--crs") if args.crs else None
     name = args.name or args.output.name.removesuffix(".twin")
     options = ImportOptions(lod=args.lod, crs=crs)
-    console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
+                  TimeElapsedColumn(), console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("importing", total=len(paths) + 1)
 
         def advance(file_name: str) -> None:
@@ -72,8 +71,8 @@ def _import_command(args: argparse.Namespace) -> int:
         progress.advance(task)
     from twin.summary import summarize
 
-    _print_summary(summarize(twin), Console())
-    Console().print(f"written [bold]{args.output}[/]")
+    _print_summary(summarize(twin), console())
+    console().print(styled("written ", (str(args.output), "bold")))
     return 0
 
 
@@ -85,7 +84,7 @@ def _info_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        _print_summary(summary, Console())
+        _print_summary(summary, console())
     return 0
 
 
@@ -94,16 +93,16 @@ def _map_command(args: argparse.Namespace) -> int:
     from twin.store import load_twin
 
     plot_twin_map(load_twin(args.twin), args.output)
-    Console().print(f"written [bold]{args.output}[/]")
+    console().print(styled("written ", (str(args.output), "bold")))
     return 0
 
 
-def _print_summary(summary: dict, console: Console) -> None:
+def _print_summary(summary: dict, out: PlainConsole) -> None:
     """The summary as a few tables: layers, terrain, weather, sources, warnings."""
-    console.print(f"[bold]{summary['name']}[/]  CRS {summary['crs']} ({summary['crs_name']})")
+    out.print(styled((str(summary["name"]), "bold"), f"  CRS {summary['crs']} ({summary['crs_name']})"))
     if summary["extent"]:
         xmin, ymin, xmax, ymax = summary["extent"]
-        console.print(f"extent {xmin:.1f}, {ymin:.1f} – {xmax:.1f}, {ymax:.1f} "
+        out.print(f"extent {xmin:.1f}, {ymin:.1f} – {xmax:.1f}, {ymax:.1f} "
                       f"({(xmax - xmin) / 1000:.2f} × {(ymax - ymin) / 1000:.2f} km)")
     counts = Table("layer", "count", "facts", title="Layers")
     b = summary["buildings"]
@@ -128,12 +127,12 @@ def _print_summary(summary: dict, console: Console) -> None:
         counts.add_row("weather", f"{w['hours']} h",
                        f"{w['format']} {w['site']} ({w['latitude']:.3f}, {w['longitude']:.3f}), "
                        f"mean {w['mean_temp_air_c']:.1f} °C, GHI {w['ghi_kwh_m2']:.0f} kWh/m²")
-    console.print(counts)
+    out.print(counts)
     sources = Table("source", "kind", "bytes", "sha256", title="Sources")
     for s in summary["sources"]:
         sources.add_row(Path(s["path"]).name, s["kind"], f"{s['size']:,}", s["sha256"][:16] + "…")
-    console.print(sources)
+    out.print(sources)
     if summary["warnings"]:
-        console.print("[yellow]warnings:[/]")
+        out.print(styled(("warnings:", "yellow")))
         for line in summary["warnings"]:
-            console.print(f"  - {line}", highlight=False, soft_wrap=True)
+            out.print(f"  - {line}", highlight=False, soft_wrap=True)
