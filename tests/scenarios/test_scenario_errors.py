@@ -425,3 +425,16 @@ def test_root_level_rules(write: Write) -> None:
         f"{path}:1: missing key 'period': running mobility needs a [period] and a [mobility] table",
         f"{path}:1: format: expected 1, got 2 (Version of this scenario format; this schema is format 1)",
     ]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("format = 1\nx = " + "[" * 2000 + "]" * 2000 + "\n", ":2:2004: TOML syntax error: arrays or "
+                                                       "tables nested too deeply"),
+    ("format = 1\nseed = " + "9" * 5000 + "\n", ":2:8: TOML syntax error: an integer has more "
+                                                "than 4300 digits"),
+])
+def test_hostile_toml_is_a_syntax_error_on_its_line(write, text: str, says: str) -> None:
+    path = write(text)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert str(error.value).startswith(f"{path}{says}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ def table() -> pd.DataFrame:
         ('year < 1970 and use == "residential"', [True, False, False, True]),
         ("1950 <= year < 1970", [False, False, False, True]),
         ("year < 1970 or height > 5", [True, True, False, True]),
-        ("not (year < 1970)", [False, True, True, False]),
+        ("not (year < 1970)", [False, False, True, False]),
         ("use in ['office', 'retail']", [False, False, True, False]),
         ("use not in ['office']", [True, False, False, True]),
         ("year != 1900", [False, False, True, True]),
@@ -44,10 +45,27 @@ def test_selects(table: pd.DataFrame, text: str, expected: list[bool]) -> None:
     assert parse_filter(text).mask(table).tolist() == expected
 
 
-def test_missing_values_compare_false(table: pd.DataFrame) -> None:
-    """Row 1 has no year and no use: no comparison selects it, only its negation does."""
-    for text in ("year < 3000", "year >= 0", "year != 5", "use != 'x'", "use not in ['x']"):
+def test_missing_values_are_unknown_and_never_selected(table: pd.DataFrame) -> None:
+    """Row 1 has no year and no use: no comparison selects it, nor its negation (three-valued
+    logic, as SQL); a part known true or false decides ``or`` and ``and``."""
+    for text in ("year < 3000", "year >= 0", "year != 5", "use != 'x'", "use not in ['x']",
+                 "not (year >= 1900)", "not (year < 1900)", "not (use == 'x')",
+                 "not (year < 3000 and height > 5)"):
         assert not parse_filter(text).mask(table)[1], text
+    assert parse_filter("year < 3000 or height > 5").mask(table)[1]
+    assert not parse_filter("not (year < 3000 or height > 5)").mask(table)[1]
+    assert parse_filter("not (year < 3000 and height > 50)").mask(table)[1]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("year < " + "9" * 400, "a number must be finite"),
+    ("year < 1e400", "a number must be finite"),
+    ("height > -1e999", "a number must be finite"),
+    ("\uff59\uff45\uff41\uff52 < 1970", "not written in plain characters (did you mean 'year'?)"),
+])
+def test_numbers_beyond_doubles_and_disguised_names_are_refused(text: str, says: str) -> None:
+    with pytest.raises(FilterError, match=re.escape(says)):
+        parse_filter(text)
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from typing import Any
 
 from twin.errors import InputError
 from twin.feeds.payloads import PARSERS
+from twin.toml_text import loads_toml
 
 SECRET_KEYS = ("password", "token", "username", "secret", "api_key")
 _COMMON = {"name": str, "kind": str}
@@ -124,7 +125,7 @@ def load_config(path: str | Path) -> ListenConfig:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = loads_toml(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InputError(path, None, f"cannot read: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:

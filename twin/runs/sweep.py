@@ -41,6 +41,7 @@ from twin.scenarios import ScenarioError, load_scenario, scenario_from_text
 from twin.scenarios.errors import KeyPath, format_key
 from twin.scenarios.loader import MAX_BYTES, located
 from twin.scenarios.validation import jsonable, schema_problems
+from twin.toml_text import loads_toml
 
 SWEEP_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "scenarios" / "sweep_schema.json"
 MAX_RUNS = 10_000
@@ -119,7 +120,7 @@ def sweep_from_text(text: str, path: str | Path) -> Sweep:
     against that folder), expanded into runs."""
     path = Path(path)
     try:
-        document = tomllib.loads(text)
+        document = loads_toml(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(path, None, f"TOML syntax error: {error}") from None
     problems = schema_problems(jsonable(document), sweep_schema())
@@ -130,7 +131,7 @@ def sweep_from_text(text: str, path: str | Path) -> Sweep:
     if problems:
         raise SweepError(path, located(path, text, problems))
     base = load_scenario(base_path)
-    base_document = tomllib.loads(base.text)
+    base_document = loads_toml(base.text)
     parameters, problems = _parameters(document, base_document, base_path.name)
     if problems:
         raise SweepError(path, located(path, text, problems))

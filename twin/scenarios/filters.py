@@ -4,14 +4,18 @@ Grammar (parsed with Python's ``ast``, then checked node by node; nothing is eve
 Python): comparisons ``== != < <= > >=`` (chains like ``1950 <= year < 1970`` too) and
 ``in`` / ``not in`` a list of literals, joined by ``and``, ``or``, ``not`` and parentheses.
 Operands are column names and literals (numbers, strings; ``-`` before a number). Text columns
-take ``== != in`` only; every comparison needs a column. A comparison with a missing value is
-false. Function calls, attribute access, subscripts, arithmetic, lambdas, comprehensions and
+take ``== != in`` only; every comparison needs a column. Numbers must be finite doubles.
+Column names are taken as written (a name in full-width or other compatibility characters does
+not match an ASCII column). A comparison with a missing value is unknown, and unknown stays
+unknown through ``not`` (SQL's three-valued logic): ``not (year >= 1900)`` does not select a
+building whose year is missing; a row is selected only when the filter is known true. Function calls, attribute access, subscripts, arithmetic, lambdas, comprehensions and
 everything else are refused.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -97,9 +101,10 @@ class Filter:
         """
         unknown = sorted(self.columns - set(map(str, frame.columns)))
         if unknown:
-            known = ", ".join(sorted(str(c) for c in frame.columns))
-            raise FilterError(f"unknown column {unknown[0]!r}; the columns are: {known}")
-        return np.asarray(_evaluate(self.tree, frame), dtype=bool)
+            names = ", ".join(sorted(str(c) for c in frame.columns))
+            raise FilterError(f"unknown column {unknown[0]!r}; the columns are: {names}")
+        truth, known = _evaluate(self.tree, frame)
+        return np.asarray(truth & known, dtype=bool)
 
 
 def parse_filter(text: str) -> Filter:
@@ -132,7 +137,19 @@ def parse_filter(text: str) -> Filter:
         raise FilterError("not a valid expression") from None
     columns: set[str] = set()
     _check(tree, columns)
+    _check_names_as_written(tree, text.strip())
     return Filter(text=text, tree=tree, columns=frozenset(columns))
+
+
+def _check_names_as_written(tree: ast.expr, text: str) -> None:
+    """Refuse column names that Python's parser normalised (NFKC: full-width letters,
+    ligatures ...), so a name matches only the column spelled the same."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            written = ast.get_source_segment(text, node)
+            if written is not None and written != node.id:
+                raise FilterError(f"at character {_where(node)}: column name {written!r} is not "
+                                  f"written in plain characters (did you mean {node.id!r}?)")
 
 
 def _check(node: ast.expr, columns: set[str]) -> None:
@@ -187,8 +204,17 @@ def _literal(node: ast.expr) -> Value:
         if isinstance(value, str):
             raise FilterError(f"at character {_where(node)}: a sign needs a number")
         return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float, str):
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        try:
+            number = float(cast(int | float, node.value))
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise FilterError(f"at character {_where(node)}: a number must be finite and below "
+                              f"1.8e308")
         return cast(Value, node.value)
+    if isinstance(node, ast.Constant) and type(node.value) is str:
+        return node.value
     raise FilterError(f"at character {_where(node)}: {_refusal(node)}")
 
 
@@ -209,26 +235,32 @@ def _where(node: ast.AST) -> int:
     return getattr(node, "col_offset", 0) + 1
 
 
-def _evaluate(node: ast.expr, frame: pd.DataFrame) -> np.ndarray:
+def _evaluate(node: ast.expr, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(truth, known) per row, in three-valued logic: ``and`` is false where any part is known
+    false, ``or`` true where any part is known true, ``not`` keeps unknown unknown."""
     if isinstance(node, ast.BoolOp):
         parts = [_evaluate(v, frame) for v in node.values]
-        return (
-            np.logical_and.reduce(parts)
-            if isinstance(node.op, ast.And)
-            else np.logical_or.reduce(parts)
-        )
+        if isinstance(node.op, ast.And):
+            true = np.logical_and.reduce([t & k for t, k in parts])
+            false = np.logical_or.reduce([~t & k for t, k in parts])
+        else:
+            true = np.logical_or.reduce([t & k for t, k in parts])
+            false = np.logical_and.reduce([~t & k for t, k in parts])
+        return true, true | false
     if isinstance(node, ast.UnaryOp):
-        return ~_evaluate(node.operand, frame)
+        truth, known = _evaluate(node.operand, frame)
+        return ~truth, known
     assert isinstance(node, ast.Compare)
     operands = [node.left, *node.comparators]
-    result = np.ones(len(frame), dtype=bool)
-    for k, op in enumerate(node.ops):
-        result &= _compare(operands[k], op, operands[k + 1], frame)
-    return result
+    parts = [_compare(operands[k], op, operands[k + 1], frame) for k, op in enumerate(node.ops)]
+    true = np.logical_and.reduce([t & k for t, k in parts])
+    false = np.logical_or.reduce([~t & k for t, k in parts])
+    return true, true | false
 
 
-def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr, frame: pd.DataFrame) -> np.ndarray:
-    """One comparison over all rows; missing values compare false."""
+def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr,
+             frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """One comparison over all rows: (truth, known); rows with a missing value are unknown."""
     if isinstance(op, (ast.In, ast.NotIn)):
         assert isinstance(left, ast.Name) and isinstance(right, (ast.List, ast.Tuple))
         values, known, numeric = _column(frame, left.id)
@@ -237,7 +269,7 @@ def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr, frame: pd.DataFrame
         inside = np.isin(values[known], np.asarray(choices, dtype=values.dtype))
         out = np.zeros(len(frame), dtype=bool)
         out[known] = inside if isinstance(op, ast.In) else ~inside
-        return out
+        return out, known
     a, a_known, a_numeric = _operand(left, frame)
     b, b_known, b_numeric = _operand(right, frame)
     if a_numeric != b_numeric:
@@ -253,7 +285,8 @@ def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr, frame: pd.DataFrame
         if not a_numeric:
             raise FilterError("text compares with == != in only, not < <= > >=")
         out = np.asarray(_ORDER_OPS[type(op)](a, b), dtype=bool)
-    return out & a_known & b_known
+    known = np.broadcast_to(np.asarray(a_known & b_known, dtype=bool), out.shape)
+    return out & known, known
 
 
 def _operand(

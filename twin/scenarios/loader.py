@@ -17,6 +17,7 @@ from twin.scenarios.errors import KeyPath, Problem, ScenarioError
 from twin.scenarios.scenario import Scenario, scenario_from_document
 from twin.scenarios.toml_lines import key_lines, line_of
 from twin.scenarios.validation import jsonable, schema_problems
+from twin.toml_text import loads_toml
 
 MAX_BYTES = 4 << 20
 """Largest scenario file read, bytes."""
@@ -81,7 +82,7 @@ def scenario_from_text(text: str, path: str | Path) -> Scenario:
     """
     path = Path(path)
     try:
-        document = tomllib.loads(text)
+        document = loads_toml(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(path, [_syntax_problem(path, text, str(error))]) from None
     document = jsonable(document)

@@ -23,7 +23,6 @@ import io
 import json
 import os
 import re
-import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from twin.security.safe_zip import (
     safe_members,
     sha256_bytes,
 )
+from twin.toml_text import loads_toml
 
 FORMAT = "localtwin-package"
 FORMAT_VERSION = 1
@@ -122,7 +122,7 @@ def pack_scenario(scenario_path: str | Path, output: str | Path, k: int = K_ANON
     scenario_path = Path(scenario_path)
     scenario = load_scenario(scenario_path)  # only a valid scenario is packed
     text = scenario.text
-    document = tomllib.loads(text)
+    document = loads_toml(text)
     members: dict[str, bytes] = {}
     suppressed: dict[str, int] = {}
     for table, key, folder in (("mobility", "demand", "data"), ("mobility", "zones", "data"),
@@ -388,7 +388,7 @@ def _refuse_secrets(package: Path, name: str, data: bytes) -> None:
     JSON member with a key named like one (password, token, secret, api_key ...)."""
     try:
         text = data.decode("utf-8")
-        document = tomllib.loads(text) if name.endswith(".toml") else json.loads(text)
+        document = loads_toml(text) if name.endswith(".toml") else json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
         raise PackageError(package, name, f"not valid {Path(name).suffix[1:].upper()} ({error})") from None
     stack = [document]
