@@ -438,3 +438,13 @@ def test_hostile_toml_is_a_syntax_error_on_its_line(write, text: str, says: str)
     with pytest.raises(ScenarioError) as error:
         load_scenario(path)
     assert str(error.value).startswith(f"{path}{says}")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_nan_and_infinity_are_refused_where_a_range_is_checked(write: Write, value: str) -> None:
+    text = (HELSINKI_HEAD + f'\n[[interventions]]\ntype = "retrofit"\nu_wall = {value}\n'
+            'select = { filter = "year < 1970" }\n')
+    path = write(text)
+    (problem,) = _problems(path)
+    assert problem == (f"{path}:{_line(text, 'u_wall =')}: interventions[0].u_wall: "
+                       f"{float(value)} is not a usable number; give a finite value")

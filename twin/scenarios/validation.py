@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -56,10 +58,24 @@ def schema_problems(document: dict[str, Any],
     (key path, message)."""
     schema = schema if schema is not None else scenario_schema()
     validator = Draft202012Validator(schema)
-    problems: list[tuple[KeyPath, str]] = []
+    problems = list(_non_finite(document, ()))
+    said = {key for key, _ in problems}
     for error in validator.iter_errors(document):
-        problems += _explain(error, schema)
+        problems += [p for p in _explain(error, schema) if p[0] not in said]
     return problems
+
+
+def _non_finite(value: Any, key: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """TOML's nan and inf wherever they stand: JSON Schema bounds cannot refuse them (every
+    comparison with NaN is false), so ``u_wall = nan`` would pass a 0.05..6 check."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield key, f"{value} is not a usable number; give a finite value"
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _non_finite(item, (*key, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, (*key, index))
 
 
 def short(value: Any, limit: int = 60) -> str:
