@@ -160,7 +160,9 @@ def test_a_bow_tie_is_repaired_and_counted(bgt: gpd.GeoDataFrame, tmp_path: Path
     frame.loc[4] = ["empty", 6.0, 2, 1990, "woonfunctie", None]
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=bgt.crs)
     source = read_vector(_write(frame, tmp_path / "bowtie.gpkg"), ImportOptions(column_map=BGT_MAP))
-    assert source.warnings == ["dropped 1 features without geometry", "repaired 1 invalid polygons"]
+    assert source.warnings == ["dropped 1 features without a readable geometry (none, a ring not "
+                               "closed, or a coordinate that is not a number)",
+                               "repaired 1 invalid polygons"]
     b = source.buildings.set_index("id")
     assert len(b) == 4 and "empty" not in b.index
     repaired = b.geometry["bowtie"]
@@ -437,3 +439,45 @@ def test_noding_splits_at_shared_vertices_only(tmp_path: Path) -> None:
     )
     assert (links["road_class"] == "unclassified").all()
     assert (links["lanes"] == defaults_for("unclassified").lanes).all()
+
+
+def _geojson(path: Path, features: list[tuple[dict, list[list[float]]]]) -> Path:
+    """A WGS84 GeoJSON of polygons written as text (values JSON cannot hold written as Python
+    writes them: NaN, Infinity), each feature (properties, exterior ring)."""
+    import json
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon",
+                                                              "coordinates": [ring]}}
+        for props, ring in features]}
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    return path
+
+
+def _square(x: float) -> list[list[float]]:
+    return [[x, 60.17], [x + 2e-4, 60.17], [x + 2e-4, 60.1702], [x, 60.1702], [x, 60.17]]
+
+
+def test_hostile_building_values_are_read_as_unknown_and_counted(tmp_path: Path) -> None:
+    from twin.importers.assemble import import_files
+
+    path = _geojson(tmp_path / "hostile.geojson", [
+        ({"id": "tall", "height": 1e20}, _square(24.940)),
+        ({"id": "infinite", "height": float("inf")}, _square(24.941)),
+        ({"id": "many", "floors": 1e300}, _square(24.942)),
+        ({"id": "minus", "floors": -5}, _square(24.943)),
+        ({"id": "nan", "height": 5}, [[24.944, 60.17], [float("nan"), 60.17],
+                                      [24.9442, 60.1702], [24.944, 60.17]]),
+        ({"id": "open", "height": 5}, _square(24.945)[:-1]),
+        ({"id": "fine", "height": 10, "floors": 3}, _square(24.946)),
+    ])
+    twin = import_files([path], name="hostile")
+    b = twin.buildings.set_index("id")
+    assert sorted(b.index) == ["fine", "infinite", "many", "minus", "tall"]
+    assert (b["height"] > 0).all() and (b["height"] <= 1000).all()
+    assert (b["floors"] >= 1).all() and (b["floors"] <= 200).all()
+    assert b.loc["fine", "height"] == 10 and b.loc["fine", "floors"] == 3
+    said = "\n".join(twin.warnings)
+    assert "hostile.geojson: 2 buildings with height outside 0-1000 m: read as unknown" in said
+    assert "2 floor counts outside 1-200: read as unknown" in said
+    assert ("dropped 2 features without a readable geometry (none, a ring not closed, or a "
+            "coordinate that is not a number)") in said

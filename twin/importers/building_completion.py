@@ -1,7 +1,8 @@
 """Complete the building table: fill every attribute a source left unknown, in a documented order.
 
-Heights come from the source, else DSM − DTM inside the footprint, else floors × storey height,
-else a default by use. Areas of walls per orientation come from the footprint's edges when the
+Source values outside a building's plausible range are read as unknown first
+(``twin.importers.building_values``). Heights come from the source, else DSM − DTM inside the
+footprint, else floors × storey height, else a default by use. Areas of walls per orientation come from the footprint's edges when the
 source had no 3D surfaces. Every fill is counted in a warning line.
 """
 
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from twin.importers.building_values import clear_implausible
 from twin.importers.terrain_grids import zonal_statistic
 from twin.model import ORIENTATIONS, STOREY_HEIGHT, Terrain, conform_buildings
 
@@ -52,6 +54,7 @@ def complete_buildings(frame: gpd.GeoDataFrame, terrain: Terrain) -> tuple[gpd.G
     """Fill unknown building attributes; returns the new table and one warning line per kind of fill."""
     b = conform_buildings(frame).copy()
     warnings: list[str] = []
+    clear_implausible(b, warnings)
     footprints = b.geometry.values
     area = np.asarray(shapely.area(footprints), dtype=float)
     b["footprint_area"] = b["footprint_area"].fillna(pd.Series(area, index=b.index))

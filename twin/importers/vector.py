@@ -10,8 +10,9 @@ A GDAL OSM export's ``other_tags`` (hstore text) is unpacked for the keys that h
 Buildings (``id``, ``height``, ``floors``, ``use``, ``year``, ``base_elevation``): heights and
 elevations in m (``12``, ``12.5 m``, ``40 ft`` are read); a height that is not a number is left
 unknown (NaN, counted) for the assembler to fill, a height of 0 m or less is an error. Invalid
-polygons are repaired with ``shapely.make_valid`` (polygonal parts kept), features without
-geometry are dropped; both are counted in ``warnings``. ``use`` values are mapped to
+polygons are repaired with ``shapely.make_valid`` (polygonal parts kept), features without a
+readable geometry (none, a ring not closed, a NaN or infinite coordinate) are dropped; both are
+counted in ``warnings``. Floor counts outside 1-200 are read as unknown (counted). ``use`` values are mapped to
 ``BUILDING_USES`` (OSM ``building`` values, Dutch BAG functions; ``other`` for the rest).
 
 Roads (``id``, ``lanes``, ``free_speed``, ``road_class``, ``oneway``, ``name``), with OSM
@@ -42,6 +43,7 @@ from pyproj import CRS
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
+from twin.importers.building_values import RANGES, outside_range
 from twin.importers.osm_tags import (
     ACCESS_KEYS,
     MPH,
@@ -151,7 +153,9 @@ def read_vector(
         empty = shapely.is_missing(table.geometry.values) | shapely.is_empty(table.geometry.values)
         frame = table[~empty] if empty.any() else table
         if empty.any():
-            result.warnings.append(f"{note}dropped {int(empty.sum())} features without geometry")
+            result.warnings.append(f"{note}dropped {int(empty.sum())} features without a readable "
+                                   f"geometry (none, a ring not closed, or a coordinate that "
+                                   f"is not a number)")
         kinds = frame.geom_type.to_numpy()
         polygons = frame[np.isin(kinds, ("Polygon", "MultiPolygon"))]
         lines = frame[np.isin(kinds, ("LineString", "MultiLineString"))]
@@ -217,11 +221,15 @@ def _layer_names(path: Path, layer: str | None) -> list[str]:
 def _read_layer(path: Path, name: str, options: ImportOptions) -> gpd.GeoDataFrame:
     """One layer with 2D geometries, its CRS (or ``options.crs``) and ``other_tags`` unpacked."""
     try:
-        frame = pyogrio.read_dataframe(path, layer=name)
+        frame = pyogrio.read_dataframe(path, layer=name, on_invalid="ignore")
     except (DataSourceError, DataLayerError) as error:
         raise InputError(path, f"layer {name}", f"cannot be read: {error}") from None
     if not isinstance(frame, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)))
+    coordinates, owner = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    broken = np.zeros(len(frame), dtype=bool)
+    broken[owner[~np.isfinite(coordinates).all(axis=1)]] = True
+    frame.loc[broken, frame.geometry.name] = None
     if frame.crs is None:
         if options.crs is None:
             raise InputError(
@@ -359,6 +367,11 @@ def _buildings(
     column = {f: _column(path, layer, frame, f, options.column_map) for f in BUILDING_FIELDS}
     height = _heights(path, frame, column["height"], ids, note, warnings)
     floors, bad_floors = _parsed(_values(frame, column["floors"]), parse_levels)
+    implausible = outside_range("floors", np.array([np.nan if f is None else f for f in floors]))
+    if implausible.any():
+        warnings.append(f"{note}{int(implausible.sum())} floor counts outside "
+                        f"{RANGES['floors'][0]:g}-{RANGES['floors'][1]:g}: read as unknown")
+    floors = [None if bad else f for f, bad in zip(floors, implausible, strict=True)]
     years = [None if v is None else parse_year(_text(v)) for v in _values(frame, column["year"])]
     base, bad_base = _parsed(_values(frame, column["base_elevation"]), parse_length)
     for count, what in ((bad_floors, "floor counts"), (bad_base, "base elevations")):
