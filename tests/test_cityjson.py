@@ -692,3 +692,20 @@ def test_a_semantic_surface_type_that_is_not_a_name_is_named(tmp_path):
     path = write(tmp_path, document({"b1": building}, vertices))
     raises_input_error(path, "CityObjects.b1.geometry[0].semantics.surfaces[1].type",
                        "expected a surface type name")
+
+
+def test_ids_with_control_characters_are_kept_apart_and_counted(shared_data, tmp_path):
+    from twin.importers.assemble import import_files
+    from twin.store import load_twin, save_twin
+
+    city = json.loads((shared_data / "delft" / "delft.city.json").read_text(encoding="utf-8"))
+    buildings = [k for k, v in city["CityObjects"].items() if v["type"] == "Building"][:2]
+    for key in buildings:  # two ids that a NUL-truncating store would make one
+        city["CityObjects"][key[:4] + "\x00" + key] = city["CityObjects"].pop(key)
+    source = tmp_path / "nul.city.json"
+    source.write_text(json.dumps(city), encoding="utf-8")
+    twin = import_files([source], name="nul")
+    assert "ids of 2 buildings held control characters: written as \\xNN" in twin.warnings
+    save_twin(twin, tmp_path / "nul.twin")
+    ids = set(load_twin(tmp_path / "nul.twin").buildings["id"])
+    assert {key[:4] + "\\x00" + key for key in buildings} <= ids

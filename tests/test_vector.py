@@ -481,3 +481,14 @@ def test_hostile_building_values_are_read_as_unknown_and_counted(tmp_path: Path)
     assert "2 floor counts outside 1-200: read as unknown" in said
     assert ("dropped 2 features without a readable geometry (none, a ring not closed, or a "
             "coordinate that is not a number)") in said
+
+
+def test_a_geojson_crs_nobody_knows_is_an_error_not_wgs84(tmp_path: Path) -> None:
+    path = _geojson(tmp_path / "bogus.geojson", [({"id": "a", "height": 5}, _square(24.94))])
+    text = path.read_text(encoding="utf-8")
+    path.write_text('{"type": "FeatureCollection", "crs": {"type": "name", "properties": '
+                    '{"name": "urn:ogc:def:crs:EPSG::99999"}}, ' + text[text.index('"features"'):],
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(
+            "crs: 'urn:ogc:def:crs:EPSG::99999' is not a CRS pyproj knows")):
+        read_vector(path)

@@ -9,29 +9,12 @@ as :class:`rich.text.Text` with styles (:func:`styled`).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def without_controls(text: str) -> str:
-    """``text`` with every control character but newline and tab shown as ``\\xNN``.
-
-    Parameters
-    ----------
-    text : str
-        Text that may come from input.
-
-    Returns
-    -------
-    str
-        The same text, ANSI escapes and other control characters made visible.
-    """
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+from twin.printable import without_controls
 
 
 class PlainConsole(Console):

@@ -38,6 +38,7 @@ from twin.model import (
     empty_frame,
     empty_table,
 )
+from twin.printable import has_controls, without_controls
 
 Progress = Callable[[str], None]
 
@@ -161,8 +162,29 @@ def _concat(frames: list[gpd.GeoDataFrame], columns: dict[str, str], crs: CRS) -
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
 
 
+def _printable(frame: gpd.GeoDataFrame, columns: Sequence[str], what: str,
+               warnings: list[str]) -> gpd.GeoDataFrame:
+    """Ids with control characters (a NUL the GeoPackage would cut off, an escape sequence)
+    written with them shown as ``\\xNN``, and counted."""
+    for column in columns:
+        if not len(frame):
+            continue
+        texts = frame[column].astype(str)
+        bad = texts.map(has_controls).to_numpy(dtype=bool) & frame[column].notna().to_numpy()
+        if bad.any():
+            frame = frame.copy()
+            frame.loc[bad, column] = texts[bad].map(without_controls)
+            if column == "id":
+                warnings.append(f"ids of {int(bad.sum())} {what} held control characters: "
+                                f"written as \\xNN")
+    return frame
+
+
 def _unique_ids(frame: gpd.GeoDataFrame, what: str, warnings: list[str]) -> gpd.GeoDataFrame:
-    """Drop rows whose id repeats an earlier one (the same object imported twice) and say so."""
+    """Drop rows whose id repeats an earlier one (the same object imported twice) and say so;
+    control characters in ids are shown as ``\\xNN`` first."""
+    frame = _printable(frame, [c for c in ("id", "from_node", "to_node") if c in frame], what,
+                       warnings)
     repeated = frame["id"].duplicated(keep="first")
     if repeated.any():
         warnings.append(f"{int(repeated.sum())} {what} dropped: id already imported from an earlier source")

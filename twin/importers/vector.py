@@ -40,6 +40,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
@@ -226,6 +227,7 @@ def _read_layer(path: Path, name: str, options: ImportOptions) -> gpd.GeoDataFra
         raise InputError(path, f"layer {name}", f"cannot be read: {error}") from None
     if not isinstance(frame, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)))
+    _check_declared_geojson_crs(path)
     coordinates, owner = shapely.get_coordinates(frame.geometry.values, return_index=True)
     broken = np.zeros(len(frame), dtype=bool)
     broken[owner[~np.isfinite(coordinates).all(axis=1)]] = True
@@ -238,6 +240,27 @@ def _read_layer(path: Path, name: str, options: ImportOptions) -> gpd.GeoDataFra
         frame = frame.set_crs(options.crs)
     frame = frame.set_geometry(shapely.force_2d(frame.geometry.values), crs=frame.crs)
     return _unpack_other_tags(frame)
+
+
+_GEOJSON_CRS_NAME = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]*)"')
+
+
+def _check_declared_geojson_crs(path: Path) -> None:
+    """InputError when a GeoJSON declares a named ``crs`` no CRS database knows: GDAL would
+    read its coordinates as WGS84 without a word."""
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    match = _GEOJSON_CRS_NAME.search(head)
+    if match is None:
+        return
+    name = match.group(1).decode("utf-8", "replace")
+    try:
+        CRS.from_user_input(name)
+    except CRSError:
+        raise InputError(path, "crs", f"{name!r} is not a CRS pyproj knows; fix the member or "
+                                      f"remove it and pass --crs") from None
 
 
 def _unpack_other_tags(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
