@@ -368,3 +368,24 @@ def test_not_a_weather_file(tmp_path: Path, shared_data: Path) -> None:
         assert_input_error(error, path, "format", "EPW")
     with pytest.raises(InputError, match="cannot read"):
         read_weather(tmp_path / "missing.epw")
+
+
+@pytest.mark.parametrize("field, position, value, says", [
+    ("latitude", 6, "999", "999.0 is not a latitude (-90 to 90 °)"),
+    ("latitude", 6, "nan", "nan is not a latitude (-90 to 90 °)"),
+    ("longitude", 7, "-inf", "-inf is not a longitude (-180 to 180 °)"),
+    ("utc_offset", 8, "1e9", "1000000000.0 is not a utc offset (-12 to 14 h)"),
+    ("utc_offset", 8, "nan", "nan is not a utc offset (-12 to 14 h)"),
+])
+def test_an_epw_site_no_place_on_earth_has_is_an_error(bestest: Path, tmp_path: Path, field: str,
+                                                       position: int, value: str,
+                                                       says: str) -> None:
+    lines = (bestest / "725650TYCST.epw").read_text(encoding="latin-1").splitlines(keepends=True)
+    fields = lines[0].split(",")
+    fields[position] = value
+    lines[0] = ",".join(fields)
+    path = tmp_path / "site.epw"
+    path.write_text("".join(lines), encoding="latin-1")
+    with pytest.raises(InputError) as error:
+        read_weather(path)
+    assert error.value.field == field and str(error.value) == f"{path}: {field}: {says}"

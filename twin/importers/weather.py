@@ -16,6 +16,7 @@ solar zenith at mid-interval (pvlib solar position), zero when the sun is more t
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,24 @@ def detect_format(path: Path, lines: list[str]) -> str:
     if column_line(lines[:200]) is not None:
         return "dwd"
     raise InputError(path, "format", "not an EPW, TMY3 CSV or DWD test reference year (.dat) file")
+
+
+SITE_RANGES: dict[str, tuple[float, float, str]] = {
+    "latitude": (-90.0, 90.0, "°"),
+    "longitude": (-180.0, 180.0, "°"),
+    "elevation": (-500.0, 9000.0, "m"),
+    "utc_offset": (-12.0, 14.0, "h"),
+}
+"""What a weather site's header values can be (the UTC offsets in use run from -12 to +14 h)."""
+
+
+def _check_location(path: Path, location: SiteLocation) -> None:
+    """InputError naming the header value of ``location`` that no place on Earth has."""
+    for field, (low, high, unit) in SITE_RANGES.items():
+        value = getattr(location, field)
+        if not (math.isfinite(value) and low <= value <= high):
+            raise InputError(path, field, f"{value!r} is not a {field.replace('_', ' ')} "
+                                          f"({low:g} to {high:g} {unit})")
 
 
 def _epw_location(path: Path, line: str) -> SiteLocation:
@@ -295,6 +314,7 @@ def read_weather(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
         table, location, first_line = _read_tmy3(path, text)
     else:
         table, location, first_line, warnings = read_dwd_try(path, lines)
+    _check_location(path, location)
     nullable = ("wind_direction",) if fmt == "dwd" else ()
     data, more = _weather_table(path, table, location, first_line, nullable)
     weather = Weather(data=data, location=location, source_format=fmt)
