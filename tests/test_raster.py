@@ -261,3 +261,31 @@ def test_zonal_statistic_small_empty_and_outside_polygons(dsm: Raster) -> None:
     assert out[3] == pytest.approx(cells.astype(np.float64).mean())
     with pytest.raises(ValueError, match="stat"):
         zonal_statistic(dsm, polygons, "mode")
+
+
+def test_a_grid_too_large_to_hold_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "sparse_dtm.tif"  # 3 KB on disk, 149 GiB as heights
+    with rasterio.open(path, "w", driver="GTiff", width=200_000, height=200_000, count=1,
+                       dtype="float32", crs="EPSG:3067", tiled=True, blockxsize=256,
+                       blockysize=256, sparse_ok=True, compress="deflate",
+                       transform=Affine(1.0, 0, 385000.0, 0, -1.0, 6672000.0)):
+        pass
+    with pytest.raises(InputError, match=r"size: 200,000 x 200,000 cells \(149 GiB as heights\) "
+                                         r"are more than 400,000,000; crop the grid"):
+        read_raster(path)
+
+
+def test_cells_that_are_not_square_are_refused(tmp_path: Path) -> None:
+    path = write_tif(tmp_path / "dsm.tif", np.full((4, 4), 5.0, np.float32),
+                     Affine(0.5, 0, 385000.0, 0, -1.0, 6672000.0), crs="EPSG:3067")
+    with pytest.raises(InputError, match=r"transform: cells of 0.5 x 1 are not square"):
+        read_raster(path)
+
+
+def test_a_grid_labelled_rd_new_at_utm_coordinates_is_refused(tmp_path: Path) -> None:
+    from twin.importers.assemble import import_files
+
+    path = write_tif(tmp_path / "dtm.tif", np.full((4, 4), 5.0, np.float32),
+                     Affine(1.0, 0, 385000.0, 0, -1.0, 6672000.0), crs="EPSG:28992")
+    with pytest.raises(InputError, match=r"outside the area of use of EPSG:28992"):
+        import_files([path], name="misplaced")

@@ -69,6 +69,15 @@ def bounds_to_lonlat(bounds: tuple[float, float, float, float], crs: CRS) -> tup
         return (np.nan, np.nan, np.nan, np.nan)
 
 
+def _with_area_of_use(crs: CRS) -> CRS:
+    """``crs``, or for a CRS read from a file's WKT without an area of use (GeoTIFF keys give
+    none) the EPSG entry it matches, which has one."""
+    if crs.area_of_use is not None:
+        return crs
+    code = crs.to_epsg(min_confidence=70)
+    return CRS.from_epsg(code) if code is not None else crs
+
+
 def check_coordinates_fit(
     bounds: tuple[float, float, float, float], crs: CRS, path: str | Path, field: str = "crs"
 ) -> None:
@@ -82,7 +91,7 @@ def check_coordinates_fit(
     shown = f"x {values[0]:.3f} to {values[2]:.3f}, y {values[1]:.3f} to {values[3]:.3f}"
     if not np.all(np.isfinite(values)):
         raise InputError(path, field, "coordinates are not finite numbers")
-    area = crs.area_of_use
+    area = _with_area_of_use(crs).area_of_use
     if area is None:
         return
     west, south, east, north = bounds_to_lonlat(bounds, crs)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
-from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioError
 
@@ -21,6 +20,8 @@ from twin.model import Raster
 
 ROLES = ("dtm", "dsm")
 DEFAULT_OPTIONS = ImportOptions()
+MAX_CELLS = 400_000_000
+"""Cells a terrain grid may have (1.6 GB of float32 heights: 10 x 10 km at 0.5 m)."""
 MAX_ABS_HEIGHT = 9000.0
 """m; heights beyond this are no terrain on Earth (a wrong nodata value or unit)."""
 
@@ -64,13 +65,25 @@ def _horizontal_crs(path: Path, dataset: rasterio.DatasetReader, options: Import
     return horizontal_crs(CRS.from_wkt(dataset.crs.to_wkt(version="WKT2_2019")))
 
 
-def _check_transform(path: Path, transform: Affine) -> None:
-    """A north-up (or south-up) grid without rotation or shear, with non-zero cell sizes."""
+def _check_grid(path: Path, dataset: rasterio.DatasetReader) -> None:
+    """A north-up (or south-up) grid without rotation or shear, of square non-zero cells, and
+    small enough to hold in memory (``MAX_CELLS``)."""
+    transform = dataset.transform
     if transform.b != 0 or transform.d != 0:
         raise InputError(path, "transform", "rotated or sheared grids are not supported "
                                             f"(transform {tuple(transform)[:6]})")
     if transform.a == 0 or transform.e == 0:
         raise InputError(path, "transform", "cell size is zero")
+    width, height = abs(transform.a), abs(transform.e)
+    if abs(width - height) > 1e-6 * max(width, height):
+        raise InputError(path, "transform", f"cells of {width:g} x {height:g} are not square; "
+                                            f"resample the grid (e.g. gdalwarp -tr)")
+    cells = dataset.width * dataset.height
+    if cells > MAX_CELLS:
+        raise InputError(path, "size", f"{dataset.width:,} x {dataset.height:,} cells "
+                                       f"({cells * 4 / 2**30:.0f} GiB as heights) are more than "
+                                       f"{MAX_CELLS:,}; crop the grid to the twin's area "
+                                       f"(e.g. gdal_translate -projwin)")
 
 
 def _band_values(path: Path, dataset: rasterio.DatasetReader) -> np.ndarray:
@@ -113,7 +126,8 @@ def read_raster(
     ------
     InputError
         For an unknown role, a raster without CRS (and none in ``options``), a rotated or
-        sheared grid, a grid that is all nodata, heights beyond ±9000 m, or a file GDAL
+        sheared grid, cells that are not square, more than ``MAX_CELLS`` cells, a grid that is
+        all nodata, heights beyond ±9000 m, or a file GDAL
         cannot read.
     """
     path = Path(path)
@@ -121,7 +135,7 @@ def read_raster(
         with rasterio.open(path) as dataset:
             role = _role(path, dataset, role)
             crs = _horizontal_crs(path, dataset, options)
-            _check_transform(path, dataset.transform)
+            _check_grid(path, dataset)
             values = _band_values(path, dataset)
             transform, count = dataset.transform, dataset.count
     except RasterioError as exc:
