@@ -229,3 +229,25 @@ def test_a_file_that_is_no_zip_is_named(tmp_path: Path) -> None:
     path.write_text("stop_id,stop_lat,stop_lon\n")
     with pytest.raises(InputError, match=r"feed\.zip: not a GTFS feed"):
         read_gtfs(path)
+
+
+@pytest.mark.parametrize("damage, says", [
+    ("flip", "stops.txt: damaged in the archive (Bad CRC-32 for file 'stops.txt')"),
+    ("zero", "stops.txt: damaged in the archive (Error -3 while decompressing data"),
+])
+def test_a_damaged_member_is_one_line_naming_it(shared_data: Path, tmp_path: Path, damage: str,
+                                                says: str) -> None:
+    source = shared_data / "gtfs-cairns" / "cairns_gtfs.zip"
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as archive:
+        info = archive.getinfo("stops.txt")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    if damage == "flip":  # one bit of the compressed text: the CRC no longer matches
+        data[start + info.compress_size // 2] ^= 0x01
+    else:  # the deflate stream itself broken
+        data[start:start + 16] = bytes(16)
+    path = tmp_path / "damaged.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as error:
+        read_gtfs(path)
+    assert str(error.value).startswith(f"{path}: {says}")

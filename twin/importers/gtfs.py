@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,6 +39,11 @@ STOP_TIME_COLUMNS = ("trip_id", "stop_id", "stop_sequence")
 SHAPE_COLUMNS = ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence")
 UNPLACED_LOCATION_TYPES = (3, 4)
 """location_type values whose stops need no position (generic node, boarding area)."""
+
+
+DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+"""What reading a damaged member raises: a bad CRC, bad deflate data, a cut file, an unknown
+compression method."""
 
 
 class _Feed:
@@ -102,6 +108,8 @@ class _Feed:
                 )
         except (UnicodeDecodeError, pd.errors.ParserError) as error:
             raise InputError(self.path, name, f"not a readable UTF-8 CSV table ({error})") from None
+        except DAMAGED_MEMBER as error:
+            raise InputError(self.path, name, f"damaged in the archive ({error})") from None
         frame.columns = [c.strip() for c in frame.columns]
         return frame
 
@@ -111,6 +119,8 @@ class _Feed:
                 return [c.strip() for c in next(csv.reader(handle), [])]
         except UnicodeDecodeError:
             raise InputError(self.path, name, "not UTF-8 text") from None
+        except DAMAGED_MEMBER as error:
+            raise InputError(self.path, name, f"damaged in the archive ({error})") from None
 
 
 def read_gtfs(path: str | Path, options: ImportOptions = ImportOptions()) -> SourceData:
