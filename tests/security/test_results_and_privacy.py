@@ -80,3 +80,14 @@ def test_export_od_command_writes_an_od_matrix_the_reader_accepts(tmp_path, caps
     assert all(end - start == 1800.0 for *_, start, end, _ in rows)
     assert "left out" in capsys.readouterr().out
     assert np.isfinite([r[5] for r in rows]).all()
+    # the same aggregation again is the same release; another one could reveal the suppressed
+    # half-hour cells by subtraction from the hours, and is refused
+    before = csv.read_bytes()
+    assert main(["export-od", str(out), "-o", str(csv), "--period", "1800", "--k", "5"]) == 0
+    assert csv.read_bytes() == before
+    hourly = tmp_path / "hourly.csv"
+    assert main(["export-od", str(out), "-o", str(hourly), "--period", "3600", "--k", "5"]) == 2
+    assert not hourly.exists()
+    err = capsys.readouterr().err
+    assert f"{out}: period: released before as 1800 s periods with k = 5" in err
+    assert main(["export-od", str(out), "-o", str(hourly), "--period", "1800", "--k", "3"]) == 2

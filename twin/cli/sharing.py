@@ -138,12 +138,12 @@ def _trust(args: argparse.Namespace) -> int:
 def _export_od(args: argparse.Namespace) -> int:
     from twin.errors import InputError
     from twin.runs import read_results
-    from twin.security.privacy import aggregate_od
+    from twin.security.privacy import released_od
 
     results = read_results(args.results)
     if results.mobility is None:
         raise InputError(args.results, "mobility", "the run has no mobility results")
-    table, left_out = aggregate_od(results.mobility.trips, args.period, args.k)
+    table, left_out = released_od(args.results, results.mobility.trips, args.period, args.k)
     table.to_csv(args.output, index=False)
     console().print(f"written {args.output}: {len(table)} OD cells, {int(table['trips'].sum())} "
                     f"trips; {left_out} trips in cells of fewer than {args.k} left out")
