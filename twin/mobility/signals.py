@@ -17,7 +17,7 @@ Two sources, node by node:
   a few metres before the junction where a source puts them so. Its approaches are the
   links entering one of its nodes from outside the junction towards its centre (traffic leaving
   the junction through a signal node on a two-way road is not stopped). They are grouped by
-  direction of travel (the last segment of each link's geometry): the junction's axis is the
+  direction of travel (over each link's last ``BEARING_LENGTH``): the junction's axis is the
   mean of the approach bearings taken four-fold (so opposite and perpendicular approaches
   agree), approaches within 45° of it (either way) form phase 1, the others phase 2, and the
   cycle less the lost time is split equally between them. A junction whose approaches all fall
@@ -47,6 +47,9 @@ DEFAULT_CYCLE = 90.0
 
 DEFAULT_LOST_TIME = 6.0
 """s per cycle without green in generated plans (two 3 s amber/all-red intervals)."""
+
+BEARING_LENGTH = 20.0
+"""m: an approach's direction is taken over its last this many metres."""
 
 TLS_JOIN_DISTANCE = 20.0
 """m: signalised nodes linked by links shorter than this (in chains, through any nodes) form one
@@ -246,23 +249,21 @@ def _junctions(x: np.ndarray, y: np.ndarray, wanted: np.ndarray, frm: np.ndarray
 
 
 def _approach_bearings(network: Network) -> np.ndarray:
-    """Direction of travel (rad) of each link where it reaches its downstream node: its last
-    geometry segment, or the line between its nodes without geometry."""
+    """Direction of travel (rad) of each link where it reaches its downstream node: from the
+    point ``BEARING_LENGTH`` before its end (its start if shorter) to its end, so that a short
+    last segment (a link drawn on to a joined junction's centre) does not turn it; the line
+    between its nodes for a link without geometry."""
     links = network.links
     geoms = links.geometry.to_numpy()
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    n = len(links)
-    counts = np.bincount(owner, minlength=n)
-    last = np.cumsum(counts) - 1
-    ok = counts >= 2
-    dx = np.zeros(n)
-    dy = np.zeros(n)
-    dx[ok] = coords[last[ok], 0] - coords[last[ok] - 1, 0]
-    dy[ok] = coords[last[ok], 1] - coords[last[ok] - 1, 1]
+    end = shapely.get_point(geoms, -1)
+    before = shapely.line_interpolate_point(
+        geoms, np.maximum(shapely.length(geoms) - BEARING_LENGTH, 0.0))
+    dx = shapely.get_x(end) - shapely.get_x(before)
+    dy = shapely.get_y(end) - shapely.get_y(before)
     nodes = network.nodes.geometry
     frm = network.node_index.get_indexer(links["from_node"].to_numpy())
     to = network.node_index.get_indexer(links["to_node"].to_numpy())
-    flat = ~ok | ((dx == 0) & (dy == 0))
+    flat = ~np.isfinite(dx) | ~np.isfinite(dy) | ((dx == 0) & (dy == 0))
     dx[flat] = nodes.x.to_numpy()[to[flat]] - nodes.x.to_numpy()[frm[flat]]
     dy[flat] = nodes.y.to_numpy()[to[flat]] - nodes.y.to_numpy()[frm[flat]]
     return np.arctan2(dy, dx)
