@@ -78,8 +78,6 @@ COMPACT_LENGTH = 5.0
 is joined only if its links form a loop (netconvert's compactness rule)."""
 MAX_JOINED_IDS = 4
 """Member ids named in a joined node's id; the rest are counted (netconvert's ``max-join-ids``)."""
-METRES_PER_DEGREE = 111_320.0
-"""m per degree of latitude (and of longitude at the equator), for bearings and local offsets."""
 
 
 @dataclass(frozen=True)
@@ -432,7 +430,8 @@ def _refusal(cluster: set[str], chains: list[Chain], junction_signals: set[str],
 def _arms(cluster: set[str], chains: list[Chain], pieces: RoadPieces,
           position: dict[str, tuple[float, float]]) -> tuple[list[_Arm], list[_Arm]]:
     """The links entering and leaving the cluster from outside it."""
-    incoming, outgoing = [], []
+    incoming: list[_Arm] = []
+    outgoing: list[_Arm] = []
     for k, c in enumerate(chains):
         if (c.tail in cluster) == (c.head in cluster):
             continue
