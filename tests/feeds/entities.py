@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 LINK_LON_LAT = (24.9494811097205, 60.167518482926894)
-"""The middle of Helsinki link ``4243036:2:b``."""
+"""The middle of Helsinki link ``4243036:1:b``."""
 
 
 def example(sdm: Path, subject: str, kind: str, normalized: bool = True) -> dict:

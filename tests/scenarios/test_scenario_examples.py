@@ -54,9 +54,9 @@ def test_helsinki_2035_changes_what_it_says(helsinki: Twin) -> None:
     scenario = load_scenario(SCHEMA_PATH.parent / "helsinki_2035.toml")
     applied = check_scenario(scenario, helsinki)
     by_kind = {r.kind: r for r in applied.reports}
-    assert by_kind["close_links"].counts["links"] == 9
-    assert by_kind["set_lanes"].counts["links"] == 53
-    assert by_kind["set_speed"].counts["links"] == 309
+    assert by_kind["close_links"].counts["links"] == 7
+    assert by_kind["set_lanes"].counts["links"] == 20
+    assert by_kind["set_speed"].counts["links"] == 144
     assert by_kind["retrofit"].counts["buildings"] == 63
     assert by_kind["heat_pumps"].counts["buildings"] == 21
     assert applied.demand.ev_share == 0.4

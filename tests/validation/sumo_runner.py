@@ -18,11 +18,14 @@ from pathlib import Path
 from xml.etree.ElementTree import Element, ElementTree, SubElement
 
 import numpy as np
+import osmium
 import pandas as pd
 from defusedxml.ElementTree import iterparse, parse
+from scipy.spatial import cKDTree
 
 from simulation.mobility import random_demand
-from twin.mobility import RoutableNetwork, demand_frame
+from twin.importers.assemble import import_files
+from twin.mobility import RoutableNetwork, demand_frame, routable_network
 from twin.model import SIGNAL_COLUMNS, Network, Twin
 
 # Importing the `sumo` package would point PROJ_DATA at SUMO's own PROJ database for the whole
@@ -73,6 +76,49 @@ def grid_net(folder: Path, n: int, block: float = 200.0, lanes: int = 2) -> Path
          "--default.lanenumber", str(lanes), "--tls.guess", "true", "--seed", "42",
          "-o", str(path), cwd=folder)
     return path
+
+
+NETCONVERT_OSM_OPTIONS = (
+    "--geometry.remove", "--ramps.guess", "--junctions.join", "--tls.guess-signals",
+    "--tls.discard-simple", "--tls.join", "--roundabouts.guess", "--keep-edges.by-vclass", "passenger",
+)
+"""netconvert's options for an OSM city (the SUMO user documentation's recommendations)."""
+
+
+def osm_xml(source: Path, folder: Path) -> Path:
+    """The OSM file as OSM XML (netconvert reads no ``.osm.pbf``), written by osmium."""
+    path = folder / (source.name.split(".")[0] + ".osm")
+    writer = osmium.SimpleWriter(str(path), overwrite=True)
+    for obj in osmium.FileProcessor(str(source)):
+        if isinstance(obj, osmium.osm.Node):
+            writer.add_node(obj)
+        elif isinstance(obj, osmium.osm.Way):
+            writer.add_way(obj)
+        elif isinstance(obj, osmium.osm.Relation):
+            writer.add_relation(obj)
+    writer.close()
+    return path
+
+
+def osm_net(folder: Path, osm: Path) -> tuple[Path, float]:
+    """netconvert's network of an OSM XML file with ``NETCONVERT_OSM_OPTIONS``; its wall time, s."""
+    path = folder / (osm.stem + ".net.xml")
+    wall = tool("netconvert", "--osm-files", str(osm), *NETCONVERT_OSM_OPTIONS, "-o", str(path),
+                "--no-warnings", "true", cwd=folder)
+    return path, wall
+
+
+def nearest_junctions(twin: Twin, net: RoutableNetwork, sumo_net: Path,
+                      node_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The id of the junction of netconvert's network nearest to each twin node (by position in
+    the twin's CRS; only junctions of the net's largest strongly connected component, so that
+    every trip can leave and reach them), and the distance to it, m."""
+    sumo_twin = import_files([sumo_net], "netconvert", twin_crs=twin.crs)
+    junctions = routable_network(sumo_twin).network.nodes
+    ours = net.network.nodes.set_index("id").geometry.loc[node_ids]
+    tree = cKDTree(np.column_stack([junctions.geometry.x, junctions.geometry.y]))
+    distance, index = tree.query(np.column_stack([ours.x, ours.y]))
+    return junctions["id"].to_numpy()[index], distance
 
 
 def random_trips(net: RoutableNetwork, n_trips: int, end: float, seed: int) -> pd.DataFrame:

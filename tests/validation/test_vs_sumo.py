@@ -8,8 +8,8 @@ paths tie exactly, and which of them a router picks decides where queues form, w
 what is compared here. The full-size 10x10 grid with 20,000 trips is in
 ``tests/bench/bench_vs_sumo.py``.
 
-Measured with SUMO 1.28 (``pytest -s`` prints the figures): 5x5 grid −6.8 %, Braunschweig
-−7.0 % against SUMO micro. The imported link lengths run from junction centre to junction centre
+Measured with SUMO 1.28 (``pytest -s`` prints the figures): 5x5 grid −7.1 %, Braunschweig
+−8.4 % against SUMO micro. The imported link lengths run from junction centre to junction centre
 (``twin.importers.sumo``), so the junction crossings SUMO puts on internal lanes are counted; what
 remains is mostly that the kernel has no acceleration or deceleration, so a stop costs it only
 its waiting time.

@@ -11,7 +11,7 @@ environment variables that hold them. Relative paths are relative to the file. E
 
     [[sensors]]
     id = "counter-7"
-    link = "4243036:2:b"       # or building = "..."
+    link = "4243036:1:b"       # or building = "..."
 
     [[feeds]]
     name = "city"

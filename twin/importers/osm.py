@@ -4,9 +4,11 @@
 one streaming pass (plus osmium's relation pre-pass for multipolygon buildings) and returns layers
 in EPSG:4326:
 
-- links / nodes: drivable ways (``twin.importers.road_classes.ROAD_CLASS_DEFAULTS``) cut at every node shared by
-  two or more drivable ways, at traffic signals and at way ends; one link per open direction, id
-  ``"{way_id}:{seq}:f"`` (along the way) or ``":b"`` (against it), geodesic length in m.
+- links / nodes: drivable ways (``twin.importers.road_classes.ROAD_CLASS_DEFAULTS``) as links
+  from junction to junction, SUMO netconvert-style (way joints merged, junction clusters joined,
+  approach signals given to the junction they precede: ``twin.importers.osm_network``); one link
+  per open direction, id ``"{way_id}:{seq}:f"`` (along the way of its first piece) or ``":b"``
+  (against it), geodesic length in m.
 - buildings: closed ways and multipolygon relations tagged ``building`` (not ``no``), ids
   ``way/123`` / ``relation/456``.
 - layers["pois"]: nodes with a ``osm_tags.POI_KEYS`` tag, plus the centroids of buildings that
@@ -25,12 +27,14 @@ import osmium
 import pandas as pd
 import shapely
 from osmium.osm import AREA, NODE, RELATION, WAY
-from pyproj import CRS, Geod
+from pyproj import CRS
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
+from twin.importers.osm_network import RoadAttributes, RoadPieces, road_network
 from twin.importers.osm_tags import (
     POI_KEYS,
+    TagLookup,
     Tags,
     building_height,
     building_use,
@@ -42,31 +46,17 @@ from twin.importers.osm_tags import (
     travel_directions,
 )
 from twin.importers.road_classes import defaults_for, is_drivable
-from twin.model import BUILDING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS, empty_frame
+from twin.model import BUILDING_COLUMNS, empty_frame
 from twin.quantities import MS_PER_KMH
 
 OsmObject = (osmium.osm.Node | osmium.osm.Way | osmium.osm.Relation | osmium.osm.Area
              | osmium.osm.Changeset)
 """What a pyosmium FileProcessor yields."""
 WGS84 = CRS.from_epsg(4326)
-GEOD = Geod(ellps="WGS84")
 WKB = osmium.geom.WKBFactory()
 POI_COLUMNS: dict[str, str] = {"id": "object", "category": "object", "kind": "object",
                                "name": "object"}
 """Columns of ``layers["pois"]`` besides the Point geometry."""
-
-
-@dataclass(frozen=True)
-class RoadAttributes:
-    """Per-direction attributes of one drivable way: lanes (0 = closed), free speed m/s,
-    capacity veh/h over all lanes."""
-
-    way_id: int
-    road_class: str
-    name: str | None
-    lanes: tuple[int, int]
-    free_speed: tuple[float, float]
-    capacity: tuple[float, float]
 
 
 def road_attributes(way_id: int, tags: Tags) -> RoadAttributes:
@@ -140,7 +130,7 @@ class OsmCollector:
 
     def add_node(self, node: osmium.osm.Node) -> None:
         """Remember traffic signals and points of interest."""
-        if node.tags.get("highway") == "traffic_signals":
+        if is_traffic_signal(node.tags):
             self.signals.add(node.id)
         poi = poi_category(node.tags)
         if poi and node.location.valid():
@@ -216,6 +206,12 @@ class OsmCollector:
         self.relation_wkb.append(wkb)
 
 
+def is_traffic_signal(tags: TagLookup) -> bool:
+    """A node with traffic lights for cars: ``highway=traffic_signals``, or a pedestrian crossing
+    with ``crossing=traffic_signals`` (as netconvert reads them)."""
+    return tags.get("highway") == "traffic_signals" or tags.get("crossing") == "traffic_signals"
+
+
 def building_record(building_id: str, tags: Tags) -> BuildingRecord:
     """Attributes of a building from its tags."""
     use = building_use(tags)
@@ -255,15 +251,16 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
     path = Path(path)
     collector = collect(path)
     warnings: list[str] = []
-    nodes, links = road_network(collector, warnings)
+    network = road_network(road_pieces(collector))
     buildings = buildings_frame(collector, warnings)
     pois = pois_frame(collector, buildings)
     warnings += [f"{what}: {count}" for what, count in sorted(collector.notes.items())]
     if collector.problems:
         listed = ", ".join(f"{key} {n}" for key, n in sorted(collector.problems.items()))
         warnings.append(f"unreadable tag values read as absent: {listed}")
-    return SourceData(path=path, kind="osm", crs=WGS84, buildings=buildings, nodes=nodes,
-                      links=links, layers={"pois": pois}, warnings=warnings)
+    warnings += network.notes
+    return SourceData(path=path, kind="osm", crs=WGS84, buildings=buildings, nodes=network.nodes,
+                      links=network.links, layers={"pois": pois}, warnings=warnings)
 
 
 def collect(path: Path) -> OsmCollector:
@@ -274,7 +271,7 @@ def collect(path: Path) -> OsmCollector:
     processor = (
         osmium.FileProcessor(str(path))
         .with_areas(osmium.filter.KeyFilter("building"))
-        .with_filter(key_filter(NODE, "highway", *POI_KEYS))
+        .with_filter(key_filter(NODE, "highway", "crossing", *POI_KEYS))
         .with_filter(key_filter(WAY, "highway", "building"))
         .with_filter(key_filter(RELATION | AREA, "building"))
     )
@@ -298,117 +295,17 @@ def key_filter(entities: osmium.osm.osm_entity_bits, *keys: str) -> osmium.filte
 # --- road network -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Segments:
-    """Pieces of roads between graph nodes: node positions ``start``..``end`` (inclusive) in the
-    collector's flat node arrays, and the road (index into ``collector.roads``) of each."""
-
-    start: np.ndarray
-    end: np.ndarray
-    road: np.ndarray
-
-
-def split_segments(collector: OsmCollector) -> Segments:
-    """Cut the road pieces at shared nodes, signals and piece ends; closed loops at their middle."""
-    refs = np.asarray(collector.refs, dtype=np.int64)
-    starts = np.asarray(collector.piece_start, dtype=np.int64)
-    ends = np.append(starts[1:], refs.size) - 1
-    piece_of = np.repeat(np.arange(starts.size), ends - starts + 1)
-    _, inverse, counts = np.unique(refs, return_inverse=True, return_counts=True)
-    cut = (counts[inverse] >= 2) | np.isin(refs, np.fromiter(collector.signals, np.int64))
-    cut[starts] = cut[ends] = True
-    start, end = _cut_pairs(cut, piece_of)
-    loop = (refs[start] == refs[end]) & (end - start >= 2)
-    cut[(start[loop] + end[loop]) // 2] = True
-    start, end = _cut_pairs(cut, piece_of)
-    keep = refs[start] != refs[end]
-    road = np.asarray(collector.piece_road, dtype=np.int64)[piece_of[start[keep]]]
-    return Segments(start[keep], end[keep], road)
-
-
-def _cut_pairs(cut: np.ndarray, piece_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(start, end) positions of consecutive cut points within the same piece."""
-    points = np.flatnonzero(cut)
-    start, end = points[:-1], points[1:]
-    same = piece_of[start] == piece_of[end]
-    return start[same], end[same]
-
-
-def road_network(collector: OsmCollector,
-                 warnings: list[str]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(nodes, links) GeoDataFrames of the drivable network in EPSG:4326."""
-    if not collector.piece_start:
-        warnings.append("no drivable roads")
-        return empty_frame(NODE_COLUMNS, WGS84), empty_frame(LINK_COLUMNS, WGS84)
-    lon = np.asarray(collector.lon)
-    lat = np.asarray(collector.lat)
-    refs = np.asarray(collector.refs, dtype=np.int64)
-    seg = split_segments(collector)
-    nodes = node_frame(refs, lon, lat, seg, collector.signals)
-    return nodes, link_frame(collector.roads, refs, lon, lat, seg)
-
-
-def node_frame(refs: np.ndarray, lon: np.ndarray, lat: np.ndarray, seg: Segments,
-               signals: set[int]) -> gpd.GeoDataFrame:
-    """Graph nodes (segment ends) sorted by OSM id, with control from signals and degree."""
-    ends = np.concatenate([seg.start, seg.end])
-    ids, first, degree = np.unique(refs[ends], return_index=True, return_counts=True)
-    position = ends[first]
-    control = np.where(degree >= 3, "priority", "none").astype(object)
-    control[np.isin(ids, np.fromiter(signals, np.int64))] = "signal"
-    return gpd.GeoDataFrame(
-        {"id": ids.astype(str).astype(object), "control": control},
-        geometry=shapely.points(lon[position], lat[position]), crs=WGS84,
+def road_pieces(collector: OsmCollector) -> RoadPieces:
+    """The collected road nodes as arrays for ``twin.importers.osm_network``."""
+    return RoadPieces(
+        roads=collector.roads,
+        refs=np.asarray(collector.refs, dtype=np.int64),
+        lon=np.asarray(collector.lon, dtype=np.float64),
+        lat=np.asarray(collector.lat, dtype=np.float64),
+        piece_start=np.asarray(collector.piece_start, dtype=np.int64),
+        piece_road=np.asarray(collector.piece_road, dtype=np.int64),
+        signals=frozenset(collector.signals),
     )
-
-
-def link_frame(roads: list[RoadAttributes], refs: np.ndarray, lon: np.ndarray, lat: np.ndarray,
-               seg: Segments) -> gpd.GeoDataFrame:
-    """Directed links: a forward and/or backward link per segment, in segment order."""
-    n_points = seg.end - seg.start + 1
-    offsets = np.repeat(seg.start - np.cumsum(n_points) + n_points, n_points)
-    take = offsets + np.arange(n_points.sum())
-    lines = shapely.linestrings(np.column_stack([lon[take], lat[take]]),
-                                indices=np.repeat(np.arange(seg.start.size), n_points))
-    step = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2]
-    along = np.concatenate([[0.0], np.cumsum(step)])
-    length = along[seg.end] - along[seg.start]
-    seq = np.arange(seg.road.size) - np.searchsorted(seg.road, seg.road)
-    table = road_table(roads)
-    frames = []
-    for direction, suffix in ((0, "f"), (1, "b")):
-        lanes = table["lanes"][seg.road, direction]
-        open_ = np.flatnonzero(lanes > 0)
-        road = seg.road[open_]
-        tail, head = (seg.start, seg.end) if direction == 0 else (seg.end, seg.start)
-        geometry = lines[open_] if direction == 0 else shapely.reverse(lines[open_])
-        frames.append(gpd.GeoDataFrame({
-            "id": [f"{way}:{n}:{suffix}"
-                   for way, n in zip(table["way_id"][road], seq[open_], strict=True)],
-            "from_node": refs[tail[open_]].astype(str).astype(object),
-            "to_node": refs[head[open_]].astype(str).astype(object),
-            "length": length[open_],
-            "lanes": lanes[open_],
-            "free_speed": table["free_speed"][road, direction],
-            "capacity": table["capacity"][road, direction],
-            "road_class": table["road_class"][road],
-            "name": table["name"][road],
-            "order": open_ * 2 + direction,
-        }, geometry=geometry, crs=WGS84))
-    links = pd.concat(frames, ignore_index=True).sort_values("order", kind="stable")
-    return links.drop(columns="order").reset_index(drop=True).astype(LINK_COLUMNS)
-
-
-def road_table(roads: list[RoadAttributes]) -> dict[str, np.ndarray]:
-    """Road attributes as arrays indexed by road; per-direction ones with a column per direction."""
-    return {
-        "way_id": np.array([r.way_id for r in roads], dtype=np.int64),
-        "lanes": np.array([r.lanes for r in roads], dtype=np.int64).reshape(-1, 2),
-        "free_speed": np.array([r.free_speed for r in roads], dtype=np.float64).reshape(-1, 2),
-        "capacity": np.array([r.capacity for r in roads], dtype=np.float64).reshape(-1, 2),
-        "road_class": np.array([r.road_class for r in roads], dtype=object),
-        "name": np.array([r.name for r in roads], dtype=object),
-    }
 
 
 # --- buildings and POIs -----------------------------------------------------------------------

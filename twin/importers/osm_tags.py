@@ -89,6 +89,13 @@ IMPLICIT_MAXSPEED_KMH: dict[str, float] = {
 """km/h of implicit ``maxspeed`` zones ``CC:zone`` (national rules as of 2024; motorway values are
 the legal or advisory limits). ``CC:zoneNN`` / ``CC:zone:NN`` read as NN km/h in any country."""
 
+MAX_SPEED_KMH = 300.0
+"""km/h: a ``maxspeed`` above this is no road's limit (a typo or a unit mix-up) and reads as
+unreadable."""
+MAX_LANES = 16
+"""A ``lanes*`` value above this (both directions together) is no road's and reads as
+unreadable."""
+
 SPEED_WITHOUT_NUMBER = frozenset({"none", "walk", "signals", "variable", "unposted", "implicit"})
 """``maxspeed`` values that name no limit: the road class default applies."""
 
@@ -117,8 +124,8 @@ def parse_maxspeed(value: str | None) -> float | None:
         raise ValueError(f"unreadable speed {value!r}")
     number = float(match.group(1).replace(",", "."))
     factor = {"mph": MPH, "knots": KNOT}.get(match.group(2) or "", 1.0)
-    if number <= 0:
-        raise ValueError(f"speed must be positive, got {value!r}")
+    if not 0 < number * factor <= MAX_SPEED_KMH:
+        raise ValueError(f"speed must be in (0, {MAX_SPEED_KMH:.0f}] km/h, got {value!r}")
     return number * factor
 
 
@@ -227,12 +234,12 @@ def travel_directions(tags: TagLookup) -> tuple[bool, bool]:
 
 def parse_lanes(value: str | None) -> int | None:
     """Lane count of a ``lanes*`` value (first of a ``;`` list); None when absent.
-    Raises ValueError for anything but a whole non-negative number."""
+    Raises ValueError for anything but a whole number from 0 to ``MAX_LANES``."""
     if value is None or not value.strip():
         return None
     lanes = int(value.split(";")[0].strip())
-    if lanes < 0:
-        raise ValueError(f"lanes must be non-negative, got {value!r}")
+    if not 0 <= lanes <= MAX_LANES:
+        raise ValueError(f"lanes must be 0..{MAX_LANES}, got {value!r}")
     return lanes
 
 

@@ -6,6 +6,17 @@ counted. Closed links (capacity 0) stay in it, so their results compare link by 
 without the closure; the junctions cars still reach are those of the largest SCC over the open
 links (``reachable``), and trips only start and end there (``twin.mobility.endpoints``). Signal
 plans come from the twin's programmes or are generated (``twin.mobility.signals``).
+
+Every link's capacity is kept within what its free speed allows under the kernel's triangular
+fundamental diagram, whatever the source (an OSM ``maxspeed=5``, a SUMO edge at 1 m/s, a
+scenario's ``set_speed``): with jam density k_jam (veh/m over all lanes) and free speed v, the
+backward wave speed w = q / (k_jam - q / v) exceeds ``MAX_WAVE_SPEED`` (20 km/h, the order of
+the backward waves measured on real roads, 15-20 km/h: Daganzo, Fundamentals of Transportation
+and Traffic Operations, 1997) once the capacity q exceeds k_jam v w_max / (v + w_max); such
+capacities are lowered to that bound and counted in the notes. At 0.15 veh/m per lane it is
+1,800 veh/h per lane at 30 km/h, 1,000 at 10 km/h and 600 at 5 km/h. A link whose length or
+free speed is not a positive number is an ``InputError`` naming it. Links that give way at
+junctions without signals get the capacity of a minor approach (``twin.mobility.priority``).
 """
 
 from __future__ import annotations
@@ -17,16 +28,23 @@ import numpy as np
 import pandas as pd
 
 from simulation.graph import RoadGraph
-from simulation.mobility import SignalPlan
+from simulation.mobility import Settings, SignalPlan
 from twin.connectivity import (
     largest_component_links,
     largest_component_nodes,
     reachable_junctions,
 )
 from twin.errors import InputError
+from twin.mobility.priority import FOLLOW_UP_HEADWAY, with_right_of_way
 from twin.mobility.signals import DEFAULT_CYCLE, DEFAULT_LOST_TIME, SignalSummary, signal_plan
 from twin.mobility.sumo_connections import twin_tl_connections
 from twin.model import Network, Twin
+from twin.quantities import MS_PER_KMH
+
+MAX_WAVE_SPEED = 20.0 * MS_PER_KMH
+"""m/s: the backward wave speed a link's capacity may imply at most (see the module docstring)."""
+JAM_DENSITY = Settings().jam_density
+"""veh/m per lane: the kernel's default jam density, which the capacity bound assumes."""
 
 
 @dataclass(frozen=True)
@@ -89,13 +107,13 @@ class RoutableNetwork:
 
 
 def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFAULT_CYCLE,
-                     lost_time: float = DEFAULT_LOST_TIME) -> RoutableNetwork:
-    """The twin's largest SCC with its signal plan.
+                     lost_time: float = DEFAULT_LOST_TIME,
+                     jam_density: float = JAM_DENSITY) -> RoutableNetwork:
+    """The twin's largest SCC with its signal plan and capacities its free speeds allow.
 
     Programmes in ``Network.signals`` are mapped through the connections of the twin's SUMO
     sources (when the files are present and unchanged); other signalised nodes get generated
     two-phase plans of ``cycle`` s with ``lost_time`` s (see ``twin.mobility.signals``).
-    program: the programme id to use where a node has several.
 
     Parameters
     ----------
@@ -108,6 +126,8 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
         Cycle of the generated two-phase plans [s].
     lost_time : float, default ``DEFAULT_LOST_TIME`` (6.0)
         Time per cycle without green in the generated plans [s]; 0 <= lost_time < cycle.
+    jam_density : float, default ``JAM_DENSITY``
+        Jam density per lane the kernel will run with [veh/m]; capacities are bounded for it.
 
     Returns
     -------
@@ -117,13 +137,17 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
     Raises
     ------
     InputError
-        At ``network`` when the twin has no road links.
+        At ``network`` when the twin has no road links, or at ``network.links.length`` /
+        ``free_speed`` for a link whose value is not a positive number.
     ValueError
         When ``cycle`` does not exceed ``lost_time`` or ``lost_time`` < 0.
     """
     if twin.network.is_empty():
         raise InputError(None, "network", f"twin {twin.name!r} has no road links to simulate on")
-    component, dropped_nodes, dropped_links = largest_component(twin.network)
+    _check_links(twin.network)
+    network, lowered = with_speed_limited_capacity(twin.network, jam_density)
+    network, giving_way = with_right_of_way(network)
+    component, dropped_nodes, dropped_links = largest_component(network)
     reachable = reachable_junctions(component)
     cut_off = int((~reachable).sum())
     connections, notes = twin_tl_connections(twin) if len(twin.network.signals) else (None, [])
@@ -134,6 +158,12 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
              f"({kept / total_links:.1%}); dropped {dropped_links} links and {dropped_nodes} nodes outside it")
     closure = ([f"{cut_off} junctions are reachable only over closed links: no trip starts or "
                 f"ends there"] if cut_off else [])
+    if lowered:
+        notes.append(f"{lowered} links: capacity lowered to what their free speed allows "
+                     f"(backward wave at most {MAX_WAVE_SPEED / MS_PER_KMH:.0f} km/h)")
+    if giving_way:
+        notes.append(f"{giving_way} links give way at junctions without signals: capacity of a "
+                     f"minor approach, {3600.0 / FOLLOW_UP_HEADWAY:.0f} veh/h per lane")
     notes = [scope, *closure, *notes, *summary.lines()]
     return RoutableNetwork(network=component, graph=component.graph, signals=plan,
                            signal_summary=summary, dropped_nodes=dropped_nodes,
@@ -150,3 +180,51 @@ def largest_component(network: Network) -> tuple[Network, int, int]:
     signals = network.signals[network.signals["node_id"].isin(set(nodes["id"]))]
     component = Network(nodes=nodes, links=links, signals=pd.DataFrame(signals).reset_index(drop=True))
     return component, int((~keep_nodes).sum()), int((~keep_links).sum())
+
+
+def _check_links(network: Network) -> None:
+    """InputError for the first link whose length or free speed is not a positive number."""
+    links = network.links
+    for column, unit in (("length", "m"), ("free_speed", "m/s")):
+        values = links[column].to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(~(values > 0) | ~np.isfinite(values))
+        if bad.size:
+            raise InputError(None, f"network.links.{column}",
+                             f"link {links['id'].iloc[bad[0]]!r} has {values[bad[0]]} {unit}, "
+                             f"expected a number > 0 ({bad.size} links)")
+
+
+def speed_limited_capacity(free_speed: np.ndarray, lanes: np.ndarray,
+                           jam_density: float = JAM_DENSITY) -> np.ndarray:
+    """The largest capacity whose triangular diagram has a backward wave of at most
+    ``MAX_WAVE_SPEED``.
+
+    Parameters
+    ----------
+    free_speed : ndarray
+        Free speed per link [m/s].
+    lanes : ndarray
+        Lanes per link [-]; links count at least one.
+    jam_density : float
+        Jam density per lane [veh/m].
+
+    Returns
+    -------
+    ndarray
+        Capacity per link over all lanes [veh/h].
+    """
+    k_jam = jam_density * np.maximum(lanes, 1)
+    return 3600.0 * k_jam * free_speed * MAX_WAVE_SPEED / (free_speed + MAX_WAVE_SPEED)
+
+
+def with_speed_limited_capacity(network: Network, jam_density: float) -> tuple[Network, int]:
+    """(the network with every capacity at most ``speed_limited_capacity``, links lowered)."""
+    links = network.links
+    bound = speed_limited_capacity(links["free_speed"].to_numpy(dtype=np.float64),
+                                   links["lanes"].to_numpy(), jam_density)
+    capacity = links["capacity"].to_numpy(dtype=np.float64)
+    above = capacity > bound * (1.0 + 1e-9)  # not for rounding: 1,800 veh/h at 30 km/h is the bound
+    if not above.any():
+        return network, 0
+    lowered = links.assign(capacity=np.where(above, bound, capacity))
+    return Network(nodes=network.nodes, links=lowered, signals=network.signals), int(above.sum())

@@ -11,11 +11,13 @@ Two sources, node by node:
   starts (its capacity share is kept, its timing approximated). A link never green in any phase
   gets an empty window (it cannot discharge, and routing avoids it).
 - **Generated** two-phase plans where nodes have ``control == "signal"`` and no programme.
-  Signalised nodes within ``JUNCTION_RADIUS`` of each other form one junction (OpenStreetMap
-  puts a signal node on each approach a few metres before the junction). Its approaches are the
+  Signalised nodes linked by links shorter than ``TLS_JOIN_DISTANCE`` (20 m, through any
+  nodes, as netconvert's ``--tls.join`` with its default ``tls.join-dist``) form one junction
+  with one plan: a signalised crossing of a dual carriageway, or signal nodes on each approach
+  a few metres before the junction where a source puts them so. Its approaches are the
   links entering one of its nodes from outside the junction towards its centre (traffic leaving
   the junction through a signal node on a two-way road is not stopped). They are grouped by
-  direction of travel (the last segment of each link's geometry): the junction's axis is the
+  direction of travel (over each link's last ``BEARING_LENGTH``): the junction's axis is the
   mean of the approach bearings taken four-fold (so opposite and perpendicular approaches
   agree), approaches within 45° of it (either way) form phase 1, the others phase 2, and the
   cycle less the lost time is split equally between them. A junction whose approaches all fall
@@ -33,7 +35,6 @@ import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from simulation.mobility import SignalPlan
 from twin.model import Network
@@ -47,23 +48,28 @@ DEFAULT_CYCLE = 90.0
 DEFAULT_LOST_TIME = 6.0
 """s per cycle without green in generated plans (two 3 s amber/all-red intervals)."""
 
-JUNCTION_RADIUS = 40.0
-"""m: signalised nodes this close to each other (in chains) form one junction with one plan."""
+BEARING_LENGTH = 20.0
+"""m: an approach's direction is taken over its last this many metres."""
+
+TLS_JOIN_DISTANCE = 20.0
+"""m: signalised nodes linked by links shorter than this (in chains, through any nodes) form one
+junction with one plan (netconvert's ``tls.join-dist`` default)."""
 
 
 @dataclass(frozen=True)
 class SignalSummary:
     """What the plan is made of: nodes with a programme, junctions and their nodes with a
     generated plan, signalised nodes left without plan (one approach axis), links with several
-    green parts merged into one window, links never green.
+    green parts merged into one window, links never green, links entering a signalised node
+    that the plan controls.
 
     Attributes
     ----------
     programme_nodes : int
         Signalised nodes running their imported programme [-].
     generated_junctions : int
-        Junctions (signalised nodes within ``JUNCTION_RADIUS`` of each other) given a
-        generated two-phase plan [-].
+        Junctions (signalised nodes linked by links shorter than ``TLS_JOIN_DISTANCE``) given
+        a generated two-phase plan [-].
     generated_nodes : int
         Nodes of those junctions [-].
     unplanned_nodes : int
@@ -74,6 +80,8 @@ class SignalSummary:
         the same total green [-].
     never_green_links : int
         Links never green in their programme (they cannot discharge) [-].
+    controlled_links : int, default 0
+        Links entering a signalised node that the plan controls [-].
     """
 
     programme_nodes: int
@@ -82,6 +90,7 @@ class SignalSummary:
     unplanned_nodes: int
     merged_windows: int
     never_green_links: int
+    controlled_links: int = 0
 
     def lines(self) -> list[str]:
         """One readable line per non-zero count."""
@@ -92,6 +101,7 @@ class SignalSummary:
             (self.unplanned_nodes, "signalised nodes with a single approach axis run without plan"),
             (self.merged_windows, "links green in several parts of the cycle got one window of the same green time"),
             (self.never_green_links, "links are never green in their programme and cannot be left"),
+            (self.controlled_links, "approach links are controlled by a signal"),
         )
         return [f"{count} {text}" for count, text in texts if count]
 
@@ -149,7 +159,7 @@ def signal_plan(network: Network, connections: pd.DataFrame | None = None,
         programme_nodes=int(programmed.sum()), generated_junctions=junctions,
         generated_nodes=int(generated.sum()),
         unplanned_nodes=int((wanted & ~generated).sum()), merged_windows=merged,
-        never_green_links=never)
+        never_green_links=never, controlled_links=int(np.isfinite(plan.start).sum()))
     return SignalPlan(cycle=plan.cycle, offset=np.zeros(n_nodes), green_start=plan.start,
                       green_end=plan.end), summary
 
@@ -242,10 +252,11 @@ def _apply_generated(network: Network, wanted: np.ndarray, cycle: float, lost_ti
     if not wanted.any():
         return np.zeros(n_nodes, dtype=bool), 0
     x, y = network.nodes.geometry.x.to_numpy(), network.nodes.geometry.y.to_numpy()
-    junction, centre_x, centre_y = _junctions(x, y, wanted)
     links = network.links
     to = network.node_index.get_indexer(links["to_node"].to_numpy())
     frm = network.node_index.get_indexer(links["from_node"].to_numpy())
+    short = links["length"].to_numpy(dtype=np.float64) < TLS_JOIN_DISTANCE
+    junction, centre_x, centre_y = _junctions(x, y, wanted, frm[short], to[short])
     j = junction[to]
     inside = j >= 0
     jj = np.where(inside, j, 0)
@@ -272,38 +283,39 @@ def _apply_generated(network: Network, wanted: np.ndarray, cycle: float, lost_ti
     return got, int(planned.sum())
 
 
-def _junctions(x: np.ndarray, y: np.ndarray, wanted: np.ndarray
+def _junctions(x: np.ndarray, y: np.ndarray, wanted: np.ndarray, frm: np.ndarray, to: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Junction label per node (-1 if not ``wanted``): wanted nodes within ``JUNCTION_RADIUS``
-    of each other, linked in chains; and the centre (x, y) of each junction."""
+    """Junction label per node (-1 if not ``wanted``): wanted nodes connected through the short
+    links ``frm`` -> ``to`` (node indices; through any nodes); and the centre (x, y) of the
+    wanted nodes of each junction."""
+    n_nodes = x.size
+    adjacency = coo_matrix((np.ones(frm.size), (frm, to)), shape=(n_nodes, n_nodes))
+    _, component = connected_components(adjacency, directed=False)
+    label = np.full(n_nodes, -1, dtype=np.int64)
+    _, label[wanted] = np.unique(component[wanted], return_inverse=True)
     idx = np.nonzero(wanted)[0]
-    label = np.full(x.size, -1, dtype=np.int64)
-    pairs = cKDTree(np.column_stack([x[idx], y[idx]])).query_pairs(JUNCTION_RADIUS, output_type="ndarray")
-    adjacency = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(idx.size, idx.size))
-    n, label[idx] = connected_components(adjacency, directed=False)
+    n = int(label[idx].max()) + 1
     count = np.bincount(label[idx], minlength=n)
     return (label, np.bincount(label[idx], weights=x[idx], minlength=n) / count,
             np.bincount(label[idx], weights=y[idx], minlength=n) / count)
 
 
 def _approach_bearings(network: Network) -> np.ndarray:
-    """Direction of travel (rad) of each link where it reaches its downstream node: its last
-    geometry segment, or the line between its nodes without geometry."""
+    """Direction of travel (rad) of each link where it reaches its downstream node: from the
+    point ``BEARING_LENGTH`` before its end (its start if shorter) to its end, so that a short
+    last segment (a link drawn on to a joined junction's centre) does not turn it; the line
+    between its nodes for a link without geometry."""
     links = network.links
     geoms = links.geometry.to_numpy()
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    n = len(links)
-    counts = np.bincount(owner, minlength=n)
-    last = np.cumsum(counts) - 1
-    ok = counts >= 2
-    dx = np.zeros(n)
-    dy = np.zeros(n)
-    dx[ok] = coords[last[ok], 0] - coords[last[ok] - 1, 0]
-    dy[ok] = coords[last[ok], 1] - coords[last[ok] - 1, 1]
+    end = shapely.get_point(geoms, -1)
+    before = shapely.line_interpolate_point(
+        geoms, np.maximum(shapely.length(geoms) - BEARING_LENGTH, 0.0))
+    dx = shapely.get_x(end) - shapely.get_x(before)
+    dy = shapely.get_y(end) - shapely.get_y(before)
     nodes = network.nodes.geometry
     frm = network.node_index.get_indexer(links["from_node"].to_numpy())
     to = network.node_index.get_indexer(links["to_node"].to_numpy())
-    flat = ~ok | ((dx == 0) & (dy == 0))
+    flat = ~np.isfinite(dx) | ~np.isfinite(dy) | ((dx == 0) & (dy == 0))
     dx[flat] = nodes.x.to_numpy()[to[flat]] - nodes.x.to_numpy()[frm[flat]]
     dy[flat] = nodes.y.to_numpy()[to[flat]] - nodes.y.to_numpy()[frm[flat]]
     return np.arctan2(dy, dx)
