@@ -64,7 +64,7 @@ def test_failed_append_loses_nothing(twin_folder, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(archive, "_swap_into_place", broken)
+    monkeypatch.setattr(archive, "replace_folder", broken)
     with pytest.raises(OSError):
         append_observations(twin_folder, _obs(40))
     assert verify_files(twin_folder, read_manifest(twin_folder)) == []

@@ -7,21 +7,22 @@ attributes name the sensor (``sensor``) and the twin object it observes (``targe
 
 An append works on a copy: the other files are hard-linked into a staging folder, the copy of
 ``timeseries.h5`` gets the new observations, the manifest gets its new SHA-256, and the staging
-folder replaces the twin folder in one rename. A failure at any step leaves the stored twin as it was. Appends from several
-processes are serialised by an advisory lock on the folder's parent directory (POSIX ``flock``).
+folder, flushed to disk, trades places with the twin folder in one step (``twin.store.swap``). A
+failure or a kill at any step leaves the stored twin as it was; an append that returned is on
+disk. Appends and saves of the twin, from any process, are serialised by the twin folder's lock
+(``twin.store.lock``), so a save never drops observations an append reported stored.
 Appending is idempotent: an observation whose (sensor, quantity, time) is already stored is skipped.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import os
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -35,14 +36,10 @@ from twin.errors import InputError, IntegrityError
 from twin.feeds.base import Observation, log
 from twin.feeds.observation_checks import observation_problem
 from twin.hashing import sha256_file
-from twin.store import (
-    MANIFEST,
-    OBSERVATIONS,
-    TIMESERIES,
-    _swap_into_place,
-    read_manifest,
-    verify_files,
-)
+from twin.store import MANIFEST, OBSERVATIONS, TIMESERIES, read_manifest
+from twin.store.leftovers import recover, working_name
+from twin.store.lock import folder_lock
+from twin.store.swap import fsync_folder, replace_folder
 
 GROUP = OBSERVATIONS
 _CHUNK = 4096
@@ -108,33 +105,24 @@ def append_observations(folder: str | Path, observations: Iterable[Observation],
     invalid = len(given) - len(observations)
     if not observations:
         return AppendResult(invalid=invalid)
-    with _exclusive(folder.parent):
+    recover(folder)
+    with folder_lock(folder):
         result = _append(folder, observations, targets or {})
     return dataclasses.replace(result, invalid=invalid)
 
 
-@contextmanager
-def _exclusive(directory: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``directory`` (no file is left behind)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 def _append(folder: Path, observations: list[Observation], targets: Mapping[str, tuple[str, str]]) -> AppendResult:
     manifest = read_manifest(folder)
-    listed = {TIMESERIES: manifest["files"][TIMESERIES]} if TIMESERIES in manifest["files"] else {}
-    if verify_files(folder, {"files": listed}):
+    entry = manifest["files"].get(TIMESERIES)
+    present = (folder / TIMESERIES).exists()
+    if (entry is None) == present or (present and sha256_file(folder / TIMESERIES) != entry["sha256"]):
         raise IntegrityError(f"{folder}: {TIMESERIES} changed since the twin was saved; not appending")
-    staging = folder.parent / f".{folder.name}.feeding-{uuid.uuid4().hex[:8]}"
+    staging = working_name(folder, "feeding", uuid.uuid4().hex[:8])
     staging.mkdir()
     try:
-        for path in folder.iterdir():
-            if path.is_file() and path.name not in (MANIFEST, TIMESERIES):
-                os.link(path, staging / path.name)
+        for name in manifest["files"]:
+            if name != TIMESERIES:
+                os.link(folder / name, staging / name, follow_symlinks=False)
         if (folder / TIMESERIES).exists():
             shutil.copyfile(folder / TIMESERIES, staging / TIMESERIES)
         with h5py.File(staging / TIMESERIES, "a") as store:
@@ -145,10 +133,13 @@ def _append(folder: Path, observations: list[Observation], targets: Mapping[str,
         manifest["files"][TIMESERIES] = {"sha256": sha256_file(staging / TIMESERIES),
                                          "size": (staging / TIMESERIES).stat().st_size}
         (staging / MANIFEST).write_text(tomli_w.dumps(manifest), encoding="utf-8")
-        _swap_into_place(staging, folder)
+        fsync_folder(staging)
+        old = replace_folder(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return result
 
 

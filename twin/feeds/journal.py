@@ -6,7 +6,8 @@ message to the journal inside ``on_message`` (unbuffered: it reaches the operati
 the acknowledgement leaves). The journal is a folder of segments ``FEED.FORMAT.NNNNNN.jsonl`` in
 the recorded-feed format (``twin.feeds.replay``): before each append the feed seals its segment
 (everything in it is then in the poll buffer) and starts the next; a sealed segment is deleted
-once the append stored its messages. At start, segments left by a crash are replayed into the twin
+once the append stored its messages: on disk, in the twin folder that stays (appends and saves
+of the twin take one lock, so a re-import keeps them; ``twin.store``). At start, segments left by a crash are replayed into the twin
 first (appends skip what was already stored).
 """
 

@@ -1,5 +1,6 @@
-"""Where a run's results come from: the scenario text and hash, the base twin and its input
-files' hashes, package versions, seed and wall-clock times."""
+"""Where a run's results come from: the scenario text and hash, the base twin, the hashes of its
+source files and of every file the scenario had the run read (weather, OD matrix, zones),
+package versions, seed and wall-clock times."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import platform
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from twin.hashing import sha256_file
 from twin.model import Twin
 from twin.scenarios import Scenario, twin_sha256
 
@@ -21,7 +23,8 @@ PACKAGES = ("localtwin", "numpy", "numba", "pandas", "geopandas", "shapely", "py
 class Provenance:
     """scenario_path: absolute; scenario_sha256: of its text; scenario_text: the whole file;
     twin_sha256: content hash of the base twin; inputs: SHA-256 of every file the base twin was
-    imported from, by path; versions: of ``PACKAGES`` and Python; seed: of every random draw;
+    imported from and of every file the scenario names that the run read
+    (:func:`scenario_inputs`), by path; versions: of ``PACKAGES`` and Python; seed: of every random draw;
     started, finished: UTC, ISO 8601; run_key: hash of what determines the results (scenario
     text, seed, localtwin version), the key ``--resume`` compares."""
 
@@ -38,6 +41,28 @@ class Provenance:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def scenario_inputs(scenario: Scenario) -> list[Path]:
+    """The files named by ``scenario`` that its run reads: the weather file of an energy run,
+    the OD matrix and zones of a mobility run.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+
+    Returns
+    -------
+    list of Path
+        The files, resolved against the scenario's folder.
+    """
+    files: list[Path | str | None] = []
+    if "energy" in scenario.simulations and scenario.energy is not None:
+        files.append(scenario.energy.weather)
+    if "mobility" in scenario.simulations and scenario.mobility is not None:
+        files += [scenario.mobility.demand, scenario.mobility.zones]
+    return [Path(f).resolve() for f in files if isinstance(f, Path)]
 
 
 def package_versions() -> dict[str, str]:
@@ -59,13 +84,15 @@ def run_key(scenario_text: str, seed: int) -> str:
 
 def provenance(scenario: Scenario, base: Twin, seed: int, started: dt.datetime,
                finished: dt.datetime) -> Provenance:
-    """The provenance of a run of ``scenario`` on its base twin ``base``."""
+    """The provenance of a run of ``scenario`` on its base twin ``base``; the files the scenario
+    named are hashed as they are now, at the end of the run."""
     ref = scenario.twin
     return Provenance(
         scenario_path=str(Path(scenario.path).resolve()), scenario_sha256=scenario.sha256,
         scenario_text=scenario.text,
         twin_sha256=twin_sha256(ref.path, ref.sample),
-        inputs={source.path: source.sha256 for source in base.sources},
+        inputs={**{source.path: source.sha256 for source in base.sources},
+                **{str(path): sha256_file(path) for path in scenario_inputs(scenario)}},
         versions=package_versions(), seed=seed,
         started=started.isoformat(timespec="seconds"),
         finished=finished.isoformat(timespec="seconds"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from twin.errors import TwinError
 from twin.hashing import sha256_file
+from twin.runs.provenance import scenario_inputs
 from twin.runs.results_file import read_results
 from twin.scenarios import scenario_from_text, twin_sha256
 
@@ -19,7 +20,8 @@ class InputCheck:
     Attributes
     ----------
     what : str
-        Which input: ``scenario``, ``base twin`` or ``source`` (a file the base twin was
+        Which input: ``scenario``, ``base twin``, ``scenario file`` (a weather, OD or zones
+        file the scenario named and the run read) or ``source`` (a file the base twin was
         imported from).
     path : str
         Where it is: the file or twin folder path as recorded, or ``sample NAME``.
@@ -42,8 +44,8 @@ class InputCheck:
 
 
 def check_results_inputs(path: str | Path) -> list[InputCheck]:
-    """The scenario file, the base twin and every source file of a results file, each with
-    its recorded and current hash.
+    """The scenario file, the base twin and every other input file of a results file (the
+    files the scenario named, the base twin's sources), each with its recorded and current hash.
 
     Parameters
     ----------
@@ -53,8 +55,8 @@ def check_results_inputs(path: str | Path) -> list[InputCheck]:
     Returns
     -------
     list of InputCheck
-        The scenario file, then the base twin, then the base twin's source files by path,
-        each with its recorded and current SHA-256 and status.
+        The scenario file, then the base twin, then the other input files by path, each with
+        its recorded and current SHA-256 and status.
 
     Raises
     ------
@@ -74,8 +76,9 @@ def check_results_inputs(path: str | Path) -> list[InputCheck]:
         current = None
     checks.append(InputCheck("base twin", str(ref.path or f"sample {ref.sample}"),
                              prov["twin_sha256"], current))
-    checks += [InputCheck("source", source, digest, _file_hash(source))
-               for source, digest in sorted(prov["inputs"].items())]
+    named = {str(path) for path in scenario_inputs(scenario)}
+    checks += [InputCheck("scenario file" if path in named else "source", path, digest, _file_hash(path))
+               for path, digest in sorted(prov["inputs"].items())]
     return checks
 
 

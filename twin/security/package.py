@@ -42,6 +42,7 @@ from twin.security.safe_zip import (
     PackageError,
     check_name,
     read_member,
+    read_package,
     safe_members,
     sha256_bytes,
 )
@@ -58,6 +59,8 @@ MAX_MANIFEST_BYTES = 1 << 20
 SECRET_KEYS = re.compile(r"(pass(word|wd)?|secret|token|api[_-]?key|credential|private[_-]?key)",
                          re.IGNORECASE)
 """Key names that would carry credentials; no package member may use them."""
+SCENARIO_FILES = (("mobility", "demand"), ("mobility", "zones"), ("energy", "weather"), ("twin", "path"))
+"""The (table, key) of every file or folder a scenario names."""
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,8 @@ def pack_scenario(scenario_path: str | Path, output: str | Path, k: int = K_ANON
     document = loads_toml(text)
     members: dict[str, bytes] = {}
     suppressed: dict[str, int] = {}
-    for table, key, folder in (("mobility", "demand", "data"), ("mobility", "zones", "data"),
-                               ("energy", "weather", "data"), ("twin", "path", "twin")):
+    for table, key in SCENARIO_FILES:
+        folder = "twin" if table == "twin" else "data"
         raw = document.get(table, {}).get(key)
         if raw is None or raw in ("generated", "twin"):
             continue
@@ -253,7 +256,12 @@ def verify_package(package: str | Path, trust: TrustStore | None = None,
         not match, or (without ``untrusted``) it is unsigned or signed by an unknown key.
     """
     package = Path(package)
-    members = _read_verified_members(package)
+    return _verify(package, _read_verified_members(package), trust, untrusted)
+
+
+def _verify(package: Path, members: dict[str, bytes], trust: TrustStore | None,
+            untrusted: bool) -> PackageInfo:
+    """The signature check of :func:`verify_package` on members already read and checked."""
     manifest = json.loads(members[MANIFEST])
     if SIGNATURE not in members:
         if not untrusted:
@@ -285,7 +293,7 @@ def verify_package(package: str | Path, trust: TrustStore | None = None,
 def extract_package(package: str | Path, folder: str | Path, trust: TrustStore | None = None,
                     untrusted: bool = False) -> Path:
     """Verify ``package`` and write its members into the new or empty ``folder``; returns the
-    scenario file there.
+    scenario file there. The package is read once: what is written is what was verified.
 
     Parameters
     ----------
@@ -311,10 +319,10 @@ def extract_package(package: str | Path, folder: str | Path, trust: TrustStore |
         When ``folder`` is not empty.
     """
     package, folder = Path(package), Path(folder)
-    verify_package(package, trust, untrusted)
+    members = _read_verified_members(package)  # the bytes verified are the bytes written
+    _verify(package, members, trust, untrusted)
     if folder.exists() and any(folder.iterdir()):
         raise InputError(folder, None, "not empty; extract a package into a new folder")
-    members = _read_verified_members(package)
     root = folder.resolve()
     for name, data in members.items():
         target = (root / name).resolve()
@@ -326,9 +334,10 @@ def extract_package(package: str | Path, folder: str | Path, trust: TrustStore |
 
 
 def _read_verified_members(package: Path) -> dict[str, bytes]:
-    """Every member, after the safety checks, with the manifest's hashes and sizes matched."""
+    """Every member, after the safety checks, with the manifest's hashes and sizes matched and
+    the scenario's files among them; the package file is read once, into memory."""
     try:
-        archive = zipfile.ZipFile(package)
+        archive = zipfile.ZipFile(io.BytesIO(read_package(package)))
     except ZIP_READ_ERRORS as error:
         raise PackageError(package, None, f"not a readable zip package ({error})") from None
     with archive:
@@ -350,7 +359,27 @@ def _read_verified_members(package: Path) -> dict[str, bytes]:
                                               "was altered")
         if name.endswith((".toml", ".json", ".geojson")):
             _refuse_secrets(package, name, members[name])
+    _check_scenario_files(package, manifest["scenario"], members)
     return members
+
+
+def _check_scenario_files(package: Path, scenario: str, members: dict[str, bytes]) -> None:
+    """Refuse a scenario that names a file (or twin folder) which is not a member: a packaged
+    scenario, signed or not, reads nothing outside its package."""
+    try:
+        document = tomllib.loads(members[scenario].decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PackageError(package, scenario, f"not a TOML scenario ({error})") from None
+    for table, key in SCENARIO_FILES:
+        section = document.get(table, {})
+        raw = section.get(key) if isinstance(section, dict) else None
+        if raw is None or (key, raw) in (("demand", "generated"), ("weather", "twin")):
+            continue
+        if not isinstance(raw, str) or (raw not in members and not (
+                table == "twin" and any(name.startswith(f"{raw}/") for name in members))):
+            raise PackageError(package, f"{scenario}: {table}.{key}",
+                               f"names {raw!r}, which is not a member of the package: a packaged "
+                               "scenario reads only its own members")
 
 
 def _manifest(package: Path, data: bytes) -> dict:

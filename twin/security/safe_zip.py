@@ -73,7 +73,10 @@ def safe_members(archive: zipfile.ZipFile, package: Path) -> list[zipfile.ZipInf
     total = 0
     for info in infos:
         name = info.filename
-        if info.is_dir():
+        if name != info.orig_filename:
+            raise PackageError(package, repr(info.orig_filename), "a NUL byte in the member "
+                                                                  "name: refused")
+        if name.endswith("/"):
             raise PackageError(package, name, "folders are not members of a package")
         check_name(package, name)
         if name in seen:
@@ -110,6 +113,19 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, package: Path) 
     except ZIP_READ_ERRORS as error:
         raise PackageError(package, info.filename, f"cannot be read: {error}") from None
     return b"".join(chunks)
+
+
+def read_package(package: Path) -> bytes:
+    """The whole package file, read once (so that what is checked is what is used); refused
+    when it is larger than a package may be."""
+    try:
+        with open(package, "rb") as handle:
+            data = handle.read(MAX_TOTAL_BYTES + 1)
+    except OSError as error:
+        raise PackageError(package, None, f"cannot be read ({error.strerror})") from None
+    if len(data) > MAX_TOTAL_BYTES:
+        raise PackageError(package, None, f"larger than {MAX_TOTAL_BYTES:,} bytes")
+    return data
 
 
 def sha256_bytes(data: bytes) -> str:

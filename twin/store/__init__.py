@@ -4,7 +4,7 @@ Layout of the folder:
 
 - ``twin.toml``: the manifest: format version, name, CRS (WKT and authority code), creation time
   (UTC), SHA-256 and size of every file below, the sources the twin was imported from (path,
-  SHA-256, size, kind) and the import warnings.
+  SHA-256, size, kind) and the import warnings (``twin.store.manifest``).
 - ``layers.gpkg``: one GeoPackage (opens in QGIS as is) with the tables ``buildings``,
   ``network_nodes``, ``network_links``, ``network_signals`` (no geometry), ``sensors`` and
   ``layer_<name>`` for each further layer.
@@ -12,9 +12,13 @@ Layout of the folder:
 - ``timeseries.h5``: HDF5 with ``/weather`` (one dataset per column, units as attributes, the
   UTC interval-end times as int64 seconds in ``time``, the site location as group attributes).
 
-Saving is atomic: everything is written to a hidden folder beside the target and renamed into
-place, so a failed save leaves the previous twin untouched. Loading checks every file's SHA-256
-against the manifest and names any file that changed.
+Saving is atomic and durable: everything is written to a hidden folder beside the target,
+flushed to disk and swapped into place in one step (``twin.store.swap``), so a failed or killed
+save leaves the previous twin whole. Saves, appends of observations and loads of one folder are
+kept apart by a lock (``twin.store.lock``); a save keeps the observations stored in the folder
+it replaces up to the instant of the swap. What a killed writer left is recovered or removed at
+the next open (``twin.store.leftovers``). Loading checks the manifest first, reads only the files
+it lists, and checks every file's SHA-256 against it, naming any file that changed.
 """
 
 from __future__ import annotations
@@ -22,10 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tomllib
 import uuid
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import h5py
@@ -53,14 +55,24 @@ from twin.model import (
     conform_buildings,
     empty_table,
 )
+from twin.store.leftovers import recover, working_name
+from twin.store.lock import folder_lock, hold
+from twin.store.manifest import (
+    FORMAT_VERSION,
+    LAYERS,
+    MANIFEST,
+    OBSERVATIONS,
+    TERRAIN,
+    TIMESERIES,
+    check_content_file,
+    read_manifest,
+    verify_files,
+)
+from twin.store.swap import fsync_folder, replace_folder
 
-FORMAT_VERSION = 1
-MANIFEST = "twin.toml"
-LAYERS = "layers.gpkg"
-TIMESERIES = "timeseries.h5"
-OBSERVATIONS = "observations"
-"""Group of ``timeseries.h5`` holding the observed series appended by the feeds."""
-TERRAIN = {"dtm": "terrain_dtm.tif", "dsm": "terrain_dsm.tif"}
+__all__ = ["FORMAT_VERSION", "LAYERS", "MANIFEST", "OBSERVATIONS", "TERRAIN", "TIMESERIES",
+           "load_twin", "read_manifest", "save_twin", "verify_files"]
+
 _GEOMETRY_TYPES = {"buildings": "MultiPolygon", "network_nodes": "Point", "network_links": "LineString",
                    "sensors": "Point"}
 
@@ -84,32 +96,48 @@ def save_twin(twin: Twin, folder: str | Path) -> Path:
     Raises
     ------
     InputError
-        When ``folder`` exists and is not a twin folder (it is never overwritten).
+        When ``folder`` exists and is not a twin folder (it is never overwritten), or its
+        manifest is broken.
+    IntegrityError
+        When the observations to keep changed since they were stored.
     """
     folder = Path(folder)
-    if folder.exists() and not (folder / MANIFEST).is_file():
-        raise InputError(folder, None, "exists and is not a twin folder; refusing to overwrite it")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".{folder.name}.writing-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
+    recover(folder)
+    with folder_lock(folder):
+        _refuse_other_folder(folder)
+        staging = working_name(folder, "writing", uuid.uuid4().hex[:8])
+        staging.mkdir()
+        held = hold(staging)
     try:
-        _write_contents(twin, staging, _kept_observations(twin, folder))
-        _swap_into_place(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        _write_contents(twin, staging)
+        with folder_lock(folder):  # from here on no append can slip in between
+            _refuse_other_folder(folder)
+            _keep_observations(twin, folder, staging)
+            _write_manifest(twin, staging)
+            fsync_folder(staging)
+            old = replace_folder(staging, folder)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone unless the save failed
+        os.close(held)
     return folder
 
 
 def load_twin(folder: str | Path, verify: bool = True) -> Twin:
     """Read the twin in ``folder``; with ``verify`` every file's SHA-256 is checked first.
 
+    Only the files the manifest lists are read, each after checking that it is a regular file
+    of its format in the folder; the CRS of the manifest must be the layers' CRS.
+
     Parameters
     ----------
     folder : str or Path
         The twin folder (``NAME.twin``).
     verify : bool, default True
-        Check every file against the SHA-256 in the manifest before reading.
+        Check every file against the SHA-256 in the manifest before reading, and that no file
+        the loader reads was added unlisted.
 
     Returns
     -------
@@ -120,19 +148,37 @@ def load_twin(folder: str | Path, verify: bool = True) -> Twin:
     Raises
     ------
     InputError
-        When ``folder`` is not a twin folder or its manifest is broken or of a newer format.
+        When ``folder`` is not a twin folder, its manifest is broken or of a newer format, or
+        a file is not what it should be.
     IntegrityError
-        With ``verify``, naming the files that are missing or changed since the twin was saved.
+        With ``verify``, naming the files that are missing, changed or added since the twin
+        was saved.
     """
     folder = Path(folder)
-    manifest = read_manifest(folder)
-    if verify:
-        changed = verify_files(folder, manifest)
-        if changed:
-            raise IntegrityError(f"{folder}: files changed since the twin was saved: {', '.join(changed)}")
-    crs = CRS.from_wkt(manifest["crs"]["wkt"])
+    if not folder.parent.is_dir():
+        raise InputError(folder, None, f"not a twin folder (no {MANIFEST})")
+    recover(folder)
+    with folder_lock(folder, shared=True):
+        manifest = read_manifest(folder)
+        if verify:
+            changed = verify_files(folder, manifest)
+            if changed:
+                raise IntegrityError(f"{folder}: files changed since the twin was saved: "
+                                     f"{', '.join(changed)}")
+        return _read_contents(folder, manifest)
+
+
+def _read_contents(folder: Path, manifest: dict) -> Twin:
+    """The twin in ``folder`` from the files ``manifest`` lists (and no other)."""
+    listed = list(manifest["files"])
+    for name in listed:
+        check_content_file(folder, name)
+    crs = _layers_crs(folder, manifest)
     layer_names = manifest.get("layers", {}).get("extra", [])
-    weather = _read_weather(folder / TIMESERIES) if (folder / TIMESERIES).exists() else None
+    available = {name for name, _ in pyogrio.list_layers(folder / LAYERS)}
+    for name in layer_names:
+        if f"layer_{name}" not in available:
+            raise InputError(folder / MANIFEST, "layers.extra", f"{name}: no layer_{name} in {LAYERS}")
     return Twin(
         name=manifest["name"],
         crs=crs,
@@ -144,88 +190,51 @@ def load_twin(folder: str | Path, verify: bool = True) -> Twin:
                                    SIGNAL_COLUMNS),
         ),
         terrain=Terrain(**{role: _read_raster(folder / name) for role, name in TERRAIN.items()
-                           if (folder / name).exists()}),
+                           if name in listed}),
         sensors=_read_layer(folder, "sensors", crs),
-        weather=weather,
+        weather=_read_weather(folder / TIMESERIES) if TIMESERIES in listed else None,
         layers={name: _read_layer(folder, f"layer_{name}", crs) for name in layer_names},
         sources=tuple(SourceFile(**s) for s in manifest.get("sources", [])),
         warnings=tuple(manifest.get("warnings", [])),
     )
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The parsed ``twin.toml`` of ``folder``; InputError when it is missing, broken or too new.
-
-    Parameters
-    ----------
-    folder : Path
-        The twin folder.
-
-    Returns
-    -------
-    dict
-        The manifest: ``format_version``, ``name``, ``crs``, ``files`` (SHA-256 and size
-        [byte] by file name), ``sources``, ``warnings``, ...
-
-    Raises
-    ------
-    InputError
-        Naming the manifest (and key) when it is missing, not TOML, lacks a required key, or has
-        a ``format_version`` newer than this program reads.
-    """
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise InputError(folder, None, f"not a twin folder (no {MANIFEST})")
-    try:
-        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(path, None, f"broken manifest: {error}") from None
-    for key in ("format_version", "name", "crs", "files"):
-        if key not in manifest:
-            raise InputError(path, key, "missing from the manifest")
-    if manifest["format_version"] > FORMAT_VERSION:
-        raise InputError(path, "format_version",
-                         f"{manifest['format_version']} is newer than this program reads ({FORMAT_VERSION})")
-    return manifest
+def _layers_crs(folder: Path, manifest: dict) -> CRS:
+    """The manifest's CRS, after checking it is the CRS the (hashed) layers are stored in."""
+    crs = CRS.from_wkt(manifest["crs"]["wkt"])
+    stored = pyogrio.read_info(folder / LAYERS, layer="buildings")["crs"]
+    if stored is not None and not crs.equals(CRS.from_user_input(stored), ignore_axis_order=True):
+        raise IntegrityError(f"{folder / MANIFEST}: crs: differs from the CRS of {LAYERS} "
+                             f"({stored}); the manifest was altered")
+    return crs
 
 
-def verify_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
-    """Names of the files listed in the manifest that are missing or whose SHA-256 differs.
-
-    Parameters
-    ----------
-    folder : Path
-        The twin folder.
-    manifest : dict
-        Its manifest (:func:`read_manifest`); only ``files`` is read.
-
-    Returns
-    -------
-    list of str
-        The changed files' names, ``NAME (missing)`` for a missing one; empty when all match.
-    """
-    changed = []
-    for name, entry in manifest["files"].items():
-        path = folder / name
-        if not path.is_file():
-            changed.append(f"{name} (missing)")
-        elif sha256_file(path) != entry["sha256"]:
-            changed.append(name)
-    return changed
+def _refuse_other_folder(folder: Path) -> None:
+    """InputError when ``folder`` exists and is not a twin folder (it is never overwritten)."""
+    if folder.exists() and not (folder / MANIFEST).is_file():
+        raise InputError(folder, None, "exists and is not a twin folder; refusing to overwrite it")
 
 
-def _kept_observations(twin: Twin, folder: Path) -> Path | None:
-    """The time series file of the twin saved in ``folder`` if it is ``twin``'s (same name) and
-    holds observations, else None."""
+def _keep_observations(twin: Twin, folder: Path, staging: Path) -> None:
+    """Copy the observations stored in ``folder`` into ``staging``'s time series when ``folder``
+    holds ``twin`` (same name); IntegrityError if they changed since they were stored."""
     path = folder / TIMESERIES
-    if not path.is_file() or read_manifest(folder).get("name") != twin.name:
-        return None
-    with h5py.File(path, "r") as store:
-        return path if OBSERVATIONS in store else None
+    if not path.is_file():
+        return
+    manifest = read_manifest(folder)
+    if manifest["name"] != twin.name:
+        return
+    if TIMESERIES not in manifest["files"] or sha256_file(path) != manifest["files"][TIMESERIES]["sha256"]:
+        raise IntegrityError(f"{folder}: {TIMESERIES} changed since the twin was saved; its "
+                             "observations are not carried into the new twin")
+    with h5py.File(path, "r") as source:
+        if OBSERVATIONS in source:
+            with h5py.File(staging / TIMESERIES, "a") as target:
+                source.copy(source[OBSERVATIONS], target, OBSERVATIONS)
 
 
-def _write_contents(twin: Twin, folder: Path, observations: Path | None = None) -> None:
-    """Every file of ``twin`` and its manifest into ``folder`` (with the kept observations)."""
+def _write_contents(twin: Twin, folder: Path) -> None:
+    """Every file of ``twin`` but the manifest into ``folder``."""
     gpkg = folder / LAYERS
     _write_layer(twin.buildings, gpkg, "buildings", twin.crs)
     _write_layer(twin.network.nodes, gpkg, "network_nodes", twin.crs)
@@ -239,9 +248,10 @@ def _write_contents(twin: Twin, folder: Path, observations: Path | None = None) 
             _write_raster(raster, folder / TERRAIN[role])
     if twin.weather is not None:
         _write_weather(twin.weather, folder / TIMESERIES)
-    if observations is not None:
-        with h5py.File(observations, "r") as source, h5py.File(folder / TIMESERIES, "a") as target:
-            source.copy(source[OBSERVATIONS], target, OBSERVATIONS)
+
+
+def _write_manifest(twin: Twin, folder: Path) -> None:
+    """The manifest of ``twin``, listing every file in ``folder`` with its SHA-256 and size."""
     files = {
         path.name: {"sha256": sha256_file(path), "size": path.stat().st_size}
         for path in sorted(folder.iterdir())
@@ -257,21 +267,6 @@ def _write_contents(twin: Twin, folder: Path, observations: Path | None = None) 
         "warnings": list(twin.warnings),
     }
     (folder / MANIFEST).write_text(tomli_w.dumps(manifest), encoding="utf-8")
-
-
-def _swap_into_place(staging: Path, folder: Path) -> None:
-    """Rename ``staging`` to ``folder``; an old ``folder`` is moved aside first and removed last."""
-    if not folder.exists():
-        os.replace(staging, folder)
-        return
-    old = folder.parent / f".{folder.name}.old-{uuid.uuid4().hex[:8]}"
-    os.replace(folder, old)
-    try:
-        os.replace(staging, folder)
-    except BaseException:
-        os.replace(old, folder)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _crs_code(crs: CRS) -> str:
@@ -353,18 +348,36 @@ def _write_weather(weather: Weather, path: Path) -> None:
 
 
 def _read_weather(path: Path) -> Weather | None:
-    """The ``/weather`` group of the HDF5 file ``path``; None without one."""
+    """The ``/weather`` group of the HDF5 file ``path``; None without one. InputError when it
+    lacks a part or would read data from another file (a link or external storage)."""
     with h5py.File(path, "r") as store:
         if "weather" not in store:
             return None
-        group = store["weather"]
-        index = pd.to_datetime(group["time"][()], unit="s", utc=True).rename("time")
-        data = pd.DataFrame({c: group[c][()] for c in WEATHER_COLUMNS if c in group}, index=index)
-        fields = {k: group.attrs[k] for k in ("latitude", "longitude", "elevation", "name", "utc_offset")}
+        group = _local(path, store, "weather")
+        try:
+            index = pd.to_datetime(_local(path, group, "time")[()], unit="s", utc=True).rename("time")
+            data = pd.DataFrame({c: _local(path, group, c)[()] for c in WEATHER_COLUMNS if c in group},
+                                index=index)
+            fields = {k: group.attrs[k] for k in ("latitude", "longitude", "elevation", "name",
+                                                  "utc_offset", "source_format")}
+        except KeyError as error:
+            raise InputError(path, "weather", f"incomplete ({error.args[0]})") from None
         location = SiteLocation(
             latitude=float(fields["latitude"]), longitude=float(fields["longitude"]),
             elevation=float(fields["elevation"]), name=str(fields["name"]),
             utc_offset=float(fields["utc_offset"]),
         )
-        return Weather(data=data, location=location, source_format=str(group.attrs["source_format"]))
+        return Weather(data=data, location=location, source_format=str(fields["source_format"]))
 
+
+def _local(path: Path, parent: h5py.Group, name: str) -> h5py.Group | h5py.Dataset:
+    """``parent[name]`` when its data lies in this file; InputError for a soft or external
+    link, external storage or a virtual dataset (they read other files)."""
+    link = parent.get(name, getlink=True)
+    if not isinstance(link, h5py.HardLink):
+        raise InputError(path, f"{parent.name.strip('/')}/{name}".strip("/"),
+                         "a link; refused (the twin reads only its own files)")
+    item = parent[name]
+    if isinstance(item, h5py.Dataset) and (item.external or item.is_virtual):
+        raise InputError(path, item.name.strip("/"), "stored in another file; refused")
+    return item
