@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -367,7 +368,7 @@ def _check_scenario_files(package: Path, scenario: str, members: dict[str, bytes
     """Refuse a scenario that names a file (or twin folder) which is not a member: a packaged
     scenario, signed or not, reads nothing outside its package."""
     try:
-        document = tomllib.loads(members[scenario].decode("utf-8"))
+        document = loads_toml(members[scenario].decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise PackageError(package, scenario, f"not a TOML scenario ({error})") from None
     for table, key in SCENARIO_FILES:
