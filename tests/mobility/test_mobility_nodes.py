@@ -93,3 +93,46 @@ def test_signal_plan_rejects_green_outside_cycle() -> None:
                       green_end=[70.0, np.nan])
     with pytest.raises(ValueError, match="green"):
         plan.link_arrays(g)
+
+
+def test_vehicles_entering_from_an_origin_share_a_saturated_link() -> None:
+    # link 0 (1800 veh/h) brings 1800 veh/h of through traffic to node 1, where 1200 veh/h more
+    # depart onto link 1 (1800 veh/h): both queue, and the entering traffic competes as an
+    # approach weighted by link 1's capacity, so the two alternate (zipper): 900 veh/h each
+    g = corridor([300.0, 300.0], [1, 1])
+    n_through, n_enter = 1800, 1200
+    dep = np.concatenate([np.arange(n_through) * 2.0, np.arange(n_enter) * 3.0])
+    org = np.concatenate([np.zeros(n_through, np.int32), np.ones(n_enter, np.int32)])
+    d = Demand(dep, org, np.full(dep.size, 2, np.int32))
+    r = simulate(g, d, Settings(end_time=3600.0, bin_width=60.0))
+    both = slice(5, 55)  # both queues wait for link 1
+    entering = r.links.departures[both, 1].mean()
+    through = r.links.outflow[both, 0].mean()
+    assert abs(entering - 900.0) <= 0.02 * 900.0, entering
+    assert abs(through - 900.0) <= 0.02 * 900.0, through
+    assert abs(r.links.outflow[both, 1].mean() - 1800.0) <= 0.02 * 1800.0
+    # the entering trips wait in proportion to their queue, not for ever
+    assert np.isfinite(r.links.entry_wait[both, 1]).all()
+
+
+def test_a_vehicle_blocked_at_a_link_head_is_released_and_counted() -> None:
+    # link 1 is closed (capacity 0) on the only route: without release nobody arrives; with it
+    # each vehicle waits release_after at the head of link 0 (link 1 receives nothing), moves
+    # onto link 1, waits release_after at its head (it sends nothing) and drives on
+    g = corridor([300.0, 320.0, 300.0], [1, 1, 1],
+                 cap_per_lane=np.array([1800.0, 0.0, 1800.0]))
+    n = 3
+    d = Demand(np.arange(n) * 5.0, np.zeros(n, np.int32), np.full(n, 3, np.int32),
+               route_start=np.arange(n + 1) * 3, route_links=np.tile([0, 1, 2], n))
+    release = 120.0
+    stuck = simulate(g, d, Settings(end_time=2000.0, release_after=0.0))
+    assert stuck.trips.n_arrived == 0 and stuck.trips.releases.sum() == 0
+    r = simulate(g, d, Settings(end_time=2000.0, release_after=release))
+    assert r.trips.n_arrived == n
+    assert np.all(r.trips.releases == 2) and r.trips.n_released == n
+    free = float(np.sum(g.length / g.free_speed))
+    # the first vehicle is blocked from its free-flow exit on each of the two links
+    assert abs(r.trips.travel_time[0] - (free + 2 * release)) <= 2.0
+    # the next ones come to the head of link 0 when the one ahead is released: one per
+    # release_after
+    assert np.allclose(np.diff(r.trips.arrival), release, atol=2.0)
