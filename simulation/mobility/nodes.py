@@ -24,11 +24,12 @@ q_b / (q_b + sum of the contending approaches' capacities) of what the link rece
 it while no through vehicle wants it). So no origin starves on a busy road.
 
 **Jam release.** A vehicle that has been at the head of its link, past its free-flow exit
-time, for ``release_steps`` steps without being able to leave (its next link full or closed,
-its own link closed) is released, as SUMO's ``--time-to-teleport`` teleports a vehicle that
+time, for ``release_steps`` steps without being able to leave (its next link full, its own
+link closed) is released, as SUMO's ``--time-to-teleport`` teleports a vehicle that
 waited that long at the front of a lane: it moves on to its next link whatever that link's
 receiving flow, sending allowance and turn capacity (as long as the link's vehicle ring has
-room), and the release is counted on the vehicle.
+room), and the release is counted on the vehicle. A closure holds: nothing is released onto a
+closed link (capacity 0).
 
 Merges and diverges share a downstream link's receiving flow among the incoming links **in
 proportion to the incoming links' capacities**, with unused shares passed on to links that still
@@ -297,6 +298,8 @@ def release_blocked(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.n
         if k - blocked_from < release_steps:
             continue
         b = LI[a, HEAD_NEXT]
+        if b >= 0 and LF[b, Q] <= 0.0:
+            continue  # a closure holds: nothing is released onto a closed link
         if b >= 0 and (LI[b, N_UP] - PUB[dn_now, b] + (NS[IN, n + 1] - NS[IN, n])
                        + 2 * LI[b, PER_STEP] > LI[b, RING_MASK] + 1):
             continue  # no room left in the next link's ring for this step's entries

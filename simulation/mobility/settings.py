@@ -45,10 +45,11 @@ class Settings:
         alternative and jam it in turn.
     release_after : float
         Time a vehicle may stand at the head of its link, past its free-flow exit time and
-        unable to leave (its next link full or closed, its own link closed), before it is
-        released from the jam onto its next link whatever that link's receiving flow [s]
-        (0 = never); a multiple of ``dt``. The default is SUMO's ``--time-to-teleport``, 300 s.
-        Releases are counted per trip (``TripResults.releases``).
+        unable to leave (its next link full, its own link closed), before it is released from
+        the jam onto its next link whatever that link's receiving flow (never onto a closed
+        link) [s] (0 = never); a multiple of ``dt``. The default is SUMO's
+        ``--time-to-teleport``, 300 s. Releases are counted per trip
+        (``TripResults.releases``).
     sample_interval : float
         Time between vehicle position samples [s] (0 = no samples); a multiple of ``dt``.
     stop_when_empty : bool

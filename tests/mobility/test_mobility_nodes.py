@@ -8,6 +8,7 @@ from mobility_networks import corridor, grid
 
 from simulation.graph import build_road_graph
 from simulation.mobility import (
+    CapacityEvents,
     Demand,
     Settings,
     SignalPlan,
@@ -116,23 +117,31 @@ def test_vehicles_entering_from_an_origin_share_a_saturated_link() -> None:
 
 
 def test_a_vehicle_blocked_at_a_link_head_is_released_and_counted() -> None:
-    # link 1 is closed (capacity 0) on the only route: without release nobody arrives; with it
-    # each vehicle waits release_after at the head of link 0 (link 1 receives nothing), moves
-    # onto link 1, waits release_after at its head (it sends nothing) and drives on
+    # link 1 closes (capacity 0) at 40 s with three vehicles on it, before the first reaches
+    # its end: without release they stay there for good; with it each waits release_after at
+    # the head of link 1 (it sends nothing) and drives on, one per release_after
+    g = corridor([300.0, 320.0, 300.0], [1, 1, 1])
+    n = 3
+    d = Demand(np.arange(n) * 5.0, np.zeros(n, np.int32), np.full(n, 3, np.int32))
+    closure = CapacityEvents(time=[40.0], link=[1], capacity=[0.0])
+    release = 120.0
+    stuck = simulate(g, d, Settings(end_time=2000.0, release_after=0.0), events=closure)
+    assert stuck.trips.n_arrived == 0 and stuck.trips.releases.sum() == 0
+    r = simulate(g, d, Settings(end_time=2000.0, release_after=release), events=closure)
+    assert r.trips.n_arrived == n
+    assert np.all(r.trips.releases == 1) and r.trips.n_released == n
+    free = float(np.sum(g.length / g.free_speed))
+    # the first vehicle is blocked from its free-flow exit of link 1
+    assert abs(r.trips.travel_time[0] - (free + release)) <= 2.0
+    # the next ones come to the head when the one ahead is released: one per release_after
+    assert np.allclose(np.diff(r.trips.arrival), release, atol=2.0)
+
+
+def test_nothing_is_released_onto_a_closed_link() -> None:
+    # the closure holds: vehicles routed over a link closed from the start wait in front of it
     g = corridor([300.0, 320.0, 300.0], [1, 1, 1],
                  cap_per_lane=np.array([1800.0, 0.0, 1800.0]))
-    n = 3
-    d = Demand(np.arange(n) * 5.0, np.zeros(n, np.int32), np.full(n, 3, np.int32),
-               route_start=np.arange(n + 1) * 3, route_links=np.tile([0, 1, 2], n))
-    release = 120.0
-    stuck = simulate(g, d, Settings(end_time=2000.0, release_after=0.0))
-    assert stuck.trips.n_arrived == 0 and stuck.trips.releases.sum() == 0
-    r = simulate(g, d, Settings(end_time=2000.0, release_after=release))
-    assert r.trips.n_arrived == n
-    assert np.all(r.trips.releases == 2) and r.trips.n_released == n
-    free = float(np.sum(g.length / g.free_speed))
-    # the first vehicle is blocked from its free-flow exit on each of the two links
-    assert abs(r.trips.travel_time[0] - (free + 2 * release)) <= 2.0
-    # the next ones come to the head of link 0 when the one ahead is released: one per
-    # release_after
-    assert np.allclose(np.diff(r.trips.arrival), release, atol=2.0)
+    d = Demand([0.0], [0], [3], route_start=[0, 3], route_links=[0, 1, 2])
+    r = simulate(g, d, Settings(end_time=2000.0, release_after=120.0))
+    assert r.trips.n_arrived == 0 and r.trips.releases.sum() == 0
+    assert r.links.inflow[:, 1].sum() == 0.0
