@@ -58,6 +58,7 @@ UNITS: dict[str, Unit] = {u.symbol: u for u in (
     Unit("1", "1"),
     Unit("trips", "1", reason=_COUNT),
     Unit("veh", "1", reason=_COUNT),
+    Unit("releases", "1", reason=_COUNT),
     Unit("bins", "1", reason=_COUNT),
     Unit("link-bins", "1", reason=_COUNT),
     Unit("buildings", "1", reason=_COUNT),
@@ -198,7 +199,8 @@ QUANTITIES: tuple[Quantity, ...] = (
         ("not_departed", "trips", "trips departing after the end of the period"),
         ("waiting", "trips", "trips still waiting to enter the network at the end",
          "lower"),
-        ("on_link", "trips", "trips still on the network at the end", "lower"),
+        ("on_link", "trips", "trips still driving on the network at the end, never released "
+                             "from a jam", "lower"),
         ("arrived", "trips", "trips that reached their destination", "higher"),
         ("unroutable", "trips", "trips without a path to their destination, or with an end "
                                 "no routable junction is within reach of (not simulated)",
@@ -206,12 +208,25 @@ QUANTITIES: tuple[Quantity, ...] = (
         ("outside_network", "trips", "trips starting or ending at a junction the twin does "
                                      "not have (not simulated)"),
         ("same_node", "trips", "trips starting where they end (not simulated)"),
+        ("released", "trips", "trips on the network at the end that were released from a jam "
+                              "(blocked at a link's head for the release time, then moved on)",
+         "lower"),
+        ("unfinished", "trips", "trips departed but not arrived at the end (waiting, on_link, "
+                                "released): the travel-time statistics leave them out", "lower"),
+        ("arrived_after_release", "trips", "arrived trips that were released from a jam on the "
+                                           "way (their travel time includes the release)",
+         "lower"),
+        ("jam_releases", "releases", "releases of vehicles blocked at a link's head for the "
+                                     "release time (SUMO: teleports)", "lower"),
         ("vehicle_km", "veh km", "vehicle-kilometres driven on the links"),
         ("vehicle_hours", "veh h", "vehicle-hours spent on the links", "lower"),
         ("mean_speed", "km/h", "vehicle-km / vehicle-hours", "higher"),
         ("mean_travel_time", "s", "mean travel time of the arrived trips, departure to "
-                                  "arrival", "lower"),
-        ("p95_travel_time", "s", "95th percentile of the arrived trips' travel times", "lower"),
+                                  "arrival (leaves out the unfinished trips)", "lower"),
+        ("median_travel_time", "s", "median travel time of the arrived trips (leaves out the "
+                                    "unfinished trips)", "lower"),
+        ("p95_travel_time", "s", "95th percentile of the arrived trips' travel times (leaves "
+                                 "out the unfinished trips)", "lower"),
         ("total_delay", "veh h", "sum over arrived trips of travel time less the free-flow "
                                  "fastest path time", "lower"),
         ("congested_link_km", "km", "length of the links in the congested branch of the "
@@ -321,8 +336,10 @@ QUANTITIES: tuple[Quantity, ...] = (
         ("free_flow_time", "s", "time of the fastest path at free-flow speeds"),
         ("delay", "s", "travel time less the free-flow time", "lower"),
         ("distance", "m", "distance driven"),
+        ("jam_releases", "releases", "times the trip was released from a jam (blocked at a "
+                                     "link's head for the release time, then moved on)"),
         ("status", "", "not departed, waiting, on a link, arrived, unroutable, outside the "
-                       "network or same node"),
+                       "network, same node, or released from a jam and on a link at the end"),
     ),
     *_group(
         POSITIONS,

@@ -110,7 +110,8 @@ def step_nodes(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarra
                NL: np.ndarray, vclock: np.ndarray, MVS: np.ndarray, MVI: np.ndarray,
                MVT: np.ndarray, ST: np.ndarray, NODE: np.ndarray, PUB: np.ndarray,
                blocks: np.ndarray, part: np.ndarray, k: int, kb: int, kb_prev: int,
-               stats_prev: bool, t: float, dt: float, bin_steps: int) -> None:
+               stats_prev: bool, t: float, dt: float, bin_steps: int,
+               release_steps: int) -> None:
     """Step ``k`` at every node: one block of nodes per thread, sums per block in ``part``.
 
     Parameters
@@ -175,6 +176,9 @@ def step_nodes(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarra
         Time step [s].
     bin_steps : int
         Time steps per output bin [steps].
+    release_steps : int
+        Steps a vehicle may be blocked at a link's head before it is released (0 = never)
+        [steps].
 
     Returns
     -------
@@ -184,7 +188,8 @@ def step_nodes(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarra
     for c in numba.prange(blocks.size - 1):
         a, o, w = step_block(blocks[c], blocks[c + 1], LF, LI, dlog, ring, turn_start, turn_to,
                              TF, VF, VI, route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST,
-                             NODE, PUB, k, kb, kb_prev, stats_prev, t, dt, bin_steps)
+                             NODE, PUB, k, kb, kb_prev, stats_prev, t, dt, bin_steps,
+                             release_steps)
         part[c, P_ARRIVED] = a
         part[c, P_ON_LINKS] = o
         part[c, P_WAITING] = w
@@ -273,7 +278,8 @@ def advance(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
             blocks: np.ndarray, part: np.ndarray, ctr: np.ndarray, ev_time: np.ndarray,
             ev_link: np.ndarray, ev_q: np.ndarray, link_order: np.ndarray, smp_t: np.ndarray,
             smp_v: np.ndarray, smp_l: np.ndarray, smp_f: np.ndarray, k0: int, k1: int,
-            dt: float, bin_steps: int, sample_steps: int, stop_when_empty: bool) -> int:
+            dt: float, bin_steps: int, sample_steps: int, release_steps: int,
+            stop_when_empty: bool) -> int:
     """Run steps k0..k1-1; return the next step. Stops early when the network is empty (and
     ``stop_when_empty``), or when the sample buffers are too small for a sample due at the
     step returned: ``ctr[C_NEED]`` is then the size they need.
@@ -358,6 +364,9 @@ def advance(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
         Time steps per output bin [steps].
     sample_steps : int
         Time steps between position samples (0 = none) [steps].
+    release_steps : int
+        Steps a vehicle may be blocked at a link's head before it is released (0 = never)
+        [steps].
     stop_when_empty : bool
         End early once every trip has been released and has arrived.
 
@@ -388,12 +397,12 @@ def advance(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
         if blocks.size > 2:
             step_nodes(LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI, route_links, tree,
                        NS, NL, vclock, MVS, MVI, MVT, ST, NODE, PUB, blocks, part, k, kb,
-                       (k - 1) // bin_steps, k > k0, t, dt, bin_steps)
+                       (k - 1) // bin_steps, k > k0, t, dt, bin_steps, release_steps)
         else:  # one thread: no parallel region
             part[0, P_ARRIVED], part[0, P_ON_LINKS], part[0, P_WAITING] = step_block(
                 blocks[0], blocks[1], LF, LI, dlog, ring, turn_start, turn_to, TF, VF, VI,
                 route_links, tree, NS, NL, vclock, MVS, MVI, MVT, ST, NODE, PUB, k, kb,
-                (k - 1) // bin_steps, k > k0, t, dt, bin_steps)
+                (k - 1) // bin_steps, k > k0, t, dt, bin_steps, release_steps)
         arrived = 0
         on_links = 0
         waiting = 0

@@ -4,8 +4,9 @@
 2. the vertical queue of the previous step on the incoming links (their counts at the step
    boundary are published by then);
 3. sending side of the incoming links and receiving side of the outgoing links (``links``);
-4. phase A: which vehicles leave the incoming links;
-5. phase B: they join their next links, then vehicles waiting at the node enter;
+4. phase A: which vehicles leave the incoming links or enter from the node's origin, then which
+   vehicles blocked at a link's head too long are released from the jam;
+5. phase B: they join their next links;
 6. capacity not used is dropped; the step's counts are published for the next step, and the
    node's next step with work is noted.
 
@@ -15,6 +16,21 @@ receiving flow (and its turn, if capped, still has capacity). A vehicle that can
 back the vehicles behind it (FIFO, as in first-order node models). Only vehicles that were on
 the link at the step's start can leave in the step.
 
+**Entering traffic.** Vehicles departing from the node wait in the entry queue of their first
+link and compete for its receiving flow with the through traffic as one more approach of the
+node, weighted by the capacity of the link they enter (zipper: where an approach of the same
+capacity also queues for the link, the two alternate; in general entering traffic gets at least
+q_b / (q_b + sum of the contending approaches' capacities) of what the link receives, and all of
+it while no through vehicle wants it). So no origin starves on a busy road.
+
+**Jam release.** A vehicle that has been at the head of its link, past its free-flow exit
+time, for ``release_steps`` steps without being able to leave (its next link full, its own
+link closed) is released, as SUMO's ``--time-to-teleport`` teleports a vehicle that
+waited that long at the front of a lane: it moves on to its next link whatever that link's
+receiving flow, sending allowance and turn capacity (as long as the link's vehicle ring has
+room), and the release is counted on the vehicle. A closure holds: nothing is released onto a
+closed link (capacity 0).
+
 Merges and diverges share a downstream link's receiving flow among the incoming links **in
 proportion to the incoming links' capacities**, with unused shares passed on to links that still
 have demand (the capacity-proportional priority rule of Tampère et al. (2011), general
@@ -23,9 +39,7 @@ fair queuing: each incoming link carries a service tag that grows by 1 / q_max p
 and the next vehicle comes from the eligible link with the smallest tag. The rule is
 deterministic, so runs are reproducible without random draws.
 
-Phase B appends the moved vehicles to their next links in order of transfer time, then lets
-vehicles waiting at the node's origins enter the outgoing links with the receiving flow left
-over (through traffic has priority over entering traffic).
+Phase B appends the moved and entering vehicles to their next links in order of transfer time.
 
 A node writes only the sides of links it owns (see ``state``), so all nodes of a step run in
 parallel with the same result as one after the other.
@@ -58,15 +72,18 @@ from simulation.mobility.state import (
     DISTANCE,
     DL_MASK,
     DL_START,
+    DN0,
     DN1,
     ENT_HEAD,
     ENT_TAIL,
+    ENTRY_FAIR,
     ENTRY_TIME,
     FAIR,
     FREE_TIME,
     HEAD_IDX,
     HEAD_NEXT,
     HEAD_READY,
+    HEAD_SINCE,
     IN,
     IN_ACC,
     LAST_ENTRY,
@@ -83,8 +100,11 @@ from simulation.mobility.state import (
     ON_PART,
     OUT,
     OUT_ACC,
+    PER_STEP,
     READY,
     RECV,
+    RELEASES,
+    RING_MASK,
     ROUTE_LEN,
     ROUTE_POS,
     ROUTE_START,
@@ -93,12 +113,14 @@ from simulation.mobility.state import (
     S_OUT,
     S_WAIT,
     SEEN,
+    SINCE_IDX,
     STATUS,
     T_ACC,
     TROW,
     UP0,
     UP1,
     WAIT_PART,
+    WAITING,
     WAKE,
     WORK,
     Q,
@@ -165,12 +187,137 @@ def _enter(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, VF: np.ndarray, VI:
 
 @njit_no_refcount()
 def _head(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, VF: np.ndarray, VI: np.ndarray,
-          route_links: np.ndarray, tree: np.ndarray, a: int, n: int) -> None:
-    """Note the exit time and next link of the vehicle now at the head of link ``a``."""
+          route_links: np.ndarray, tree: np.ndarray, a: int, n: int, k: int) -> None:
+    """Note the exit time and next link of the vehicle now at the head of link ``a`` (in step
+    ``k``), and the step it came to the head in if it is new there."""
     v = ring_head(LI, ring, a)
     LF[a, HEAD_READY] = VF[v, READY]
     LI[a, HEAD_NEXT] = next_link(VI, route_links, tree, v, n)
     LI[a, HEAD_IDX] = LI[a, N_DOWN]
+    if LI[a, SINCE_IDX] != LI[a, N_DOWN]:
+        LI[a, SINCE_IDX] = LI[a, N_DOWN]
+        LI[a, HEAD_SINCE] = k
+
+
+@njit_no_refcount()
+def _pop_head(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
+              VF: np.ndarray, VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray,
+              ST: np.ndarray, a: int, n: int, k: int, kb: int, bin_steps: int,
+              dt: float) -> int:
+    """Take the vehicle at the head of link ``a`` off it in step ``k`` (counts, departure log,
+    the next vehicle to the head); returns it."""
+    v = ring_head(LI, ring, a)
+    count_down(LI, ST, a, k, bin_steps, dt)
+    dlog[LI[a, DL_START] + (LI[a, N_DOWN] & LI[a, DL_MASK])] = k
+    LI[a, N_DOWN] += 1
+    LI[a, AVAIL] -= 1
+    if LI[a, AVAIL] > 0:  # the next vehicle comes to the head
+        _head(LF, LI, ring, VF, VI, route_links, tree, a, n, k)
+    ST[kb, a, S_OUT] += 1.0
+    VF[v, DISTANCE] += LF[a, LENGTH]
+    return v
+
+
+@njit_no_refcount()
+def release_blocked(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
+                    VF: np.ndarray, VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray,
+                    NS: np.ndarray, NL: np.ndarray, MVI: np.ndarray, MVT: np.ndarray,
+                    ST: np.ndarray, PUB: np.ndarray, n: int, base: int, moved: int, k: int,
+                    kb: int, t: float, dt: float, bin_steps: int,
+                    release_steps: int) -> tuple[int, int]:
+    """Release the vehicles blocked at the heads of node ``n``'s incoming links for
+    ``release_steps`` steps (see the module doc): each moves on to its next link (buffered for
+    phase B from ``base + moved``) or arrives, whatever the receiving flow.
+
+    Parameters
+    ----------
+    LF : ndarray
+        Link float fields, float64 (n_links, ``N_LF``) [field units, see ``state``].
+    LI : ndarray
+        Link integer fields, int64 (n_links, ``N_LI``) [-] (see ``state``).
+    dlog : ndarray
+        Departure logs of all links: the step of each departure, int32 [steps].
+    ring : ndarray
+        Vehicle rings of all links with each vehicle's entry step, int32 (n_slots, 2) [-, steps].
+    VF : ndarray
+        Vehicle float fields, float64 (n_vehicles, ``N_VF``) [s, m per field].
+    VI : ndarray
+        Vehicle integer fields, int32 (n_vehicles, ``N_VI``) [-].
+    route_links : ndarray
+        Pool of explicit routes, int32 [-].
+    tree : ndarray
+        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
+        n_nodes) [-].
+    NS : ndarray
+        Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64 (2,
+        n_nodes + 1) [-].
+    NL : ndarray
+        Link ids of those CSRs, int64 (2, n_links) [-].
+    MVI : ndarray
+        Vehicle and next link of each buffered move, int64 (2, size) [-].
+    MVT : ndarray
+        Transfer time of each buffered move, float64 (size,) [s].
+    ST : ndarray
+        Per-bin statistics, float64 (n_bins, n_links, ``N_ST``) [veh, veh s per column].
+    PUB : ndarray
+        Counts each link end publishes for the other, int64 (5, n_links) [veh].
+    n : int
+        Node [-].
+    base : int
+        Start of the node's move buffer [-].
+    moved : int
+        Moves already buffered in the step [-].
+    k : int
+        Time step [steps].
+    kb : int
+        Output bin of the step [-].
+    t : float
+        Start of the step, k dt [s].
+    dt : float
+        Time step [s].
+    bin_steps : int
+        Time steps per output bin [steps].
+    release_steps : int
+        Steps a vehicle may be blocked at a link's head before it is released [steps].
+
+    Returns
+    -------
+    moved : int
+        Moves buffered in the step, the releases included [-].
+    arrived : int
+        Released vehicles that arrived (their link was the last of the route) [veh].
+    """
+    arrived = 0
+    horizon = t + dt
+    dn_now = DN0 + (k & 1)
+    for j in range(NS[IN, n], NS[IN, n + 1]):
+        a = NL[IN, j]
+        if LI[a, AVAIL] <= 0 or LF[a, HEAD_READY] > horizon:
+            continue
+        blocked_from = max(LI[a, HEAD_SINCE], int(LF[a, HEAD_READY] / dt))
+        if k - blocked_from < release_steps:
+            continue
+        b = LI[a, HEAD_NEXT]
+        if b >= 0 and LF[b, Q] <= 0.0:
+            continue  # a closure holds: nothing is released onto a closed link
+        if b >= 0 and (LI[b, N_UP] - PUB[dn_now, b] + (NS[IN, n + 1] - NS[IN, n])
+                       + 2 * LI[b, PER_STEP] > LI[b, RING_MASK] + 1):
+            continue  # no room left in the next link's ring for this step's entries
+        v = _pop_head(LF, LI, dlog, ring, VF, VI, route_links, tree, ST, a, n, k, kb,
+                      bin_steps, dt)
+        VI[v, RELEASES] += 1
+        tau = max(VF[v, READY], t)
+        if b < 0:
+            VF[v, ARRIVAL] = tau
+            VI[v, STATUS] = ARRIVED
+            VI[v, LINK] = -1
+            arrived += 1
+        else:
+            MVI[MV_VEH, base + moved] = v
+            MVI[MV_LINK, base + moved] = b
+            MVT[base + moved] = tau
+            moved += 1
+    return moved, arrived
 
 
 @njit_no_refcount()
@@ -180,7 +327,7 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
                NS: np.ndarray, NL: np.ndarray, vclock: np.ndarray, MVS: np.ndarray,
                MVI: np.ndarray, MVT: np.ndarray, ST: np.ndarray, NODE: np.ndarray,
                PUB: np.ndarray, k: int, kb: int, kb_prev: int, stats_prev: bool, t: float,
-               dt: float, bin_steps: int) -> tuple[int, int, int]:
+               dt: float, bin_steps: int, release_steps: int) -> tuple[int, int, int]:
     """Step ``k`` (time ``t``, output bin ``kb``) at nodes n0..n1-1; ``stats_prev``: first add
     the vertical queue of step k - 1 to bin ``kb_prev``. Returns (arrivals, vehicles on links,
     vehicles waiting) of the block's share (see ``ON_PART``).
@@ -250,6 +397,9 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
         Time step [s].
     bin_steps : int
         Time steps per output bin [steps].
+    release_steps : int
+        Steps a vehicle may be blocked at a link's head before it is released (0 = never)
+        [steps].
 
     Returns
     -------
@@ -298,7 +448,7 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
             ready = False
             if avail > 0:
                 if LI[a, HEAD_IDX] != LI[a, N_DOWN]:  # a new vehicle at the head
-                    _head(LF, LI, ring, VF, VI, route_links, tree, a, n)
+                    _head(LF, LI, ring, VF, VI, route_links, tree, a, n, k)
                 ready = LF[a, HEAD_READY] <= horizon
                 # no vehicle is past its exit time before the head is (margin for rounding)
                 if stats_prev and LF[a, HEAD_READY] <= horizon + 1e-6:
@@ -318,7 +468,7 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
         moved = 0
         arrived = 0
         if busy:
-            # phase A: pop the vehicles that cross the node in this step
+            # phase A: pop the vehicles that cross the node or enter at it in this step
             base = MVS[n]
             while True:
                 best_a = -1
@@ -344,22 +494,37 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
                         best_a = a
                         best_b = b
                         best_turn = tj
-                if best_a < 0:
+                if waiting > 0:  # the entry queues compete as approaches of their own
+                    for j in range(o0, o1):
+                        b = NL[OUT, j]
+                        if LI[b, ENT_HEAD] < 0 or receiving_flow(LF, LI, dlog, PUB, b, k, dt) <= 0:
+                            continue
+                        key = max(LF[b, ENTRY_FAIR], vclock[n])
+                        if key < best_key:
+                            best_key = key
+                            best_a = -1
+                            best_b = b
+                if best_b < 0 and best_a < 0:
                     break
+                vclock[n] = best_key
+                if best_a < 0:  # a vehicle enters from the node's origin
+                    b = best_b
+                    v = pop(LI, ENT_HEAD, ENT_TAIL, VI, b)
+                    LI[b, N_ENTRY] -= 1
+                    LI[b, RECV] -= 1
+                    LF[b, ENTRY_FAIR] = best_key + 1.0 / LF[b, Q]
+                    waiting -= 1
+                    MVI[MV_VEH, base + moved] = v
+                    MVI[MV_LINK, base + moved] = b
+                    MVT[base + moved] = max(VF[v, DEPARTURE], t)
+                    moved += 1
+                    continue
                 a = best_a
-                v = ring_head(LI, ring, a)
-                count_down(LI, ST, a, k, bin_steps, dt)
-                dlog[LI[a, DL_START] + (LI[a, N_DOWN] & LI[a, DL_MASK])] = k
-                LI[a, N_DOWN] += 1
-                LI[a, AVAIL] -= 1
-                if LI[a, AVAIL] > 0:  # the next vehicle comes to the head
-                    _head(LF, LI, ring, VF, VI, route_links, tree, a, n)
+                v = _pop_head(LF, LI, dlog, ring, VF, VI, route_links, tree, ST, a, n, k, kb,
+                              bin_steps, dt)
                 LI[a, ALLOW] -= 1
                 LF[a, OUT_ACC] -= 1.0
                 LF[a, FAIR] = best_key + 1.0 / LF[a, Q]
-                vclock[n] = best_key
-                ST[kb, a, S_OUT] += 1.0
-                VF[v, DISTANCE] += LF[a, LENGTH]
                 tau = max(VF[v, READY], t)
                 if best_b < 0:
                     VF[v, ARRIVAL] = tau
@@ -374,7 +539,14 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
                     MVI[MV_LINK, base + moved] = best_b
                     MVT[base + moved] = tau
                     moved += 1
+        if release_steps > 0 and any_ready:
+            moved, released = release_blocked(LF, LI, dlog, ring, VF, VI, route_links, tree, NS,
+                                               NL, MVI, MVT, ST, PUB, n, MVS[n], moved, k, kb,
+                                               t, dt, bin_steps, release_steps)
+            arrived += released
+        if moved > 0:
             # phase B: the moved vehicles join their next links in order of transfer time
+            base = MVS[n]
             end = base + moved
             for i in range(base + 1, end):  # insertion sort (few moves per step)
                 tv, vv, bv = MVT[i], MVI[MV_VEH, i], MVI[MV_LINK, i]
@@ -389,25 +561,18 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
                 MVI[MV_LINK, j + 1] = bv
             for i in range(base, end):
                 v = MVI[MV_VEH, i]
-                if VI[v, TROW] < 0:
-                    VI[v, ROUTE_POS] += 1
-                _enter(LF, LI, ring, VF, VI, ST, MVI[MV_LINK, i], v, MVT[i], k, kb, bin_steps,
-                       dt)
-            # then vehicles waiting at the node enter with the receiving flow left over
-            for j in range(o0, o1):
-                b = NL[OUT, j]
-                while LI[b, ENT_HEAD] >= 0 and receiving_flow(LF, LI, dlog, PUB, b, k, dt) > 0:
-                    v = pop(LI, ENT_HEAD, ENT_TAIL, VI, b)
-                    LI[b, N_ENTRY] -= 1
-                    LI[b, RECV] -= 1
+                b = MVI[MV_LINK, i]
+                if VI[v, STATUS] == WAITING:  # enters the network
                     VI[v, STATUS] = ON_LINK
-                    _enter(LF, LI, ring, VF, VI, ST, b, v, max(VF[v, DEPARTURE], t), k, kb,
-                           bin_steps, dt)
+                    _enter(LF, LI, ring, VF, VI, ST, b, v, MVT[i], k, kb, bin_steps, dt)
                     ST[kb, b, S_DEP] += 1.0
                     ST[kb, b, S_WAIT] += VF[v, ENTRY_TIME] - VF[v, DEPARTURE]
-                    moved += 1
-            NODE[n, WORK] += moved + arrived
-            arrivals += arrived
+                else:
+                    if VI[v, TROW] < 0:
+                        VI[v, ROUTE_POS] += 1
+                    _enter(LF, LI, ring, VF, VI, ST, b, v, MVT[i], k, kb, bin_steps, dt)
+        NODE[n, WORK] += moved + arrived
+        arrivals += arrived
 
         # close the step: unused capacity is not banked, counts at the step's end are published
         on_links = 0

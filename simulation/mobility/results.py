@@ -61,7 +61,9 @@ class LinkResults:
 @dataclass(frozen=True, eq=False)
 class TripResults:
     """Per vehicle, in demand order. Status: 0 not departed within the horizon, 1 waiting to
-    enter the network at the end, 2 on a link at the end, 3 arrived, 4 unroutable.
+    enter the network at the end, 2 on a link at the end, 3 arrived, 4 unroutable. A vehicle
+    released from a jam (``Settings.release_after``) keeps its status (it drives on); its
+    releases are counted.
 
     Attributes
     ----------
@@ -75,6 +77,9 @@ class TripResults:
         Length of the links completed [m].
     status : ndarray
         Status code (see above), int8 [-].
+    releases : ndarray
+        Times the vehicle was released from the head of a link it had been blocked at for
+        ``Settings.release_after``, int32 [-].
     """
 
     departure: np.ndarray    # s
@@ -82,6 +87,7 @@ class TripResults:
     travel_time: np.ndarray  # s, NaN if not arrived
     distance: np.ndarray     # m, links completed
     status: np.ndarray       # int8
+    releases: np.ndarray     # int32, releases from jams
 
     @property
     def n_arrived(self) -> int:
@@ -92,6 +98,11 @@ class TripResults:
     def n_stuck(self) -> int:
         """Departed but not arrived by the end of the run (waiting to enter or on a link) [veh]."""
         return int(np.count_nonzero((self.status == WAITING) | (self.status == ON_LINK)))
+
+    @property
+    def n_released(self) -> int:
+        """Trips released from a jam at least once, whatever their status [veh]."""
+        return int(np.count_nonzero(self.releases > 0))
 
     @property
     def n_unroutable(self) -> int:

@@ -35,17 +35,20 @@ import numpy as np
 from simulation.graph import RoadGraph, csr_out_links
 from simulation.mobility.jit import njit_no_refcount
 from simulation.mobility.links import n_up_at
+from simulation.mobility.signals import green_fraction
 from simulation.mobility.state import (
     ARRIVED,
     CYCLE,
     DEST,
     FREE_STEPS,
     FREE_TIME,
-    GREEN_SHARE,
+    G_END,
+    G_START,
     LINK,
     N_DOWN,
     N_UP,
     NOT_RELEASED,
+    OFFSET,
     ORIGIN,
     ROUTE_LEN,
     ROUTE_POS,
@@ -630,11 +633,13 @@ def link_costs(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, k: int) -> np.n
     n = LF.shape[0]
     out = np.empty(n)
     for a in range(n):
-        q_eff = LF[a, Q] * LF[a, GREEN_SHARE]
+        cycle = LF[a, CYCLE]  # green share over a whole cycle
+        share = green_fraction(0.0, cycle, cycle, LF[a, OFFSET], LF[a, G_START], LF[a, G_END])
+        q_eff = LF[a, Q] * share
         if q_eff <= 0.0:
             out[a] = CLOSED_COST
             continue
-        red = 1.0 - LF[a, GREEN_SHARE]
+        red = 1.0 - share
         c = LF[a, FREE_TIME] + 0.5 * LF[a, CYCLE] * red * red
         n_up_back, _ = n_up_at(LI, ring, a, k - LF[a, FREE_STEPS], k, LI[a, N_UP], 0)
         queue = n_up_back - LI[a, N_DOWN]

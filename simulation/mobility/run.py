@@ -28,6 +28,7 @@ from simulation.mobility.state import (
     DISTANCE,
     IN,
     OUT,
+    RELEASES,
     ROUTE_LEN,
     ROUTE_START,
     S_DEP,
@@ -276,7 +277,7 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
             st.order, st.route_links, st.tree, st.NS, st.NL, st.vclock, st.MVS, st.MVI, st.MVT,
             st.ST, st.SER, st.NODE, st.PUB, blocks, part, ctr, ev.time, ev_link,
             ev_q, inv, *smp, k, k_next, dt, bin_steps, settings.sample_steps,
-            settings.stop_when_empty)
+            settings.release_steps, settings.stop_when_empty)
         if choice is not None:
             work = link_steps * (k_new - k) + MOVE_WEIGHT * float(st.NODE[:, WORK].sum())
             choice.record(time.perf_counter() - t0, work)
@@ -321,7 +322,8 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     arrival = st.VF[:, ARRIVAL].copy()
     trips = TripResults(departure=demand.departure.copy(), arrival=arrival,
                         travel_time=arrival - demand.departure, distance=st.VF[:, DISTANCE].copy(),
-                        status=st.VI[:, STATUS].astype(np.int8))
+                        status=st.VI[:, STATUS].astype(np.int8),
+                        releases=st.VI[:, RELEASES].copy())
     network = NetworkSeries(time=(np.arange(k) + 1) * dt, departed=st.SER[SER_DEPARTED, :k].copy(),
                             waiting=st.SER[SER_WAITING, :k].copy(),
                             on_links=st.SER[SER_ON_LINKS, :k].copy(),

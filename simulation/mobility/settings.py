@@ -43,6 +43,13 @@ class Settings:
         and routes over a closed link (capacity 0) are always redone. A small share damps the
         flip-flop of all-or-nothing switching, where all drivers leave a jam for the same
         alternative and jam it in turn.
+    release_after : float
+        Time a vehicle may stand at the head of its link, past its free-flow exit time and
+        unable to leave (its next link full, its own link closed), before it is released from
+        the jam onto its next link whatever that link's receiving flow (never onto a closed
+        link) [s] (0 = never); a multiple of ``dt``. The default is SUMO's
+        ``--time-to-teleport``, 300 s. Releases are counted per trip
+        (``TripResults.releases``).
     sample_interval : float
         Time between vehicle position samples [s] (0 = no samples); a multiple of ``dt``.
     stop_when_empty : bool
@@ -70,6 +77,7 @@ class Settings:
     jam_density: float = 0.15
     reroute_interval: float = 0.0
     reroute_share: float = 0.1
+    release_after: float = 300.0
     sample_interval: float = 0.0
     stop_when_empty: bool = True
     seed: int = 0
@@ -88,10 +96,12 @@ class Settings:
             raise ValueError(f"Settings.bin_width: expected > 0 s, got {self.bin_width}")
         if self.reroute_interval < 0 or self.sample_interval < 0:
             raise ValueError("Settings.reroute_interval / sample_interval: expected >= 0 s")
+        if not (self.release_after >= 0 and math.isfinite(self.release_after)):
+            raise ValueError(f"Settings.release_after: expected >= 0 s, got {self.release_after}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"Settings.threads: expected None or >= 1, got {self.threads}")
         # whole multiples of dt, checked now for a clear message
-        _ = (self.bin_steps, self.reroute_steps, self.sample_steps)
+        _ = (self.bin_steps, self.reroute_steps, self.sample_steps, self.release_steps)
 
     @property
     def n_steps(self) -> int:
@@ -107,6 +117,12 @@ class Settings:
     def reroute_steps(self) -> int:
         """Time steps between re-routings (0 = none) [-]."""
         return _steps(self.reroute_interval, self.dt, "reroute_interval")
+
+    @property
+    def release_steps(self) -> int:
+        """Time steps a vehicle may be blocked at a link's head before its release (0 = never)
+        [-]."""
+        return _steps(self.release_after, self.dt, "release_after")
 
     @property
     def sample_steps(self) -> int:

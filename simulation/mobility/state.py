@@ -7,8 +7,9 @@ dozens of arrays or a large named tuple.
 
 **Ownership.** One time step is one parallel loop over the nodes, and every field has one writer
 in it: a link's *downstream* node owns its sending side (``N_DOWN``, ``OUT_ACC``, ``ALLOW``,
-``AVAIL``, ``FAIR``, its turns, the ``N_DOWN`` history) and its *upstream* node owns its receiving
-side (``N_UP``, ``IN_ACC``, ``RECV``, ``LAST_ENTRY``, the entry queue, the ``N_UP`` history). A
+``AVAIL``, ``FAIR``, ``HEAD_SINCE``, its turns, the ``N_DOWN`` history) and its *upstream* node owns its receiving
+side (``N_UP``, ``IN_ACC``, ``RECV``, ``LAST_ENTRY``, ``ENTRY_FAIR``, the entry queue, the ``N_UP``
+history). A
 vehicle is written only by the node at the end of its current link. So nodes never share a write
 and results do not depend on the number of threads or on how nodes are split between them.
 
@@ -76,7 +77,8 @@ ACC_CAP = 1.0 - 1e-9
  STORAGE,      # veh, k_jam L (at least 1)
  WAVE_STEPS,   # L / (w dt)
  FREE_STEPS,   # L / (v dt)
- GREEN_SHARE,  # green / cycle (1 if uncontrolled)
+ ENTRY_FAIR,   # node-model service tag of the vehicles entering the link from its upstream
+               # node, self-clocked fair queuing (upstream node)
  ) = range(16)
 N_LF = 16
 
@@ -102,7 +104,9 @@ N_LF = 16
  TO,           # downstream node
  UPSTEP,       # first step whose end has the current N_UP (upstream node; lazy occupancy)
  DOWNSTEP,     # first step whose end has the current N_DOWN (downstream node)
- ) = range(21)
+ HEAD_SINCE,   # step in which the vehicle at the head came to the head (downstream node)
+ SINCE_IDX,    # N_DOWN when HEAD_SINCE was set
+ ) = range(23)
 N_LI = 24  # padded to whole cache lines
 
 # vehicle float fields (VF, float64, shape (n_vehicles, N_VF)): one row per vehicle, so the
@@ -125,8 +129,9 @@ N_VF = 5
  LINK,         # current link (or the link waited for), -1 otherwise
  NXT,          # next vehicle in the same entry queue
  TROW,         # row of the routing-tree pool followed, -1 = explicit route
- ) = range(9)
-N_VI = 9
+ RELEASES,     # times released from the head of a link it had been blocked at too long
+ ) = range(10)
+N_VI = 10
 
 # turn float fields (TF, float64, shape (n_turns, 2))
 T_Q, T_ACC = 0, 1
@@ -320,7 +325,6 @@ def build_state(graph: RoadGraph, model: LinkModel,
     """
     n = graph.n_links
     cyc, off, gs, ge = signal_arrays
-    span = np.where(ge >= gs, ge - gs, cyc - gs + ge)
     LF = aligned_zeros((n, N_LF), np.float64)
     LF[:, LENGTH] = graph.length
     LF[:, FREE_TIME] = model.free_time
@@ -329,10 +333,9 @@ def build_state(graph: RoadGraph, model: LinkModel,
     LF[:, WAVE_STEPS] = model.wave_steps
     LF[:, FREE_STEPS] = model.free_steps
     LF[:, CYCLE], LF[:, OFFSET], LF[:, G_START], LF[:, G_END] = cyc, off, gs, ge
-    LF[:, GREEN_SHARE] = np.where(cyc > 0, span / np.where(cyc > 0, cyc, 1.0), 1.0)
     LI = aligned_zeros((n, N_LI), np.int64)
     LI[:, FRM], LI[:, TO] = graph.link_from, graph.link_to
-    LI[:, [ENT_HEAD, ENT_TAIL, HEAD_IDX]] = -1
+    LI[:, [ENT_HEAD, ENT_TAIL, HEAD_IDX, SINCE_IDX]] = -1
     # a step moves at most floor(q dt) + 1 vehicles in or out of a link (accumulators stay
     # below 1 + q dt); a look-back reads the events of its window (up to the step's start) while
     # the other end of the link may log this step's events
@@ -342,11 +345,14 @@ def build_state(graph: RoadGraph, model: LinkModel,
         np.cumsum(dlog_len[:-1], out=LI[1:, DL_START])
     LI[:, DL_MASK] = dlog_len - 1
     LI[:, PER_STEP] = per_step
-    # at most floor(storage) vehicles are on a link (the receiving flow sees to it); the entry
-    # log needs the entries of the free-flow time's look-back
+    # at most floor(storage) vehicles are on a link (the receiving flow sees to it), and as
+    # many again released onto it from jams (``nodes.release_blocked`` checks the room); the
+    # entry log needs the entries of the free-flow time's look-back
+    whole = np.floor(model.storage + 1e-9).astype(np.int64) + 1
+    in_degree = np.bincount(graph.link_to, minlength=graph.n_nodes)[graph.link_from]
     ring_len = pow2_at_least(np.maximum(
-        np.floor(model.storage + 1e-9).astype(np.int64) + 1,
-        (np.ceil(model.free_steps).astype(np.int64) + 3) * per_step + 1))
+        whole, (np.ceil(model.free_steps).astype(np.int64) + 3) * per_step + 1)
+        + whole + in_degree)
     if n:
         np.cumsum(ring_len[:-1], out=LI[1:, RING_START])
     LI[:, RING_MASK] = ring_len - 1
@@ -365,8 +371,12 @@ def build_state(graph: RoadGraph, model: LinkModel,
     in_start, in_links = csr_out_links(graph.n_nodes, graph.link_to)
     NS = np.stack([in_start, graph.out_start]).astype(np.int64)
     NL = np.stack([in_links, graph.out_links]).astype(np.int64)
-    max_moves = np.floor(q_peak * dt + 1.0)  # an accumulator stays below 1 + q dt
-    per_node = np.bincount(graph.link_to, weights=max_moves, minlength=graph.n_nodes)
+    # a step moves at most floor(q dt) + 1 vehicles off an incoming link (an accumulator stays
+    # below 1 + q dt) plus one released from a jam, and as many onto an outgoing link from the
+    # origin's entry queue
+    max_moves = np.floor(q_peak * dt + 1.0)
+    per_node = (np.bincount(graph.link_to, weights=max_moves + 1.0, minlength=graph.n_nodes)
+                + np.bincount(graph.link_from, weights=max_moves, minlength=graph.n_nodes))
     MVS = np.zeros(graph.n_nodes + 1, np.int64)
     np.cumsum(per_node.astype(np.int64), out=MVS[1:])
     size = int(MVS[-1])

@@ -8,6 +8,7 @@ from mobility_networks import corridor, grid
 
 from simulation.graph import build_road_graph
 from simulation.mobility import (
+    CapacityEvents,
     Demand,
     Settings,
     SignalPlan,
@@ -93,3 +94,54 @@ def test_signal_plan_rejects_green_outside_cycle() -> None:
                       green_end=[70.0, np.nan])
     with pytest.raises(ValueError, match="green"):
         plan.link_arrays(g)
+
+
+def test_vehicles_entering_from_an_origin_share_a_saturated_link() -> None:
+    # link 0 (1800 veh/h) brings 1800 veh/h of through traffic to node 1, where 1200 veh/h more
+    # depart onto link 1 (1800 veh/h): both queue, and the entering traffic competes as an
+    # approach weighted by link 1's capacity, so the two alternate (zipper): 900 veh/h each
+    g = corridor([300.0, 300.0], [1, 1])
+    n_through, n_enter = 1800, 1200
+    dep = np.concatenate([np.arange(n_through) * 2.0, np.arange(n_enter) * 3.0])
+    org = np.concatenate([np.zeros(n_through, np.int32), np.ones(n_enter, np.int32)])
+    d = Demand(dep, org, np.full(dep.size, 2, np.int32))
+    r = simulate(g, d, Settings(end_time=3600.0, bin_width=60.0))
+    both = slice(5, 55)  # both queues wait for link 1
+    entering = r.links.departures[both, 1].mean()
+    through = r.links.outflow[both, 0].mean()
+    assert abs(entering - 900.0) <= 0.02 * 900.0, entering
+    assert abs(through - 900.0) <= 0.02 * 900.0, through
+    assert abs(r.links.outflow[both, 1].mean() - 1800.0) <= 0.02 * 1800.0
+    # the entering trips wait in proportion to their queue, not for ever
+    assert np.isfinite(r.links.entry_wait[both, 1]).all()
+
+
+def test_a_vehicle_blocked_at_a_link_head_is_released_and_counted() -> None:
+    # link 1 closes (capacity 0) at 40 s with three vehicles on it, before the first reaches
+    # its end: without release they stay there for good; with it each waits release_after at
+    # the head of link 1 (it sends nothing) and drives on, one per release_after
+    g = corridor([300.0, 320.0, 300.0], [1, 1, 1])
+    n = 3
+    d = Demand(np.arange(n) * 5.0, np.zeros(n, np.int32), np.full(n, 3, np.int32))
+    closure = CapacityEvents(time=[40.0], link=[1], capacity=[0.0])
+    release = 120.0
+    stuck = simulate(g, d, Settings(end_time=2000.0, release_after=0.0), events=closure)
+    assert stuck.trips.n_arrived == 0 and stuck.trips.releases.sum() == 0
+    r = simulate(g, d, Settings(end_time=2000.0, release_after=release), events=closure)
+    assert r.trips.n_arrived == n
+    assert np.all(r.trips.releases == 1) and r.trips.n_released == n
+    free = float(np.sum(g.length / g.free_speed))
+    # the first vehicle is blocked from its free-flow exit of link 1
+    assert abs(r.trips.travel_time[0] - (free + release)) <= 2.0
+    # the next ones come to the head when the one ahead is released: one per release_after
+    assert np.allclose(np.diff(r.trips.arrival), release, atol=2.0)
+
+
+def test_nothing_is_released_onto_a_closed_link() -> None:
+    # the closure holds: vehicles routed over a link closed from the start wait in front of it
+    g = corridor([300.0, 320.0, 300.0], [1, 1, 1],
+                 cap_per_lane=np.array([1800.0, 0.0, 1800.0]))
+    d = Demand([0.0], [0], [3], route_start=[0, 3], route_links=[0, 1, 2])
+    r = simulate(g, d, Settings(end_time=2000.0, release_after=120.0))
+    assert r.trips.n_arrived == 0 and r.trips.releases.sum() == 0
+    assert r.links.inflow[:, 1].sum() == 0.0

@@ -78,7 +78,12 @@ def test_every_trip_arrives_or_is_stuck(run) -> None:
     kpis = run.kpis["value"]
     assert kpis["trips"] == N_TRIPS
     assert kpis["not_departed"] == kpis["unroutable"] == kpis["outside_network"] == kpis["same_node"] == 0
-    assert kpis["arrived"] + kpis["waiting"] + kpis["on_link"] == N_TRIPS
+    assert kpis["arrived"] + kpis["waiting"] + kpis["on_link"] + kpis["released"] == N_TRIPS
+    assert kpis["unfinished"] == kpis["waiting"] + kpis["on_link"] + kpis["released"]
+    released = run.trips["jam_releases"] > 0
+    assert kpis["jam_releases"] == run.trips["jam_releases"].sum()
+    assert kpis["arrived_after_release"] == (released & (run.trips["status"] == "arrived")).sum()
+    assert kpis["released"] == (released & (run.trips["status"] == "released")).sum()
     assert kpis["arrived"] > 0.9 * N_TRIPS
     arrived = run.trips[run.trips["status"] == "arrived"]
     assert np.isfinite(arrived[["arrival", "travel_time", "free_flow_time", "delay"]].to_numpy()).all()
@@ -93,7 +98,8 @@ def test_kpis_have_units_and_agree_with_the_tables(run) -> None:
     assert value["vehicle_km"] == pytest.approx(run.trips["distance"].sum() / 1000.0, rel=1e-9)
     arrived = run.trips[run.trips["status"] == "arrived"]
     assert value["mean_travel_time"] == pytest.approx(arrived["travel_time"].mean())
-    assert value["p95_travel_time"] >= value["mean_travel_time"]
+    assert value["median_travel_time"] == pytest.approx(arrived["travel_time"].median())
+    assert value["p95_travel_time"] >= value["median_travel_time"]
     assert value["total_delay"] == pytest.approx(arrived["delay"].sum() / 3600.0)
     assert value["mean_speed"] == pytest.approx(value["vehicle_km"] / value["vehicle_hours"])
     assert 0 < value["co2"] and 0 < value["nox"]

@@ -22,11 +22,13 @@ from twin.quantities import KMH_PER_MS
 
 TRIP_STATUSES: tuple[str, ...] = (
     "not_departed", "waiting", "on_link", "arrived", "unroutable", "outside_network", "same_node",
+    "released",
 )
 """Trip status: not departed within the horizon, waiting to enter the network at the end, on a
 link at the end, arrived, no path (kernel codes 0-4; also an end with no routable junction
 within reach, not simulated); origin or destination at a junction the twin does not have,
-origin equal to destination (not simulated)."""
+origin equal to destination (not simulated); on a link at the end after being released from a
+jam (kernel code 2 with releases). A trip's releases are in its ``jam_releases``."""
 
 
 @dataclass(frozen=True, eq=False)

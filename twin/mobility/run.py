@@ -192,6 +192,9 @@ def _trip_table(demand: pd.DataFrame, result: Result, net: RoutableNetwork, keep
     status[outside] = "outside_network"
     status[unroutable] = "unroutable"
     status[keep] = np.asarray(KERNEL_STATUSES, dtype=object)[result.trips.status]
+    releases = np.zeros(n, np.int64)
+    releases[keep] = result.trips.releases
+    status[(status == "on_link") & (releases > 0)] = "released"
     arrival = np.full(n, np.nan)
     arrival[keep] = result.trips.arrival + start
     travel = np.full(n, np.nan)
@@ -204,7 +207,8 @@ def _trip_table(demand: pd.DataFrame, result: Result, net: RoutableNetwork, keep
         "origin": demand["origin"].to_numpy(), "destination": demand["destination"].to_numpy(),
         "departure": demand["departure"].to_numpy(dtype=np.float64), "arrival": arrival,
         "travel_time": travel, "free_flow_time": free, "delay": travel - free,
-        "distance": distance, "status": pd.Categorical(status, categories=TRIP_STATUSES),
+        "distance": distance, "jam_releases": releases,
+        "status": pd.Categorical(status, categories=TRIP_STATUSES),
     }, index=demand.index)
 
 
