@@ -167,7 +167,8 @@ def _run_mobility(scenario: Scenario, base: Twin, applied: AppliedScenario,
     demand = applied.demand.apply(demand, net.network.nodes, seed)
     settings = Settings(dt=period.time_step, end_time=end - start, bin_width=spec.bin_width,
                         reroute_interval=spec.reroute_interval, reroute_share=spec.reroute_share,
-                        sample_interval=spec.sample_interval, seed=seed)
+                        sample_interval=spec.sample_interval,
+                        release_after=spec.release_after, seed=seed)
     fleet = Fleet() if applied.demand.ev_share is None else Fleet(ev_share=applied.demand.ev_share)
     return run_mobility(applied.twin, demand, settings, network=net, start=start, fleet=fleet,
                         equilibrium_iterations=spec.equilibrium_iterations)

@@ -134,6 +134,9 @@ class MobilitySpec:
         Share of vehicles re-routed at each re-routing [-] (0..1).
     sample_interval : float, default 60.0
         Interval of the vehicle position samples for the viewer [s]; 0 for none.
+    release_after : float, default 300.0
+        Time a vehicle blocked at a link's head waits before it is released from the jam
+        [s]; 0 for never.
     equilibrium_iterations : int, default 0
         Days of the day-to-day route choice equilibrium (MSA) before the reported run [-];
         0 for none.
@@ -148,6 +151,7 @@ class MobilitySpec:
     reroute_interval: float = 300.0
     reroute_share: float = 0.1
     sample_interval: float = 60.0
+    release_after: float = 300.0
     equilibrium_iterations: int = 0
 
 
@@ -312,11 +316,12 @@ def _mobility(
         reroute_interval=float(table.get("reroute_interval", defaults.reroute_interval)),
         reroute_share=float(table.get("reroute_share", defaults.reroute_share)),
         sample_interval=float(table.get("sample_interval", defaults.sample_interval)),
+        release_after=float(table.get("release_after", defaults.release_after)),
         equilibrium_iterations=int(table.get("equilibrium_iterations",
                                              defaults.equilibrium_iterations)),
     )
     if period is not None:
-        for key in ("bin_width", "reroute_interval", "sample_interval"):
+        for key in ("bin_width", "reroute_interval", "sample_interval", "release_after"):
             ratio = getattr(spec, key) / period.time_step
             if not math.isclose(ratio, round(ratio), rel_tol=0.0, abs_tol=1e-9):
                 problems.append(
