@@ -1,6 +1,6 @@
 """Hourly solar on building surfaces and through their glazing, per m^2 of surface.
 
-Ties :mod:`irradiance`, :mod:`glazing` and :mod:`shading` together for the zone model. The
+Ties :mod:`irradiance`, :mod:`glazing` and :mod:`overhangs` together for the zone model. The
 sun may be given at one time per hour (the interval midpoint) or at several samples per hour,
 shape ``(n_samples, n_hours)``; the hourly result is then the mean over the samples, which is
 how sub-hourly programs (EnergyPlus with 4 time steps per hour) see the hourly weather.

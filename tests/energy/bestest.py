@@ -21,8 +21,8 @@ import numpy as np
 
 from simulation.energy import envelope as env
 from simulation.energy.glazing import Glazing
+from simulation.energy.overhangs import overhang_sky_view_ratio, overhang_sunlit_fraction
 from simulation.energy.rc5r1c import Drivers, ZoneResults, Zones, simulate
-from simulation.energy.shading import overhang_sky_view_ratio, overhang_sunlit_fraction
 from simulation.energy.solar_gains import sun_for_intervals, surface_solar
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ashrae140-bestest"

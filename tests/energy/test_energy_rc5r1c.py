@@ -174,7 +174,7 @@ def test_energy_kernels_import_only_numpy_and_numba():
         "for m in ('pvlib', 'pandas', 'scipy', 'twin', 'geopandas', 'h5py'):\n"
         "    sys.modules[m] = None\n"
         "import simulation.energy.solar_position, simulation.energy.irradiance\n"
-        "import simulation.energy.glazing, simulation.energy.shading\n"
+        "import simulation.energy.glazing, simulation.energy.overhangs\n"
         "import simulation.energy.solar_gains, simulation.energy.rc5r1c\n"
         "import simulation.energy.envelope\n"
         "print('ok')\n"

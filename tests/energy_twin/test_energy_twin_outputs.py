@@ -14,7 +14,7 @@ from simulation.energy.pv import pv_annual
 from simulation.energy.systems import LABELS, CarrierFactors, energy_label
 from twin import quantities
 from twin.energy import EnergySettings, run_energy
-from twin.energy.pv import pv_plane, rooftop_pv
+from twin.energy.rooftop_pv import pv_plane, rooftop_pv
 from twin.energy.solar import SOURCE_NAMES, solar_sources
 from twin.model import Raster, Terrain
 

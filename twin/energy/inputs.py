@@ -19,7 +19,7 @@ Per building (all vectorised over the buildings table):
 - solar apertures per source (``solar.SOURCE_NAMES``): opaque α R_se U A (ISO 13790 11.3.4) for
   the roof and each facade, plus windows F_sh F_w g (1 - F_F) A (11.3.3) per facade,
   times the sunlit factor of ``settings.shading`` (default ``"dsm"``: from the twin's DSM
-  horizons, ``shading.py``, when it has a DSM; else 1);
+  horizons, ``dsm_horizons.py``, when it has a DSM; else 1);
 - sky-radiation loss coefficient (11.3.5): roof F_r = 1, walls and windows F_r = 0.5;
 - internal gains W = internal_gains x A_f, scheduled.
 
@@ -41,10 +41,10 @@ import pandas as pd
 from simulation.energy import envelope as env
 from simulation.energy.rc5r1c import H_MS, LAMBDA_AT, MASS_CLASSES, Drivers, Zones
 from twin.energy.archetypes import Archetypes, load_archetypes
+from twin.energy.dsm_horizons import DsmShading, dsm_shading
 from twin.energy.party_walls import party_wall_areas
 from twin.energy.schedules import building_profiles, local_calendar
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
-from twin.energy.shading import DsmShading, dsm_shading
 from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources, solar_sources
 from twin.errors import InputError
 from twin.model import ORIENTATIONS, STOREY_HEIGHT, Twin

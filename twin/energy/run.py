@@ -23,11 +23,11 @@ from simulation.energy.rc5r1c import ZoneResults, simulate
 from simulation.energy.systems import LABELS, HeatingSystems, energy_label
 from twin.energy.archetypes import load_archetypes
 from twin.energy.balance import BalanceCollector, subset
+from twin.energy.heating_assignment import SYSTEM_KINDS, heating_systems
 from twin.energy.hourly_file import HourlyFile
 from twin.energy.inputs import EnergyInputs, energy_inputs
-from twin.energy.pv import pv_plane, rooftop_pv
+from twin.energy.rooftop_pv import pv_plane, rooftop_pv
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
-from twin.energy.systems import SYSTEM_KINDS, heating_systems
 from twin.model import Twin
 
 MONTHS = tuple(range(1, 13))

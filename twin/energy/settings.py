@@ -38,9 +38,9 @@ class EnergySettings:
     warmup_hours: hours simulated before the year (taken from its end).
     district_column: buildings column whose values group the hourly totals (None: one total).
     shading: ``"dsm"`` (default): sunlit factors from the twin's DSM horizons when it has a DSM
-    (``shading.py``; also shades the rooftop PV), none without one; None: unshaded; or the
+    (``dsm_horizons.py``; also shades the rooftop PV), none without one; None: unshaded; or the
     factors themselves, see :data:`Shading`. horizon_azimuths: azimuth bins of the horizons.
-    heating_system: system of buildings whose ``heating_system`` column is null (``systems.py``).
+    heating_system: system of buildings whose ``heating_system`` column is null (``heating_assignment.py``).
     carriers: CO2 and primary energy factors per carrier.
     hourly_path: write the hourly series per building to this HDF5 file (``hourly_file.py``).
     block_size: buildings per block of hourly series (memory: about 20 bytes x block_size x
