@@ -54,6 +54,10 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
+
+from .irradiance import plane_irradiance
+from .weather import Sun, Weather
 
 __all__ = [
     "DsmGrid",
@@ -64,6 +68,7 @@ __all__ = [
     "sky_view_factor",
     "sky_view_ratio",
     "sun_bins",
+    "sunlit_factor",
     "sunlit_sum",
 ]
 
@@ -404,3 +409,54 @@ def sunlit_sum(horizon_deg, weight_row, weight, apparent_zenith, sun_azimuth) ->
     out = np.empty(h.shape[0])
     _sunlit_sum_kernel(h, rows, w, elevation, bins, hours, out)
     return out
+
+
+def sunlit_factor(horizon_deg: np.ndarray, tilt: npt.ArrayLike, azimuth: npt.ArrayLike,
+                  plane: np.ndarray, plane_tilt: npt.ArrayLike, plane_azimuth: npt.ArrayLike,
+                  weather: Weather, sun: Sun) -> np.ndarray:
+    """Irradiance-weighted sunlit factor of each point over the weather's hours.
+
+    A point's shaded irradiance over its unshaded irradiance, on the plane that stands for it,
+    summed over the hours and sun samples: ``(Σ (beam + circumsolar) sunlit + SVR Σ isotropic
+    + Σ (horizon band + ground)) / Σ total``, sunlit while the sun is above the point's horizon
+    in its azimuth bin, SVR the point's :func:`sky_view_ratio`; 1 where the plane gets no
+    irradiance at all.
+
+    Parameters
+    ----------
+    horizon_deg : ndarray
+        Horizon of each point, shape (n_points, n_azimuth) [deg].
+    tilt, azimuth : array of float
+        Tilt from the horizontal and azimuth east of north of each point's surface, for its
+        sky-view ratio, shape (n_points,) [deg].
+    plane : ndarray
+        Index of each point's plane in ``plane_tilt`` / ``plane_azimuth``, shape (n_points,)
+        [-].
+    plane_tilt, plane_azimuth : array of float
+        The planes whose irradiance weights the points (a few orientation classes), shape
+        (n_planes,) [deg].
+    weather : Weather
+        GHI, DNI, DHI of each hour and the ground albedo.
+    sun : Sun
+        The sun at one or more samples inside each hour.
+
+    Returns
+    -------
+    ndarray
+        Sunlit factor of each point, shape (n_points,) [-].
+    """
+    rows = np.asarray(plane, dtype=np.int64)
+    n_planes = np.atleast_1d(np.asarray(plane_tilt)).size
+    lit = np.zeros(rows.shape[0])
+    direct, iso, rest = np.zeros(n_planes), np.zeros(n_planes), np.zeros(n_planes)
+    for zen, saz in zip(sun.apparent_zenith, sun.azimuth):
+        p = plane_irradiance(plane_tilt, plane_azimuth, weather.ghi, weather.dni, weather.dhi,
+                             zen, saz, sun.dni_extra, weather.site.albedo)
+        beam = p.beam + p.circumsolar
+        lit += sunlit_sum(horizon_deg, rows, beam, zen, saz)
+        direct += beam.sum(axis=1)
+        iso += p.sky_isotropic.sum(axis=1)
+        rest += (p.horizon + p.ground).sum(axis=1)
+    total = direct + iso + rest
+    shaded = lit + sky_view_ratio(horizon_deg, tilt, azimuth) * iso[rows] + rest[rows]
+    return np.divide(shaded, total[rows], out=np.ones_like(shaded), where=total[rows] > 0.0)

@@ -234,29 +234,44 @@ def perez_sky_parts(dhi, f1, f2, cos_aoi_pos, cos_zenith, view_sky, sin_tilt):
     return iso, circ, hor
 
 
+@numba.njit(cache=True, inline="always")
+def plane_hour(cos_tilt: float, sin_tilt: float, azimuth_rad: float, ghi: float, dni: float,
+               dhi: float, cos_zenith: float, sin_zenith: float, sun_azimuth_rad: float,
+               albedo: float, f1: float, f2: float
+               ) -> tuple[float, float, float, float, float, float]:
+    """Irradiance components on one plane in one hour [W/m²] and the cosine of the angle of
+    incidence [-]: (beam, isotropic sky, circumsolar, horizon band, ground, cos AOI).
+
+    The plane by the cosine and sine of its tilt and its azimuth [rad]; the sun by the cosine
+    and sine of its apparent zenith and its azimuth [rad]; F1, F2 the hour's Perez brightness
+    coefficients. Shared by every kernel that needs plane-of-array irradiance.
+    """
+    c = _cos_aoi(cos_tilt, sin_tilt, azimuth_rad, cos_zenith, sin_zenith, sun_azimuth_rad)
+    aa = max(0.0, c)
+    iso, circ, hor = perez_sky_parts(dhi, f1, f2, aa, cos_zenith, 0.5 * (1.0 + cos_tilt),
+                                     sin_tilt)
+    return dni * aa, iso, circ, hor, ghi * albedo * (0.5 * (1.0 - cos_tilt)), c
+
+
 @numba.njit(cache=True)
 def _plane_kernel(
-    tilt, azimuth, ghi, dni, dhi, zenith, sun_azimuth, albedo, f1, f2,
-    beam, iso, circ, hor, ground, cosaoi,
-):
+    tilt: np.ndarray, azimuth: np.ndarray, ghi: np.ndarray, dni: np.ndarray, dhi: np.ndarray,
+    zenith: np.ndarray, sun_azimuth: np.ndarray, albedo: np.ndarray, f1: np.ndarray,
+    f2: np.ndarray, beam: np.ndarray, iso: np.ndarray, circ: np.ndarray, hor: np.ndarray,
+    ground: np.ndarray, cosaoi: np.ndarray,
+) -> None:
     n_s = tilt.shape[0]
     n_t = ghi.shape[0]
     for s in range(n_s):
         ct = np.cos(tilt[s] * _DEG)
         st = np.sin(tilt[s] * _DEG)
         a = azimuth[s] * _DEG
-        view_sky = 0.5 * (1.0 + ct)
-        view_gnd = 0.5 * (1.0 - ct)
         for t in range(n_t):
             zr = zenith[t] * _DEG
-            cz = np.cos(zr)
-            c = _cos_aoi(ct, st, a, cz, np.sin(zr), sun_azimuth[t] * _DEG)
-            cosaoi[s, t] = c
-            aa = max(0.0, c)
-            beam[s, t] = dni[t] * aa
-            ground[s, t] = ghi[t] * albedo[t] * view_gnd
-            iso[s, t], circ[s, t], hor[s, t] = perez_sky_parts(dhi[t], f1[t], f2[t], aa, cz,
-                                                               view_sky, st)
+            (beam[s, t], iso[s, t], circ[s, t], hor[s, t], ground[s, t],
+             cosaoi[s, t]) = plane_hour(ct, st, a, ghi[t], dni[t], dhi[t], np.cos(zr),
+                                        np.sin(zr), sun_azimuth[t] * _DEG, albedo[t], f1[t],
+                                        f2[t])
 
 
 @dataclass(frozen=True)

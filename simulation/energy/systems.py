@@ -153,7 +153,11 @@ class HeatingSystems:
                 raise ValueError(f"HeatingSystems.{name} out of range: {bad}")
 
     def __len__(self) -> int:
-        return self.kind.shape[0]
+        return int(self.kind.shape[0])
+
+    def take(self, rows: slice | np.ndarray) -> HeatingSystems:
+        """The systems at ``rows`` (a slice, indices or a mask)."""
+        return HeatingSystems(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
 
     def cop(self, temp_out) -> np.ndarray:
         """Hourly COP of each building's heat pump, (n, n_hours); 1 below hp_min_source."""

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.energy.rc5r1c import MASS_CLASSES
+from simulation.energy import MASS_CLASSES
 from twin.errors import InputError
 
 DEFAULT_TABLE = Path(__file__).with_name("archetypes.toml")

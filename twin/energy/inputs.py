@@ -1,4 +1,4 @@
-"""Twin -> inputs of the ISO 13790 5R1C kernel (``simulation.energy.rc5r1c``).
+"""Twin -> inputs of the energy model (``simulation.energy``): zones and hourly drivers.
 
 Per building (all vectorised over the buildings table):
 
@@ -21,7 +21,8 @@ Per building (all vectorised over the buildings table):
   times the sunlit factor of ``settings.shading`` (default ``"dsm"``: from the twin's DSM
   horizons, ``dsm_horizons.py``, when it has a DSM; else 1);
 - sky-radiation loss coefficient (11.3.5): roof F_r = 1, walls and windows F_r = 0.5;
-- internal gains W = internal_gains x A_f, scheduled.
+- internal gains W = internal_gains x A_f, scheduled; appliances and lighting electricity
+  W = electric_share x internal_gains x A_f, on the same schedule.
 
 Buildings with a conditioned floor area below ``MIN_FLOOR_AREA`` or no positive height are left
 out of the run (counted in a warning); their results are NaN.
@@ -38,8 +39,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.energy import envelope as env
-from simulation.energy.rc5r1c import H_MS, LAMBDA_AT, MASS_CLASSES, Drivers, Zones
+from simulation.energy import (
+    H_MS,
+    LAMBDA_AT,
+    MASS_CLASSES,
+    Drivers,
+    Zones,
+    opaque_solar_aperture,
+    sky_loss_coefficient,
+    ventilation_conductance,
+)
 from twin.energy.archetypes import Archetypes, load_archetypes
 from twin.energy.dsm_horizons import DsmShading, dsm_shading
 from twin.energy.party_walls import party_wall_areas
@@ -131,8 +140,8 @@ def envelope_table(twin: Twin, params: pd.DataFrame, archetypes: Archetypes,
         "roof": roof, "ground": ground,
         "inner_surfaces": env_area + party.sum(axis=1) + 2.0 * (floors - 1.0) * footprint,
         "h_tr_w": h_tr_w, "h_tr_op": h_tr_op,
-        "h_ve": env.ventilation_conductance(air),
-        "h_ve_extra": env.ventilation_conductance(p["ventilation_lps_m2"] * 3.6 * floor_area),
+        "h_ve": ventilation_conductance(air),
+        "h_ve_extra": ventilation_conductance(p["ventilation_lps_m2"] * 3.6 * floor_area),
     })
     return pd.DataFrame(out, index=b.index)
 
@@ -146,12 +155,12 @@ def _apertures(e: pd.DataFrame, params: pd.DataFrame, archetypes: Archetypes) ->
                      * params["g_window"].to_numpy(np.float64)
                      * (1.0 - float(m["frame_fraction"])))
     ap = np.zeros((len(e), len(SOURCE_NAMES)))
-    ap[:, ROOF] = env.opaque_solar_aperture(alpha, params["u_roof"].to_numpy(np.float64),
+    ap[:, ROOF] = opaque_solar_aperture(alpha, params["u_roof"].to_numpy(np.float64),
                                             e["roof"].to_numpy(), R_SE)
     for row, o in zip(FACADES, ORIENTATIONS):
         win = e[f"window_{o}"].to_numpy()
         opaque = e[f"exposed_wall_{o}"].to_numpy() - win
-        ap[:, row] = env.opaque_solar_aperture(alpha, u_wall, opaque, R_SE) + window_factor * win
+        ap[:, row] = opaque_solar_aperture(alpha, u_wall, opaque, R_SE) + window_factor * win
     return ap
 
 
@@ -159,11 +168,11 @@ def _sky_loss(e: pd.DataFrame, params: pd.DataFrame, emissivity: float) -> np.nd
     """ISO 13790 11.3.5 sky-radiation coefficient W/K (multiplies delta_theta_er)."""
     windows = e[[f"window_{o}" for o in ORIENTATIONS]].to_numpy().sum(axis=1)
     walls = e[[f"exposed_wall_{o}" for o in ORIENTATIONS]].to_numpy().sum(axis=1) - windows
-    return (env.sky_loss_coefficient(params["u_roof"].to_numpy(np.float64), e["roof"].to_numpy(),
+    return (sky_loss_coefficient(params["u_roof"].to_numpy(np.float64), e["roof"].to_numpy(),
                                      R_SE, emissivity, f_r=1.0)
-            + env.sky_loss_coefficient(params["u_wall"].to_numpy(np.float64), walls, R_SE,
+            + sky_loss_coefficient(params["u_wall"].to_numpy(np.float64), walls, R_SE,
                                        emissivity, f_r=0.5)
-            + env.sky_loss_coefficient(params["u_window"].to_numpy(np.float64), windows, R_SE,
+            + sky_loss_coefficient(params["u_window"].to_numpy(np.float64), windows, R_SE,
                                        emissivity, f_r=0.5))
 
 
@@ -175,7 +184,7 @@ def _shading(twin: Twin, sources: SolarSources,
     if isinstance(settings.shading, str) and settings.shading == "dsm":
         if twin.terrain.dsm is None:
             return np.ones((n, len(sources.names))), None
-        dsm = dsm_shading(twin, sources, settings.horizon_azimuths)
+        dsm = dsm_shading(twin, twin.terrain.dsm, sources, settings.horizon_azimuths)
         return dsm.factors, dsm
     if settings.shading is None:
         return np.ones((n, len(sources.names))), None
@@ -247,15 +256,18 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
     if raised:
         warnings.append(f"{raised} buildings: A_m / A_t raised to keep the 5R1C network valid "
                         "(small, tall or strongly glazed zones)")
+    floor_area = es["floor_area"].to_numpy()
+    appliances = (ps["electric_share"].to_numpy(np.float64)
+                  * ps["internal_gains"].to_numpy(np.float64) * floor_area)
     zones = Zones.create(
-        es["floor_area"].to_numpy(), es["h_tr_w"].to_numpy(), es["h_tr_op"].to_numpy(),
+        floor_area, es["h_tr_w"].to_numpy(), es["h_tr_op"].to_numpy(),
         es["h_ve"].to_numpy(), mass_class=None, c_m=c_m, a_m=a_m, a_t=a_t,
-        internal_gains=ps["internal_gains"].to_numpy(np.float64) * es["floor_area"].to_numpy(),
+        internal_gains=ps["internal_gains"].to_numpy(np.float64) * floor_area,
         solar_aperture=apertures[rows],
         sky_loss=_sky_loss(es, ps, float(archetypes.method["emissivity"])),
         h_ve_extra=es["h_ve_extra"].to_numpy(),
         gains_profile=profiles.gains_index[order], setpoint_profile=profiles.setpoint_index[order],
-        vent_profile=profiles.vent_index[order], district=district[rows],
+        vent_profile=profiles.vent_index[order], district=district[rows], appliances=appliances,
     )
     drivers = Drivers.create(
         weather.data["temp_air"].to_numpy(np.float64), sources.irradiance, cal.month,

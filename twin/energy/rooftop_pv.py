@@ -1,14 +1,14 @@
-"""Rooftop PV of a twin's buildings: systems from ``pv_share`` and the shared module plane.
+"""Rooftop PV of a twin's buildings: one PVWatts system per building from ``pv_share``.
 
 Suitable roof: the twin's roofs are flat (LoD1 footprints extruded; ``roof_area`` is their
 area), so every roof counts, whatever its orientation; modules stand on racks tilted
-``PV_TILT`` = 15° facing south (``PV_AZIMUTH`` 180°), covering ``SUITABLE_SHARE`` = 0.7 of the
-roof (the packing of ``simulation.energy.pv.pdc0_from_area``: edge set-backs, access paths and
-row spacing). A building's DC nameplate = pv_share x 0.7 x roof_area x pv_kwp_m2 (kWp per m²
-of module, default 0.2 = 20 % efficient modules). Shading: the roof point's DSM horizon where
-the run has one (then the PVWatts losses without their 3 % shading, 11.42 %), else the
-PVWatts default 14.08 %. Columns ``pv_share`` (0..1) and ``pv_kwp_m2`` are those the
-``add_pv`` scenario intervention writes; null means no PV / the default.
+``PV_TILT`` = 15° facing south (``PV_AZIMUTH`` 180°), covering 0.7 of the roof
+(``simulation.energy.pdc0_from_area``'s packing: edge set-backs, access paths and row spacing).
+Modules cover pv_share x 0.7 of a building's roof; its DC nameplate = pv_share x 0.7 x
+roof_area x pv_kwp_m2 (kWp per m² of module, default 0.2 = 20 % efficient modules). Shading: the roof point's DSM horizon where the run has
+one (then the PVWatts losses without their 3 % shading, 11.42 %), else the PVWatts default
+14.08 %. Columns ``pv_share`` (0..1) and ``pv_kwp_m2`` are those the ``add_pv`` scenario
+intervention writes; null means no PV / the default.
 """
 
 from __future__ import annotations
@@ -16,24 +16,25 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.energy.irradiance import PlaneIrradiance, plane_irradiance
-from simulation.energy.pv import PVWATTS_LOSSES, PVSystems, pvwatts_losses
-from simulation.energy.solar_gains import sun_for_intervals
-from twin.energy.solar import unix_seconds
+from simulation.energy import (
+    MODULE_EFFICIENCY,
+    PACKING,
+    PVWATTS_LOSSES,
+    PVSystems,
+    pdc0_from_area,
+    pvwatts_losses,
+)
 from twin.errors import InputError
-from twin.model import Twin, Weather
+from twin.model import Twin
 
 PV_TILT = 15.0
 """deg, module tilt on the flat roofs."""
 PV_AZIMUTH = 180.0
 """deg east of north, module azimuth."""
-SUITABLE_SHARE = 0.7
-"""Module area per m² of roof area."""
-DEFAULT_KWP_M2 = 0.2
-"""kWp per m² of module where ``pv_kwp_m2`` is not given."""
 
 
 def _column(b: pd.DataFrame, name: str, default: float, low: float, high: float) -> np.ndarray:
+    """A numeric buildings column checked within low..high, ``default`` where null or absent."""
     if name not in b.columns:
         return np.full(len(b), default)
     values = pd.to_numeric(b[name], errors="coerce").to_numpy(np.float64)
@@ -54,23 +55,10 @@ def rooftop_pv(twin: Twin, shaded: np.ndarray) -> PVSystems:
     """
     b = twin.buildings
     share = _column(b, "pv_share", 0.0, 0.0, 1.0)
-    kwp_m2 = _column(b, "pv_kwp_m2", DEFAULT_KWP_M2, 1e-6, 0.3)
+    kwp_m2 = _column(b, "pv_kwp_m2", MODULE_EFFICIENCY, 1e-6, 0.3)
     roof = np.nan_to_num(b["roof_area"].to_numpy(np.float64))
-    pdc0 = share * SUITABLE_SHARE * roof * kwp_m2 * 1000.0
     losses = np.where(shaded, pvwatts_losses(shading=0.0), PVWATTS_LOSSES)
-    return PVSystems(pdc0=pdc0, tilt=PV_TILT, azimuth=PV_AZIMUTH, losses_percent=losses)
-
-
-def pv_plane(weather: Weather, albedo: float) -> tuple[PlaneIrradiance, np.ndarray, np.ndarray]:
-    """Irradiance components on the module plane (1, n_hours) W/m² and the sun (apparent
-    zenith, azimuth, deg) at the middle of each hour."""
-    d = weather.data
-    loc = weather.location
-    zen, az, ext = sun_for_intervals(
-        unix_seconds(d.index), loc.latitude, loc.longitude, loc.elevation,
-        pressure=d["pressure"].to_numpy(np.float64),
-        temperature=d["temp_air"].to_numpy(np.float64))
-    plane = plane_irradiance(PV_TILT, PV_AZIMUTH, d["ghi"].to_numpy(np.float64),
-                             d["dni"].to_numpy(np.float64), d["dhi"].to_numpy(np.float64),
-                             zen[0], az[0], ext, albedo)
-    return plane, zen[0], az[0]
+    n = len(b)
+    return PVSystems(pdc0=pdc0_from_area(roof, kwp_m2, share * PACKING),
+                     tilt=np.full(n, PV_TILT), azimuth=np.full(n, PV_AZIMUTH),
+                     losses_percent=losses)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.energy.systems import CarrierFactors
+from simulation.energy import CarrierFactors
 from twin.energy.archetypes import Archetypes
 from twin.energy.party_walls import DEFAULT_TOLERANCE
 
@@ -17,7 +17,7 @@ HourlyConsumer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None
 buildings: rows are their positions in ``Twin.buildings`` (and ``EnergyRun.buildings``), the
 arrays float32 (len(rows), n_hours) and reused after the call: copy what you keep. This is
 where further hourly models read the ideal loads (the systems and PV balance of
-``balance.py`` always runs)."""
+``simulation.energy`` always runs)."""
 
 Shading = np.ndarray | Callable[..., np.ndarray]
 """Sunlit factor 0..1 per building and solar source, shape (n_buildings, n_sources) in the
