@@ -256,7 +256,7 @@ def balance(
         shaded = np.zeros(n, dtype=np.bool_)
     else:
         horizon = np.asarray(roof_horizon, dtype=np.float64)
-        shaded = ~np.isnan(horizon).any(axis=1)
+        shaded = np.asarray(~np.isnan(horizon).any(axis=1))
         horizon = np.ascontiguousarray(np.where(shaded[:, None], horizon, 0.0))
     svr = np.where(shaded, sky_view_ratio(horizon, pv.tilt, pv.azimuth), 1.0) if n else np.ones(0)
     elevation, bins = sun_bins(horizon.shape[1], shared.sun.apparent_zenith[0],

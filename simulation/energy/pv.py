@@ -32,7 +32,7 @@ energy balance of the buildings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -41,6 +41,7 @@ import numpy.typing as npt
 from .horizon import sky_view_ratio as _sky_view_ratio
 from .horizon import sun_bins
 from .irradiance import PlaneIrradiance, perez_brightness_coefficients, plane_hour, plane_irradiance
+from .per_system import broadcast, default, fields_at
 from .weather import Weather, sun_positions
 
 __all__ = [
@@ -74,7 +75,6 @@ SAPM_MOUNTING = {
     "insulated_back_glass_polymer": (-2.81, -0.0455, 0.0),
 }
 _CLOSE_MOUNT = SAPM_MOUNTING["close_mount_glass_glass"]
-_DEG = np.pi / 180.0
 IAM_GLASS = (1.526, 4.0, 0.002)
 """PVWatts' glass cover for the physical IAM: refractive index [-], extinction coefficient
 [1/m], thickness [m]."""
@@ -184,11 +184,6 @@ def pdc0_from_area(area_m2: npt.ArrayLike, module_efficiency: npt.ArrayLike = MO
             * np.asarray(module_efficiency) * 1000.0)
 
 
-def _constant(value: float) -> np.ndarray:
-    """A field default: ``value`` as a 0-d array (broadcast to the systems on construction)."""
-    return field(default_factory=lambda: np.array(value))
-
-
 @dataclass(frozen=True)
 class PVSystems:
     """PV systems, one value per system (scalars are broadcast to the length of ``pdc0``).
@@ -230,22 +225,17 @@ class PVSystems:
     pdc0: np.ndarray
     tilt: np.ndarray
     azimuth: np.ndarray
-    gamma_pdc: np.ndarray = _constant(-0.0037)
-    losses_percent: np.ndarray = _constant(PVWATTS_LOSSES)
-    dc_ac_ratio: np.ndarray = _constant(1.2)
-    eta_inv_nom: np.ndarray = _constant(0.96)
-    eta_inv_ref: np.ndarray = _constant(0.9637)
-    temp_a: np.ndarray = _constant(_CLOSE_MOUNT[0])
-    temp_b: np.ndarray = _constant(_CLOSE_MOUNT[1])
-    temp_delta_t: np.ndarray = _constant(_CLOSE_MOUNT[2])
+    gamma_pdc: np.ndarray = default(-0.0037)
+    losses_percent: np.ndarray = default(PVWATTS_LOSSES)
+    dc_ac_ratio: np.ndarray = default(1.2)
+    eta_inv_nom: np.ndarray = default(0.96)
+    eta_inv_ref: np.ndarray = default(0.9637)
+    temp_a: np.ndarray = default(_CLOSE_MOUNT[0])
+    temp_b: np.ndarray = default(_CLOSE_MOUNT[1])
+    temp_delta_t: np.ndarray = default(_CLOSE_MOUNT[2])
 
     def __post_init__(self) -> None:
-        n = np.atleast_1d(np.asarray(self.pdc0)).size
-        for f in fields(self):
-            v = np.asarray(getattr(self, f.name), dtype=np.float64).ravel()
-            if v.size not in (1, n):
-                raise ValueError(f"PVSystems.{f.name}: expected 1 or {n} values, got {v.size}")
-            object.__setattr__(self, f.name, np.ascontiguousarray(np.broadcast_to(v, (n,))))
+        broadcast(self, np.atleast_1d(np.asarray(self.pdc0)).size)
         if np.any(self.pdc0 < 0.0):
             raise ValueError("PVSystems.pdc0 must be >= 0 W")
 
@@ -254,7 +244,7 @@ class PVSystems:
 
     def take(self, rows: slice | np.ndarray) -> PVSystems:
         """The systems at ``rows`` (a slice, indices or a mask)."""
-        return PVSystems(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+        return PVSystems(**fields_at(self, rows))
 
     @property
     def pdc0_inverter(self) -> np.ndarray:
@@ -417,8 +407,17 @@ def self_consumption(pv_w: npt.ArrayLike, load_w: npt.ArrayLike) -> SelfConsumpt
 
 @dataclass(frozen=True)
 class PVAnnual:
-    """Totals over the series: per system DC (after losses) and AC kWh, (n,); AC W of all
-    systems together per hour, (n_hours,)."""
+    """Totals of :func:`pv_annual` over the series.
+
+    Attributes
+    ----------
+    dc_kwh : ndarray
+        DC energy after losses of each system, shape (n,) [kWh].
+    ac_kwh : ndarray
+        AC energy of each system, shape (n,) [kWh].
+    hourly_ac_w : ndarray
+        AC power of all systems together per hour, shape (n_hours,) [W].
+    """
 
     dc_kwh: np.ndarray
     ac_kwh: np.ndarray
@@ -426,26 +425,26 @@ class PVAnnual:
 
 
 @numba.njit(cache=True, parallel=True)
-def _pv_annual_kernel(tilt: np.ndarray, azimuth: np.ndarray, cos_zen: np.ndarray,
-                      sin_zen: np.ndarray, sun_az: np.ndarray, ghi: np.ndarray, dni: np.ndarray,
+def _pv_annual_kernel(normal: np.ndarray, sun: np.ndarray, ghi: np.ndarray, dni: np.ndarray,
                       dhi: np.ndarray, f1: np.ndarray, f2: np.ndarray, albedo: float,
                       temp_air: np.ndarray, wind: np.ndarray, horizon: np.ndarray,
                       with_horizon: bool, elevation: np.ndarray, bins: np.ndarray,
                       sky_ratio: np.ndarray, prm: np.ndarray, iam_n: float, iam_k: float,
                       iam_l: float, block: int, dc_wh: np.ndarray, ac_wh: np.ndarray,
                       hourly: np.ndarray) -> None:
-    n = tilt.shape[0]
+    n = normal.shape[0]
     n_t = ghi.shape[0]
     for b in numba.prange(hourly.shape[0]):
         for s in range(b * block, min(n, (b + 1) * block)):
-            ct = np.cos(tilt[s] * _DEG)
-            st = np.sin(tilt[s] * _DEG)
+            ct = normal[s, 2]
+            st = np.sqrt(normal[s, 0] ** 2 + normal[s, 1] ** 2)
             acc_dc = 0.0
             acc_ac = 0.0
             for t in range(n_t):
-                beam, iso, circ, hor, ground, c = plane_hour(
-                    ct, st, azimuth[s] * _DEG, ghi[t], dni[t], dhi[t], cos_zen[t], sin_zen[t],
-                    sun_az[t], albedo, f1[t], f2[t])
+                dot = normal[s, 0] * sun[t, 0] + normal[s, 1] * sun[t, 1] + ct * sun[t, 2]
+                c = max(-1.0, min(1.0, dot))
+                beam, iso, circ, hor, ground = plane_hour(c, ct, st, ghi[t], dni[t], dhi[t],
+                                                          sun[t, 2], albedo, f1[t], f2[t])
                 f = 1.0
                 if with_horizon and not elevation[t] > horizon[s, bins[t]]:
                     f = 0.0
@@ -466,10 +465,28 @@ def pv_annual(
 ) -> PVAnnual:
     """The chain of :func:`pv_from_weather` fused into one pass for a city's many systems.
 
-    Never forms a systems x hours array. With horizon_deg (n, n_azimuth) from
-    :func:`horizon.horizon_profiles`, beam and circumsolar count only while the sun is above
-    the horizon and the isotropic sky is scaled by the sky-view ratio (as :func:`pv_power`
-    with ``beam_sunlit``/``sky_view_ratio``).
+    Never forms a systems x hours array; the sun at the interval midpoints. With horizons,
+    beam and circumsolar count only while the sun is above the horizon and the isotropic sky
+    is scaled by the sky-view ratio (as :func:`pv_power` with ``beam_sunlit`` /
+    ``sky_view_ratio``).
+
+    Parameters
+    ----------
+    systems : PVSystems
+        The systems, each on its own plane.
+    weather : Weather
+        Hourly irradiance, air temperature, wind and the site.
+    horizon_deg : array of float, optional
+        Horizon seen from each system, shape (n, n_azimuth) (:func:`horizon.horizon_profiles`)
+        [deg].
+    iam_params : tuple of float
+        Glass cover of the incidence angle modifier: refractive index [-], extinction
+        coefficient [1/m], thickness [m].
+
+    Returns
+    -------
+    PVAnnual
+        Annual DC and AC energy per system, hourly AC of all systems.
     """
     n = len(systems)
     n_t = weather.n_hours
@@ -477,7 +494,14 @@ def pv_annual(
     zen = sun.apparent_zenith[0]
     saz = sun.azimuth[0]
     f1, f2 = perez_brightness_coefficients(weather.dhi, weather.dni, sun.dni_extra, zen)
-    zr = zen * _DEG
+    zr = np.radians(zen)
+    ar = np.radians(saz)
+    sun_vector = np.ascontiguousarray(np.stack([np.sin(zr) * np.sin(ar),
+                                                np.sin(zr) * np.cos(ar), np.cos(zr)], axis=1))
+    tr = np.radians(systems.tilt)
+    gr = np.radians(systems.azimuth)
+    normal = np.ascontiguousarray(np.stack([np.sin(tr) * np.sin(gr), np.sin(tr) * np.cos(gr),
+                                            np.cos(tr)], axis=1))
     with_h = horizon_deg is not None
     if horizon_deg is not None:
         h = np.ascontiguousarray(np.asarray(horizon_deg, dtype=np.float64))
@@ -492,9 +516,8 @@ def pv_annual(
     hourly = np.zeros((max(1, -(-n // block)), n_t))
     dc_wh = np.empty(n)
     ac_wh = np.empty(n)
-    _pv_annual_kernel(systems.tilt, systems.azimuth, np.cos(zr), np.sin(zr), saz * _DEG,
-                      weather.ghi, weather.dni, weather.dhi, f1,
-                      f2, float(weather.site.albedo), weather.temp_air, weather.wind_speed, h,
+    _pv_annual_kernel(normal, sun_vector, weather.ghi, weather.dni, weather.dhi, f1, f2,
+                      float(weather.site.albedo), weather.temp_air, weather.wind_speed, h,
                       with_h, elevation, bins, sky, systems.kernel_params(), *iam_params, block,
                       dc_wh, ac_wh, hourly)
     return PVAnnual(dc_wh / 1000.0, ac_wh / 1000.0, hourly.sum(axis=0))

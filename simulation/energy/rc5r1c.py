@@ -846,21 +846,8 @@ def simulate_zones(
         raise ValueError(f"district index {int(zones.district.max())} >= n_districts={n_districts}")
     warm = int(min(max(warmup_hours, 0), t_n))
 
-    heat, cool, pk_h, pk_c = (np.zeros(n) for _ in range(4))
-    pk_ht = np.zeros(n, dtype=np.int64)
-    pk_ct = np.zeros(n, dtype=np.int64)
-    mon_h = np.zeros((n, 12))
-    mon_c = np.zeros((n, 12))
-    t_mean, t_min, t_max = (np.zeros(n) for _ in range(3))
     n_thr = int(n_threads) if n_threads else numba.get_num_threads()
-    if n_districts:
-        # (thread, hour, district): one hour's district sums share a few cache lines
-        dist_h = np.zeros((n_thr, t_n, n_districts))
-        dist_c = np.zeros((n_thr, t_n, n_districts))
-    else:
-        dist_h = np.zeros((1, 0, 0))
-        dist_c = np.zeros((1, 0, 0))
-
+    totals = _Totals.zeros(n, t_n, n_districts, n_thr)
     vent_levels, vent_lev = np.unique(drivers.vent, return_inverse=True)
     vent_lev = np.ascontiguousarray(vent_lev.reshape(drivers.vent.shape), dtype=np.int64)
 
@@ -868,59 +855,95 @@ def simulate_zones(
         (s, min(n, s + block_size)) for s in range(0, n, block_size)
     ]
     empty2 = np.zeros((0, 0), dtype=np.float32)
-    buf: tuple[np.ndarray, ...] | None = None
+    hourly = (empty2, empty2, empty2)
     for start, stop in blocks:
-        sl = slice(start, stop)
-        h_is, h_w, h_ms, h_em, cm_h, f_m, f_st = _derived(zones, sl)
+        if hourly_callback is not None and hourly[0].shape[0] != stop - start:
+            hourly = (np.zeros((stop - start, t_n), dtype=np.float32),
+                      np.zeros((stop - start, t_n), dtype=np.float32),
+                      np.zeros((stop - start, t_n), dtype=np.float32))
+        _run_block(zones, drivers, slice(start, stop), vent_lev, vent_levels, warm,
+                   float(theta_m0), totals, hourly, n_thr)
         if hourly_callback is not None:
-            if buf is None or buf[0].shape[0] != stop - start:
-                buf = tuple(np.zeros((stop - start, t_n), dtype=np.float32) for _ in range(3))
-            hh, hc, hta = buf
-        else:
-            hh = hc = hta = empty2
-        out = [a[sl] for a in (heat, cool, pk_h, pk_c, pk_ht, pk_ct, mon_h, mon_c,
-                               t_mean, t_min, t_max)]
-        args = (
-            h_is, h_w, h_ms, h_em, cm_h, f_m, f_st,
-            np.ascontiguousarray(zones.h_ve[sl]), np.ascontiguousarray(zones.h_ve_extra[sl]),
-            np.ascontiguousarray(zones.internal_gains[sl]),
-            np.ascontiguousarray(zones.convective_fraction[sl]),
-            np.ascontiguousarray(zones.solar_aperture_t[:, sl]),
-            np.ascontiguousarray(zones.sky_loss[sl]),
-            np.ascontiguousarray(zones.heating_max[sl]),
-            np.ascontiguousarray(zones.cooling_max[sl]),
-            np.ascontiguousarray(zones.gains_profile[sl]),
-            np.ascontiguousarray(zones.setpoint_profile[sl]),
-            np.ascontiguousarray(zones.vent_profile[sl]),
-            np.ascontiguousarray(zones.district[sl]),
-            drivers.theta_e, drivers.theta_sup, drivers.solar, drivers.month, drivers.gains,
-            drivers.heat_setpoint, drivers.cool_setpoint, vent_lev, vent_levels,
-            drivers.dtheta_er,
-            warm, float(theta_m0),
-            *out, dist_h, dist_c, hh, hc, hta,
-        )
-        n_chunks = (stop - start + _CHUNK - 1) // _CHUNK
-        workers = max(1, min(n_thr, n_chunks))
-        bounds = [round(i * n_chunks / workers) for i in range(workers + 1)]
-        if workers == 1:
-            _run_chunks(0, n_chunks, 0, *args)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = [
-                    pool.submit(_run_chunks, bounds[i], bounds[i + 1], i, *args)
-                    for i in range(workers)
-                ]
-                for f in futures:
-                    f.result()
-        if hourly_callback is not None:
-            hourly_callback(start, stop, hh, hc, hta)
+            hourly_callback(start, stop, *hourly)
     return ZoneResults(
-        heating_Wh=heat, cooling_Wh=cool, peak_heating_W=pk_h, peak_cooling_W=pk_c,
-        peak_heating_hour=pk_ht, peak_cooling_hour=pk_ct, monthly_heating_Wh=mon_h,
-        monthly_cooling_Wh=mon_c, air_temp_mean=t_mean, air_temp_min=t_min, air_temp_max=t_max,
-        district_heating_W=np.ascontiguousarray(dist_h.sum(axis=0).T) if n_districts
+        heating_Wh=totals.heat, cooling_Wh=totals.cool, peak_heating_W=totals.peak_h,
+        peak_cooling_W=totals.peak_c, peak_heating_hour=totals.peak_h_t,
+        peak_cooling_hour=totals.peak_c_t, monthly_heating_Wh=totals.mon_h,
+        monthly_cooling_Wh=totals.mon_c, air_temp_mean=totals.t_mean,
+        air_temp_min=totals.t_min, air_temp_max=totals.t_max,
+        district_heating_W=np.ascontiguousarray(totals.dist_h.sum(axis=0).T) if n_districts
         else np.zeros((0, t_n)),
-        district_cooling_W=np.ascontiguousarray(dist_c.sum(axis=0).T) if n_districts
+        district_cooling_W=np.ascontiguousarray(totals.dist_c.sum(axis=0).T) if n_districts
         else np.zeros((0, t_n)),
         meta={"model": "ISO 13790:2008 5R1C hourly", "warmup_hours": warm, "n_hours": t_n},
     )
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """The output arrays of a run, per zone (W, Wh, °C, hour index) and per worker thread, hour
+    and district (W), filled block by block."""
+
+    heat: np.ndarray
+    cool: np.ndarray
+    peak_h: np.ndarray
+    peak_c: np.ndarray
+    peak_h_t: np.ndarray
+    peak_c_t: np.ndarray
+    mon_h: np.ndarray
+    mon_c: np.ndarray
+    t_mean: np.ndarray
+    t_min: np.ndarray
+    t_max: np.ndarray
+    dist_h: np.ndarray
+    dist_c: np.ndarray
+
+    @classmethod
+    def zeros(cls, n: int, n_hours: int, n_districts: int, n_threads: int) -> _Totals:
+        """Zeroed outputs; the district sums (thread, hour, district) so that one hour's sums
+        share a few cache lines (empty without districts)."""
+        dist = (n_threads, n_hours, n_districts) if n_districts else (1, 0, 0)
+        return cls(heat=np.zeros(n), cool=np.zeros(n), peak_h=np.zeros(n), peak_c=np.zeros(n),
+                   peak_h_t=np.zeros(n, dtype=np.int64), peak_c_t=np.zeros(n, dtype=np.int64),
+                   mon_h=np.zeros((n, 12)), mon_c=np.zeros((n, 12)), t_mean=np.zeros(n),
+                   t_min=np.zeros(n), t_max=np.zeros(n), dist_h=np.zeros(dist),
+                   dist_c=np.zeros(dist))
+
+
+def _run_block(zones: Zones, drivers: Drivers, sl: slice, vent_lev: np.ndarray,
+               vent_levels: np.ndarray, warm: int, theta_m0: float, totals: _Totals,
+               hourly: tuple[np.ndarray, np.ndarray, np.ndarray], n_threads: int) -> None:
+    """All hours of the zones at ``sl``, their chunks shared out over up to ``n_threads``
+    worker threads; the block's hourly loads go to ``hourly`` (empty arrays: none)."""
+    h_is, h_w, h_ms, h_em, cm_h, f_m, f_st = _derived(zones, sl)
+    c = np.ascontiguousarray
+    h_ve, h_ve_x, q_int, f_c = (c(a[sl]) for a in (zones.h_ve, zones.h_ve_extra,
+                                                   zones.internal_gains,
+                                                   zones.convective_fraction))
+    ap_t = c(zones.solar_aperture_t[:, sl])
+    sky, h_max, c_max, gp, sp, vp, dist = (c(a[sl]) for a in (
+        zones.sky_loss, zones.heating_max, zones.cooling_max, zones.gains_profile,
+        zones.setpoint_profile, zones.vent_profile, zones.district))
+    d = drivers
+    t = totals
+    hh, hc, hta = hourly
+
+    def run(c_start: int, c_stop: int, tid: int) -> None:
+        _run_chunks(c_start, c_stop, tid, h_is, h_w, h_ms, h_em, cm_h, f_m, f_st, h_ve, h_ve_x,
+                    q_int, f_c, ap_t, sky, h_max, c_max, gp, sp, vp, dist, d.theta_e,
+                    d.theta_sup, d.solar, d.month, d.gains, d.heat_setpoint, d.cool_setpoint,
+                    vent_lev, vent_levels, d.dtheta_er, warm, theta_m0, t.heat[sl], t.cool[sl],
+                    t.peak_h[sl], t.peak_c[sl], t.peak_h_t[sl], t.peak_c_t[sl], t.mon_h[sl],
+                    t.mon_c[sl], t.t_mean[sl], t.t_min[sl], t.t_max[sl], t.dist_h, t.dist_c, hh,
+                    hc, hta)
+
+    n_chunks = (sl.stop - sl.start + _CHUNK - 1) // _CHUNK
+    workers = max(1, min(n_threads, n_chunks))
+    bounds = [round(i * n_chunks / workers) for i in range(workers + 1)]
+    if workers == 1:
+        run(0, n_chunks, 0)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run, bounds[i], bounds[i + 1], i) for i in range(workers)]
+        for f in futures:
+            f.result()

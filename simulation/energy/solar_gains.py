@@ -28,12 +28,19 @@ __all__ = ["SurfaceSolar", "surface_solar"]
 
 @dataclass(frozen=True)
 class SurfaceSolar:
-    """Hour means per surface, each (n_surfaces, n_hours), W/m^2.
+    """Hour means of solar per m² of each surface.
 
-    incident: total irradiance on the outside of the surface (shading applied).
-    transmitted: solar transmitted through 1 m^2 of the glazing (None without glazing).
-    glazing_gain: transmitted plus the inward-flowing absorbed part, i.e. the solar heat gain
-    per m^2 of glazing (None without glazing).
+    Attributes
+    ----------
+    incident : ndarray
+        Total irradiance on the outside of the surface, shading applied, shape (n_surfaces,
+        n_hours) [W/m²].
+    transmitted : ndarray or None
+        Solar transmitted through 1 m² of the glazing, same shape [W/m²]; None without
+        glazing.
+    glazing_gain : ndarray or None
+        Transmitted plus the inward-flowing absorbed part, the solar heat gain per m² of
+        glazing, same shape [W/m²]; None without glazing.
     """
 
     incident: np.ndarray
@@ -43,9 +50,12 @@ class SurfaceSolar:
 
 @numba.njit(cache=True)
 def _accumulate(
-    beam, iso, circ, hor, ground, cosaoi, sunlit, sky_ratio,
-    tau_tab, shgc_tab, tau_d, shgc_d, with_glazing, inc, trans, gain,
-):
+    beam: np.ndarray, iso: np.ndarray, circ: np.ndarray, hor: np.ndarray, ground: np.ndarray,
+    cosaoi: np.ndarray, sunlit: np.ndarray, sky_ratio: np.ndarray, tau_tab: np.ndarray,
+    shgc_tab: np.ndarray, tau_d: float, shgc_d: float, with_glazing: bool, inc: np.ndarray,
+    trans: np.ndarray, gain: np.ndarray,
+) -> None:
+    """Add one sun sample's incident, transmitted and gained solar to the sums."""
     n_s, n_t = beam.shape
     for s in range(n_s):
         for t in range(n_t):

@@ -70,14 +70,34 @@ MARGIN = 1.05
 
 @dataclass(frozen=True)
 class EnergyInputs:
-    """Kernel inputs of the simulated buildings and what they were made from.
+    """Inputs of the energy model for the simulated buildings and what they were made from.
 
-    zones, drivers: for ``simulate``; solar: the shared solar sources; params: archetype
-    parameters of every building (index of ``Twin.buildings``); envelope: areas (m²) and
-    conductances (W/K) of every building; rows: position in ``Twin.buildings`` of each zone,
-    in zone order (buildings not simulated are absent); time: UTC end of each hour;
-    districts: names of the district indices; sunlit: the sunlit factors applied to the
-    apertures (n_buildings, n_sources); dsm_shading: the DSM horizons they came from, if any.
+    Attributes
+    ----------
+    zones : simulation.energy.Zones
+        One zone per simulated building, in zone order.
+    drivers : simulation.energy.Drivers
+        Outdoor temperature [°C], solar sources [W/m²] and schedules of each hour.
+    solar : SolarSources
+        The shared solar sources [W/m²], with the weather and sun they were computed from.
+    params : pandas.DataFrame
+        Archetype parameters of every building (index of ``Twin.buildings``; units in
+        ``archetypes.PARAMETERS``).
+    envelope : pandas.DataFrame
+        Areas [m²] and conductances [W/K] of every building.
+    rows : ndarray
+        Position in ``Twin.buildings`` of each zone, in zone order (buildings not simulated
+        are absent) [-].
+    time : pandas.DatetimeIndex
+        UTC end of each hour.
+    districts : tuple of str
+        Names of the district indices.
+    sunlit : ndarray
+        Sunlit factors applied to the solar apertures, shape (n_buildings, n_sources) [-].
+    dsm_shading : DsmShading or None
+        The DSM horizons the factors came from, if any.
+    warnings : tuple of str
+        What the input preparation changed or left out.
     """
 
     zones: Zones
@@ -226,7 +246,25 @@ def _districts(twin: Twin, column: str | None) -> tuple[np.ndarray, tuple[str, .
 
 
 def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyInputs:
-    """Kernel inputs for every building of the twin with the twin's weather."""
+    """Inputs of the energy model for every building of the twin with the twin's weather.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin: buildings, terrain (DSM shading) and weather.
+    settings : EnergySettings
+        Archetypes, shading, albedo, sun samples, districts.
+
+    Returns
+    -------
+    EnergyInputs
+        Zones, drivers and what they were made from.
+
+    Raises
+    ------
+    InputError
+        If the twin has no weather, or a column or setting is invalid.
+    """
     if twin.weather is None:
         raise InputError(None, "weather", f"twin {twin.name!r} has no weather: import an EPW, "
                                           "TMY3 or DWD TRY file with it")

@@ -44,21 +44,32 @@ MONTHS = tuple(range(1, 13))
 class EnergyRun:
     """Results of one energy run (kWh, kW, m², °C, kg; heating and cooling both positive).
 
-    buildings: one row per twin building (index = building id): use, archetype, band,
-    heating_system, floor_area_m2; need: heating_kWh, cooling_kWh, heating_kWh_m2,
-    cooling_kWh_m2, peak_heating_kW, peak_cooling_kW, peak_heating_time, peak_cooling_time
-    (UTC end of the hour); final energy: heating_final_kWh (on the system's carrier),
-    cooling_final_kWh (electricity), gas_kWh, district_heat_kWh; electricity (demand):
-    appliances_kWh (appliances and lighting), heating_electricity_kWh,
-    cooling_electricity_kWh, electricity_kWh, peak_electricity_kW; PV: pv_kWp, pv_kWh,
-    pv_self_kWh, pv_export_kWh; grid_import_kWh, peak_grid_import_kW; co2_kg (gas, district
-    heat, grid import), primary_kWh_m2, label; sunlit_<source> factors on the solar
-    apertures; air_temp_mean/min/max_C, simulated.
-    monthly_heating_kWh, monthly_cooling_kWh, monthly_electricity_kWh, monthly_pv_kWh:
-    buildings x months 1..12 (local standard time).
-    district_heating_kW, district_cooling_kW, district_electricity_kW, district_pv_kW:
-    hours (UTC end) x districts.
-    kpis: totals and peaks, see :func:`kpis`.
+    Attributes
+    ----------
+    buildings : pandas.DataFrame
+        One row per twin building (index = building id): use, archetype, band,
+        heating_system, floor_area_m2 [m²]; need: heating_kWh, cooling_kWh [kWh],
+        heating_kWh_m2, cooling_kWh_m2 [kWh/m²], peak_heating_kW, peak_cooling_kW [kW],
+        peak_heating_time, peak_cooling_time (UTC end of the hour); final energy [kWh]:
+        heating_final_kWh (on the system's carrier), cooling_final_kWh (electricity),
+        gas_kWh, district_heat_kWh; electricity demand [kWh]: appliances_kWh (appliances and
+        lighting), heating_electricity_kWh, cooling_electricity_kWh, electricity_kWh, and
+        peak_electricity_kW [kW]; PV: pv_kWp [kWp], pv_kWh, pv_self_kWh, pv_export_kWh
+        [kWh]; grid_import_kWh [kWh], peak_grid_import_kW [kW]; co2_kg [kg] (gas, district
+        heat, grid import), primary_kWh_m2 [kWh/m²], label; sunlit_<source> factors on the
+        solar apertures [-]; air_temp_mean/min/max_C [°C], simulated.
+    monthly_heating_kWh, monthly_cooling_kWh, monthly_electricity_kWh, monthly_pv_kWh : \
+pandas.DataFrame
+        Buildings x months 1..12 of local standard time [kWh].
+    district_heating_kW, district_cooling_kW, district_electricity_kW, district_pv_kW : \
+pandas.DataFrame
+        Hours (UTC end) x districts [kW].
+    kpis : Mapping
+        Totals and peaks by name, see :func:`kpis` (units in ``twin.quantities``).
+    inputs : EnergyInputs
+        The inputs the run was made from.
+    warnings : tuple of str
+        What the input preparation changed or left out.
     """
 
     buildings: pd.DataFrame
@@ -167,7 +178,25 @@ def _simulate(inputs: EnergyInputs, heating: HeatingSystems, pv: PVSystems,
 
 
 def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyRun:
-    """Simulate every building of the twin over its weather year."""
+    """Simulate every building of the twin over its weather year.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin: buildings, terrain (DSM shading) and weather.
+    settings : EnergySettings
+        Archetypes, shading, systems, carriers, districts, hourly output.
+
+    Returns
+    -------
+    EnergyRun
+        Per-building, monthly and district results, KPIs.
+
+    Raises
+    ------
+    InputError
+        If the twin has no weather, or a column or setting is invalid.
+    """
     inputs = energy_inputs(twin, settings)
     rows = inputs.rows
     n = len(twin.buildings)
@@ -243,7 +272,7 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
     grid = elec - self_used
     carriers = {"gas": gas, "electricity": grid, "district_heat": dh}
     primary_m2 = settings.carriers.primary_kwh(carriers) / area
-    label = np.where(simulated, energy_label(np.nan_to_num(primary_m2)), None)
+    label = np.where(simulated, energy_label(np.nan_to_num(primary_m2)), np.array(None))
     kind_names = {int(v): k for k, v in SYSTEM_KINDS.items()}
     data = {
         "use": b["use"].to_numpy(),
