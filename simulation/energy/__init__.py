@@ -19,7 +19,8 @@ Modules, each one job:
 - ``envelope``: U-values, internal heat capacity, solar apertures, ventilation conductance.
 - ``rc5r1c``: ISO 13790 hourly 5R1C zone model over buildings x hours.
 - ``systems``: heating and cooling systems, carriers, CO2, primary energy, label.
-- ``pv``: the PVWatts chain of rooftop PV.
+- ``per_system``: the per-system parameter fields of heating and PV systems.
+- ``pv``: the PVWatts chain of rooftop PV (one copy, ``pv.pv_hour``).
 - ``balance``: hourly energy balance of buildings (systems, electricity, PV, self-consumption).
 - ``model``: ``simulate``, the zone model and the balance block by block.
 

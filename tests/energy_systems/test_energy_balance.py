@@ -8,12 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.energy import Sun
+from simulation.energy import HeatingKind, HeatingSystems, PVSystems, Sun, sky_view_ratio
 from simulation.energy.balance import SharedHours, balance
-from simulation.energy.horizon import beam_sunlit, sky_view_ratio
+from simulation.energy.horizon import beam_sunlit
 from simulation.energy.irradiance import plane_irradiance
-from simulation.energy.pv import PVSystems, pv_power, self_consumption
-from simulation.energy.systems import HeatingKind, HeatingSystems
+from simulation.energy.pv import pv_power, self_consumption
 
 N = 8
 
