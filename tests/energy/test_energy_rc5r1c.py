@@ -73,8 +73,8 @@ def test_steady_state_loss_through_the_5r1c_network():
     fa = np.array([100.0, 250.0])
     h_w, h_op, h_ve = np.array([30.0, 80.0]), np.array([60.0, 90.0]), np.array([25.0, 0.0])
     zones = Zones.create(fa, h_w, h_op, h_ve, mass_class="heavy")
-    res = simulate_zones(zones, Drivers.create(np.zeros(8760), heat_setpoint=20.0, cool_setpoint=26.0),
-                   warmup_hours=8760)
+    drv = Drivers.create(np.zeros(8760), heat_setpoint=20.0, cool_setpoint=26.0)
+    res = simulate_zones(zones, drv, warmup_hours=8760)
     h_is = H_IS * 4.5 * fa
     loss = 20.0 * (h_ve + (h_w + h_op) * h_is / (h_is + h_w + h_op))
     assert np.allclose(res.peak_heating_W, loss, rtol=1e-9)

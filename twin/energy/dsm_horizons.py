@@ -1,14 +1,16 @@
 """Shading of each building's roof and facades by neighbours and terrain, from the twin's DSM.
 
-Surfaces, one point each (``simulation.energy.horizon``): the roof at the footprint's
-representative point (0.2 m above the higher of the DSM there and the building's top), every exterior footprint edge at its mid-point and
-mid-height, 0.5 m out along its outward normal. A facade point that lies inside something (DSM
-above the point: a party wall or an adjoining higher building) is left out. Each point's
-horizon profile (72 azimuth bins by default) is computed once.
+Surfaces, one point each (``roof_points``, ``facade_points`` of ``simulation.energy``): the
+roof at the footprint's representative point (0.2 m above the higher of the DSM there and the
+building's top), every exterior footprint edge at its mid-point and mid-height, 0.5 m out
+along its outward normal. A facade point that lies inside something (DSM above the point: a
+party wall or an adjoining higher building) is left out. Each point's horizon profile (72
+azimuth bins by default) is computed once.
 
-Sunlit factor of a point = its shaded annual irradiance over the unshaded one on the plane of
-its solar source (``solar.SOURCE_NAMES``: the horizontal for roofs, the vertical N/E/S/W plane
-of the facade's orientation bin), i.e. irradiance-weighted over the year:
+Sunlit factor of a point (``simulation.energy.sunlit_factor``) = its shaded annual irradiance
+over the unshaded one on the plane of its solar source (``solar.SOURCE_NAMES``: the horizontal
+for roofs, the vertical N/E/S/W plane of the facade's orientation bin), i.e.
+irradiance-weighted over the year:
 ``(Σ_t (beam + circumsolar) sunlit_t + SVR Σ_t isotropic + Σ_t (horizon band + ground)) /
 Σ_t total``, with sunlit_t the sun above the point's horizon and SVR the sky-view ratio of
 the isotropic sky (of the wall's own azimuth). A building's factor per source is the mean

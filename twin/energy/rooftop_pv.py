@@ -2,12 +2,12 @@
 
 Suitable roof: the twin's roofs are flat (LoD1 footprints extruded; ``roof_area`` is their
 area), so every roof counts, whatever its orientation; modules stand on racks tilted
-``PV_TILT`` = 15° facing south (``PV_AZIMUTH`` 180°), covering 0.7 of the roof
-(``simulation.energy.pdc0_from_area``'s packing: edge set-backs, access paths and row spacing).
-Modules cover pv_share x 0.7 of a building's roof; its DC nameplate = pv_share x 0.7 x
-roof_area x pv_kwp_m2 (kWp per m² of module, default 0.2 = 20 % efficient modules). Shading: the roof point's DSM horizon where the run has
-one (then the PVWatts losses without their 3 % shading, 11.42 %), else the PVWatts default
-14.08 %. Columns ``pv_share`` (0..1) and ``pv_kwp_m2`` are those the ``add_pv`` scenario
+``PV_TILT`` = 15° facing south (``PV_AZIMUTH`` 180°), covering pv_share x 0.7 of the roof
+(0.7: ``simulation.energy.PACKING``, edge set-backs, access paths and row spacing). A
+building's DC nameplate (``pdc0_from_area``) = pv_share x 0.7 x roof_area x pv_kwp_m2 (kWp per
+m² of module, default 0.2 = 20 % efficient modules). Shading: the roof point's DSM horizon
+where the run has one (then the PVWatts losses without their 3 % shading, 11.42 %), else the
+PVWatts default 14.08 %. Columns ``pv_share`` (0..1) and ``pv_kwp_m2`` are those the ``add_pv`` scenario
 intervention writes; null means no PV / the default.
 """
 

@@ -9,8 +9,9 @@ The twin's weather table becomes the kernels' ``simulation.energy.Weather`` here
 (:func:`energy_weather`), at the weather file's site (its irradiance was measured or
 decomposed for that site) with the run's ground albedo. Sun: NREL SPA at the middle of each
 hourly interval, or at several samples inside it (``sun_positions``; the weather table is
-labelled by the interval's END). Irradiance on each plane: Perez 1990 (``surface_solar``). Grid north of the twin CRS is taken as true north
-(meridian convergence of a local projected CRS is a fraction of a degree).
+labelled by the interval's END). Irradiance on each plane: Perez 1990 (``surface_solar``).
+Grid north of the twin CRS is taken as true north (meridian convergence of a local projected
+CRS is a fraction of a degree).
 """
 
 from __future__ import annotations
