@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation.energy.systems import LABELS
+from simulation.energy import LABELS
 from twin import quantities as q
 
 

@@ -9,11 +9,11 @@ Per building and hour, from the zone model's ideal heating and cooling need (W):
 - electricity demand = appliances and lighting (a base power W times its hourly profile)
   + heat-pump / electric heating + cooling electricity;
 - PV AC output of the building's rooftop system (:class:`pv.PVSystems`; all systems share one
-  module plane): the PVWatts chain of :func:`pv.pv_power`, beam and circumsolar shaded by the
+  module plane): the PVWatts chain of :func:`pv.pv_hour`, beam and circumsolar shaded by the
   roof's horizon profile, isotropic sky by its sky-view ratio;
 - self-consumption min(PV, demand); export PV - self-consumed; import demand - self-consumed.
 
-It is the arithmetic of ``HeatingSystems.delivered``, ``pv.pv_power`` and
+It is the arithmetic of ``HeatingSystems.delivered``, ``pv.pv_hour`` and
 ``pv.self_consumption``, fused into one pass (numba-parallel over buildings) that keeps
 annual and monthly sums, peaks, per-district hourly totals and, on request, the hourly
 electricity and PV per building: no buildings x hours array is formed otherwise.
@@ -28,11 +28,12 @@ import numba
 import numpy as np
 
 from .horizon import sky_view_ratio, sun_bins
-from .irradiance import PlaneIrradiance
-from .pv import PVSystems, _pv_step
+from .irradiance import PlaneIrradiance, plane_irradiance
+from .pv import IAM_GLASS, PVSystems, pv_hour
 from .systems import T0, HeatingKind, HeatingSystems
+from .weather import Sun, Weather, sun_positions
 
-__all__ = ["SUMS", "Balance", "SharedHours", "balance"]
+__all__ = ["SUMS", "Balance", "SharedHours", "balance", "shared_hours"]
 
 SUMS = ("gas", "district_heat", "heating_electricity", "cooling_electricity",
         "base_electricity", "electricity", "pv", "self_consumed")
@@ -48,27 +49,66 @@ _ELECTRIC = float(HeatingKind.ELECTRIC)
 
 @dataclass(frozen=True)
 class SharedHours:
-    """Hourly inputs shared by all buildings (n_hours each unless noted).
+    """Hourly inputs shared by all buildings of a balance.
 
-    temp_out degC (heat-pump source, PV air temperature); wind_speed m/s; month 0..11;
-    profiles (n_profiles, n_hours): fraction of each building's base electricity;
-    plane: irradiance components on the shared PV module plane, (1, n_hours) each;
-    apparent_zenith, sun_azimuth: the sun (deg) the plane was computed with.
+    Attributes
+    ----------
+    weather : Weather
+        Air temperature (heat-pump source, PV cells) and wind speed (PV cells) of each hour.
+    sun : Sun
+        The sun the PV plane irradiance was computed with (its first sample).
+    plane : PlaneIrradiance
+        Irradiance components on the module plane shared by all PV systems, (1, n_hours)
+        [W/m²].
+    month : ndarray
+        Month of each hour, 0..11, shape (n_hours,) [-].
+    profiles : ndarray
+        Hourly profiles of the base electricity, fraction of each building's base power,
+        shape (n_profiles, n_hours) [-].
     """
 
-    temp_out: np.ndarray
-    wind_speed: np.ndarray
+    weather: Weather
+    sun: Sun
+    plane: PlaneIrradiance
     month: np.ndarray
     profiles: np.ndarray
-    plane: PlaneIrradiance
-    apparent_zenith: np.ndarray
-    sun_azimuth: np.ndarray
+
+
+def shared_hours(weather: Weather, month: np.ndarray, profiles: np.ndarray, tilt: float,
+                 azimuth: float) -> SharedHours:
+    """The shared hours of a balance: the sun at the interval midpoints and the irradiance on
+    the module plane (tilt [deg] from the horizontal, azimuth [deg] east of north) from the
+    weather; ``month`` (n_hours,) 0..11 and base electricity ``profiles`` (n_profiles,
+    n_hours) as they are."""
+    sun = sun_positions(weather)
+    plane = plane_irradiance(tilt, azimuth, weather.ghi, weather.dni, weather.dhi,
+                             sun.apparent_zenith[0], sun.azimuth[0], sun.dni_extra,
+                             weather.site.albedo)
+    return SharedHours(weather=weather, sun=sun, plane=plane, month=month, profiles=profiles)
 
 
 @dataclass(frozen=True)
 class Balance:
-    """sums: (n, len(SUMS)) Wh; peak_electricity_W, peak_import_W: (n,); monthly_electricity_Wh,
-    monthly_pv_Wh: (n, 12); district_electricity_W, district_pv_W: (n_districts, n_hours)."""
+    """Hourly balance of buildings summed over the hours, and its district totals.
+
+    Attributes
+    ----------
+    sums : ndarray
+        Energy per building over the hours, one column per name of :data:`SUMS`, shape
+        (n, len(SUMS)) [Wh].
+    peak_electricity_W : ndarray
+        Largest hourly electricity demand of each building, shape (n,) [W].
+    peak_import_W : ndarray
+        Largest hourly grid import of each building, shape (n,) [W].
+    monthly_electricity_Wh : ndarray
+        Electricity demand per building and month, shape (n, 12) [Wh].
+    monthly_pv_Wh : ndarray
+        PV AC yield per building and month, shape (n, 12) [Wh].
+    district_electricity_W : ndarray
+        Electricity demand of each district per hour, shape (n_districts, n_hours) [W].
+    district_pv_W : ndarray
+        PV AC yield of each district per hour, shape (n_districts, n_hours) [W].
+    """
 
     sums: np.ndarray
     peak_electricity_W: np.ndarray
@@ -78,22 +118,44 @@ class Balance:
     district_electricity_W: np.ndarray
     district_pv_W: np.ndarray
 
+    @classmethod
+    def zeros(cls, n: int, n_districts: int, n_hours: int) -> Balance:
+        """An empty balance of ``n`` buildings to fill block by block with :meth:`put`."""
+        return cls(sums=np.zeros((n, len(SUMS))), peak_electricity_W=np.zeros(n),
+                   peak_import_W=np.zeros(n), monthly_electricity_Wh=np.zeros((n, 12)),
+                   monthly_pv_Wh=np.zeros((n, 12)),
+                   district_electricity_W=np.zeros((n_districts, n_hours)),
+                   district_pv_W=np.zeros((n_districts, n_hours)))
+
+    def put(self, start: int, block: Balance) -> None:
+        """Take the balance of the block of buildings from ``start`` on: its rows, and its
+        district totals added to these."""
+        rows = slice(start, start + block.sums.shape[0])
+        self.sums[rows] = block.sums
+        self.peak_electricity_W[rows] = block.peak_electricity_W
+        self.peak_import_W[rows] = block.peak_import_W
+        self.monthly_electricity_Wh[rows] = block.monthly_electricity_Wh
+        self.monthly_pv_Wh[rows] = block.monthly_pv_Wh
+        np.add(self.district_electricity_W, block.district_electricity_W,
+               out=self.district_electricity_W)
+        np.add(self.district_pv_W, block.district_pv_W, out=self.district_pv_W)
+
     def column(self, name: str) -> np.ndarray:
         """One column of ``sums`` by name (see :data:`SUMS`), Wh."""
         return self.sums[:, SUMS.index(name)]
 
 
 @numba.njit(cache=True, inline="always")
-def _heat_efficiency(sysp, t_out):
+def _heat_efficiency(sysp: np.ndarray, t_out: float) -> float:
     """Heat per unit of final energy of one building's system in one hour (systems.py)."""
     given = sysp[8]
     if not np.isnan(given):
-        return given
+        return float(given)
     kind = sysp[0]
     if kind == _BOILER:
-        return sysp[1]
+        return float(sysp[1])
     if kind == _DISTRICT:
-        return 1.0 - sysp[2]
+        return float(1.0 - sysp[2])
     if kind != _HEAT_PUMP:
         return 1.0
     if t_out < sysp[5]:
@@ -102,14 +164,20 @@ def _heat_efficiency(sysp, t_out):
     sink = 20.0 + (sysp[3] - 20.0) * (20.0 - tc) / 30.0 + T0
     lift = sink - (t_out + T0)
     cop = sysp[4] * (sink / lift) if lift > 0.0 else np.inf
-    return min(max(cop, 1.0), sysp[6])
+    return float(min(max(cop, 1.0), sysp[6]))
 
 
 @numba.njit(cache=True, parallel=True)
-def _balance_kernel(heat, cool, sysp, temp, wind, month, profiles, base_w, base_idx, pvp,
-                    beam, iso, circ, rest, cosaoi, horizon, shaded, elevation, bins, svr,
-                    iam_n, iam_k, iam_l, district, n_part, acc, mon_e, mon_pv, dist_e, dist_pv,
-                    want_hourly, out_e, out_pv):
+def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: np.ndarray,
+                    wind: np.ndarray, month: np.ndarray, profiles: np.ndarray,
+                    base_w: np.ndarray, base_idx: np.ndarray, pvp: np.ndarray,
+                    beam: np.ndarray, iso: np.ndarray, circ: np.ndarray, rest: np.ndarray,
+                    cosaoi: np.ndarray, horizon: np.ndarray, shaded: np.ndarray,
+                    elevation: np.ndarray, bins: np.ndarray, svr: np.ndarray, iam_n: float,
+                    iam_k: float, iam_l: float, district: np.ndarray, n_part: int,
+                    acc: np.ndarray, mon_e: np.ndarray, mon_pv: np.ndarray, dist_e: np.ndarray,
+                    dist_pv: np.ndarray, want_hourly: bool, out_e: np.ndarray,
+                    out_pv: np.ndarray) -> None:
     n, n_t = heat.shape
     for part in numba.prange(n_part):
         for b in range(part * n // n_part, (part + 1) * n // n_part):
@@ -130,10 +198,8 @@ def _balance_kernel(heat, cool, sysp, temp, wind, month, profiles, base_w, base_
                     f = 1.0
                     if shaded[b] and not elevation[t] > horizon[b, bins[t]]:
                         f = 0.0
-                    direct = beam[t] * f
-                    diffuse = circ[t] * f + iso[t] * svr[b] + rest[t]
-                    _, pv = _pv_step(direct, diffuse, cosaoi[t], temp[t], wind[t], pvp[b],
-                                     iam_n, iam_k, iam_l)
+                    _, pv = pv_hour(beam[t], circ[t], iso[t], rest[t], cosaoi[t], f, svr[b],
+                                    temp[t], wind[t], pvp[b], iam_n, iam_k, iam_l)
                 used = min(pv, e)
                 if kind == _BOILER:
                     acc[b, _GAS] += final
@@ -168,7 +234,7 @@ def balance(
     n_districts: int,
     shared: SharedHours,
     hourly_out: tuple[np.ndarray, np.ndarray] | None = None,
-    iam_params: tuple[float, float, float] = (1.526, 4.0, 0.002),
+    iam_params: tuple[float, float, float] = IAM_GLASS,
 ) -> Balance:
     """Hourly balance of n buildings (module docstring).
 
@@ -190,28 +256,28 @@ def balance(
         shaded = np.zeros(n, dtype=np.bool_)
     else:
         horizon = np.asarray(roof_horizon, dtype=np.float64)
-        shaded = ~np.isnan(horizon).any(axis=1)
+        shaded = np.asarray(~np.isnan(horizon).any(axis=1))
         horizon = np.ascontiguousarray(np.where(shaded[:, None], horizon, 0.0))
     svr = np.where(shaded, sky_view_ratio(horizon, pv.tilt, pv.azimuth), 1.0) if n else np.ones(0)
-    elevation, bins = sun_bins(horizon.shape[1], shared.apparent_zenith, shared.sun_azimuth)
+    elevation, bins = sun_bins(horizon.shape[1], shared.sun.apparent_zenith[0],
+                               shared.sun.azimuth[0])
     n_part = max(1, min(numba.get_num_threads(), n))
     acc = np.zeros((n, _N_ACC))
     mon_e = np.zeros((n, 12))
     mon_pv = np.zeros((n, 12))
     dist_e = np.zeros((n_part, n_districts, n_t))
     dist_pv = np.zeros((n_part, n_districts, n_t))
-    want = hourly_out is not None
-    out_e, out_pv = hourly_out if want else (np.zeros((0, 0)), np.zeros((0, 0)))
+    out_e, out_pv = hourly_out if hourly_out is not None else (np.zeros((0, 0)), np.zeros((0, 0)))
     c = np.ascontiguousarray
+    weather = shared.weather
     _balance_kernel(
-        heat, cool, systems.kernel_params(), c(shared.temp_out, dtype=np.float64),
-        c(shared.wind_speed, dtype=np.float64), c(shared.month, dtype=np.int64),
-        c(shared.profiles, dtype=np.float64), c(base_w, dtype=np.float64),
-        c(base_profile, dtype=np.int64), pv.kernel_params(), c(plane.beam[0]),
-        c(plane.sky_isotropic[0]), c(plane.circumsolar[0]),
+        heat, cool, systems.kernel_params(), weather.temp_air, weather.wind_speed,
+        c(shared.month, dtype=np.int64), c(shared.profiles, dtype=np.float64),
+        c(base_w, dtype=np.float64), c(base_profile, dtype=np.int64), pv.kernel_params(),
+        c(plane.beam[0]), c(plane.sky_isotropic[0]), c(plane.circumsolar[0]),
         c(plane.horizon[0] + plane.ground[0]), c(plane.cos_aoi[0]), horizon, shaded,
-        elevation, bins, c(svr), *map(float, iam_params), c(district, dtype=np.int64), n_part,
-        acc, mon_e, mon_pv, dist_e, dist_pv, want, out_e, out_pv,
+        elevation, bins, c(svr), *iam_params, c(district, dtype=np.int64), n_part,
+        acc, mon_e, mon_pv, dist_e, dist_pv, hourly_out is not None, out_e, out_pv,
     )
     return Balance(sums=acc[:, :_N_ACC - 2], peak_electricity_W=acc[:, _PEAK_E],
                    peak_import_W=acc[:, _PEAK_IMP], monthly_electricity_Wh=mon_e,

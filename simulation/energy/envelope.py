@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "CP_AIR",
@@ -87,7 +88,7 @@ def areal_heat_capacity(
     return kappa
 
 
-def mass_parameters(areas, kappas) -> tuple[float, float]:
+def mass_parameters(areas: npt.ArrayLike, kappas: npt.ArrayLike) -> tuple[float, float]:
     """(C_m J/K, A_m m^2) from element areas (m^2) and internal areal heat capacities."""
     a = np.asarray(areas, dtype=np.float64)
     k = np.asarray(kappas, dtype=np.float64)
@@ -98,12 +99,32 @@ def mass_parameters(areas, kappas) -> tuple[float, float]:
     return c_m, c_m * c_m / denom
 
 
-def opaque_solar_aperture(absorptance, u, area, r_se: float = 0.04):
-    """Effective solar collecting area of an opaque element, m^2 (ISO 13790 11.3.4)."""
+def opaque_solar_aperture(absorptance: npt.ArrayLike, u: npt.ArrayLike, area: npt.ArrayLike,
+                          r_se: float = 0.04) -> np.ndarray:
+    """Effective solar collecting area of an opaque element (ISO 13790 11.3.4): alpha R_se U A.
+
+    Parameters
+    ----------
+    absorptance : array of float
+        Solar absorptance of the outer surface [-].
+    u : array of float
+        Thermal transmittance of the element [W/(m² K)].
+    area : array of float
+        Area of the element [m²].
+    r_se : float
+        External surface resistance [m² K/W].
+
+    Returns
+    -------
+    ndarray
+        Effective collecting area [m²].
+    """
     return np.asarray(absorptance) * r_se * np.asarray(u) * np.asarray(area)
 
 
-def window_solar_aperture(area, g_normal, frame_fraction=0.25, shading_factor=1.0, f_w=0.9):
+def window_solar_aperture(area: npt.ArrayLike, g_normal: npt.ArrayLike,
+                          frame_fraction: npt.ArrayLike = 0.25,
+                          shading_factor: npt.ArrayLike = 1.0, f_w: float = 0.9) -> np.ndarray:
     """Effective solar collecting area of a window, m^2 (ISO 13790 11.3.3):
     A_sol = F_sh,gl g_gl (1 - F_F) A_w with g_gl = F_w g_gl,n (F_w = 0.9: mean angle
     correction for non-scattering glazing). Multiplies the incident irradiance on the
@@ -114,10 +135,28 @@ def window_solar_aperture(area, g_normal, frame_fraction=0.25, shading_factor=1.
             * (1.0 - np.asarray(frame_fraction)) * np.asarray(area))
 
 
-def sky_loss_coefficient(u, area, r_se: float = 0.04, emissivity: float = 0.9, f_r: float = 0.5):
-    """W/K that multiplies delta_theta_er for the thermal radiation to the sky (ISO 11.3.5).
+def sky_loss_coefficient(u: npt.ArrayLike, area: npt.ArrayLike, r_se: float = 0.04,
+                         emissivity: float = 0.9, f_r: float = 0.5) -> np.ndarray:
+    """Coefficient of the thermal radiation to the sky (ISO 13790 11.3.5): F_r R_se U A h_r,
+    h_r = 5 emissivity; it multiplies the sky temperature depression delta_theta_er.
 
-    f_r: form factor to the sky, 1 for an unshaded horizontal roof, 0.5 for a vertical wall.
+    Parameters
+    ----------
+    u : array of float
+        Thermal transmittance of the element [W/(m² K)].
+    area : array of float
+        Area of the element [m²].
+    r_se : float
+        External surface resistance [m² K/W].
+    emissivity : float
+        Long-wave emissivity of the outer surface [-].
+    f_r : float
+        Form factor to the sky [-]: 1 for an unshaded horizontal roof, 0.5 for a vertical wall.
+
+    Returns
+    -------
+    ndarray
+        Coefficient [W/K].
     """
     return f_r * r_se * np.asarray(u) * np.asarray(area) * 5.0 * emissivity
 
@@ -132,6 +171,22 @@ def air_density(pressure_pa: float = 101325.0, temperature_c: float = 20.0) -> f
     return pressure_pa / (R_AIR * (temperature_c + 273.15))
 
 
-def ventilation_conductance(volume_flow_m3_h, density: float = 1.204, cp: float = CP_AIR):
-    """H_ve W/K of an outdoor-air volume flow (m^3/h) at the given density."""
+def ventilation_conductance(volume_flow_m3_h: npt.ArrayLike, density: float = 1.204,
+                            cp: float = CP_AIR) -> np.ndarray:
+    """Ventilation conductance H_ve of an outdoor-air volume flow.
+
+    Parameters
+    ----------
+    volume_flow_m3_h : array of float
+        Outdoor air flow [m³/h].
+    density : float
+        Air density [kg/m³].
+    cp : float
+        Specific heat of the air [J/(kg K)].
+
+    Returns
+    -------
+    ndarray
+        H_ve [W/K].
+    """
     return np.asarray(volume_flow_m3_h) / 3600.0 * density * cp

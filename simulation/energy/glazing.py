@@ -23,9 +23,11 @@ Units: angles via their cosine (cos of the angle of incidence), U in W/(m^2 K), 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["Glazing", "pane_constants"]
 
@@ -60,7 +62,7 @@ def pane_constants(tau_normal: float, rho_normal: float) -> tuple[float, float]:
     return float(n), float(-np.log(a))
 
 
-def _single_pane(cos_i: np.ndarray, n: float, kd: float):
+def _single_pane(cos_i: np.ndarray, n: float, kd: float) -> tuple[np.ndarray, np.ndarray]:
     """Per-polarisation (s, p) transmittance and reflectance of one pane, arrays (2, m)."""
     cos_i = np.clip(cos_i, 1e-9, 1.0)
     sin_i = np.sqrt(1.0 - cos_i**2)
@@ -77,7 +79,8 @@ def _single_pane(cos_i: np.ndarray, n: float, kd: float):
     return np.array(taus), np.array(rhos)
 
 
-def _system(cos_i: np.ndarray, n: float, kd: float, n_panes: int):
+def _system(cos_i: np.ndarray, n: float, kd: float,
+            n_panes: int) -> tuple[np.ndarray, np.ndarray]:
     """Transmittance and per-pane absorptance of n identical panes, unpolarised light.
 
     Net-radiation method per polarisation: in gap j (0 = outside, n_panes = room) a forward
@@ -96,10 +99,10 @@ def _system(cos_i: np.ndarray, n: float, kd: float, n_panes: int):
         mat = np.zeros((m, size, size))
         rhs = np.zeros((m, size))
 
-        def f_idx(j):  # F_j, j = 1..n
+        def f_idx(j: int) -> int:  # F_j, j = 1..n
             return j - 1
 
-        def b_idx(j):  # B_j, j = 0..n-1
+        def b_idx(j: int) -> int:  # B_j, j = 0..n-1
             return n_panes + j
 
         for j in range(1, n_panes + 1):
@@ -151,9 +154,9 @@ class Glazing:
     h_out: float = 21.0
     h_in: float = 8.29
     emissivity: float = 0.84
-    _tables: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _tables: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.n_panes < 1:
             raise ValueError(f"n_panes must be >= 1, got {self.n_panes}")
         r_total = 1.0 / self.u_value
@@ -189,56 +192,60 @@ class Glazing:
     # --- properties --------------------------------------------------------------------
     @property
     def refractive_index(self) -> float:
-        return self._tables["n"]
+        """Refractive index of the panes' glass."""
+        return float(self._tables["n"])
 
     @property
     def inward_fractions(self) -> np.ndarray:
         """Inward-flowing fraction of the solar absorbed in each pane (outer pane first)."""
-        return self._tables["inward"].copy()
+        return np.array(self._tables["inward"])
 
     @property
     def tau_diffuse(self) -> float:
         """Hemispherical (diffuse) solar transmittance."""
-        return self._tables["tau_diffuse"]
+        return float(self._tables["tau_diffuse"])
 
     @property
     def shgc_diffuse(self) -> float:
         """Hemispherical (diffuse) solar heat gain coefficient."""
-        return self._tables["shgc_diffuse"]
+        return float(self._tables["shgc_diffuse"])
 
     @property
     def cos_grid(self) -> np.ndarray:
-        return self._tables["cos_grid"]
+        """Uniform grid of cos(angle of incidence) 0..1 of the tables."""
+        return np.asarray(self._tables["cos_grid"])
 
     @property
     def shgc_table(self) -> np.ndarray:
         """SHGC on :attr:`cos_grid` (for :func:`interp_table` in kernels)."""
-        return self._tables["shgc"]
+        return np.asarray(self._tables["shgc"])
 
     @property
     def tau_table(self) -> np.ndarray:
-        return self._tables["tau"]
+        """Direct transmittance on :attr:`cos_grid`."""
+        return np.asarray(self._tables["tau"])
 
-    def transmittance(self, cos_aoi) -> np.ndarray:
+    def transmittance(self, cos_aoi: npt.ArrayLike) -> np.ndarray:
         """Direct solar transmittance at the given cos(angle of incidence)."""
         return _interp(np.asarray(cos_aoi, dtype=np.float64), self.cos_grid, self.tau_table)
 
-    def shgc(self, cos_aoi) -> np.ndarray:
+    def shgc(self, cos_aoi: npt.ArrayLike) -> np.ndarray:
         """Direct solar heat gain coefficient (transmitted + inward absorbed)."""
         return _interp(np.asarray(cos_aoi, dtype=np.float64), self.cos_grid, self.shgc_table)
 
-    def absorptance(self, cos_aoi) -> np.ndarray:
+    def absorptance(self, cos_aoi: npt.ArrayLike) -> np.ndarray:
         """Solar absorptance of each pane, shape (n_panes, ...)."""
         c = np.asarray(cos_aoi, dtype=np.float64)
         return np.stack([_interp(c, self.cos_grid, a) for a in self._tables["absorbed"]])
 
 
 def _interp(c: np.ndarray, grid: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """``table`` on ``grid`` at ``c`` clipped to 0..1, linearly interpolated."""
     return np.interp(np.clip(c, 0.0, 1.0), grid, table)
 
 
 @numba.njit(cache=True, inline="always")
-def interp_table(c, table):
+def interp_table(c: float, table: np.ndarray) -> float:
     """Linear interpolation of a table on the uniform cos grid 0..1 (numba helper)."""
     if c <= 0.0:
         return table[0]

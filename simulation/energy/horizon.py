@@ -50,10 +50,15 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
+
+from .irradiance import plane_irradiance
+from .weather import Sun, Weather
 
 __all__ = [
     "DsmGrid",
@@ -64,6 +69,7 @@ __all__ = [
     "sky_view_factor",
     "sky_view_ratio",
     "sun_bins",
+    "sunlit_factor",
     "sunlit_sum",
 ]
 
@@ -75,8 +81,18 @@ _EPS = 1e-7  # m: probe this far past a block's exit to land in the next one
 class DsmGrid:
     """A DSM with its max-pyramid, ready for ray marching (build with :meth:`from_array`).
 
-    levels: float32 cells of all pyramid levels, flat; level l has cells of 2^l x 2^l DSM cells
-    holding their maximum (-inf for no data), starting at ``offsets[l]`` with ``shapes[l]``.
+    Attributes
+    ----------
+    levels : ndarray
+        float32 cells of all pyramid levels, flat; level l has cells of 2^l x 2^l DSM cells
+        holding their maximum height (-inf for no data) [m].
+    offsets : ndarray
+        Start of each level in ``levels``, int64 [-].
+    shapes : ndarray
+        (rows, columns) of each level, int64, shape (n_levels, 2) [-].
+    transform : tuple of float
+        Affine transform (a, b, c, d, e, f) of the DSM: ``x = a col + c``, ``y = e row + f``
+        [m].
     """
 
     levels: np.ndarray
@@ -90,7 +106,7 @@ class DsmGrid:
         return abs(self.transform[0])
 
     @classmethod
-    def from_array(cls, dsm, transform) -> DsmGrid:
+    def from_array(cls, dsm: npt.ArrayLike, transform: Sequence[float]) -> DsmGrid:
         """DSM heights (n_rows, n_cols) m and an affine transform (a, b, c, d, e, f, ...)."""
         z = np.asarray(dsm, dtype=np.float64)
         if z.ndim != 2 or min(z.shape) < 1:
@@ -112,12 +128,12 @@ class DsmGrid:
         return cls(np.concatenate(parts), offsets, np.array(shapes, dtype=np.int64),
                    (a, b, c, d, e, f))
 
-    def cell_coordinates(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+    def cell_coordinates(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Fractional (column, row) of map coordinates x, y (m)."""
         a, _, c, _, e, f = self.transform
         return (np.asarray(x, dtype=np.float64) - c) / a, (np.asarray(y, dtype=np.float64) - f) / e
 
-    def sample(self, x, y) -> np.ndarray:
+    def sample(self, x: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
         """DSM height (m) of the cell under each point; NaN outside the grid or without data."""
         col, row = self.cell_coordinates(x, y)
         n_rows, n_cols = self.shapes[0]
@@ -139,7 +155,8 @@ def _max_pool(level: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, inline="always")
-def _exit_distance(c0, r0, dc, dr, bc, br, size):
+def _exit_distance(c0: float, r0: float, dc: float, dr: float, bc: float | np.int64,
+                   br: float | np.int64, size: float) -> float:
     """Distance (m) at which the ray leaves block (bc, br) of ``size`` cells."""
     tc = np.inf
     tr = np.inf
@@ -155,7 +172,8 @@ def _exit_distance(c0, r0, dc, dr, bc, br, size):
 
 
 @numba.njit(cache=True)
-def _ray_tan(levels, offsets, shapes, c0, r0, z0, dc, dr, max_t):
+def _ray_tan(levels: np.ndarray, offsets: np.ndarray, shapes: np.ndarray, c0: float, r0: float,
+             z0: float, dc: float, dr: float, max_t: float) -> float:
     """Tangent of the horizon (>= 0) along one ray from fractional cell (c0, r0) at height z0.
 
     dc, dr: cells per metre along the ray; max_t: longest distance, m.
@@ -192,7 +210,9 @@ def _ray_tan(levels, offsets, shapes, c0, r0, z0, dc, dr, max_t):
 
 
 @numba.njit(cache=True, parallel=True)
-def _horizon_kernel(levels, offsets, shapes, col, row, z, dc, dr, max_t, out):
+def _horizon_kernel(levels: np.ndarray, offsets: np.ndarray, shapes: np.ndarray, col: np.ndarray,
+                    row: np.ndarray, z: np.ndarray, dc: np.ndarray, dr: np.ndarray,
+                    max_t: float, out: np.ndarray) -> None:
     for p in numba.prange(col.shape[0]):
         for k in range(dc.shape[0]):
             tan_h = _ray_tan(levels, offsets, shapes, col[p], row[p], z[p], dc[k], dr[k], max_t)
@@ -200,13 +220,28 @@ def _horizon_kernel(levels, offsets, shapes, col, row, z, dc, dr, max_t, out):
 
 
 def horizon_profiles(
-    grid: DsmGrid, x, y, z, n_azimuth: int = 72, max_distance: float = np.inf
+    grid: DsmGrid, x: npt.ArrayLike, y: npt.ArrayLike, z: npt.ArrayLike, n_azimuth: int = 72,
+    max_distance: float = np.inf
 ) -> np.ndarray:
-    """Horizon elevation (deg, >= 0) seen from points, shape (n_points, n_azimuth).
+    """Horizon elevation seen from points, by ray marching over the DSM.
 
-    x, y: map coordinates (m) in the DSM's CRS, inside the grid; z: height of each point (m,
-    same datum as the DSM). Bin k is the ray at azimuth k 360/n_azimuth east of north.
-    max_distance: longest ray, m (default: to the edge of the grid).
+    Parameters
+    ----------
+    grid : DsmGrid
+        The DSM.
+    x, y : array of float
+        Map coordinates of the points in the DSM's CRS, inside the grid [m].
+    z : array of float
+        Height of each point, same datum as the DSM [m].
+    n_azimuth : int
+        Azimuth bins; bin k is the ray at azimuth k 360/n_azimuth east of north [-].
+    max_distance : float
+        Longest ray (default: to the edge of the grid) [m].
+
+    Returns
+    -------
+    ndarray
+        Horizon elevation >= 0, shape (n_points, n_azimuth) [deg].
     """
     if n_azimuth < 4:
         raise ValueError(f"n_azimuth must be >= 4, got {n_azimuth}")
@@ -234,11 +269,31 @@ def horizon_profiles(
     return out
 
 
-def roof_points(grid: DsmGrid, x, y, height_above: float = 0.2):
-    """Points on roofs: (x, y, z) with z the DSM height under (x, y) plus ``height_above`` (m).
+def roof_points(grid: DsmGrid, x: npt.ArrayLike, y: npt.ArrayLike,
+                height_above: float = 0.2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points on roofs: (x, y, z) with z the DSM height under (x, y) plus ``height_above``.
 
     The small lift keeps cm-scale DSM noise of the roof itself from reading as a horizon
     (and is about where roof-mounted PV modules sit).
+
+    Parameters
+    ----------
+    grid : DsmGrid
+        The DSM.
+    x, y : array of float
+        Map coordinates of the roof points [m].
+    height_above : float
+        Lift above the DSM [m].
+
+    Returns
+    -------
+    tuple of ndarray
+        x, y and z of the points [m].
+
+    Raises
+    ------
+    ValueError
+        If a point lies outside the DSM or on a cell without data.
     """
     x_a = np.asarray(x, dtype=np.float64)
     y_a = np.asarray(y, dtype=np.float64)
@@ -248,13 +303,31 @@ def roof_points(grid: DsmGrid, x, y, height_above: float = 0.2):
     return x_a, y_a, z + height_above
 
 
-def facade_points(x0, y0, x1, y1, base, height, offset: float = 0.5):
-    """Mid-point of each wall segment, at mid-height, ``offset`` m out along its normal.
+def facade_points(x0: npt.ArrayLike, y0: npt.ArrayLike, x1: npt.ArrayLike, y1: npt.ArrayLike,
+                  base: npt.ArrayLike, height: npt.ArrayLike, offset: float = 0.5
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mid-point of each wall segment, at mid-height, ``offset`` out along its normal.
 
-    Walls run from (x0, y0) to (x1, y1) along exterior rings ordered counter-clockwise (the
-    OGC/GeoJSON right-hand rule: the outside is to the right); base and height (m) are the
-    wall's bottom elevation and height. Returns x, y, z and the facade azimuth (deg east of
-    north of the outward normal).
+    Parameters
+    ----------
+    x0, y0, x1, y1 : array of float
+        Start and end of each wall along exterior rings ordered counter-clockwise (the
+        OGC/GeoJSON right-hand rule: the outside is to the right) [m].
+    base, height : array of float
+        Bottom elevation and height of each wall [m].
+    offset : float
+        Distance of the point out from the wall [m].
+
+    Returns
+    -------
+    tuple of ndarray
+        x, y, z of the points [m] and the facade azimuth, east of north of the outward normal
+        [deg].
+
+    Raises
+    ------
+    ValueError
+        If a wall has no length.
     """
     x0, y0, x1, y1 = (np.asarray(v, dtype=np.float64) for v in (x0, y0, x1, y1))
     dx = x1 - x0
@@ -272,7 +345,8 @@ def facade_points(x0, y0, x1, y1, base, height, offset: float = 0.5):
 
 
 @numba.njit(cache=True)
-def _svf_kernel(h_rad, tilt_rad, az_rad, n_sub, out):
+def _svf_kernel(h_rad: np.ndarray, tilt_rad: np.ndarray, az_rad: np.ndarray, n_sub: int,
+                out: np.ndarray) -> None:
     n_p, n_az = h_rad.shape
     width = 2.0 * np.pi / n_az
     dphi = width / n_sub
@@ -307,7 +381,8 @@ def _svf_kernel(h_rad, tilt_rad, az_rad, n_sub, out):
         out[p] = acc * dphi / np.pi
 
 
-def sky_view_factor(horizon_deg, tilt, azimuth, n_sub: int = 8) -> np.ndarray:
+def sky_view_factor(horizon_deg: npt.ArrayLike, tilt: npt.ArrayLike, azimuth: npt.ArrayLike,
+                    n_sub: int = 8) -> np.ndarray:
     """Cos-weighted view factor of each surface to the visible sky (module docstring), (n,).
 
     horizon_deg: (n, n_azimuth) from :func:`horizon_profiles`; tilt 0..90 deg and azimuth deg
@@ -326,14 +401,33 @@ def sky_view_factor(horizon_deg, tilt, azimuth, n_sub: int = 8) -> np.ndarray:
     return out
 
 
-def sky_view_ratio(horizon_deg, tilt, azimuth, n_sub: int = 8) -> np.ndarray:
-    """Isotropic sky diffuse with the horizon over that without it: SVF / ((1 + cos tilt)/2)."""
+def sky_view_ratio(horizon_deg: npt.ArrayLike, tilt: npt.ArrayLike, azimuth: npt.ArrayLike,
+                   n_sub: int = 8) -> np.ndarray:
+    """Isotropic sky diffuse with the horizon over that without it: SVF / ((1 + cos tilt)/2).
+
+    Parameters
+    ----------
+    horizon_deg : array of float
+        Horizon of each surface point, shape (n, n_azimuth) (:func:`horizon_profiles`) [deg].
+    tilt : array of float
+        Tilt of each surface from the horizontal, 0..90, scalar or (n,) [deg].
+    azimuth : array of float
+        Azimuth of each surface east of north, scalar or (n,) [deg].
+    n_sub : int
+        Azimuth sub-steps per horizon bin of the quadrature [-].
+
+    Returns
+    -------
+    ndarray
+        The ratio of each surface, shape (n,) [-].
+    """
     free = 0.5 * (1.0 + np.cos(np.asarray(tilt, dtype=np.float64) * _DEG))
     return sky_view_factor(horizon_deg, tilt, azimuth, n_sub) / free
 
 
 @numba.njit(cache=True, parallel=True)
-def _sunlit_kernel(h, elevation, bin_index, out):
+def _sunlit_kernel(h: np.ndarray, elevation: np.ndarray, bin_index: np.ndarray,
+                   out: np.ndarray) -> None:
     n_s, n_p, n_t = out.shape
     for p in numba.prange(n_p):
         for s in range(n_s):
@@ -341,7 +435,8 @@ def _sunlit_kernel(h, elevation, bin_index, out):
                 out[s, p, t] = elevation[s, t] > h[p, bin_index[s, t]]
 
 
-def sun_bins(n_azimuth: int, apparent_zenith, sun_azimuth) -> tuple[np.ndarray, np.ndarray]:
+def sun_bins(n_azimuth: int, apparent_zenith: npt.ArrayLike,
+             sun_azimuth: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Sun elevation (deg) and the index of its horizon azimuth bin, arrays like the inputs."""
     elevation = np.ascontiguousarray(90.0 - np.asarray(apparent_zenith, dtype=np.float64))
     k = np.floor(np.mod(np.asarray(sun_azimuth, dtype=np.float64), 360.0) * n_azimuth / 360.0
@@ -349,7 +444,8 @@ def sun_bins(n_azimuth: int, apparent_zenith, sun_azimuth) -> tuple[np.ndarray, 
     return elevation, np.ascontiguousarray(k % n_azimuth)
 
 
-def beam_sunlit(horizon_deg, apparent_zenith, sun_azimuth) -> np.ndarray:
+def beam_sunlit(horizon_deg: npt.ArrayLike, apparent_zenith: npt.ArrayLike,
+                sun_azimuth: npt.ArrayLike) -> np.ndarray:
     """True where the sun stands above the horizon in its azimuth bin, bool.
 
     horizon_deg: (n_points, n_azimuth). Sun angles (deg): (n_hours,) gives (n_points,
@@ -370,7 +466,8 @@ def beam_sunlit(horizon_deg, apparent_zenith, sun_azimuth) -> np.ndarray:
 
 
 @numba.njit(cache=True, parallel=True)
-def _sunlit_sum_kernel(h, row, weight, elevation, bin_index, hours, out):
+def _sunlit_sum_kernel(h: np.ndarray, row: np.ndarray, weight: np.ndarray, elevation: np.ndarray,
+                       bin_index: np.ndarray, hours: np.ndarray, out: np.ndarray) -> None:
     for p in numba.prange(h.shape[0]):
         r = row[p]
         acc = 0.0
@@ -381,7 +478,8 @@ def _sunlit_sum_kernel(h, row, weight, elevation, bin_index, hours, out):
         out[p] = acc
 
 
-def sunlit_sum(horizon_deg, weight_row, weight, apparent_zenith, sun_azimuth) -> np.ndarray:
+def sunlit_sum(horizon_deg: npt.ArrayLike, weight_row: npt.ArrayLike, weight: npt.ArrayLike,
+               apparent_zenith: npt.ArrayLike, sun_azimuth: npt.ArrayLike) -> np.ndarray:
     """Sum over the hours the sun stands above each point's horizon of its weight series, (n,).
 
     horizon_deg: (n_points, n_azimuth); weight: (n_rows, n_hours), e.g. beam + circumsolar
@@ -404,3 +502,54 @@ def sunlit_sum(horizon_deg, weight_row, weight, apparent_zenith, sun_azimuth) ->
     out = np.empty(h.shape[0])
     _sunlit_sum_kernel(h, rows, w, elevation, bins, hours, out)
     return out
+
+
+def sunlit_factor(horizon_deg: np.ndarray, tilt: npt.ArrayLike, azimuth: npt.ArrayLike,
+                  plane: np.ndarray, plane_tilt: npt.ArrayLike, plane_azimuth: npt.ArrayLike,
+                  weather: Weather, sun: Sun) -> np.ndarray:
+    """Irradiance-weighted sunlit factor of each point over the weather's hours.
+
+    A point's shaded irradiance over its unshaded irradiance, on the plane that stands for it,
+    summed over the hours and sun samples: ``(Σ (beam + circumsolar) sunlit + SVR Σ isotropic
+    + Σ (horizon band + ground)) / Σ total``, sunlit while the sun is above the point's horizon
+    in its azimuth bin, SVR the point's :func:`sky_view_ratio`; 1 where the plane gets no
+    irradiance at all.
+
+    Parameters
+    ----------
+    horizon_deg : ndarray
+        Horizon of each point, shape (n_points, n_azimuth) [deg].
+    tilt, azimuth : array of float
+        Tilt from the horizontal and azimuth east of north of each point's surface, for its
+        sky-view ratio, shape (n_points,) [deg].
+    plane : ndarray
+        Index of each point's plane in ``plane_tilt`` / ``plane_azimuth``, shape (n_points,)
+        [-].
+    plane_tilt, plane_azimuth : array of float
+        The planes whose irradiance weights the points (a few orientation classes), shape
+        (n_planes,) [deg].
+    weather : Weather
+        GHI, DNI, DHI of each hour and the ground albedo.
+    sun : Sun
+        The sun at one or more samples inside each hour.
+
+    Returns
+    -------
+    ndarray
+        Sunlit factor of each point, shape (n_points,) [-].
+    """
+    rows = np.asarray(plane, dtype=np.int64)
+    n_planes = np.atleast_1d(np.asarray(plane_tilt)).size
+    lit = np.zeros(rows.shape[0])
+    direct, iso, rest = np.zeros(n_planes), np.zeros(n_planes), np.zeros(n_planes)
+    for zen, saz in zip(sun.apparent_zenith, sun.azimuth):
+        p = plane_irradiance(plane_tilt, plane_azimuth, weather.ghi, weather.dni, weather.dhi,
+                             zen, saz, sun.dni_extra, weather.site.albedo)
+        beam = p.beam + p.circumsolar
+        lit += sunlit_sum(horizon_deg, rows, beam, zen, saz)
+        direct += beam.sum(axis=1)
+        iso += p.sky_isotropic.sum(axis=1)
+        rest += (p.horizon + p.ground).sum(axis=1)
+    total = direct + iso + rest
+    shaded = lit + sky_view_ratio(horizon_deg, tilt, azimuth) * iso[rows] + rest[rows]
+    return np.divide(shaded, total[rows], out=np.ones_like(shaded), where=total[rows] > 0.0)

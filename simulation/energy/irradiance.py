@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "PEREZ_1990",
@@ -80,12 +81,13 @@ _COS85 = np.cos(85.0 * _DEG)
 SOLAR_CONSTANT = 1366.1  # W/m^2, the value pvlib uses by default
 
 
-def interval_midpoints(end_labels_unix, step_seconds: float = 3600.0) -> np.ndarray:
+def interval_midpoints(end_labels_unix: npt.ArrayLike, step_seconds: float = 3600.0) -> np.ndarray:
     """Midpoints of intervals labelled by their END (EPW, the twin's weather table), unix s."""
     return np.asarray(end_labels_unix, dtype=np.float64) - 0.5 * float(step_seconds)
 
 
-def interval_samples(end_labels_unix, n_samples: int = 1, step_seconds: float = 3600.0) -> np.ndarray:
+def interval_samples(end_labels_unix: npt.ArrayLike, n_samples: int = 1,
+                     step_seconds: float = 3600.0) -> np.ndarray:
     """Sample times inside intervals labelled by their END, shape (n_samples, n_intervals).
 
     Sample i sits at ``end - step + (i + 0.5) step / n_samples``; ``n_samples=1`` gives the
@@ -99,7 +101,8 @@ def interval_samples(end_labels_unix, n_samples: int = 1, step_seconds: float = 
     return end[None, :] + offs[:, None]
 
 
-def extraterrestrial_dni(unix_time, solar_constant: float = SOLAR_CONSTANT) -> np.ndarray:
+def extraterrestrial_dni(unix_time: npt.ArrayLike,
+                         solar_constant: float = SOLAR_CONSTANT) -> np.ndarray:
     """Extraterrestrial normal irradiance, W/m^2, by Spencer's (1971) Fourier series.
 
     The day of year (1..366) is taken from the UTC date of ``unix_time``; the series uses
@@ -120,19 +123,20 @@ def extraterrestrial_dni(unix_time, solar_constant: float = SOLAR_CONSTANT) -> n
 
 
 @numba.njit(cache=True, inline="always")
-def _kasten_young(z_deg):
+def _kasten_young(z_deg: float) -> float:
+    """Kasten-Young relative air mass at a zenith angle [deg]; NaN below the horizon."""
     if z_deg > 90.0 or np.isnan(z_deg):
         return np.nan
     return 1.0 / (np.cos(z_deg * _DEG) + 0.50572 * (96.07995 - z_deg) ** -1.6364)
 
 
 @numba.njit(cache=True)
-def _airmass_kernel(z, out):
+def _airmass_kernel(z: np.ndarray, out: np.ndarray) -> None:
     for i in range(z.shape[0]):
         out[i] = _kasten_young(z[i])
 
 
-def airmass_kasten_young(apparent_zenith) -> np.ndarray:
+def airmass_kasten_young(apparent_zenith: npt.ArrayLike) -> np.ndarray:
     """Relative (sea-level) optical air mass of Kasten & Young (1989); NaN where zenith > 90 deg."""
     z = np.ascontiguousarray(np.asarray(apparent_zenith, dtype=np.float64).ravel())
     out = np.empty_like(z)
@@ -141,7 +145,9 @@ def airmass_kasten_young(apparent_zenith) -> np.ndarray:
 
 
 @numba.njit(cache=True, inline="always")
-def _cos_aoi(cos_tilt, sin_tilt, az_surf_rad, cos_z, sin_z, az_sun_rad):
+def _cos_aoi(cos_tilt: float, sin_tilt: float, az_surf_rad: float, cos_z: float, sin_z: float,
+             az_sun_rad: float) -> float:
+    """Cosine of the angle of incidence on a plane, clipped to -1..1."""
     c = cos_z * cos_tilt + sin_z * sin_tilt * np.cos(az_sun_rad - az_surf_rad)
     if c > 1.0:
         c = 1.0
@@ -151,7 +157,8 @@ def _cos_aoi(cos_tilt, sin_tilt, az_surf_rad, cos_z, sin_z, az_sun_rad):
 
 
 @numba.njit(cache=True)
-def _cos_aoi_kernel(tilt, azimuth, zenith, sun_azimuth, out):
+def _cos_aoi_kernel(tilt: np.ndarray, azimuth: np.ndarray, zenith: np.ndarray,
+                    sun_azimuth: np.ndarray, out: np.ndarray) -> None:
     n_s = tilt.shape[0]
     n_t = zenith.shape[0]
     for s in range(n_s):
@@ -163,7 +170,8 @@ def _cos_aoi_kernel(tilt, azimuth, zenith, sun_azimuth, out):
             out[s, t] = _cos_aoi(ct, st, a, np.cos(z), np.sin(z), sun_azimuth[t] * _DEG)
 
 
-def cos_angle_of_incidence(tilt, azimuth, zenith, sun_azimuth) -> np.ndarray:
+def cos_angle_of_incidence(tilt: npt.ArrayLike, azimuth: npt.ArrayLike, zenith: npt.ArrayLike,
+                           sun_azimuth: npt.ArrayLike) -> np.ndarray:
     """Cosine of the sun's angle of incidence on each surface, shape (n_surfaces, n_hours).
 
     Negative values mean the sun is behind the surface (clip at 0 for beam irradiance).
@@ -176,7 +184,9 @@ def cos_angle_of_incidence(tilt, azimuth, zenith, sun_azimuth) -> np.ndarray:
 
 
 @numba.njit(cache=True)
-def _perez_f_kernel(dhi, dni, dni_extra, zenith, coef, bounds, f1, f2):
+def _perez_f_kernel(dhi: np.ndarray, dni: np.ndarray, dni_extra: np.ndarray, zenith: np.ndarray,
+                    coef: np.ndarray, bounds: np.ndarray, f1: np.ndarray,
+                    f2: np.ndarray) -> None:
     for t in range(dhi.shape[0]):
         z = zenith[t]
         am = _kasten_young(z)
@@ -197,7 +207,9 @@ def _perez_f_kernel(dhi, dni, dni_extra, zenith, coef, bounds, f1, f2):
         f2[t] = coef[b, 3] + coef[b, 4] * delta + coef[b, 5] * zr
 
 
-def perez_brightness_coefficients(dhi, dni, dni_extra, apparent_zenith):
+def perez_brightness_coefficients(dhi: npt.ArrayLike, dni: npt.ArrayLike, dni_extra: npt.ArrayLike,
+                                  apparent_zenith: npt.ArrayLike
+                                  ) -> tuple[np.ndarray, np.ndarray]:
     """Perez (1990) circumsolar (F1) and horizon (F2) brightening coefficients per hour.
 
     Where DHI <= 0 or the sun is below the horizon (no air mass) both are 0 (isotropic sky).
@@ -217,7 +229,8 @@ def perez_brightness_coefficients(dhi, dni, dni_extra, apparent_zenith):
 
 
 @numba.njit(cache=True, inline="always")
-def perez_sky_parts(dhi, f1, f2, cos_aoi_pos, cos_zenith, view_sky, sin_tilt):
+def perez_sky_parts(dhi: float, f1: float, f2: float, cos_aoi_pos: float, cos_zenith: float,
+                    view_sky: float, sin_tilt: float) -> tuple[float, float, float]:
     """Perez (1990) sky diffuse on one plane and hour in its three parts, W/m^2.
 
     (isotropic, circumsolar, horizon band) from DHI W/m^2, the brightness coefficients F1, F2,
@@ -234,29 +247,44 @@ def perez_sky_parts(dhi, f1, f2, cos_aoi_pos, cos_zenith, view_sky, sin_tilt):
     return iso, circ, hor
 
 
+@numba.njit(cache=True, inline="always")
+def plane_hour(cos_aoi: float, cos_tilt: float, sin_tilt: float, ghi: float, dni: float,
+               dhi: float, cos_zenith: float, albedo: float, f1: float,
+               f2: float) -> tuple[float, float, float, float, float]:
+    """Irradiance components on one plane in one hour [W/m²]: (beam, isotropic sky,
+    circumsolar, horizon band, ground).
+
+    The sun's angle of incidence on the plane by its cosine (clipped to -1..1), the plane by
+    the cosine and sine of its tilt, the sun by the cosine of its apparent zenith; F1, F2 the
+    hour's Perez brightness coefficients. Shared by every kernel that needs plane-of-array
+    irradiance.
+    """
+    aa = max(0.0, cos_aoi)
+    iso, circ, hor = perez_sky_parts(dhi, f1, f2, aa, cos_zenith, 0.5 * (1.0 + cos_tilt),
+                                     sin_tilt)
+    return dni * aa, iso, circ, hor, ghi * albedo * (0.5 * (1.0 - cos_tilt))
+
+
 @numba.njit(cache=True)
 def _plane_kernel(
-    tilt, azimuth, ghi, dni, dhi, zenith, sun_azimuth, albedo, f1, f2,
-    beam, iso, circ, hor, ground, cosaoi,
-):
+    tilt: np.ndarray, azimuth: np.ndarray, ghi: np.ndarray, dni: np.ndarray, dhi: np.ndarray,
+    zenith: np.ndarray, sun_azimuth: np.ndarray, albedo: np.ndarray, f1: np.ndarray,
+    f2: np.ndarray, beam: np.ndarray, iso: np.ndarray, circ: np.ndarray, hor: np.ndarray,
+    ground: np.ndarray, cosaoi: np.ndarray,
+) -> None:
     n_s = tilt.shape[0]
     n_t = ghi.shape[0]
     for s in range(n_s):
         ct = np.cos(tilt[s] * _DEG)
         st = np.sin(tilt[s] * _DEG)
         a = azimuth[s] * _DEG
-        view_sky = 0.5 * (1.0 + ct)
-        view_gnd = 0.5 * (1.0 - ct)
         for t in range(n_t):
             zr = zenith[t] * _DEG
             cz = np.cos(zr)
             c = _cos_aoi(ct, st, a, cz, np.sin(zr), sun_azimuth[t] * _DEG)
             cosaoi[s, t] = c
-            aa = max(0.0, c)
-            beam[s, t] = dni[t] * aa
-            ground[s, t] = ghi[t] * albedo[t] * view_gnd
-            iso[s, t], circ[s, t], hor[s, t] = perez_sky_parts(dhi[t], f1[t], f2[t], aa, cz,
-                                                               view_sky, st)
+            beam[s, t], iso[s, t], circ[s, t], hor[s, t], ground[s, t] = plane_hour(
+                c, ct, st, ghi[t], dni[t], dhi[t], cz, albedo[t], f1[t], f2[t])
 
 
 @dataclass(frozen=True)
@@ -276,6 +304,7 @@ class PlaneIrradiance:
 
     @property
     def sky_diffuse(self) -> np.ndarray:
+        """Perez sky diffuse: isotropic, circumsolar and horizon band."""
         return self.sky_isotropic + self.circumsolar + self.horizon
 
     @property
@@ -285,10 +314,12 @@ class PlaneIrradiance:
 
     @property
     def total(self) -> np.ndarray:
+        """Beam, sky diffuse and ground-reflected."""
         return self.beam + self.sky_diffuse + self.ground
 
 
-def _surfaces(tilt, azimuth):
+def _surfaces(tilt: npt.ArrayLike, azimuth: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Tilt and azimuth [deg] as equal-length contiguous float64 arrays, checked."""
     tilt_a = np.atleast_1d(np.asarray(tilt, dtype=np.float64)).ravel()
     az_a = np.atleast_1d(np.asarray(azimuth, dtype=np.float64)).ravel()
     if tilt_a.shape != az_a.shape:
@@ -300,7 +331,8 @@ def _surfaces(tilt, azimuth):
     return np.ascontiguousarray(tilt_a), np.ascontiguousarray(az_a)
 
 
-def _hours(*arrays):
+def _hours(*arrays: npt.ArrayLike) -> list[np.ndarray]:
+    """Hourly series as contiguous float64 arrays of one length, checked."""
     out = [np.ascontiguousarray(np.asarray(a, dtype=np.float64).ravel()) for a in arrays]
     n = out[0].shape[0]
     for a in out[1:]:
@@ -310,15 +342,15 @@ def _hours(*arrays):
 
 
 def plane_irradiance(
-    tilt,
-    azimuth,
-    ghi,
-    dni,
-    dhi,
-    apparent_zenith,
-    sun_azimuth,
-    dni_extra,
-    albedo=0.2,
+    tilt: npt.ArrayLike,
+    azimuth: npt.ArrayLike,
+    ghi: npt.ArrayLike,
+    dni: npt.ArrayLike,
+    dhi: npt.ArrayLike,
+    apparent_zenith: npt.ArrayLike,
+    sun_azimuth: npt.ArrayLike,
+    dni_extra: npt.ArrayLike,
+    albedo: npt.ArrayLike = 0.2,
 ) -> PlaneIrradiance:
     """Beam, Perez sky diffuse (three parts) and ground-reflected irradiance on surfaces.
 

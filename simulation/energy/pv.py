@@ -22,29 +22,32 @@ The chain is the one pvlib's ``ModelChain.with_pvwatts`` runs, step by step:
    0.9858)``, z = P_dc/P_dc0,inv, clipped to ``0 <= P_ac <= eta_nom P_dc0,inv``
    (``pvlib.inverter.pvwatts``) with P_dc0,inv = P_dc0 / (DC/AC ratio) / eta_nom.
 
-Power is the mean W of each hour (W x 1 h = Wh). Weather is end-labelled: compute the sun at
-the interval midpoints (``solar_gains.sun_for_intervals``), as for the zone model.
-:func:`pv_power` / :func:`pv_from_weather` give systems x hours arrays (use blocks of
-systems); :func:`pv_annual` runs the same chain in one fused pass for a whole city.
+Power is the mean W of each hour (W x 1 h = Wh). Weather is end-labelled: the sun is taken at
+the interval midpoints (``weather.sun_positions``), as for the zone model. The chain with its
+shading lives in one place, :func:`pv_hour` (one system in one hour); :func:`pv_power` /
+:func:`pv_from_weather` run it over systems x hours arrays (use blocks of systems),
+:func:`pv_annual` in one fused pass for a whole city, ``balance.balance`` inside the hourly
+energy balance of the buildings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from .horizon import sky_view_ratio as _sky_view_ratio
 from .horizon import sun_bins
-from .irradiance import (
-    PlaneIrradiance,
-    perez_brightness_coefficients,
-    perez_sky_parts,
-    plane_irradiance,
-)
+from .irradiance import PlaneIrradiance, perez_brightness_coefficients, plane_hour, plane_irradiance
+from .per_system import broadcast, default, fields_at
+from .weather import Weather, sun_positions
 
 __all__ = [
+    "IAM_GLASS",
+    "MODULE_EFFICIENCY",
+    "PACKING",
     "PVWATTS_LOSSES",
     "SAPM_MOUNTING",
     "PVAnnual",
@@ -55,6 +58,7 @@ __all__ = [
     "pdc0_from_area",
     "pv_annual",
     "pv_from_weather",
+    "pv_hour",
     "pv_power",
     "pvwatts_dc",
     "pvwatts_inverter",
@@ -70,10 +74,18 @@ SAPM_MOUNTING = {
     "open_rack_glass_polymer": (-3.56, -0.0750, 3.0),
     "insulated_back_glass_polymer": (-2.81, -0.0455, 0.0),
 }
+_CLOSE_MOUNT = SAPM_MOUNTING["close_mount_glass_glass"]
+IAM_GLASS = (1.526, 4.0, 0.002)
+"""PVWatts' glass cover for the physical IAM: refractive index [-], extinction coefficient
+[1/m], thickness [m]."""
+PACKING = 0.7
+"""Module area per m² of suitable roof [-]: edge set-backs, access paths and row spacing."""
+MODULE_EFFICIENCY = 0.20
+"""DC nameplate per m² of module at 1000 W/m² [kWp/m²], 20 % efficient modules."""
 
 
 @numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
-def iam_physical(cos_aoi, n, k, thickness):
+def iam_physical(cos_aoi: float, n: float, k: float, thickness: float) -> float:
     """Incidence angle modifier of a glass cover (De Soto et al. 2006), 0..1.
 
     cos_aoi: cosine of the angle of incidence (<= 0: light from behind, IAM 0); n: refractive
@@ -87,23 +99,26 @@ def iam_physical(cos_aoi, n, k, thickness):
     rho_s = ((c1 - n * c2) / (c1 + n * c2)) ** 2
     rho_p = ((c2 - n * c1) / (c2 + n * c1)) ** 2
     tau0 = (1.0 - ((1.0 - n) / (1.0 + n)) ** 2) * np.exp(-k * thickness)
-    return 0.5 * (2.0 - rho_s - rho_p) * np.exp(-k * thickness / c2) / tau0
+    return float(0.5 * (2.0 - rho_s - rho_p) * np.exp(-k * thickness / c2) / tau0)
 
 
 @numba.vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
-def sapm_cell_temperature(poa_global, temp_air, wind_speed, a, b, delta_t):
+def sapm_cell_temperature(poa_global: float, temp_air: float, wind_speed: float, a: float,
+                          b: float, delta_t: float) -> float:
     """Cell temperature, degC, of the Sandia model: POA W/m^2, air degC, wind m/s."""
-    return poa_global * np.exp(a + b * wind_speed) + temp_air + poa_global / 1000.0 * delta_t
+    return float(poa_global * np.exp(a + b * wind_speed) + temp_air
+                 + poa_global / 1000.0 * delta_t)
 
 
 @numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
-def pvwatts_dc(effective_irradiance, temp_cell, pdc0, gamma_pdc):
+def pvwatts_dc(effective_irradiance: float, temp_cell: float, pdc0: float,
+               gamma_pdc: float) -> float:
     """PVWatts DC power, W: E_eff W/m^2, cell degC, P_dc0 W at STC, gamma_pdc 1/K."""
     return effective_irradiance * 0.001 * pdc0 * (1.0 + gamma_pdc * (temp_cell - 25.0))
 
 
 @numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
-def pvwatts_inverter(pdc, pdc0_inverter, eta_nom, eta_ref):
+def pvwatts_inverter(pdc: float, pdc0_inverter: float, eta_nom: float, eta_ref: float) -> float:
     """PVWatts inverter AC power, W, from DC power W and the inverter's DC rating W."""
     if pdc == 0.0:
         return 0.0
@@ -124,7 +139,20 @@ def pvwatts_losses(
     age: float = 0.0,
     availability: float = 3.0,
 ) -> float:
-    """Total PVWatts system loss, %: 100 (1 - prod(1 - L_i/100)); defaults give 14.08 %."""
+    """Total PVWatts system loss: 100 (1 - prod(1 - L_i/100)); the defaults give 14.08 %.
+
+    Parameters
+    ----------
+    soiling, shading, snow, mismatch, wiring, connections, lid, nameplate_rating, age, \
+availability : float
+        The loss of each kind [%] (pvlib's ``pvwatts_losses`` defaults; light-induced
+        degradation is ``lid``). Pass ``shading=0`` where shading is modelled (11.42 % total).
+
+    Returns
+    -------
+    float
+        Total loss [%].
+    """
     parts = (soiling, shading, snow, mismatch, wiring, connections, lid, nameplate_rating,
              age, availability)
     return float(100.0 * (1.0 - np.prod([1.0 - p / 100.0 for p in parts])))
@@ -134,46 +162,89 @@ def pvwatts_losses(
 PVWATTS_LOSSES = pvwatts_losses()
 
 
-def pdc0_from_area(area_m2, module_efficiency: float = 0.20, packing: float = 0.7) -> np.ndarray:
-    """DC nameplate, W, of modules covering ``packing`` of a roof area (m^2) at 1000 W/m^2."""
-    return np.asarray(area_m2, dtype=np.float64) * packing * module_efficiency * 1000.0
+def pdc0_from_area(area_m2: npt.ArrayLike, module_efficiency: npt.ArrayLike = MODULE_EFFICIENCY,
+                   packing: npt.ArrayLike = PACKING) -> np.ndarray:
+    """DC nameplate of modules covering ``packing`` of a roof area, at 1000 W/m².
+
+    Parameters
+    ----------
+    area_m2 : array of float
+        Suitable roof area of each system [m²].
+    module_efficiency : array of float
+        Module efficiency, the nameplate per m² of module [kWp/m²].
+    packing : array of float
+        Module area per m² of roof [-].
+
+    Returns
+    -------
+    ndarray
+        DC nameplate at STC of each system [W].
+    """
+    return (np.asarray(area_m2, dtype=np.float64) * np.asarray(packing)
+            * np.asarray(module_efficiency) * 1000.0)
 
 
 @dataclass(frozen=True)
 class PVSystems:
     """PV systems, one value per system (scalars are broadcast to the length of ``pdc0``).
 
-    pdc0: DC nameplate W at STC; tilt, azimuth deg (east of north); gamma_pdc 1/K (default
-    -0.0037, current crystalline silicon, PVWatts' "standard" module; its version 5 manual
-    used -0.0047); losses_percent (default :data:`PVWATTS_LOSSES`); dc_ac_ratio (default
-    1.2); eta_inv_nom/eta_inv_ref (0.96/0.9637); SAPM temperature a, b, delta_t (default
-    close-mount glass/glass).
+    Attributes
+    ----------
+    pdc0 : array of float
+        DC nameplate at STC [W]; 0 = no PV.
+    tilt : array of float
+        Module tilt from the horizontal [deg].
+    azimuth : array of float
+        Module azimuth east of north [deg].
+    gamma_pdc : array of float
+        Temperature coefficient of the DC power [1/K]; default -0.0037, current crystalline
+        silicon, PVWatts' "standard" module (its version 5 manual used -0.0047).
+    losses_percent : array of float
+        Total system loss [%]; default :data:`PVWATTS_LOSSES` (14.08).
+    dc_ac_ratio : array of float
+        DC nameplate over inverter AC rating [-]; default 1.2.
+    eta_inv_nom : array of float
+        Nominal inverter efficiency [-]; default 0.96.
+    eta_inv_ref : array of float
+        Reference inverter efficiency of PVWatts' curve [-]; default 0.9637.
+    temp_a : array of float
+        SAPM cell temperature parameter a [-]; default close-mount glass/glass.
+    temp_b : array of float
+        SAPM cell temperature parameter b [s/m]; default close-mount glass/glass.
+    temp_delta_t : array of float
+        SAPM cell-to-module temperature difference at 1000 W/m² [K]; default close-mount
+        glass/glass.
+
+    Raises
+    ------
+    ValueError
+        On construction, naming a field with neither one nor one-per-system values, or a
+        negative nameplate.
     """
 
     pdc0: np.ndarray
     tilt: np.ndarray
     azimuth: np.ndarray
-    gamma_pdc: np.ndarray = -0.0037
-    losses_percent: np.ndarray = PVWATTS_LOSSES
-    dc_ac_ratio: np.ndarray = 1.2
-    eta_inv_nom: np.ndarray = 0.96
-    eta_inv_ref: np.ndarray = 0.9637
-    temp_a: np.ndarray = SAPM_MOUNTING["close_mount_glass_glass"][0]
-    temp_b: np.ndarray = SAPM_MOUNTING["close_mount_glass_glass"][1]
-    temp_delta_t: np.ndarray = SAPM_MOUNTING["close_mount_glass_glass"][2]
+    gamma_pdc: np.ndarray = default(-0.0037)
+    losses_percent: np.ndarray = default(PVWATTS_LOSSES)
+    dc_ac_ratio: np.ndarray = default(1.2)
+    eta_inv_nom: np.ndarray = default(0.96)
+    eta_inv_ref: np.ndarray = default(0.9637)
+    temp_a: np.ndarray = default(_CLOSE_MOUNT[0])
+    temp_b: np.ndarray = default(_CLOSE_MOUNT[1])
+    temp_delta_t: np.ndarray = default(_CLOSE_MOUNT[2])
 
-    def __post_init__(self):
-        n = np.atleast_1d(np.asarray(self.pdc0)).size
-        for f in fields(self):
-            v = np.asarray(getattr(self, f.name), dtype=np.float64).ravel()
-            if v.size not in (1, n):
-                raise ValueError(f"PVSystems.{f.name}: expected 1 or {n} values, got {v.size}")
-            object.__setattr__(self, f.name, np.ascontiguousarray(np.broadcast_to(v, (n,))))
+    def __post_init__(self) -> None:
+        broadcast(self, np.atleast_1d(np.asarray(self.pdc0)).size)
         if np.any(self.pdc0 < 0.0):
             raise ValueError("PVSystems.pdc0 must be >= 0 W")
 
     def __len__(self) -> int:
-        return self.pdc0.shape[0]
+        return int(self.pdc0.shape[0])
+
+    def take(self, rows: slice | np.ndarray) -> PVSystems:
+        """The systems at ``rows`` (a slice, indices or a mask)."""
+        return PVSystems(**fields_at(self, rows))
 
     @property
     def pdc0_inverter(self) -> np.ndarray:
@@ -182,7 +253,7 @@ class PVSystems:
 
     def kernel_params(self) -> np.ndarray:
         """(n, 9): pdc0, gamma_pdc, 1 - losses, SAPM a, b, delta_t, inverter pdc0, eta_nom,
-        eta_ref."""
+        eta_ref: the ``params`` row of :func:`pv_hour` for each system."""
         return np.ascontiguousarray(np.stack([
             self.pdc0, self.gamma_pdc, 1.0 - self.losses_percent / 100.0, self.temp_a,
             self.temp_b, self.temp_delta_t, self.pdc0_inverter, self.eta_inv_nom,
@@ -203,38 +274,50 @@ class PVOutput:
 
 
 @numba.njit(cache=True, inline="always")
-def _pv_step(direct, diffuse, cos_aoi, temp_air, wind, prm, iam_n, iam_k, iam_l):
-    """DC (after losses) and AC W of one system-hour from its shaded beam and diffuse W/m^2.
+def pv_hour(beam: float, circumsolar: float, isotropic: float, rest: float, cos_aoi: float,
+            sunlit: float, sky_ratio: float, temp_air: float, wind_speed: float,
+            params: np.ndarray, iam_n: float, iam_k: float, iam_l: float) -> tuple[float, float]:
+    """DC power after losses and AC power [W] of one system in one hour: the PVWatts chain.
 
-    prm: the system's row of :meth:`PVSystems.kernel_params`.
+    Plane-of-array irradiance [W/m²]: ``beam`` and ``circumsolar`` scaled by the ``sunlit``
+    fraction [-], the ``isotropic`` sky by the ``sky_ratio`` [-], ``rest`` (horizon band and
+    ground) unshaded; ``cos_aoi`` of the beam [-]; air [°C] and wind [m/s]; ``params`` the
+    system's row of :meth:`PVSystems.kernel_params`; the glass cover of the IAM (n [-], K
+    [1/m], thickness [m]). The one implementation of the chain in the package.
     """
+    direct = beam * sunlit
+    diffuse = circumsolar * sunlit + isotropic * sky_ratio + rest
     eff = direct * iam_physical(cos_aoi, iam_n, iam_k, iam_l) + diffuse
-    tc = sapm_cell_temperature(direct + diffuse, temp_air, wind, prm[3], prm[4], prm[5])
-    p = pvwatts_dc(eff, tc, prm[0], prm[1]) * prm[2]
-    return p, pvwatts_inverter(p, prm[6], prm[7], prm[8])
+    tc = sapm_cell_temperature(direct + diffuse, temp_air, wind_speed, params[3], params[4],
+                               params[5])
+    p = pvwatts_dc(eff, tc, params[0], params[1]) * params[2]
+    return p, pvwatts_inverter(p, params[6], params[7], params[8])
 
 
 @numba.njit(cache=True, parallel=True)
-def _pv_kernel(beam, iso, circ, hor, ground, cosaoi, sunlit, with_sunlit, sky_ratio,
-               temp_air, wind, prm, iam_n, iam_k, iam_l, dc, ac):
+def _pv_kernel(beam: np.ndarray, iso: np.ndarray, circ: np.ndarray, hor: np.ndarray,
+               ground: np.ndarray, cosaoi: np.ndarray, sunlit: np.ndarray, with_sunlit: bool,
+               sky_ratio: np.ndarray, temp_air: np.ndarray, wind: np.ndarray, prm: np.ndarray,
+               iam_n: float, iam_k: float, iam_l: float, dc: np.ndarray,
+               ac: np.ndarray) -> None:
     n_s, n_t = beam.shape
     for s in numba.prange(n_s):
         for t in range(n_t):
             f = sunlit[s, t] if with_sunlit else 1.0
-            direct = beam[s, t] * f
-            diffuse = circ[s, t] * f + iso[s, t] * sky_ratio[s] + hor[s, t] + ground[s, t]
-            dc[s, t], ac[s, t] = _pv_step(direct, diffuse, cosaoi[s, t], temp_air[t], wind[t],
-                                          prm[s], iam_n, iam_k, iam_l)
+            dc[s, t], ac[s, t] = pv_hour(beam[s, t], circ[s, t], iso[s, t],
+                                         hor[s, t] + ground[s, t], cosaoi[s, t], f,
+                                         sky_ratio[s], temp_air[t], wind[t], prm[s], iam_n,
+                                         iam_k, iam_l)
 
 
 def pv_power(
     systems: PVSystems,
     irradiance: PlaneIrradiance,
-    temp_air,
-    wind_speed,
-    beam_sunlit=None,
-    sky_view_ratio=None,
-    iam_params: tuple[float, float, float] = (1.526, 4.0, 0.002),
+    temp_air: npt.ArrayLike,
+    wind_speed: npt.ArrayLike,
+    beam_sunlit: npt.ArrayLike | None = None,
+    sky_view_ratio: npt.ArrayLike | None = None,
+    iam_params: tuple[float, float, float] = IAM_GLASS,
 ) -> PVOutput:
     """DC and AC power (W) of each system per hour from its plane-of-array irradiance.
 
@@ -260,33 +343,28 @@ def pv_power(
     ac = np.empty((n, n_t))
     _pv_kernel(irradiance.beam, irradiance.sky_isotropic, irradiance.circumsolar,
                irradiance.horizon, irradiance.ground, irradiance.cos_aoi, sunlit, with_sunlit,
-               np.ascontiguousarray(sky), ta, ws, systems.kernel_params(),
-               *map(float, iam_params), dc, ac)
+               np.ascontiguousarray(sky), ta, ws, systems.kernel_params(), *iam_params, dc, ac)
     return PVOutput(dc, ac)
 
 
 def pv_from_weather(
     systems: PVSystems,
-    ghi,
-    dni,
-    dhi,
-    apparent_zenith,
-    sun_azimuth,
-    dni_extra,
-    temp_air,
-    wind_speed,
-    albedo=0.2,
-    beam_sunlit=None,
-    sky_view_ratio=None,
+    weather: Weather,
+    beam_sunlit: npt.ArrayLike | None = None,
+    sky_view_ratio: npt.ArrayLike | None = None,
 ) -> PVOutput:
-    """PVWatts chain from hourly weather (W/m^2, degC, m/s) and the sun at the midpoints (deg).
+    """The PVWatts chain from hourly weather, the sun at the interval midpoints.
 
     A convenience over :func:`plane_irradiance` + :func:`pv_power`; for many systems call it
-    on blocks of systems (memory: ~8 arrays of n x n_hours float64).
+    on blocks of systems (memory: ~8 arrays of n x n_hours float64). beam_sunlit: optional
+    (n, n_hours) fraction; sky_view_ratio: optional (n,), as for :func:`pv_power`.
     """
-    irr = plane_irradiance(systems.tilt, systems.azimuth, ghi, dni, dhi, apparent_zenith,
-                           sun_azimuth, dni_extra, albedo)
-    return pv_power(systems, irr, temp_air, wind_speed, beam_sunlit, sky_view_ratio)
+    sun = sun_positions(weather)
+    irr = plane_irradiance(systems.tilt, systems.azimuth, weather.ghi, weather.dni, weather.dhi,
+                           sun.apparent_zenith[0], sun.azimuth[0], sun.dni_extra,
+                           weather.site.albedo)
+    return pv_power(systems, irr, weather.temp_air, weather.wind_speed, beam_sunlit,
+                    sky_view_ratio)
 
 
 @dataclass(frozen=True)
@@ -312,7 +390,7 @@ class SelfConsumption:
                          out=np.zeros_like(self.load_total), where=self.load_total > 0)
 
 
-def self_consumption(pv_w, load_w) -> SelfConsumption:
+def self_consumption(pv_w: npt.ArrayLike, load_w: npt.ArrayLike) -> SelfConsumption:
     """Hourly netting: self-consumed = sum_h min(PV, load), export = PV - self-consumed.
 
     pv_w, load_w: hourly mean W, (n_hours,) or (n, n_hours) (broadcast against each other).
@@ -329,8 +407,17 @@ def self_consumption(pv_w, load_w) -> SelfConsumption:
 
 @dataclass(frozen=True)
 class PVAnnual:
-    """Totals over the series: per system DC (after losses) and AC kWh, (n,); AC W of all
-    systems together per hour, (n_hours,)."""
+    """Totals of :func:`pv_annual` over the series.
+
+    Attributes
+    ----------
+    dc_kwh : ndarray
+        DC energy after losses of each system, shape (n,) [kWh].
+    ac_kwh : ndarray
+        AC energy of each system, shape (n,) [kWh].
+    hourly_ac_w : ndarray
+        AC power of all systems together per hour, shape (n_hours,) [W].
+    """
 
     dc_kwh: np.ndarray
     ac_kwh: np.ndarray
@@ -338,9 +425,13 @@ class PVAnnual:
 
 
 @numba.njit(cache=True, parallel=True)
-def _pv_annual_kernel(normal, sun, ghi, dni, dhi, f1, f2, albedo, temp_air, wind, horizon,
-                      with_horizon, elevation, bins, sky_ratio, prm, iam_n, iam_k, iam_l,
-                      block, dc_wh, ac_wh, hourly):
+def _pv_annual_kernel(normal: np.ndarray, sun: np.ndarray, ghi: np.ndarray, dni: np.ndarray,
+                      dhi: np.ndarray, f1: np.ndarray, f2: np.ndarray, albedo: float,
+                      temp_air: np.ndarray, wind: np.ndarray, horizon: np.ndarray,
+                      with_horizon: bool, elevation: np.ndarray, bins: np.ndarray,
+                      sky_ratio: np.ndarray, prm: np.ndarray, iam_n: float, iam_k: float,
+                      iam_l: float, block: int, dc_wh: np.ndarray, ac_wh: np.ndarray,
+                      hourly: np.ndarray) -> None:
     n = normal.shape[0]
     n_t = ghi.shape[0]
     for b in numba.prange(hourly.shape[0]):
@@ -350,18 +441,15 @@ def _pv_annual_kernel(normal, sun, ghi, dni, dhi, f1, f2, albedo, temp_air, wind
             acc_dc = 0.0
             acc_ac = 0.0
             for t in range(n_t):
-                c = normal[s, 0] * sun[t, 0] + normal[s, 1] * sun[t, 1] + ct * sun[t, 2]
-                aa = min(1.0, max(0.0, c))
+                dot = normal[s, 0] * sun[t, 0] + normal[s, 1] * sun[t, 1] + ct * sun[t, 2]
+                c = max(-1.0, min(1.0, dot))
+                beam, iso, circ, hor, ground = plane_hour(c, ct, st, ghi[t], dni[t], dhi[t],
+                                                          sun[t, 2], albedo, f1[t], f2[t])
                 f = 1.0
                 if with_horizon and not elevation[t] > horizon[s, bins[t]]:
                     f = 0.0
-                iso, circ, hor = perez_sky_parts(dhi[t], f1[t], f2[t], aa, sun[t, 2],
-                                                 0.5 * (1.0 + ct), st)
-                ground = ghi[t] * albedo[t] * 0.5 * (1.0 - ct)
-                direct = dni[t] * aa * f
-                diffuse = circ * f + iso * sky_ratio[s] + hor + ground
-                p_dc, p_ac = _pv_step(direct, diffuse, max(-1.0, min(1.0, c)), temp_air[t],
-                                      wind[t], prm[s], iam_n, iam_k, iam_l)
+                p_dc, p_ac = pv_hour(beam, circ, iso, hor + ground, c, f, sky_ratio[s],
+                                     temp_air[t], wind[t], prm[s], iam_n, iam_k, iam_l)
                 acc_dc += p_dc
                 acc_ac += p_ac
                 hourly[b, t] += p_ac
@@ -371,48 +459,51 @@ def _pv_annual_kernel(normal, sun, ghi, dni, dhi, f1, f2, albedo, temp_air, wind
 
 def pv_annual(
     systems: PVSystems,
-    ghi,
-    dni,
-    dhi,
-    apparent_zenith,
-    sun_azimuth,
-    dni_extra,
-    temp_air,
-    wind_speed,
-    albedo=0.2,
-    horizon_deg=None,
-    iam_params: tuple[float, float, float] = (1.526, 4.0, 0.002),
+    weather: Weather,
+    horizon_deg: npt.ArrayLike | None = None,
+    iam_params: tuple[float, float, float] = IAM_GLASS,
 ) -> PVAnnual:
     """The chain of :func:`pv_from_weather` fused into one pass for a city's many systems.
 
-    Same inputs (hourly, sun at the midpoints); never forms a systems x hours array. With
-    horizon_deg (n, n_azimuth) from :func:`horizon.horizon_profiles`, beam and circumsolar
-    count only while the sun is above the horizon and the isotropic sky is scaled by the
-    sky-view ratio (as :func:`pv_power` with ``beam_sunlit``/``sky_view_ratio``).
+    Never forms a systems x hours array; the sun at the interval midpoints. With horizons,
+    beam and circumsolar count only while the sun is above the horizon and the isotropic sky
+    is scaled by the sky-view ratio (as :func:`pv_power` with ``beam_sunlit`` /
+    ``sky_view_ratio``).
+
+    Parameters
+    ----------
+    systems : PVSystems
+        The systems, each on its own plane.
+    weather : Weather
+        Hourly irradiance, air temperature, wind and the site.
+    horizon_deg : array of float, optional
+        Horizon seen from each system, shape (n, n_azimuth) (:func:`horizon.horizon_profiles`)
+        [deg].
+    iam_params : tuple of float
+        Glass cover of the incidence angle modifier: refractive index [-], extinction
+        coefficient [1/m], thickness [m].
+
+    Returns
+    -------
+    PVAnnual
+        Annual DC and AC energy per system, hourly AC of all systems.
     """
     n = len(systems)
-    ghi_a, dni_a, dhi_a, zen, saz, ext, ta, ws = (
-        np.ascontiguousarray(np.asarray(v, dtype=np.float64).ravel())
-        for v in (ghi, dni, dhi, apparent_zenith, sun_azimuth, dni_extra, temp_air, wind_speed)
-    )
-    n_t = ghi_a.shape[0]
-    for name, v in (("dni", dni_a), ("dhi", dhi_a), ("apparent_zenith", zen),
-                    ("sun_azimuth", saz), ("dni_extra", ext), ("temp_air", ta),
-                    ("wind_speed", ws)):
-        if v.shape[0] != n_t:
-            raise ValueError(f"{name}: expected {n_t} hourly values like ghi, got {v.shape[0]}")
-    alb = np.ascontiguousarray(np.broadcast_to(np.asarray(albedo, np.float64).ravel(), (n_t,)))
-    f1, f2 = perez_brightness_coefficients(dhi_a, dni_a, ext, zen)
+    n_t = weather.n_hours
+    sun = sun_positions(weather)
+    zen = sun.apparent_zenith[0]
+    saz = sun.azimuth[0]
+    f1, f2 = perez_brightness_coefficients(weather.dhi, weather.dni, sun.dni_extra, zen)
     zr = np.radians(zen)
     ar = np.radians(saz)
-    sun = np.ascontiguousarray(np.stack([np.sin(zr) * np.sin(ar), np.sin(zr) * np.cos(ar),
-                                         np.cos(zr)], axis=1))
+    sun_vector = np.ascontiguousarray(np.stack([np.sin(zr) * np.sin(ar),
+                                                np.sin(zr) * np.cos(ar), np.cos(zr)], axis=1))
     tr = np.radians(systems.tilt)
     gr = np.radians(systems.azimuth)
     normal = np.ascontiguousarray(np.stack([np.sin(tr) * np.sin(gr), np.sin(tr) * np.cos(gr),
                                             np.cos(tr)], axis=1))
     with_h = horizon_deg is not None
-    if with_h:
+    if horizon_deg is not None:
         h = np.ascontiguousarray(np.asarray(horizon_deg, dtype=np.float64))
         if h.ndim != 2 or h.shape[0] != n:
             raise ValueError(f"horizon_deg: expected ({n}, n_azimuth), got {h.shape}")
@@ -425,7 +516,8 @@ def pv_annual(
     hourly = np.zeros((max(1, -(-n // block)), n_t))
     dc_wh = np.empty(n)
     ac_wh = np.empty(n)
-    _pv_annual_kernel(normal, sun, ghi_a, dni_a, dhi_a, f1, f2, alb, ta, ws, h, with_h,
-                      elevation, bins, sky, systems.kernel_params(), *map(float, iam_params),
-                      block, dc_wh, ac_wh, hourly)
+    _pv_annual_kernel(normal, sun_vector, weather.ghi, weather.dni, weather.dhi, f1, f2,
+                      float(weather.site.albedo), weather.temp_air, weather.wind_speed, h,
+                      with_h, elevation, bins, sky, systems.kernel_params(), *iam_params, block,
+                      dc_wh, ac_wh, hourly)
     return PVAnnual(dc_wh / 1000.0, ac_wh / 1000.0, hourly.sum(axis=0))

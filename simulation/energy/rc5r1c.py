@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "H_IS",
@@ -63,9 +64,10 @@ __all__ = [
     "LAMBDA_AT",
     "MASS_CLASSES",
     "Drivers",
+    "HourlyLoads",
     "ZoneResults",
     "Zones",
-    "simulate",
+    "simulate_zones",
 ]
 
 H_IS = 3.45  #: W/(m^2 K), air-to-surface heat transfer coefficient (ISO 13790 7.2.2.2)
@@ -84,7 +86,13 @@ MASS_CLASSES = {
 _CHUNK = 64  # zones per chunk (compile-time constant: fixed-size, vectorisable rows)
 
 
-def _col(x, n, name, dtype=np.float64):
+HourlyLoads = Callable[[int, int, np.ndarray, np.ndarray, np.ndarray], None]
+"""Called with (start, stop, heating_W, cooling_W, air_temp_C) for each block of zones: float32
+arrays (stop - start, n_hours) [W, W, °C], reused after the call."""
+
+
+def _col(x: npt.ArrayLike, n: int, name: str, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
+    """One value per building from a scalar or an array of ``n``."""
     a = np.asarray(x, dtype=dtype)
     if a.ndim == 0:
         return np.full(n, a.item(), dtype=dtype)
@@ -96,7 +104,54 @@ def _col(x, n, name, dtype=np.float64):
 
 @dataclass(frozen=True)
 class Zones:
-    """Building zones in structure-of-arrays form; build with :meth:`Zones.create`."""
+    """Building zones in structure-of-arrays form, one value per zone; build with
+    :meth:`Zones.create`.
+
+    Attributes
+    ----------
+    floor_area : ndarray
+        Conditioned floor area A_f [m²].
+    h_tr_w : ndarray
+        Transmission conductance of windows and doors H_tr,w [W/K].
+    h_tr_op : ndarray
+        Transmission conductance of the opaque elements H_tr,op, thermal bridges included
+        [W/K].
+    a_m : ndarray
+        Effective mass area A_m [m²].
+    c_m : ndarray
+        Internal heat capacity C_m [J/K].
+    a_t : ndarray
+        Area of all surfaces facing the zone A_t [m²].
+    h_ve : ndarray
+        Ventilation conductance H_ve, supply at the outdoor temperature [W/K].
+    h_ve_extra : ndarray
+        Extra ventilation conductance while the zone's ventilation profile is on (times the
+        profile's value) [W/K].
+    internal_gains : ndarray
+        Internal heat gains at gains profile 1 [W].
+    convective_fraction : ndarray
+        Share of the internal gains going to the air node [-].
+    solar_aperture_t : ndarray
+        Effective solar collecting area for each solar source of :class:`Drivers`, shape
+        (n_sources, n_zones) [m²].
+    sky_loss : ndarray
+        Coefficient of the thermal radiation to the sky, multiplies delta_theta_er [W/K].
+    heating_max : ndarray
+        Heating capacity [W] (inf: ideal).
+    cooling_max : ndarray
+        Cooling capacity [W] (inf: ideal).
+    gains_profile : ndarray
+        Row of ``Drivers.gains`` of each zone, int64 [-].
+    setpoint_profile : ndarray
+        Row of ``Drivers.heat_setpoint`` / ``cool_setpoint`` of each zone, int64 [-].
+    vent_profile : ndarray
+        Row of ``Drivers.vent`` of each zone, int64 [-].
+    district : ndarray
+        District of each zone for the hourly district totals, int64 [-].
+    appliances : ndarray
+        Electricity of appliances and lighting at gains profile 1 (it follows the zone's
+        gains profile) [W]; only the energy balance uses it.
+    """
 
     floor_area: np.ndarray
     h_tr_w: np.ndarray
@@ -108,7 +163,7 @@ class Zones:
     h_ve_extra: np.ndarray
     internal_gains: np.ndarray
     convective_fraction: np.ndarray
-    solar_aperture_t: np.ndarray  # (n_sources, n_buildings), m^2
+    solar_aperture_t: np.ndarray
     sky_loss: np.ndarray
     heating_max: np.ndarray
     cooling_max: np.ndarray
@@ -116,46 +171,51 @@ class Zones:
     setpoint_profile: np.ndarray
     vent_profile: np.ndarray
     district: np.ndarray
+    appliances: np.ndarray
 
     @property
     def n(self) -> int:
+        """Number of zones [-]."""
         return int(self.floor_area.shape[0])
 
     @property
     def n_sources(self) -> int:
+        """Number of solar sources [-]."""
         return int(self.solar_aperture_t.shape[0])
 
     @classmethod
     def create(
         cls,
-        floor_area,
-        h_tr_w,
-        h_tr_op,
-        h_ve,
+        floor_area: npt.ArrayLike,
+        h_tr_w: npt.ArrayLike,
+        h_tr_op: npt.ArrayLike,
+        h_ve: npt.ArrayLike,
         *,
         mass_class: str | None = "medium",
-        c_m=None,
-        a_m=None,
-        a_t=None,
-        internal_gains=0.0,
-        convective_fraction=0.5,
-        solar_aperture=None,
-        sky_loss=0.0,
-        h_ve_extra=0.0,
-        heating_max=np.inf,
-        cooling_max=np.inf,
-        gains_profile=0,
-        setpoint_profile=0,
-        vent_profile=0,
-        district=0,
+        c_m: npt.ArrayLike | None = None,
+        a_m: npt.ArrayLike | None = None,
+        a_t: npt.ArrayLike | None = None,
+        internal_gains: npt.ArrayLike = 0.0,
+        convective_fraction: npt.ArrayLike = 0.5,
+        solar_aperture: npt.ArrayLike | None = None,
+        sky_loss: npt.ArrayLike = 0.0,
+        h_ve_extra: npt.ArrayLike = 0.0,
+        heating_max: npt.ArrayLike = np.inf,
+        cooling_max: npt.ArrayLike = np.inf,
+        gains_profile: npt.ArrayLike = 0,
+        setpoint_profile: npt.ArrayLike = 0,
+        vent_profile: npt.ArrayLike = 0,
+        district: npt.ArrayLike = 0,
+        appliances: npt.ArrayLike = 0.0,
     ) -> Zones:
-        """Zones from per-building values (scalars broadcast).
+        """Zones from per-building values (scalars broadcast), checked (:meth:`validate`).
 
         Either ``mass_class`` (ISO 13790 Table 12, see :data:`MASS_CLASSES`) or both ``c_m``
         (J/K) and ``a_m`` (m^2). ``a_t`` defaults to 4.5 ``floor_area``. ``solar_aperture``
         is (n_buildings, n_sources) m^2 (or (n_sources,) for all alike), the effective area
         that multiplies each solar source series of :class:`Drivers` (W/m^2) to give W.
         ``sky_loss`` W/K multiplies delta_theta_er. Profiles index rows of the driver profiles.
+        The other arguments are the fields of the same name.
         """
         fa = np.atleast_1d(np.asarray(floor_area, dtype=np.float64)).ravel()
         n = fa.shape[0]
@@ -200,6 +260,7 @@ class Zones:
             setpoint_profile=_col(setpoint_profile, n, "setpoint_profile", np.int64),
             vent_profile=_col(vent_profile, n, "vent_profile", np.int64),
             district=_col(district, n, "district", np.int64),
+            appliances=_col(appliances, n, "appliances"),
         )
         z.validate()
         return z
@@ -218,13 +279,14 @@ class Zones:
              & (self.convective_fraction <= 1.0), "within 0..1"),
             ("heating_max", self.heating_max >= 0.0, ">= 0 W"),
             ("cooling_max", self.cooling_max >= 0.0, ">= 0 W"),
+            ("appliances", self.appliances >= 0.0, ">= 0 W"),
             ("h_tr_op", self.h_tr_op < H_MS * self.a_m,
              f"< H_tr_ms = {H_MS} a_m (else H_tr_em would be negative)"),
             ("h_tr_w", 1.0 - self.a_m / self.a_t - self.h_tr_w / (H_MS * self.a_t) >= 0.0,
              "small enough that the surface-node gain share stays >= 0"),
         ]
-        for name, ok, what in checks:
-            ok = np.asarray(ok)
+        for name, valid, what in checks:
+            ok = np.asarray(valid)
             if not np.all(ok):
                 i = int(np.flatnonzero(~ok)[0])
                 raise ValueError(f"zone {i}: {name} must be {what}")
@@ -235,47 +297,77 @@ class Zones:
 
 @dataclass(frozen=True)
 class Drivers:
-    """Hourly inputs shared by all zones; build with :meth:`Drivers.create`."""
+    """Hourly inputs shared by all zones (the schedules among them); build with
+    :meth:`Drivers.create`.
 
-    theta_e: np.ndarray  # (T,) degC
-    theta_sup: np.ndarray  # (T,) degC
-    solar: np.ndarray  # (n_sources, T) W/m^2
-    month: np.ndarray  # (T,) int 0..11
-    gains: np.ndarray  # (P_g, T) fraction of internal_gains
-    heat_setpoint: np.ndarray  # (P_s, T) degC, -inf = heating off
-    cool_setpoint: np.ndarray  # (P_s, T) degC, +inf = cooling off
-    vent: np.ndarray  # (P_v, T) fraction of h_ve_extra
-    dtheta_er: np.ndarray  # (T,) K
+    Attributes
+    ----------
+    theta_e : ndarray
+        Outdoor air temperature, shape (n_hours,) [°C].
+    theta_sup : ndarray
+        Supply air temperature of the ventilation, shape (n_hours,) [°C].
+    solar : ndarray
+        Solar sources: irradiance per m² of aperture, shape (n_sources, n_hours) [W/m²].
+    month : ndarray
+        Month of each hour, 0..11, int64, shape (n_hours,) [-].
+    gains : ndarray
+        Internal gains profiles, fraction of each zone's internal gains, shape
+        (n_gain_profiles, n_hours) [-].
+    heat_setpoint : ndarray
+        Heating set-point profiles, -inf = heating off, shape (n_setpoint_profiles, n_hours)
+        [°C].
+    cool_setpoint : ndarray
+        Cooling set-point profiles, +inf = cooling off, shape (n_setpoint_profiles, n_hours)
+        [°C].
+    vent : ndarray
+        Ventilation profiles, fraction of each zone's extra ventilation, shape
+        (n_vent_profiles, n_hours) [-].
+    dtheta_er : ndarray
+        Sky temperature depression delta_theta_er, shape (n_hours,) [K].
+    """
+
+    theta_e: np.ndarray
+    theta_sup: np.ndarray
+    solar: np.ndarray
+    month: np.ndarray
+    gains: np.ndarray
+    heat_setpoint: np.ndarray
+    cool_setpoint: np.ndarray
+    vent: np.ndarray
+    dtheta_er: np.ndarray
 
     @property
     def n_hours(self) -> int:
+        """Number of hours [-]."""
         return int(self.theta_e.shape[0])
 
     @classmethod
     def create(
         cls,
-        theta_e,
-        solar=None,
-        month=None,
+        theta_e: npt.ArrayLike,
+        solar: npt.ArrayLike | None = None,
+        month: npt.ArrayLike | None = None,
         *,
-        gains=None,
-        heat_setpoint=20.0,
-        cool_setpoint=26.0,
-        vent=None,
-        dtheta_er=11.0,
-        theta_sup=None,
+        gains: npt.ArrayLike | None = None,
+        heat_setpoint: npt.ArrayLike = 20.0,
+        cool_setpoint: npt.ArrayLike = 26.0,
+        vent: npt.ArrayLike | None = None,
+        dtheta_er: npt.ArrayLike = 11.0,
+        theta_sup: npt.ArrayLike | None = None,
     ) -> Drivers:
         """Hourly drivers; profiles are (n_profiles, n_hours) or (n_hours,) or scalars.
 
         month: 0-based month of each hour (default: a 8760/8784-h calendar year from Jan 1).
-        heat_setpoint -inf switches heating off, cool_setpoint +inf cooling off.
+        heat_setpoint -inf switches heating off, cool_setpoint +inf cooling off. The other
+        arguments are the fields of the same name (gains default 1, vent 0, theta_sup the
+        outdoor temperature).
         """
         te = np.ascontiguousarray(np.asarray(theta_e, dtype=np.float64).ravel())
         t = te.shape[0]
         if not np.all(np.isfinite(te)):
             raise ValueError("theta_e must be finite for every hour (fill gaps first)")
 
-        def prof(x, name, default):
+        def prof(x: npt.ArrayLike | None, name: str, default: float) -> np.ndarray:
             a = np.asarray(default if x is None else x, dtype=np.float64)
             if a.ndim == 0:
                 a = np.full((1, t), a.item())
@@ -317,6 +409,7 @@ class Drivers:
 
 
 def _calendar_months(n_hours: int) -> np.ndarray:
+    """0-based month of each hour of a calendar year from January 1 (leap with 8784 hours)."""
     days = [31, 29 if n_hours >= 8784 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     m = np.repeat(np.arange(12), np.array(days) * 24)
     if n_hours <= m.shape[0]:
@@ -324,9 +417,28 @@ def _calendar_months(n_hours: int) -> np.ndarray:
     return np.concatenate([m, np.full(n_hours - m.shape[0], 11)])
 
 
-@dataclass
+@dataclass(frozen=True)
 class ZoneResults:
-    """Per-building results (W, Wh, degC); heating and cooling both reported positive."""
+    """Per-zone results of the 5R1C model; heating and cooling both reported positive.
+
+    Attributes
+    ----------
+    heating_Wh, cooling_Wh : ndarray
+        Heating and cooling need over the hours, shape (n,) [Wh].
+    peak_heating_W, peak_cooling_W : ndarray
+        Largest hourly heating and cooling load, shape (n,) [W].
+    peak_heating_hour, peak_cooling_hour : ndarray
+        Hour of those peaks (index into the drivers' hours), int64, shape (n,) [-].
+    monthly_heating_Wh, monthly_cooling_Wh : ndarray
+        Need per zone and month of ``Drivers.month``, shape (n, 12) [Wh].
+    air_temp_mean, air_temp_min, air_temp_max : ndarray
+        Statistics of the hourly air temperature, shape (n,) [°C].
+    district_heating_W, district_cooling_W : ndarray
+        Hourly heating and cooling load of each district, shape (n_districts, n_hours) [W]
+        (no rows without districts).
+    meta : dict
+        The model, warm-up hours and number of hours of the run.
+    """
 
     heating_Wh: np.ndarray
     cooling_Wh: np.ndarray
@@ -334,14 +446,14 @@ class ZoneResults:
     peak_cooling_W: np.ndarray
     peak_heating_hour: np.ndarray
     peak_cooling_hour: np.ndarray
-    monthly_heating_Wh: np.ndarray  # (n, 12)
-    monthly_cooling_Wh: np.ndarray  # (n, 12)
+    monthly_heating_Wh: np.ndarray
+    monthly_cooling_Wh: np.ndarray
     air_temp_mean: np.ndarray
     air_temp_min: np.ndarray
     air_temp_max: np.ndarray
-    district_heating_W: np.ndarray | None = None  # (n_districts, T)
-    district_cooling_W: np.ndarray | None = None
-    meta: dict = field(default_factory=dict)
+    district_heating_W: np.ndarray
+    district_cooling_W: np.ndarray
+    meta: dict[str, object] = field(default_factory=dict)
 
 
 # Per-zone coefficient rows of the chunk-local array ``cf[row, j]`` (j = zone in chunk)
@@ -360,7 +472,9 @@ _N_W = 19
 
 
 @numba.njit(cache=True)
-def _step(tm, rad, p_ia, te, tsup, hv, h_is, h_w, h_ms, h_em, cm_h, f_m, f_st):
+def _step(tm: float, rad: float, p_ia: float, te: float, tsup: float, hv: float, h_is: float,
+          h_w: float, h_ms: float, h_em: float, cm_h: float, f_m: float,
+          f_st: float) -> tuple[float, float, float, float]:
     """ISO 13790 C.3 free-floating step: (theta_m,t, theta_air) for phi_HC = 0.
 
     Also returns d theta_m,t / d phi_HC and d theta_air / d phi_HC (phi_HC to the air node).
@@ -389,7 +503,8 @@ def _step(tm, rad, p_ia, te, tsup, hv, h_is, h_w, h_ms, h_em, cm_h, f_m, f_st):
 
 
 @numba.njit(cache=True)
-def _fill_coeffs(cf, j, hv, h_is, h_w, h_ms, h_em, cm_h, f_m, f_st, f_c):
+def _fill_coeffs(cf: np.ndarray, j: int, hv: float, h_is: float, h_w: float, h_ms: float,
+                 h_em: float, cm_h: float, f_m: float, f_st: float, f_c: float) -> None:
     """Linear coefficients of theta_m,t and theta_air,0 in (theta_m, solar, q_int, te, tsup).
 
     The 5R1C step is linear without a constant term, so each coefficient is the response to
@@ -418,20 +533,27 @@ def _fill_coeffs(cf, j, hv, h_is, h_w, h_ms, h_em, cm_h, f_m, f_st, f_c):
 
 @numba.njit(cache=True, nogil=True, fastmath={"contract"})
 def _run_chunks(
-    c_start,
-    c_stop,
-    tid,
+    c_start: int,
+    c_stop: int,
+    tid: int,
     # zones
-    h_is_a, h_w_a, h_ms_a, h_em_a, cmh_a, f_m_a, f_st_a, hve_a, hvx_a, qint_a, fc_a,
-    ap_t, sky_a, hmax_a, cmax_a, gp_a, sp_a, vp_a, dist_a,
+    h_is_a: np.ndarray, h_w_a: np.ndarray, h_ms_a: np.ndarray, h_em_a: np.ndarray,
+    cmh_a: np.ndarray, f_m_a: np.ndarray, f_st_a: np.ndarray, hve_a: np.ndarray,
+    hvx_a: np.ndarray, qint_a: np.ndarray, fc_a: np.ndarray, ap_t: np.ndarray,
+    sky_a: np.ndarray, hmax_a: np.ndarray, cmax_a: np.ndarray, gp_a: np.ndarray,
+    sp_a: np.ndarray, vp_a: np.ndarray, dist_a: np.ndarray,
     # drivers (vent_lev: index into vent_levels of each ventilation profile-hour)
-    theta_e, theta_sup, solar, month, gains, heat_sp, cool_sp, vent_lev, vent_levels, dtheta_er,
+    theta_e: np.ndarray, theta_sup: np.ndarray, solar: np.ndarray, month: np.ndarray,
+    gains: np.ndarray, heat_sp: np.ndarray, cool_sp: np.ndarray, vent_lev: np.ndarray,
+    vent_levels: np.ndarray, dtheta_er: np.ndarray,
     # options
-    warmup, theta_m0,
+    warmup: int, theta_m0: float,
     # outputs
-    heat_wh, cool_wh, peak_h, peak_c, peak_h_t, peak_c_t, mon_h, mon_c,
-    t_mean, t_min, t_max, dist_h, dist_c, hourly_h, hourly_c, hourly_ta,
-):
+    heat_wh: np.ndarray, cool_wh: np.ndarray, peak_h: np.ndarray, peak_c: np.ndarray,
+    peak_h_t: np.ndarray, peak_c_t: np.ndarray, mon_h: np.ndarray, mon_c: np.ndarray,
+    t_mean: np.ndarray, t_min: np.ndarray, t_max: np.ndarray, dist_h: np.ndarray,
+    dist_c: np.ndarray, hourly_h: np.ndarray, hourly_c: np.ndarray, hourly_ta: np.ndarray,
+) -> None:
     """All hours of the zones of chunks c_start..c_stop-1 (one call per worker thread, no GIL).
 
     tid: the worker's row in the per-thread district buffers.
@@ -645,7 +767,9 @@ def _run_chunks(
             peak_c_t[b] = int(w[_W_PKCT, j])
 
 
-def _derived(z: Zones, sl: slice):
+def _derived(z: Zones, sl: slice) -> list[np.ndarray]:
+    """ISO 13790 conductances and gain shares of the zones at ``sl``: H_tr_is, H_tr_w, H_tr_ms,
+    H_tr_em [W/K], C_m / 3600 s [Wh/K], the mass and surface shares of the radiant gains [-]."""
     h_is = H_IS * z.a_t[sl]
     h_ms = H_MS * z.a_m[sl]
     h_op = z.h_tr_op[sl]
@@ -656,28 +780,53 @@ def _derived(z: Zones, sl: slice):
     return [np.ascontiguousarray(a) for a in (h_is, z.h_tr_w[sl], h_ms, h_em, cm_h, f_m, f_st)]
 
 
-def simulate(
+def simulate_zones(
     zones: Zones,
     drivers: Drivers,
     *,
     warmup_hours: int = 336,
     theta_m0: float = 20.0,
     n_districts: int = 0,
-    hourly_callback: Callable[[int, int, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
+    hourly_callback: HourlyLoads | None = None,
     block_size: int = 1024,
     n_threads: int | None = None,
 ) -> ZoneResults:
-    """Run the 5R1C model for all zones over the drivers' hours.
+    """The ideal heating and cooling loads of all zones over the drivers' hours (5R1C).
 
-    warmup_hours: hours simulated before the first (taken from the end of the series, as for
-    a periodic typical year) so the mass temperature starts in a steady cycle.
-    n_districts > 0: also return hourly heating/cooling totals per district (zones.district).
-    hourly_callback(start, stop, heating_W, cooling_W, air_temp_C): called for consecutive
-    blocks of at most ``block_size`` buildings with float32 arrays (stop-start, n_hours); the
-    arrays are reused, copy what you keep. Memory: 3 x 4 bytes x block_size x n_hours
-    (1024 zones x 8760 h: 108 MB).
-    n_threads: worker threads (default ``numba.get_num_threads()``); each runs a contiguous
-    range of zone chunks in compiled code without the GIL.
+    Parameters
+    ----------
+    zones : Zones
+        The building zones.
+    drivers : Drivers
+        Their hourly outdoor temperature, solar sources and schedules.
+    warmup_hours : int
+        Hours simulated before the first (taken from the end of the series, as for a periodic
+        typical year) so the mass temperature starts in a steady cycle [h].
+    theta_m0 : float
+        Mass temperature at the start of the warm-up [°C].
+    n_districts : int
+        With n_districts > 0 also the hourly heating and cooling totals of each district of
+        ``zones.district`` [-].
+    hourly_callback : HourlyLoads, optional
+        Called with (start, stop, heating_W, cooling_W, air_temp_C) for consecutive blocks of
+        at most ``block_size`` zones, float32 arrays (stop - start, n_hours), reused: copy
+        what you keep.
+    block_size : int
+        Zones per block of the callback [-]. Memory: 3 x 4 bytes x block_size x n_hours (1024
+        zones x 8760 h: 108 MB).
+    n_threads : int, optional
+        Worker threads (default ``numba.get_num_threads()``); each runs a contiguous range of
+        zone chunks in compiled code without the GIL.
+
+    Returns
+    -------
+    ZoneResults
+        Sums, peaks, monthly sums, air temperature statistics, district totals.
+
+    Raises
+    ------
+    ValueError
+        If the zones' solar apertures, profiles or districts do not fit the drivers.
     """
     n = zones.n
     t_n = drivers.n_hours
@@ -697,22 +846,8 @@ def simulate(
         raise ValueError(f"district index {int(zones.district.max())} >= n_districts={n_districts}")
     warm = int(min(max(warmup_hours, 0), t_n))
 
-    f8 = lambda: np.zeros(n)
-    heat, cool, pk_h, pk_c = f8(), f8(), f8(), f8()
-    pk_ht = np.zeros(n, dtype=np.int64)
-    pk_ct = np.zeros(n, dtype=np.int64)
-    mon_h = np.zeros((n, 12))
-    mon_c = np.zeros((n, 12))
-    t_mean, t_min, t_max = f8(), f8(), f8()
     n_thr = int(n_threads) if n_threads else numba.get_num_threads()
-    if n_districts:
-        # (thread, hour, district): one hour's district sums share a few cache lines
-        dist_h = np.zeros((n_thr, t_n, n_districts))
-        dist_c = np.zeros((n_thr, t_n, n_districts))
-    else:
-        dist_h = np.zeros((1, 0, 0))
-        dist_c = np.zeros((1, 0, 0))
-
+    totals = _Totals.zeros(n, t_n, n_districts, n_thr)
     vent_levels, vent_lev = np.unique(drivers.vent, return_inverse=True)
     vent_lev = np.ascontiguousarray(vent_lev.reshape(drivers.vent.shape), dtype=np.int64)
 
@@ -720,59 +855,95 @@ def simulate(
         (s, min(n, s + block_size)) for s in range(0, n, block_size)
     ]
     empty2 = np.zeros((0, 0), dtype=np.float32)
-    buf = None
+    hourly = (empty2, empty2, empty2)
     for start, stop in blocks:
-        sl = slice(start, stop)
-        h_is, h_w, h_ms, h_em, cm_h, f_m, f_st = _derived(zones, sl)
+        if hourly_callback is not None and hourly[0].shape[0] != stop - start:
+            hourly = (np.zeros((stop - start, t_n), dtype=np.float32),
+                      np.zeros((stop - start, t_n), dtype=np.float32),
+                      np.zeros((stop - start, t_n), dtype=np.float32))
+        _run_block(zones, drivers, slice(start, stop), vent_lev, vent_levels, warm,
+                   float(theta_m0), totals, hourly, n_thr)
         if hourly_callback is not None:
-            if buf is None or buf[0].shape[0] != stop - start:
-                buf = tuple(np.zeros((stop - start, t_n), dtype=np.float32) for _ in range(3))
-            hh, hc, hta = buf
-        else:
-            hh = hc = hta = empty2
-        out = [a[sl] for a in (heat, cool, pk_h, pk_c, pk_ht, pk_ct, mon_h, mon_c,
-                               t_mean, t_min, t_max)]
-        args = (
-            h_is, h_w, h_ms, h_em, cm_h, f_m, f_st,
-            np.ascontiguousarray(zones.h_ve[sl]), np.ascontiguousarray(zones.h_ve_extra[sl]),
-            np.ascontiguousarray(zones.internal_gains[sl]),
-            np.ascontiguousarray(zones.convective_fraction[sl]),
-            np.ascontiguousarray(zones.solar_aperture_t[:, sl]),
-            np.ascontiguousarray(zones.sky_loss[sl]),
-            np.ascontiguousarray(zones.heating_max[sl]),
-            np.ascontiguousarray(zones.cooling_max[sl]),
-            np.ascontiguousarray(zones.gains_profile[sl]),
-            np.ascontiguousarray(zones.setpoint_profile[sl]),
-            np.ascontiguousarray(zones.vent_profile[sl]),
-            np.ascontiguousarray(zones.district[sl]),
-            drivers.theta_e, drivers.theta_sup, drivers.solar, drivers.month, drivers.gains,
-            drivers.heat_setpoint, drivers.cool_setpoint, vent_lev, vent_levels,
-            drivers.dtheta_er,
-            warm, float(theta_m0),
-            *out, dist_h, dist_c, hh, hc, hta,
-        )
-        n_chunks = (stop - start + _CHUNK - 1) // _CHUNK
-        workers = max(1, min(n_thr, n_chunks))
-        bounds = [round(i * n_chunks / workers) for i in range(workers + 1)]
-        if workers == 1:
-            _run_chunks(0, n_chunks, 0, *args)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = [
-                    pool.submit(_run_chunks, bounds[i], bounds[i + 1], i, *args)
-                    for i in range(workers)
-                ]
-                for f in futures:
-                    f.result()
-        if hourly_callback is not None:
-            hourly_callback(start, stop, hh, hc, hta)
-    res = ZoneResults(
-        heating_Wh=heat, cooling_Wh=cool, peak_heating_W=pk_h, peak_cooling_W=pk_c,
-        peak_heating_hour=pk_ht, peak_cooling_hour=pk_ct, monthly_heating_Wh=mon_h,
-        monthly_cooling_Wh=mon_c, air_temp_mean=t_mean, air_temp_min=t_min, air_temp_max=t_max,
+            hourly_callback(start, stop, *hourly)
+    return ZoneResults(
+        heating_Wh=totals.heat, cooling_Wh=totals.cool, peak_heating_W=totals.peak_h,
+        peak_cooling_W=totals.peak_c, peak_heating_hour=totals.peak_h_t,
+        peak_cooling_hour=totals.peak_c_t, monthly_heating_Wh=totals.mon_h,
+        monthly_cooling_Wh=totals.mon_c, air_temp_mean=totals.t_mean,
+        air_temp_min=totals.t_min, air_temp_max=totals.t_max,
+        district_heating_W=np.ascontiguousarray(totals.dist_h.sum(axis=0).T) if n_districts
+        else np.zeros((0, t_n)),
+        district_cooling_W=np.ascontiguousarray(totals.dist_c.sum(axis=0).T) if n_districts
+        else np.zeros((0, t_n)),
         meta={"model": "ISO 13790:2008 5R1C hourly", "warmup_hours": warm, "n_hours": t_n},
     )
-    if n_districts:
-        res.district_heating_W = np.ascontiguousarray(dist_h.sum(axis=0).T)
-        res.district_cooling_W = np.ascontiguousarray(dist_c.sum(axis=0).T)
-    return res
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """The output arrays of a run, per zone (W, Wh, °C, hour index) and per worker thread, hour
+    and district (W), filled block by block."""
+
+    heat: np.ndarray
+    cool: np.ndarray
+    peak_h: np.ndarray
+    peak_c: np.ndarray
+    peak_h_t: np.ndarray
+    peak_c_t: np.ndarray
+    mon_h: np.ndarray
+    mon_c: np.ndarray
+    t_mean: np.ndarray
+    t_min: np.ndarray
+    t_max: np.ndarray
+    dist_h: np.ndarray
+    dist_c: np.ndarray
+
+    @classmethod
+    def zeros(cls, n: int, n_hours: int, n_districts: int, n_threads: int) -> _Totals:
+        """Zeroed outputs; the district sums (thread, hour, district) so that one hour's sums
+        share a few cache lines (empty without districts)."""
+        dist = (n_threads, n_hours, n_districts) if n_districts else (1, 0, 0)
+        return cls(heat=np.zeros(n), cool=np.zeros(n), peak_h=np.zeros(n), peak_c=np.zeros(n),
+                   peak_h_t=np.zeros(n, dtype=np.int64), peak_c_t=np.zeros(n, dtype=np.int64),
+                   mon_h=np.zeros((n, 12)), mon_c=np.zeros((n, 12)), t_mean=np.zeros(n),
+                   t_min=np.zeros(n), t_max=np.zeros(n), dist_h=np.zeros(dist),
+                   dist_c=np.zeros(dist))
+
+
+def _run_block(zones: Zones, drivers: Drivers, sl: slice, vent_lev: np.ndarray,
+               vent_levels: np.ndarray, warm: int, theta_m0: float, totals: _Totals,
+               hourly: tuple[np.ndarray, np.ndarray, np.ndarray], n_threads: int) -> None:
+    """All hours of the zones at ``sl``, their chunks shared out over up to ``n_threads``
+    worker threads; the block's hourly loads go to ``hourly`` (empty arrays: none)."""
+    h_is, h_w, h_ms, h_em, cm_h, f_m, f_st = _derived(zones, sl)
+    c = np.ascontiguousarray
+    h_ve, h_ve_x, q_int, f_c = (c(a[sl]) for a in (zones.h_ve, zones.h_ve_extra,
+                                                   zones.internal_gains,
+                                                   zones.convective_fraction))
+    ap_t = c(zones.solar_aperture_t[:, sl])
+    sky, h_max, c_max, gp, sp, vp, dist = (c(a[sl]) for a in (
+        zones.sky_loss, zones.heating_max, zones.cooling_max, zones.gains_profile,
+        zones.setpoint_profile, zones.vent_profile, zones.district))
+    d = drivers
+    t = totals
+    hh, hc, hta = hourly
+
+    def run(c_start: int, c_stop: int, tid: int) -> None:
+        _run_chunks(c_start, c_stop, tid, h_is, h_w, h_ms, h_em, cm_h, f_m, f_st, h_ve, h_ve_x,
+                    q_int, f_c, ap_t, sky, h_max, c_max, gp, sp, vp, dist, d.theta_e,
+                    d.theta_sup, d.solar, d.month, d.gains, d.heat_setpoint, d.cool_setpoint,
+                    vent_lev, vent_levels, d.dtheta_er, warm, theta_m0, t.heat[sl], t.cool[sl],
+                    t.peak_h[sl], t.peak_c[sl], t.peak_h_t[sl], t.peak_c_t[sl], t.mon_h[sl],
+                    t.mon_c[sl], t.t_mean[sl], t.t_min[sl], t.t_max[sl], t.dist_h, t.dist_c, hh,
+                    hc, hta)
+
+    n_chunks = (sl.stop - sl.start + _CHUNK - 1) // _CHUNK
+    workers = max(1, min(n_threads, n_chunks))
+    bounds = [round(i * n_chunks / workers) for i in range(workers + 1)]
+    if workers == 1:
+        run(0, n_chunks, 0)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run, bounds[i], bounds[i + 1], i) for i in range(workers)]
+        for f in futures:
+            f.result()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["SolarPosition", "delta_t_espenak_meeus", "solar_position"]
 
@@ -404,7 +405,8 @@ _DEG = np.pi / 180.0
 
 
 @numba.njit(cache=True)
-def _periodic_sum(tab, jme):
+def _periodic_sum(tab: np.ndarray, jme: float) -> float:
+    """Sum of one periodic-term table at Julian ephemeris millennium ``jme``."""
     s = 0.0
     for i in range(tab.shape[0]):
         s += tab[i, 0] * np.cos(tab[i, 1] + tab[i, 2] * jme)
@@ -412,7 +414,8 @@ def _periodic_sum(tab, jme):
 
 
 @numba.njit(cache=True)
-def _spa_one(unix, lat, lon, elev, p_hpa, temp_c, delta_t, atmos_refract, out, k):
+def _spa_one(unix: float, lat: float, lon: float, elev: float, p_hpa: float, temp_c: float,
+             delta_t: float, atmos_refract: float, out: np.ndarray, k: int) -> None:
     """One instant of SPA; writes the six outputs to out[:, k]."""
     jd = unix / 86400.0 + 2440587.5
     jde = jd + delta_t / 86400.0
@@ -558,7 +561,10 @@ def _spa_one(unix, lat, lon, elev, p_hpa, temp_c, delta_t, atmos_refract, out, k
 
 
 @numba.njit(cache=True, nogil=True)
-def _spa_kernel(unix, lat, lon, elev, p_hpa, temp_c, delta_t, atmos_refract, out, k0, k1):
+def _spa_kernel(unix: np.ndarray, lat: float, lon: float, elev: float, p_hpa: np.ndarray,
+                temp_c: np.ndarray, delta_t: np.ndarray, atmos_refract: float, out: np.ndarray,
+                k0: int, k1: int) -> None:
+    """SPA at the times k0..k1-1, into the columns of ``out``."""
     for k in range(k0, k1):
         _spa_one(unix[k], lat, lon, elev, p_hpa[k], temp_c[k], delta_t[k], atmos_refract, out, k)
 
@@ -625,7 +631,8 @@ class SolarPosition:
     equation_of_time: np.ndarray
 
 
-def _per_time(value, n: int, name: str) -> np.ndarray:
+def _per_time(value: npt.ArrayLike, n: int, name: str) -> np.ndarray:
+    """A scalar or one value per time as ``n`` contiguous float64 values."""
     arr = np.asarray(value, dtype=np.float64)
     if arr.ndim == 0:
         return np.full(n, float(arr))
@@ -636,13 +643,13 @@ def _per_time(value, n: int, name: str) -> np.ndarray:
 
 
 def solar_position(
-    unix_time,
+    unix_time: npt.ArrayLike,
     latitude: float,
     longitude: float,
     elevation: float = 0.0,
-    pressure=101325.0,
-    temperature=12.0,
-    delta_t=None,
+    pressure: npt.ArrayLike = 101325.0,
+    temperature: npt.ArrayLike = 12.0,
+    delta_t: npt.ArrayLike | None = None,
     atmos_refract: float = 0.5667,
 ) -> SolarPosition:
     """Sun position at ``unix_time`` (UTC seconds) for one site, by the NREL SPA.
@@ -667,16 +674,19 @@ def solar_position(
     p_hpa = _per_time(pressure, n, "pressure") / 100.0
     temp = _per_time(temperature, n, "temperature")
     out = np.empty((6, n), dtype=np.float64)
-    args = (t, float(latitude), float(longitude), float(elevation), p_hpa, temp,
-            np.ascontiguousarray(dt, dtype=np.float64), float(atmos_refract), out)
+    delta = np.ascontiguousarray(dt, dtype=np.float64)
+
+    def run(k0: int, k1: int) -> None:
+        _spa_kernel(t, float(latitude), float(longitude), float(elevation), p_hpa, temp, delta,
+                    float(atmos_refract), out, k0, k1)
+
     workers = max(1, min(numba.get_num_threads(), n // 4096))
     if workers == 1:
-        _spa_kernel(*args, 0, n)
+        run(0, n)
     else:  # the kernel releases the GIL: split the times over threads
         bounds = [n * i // workers for i in range(workers + 1)]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for f in [pool.submit(_spa_kernel, *args, bounds[i], bounds[i + 1])
-                      for i in range(workers)]:
+            for f in [pool.submit(run, bounds[i], bounds[i + 1]) for i in range(workers)]:
                 f.result()
     shape = np.shape(unix_time)
     return SolarPosition(*(out[i].reshape(shape) for i in range(6)))

@@ -28,10 +28,14 @@ the official NTA 8800 calculation: no hot water or auxiliaries).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
 import numpy as np
+import numpy.typing as npt
+
+from .per_system import broadcast, default, fields_at
 
 __all__ = [
     "EN14825_AVERAGE",
@@ -68,17 +72,30 @@ _SUPPLY_BY_YEAR = ((1945, 65.0), (1975, 60.0), (1992, 55.0), (2006, 45.0), (10_0
 
 
 class HeatingKind(IntEnum):
+    """Code of a heating system kind in ``HeatingSystems.kind``."""
+
     GAS_BOILER = 0
     HEAT_PUMP = 1
     DISTRICT_HEAT = 2
     ELECTRIC = 3
 
 
-def design_supply_temperature(year) -> np.ndarray:
-    """Heating supply temperature at design conditions, degC, from the construction year.
+def design_supply_temperature(year: npt.ArrayLike) -> np.ndarray:
+    """Heating supply temperature at design conditions (-10 °C outdoor) from the construction
+    year.
 
     Before 1945: 65, 1945-74: 60, 1975-91: 55, 1992-2005: 45, from 2006: 35 (assumed
     radiator/floor-heating practice of the NW-European stock; override per building).
+
+    Parameters
+    ----------
+    year : array of float
+        Construction year of each building [year].
+
+    Returns
+    -------
+    ndarray
+        Design supply temperature [°C].
     """
     y = np.asarray(year, dtype=np.float64)
     bounds = np.array([b for b, _ in _SUPPLY_BY_YEAR], dtype=np.float64)
@@ -86,8 +103,8 @@ def design_supply_temperature(year) -> np.ndarray:
     return temps[np.searchsorted(bounds, y, side="right")]
 
 
-def supply_temperature(temp_out, supply_design, design_outdoor: float = -10.0,
-                       room: float = 20.0) -> np.ndarray:
+def supply_temperature(temp_out: npt.ArrayLike, supply_design: npt.ArrayLike,
+                       design_outdoor: float = -10.0, room: float = 20.0) -> np.ndarray:
     """Weather-compensated supply temperature, degC: linear from (design_outdoor,
     supply_design) to (room, room), held at supply_design below design_outdoor and at room
     above it. Broadcasts (supply_design (n, 1) against temp_out (n_hours,))."""
@@ -96,7 +113,8 @@ def supply_temperature(temp_out, supply_design, design_outdoor: float = -10.0,
     return room + (sd - room) * (room - t) / (room - design_outdoor)
 
 
-def heat_pump_cop(temp_source, temp_sink, eta=0.40, cop_min=1.0, cop_max=7.0) -> np.ndarray:
+def heat_pump_cop(temp_source: npt.ArrayLike, temp_sink: npt.ArrayLike, eta: npt.ArrayLike = 0.40,
+                  cop_min: npt.ArrayLike = 1.0, cop_max: npt.ArrayLike = 7.0) -> np.ndarray:
     """Carnot-fraction COP, eta T_sink / (T_sink - T_source) (degC in, kelvin inside),
     clipped to [cop_min, cop_max] (cop_max also where the sink is not warmer). All broadcast."""
     src = np.asarray(temp_source, dtype=np.float64) + T0
@@ -109,32 +127,53 @@ def heat_pump_cop(temp_source, temp_sink, eta=0.40, cop_min=1.0, cop_max=7.0) ->
 
 @dataclass(frozen=True)
 class HeatingSystems:
-    """Per building: each field one value or one per building (scalars are broadcast).
+    """The heating system (and cooling EER) of each building: each field one value or one per
+    building (scalars are broadcast).
 
-    kind: :class:`HeatingKind` codes. boiler_efficiency (net calorific value); district_loss
-    (fraction); supply_design degC at -10 degC outdoor (:func:`design_supply_temperature`);
-    carnot_eta; hp_min_source degC (backup resistance below); cop_max; eer of the cooling;
-    efficiency: a seasonal heat delivered per unit of final energy (boiler efficiency, SCOP,
-    1 - loss) that replaces the kind's model where given (NaN: the model, hourly COP included).
+    Attributes
+    ----------
+    kind : array of int
+        :class:`HeatingKind` code of each system [-].
+    boiler_efficiency : array of float
+        Gas boiler efficiency on the net calorific value [-]; default 0.92.
+    district_loss : array of float
+        Distribution loss of district heat booked to the building [-]; default 0.10.
+    supply_design : array of float
+        Heat-pump supply temperature at -10 °C outdoor (:func:`design_supply_temperature`)
+        [°C]; default 45.
+    carnot_eta : array of float
+        Heat-pump COP over the Carnot COP [-]; default 0.40.
+    hp_min_source : array of float
+        Outdoor temperature below which the backup resistance heater takes over [°C]; default
+        -20.
+    cop_max : array of float
+        Upper bound of the heat-pump COP [-]; default 7.
+    eer : array of float
+        Energy efficiency ratio of the cooling [-]; default 3.
+    efficiency : array of float
+        Seasonal heat delivered per unit of final energy (boiler efficiency, SCOP, 1 - loss)
+        that replaces the kind's model where given [-]; NaN (default): the model, hourly COP
+        included.
+
+    Raises
+    ------
+    ValueError
+        On construction, naming a field out of range or with neither one nor one value per
+        system.
     """
 
     kind: np.ndarray
-    boiler_efficiency: np.ndarray = 0.92
-    district_loss: np.ndarray = 0.10
-    supply_design: np.ndarray = 45.0
-    carnot_eta: np.ndarray = 0.40
-    hp_min_source: np.ndarray = -20.0
-    cop_max: np.ndarray = 7.0
-    eer: np.ndarray = 3.0
-    efficiency: np.ndarray = np.nan
+    boiler_efficiency: np.ndarray = default(0.92)
+    district_loss: np.ndarray = default(0.10)
+    supply_design: np.ndarray = default(45.0)
+    carnot_eta: np.ndarray = default(0.40)
+    hp_min_source: np.ndarray = default(-20.0)
+    cop_max: np.ndarray = default(7.0)
+    eer: np.ndarray = default(3.0)
+    efficiency: np.ndarray = default(np.nan)
 
-    def __post_init__(self):
-        n = max(np.size(getattr(self, f.name)) for f in fields(self))
-        for f in fields(self):
-            v = np.asarray(getattr(self, f.name), dtype=np.float64).ravel()
-            if v.size not in (1, n):
-                raise ValueError(f"HeatingSystems.{f.name}: expected 1 or {n} values, got {v.size}")
-            object.__setattr__(self, f.name, np.broadcast_to(v, (n,)).copy())
+    def __post_init__(self) -> None:
+        broadcast(self, max(np.size(getattr(self, f.name)) for f in fields(self)))
         kind = self.kind.astype(np.int64)
         if np.any((kind != self.kind) | (kind < 0) | (kind > max(HeatingKind))):
             raise ValueError(f"HeatingSystems.kind: codes must be integers 0..{max(HeatingKind)}")
@@ -153,16 +192,21 @@ class HeatingSystems:
                 raise ValueError(f"HeatingSystems.{name} out of range: {bad}")
 
     def __len__(self) -> int:
-        return self.kind.shape[0]
+        return int(self.kind.shape[0])
 
-    def cop(self, temp_out) -> np.ndarray:
+    def take(self, rows: slice | np.ndarray) -> HeatingSystems:
+        """The systems at ``rows`` (a slice, indices or a mask)."""
+        return HeatingSystems(**fields_at(self, rows))
+
+    def cop(self, temp_out: npt.ArrayLike) -> np.ndarray:
         """Hourly COP of each building's heat pump, (n, n_hours); 1 below hp_min_source."""
         t = np.asarray(temp_out, dtype=np.float64).ravel()[None, :]
         sink = supply_temperature(t, self.supply_design[:, None])
         c = heat_pump_cop(t, sink, self.carnot_eta[:, None], 1.0, self.cop_max[:, None])
         return np.where(t < self.hp_min_source[:, None], 1.0, c)
 
-    def delivered(self, heating_w, cooling_w, temp_out) -> Delivered:
+    def delivered(self, heating_w: npt.ArrayLike, cooling_w: npt.ArrayLike,
+                  temp_out: npt.ArrayLike) -> Delivered:
         """Delivered energy per carrier (W per hour) for heating and cooling needs (W).
 
         heating_w, cooling_w: (n, n_hours) >= 0 (cooling as a positive need); temp_out (n_hours,).
@@ -184,7 +228,7 @@ class HeatingSystems:
         dh = np.where(k == HeatingKind.DISTRICT_HEAT, final, 0.0)
         return Delivered(gas=gas, electricity=elec, district_heat=dh)
 
-    def heat_efficiency(self, temp_out) -> np.ndarray:
+    def heat_efficiency(self, temp_out: npt.ArrayLike) -> np.ndarray:
         """Heat delivered per unit of final energy, (n, n_hours): boiler efficiency, hourly
         COP, 1 - district loss or 1 (electric) by kind; ``efficiency`` where given."""
         t = np.asarray(temp_out, dtype=np.float64).ravel()
@@ -229,6 +273,13 @@ class CarrierFactors:
     the early 2020s - set the country/year and network values. Primary energy
     (non-renewable): gas 1.0, electricity 1.45, district heat 1.0 (the Dutch NTA 8800
     convention for gas and grid electricity; district heat from the network's certificate).
+
+    Attributes
+    ----------
+    co2_gas, co2_electricity, co2_district_heat : float
+        CO2 per kWh of gas, grid electricity and district heat delivered [kg/kWh].
+    pef_gas, pef_electricity, pef_district_heat : float
+        Non-renewable primary energy per kWh delivered of each carrier [kWh/kWh].
     """
 
     co2_gas: float = 0.202
@@ -238,26 +289,46 @@ class CarrierFactors:
     pef_electricity: float = 1.45
     pef_district_heat: float = 1.0
 
-    def co2_kg(self, annual_kwh: dict[str, np.ndarray]) -> np.ndarray:
+    def co2_kg(self, annual_kwh: Mapping[str, npt.ArrayLike]) -> np.ndarray:
         """CO2 (kg) from delivered kWh per carrier (the dict of :meth:`Delivered.annual_kwh`)."""
         return self._weighted(annual_kwh, "co2_")
 
-    def primary_kwh(self, annual_kwh: dict[str, np.ndarray]) -> np.ndarray:
+    def primary_kwh(self, annual_kwh: Mapping[str, npt.ArrayLike]) -> np.ndarray:
         """Primary energy (kWh) from delivered kWh per carrier."""
         return self._weighted(annual_kwh, "pef_")
 
-    def _weighted(self, annual_kwh, prefix: str) -> np.ndarray:
+    def _weighted(self, annual_kwh: Mapping[str, npt.ArrayLike], prefix: str) -> np.ndarray:
+        """Sum over the carriers of their kWh times this ``prefix`` factor."""
         unknown = set(annual_kwh) - {"gas", "electricity", "district_heat"}
         if unknown:
             raise ValueError(f"unknown carriers {sorted(unknown)}; expected gas, electricity, "
                              f"district_heat")
-        return sum(np.asarray(v, dtype=np.float64) * getattr(self, prefix + c)
-                   for c, v in annual_kwh.items())
+        total = np.zeros(())
+        for c, v in annual_kwh.items():
+            total = total + np.asarray(v, dtype=np.float64) * getattr(self, prefix + c)
+        return total
 
 
-def energy_label(primary_kwh_per_m2, bounds=LABEL_BOUNDS, labels=LABELS) -> np.ndarray:
-    """Label of each primary energy per m^2 of floor and year: the first class whose upper
-    bound it does not exceed (``bounds`` increasing, one fewer than ``labels``)."""
+def energy_label(primary_kwh_per_m2: npt.ArrayLike, bounds: npt.ArrayLike = LABEL_BOUNDS,
+                 labels: Sequence[str] = LABELS) -> np.ndarray:
+    """Label class of each primary energy use: the first class whose upper bound it does not
+    exceed.
+
+    Parameters
+    ----------
+    primary_kwh_per_m2 : array of float
+        Non-renewable primary energy per m² of floor and year [kWh/m²].
+    bounds : array of float
+        Increasing upper bounds of the classes but the last [kWh/m²]; default
+        :data:`LABEL_BOUNDS`.
+    labels : sequence of str
+        Class names, one more than ``bounds``; default :data:`LABELS`.
+
+    Returns
+    -------
+    ndarray
+        Class name of each value, object array.
+    """
     pe = np.asarray(primary_kwh_per_m2, dtype=np.float64)
     b = np.asarray(bounds, dtype=np.float64)
     names = np.asarray(labels, dtype=object)

@@ -38,9 +38,8 @@ sys.path.insert(0, str(HERE.parent / "energy"))
 import bestest as B
 from iso13790_reference import Zone5R1C, run_year
 
+from simulation.energy import MASS_CLASSES, Drivers, Sun, Zones, simulate_zones, surface_solar
 from simulation.energy.irradiance import interval_samples, plane_irradiance
-from simulation.energy.rc5r1c import MASS_CLASSES, Drivers, Zones, simulate
-from simulation.energy.solar_gains import surface_solar
 from simulation.energy.solar_position import solar_position
 
 TARGET_SECONDS_100K = 5.0
@@ -49,12 +48,10 @@ FACADES = [0.0, 90.0, 180.0, 270.0]
 
 def solar_drivers(n_samples: int = 4):
     """(9, 8760) W/m^2: roof and four facades incident, four facades' glazing gain."""
-    w = B.weather()
-    zen, az, ext = B.sun(n_samples)
-    opaque = surface_solar([0.0] + [90.0] * 4, [180.0] + FACADES, w.ghi, w.dni, w.dhi,
-                           zen, az, ext, 0.2)
-    glazed = surface_solar([90.0] * 4, FACADES, w.ghi, w.dni, w.dhi, zen, az, ext, 0.2,
-                           glazing=B.GLAZING)
+    w = B.weather().energy()
+    sun = Sun(*B.sun(n_samples))
+    opaque = surface_solar([0.0] + [90.0] * 4, [180.0] + FACADES, w, sun)
+    glazed = surface_solar([90.0] * 4, FACADES, w, sun, glazing=B.GLAZING)
     return np.vstack([opaque.incident, glazed.glazing_gain])
 
 
@@ -186,9 +183,9 @@ def cold_compile_seconds() -> float:
     code = (
         "import time, numpy as np\n"
         "t0 = time.perf_counter()\n"
-        "from simulation.energy.rc5r1c import Zones, Drivers, simulate\n"
-        "simulate(Zones.create([100.0], 10.0, 50.0, 20.0, solar_aperture=[[1.0]]),\n"
-        "         Drivers.create(np.zeros(48), np.zeros((1, 48))))\n"
+        "from simulation.energy import Zones, Drivers, simulate_zones\n"
+        "simulate_zones(Zones.create([100.0], 10.0, 50.0, 20.0, solar_aperture=[[1.0]]),\n"
+        "               Drivers.create(np.zeros(48), np.zeros((1, 48))))\n"
         "print(time.perf_counter() - t0)\n"
     )
     with tempfile.TemporaryDirectory() as cache:
@@ -210,14 +207,14 @@ def main() -> int:
     drv = drivers(solar)
     compile_cold = cold_compile_seconds()
     t0 = time.perf_counter()
-    simulate(synthetic_zones(64), drv)
+    simulate_zones(synthetic_zones(64), drv)
     first_call = time.perf_counter() - t0
     zones = synthetic_zones(n)
     gc.collect()
     tracemalloc.start()
     t0 = time.perf_counter()
     c0 = time.process_time()
-    res = simulate(zones, drv, n_districts=50)
+    res = simulate_zones(zones, drv, n_districts=50)
     ours = time.perf_counter() - t0
     cpu = time.process_time() - c0
     _, traced_peak = tracemalloc.get_traced_memory()

@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from simulation.energy.rc5r1c import simulate
+from simulation.energy import simulate_zones
 from twin.energy import EnergySettings, energy_inputs, run_energy
 from twin.importers.assemble import import_files
 from twin.importers.building_completion import complete_buildings
@@ -102,11 +102,11 @@ def stages(twin: Twin) -> tuple[float, float, float, float]:
     inputs = energy_inputs(twin, EnergySettings())
     t_inputs = time.perf_counter() - t0
     t0 = time.perf_counter()
-    simulate(inputs.zones, inputs.drivers, n_districts=1)
+    simulate_zones(inputs.zones, inputs.drivers, n_districts=1)
     t_kernel = time.perf_counter() - t0
     steady = dataclasses.replace(inputs.zones, h_ve_extra=np.zeros(inputs.zones.n))
     t0 = time.perf_counter()
-    simulate(steady, inputs.drivers, n_districts=1)
+    simulate_zones(steady, inputs.drivers, n_districts=1)
     t_steady = time.perf_counter() - t0
     t0 = time.perf_counter()
     run_energy(twin)

@@ -29,6 +29,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from simulation.energy import Site, Weather, sun_positions
 from simulation.energy.horizon import (
     DsmGrid,
     beam_sunlit,
@@ -36,7 +37,6 @@ from simulation.energy.horizon import (
     horizon_profiles,
     sky_view_factor,
 )
-from simulation.energy.solar_gains import sun_for_intervals
 
 TARGET_SECONDS = 10.0
 CELL = 0.5
@@ -143,8 +143,9 @@ def _timed(fn, *args, **kw):
 def year_sun():
     """Apparent zenith and azimuth at the midpoints of the 8760 hours of 2021 at Delft."""
     end = np.datetime64("2021-01-01T01:00", "s").astype(np.int64) + 3600.0 * np.arange(8760)
-    zen, az, _ = sun_for_intervals(end.astype(float), LAT, LON)
-    return zen[0], az[0]
+    calm = np.zeros(end.shape[0])  # only the sun is needed: no irradiance, standard air
+    sun = sun_positions(Weather(end.astype(float), 12.0, calm, calm, calm, calm, Site(LAT, LON)))
+    return sun.apparent_zenith[0], sun.azimuth[0]
 
 
 def _first_calls(grid, x, y, z, tilt, az, zen, saz) -> None:

@@ -19,11 +19,19 @@ from pathlib import Path
 
 import numpy as np
 
+from simulation import energy
+from simulation.energy import (
+    Drivers,
+    Site,
+    ZoneResults,
+    Zones,
+    simulate_zones,
+    sun_positions,
+    surface_solar,
+)
 from simulation.energy import envelope as env
 from simulation.energy.glazing import Glazing
-from simulation.energy.rc5r1c import Drivers, ZoneResults, Zones, simulate
-from simulation.energy.shading import overhang_sky_view_ratio, overhang_sunlit_fraction
-from simulation.energy.solar_gains import sun_for_intervals, surface_solar
+from simulation.energy.overhangs import overhang_sky_view_ratio, overhang_sunlit_fraction
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ashrae140-bestest"
 EPW = DATA / "725650TYCST.epw"
@@ -61,6 +69,7 @@ class Weather:
     hour: np.ndarray  # 1..24, local standard time, hour-ending
     day_of_year: np.ndarray  # 1..365
     temp_air: np.ndarray
+    wind_speed: np.ndarray
     ghi: np.ndarray
     dni: np.ndarray
     dhi: np.ndarray
@@ -69,6 +78,12 @@ class Weather:
     longitude: float
     elevation: float
     tz: float
+
+    def energy(self) -> energy.Weather:
+        """The series as the energy kernels' weather (ground albedo 0.2)."""
+        return energy.Weather(self.end_utc, self.temp_air, self.wind_speed, self.ghi, self.dni,
+                              self.dhi, Site(self.latitude, self.longitude, self.elevation, 0.2),
+                              self.pressure)
 
 
 @cache
@@ -92,7 +107,8 @@ def weather() -> Weather:
     doy = (day0 - np.datetime64("2021-01-01")).astype(int) + 1
     return Weather(
         end_utc=end_utc, month=mo - 1, hour=hr, day_of_year=doy,
-        temp_air=df["temp_air"].to_numpy(float), ghi=df["ghi"].to_numpy(float),
+        temp_air=df["temp_air"].to_numpy(float), wind_speed=df["wind_speed"].to_numpy(float),
+        ghi=df["ghi"].to_numpy(float),
         dni=df["dni"].to_numpy(float), dhi=df["dhi"].to_numpy(float),
         pressure=df["atmospheric_pressure"].to_numpy(float),
         latitude=float(meta["latitude"]), longitude=float(meta["longitude"]),
@@ -104,9 +120,8 @@ def weather() -> Weather:
 def sun(n_samples: int = 4):
     """Apparent zenith and azimuth at n_samples times inside each hour, (n_samples, 8760),
     and the extraterrestrial DNI at the midpoints."""
-    w = weather()
-    return sun_for_intervals(w.end_utc, w.latitude, w.longitude, w.elevation,
-                             pressure=w.pressure, temperature=w.temp_air, n_samples=n_samples)
+    s = sun_positions(weather().energy(), n_samples)
+    return s.apparent_zenith, s.azimuth, s.dni_extra
 
 
 def _overhang_window_factors(zen, az):
@@ -128,15 +143,14 @@ def _overhang_window_factors(zen, az):
 @cache
 def solar_sources(n_samples: int = 4):
     """Solar source matrix (len(SOURCES), 8760) W/m^2 and the SurfaceSolar per surface group."""
-    w = weather()
+    w = weather().energy()
     zen, az, ext = sun(n_samples)
-    opaque = surface_solar([0.0, 90.0, 90.0, 90.0, 90.0], [180.0, 0.0, 90.0, 180.0, 270.0],
-                           w.ghi, w.dni, w.dhi, zen, az, ext, 0.2)
-    windows = surface_solar([90.0, 90.0, 90.0], [180.0, 90.0, 270.0], w.ghi, w.dni, w.dhi,
-                            zen, az, ext, 0.2, glazing=GLAZING)
+    s = energy.Sun(zen, az, ext)
+    opaque = surface_solar([0.0, 90.0, 90.0, 90.0, 90.0], [180.0, 0.0, 90.0, 180.0, 270.0], w, s)
+    windows = surface_solar([90.0, 90.0, 90.0], [180.0, 90.0, 270.0], w, s, glazing=GLAZING)
     sunlit, sky = _overhang_window_factors(zen, az)
-    shaded = surface_solar([90.0], [180.0], w.ghi, w.dni, w.dhi, zen, az, ext, 0.2,
-                           glazing=GLAZING, beam_sunlit=sunlit[:, None, :], sky_view_ratio=[sky])
+    shaded = surface_solar([90.0], [180.0], w, s, glazing=GLAZING,
+                           beam_sunlit=sunlit[:, None, :], sky_view_ratio=[sky])
     src = np.vstack([opaque.incident, windows.glazing_gain[0:1], shaded.glazing_gain,
                      windows.glazing_gain[1:3]])
     return src, opaque, windows, shaded
@@ -259,5 +273,5 @@ def run_cases(names, n_samples: int = 4) -> dict[str, tuple[ZoneResults, int]]:
     w = weather()
     drv = Drivers.create(w.temp_air, src, w.month, heat_setpoint=heat, cool_setpoint=cool,
                          vent=vent, dtheta_er=11.0)
-    res = simulate(zones, drv)
+    res = simulate_zones(zones, drv)
     return {nm: (res, i) for i, nm in enumerate(names)}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from simulation.energy.glazing import Glazing, pane_constants
-from simulation.energy.shading import overhang_sky_view_ratio, overhang_sunlit_fraction
+from simulation.energy.overhangs import overhang_sky_view_ratio, overhang_sunlit_fraction
 
 
 def test_single_pane_reproduces_its_normal_properties():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from iso13790_reference import Zone5R1C, run_year
 
-from simulation.energy.rc5r1c import H_IS, MASS_CLASSES, Drivers, Zones, simulate
+from simulation.energy import H_IS, MASS_CLASSES, Drivers, Zones, simulate_zones
 
 
 def _zones(kw: dict, **over) -> Zones:
@@ -47,7 +47,7 @@ def test_kernel_equals_literal_iso_procedure(case, cap):
     def keep(start, stop, h, c, ta):
         hourly.update(h=h.astype(float), c=c.astype(float), ta=ta.copy())
 
-    res = simulate(_zones(kw, heating_max=cap, cooling_max=cap),
+    res = simulate_zones(_zones(kw, heating_max=cap, cooling_max=cap),
                    Drivers.create(w.temp_air, src, w.month, heat_setpoint=heat,
                                   cool_setpoint=cool, vent=vent),
                    hourly_callback=keep)
@@ -73,8 +73,8 @@ def test_steady_state_loss_through_the_5r1c_network():
     fa = np.array([100.0, 250.0])
     h_w, h_op, h_ve = np.array([30.0, 80.0]), np.array([60.0, 90.0]), np.array([25.0, 0.0])
     zones = Zones.create(fa, h_w, h_op, h_ve, mass_class="heavy")
-    res = simulate(zones, Drivers.create(np.zeros(8760), heat_setpoint=20.0, cool_setpoint=26.0),
-                   warmup_hours=8760)
+    drv = Drivers.create(np.zeros(8760), heat_setpoint=20.0, cool_setpoint=26.0)
+    res = simulate_zones(zones, drv, warmup_hours=8760)
     h_is = H_IS * 4.5 * fa
     loss = 20.0 * (h_ve + (h_w + h_op) * h_is / (h_is + h_w + h_op))
     assert np.allclose(res.peak_heating_W, loss, rtol=1e-9)
@@ -85,7 +85,7 @@ def test_steady_state_loss_through_the_5r1c_network():
 def test_free_float_with_no_gains_follows_outdoor_air():
     zones = Zones.create([100.0], 30.0, 60.0, 20.0, mass_class="light")
     te = np.full(8760, 7.5)
-    res = simulate(zones, Drivers.create(te, heat_setpoint=-np.inf, cool_setpoint=np.inf),
+    res = simulate_zones(zones, Drivers.create(te, heat_setpoint=-np.inf, cool_setpoint=np.inf),
                    warmup_hours=8760)
     assert res.air_temp_min[0] == pytest.approx(7.5) and res.air_temp_max[0] == pytest.approx(7.5)
     assert res.heating_Wh[0] == 0.0 and res.cooling_Wh[0] == 0.0
@@ -93,8 +93,8 @@ def test_free_float_with_no_gains_follows_outdoor_air():
 
 def test_chunking_threads_blocks_and_districts_agree():
     zones, drv = _synthetic(150)  # 3 chunks of 64, the last padded
-    full = simulate(zones, drv, n_districts=4)
-    single = simulate(zones, drv, n_threads=1)
+    full = simulate_zones(zones, drv, n_districts=4)
+    single = simulate_zones(zones, drv, n_threads=1)
     for a, b in ((full.heating_Wh, single.heating_Wh), (full.cooling_Wh, single.cooling_Wh),
                  (full.peak_heating_hour, single.peak_heating_hour)):
         assert np.array_equal(a, b)
@@ -102,7 +102,7 @@ def test_chunking_threads_blocks_and_districts_agree():
     i = 137
     sub = Zones(**{f: (getattr(zones, f)[:, i:i + 1] if f == "solar_aperture_t"
                        else getattr(zones, f)[i:i + 1]) for f in zones.__dataclass_fields__})
-    alone = simulate(sub, drv)
+    alone = simulate_zones(sub, drv)
     assert alone.heating_Wh[0] == full.heating_Wh[i]
     assert alone.cooling_Wh[0] == full.cooling_Wh[i]
     # monthly sums add up to the year
@@ -118,7 +118,7 @@ def test_chunking_threads_blocks_and_districts_agree():
         heat_h[start:stop] = h
         cool_h[start:stop] = c
 
-    simulate(zones, drv, hourly_callback=keep, block_size=40)
+    simulate_zones(zones, drv, hourly_callback=keep, block_size=40)
     assert seen == [(0, 40), (40, 80), (80, 120), (120, 150)]
     assert np.allclose(heat_h.sum(axis=1), full.heating_Wh, rtol=1e-5)
     assert np.array_equal(np.argmax(heat_h, axis=1), full.peak_heating_hour)
@@ -132,9 +132,9 @@ def test_chunking_threads_blocks_and_districts_agree():
 
 def test_memory_stays_far_below_buildings_times_hours():
     zones, drv = _synthetic(10_000, seed=3)
-    simulate(_synthetic(70)[0], drv)  # compiled and warm
+    simulate_zones(_synthetic(70)[0], drv)  # compiled and warm
     tracemalloc.start()
-    simulate(zones, drv, n_districts=4)
+    simulate_zones(zones, drv, n_districts=4)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 0.05 * zones.n * drv.n_hours * 8  # < 5 % of one float64 (n x T) array
@@ -154,9 +154,9 @@ def test_mass_classes_and_errors_name_the_field():
         Zones.create([100.0, 50.0], [10.0, 1.0, 3.0], 50.0, 20.0)
     drv = Drivers.create(np.zeros(48), np.zeros((2, 48)))
     with pytest.raises(ValueError, match="solar"):
-        simulate(Zones.create([100.0], 10.0, 50.0, 20.0, solar_aperture=[[1.0]]), drv)
+        simulate_zones(Zones.create([100.0], 10.0, 50.0, 20.0, solar_aperture=[[1.0]]), drv)
     with pytest.raises(ValueError, match="setpoint_profile"):
-        simulate(Zones.create([100.0], 10.0, 50.0, 20.0, solar_aperture=[[1.0, 1.0]],
+        simulate_zones(Zones.create([100.0], 10.0, 50.0, 20.0, solar_aperture=[[1.0, 1.0]],
                               setpoint_profile=3), drv)
     with pytest.raises(ValueError, match="heat_setpoint"):
         Drivers.create(np.zeros(24), heat_setpoint=22.0, cool_setpoint=21.0)
@@ -174,7 +174,7 @@ def test_energy_kernels_import_only_numpy_and_numba():
         "for m in ('pvlib', 'pandas', 'scipy', 'twin', 'geopandas', 'h5py'):\n"
         "    sys.modules[m] = None\n"
         "import simulation.energy.solar_position, simulation.energy.irradiance\n"
-        "import simulation.energy.glazing, simulation.energy.shading\n"
+        "import simulation.energy.glazing, simulation.energy.overhangs\n"
         "import simulation.energy.solar_gains, simulation.energy.rc5r1c\n"
         "import simulation.energy.envelope\n"
         "print('ok')\n"

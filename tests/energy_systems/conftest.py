@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.energy.solar_gains import sun_for_intervals
+from simulation import energy
+from simulation.energy import Site, sun_positions
 
 REPO = Path(__file__).resolve().parents[2]
 DENVER_EPW = REPO.parent / "shared" / "data" / "ashrae140-bestest" / "725650TYCST.epw"
@@ -35,12 +36,17 @@ class Weather:
     def mid_utc(self) -> np.ndarray:
         return self.end_utc - 1800.0
 
+    @property
+    def energy(self) -> energy.Weather:
+        """The series as the energy kernels' weather (ground albedo 0.2)."""
+        return energy.Weather(self.end_utc, self.temp_air, self.wind_speed, self.ghi, self.dni,
+                              self.dhi, Site(self.latitude, self.longitude, self.altitude, 0.2),
+                              self.pressure)
+
     def sun(self):
         """Apparent zenith, azimuth (8760,) at the midpoints and extraterrestrial DNI."""
-        zen, az, ext = sun_for_intervals(self.end_utc, self.latitude, self.longitude,
-                                         self.altitude, pressure=self.pressure,
-                                         temperature=self.temp_air)
-        return zen[0], az[0], ext
+        s = sun_positions(self.energy)
+        return s.apparent_zenith[0], s.azimuth[0], s.dni_extra
 
 
 def _end_utc(month, day, hour, tz_hours):

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from simulation.energy import HeatingKind, HeatingSystems, PVSystems, Sun, sky_view_ratio
 from simulation.energy.balance import SharedHours, balance
-from simulation.energy.horizon import beam_sunlit, sky_view_ratio
+from simulation.energy.horizon import beam_sunlit
 from simulation.energy.irradiance import plane_irradiance
-from simulation.energy.pv import PVSystems, pv_power, self_consumption
-from simulation.energy.systems import HeatingKind, HeatingSystems
+from simulation.energy.pv import pv_power, self_consumption
 
 N = 8
 
@@ -23,7 +23,7 @@ def _case(tmy):
     n_t = tmy.ghi.shape[0]
     month = (np.arange(n_t) // 730).clip(0, 11)
     profiles = np.vstack([np.ones(n_t), 0.5 + 0.5 * (np.arange(n_t) % 24 >= 8)])
-    shared = SharedHours(tmy.temp_air, tmy.wind_speed, month, profiles, plane, zen, az)
+    shared = SharedHours(tmy.energy, Sun(zen[None], az[None], ext), plane, month, profiles)
     rng = np.random.default_rng(3)
     cold = np.clip(18.0 - tmy.temp_air, 0.0, None)
     heating = (rng.uniform(200, 800, N)[:, None] * cold).astype(np.float32)
@@ -51,7 +51,7 @@ def test_balance_equals_the_separate_steps(tmy) -> None:
                   out)
 
     ref = systems.delivered(heating.astype(np.float64), cooling.astype(np.float64),
-                            shared.temp_out)
+                            shared.weather.temp_air)
     np.testing.assert_allclose(res.column("gas") / 1e3, ref.annual_kwh()["gas"], rtol=1e-12)
     np.testing.assert_allclose(res.column("district_heat") / 1e3,
                                ref.annual_kwh()["district_heat"], rtol=1e-12)
@@ -65,11 +65,11 @@ def test_balance_equals_the_separate_steps(tmy) -> None:
 
     shaded = ~np.isnan(horizon).any(axis=1)
     h0 = np.where(shaded[:, None], horizon, 0.0)
-    sun = np.where(shaded[:, None], beam_sunlit(h0, shared.apparent_zenith, shared.sun_azimuth),
-                   1.0)
+    zen, az = shared.sun.apparent_zenith[0], shared.sun.azimuth[0]
+    sun = np.where(shaded[:, None], beam_sunlit(h0, zen, az), 1.0)
     svr = np.where(shaded, sky_view_ratio(h0, pv.tilt, pv.azimuth), 1.0)
-    irr = plane_irradiance(pv.tilt, pv.azimuth, tmy.ghi, tmy.dni, tmy.dhi,
-                           shared.apparent_zenith, shared.sun_azimuth, tmy.sun()[2], 0.2)
+    irr = plane_irradiance(pv.tilt, pv.azimuth, tmy.ghi, tmy.dni, tmy.dhi, zen, az,
+                           tmy.sun()[2], 0.2)
     ac = pv_power(pv, irr, tmy.temp_air, tmy.wind_speed, sun, svr).ac
     np.testing.assert_allclose(out[1], ac, rtol=1e-6, atol=1e-3)  # float32 hourly copy
     np.testing.assert_allclose(res.column("pv"), ac.sum(axis=1), rtol=1e-9, atol=1e-6)

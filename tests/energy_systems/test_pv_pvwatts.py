@@ -90,9 +90,8 @@ def _modelchain_ac(tmy, tilt: float, azimuth: float, pdc0: float, gamma: float) 
 
 def test_annual_energy_matches_pvlib_modelchain(tmy) -> None:
     sysm = _systems()
-    zen, az, ext = tmy.sun()
-    ours = pv_from_weather(sysm, tmy.ghi, tmy.dni, tmy.dhi, zen, az, ext, tmy.temp_air,
-                           tmy.wind_speed, albedo=0.2)
+    zen, _, _ = tmy.sun()
+    ours = pv_from_weather(sysm, tmy.energy)
     for i, (tilt, azm) in enumerate(ORIENTATIONS):
         ref = _modelchain_ac(tmy, tilt, azm, sysm.pdc0[i], sysm.gamma_pdc[i])
         ratio = ours.annual_kwh[i] / (ref.sum() / 1000.0)
@@ -149,17 +148,16 @@ def test_fused_annual_equals_hourly_chain(tmy) -> None:
     n = 300
     sysm = PVSystems(pdc0=rng.uniform(1e3, 2e4, n), tilt=rng.uniform(0.0, 90.0, n),
                      azimuth=rng.uniform(0.0, 360.0, n), gamma_pdc=rng.uniform(-0.005, -0.003, n))
-    zen, az, ext = tmy.sun()
-    args = (tmy.ghi, tmy.dni, tmy.dhi, zen, az, ext, tmy.temp_air, tmy.wind_speed, 0.2)
-    hourly = pv_from_weather(sysm, *args)
-    fused = pv_annual(sysm, *args)
+    zen, az, _ = tmy.sun()
+    hourly = pv_from_weather(sysm, tmy.energy)
+    fused = pv_annual(sysm, tmy.energy)
     np.testing.assert_allclose(fused.ac_kwh, hourly.annual_kwh, rtol=1e-9)
     np.testing.assert_allclose(fused.dc_kwh, hourly.dc.sum(axis=1) / 1000.0, rtol=1e-9)
     np.testing.assert_allclose(fused.hourly_ac_w, hourly.ac.sum(axis=0), rtol=1e-9, atol=1e-6)
     # with horizons: the same as the hourly chain given the sunlit mask and sky-view ratio
     h = rng.uniform(0.0, 40.0, (n, 36)) * (rng.uniform(size=(n, 1)) < 0.7)
-    shaded = pv_annual(sysm, *args, horizon_deg=h)
-    ref = pv_from_weather(sysm, *args, beam_sunlit=beam_sunlit(h, zen, az),
+    shaded = pv_annual(sysm, tmy.energy, horizon_deg=h)
+    ref = pv_from_weather(sysm, tmy.energy, beam_sunlit=beam_sunlit(h, zen, az),
                           sky_view_ratio=sky_view_ratio(h, sysm.tilt, sysm.azimuth))
     np.testing.assert_allclose(shaded.ac_kwh, ref.annual_kwh, rtol=1e-9)
     assert np.all(shaded.ac_kwh <= fused.ac_kwh + 1e-9)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from horizon_reference import horizon_deg
 
+from simulation.energy import Site, Sun, Weather, surface_solar
 from simulation.energy.horizon import (
     DsmGrid,
     beam_sunlit,
@@ -17,7 +18,6 @@ from simulation.energy.horizon import (
     sky_view_factor,
     sky_view_ratio,
 )
-from simulation.energy.solar_gains import surface_solar
 
 CELL = 0.5
 
@@ -168,17 +168,17 @@ def test_surface_solar_with_horizon_shading() -> None:
     dni = np.where(zen < 90, 700.0, 0.0)
     dhi = np.where(zen < 90, 100.0, 0.0)
     ext = np.full(24, 1367.0)
+    weather = Weather(3600.0 * (hours + 1.0), 10.0, 0.0, ghi, dni, dhi, Site(52.0, 4.4))
+    sun = Sun(zen[None], az[None], ext)
     tilt, azim = [0.0, 90.0], [180.0, 90.0]
-    free = surface_solar(tilt, azim, ghi, dni, dhi, zen, az, ext)
+    free = surface_solar(tilt, azim, weather, sun)
     flat = np.zeros((2, 72))
-    same = surface_solar(tilt, azim, ghi, dni, dhi, zen, az, ext,
-                         beam_sunlit=beam_sunlit(flat, zen, az),
+    same = surface_solar(tilt, azim, weather, sun, beam_sunlit=beam_sunlit(flat, zen, az),
                          sky_view_ratio=sky_view_ratio(flat, tilt, azim))
     np.testing.assert_allclose(same.incident, free.incident, rtol=1e-4)
     g, west, _ = _canyon()
     h = horizon_profiles(g, [20.25, west + 0.5], [500.25, 500.0], [0.0, 7.5], 72)
-    shaded = surface_solar(tilt, azim, ghi, dni, dhi, zen, az, ext,
-                           beam_sunlit=beam_sunlit(h, zen, az),
+    shaded = surface_solar(tilt, azim, weather, sun, beam_sunlit=beam_sunlit(h, zen, az),
                            sky_view_ratio=sky_view_ratio(h, tilt, azim))
     assert np.all(shaded.incident <= free.incident + 1e-9)
     assert shaded.incident.sum() < 0.8 * free.incident.sum()

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import shapely
 
-from simulation.energy.solar_gains import sun_for_intervals, surface_solar
+from simulation.energy import sun_positions, surface_solar
 from twin.energy import EnergySettings, energy_inputs, load_archetypes
 from twin.energy.party_walls import party_wall_areas
-from twin.energy.solar import SOURCE_NAMES, solar_sources, unix_seconds
+from twin.energy.solar import SOURCE_NAMES, energy_weather, solar_sources
 from twin.errors import InputError
 
 # a terrace of three 10 m x 8 m houses along x, 6 m high: east/west walls 8 m x 6 m = 48 m²
@@ -76,12 +76,9 @@ def test_solar_sources_are_the_planes_of_the_orientation_classes(weather) -> Non
     src = solar_sources(weather)
     assert src.names == SOURCE_NAMES == ("horizontal", "north", "east", "south", "west")
     d = weather.data
-    loc = weather.location
-    zen, az, ext = sun_for_intervals(unix_seconds(d.index), loc.latitude, loc.longitude,
-                                     loc.elevation, pressure=d["pressure"].to_numpy(),
-                                     temperature=d["temp_air"].to_numpy())
-    south = surface_solar([90.0], [180.0], d["ghi"].to_numpy(), d["dni"].to_numpy(),
-                          d["dhi"].to_numpy(), zen, az, ext, 0.2).incident[0]
+    site_weather = energy_weather(weather, 0.2)
+    south = surface_solar([90.0], [180.0], site_weather,
+                          sun_positions(site_weather)).incident[0]
     np.testing.assert_allclose(src.irradiance[3], south)
     np.testing.assert_allclose(src.irradiance[0].sum(), d["ghi"].sum(), rtol=1e-4)
     annual = src.irradiance.sum(axis=1) / 1e3

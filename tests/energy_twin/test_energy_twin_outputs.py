@@ -9,13 +9,12 @@ import h5py
 import numpy as np
 import pytest
 
+from simulation.energy import LABELS, CarrierFactors, energy_label, pv_annual, sun_positions
 from simulation.energy.horizon import sun_bins
-from simulation.energy.pv import pv_annual
-from simulation.energy.systems import LABELS, CarrierFactors, energy_label
 from twin import quantities
 from twin.energy import EnergySettings, run_energy
-from twin.energy.pv import pv_plane, rooftop_pv
-from twin.energy.solar import SOURCE_NAMES, solar_sources
+from twin.energy.rooftop_pv import rooftop_pv
+from twin.energy.solar import SOURCE_NAMES, energy_weather
 from twin.model import Raster, Terrain
 
 ENERGY_KPIS = quantities.names(quantities.ENERGY_KPIS, {"class": LABELS})
@@ -104,11 +103,10 @@ def test_rooftop_pv_yield_self_consumption_and_export(delft, delft_run) -> None:
                                rtol=1e-12)
     # the same systems through the fused annual PVWatts pass with the roof horizons
     roof_h = run.inputs.dsm_shading.roof_horizon
-    plane, zen, az = pv_plane(twin.weather, 0.2)
-    w = twin.weather.data
-    src = solar_sources(twin.weather)
-    ref = pv_annual(rooftop_pv(twin, np.ones(len(b), dtype=bool)), w["ghi"], w["dni"], w["dhi"],
-                    zen, az, src.dni_extra, w["temp_air"], w["wind_speed"], 0.2, roof_h)
+    site_weather = energy_weather(twin.weather, 0.2)
+    sun = sun_positions(site_weather)
+    zen, az = sun.apparent_zenith[0], sun.azimuth[0]
+    ref = pv_annual(rooftop_pv(twin, np.ones(len(b), dtype=bool)), site_weather, roof_h)
     np.testing.assert_allclose(b["pv_kWh"], ref.ac_kwh, rtol=1e-9)
     yield_kwh_kwp = b["pv_kWh"].sum() / b["pv_kWp"].sum()
     assert 600.0 < yield_kwh_kwp < 1000.0  # NW Europe, 15° south, some shading

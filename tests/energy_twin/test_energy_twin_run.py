@@ -7,10 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.energy.rc5r1c import Drivers, Zones, simulate
-from simulation.energy.solar_gains import sun_for_intervals, surface_solar
+from simulation.energy import Drivers, Zones, simulate_zones, sun_positions, surface_solar
 from twin.energy import EnergySettings, run_energy
-from twin.energy.solar import unix_seconds
+from twin.energy.solar import energy_weather
 from twin.importers.weather import read_weather
 
 # TABULA NL, existing state: energy need for heating q_h_nd of the generic example dwellings of
@@ -125,12 +124,9 @@ def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weath
                          internal_gains=3.0 * a_f, solar_aperture=[aperture], sky_loss=sky)
 
     d = weather.data
-    loc = weather.location
-    zen, az, ext = sun_for_intervals(unix_seconds(d.index), loc.latitude, loc.longitude,
-                                     loc.elevation, pressure=d["pressure"].to_numpy(),
-                                     temperature=d["temp_air"].to_numpy())
-    solar = surface_solar([0, 90, 90, 90, 90], [180, 0, 90, 180, 270], d["ghi"].to_numpy(),
-                          d["dni"].to_numpy(), d["dhi"].to_numpy(), zen, az, ext, 0.2).incident
+    site_weather = energy_weather(weather, 0.2)
+    solar = surface_solar([0, 90, 90, 90, 90], [180, 0, 90, 180, 270], site_weather,
+                          sun_positions(site_weather)).incident
     local_start = d.index - pd.Timedelta(hours=1) + pd.Timedelta(hours=1)  # MEZ = UTC + 1
     hour = np.asarray(local_start.hour)
     gains = np.where((hour >= 17) & (hour < 23), 1.8,
@@ -138,7 +134,7 @@ def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weath
     drivers = Drivers.create(d["temp_air"].to_numpy(), solar,
                              np.asarray(local_start.month) - 1, gains=gains,
                              heat_setpoint=20.0, cool_setpoint=26.0)
-    ref = simulate(zones, drivers)
+    ref = simulate_zones(zones, drivers)
 
     got = run.buildings.iloc[1]
     assert got["heating_kWh"] == pytest.approx(ref.heating_Wh[0] / 1e3, rel=1e-9)

@@ -1,11 +1,18 @@
-"""Energy model of a twin: archetypes, Twin -> 5R1C kernel inputs, runs and KPIs.
+"""Energy model of a twin: the twin as inputs of ``simulation.energy.simulate``, one call down,
+the result back as tables and KPIs.
 
 - ``archetypes``: envelope and use parameters by construction-year band and use (table in
   ``archetypes.toml``, sources cited there), overridable per building by columns.
 - ``party_walls``: wall area shared with touching neighbours, per orientation (adiabatic).
-- ``solar``: irradiance on the horizontal and N/E/S/W facades from the twin's weather.
+- ``solar``: the twin's weather as the kernels' ``Weather``; irradiance on the horizontal and
+  N/E/S/W facades.
+- ``dsm_horizons``: sunlit factors of roofs and facades and the roofs' horizons from the DSM.
 - ``schedules``: hourly gains, set-point and ventilation profiles in local standard time.
 - ``inputs``: the twin's buildings and weather as ``Zones`` and ``Drivers`` of the kernel.
+- ``heating_assignment``: the heating system of each building from its columns.
+- ``rooftop_pv``: the rooftop PV system of each building from ``pv_share``.
+- ``hourly_file``: the hourly series per building into an HDF5 file.
+- ``settings``: ``EnergySettings``.
 - ``run``: ``run_energy(twin, settings) -> EnergyRun`` with per-building results and KPIs.
 
 See ``MODEL_CARD.md`` beside this file.

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.energy.rc5r1c import MASS_CLASSES
+from simulation.energy import MASS_CLASSES
 from twin.errors import InputError
 
 DEFAULT_TABLE = Path(__file__).with_name("archetypes.toml")
@@ -83,7 +83,26 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Archetypes:
-    """The archetype table: ``bands`` and ``uses`` (one row each), ``schedules``, ``method``."""
+    """The archetype table (``archetypes.toml``, sources cited there).
+
+    Attributes
+    ----------
+    bands : pandas.DataFrame
+        One row per construction-year band (index: band name): first and last year, U-values
+        of walls, roofs and floors of houses and blocks [W/(m² K)], window U [W/(m² K)] and g
+        [-], infiltration [1/h], thermal bridges [W/(m² K)].
+    uses : pandas.DataFrame
+        One row per use archetype (index: use): construction, schedule, internal gains
+        [W/m²], set points and set-back [°C], ventilation [1/h, l/(s m²)], mass class,
+        window-to-wall ratio [-], electric share of the internal gains [-].
+    schedules : Mapping
+        Hourly use patterns by name (:class:`Schedule`).
+    method : Mapping
+        Method constants: floor area ratio [-], room height [m], floor reduction, frame
+        fraction, window shading, solar absorptance, emissivity [-], default band and use.
+    path : str
+        The file the table was read from.
+    """
 
     bands: pd.DataFrame
     uses: pd.DataFrame
@@ -231,7 +250,23 @@ def _uses(raw: Mapping[str, Any], schedules: Mapping[str, Schedule], path: Path)
 
 
 def load_archetypes(path: str | Path | None = None) -> Archetypes:
-    """Read and check an archetype table (default: ``archetypes.toml`` beside this module)."""
+    """Read and check an archetype table.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The TOML table (default: ``archetypes.toml`` beside this module, read once).
+
+    Returns
+    -------
+    Archetypes
+        The checked table.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the entry that is missing or out of range.
+    """
     if path is None:
         return _default()
     return _load(Path(path))

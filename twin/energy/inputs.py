@@ -1,4 +1,4 @@
-"""Twin -> inputs of the ISO 13790 5R1C kernel (``simulation.energy.rc5r1c``).
+"""Twin -> inputs of the energy model (``simulation.energy``): zones and hourly drivers.
 
 Per building (all vectorised over the buildings table):
 
@@ -19,9 +19,10 @@ Per building (all vectorised over the buildings table):
 - solar apertures per source (``solar.SOURCE_NAMES``): opaque α R_se U A (ISO 13790 11.3.4) for
   the roof and each facade, plus windows F_sh F_w g (1 - F_F) A (11.3.3) per facade,
   times the sunlit factor of ``settings.shading`` (default ``"dsm"``: from the twin's DSM
-  horizons, ``shading.py``, when it has a DSM; else 1);
+  horizons, ``dsm_horizons.py``, when it has a DSM; else 1);
 - sky-radiation loss coefficient (11.3.5): roof F_r = 1, walls and windows F_r = 0.5;
-- internal gains W = internal_gains x A_f, scheduled.
+- internal gains W = internal_gains x A_f, scheduled; appliances and lighting electricity
+  W = electric_share x internal_gains x A_f, on the same schedule.
 
 Buildings with a conditioned floor area below ``MIN_FLOOR_AREA`` or no positive height are left
 out of the run (counted in a warning); their results are NaN.
@@ -38,13 +39,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.energy import envelope as env
-from simulation.energy.rc5r1c import H_MS, LAMBDA_AT, MASS_CLASSES, Drivers, Zones
+from simulation.energy import (
+    H_MS,
+    LAMBDA_AT,
+    MASS_CLASSES,
+    Drivers,
+    Zones,
+    opaque_solar_aperture,
+    sky_loss_coefficient,
+    ventilation_conductance,
+)
 from twin.energy.archetypes import Archetypes, load_archetypes
+from twin.energy.dsm_horizons import DsmShading, dsm_shading
 from twin.energy.party_walls import party_wall_areas
 from twin.energy.schedules import building_profiles, local_calendar
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
-from twin.energy.shading import DsmShading, dsm_shading
 from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources, solar_sources
 from twin.errors import InputError
 from twin.model import ORIENTATIONS, STOREY_HEIGHT, Twin
@@ -61,14 +70,34 @@ MARGIN = 1.05
 
 @dataclass(frozen=True)
 class EnergyInputs:
-    """Kernel inputs of the simulated buildings and what they were made from.
+    """Inputs of the energy model for the simulated buildings and what they were made from.
 
-    zones, drivers: for ``simulate``; solar: the shared solar sources; params: archetype
-    parameters of every building (index of ``Twin.buildings``); envelope: areas (m²) and
-    conductances (W/K) of every building; rows: position in ``Twin.buildings`` of each zone,
-    in zone order (buildings not simulated are absent); time: UTC end of each hour;
-    districts: names of the district indices; sunlit: the sunlit factors applied to the
-    apertures (n_buildings, n_sources); dsm_shading: the DSM horizons they came from, if any.
+    Attributes
+    ----------
+    zones : simulation.energy.Zones
+        One zone per simulated building, in zone order.
+    drivers : simulation.energy.Drivers
+        Outdoor temperature [°C], solar sources [W/m²] and schedules of each hour.
+    solar : SolarSources
+        The shared solar sources [W/m²], with the weather and sun they were computed from.
+    params : pandas.DataFrame
+        Archetype parameters of every building (index of ``Twin.buildings``; units in
+        ``archetypes.PARAMETERS``).
+    envelope : pandas.DataFrame
+        Areas [m²] and conductances [W/K] of every building.
+    rows : ndarray
+        Position in ``Twin.buildings`` of each zone, in zone order (buildings not simulated
+        are absent) [-].
+    time : pandas.DatetimeIndex
+        UTC end of each hour.
+    districts : tuple of str
+        Names of the district indices.
+    sunlit : ndarray
+        Sunlit factors applied to the solar apertures, shape (n_buildings, n_sources) [-].
+    dsm_shading : DsmShading or None
+        The DSM horizons the factors came from, if any.
+    warnings : tuple of str
+        What the input preparation changed or left out.
     """
 
     zones: Zones
@@ -131,8 +160,8 @@ def envelope_table(twin: Twin, params: pd.DataFrame, archetypes: Archetypes,
         "roof": roof, "ground": ground,
         "inner_surfaces": env_area + party.sum(axis=1) + 2.0 * (floors - 1.0) * footprint,
         "h_tr_w": h_tr_w, "h_tr_op": h_tr_op,
-        "h_ve": env.ventilation_conductance(air),
-        "h_ve_extra": env.ventilation_conductance(p["ventilation_lps_m2"] * 3.6 * floor_area),
+        "h_ve": ventilation_conductance(air),
+        "h_ve_extra": ventilation_conductance(p["ventilation_lps_m2"] * 3.6 * floor_area),
     })
     return pd.DataFrame(out, index=b.index)
 
@@ -146,12 +175,12 @@ def _apertures(e: pd.DataFrame, params: pd.DataFrame, archetypes: Archetypes) ->
                      * params["g_window"].to_numpy(np.float64)
                      * (1.0 - float(m["frame_fraction"])))
     ap = np.zeros((len(e), len(SOURCE_NAMES)))
-    ap[:, ROOF] = env.opaque_solar_aperture(alpha, params["u_roof"].to_numpy(np.float64),
+    ap[:, ROOF] = opaque_solar_aperture(alpha, params["u_roof"].to_numpy(np.float64),
                                             e["roof"].to_numpy(), R_SE)
     for row, o in zip(FACADES, ORIENTATIONS):
         win = e[f"window_{o}"].to_numpy()
         opaque = e[f"exposed_wall_{o}"].to_numpy() - win
-        ap[:, row] = env.opaque_solar_aperture(alpha, u_wall, opaque, R_SE) + window_factor * win
+        ap[:, row] = opaque_solar_aperture(alpha, u_wall, opaque, R_SE) + window_factor * win
     return ap
 
 
@@ -159,11 +188,11 @@ def _sky_loss(e: pd.DataFrame, params: pd.DataFrame, emissivity: float) -> np.nd
     """ISO 13790 11.3.5 sky-radiation coefficient W/K (multiplies delta_theta_er)."""
     windows = e[[f"window_{o}" for o in ORIENTATIONS]].to_numpy().sum(axis=1)
     walls = e[[f"exposed_wall_{o}" for o in ORIENTATIONS]].to_numpy().sum(axis=1) - windows
-    return (env.sky_loss_coefficient(params["u_roof"].to_numpy(np.float64), e["roof"].to_numpy(),
+    return (sky_loss_coefficient(params["u_roof"].to_numpy(np.float64), e["roof"].to_numpy(),
                                      R_SE, emissivity, f_r=1.0)
-            + env.sky_loss_coefficient(params["u_wall"].to_numpy(np.float64), walls, R_SE,
+            + sky_loss_coefficient(params["u_wall"].to_numpy(np.float64), walls, R_SE,
                                        emissivity, f_r=0.5)
-            + env.sky_loss_coefficient(params["u_window"].to_numpy(np.float64), windows, R_SE,
+            + sky_loss_coefficient(params["u_window"].to_numpy(np.float64), windows, R_SE,
                                        emissivity, f_r=0.5))
 
 
@@ -175,7 +204,7 @@ def _shading(twin: Twin, sources: SolarSources,
     if isinstance(settings.shading, str) and settings.shading == "dsm":
         if twin.terrain.dsm is None:
             return np.ones((n, len(sources.names))), None
-        dsm = dsm_shading(twin, sources, settings.horizon_azimuths)
+        dsm = dsm_shading(twin, twin.terrain.dsm, sources, settings.horizon_azimuths)
         return dsm.factors, dsm
     if settings.shading is None:
         return np.ones((n, len(sources.names))), None
@@ -217,7 +246,25 @@ def _districts(twin: Twin, column: str | None) -> tuple[np.ndarray, tuple[str, .
 
 
 def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyInputs:
-    """Kernel inputs for every building of the twin with the twin's weather."""
+    """Inputs of the energy model for every building of the twin with the twin's weather.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin: buildings, terrain (DSM shading) and weather.
+    settings : EnergySettings
+        Archetypes, shading, albedo, sun samples, districts.
+
+    Returns
+    -------
+    EnergyInputs
+        Zones, drivers and what they were made from.
+
+    Raises
+    ------
+    InputError
+        If the twin has no weather, or a column or setting is invalid.
+    """
     if twin.weather is None:
         raise InputError(None, "weather", f"twin {twin.name!r} has no weather: import an EPW, "
                                           "TMY3 or DWD TRY file with it")
@@ -247,15 +294,18 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
     if raised:
         warnings.append(f"{raised} buildings: A_m / A_t raised to keep the 5R1C network valid "
                         "(small, tall or strongly glazed zones)")
+    floor_area = es["floor_area"].to_numpy()
+    appliances = (ps["electric_share"].to_numpy(np.float64)
+                  * ps["internal_gains"].to_numpy(np.float64) * floor_area)
     zones = Zones.create(
-        es["floor_area"].to_numpy(), es["h_tr_w"].to_numpy(), es["h_tr_op"].to_numpy(),
+        floor_area, es["h_tr_w"].to_numpy(), es["h_tr_op"].to_numpy(),
         es["h_ve"].to_numpy(), mass_class=None, c_m=c_m, a_m=a_m, a_t=a_t,
-        internal_gains=ps["internal_gains"].to_numpy(np.float64) * es["floor_area"].to_numpy(),
+        internal_gains=ps["internal_gains"].to_numpy(np.float64) * floor_area,
         solar_aperture=apertures[rows],
         sky_loss=_sky_loss(es, ps, float(archetypes.method["emissivity"])),
         h_ve_extra=es["h_ve_extra"].to_numpy(),
         gains_profile=profiles.gains_index[order], setpoint_profile=profiles.setpoint_index[order],
-        vent_profile=profiles.vent_index[order], district=district[rows],
+        vent_profile=profiles.vent_index[order], district=district[rows], appliances=appliances,
     )
     drivers = Drivers.create(
         weather.data["temp_air"].to_numpy(np.float64), sources.irradiance, cal.month,

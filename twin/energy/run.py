@@ -1,10 +1,12 @@
 """Run the building energy model on a twin: ``run_energy(twin, settings) -> EnergyRun``.
 
-The ideal heating and cooling need of every building (ISO 13790 5R1C, one zone per building,
-the twin's weather, archetype envelopes and schedules, solar shaded by the DSM horizons),
-then hour by hour its heating system, electricity demand, rooftop PV and self-consumption
-(``balance.py``), with per-building annual and monthly sums, peaks, CO2, primary energy and
-label, hourly totals per district, KPIs, and optionally the hourly series per building in an
+The twin becomes the inputs of ``simulation.energy.simulate`` (``inputs.py``, with the heating
+systems of ``heating_assignment.py`` and the rooftop PV of ``rooftop_pv.py``), which runs once:
+the ideal heating and cooling need of every building (ISO 13790 5R1C, one zone per building,
+the twin's weather, archetype envelopes and schedules, solar shaded by the DSM horizons), then
+hour by hour its heating system, electricity demand, rooftop PV and self-consumption. Its
+result becomes per-building annual and monthly sums, peaks, CO2, primary energy and label,
+hourly totals per district and KPIs here; optionally the hourly series per building go to an
 HDF5 file (``settings.hourly_path``).
 """
 
@@ -17,17 +19,22 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from simulation.energy.balance import SharedHours
-from simulation.energy.pv import PVSystems
-from simulation.energy.rc5r1c import ZoneResults, simulate
-from simulation.energy.systems import LABELS, HeatingSystems, energy_label
+from simulation.energy import (
+    LABELS,
+    HeatingSystems,
+    HourlyBlock,
+    PVSystems,
+    Result,
+    Settings,
+    energy_label,
+    simulate,
+)
 from twin.energy.archetypes import load_archetypes
-from twin.energy.balance import BalanceCollector, subset
+from twin.energy.heating_assignment import SYSTEM_KINDS, heating_systems
 from twin.energy.hourly_file import HourlyFile
 from twin.energy.inputs import EnergyInputs, energy_inputs
-from twin.energy.pv import pv_plane, rooftop_pv
+from twin.energy.rooftop_pv import rooftop_pv
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
-from twin.energy.systems import SYSTEM_KINDS, heating_systems
 from twin.model import Twin
 
 MONTHS = tuple(range(1, 13))
@@ -37,21 +44,32 @@ MONTHS = tuple(range(1, 13))
 class EnergyRun:
     """Results of one energy run (kWh, kW, m², °C, kg; heating and cooling both positive).
 
-    buildings: one row per twin building (index = building id): use, archetype, band,
-    heating_system, floor_area_m2; need: heating_kWh, cooling_kWh, heating_kWh_m2,
-    cooling_kWh_m2, peak_heating_kW, peak_cooling_kW, peak_heating_time, peak_cooling_time
-    (UTC end of the hour); final energy: heating_final_kWh (on the system's carrier),
-    cooling_final_kWh (electricity), gas_kWh, district_heat_kWh; electricity (demand):
-    appliances_kWh (appliances and lighting), heating_electricity_kWh,
-    cooling_electricity_kWh, electricity_kWh, peak_electricity_kW; PV: pv_kWp, pv_kWh,
-    pv_self_kWh, pv_export_kWh; grid_import_kWh, peak_grid_import_kW; co2_kg (gas, district
-    heat, grid import), primary_kWh_m2, label; sunlit_<source> factors on the solar
-    apertures; air_temp_mean/min/max_C, simulated.
-    monthly_heating_kWh, monthly_cooling_kWh, monthly_electricity_kWh, monthly_pv_kWh:
-    buildings x months 1..12 (local standard time).
-    district_heating_kW, district_cooling_kW, district_electricity_kW, district_pv_kW:
-    hours (UTC end) x districts.
-    kpis: totals and peaks, see :func:`kpis`.
+    Attributes
+    ----------
+    buildings : pandas.DataFrame
+        One row per twin building (index = building id): use, archetype, band,
+        heating_system, floor_area_m2 [m²]; need: heating_kWh, cooling_kWh [kWh],
+        heating_kWh_m2, cooling_kWh_m2 [kWh/m²], peak_heating_kW, peak_cooling_kW [kW],
+        peak_heating_time, peak_cooling_time (UTC end of the hour); final energy [kWh]:
+        heating_final_kWh (on the system's carrier), cooling_final_kWh (electricity),
+        gas_kWh, district_heat_kWh; electricity demand [kWh]: appliances_kWh (appliances and
+        lighting), heating_electricity_kWh, cooling_electricity_kWh, electricity_kWh, and
+        peak_electricity_kW [kW]; PV: pv_kWp [kWp], pv_kWh, pv_self_kWh, pv_export_kWh
+        [kWh]; grid_import_kWh [kWh], peak_grid_import_kW [kW]; co2_kg [kg] (gas, district
+        heat, grid import), primary_kWh_m2 [kWh/m²], label; sunlit_<source> factors on the
+        solar apertures [-]; air_temp_mean/min/max_C [°C], simulated.
+    monthly_heating_kWh, monthly_cooling_kWh, monthly_electricity_kWh, monthly_pv_kWh : \
+pandas.DataFrame
+        Buildings x months 1..12 of local standard time [kWh].
+    district_heating_kW, district_cooling_kW, district_electricity_kW, district_pv_kW : \
+pandas.DataFrame
+        Hours (UTC end) x districts [kW].
+    kpis : Mapping
+        Totals and peaks by name, see :func:`kpis` (units in ``twin.quantities``).
+    inputs : EnergyInputs
+        The inputs the run was made from.
+    warnings : tuple of str
+        What the input preparation changed or left out.
     """
 
     buildings: pd.DataFrame
@@ -122,62 +140,80 @@ def kpis(table: pd.DataFrame, heating_kW: pd.DataFrame, cooling_kW: pd.DataFrame
     return out
 
 
-def _shared_hours(twin: Twin, inputs: EnergyInputs, settings: EnergySettings) -> SharedHours:
-    d = twin.weather.data
-    plane, zen, az = pv_plane(twin.weather, settings.albedo)
-    return SharedHours(temp_out=d["temp_air"].to_numpy(np.float64),
-                       wind_speed=d["wind_speed"].to_numpy(np.float64),
-                       month=inputs.drivers.month, profiles=inputs.drivers.gains, plane=plane,
-                       apparent_zenith=zen, sun_azimuth=az)
-
-
-def _collector(twin: Twin, inputs: EnergyInputs, settings: EnergySettings,
-               file: HourlyFile | None) -> tuple[BalanceCollector, HeatingSystems, PVSystems]:
-    """The balance of the zones (zone order) and the systems of every building."""
-    rows = inputs.rows
+def _systems(twin: Twin, inputs: EnergyInputs,
+             settings: EnergySettings) -> tuple[HeatingSystems, PVSystems]:
+    """The heating system and rooftop PV of every building of the twin."""
     archetypes = settings.archetypes or load_archetypes()
-    systems = heating_systems(twin, archetypes, settings.heating_system)
+    heating = heating_systems(twin, archetypes, settings.heating_system)
     dsm = inputs.dsm_shading
-    roof_h = None if dsm is None else dsm.roof_horizon
-    pv = rooftop_pv(twin, np.zeros(len(twin.buildings), dtype=bool) if roof_h is None
-                    else ~np.isnan(roof_h).any(axis=1))
-    p = inputs.params.iloc[rows]
-    base_w = (p["electric_share"].to_numpy(np.float64) * p["internal_gains"].to_numpy(np.float64)
-              * inputs.envelope["floor_area"].to_numpy()[rows])
-    collector = BalanceCollector(
-        subset(systems, rows), subset(pv, rows), base_w, inputs.zones.gains_profile,
-        None if roof_h is None else roof_h[rows], inputs.zones.district, len(inputs.districts),
-        _shared_hours(twin, inputs, settings), file)
-    return collector, systems, pv
+    shaded = (np.zeros(len(twin.buildings), dtype=bool) if dsm is None
+              else ~np.isnan(dsm.roof_horizon).any(axis=1))
+    return heating, rooftop_pv(twin, shaded)
+
+
+def _simulate(inputs: EnergyInputs, heating: HeatingSystems, pv: PVSystems,
+              settings: EnergySettings, file: HourlyFile | None) -> Result:
+    """One call of the energy model on the simulated buildings, in zone order; the hourly
+    series of each block go to the file and the settings' hourly consumers."""
+    rows = inputs.rows
+    consumers = settings.hourly
+
+    def hourly(block: HourlyBlock) -> None:
+        if file is not None:
+            file.write(block.start, block.stop, heating_W=block.heating_W,
+                       cooling_W=block.cooling_W, air_temp_C=block.air_temp_C,
+                       electricity_W=block.electricity_W, pv_W=block.pv_W)
+        for consumer in consumers:
+            consumer(rows[block.start:block.stop], block.heating_W, block.cooling_W,
+                     block.air_temp_C)
+
+    dsm = inputs.dsm_shading
+    return simulate(
+        inputs.zones, inputs.drivers, inputs.solar.weather, heating.take(rows),
+        pv.take(rows),
+        Settings(warmup_hours=settings.warmup_hours, block_size=settings.block_size,
+                 n_districts=len(inputs.districts),
+                 hourly_callback=hourly if file is not None or consumers else None),
+        pv_horizon=None if dsm is None else dsm.roof_horizon[rows])
 
 
 def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyRun:
-    """Simulate every building of the twin over its weather year."""
+    """Simulate every building of the twin over its weather year.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin: buildings, terrain (DSM shading) and weather.
+    settings : EnergySettings
+        Archetypes, shading, systems, carriers, districts, hourly output.
+
+    Returns
+    -------
+    EnergyRun
+        Per-building, monthly and district results, KPIs.
+
+    Raises
+    ------
+    InputError
+        If the twin has no weather, or a column or setting is invalid.
+    """
     inputs = energy_inputs(twin, settings)
     rows = inputs.rows
     n = len(twin.buildings)
-    b = twin.buildings
+    heating, pv = _systems(twin, inputs, settings)
     file = None
     if settings.hourly_path is not None:
-        file = HourlyFile(settings.hourly_path, b["id"].to_numpy()[rows], inputs.time)
+        file = HourlyFile(settings.hourly_path, twin.buildings["id"].to_numpy()[rows],
+                          inputs.time)
     try:
-        collector, systems, pv = _collector(twin, inputs, settings, file)
-
-        def hourly(start: int, stop: int, h: np.ndarray, c: np.ndarray, ta: np.ndarray) -> None:
-            collector(start, stop, h, c, ta)
-            for consumer in settings.hourly:
-                consumer(rows[start:stop], h, c, ta)
-
-        res = simulate(inputs.zones, inputs.drivers, warmup_hours=settings.warmup_hours,
-                       n_districts=len(inputs.districts), block_size=settings.block_size,
-                       hourly_callback=hourly if len(rows) else None)
+        result = _simulate(inputs, heating, pv, settings, file)
     except BaseException:
         if file is not None:
             file.close(ok=False)
         raise
     if file is not None:
         file.close()
-    table = _table(twin, inputs, res, collector, systems, pv, settings)
+    table = _table(twin, inputs, result, heating, pv, settings)
     time = inputs.time
     columns = pd.Index(inputs.districts, name="district")
 
@@ -188,15 +224,16 @@ def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> Energ
         return pd.DataFrame(_expand(values_wh / 1e3, rows, n), index=table.index,
                             columns=pd.Index(MONTHS, name="month"))
 
+    loads, balance = result.zones, result.balance
     dist = {k: hourly_frame(v) for k, v in (
-        ("heating", res.district_heating_W), ("cooling", res.district_cooling_W),
-        ("electricity", collector.district_electricity_W), ("pv", collector.district_pv_W))}
+        ("heating", loads.district_heating_W), ("cooling", loads.district_cooling_W),
+        ("electricity", balance.district_electricity_W), ("pv", balance.district_pv_W))}
     return EnergyRun(
         buildings=table,
-        monthly_heating_kWh=monthly(res.monthly_heating_Wh),
-        monthly_cooling_kWh=monthly(res.monthly_cooling_Wh),
-        monthly_electricity_kWh=monthly(collector.monthly_electricity_Wh),
-        monthly_pv_kWh=monthly(collector.monthly_pv_Wh),
+        monthly_heating_kWh=monthly(loads.monthly_heating_Wh),
+        monthly_cooling_kWh=monthly(loads.monthly_cooling_Wh),
+        monthly_electricity_kWh=monthly(balance.monthly_electricity_Wh),
+        monthly_pv_kWh=monthly(balance.monthly_pv_Wh),
         district_heating_kW=dist["heating"],
         district_cooling_kW=dist["cooling"],
         district_electricity_kW=dist["electricity"],
@@ -208,8 +245,8 @@ def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> Energ
     )
 
 
-def _table(twin: Twin, inputs: EnergyInputs, res: ZoneResults, collector: BalanceCollector,
-           systems: HeatingSystems, pv: PVSystems, settings: EnergySettings) -> pd.DataFrame:
+def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSystems,
+           pv: PVSystems, settings: EnergySettings) -> pd.DataFrame:
     """The per-building table of :class:`EnergyRun`."""
     rows = inputs.rows
     b = twin.buildings
@@ -220,6 +257,7 @@ def _table(twin: Twin, inputs: EnergyInputs, res: ZoneResults, collector: Balanc
     def kwh(zone_wh: np.ndarray) -> np.ndarray:
         return _expand(zone_wh / 1e3, rows, n)
 
+    res = result.zones
     heat_kwh = kwh(res.heating_Wh)
     cool_kwh = kwh(res.cooling_Wh)
     simulated = np.zeros(n, dtype=bool)
@@ -228,19 +266,19 @@ def _table(twin: Twin, inputs: EnergyInputs, res: ZoneResults, collector: Balanc
     hour_c = pd.Series(pd.NaT, index=b.index, dtype=time.dtype)
     hour_h.iloc[rows] = time[res.peak_heating_hour]
     hour_c.iloc[rows] = time[res.peak_cooling_hour]
-    col = collector.column
+    col = result.balance.column
     gas, dh = kwh(col("gas")), kwh(col("district_heat"))
     elec, self_used, pv_kwh = kwh(col("electricity")), kwh(col("self_consumed")), kwh(col("pv"))
     grid = elec - self_used
     carriers = {"gas": gas, "electricity": grid, "district_heat": dh}
     primary_m2 = settings.carriers.primary_kwh(carriers) / area
-    label = np.where(simulated, energy_label(np.nan_to_num(primary_m2)), None)
+    label = np.where(simulated, energy_label(np.nan_to_num(primary_m2)), np.array(None))
     kind_names = {int(v): k for k, v in SYSTEM_KINDS.items()}
     data = {
         "use": b["use"].to_numpy(),
         "archetype": inputs.params["archetype"].to_numpy(),
         "band": inputs.params["band"].to_numpy(),
-        "heating_system": [kind_names[int(k)] for k in systems.kind],
+        "heating_system": [kind_names[int(k)] for k in heating.kind],
         "floor_area_m2": area,
         "heating_kWh": heat_kwh,
         "cooling_kWh": cool_kwh,
@@ -258,13 +296,13 @@ def _table(twin: Twin, inputs: EnergyInputs, res: ZoneResults, collector: Balanc
         "heating_electricity_kWh": kwh(col("heating_electricity")),
         "cooling_electricity_kWh": kwh(col("cooling_electricity")),
         "electricity_kWh": elec,
-        "peak_electricity_kW": kwh(collector.peak_electricity_W),
+        "peak_electricity_kW": kwh(result.balance.peak_electricity_W),
         "pv_kWp": pv.pdc0 / 1e3,
         "pv_kWh": pv_kwh,
         "pv_self_kWh": self_used,
         "pv_export_kWh": pv_kwh - self_used,
         "grid_import_kWh": grid,
-        "peak_grid_import_kW": kwh(collector.peak_import_W),
+        "peak_grid_import_kW": kwh(result.balance.peak_import_W),
         "co2_kg": settings.carriers.co2_kg(carriers),
         "primary_kWh_m2": primary_m2,
         "label": label,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.energy.systems import CarrierFactors
+from simulation.energy import CarrierFactors
 from twin.energy.archetypes import Archetypes
 from twin.energy.party_walls import DEFAULT_TOLERANCE
 
@@ -17,7 +17,7 @@ HourlyConsumer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None
 buildings: rows are their positions in ``Twin.buildings`` (and ``EnergyRun.buildings``), the
 arrays float32 (len(rows), n_hours) and reused after the call: copy what you keep. This is
 where further hourly models read the ideal loads (the systems and PV balance of
-``balance.py`` always runs)."""
+``simulation.energy`` always runs)."""
 
 Shading = np.ndarray | Callable[..., np.ndarray]
 """Sunlit factor 0..1 per building and solar source, shape (n_buildings, n_sources) in the
@@ -29,23 +29,42 @@ DSM horizon)."""
 
 @dataclass(frozen=True)
 class EnergySettings:
-    """How ``run_energy`` turns a twin into kernel inputs and what it reports.
+    """How ``run_energy`` turns a twin into inputs of the energy model and what it reports.
 
-    archetypes: the archetype table (None: ``archetypes.toml`` beside the package).
-    party_wall_tolerance: m, footprints closer than this share a wall.
-    albedo: ground reflectance for the facades. sun_samples: sun positions per hour.
-    sky_temperature_depression: K, ISO 13790 delta_theta_er for the sky-radiation loss.
-    warmup_hours: hours simulated before the year (taken from its end).
-    district_column: buildings column whose values group the hourly totals (None: one total).
-    shading: ``"dsm"`` (default): sunlit factors from the twin's DSM horizons when it has a DSM
-    (``shading.py``; also shades the rooftop PV), none without one; None: unshaded; or the
-    factors themselves, see :data:`Shading`. horizon_azimuths: azimuth bins of the horizons.
-    heating_system: system of buildings whose ``heating_system`` column is null (``systems.py``).
-    carriers: CO2 and primary energy factors per carrier.
-    hourly_path: write the hourly series per building to this HDF5 file (``hourly_file.py``).
-    block_size: buildings per block of hourly series (memory: about 20 bytes x block_size x
-    hours, 180 MB for 1024 x 8760).
-    hourly: more consumers of the hourly loads per building (see :data:`HourlyConsumer`).
+    Attributes
+    ----------
+    archetypes : Archetypes or None
+        The archetype table (None: ``archetypes.toml`` beside the package).
+    party_wall_tolerance : float
+        Footprints closer than this share a wall [m].
+    albedo : float
+        Ground reflectance for the facades and the PV plane [-].
+    sun_samples : int
+        Sun positions per hour for the facades [-].
+    sky_temperature_depression : float
+        ISO 13790 delta_theta_er for the sky-radiation loss [K].
+    warmup_hours : int
+        Hours simulated before the year, taken from its end [h].
+    district_column : str or None
+        Buildings column whose values group the hourly totals (None: one total).
+    shading : ndarray, callable, str or None
+        ``"dsm"`` (default): sunlit factors from the twin's DSM horizons when it has a DSM
+        (``dsm_horizons.py``; also shades the rooftop PV), none without one; None: unshaded;
+        or the factors themselves [-], see :data:`Shading`.
+    horizon_azimuths : int
+        Azimuth bins of the DSM horizons [-].
+    heating_system : str
+        System of buildings whose ``heating_system`` column is null
+        (``heating_assignment.py``).
+    carriers : CarrierFactors
+        CO2 [kg/kWh] and primary energy [kWh/kWh] factors per carrier.
+    hourly_path : str, Path or None
+        Write the hourly series per building to this HDF5 file (``hourly_file.py``).
+    block_size : int
+        Buildings per block of hourly series [-] (memory: about 20 bytes x block_size x
+        hours, 180 MB for 1024 x 8760).
+    hourly : tuple of HourlyConsumer
+        More consumers of the hourly loads per building (see :data:`HourlyConsumer`).
     """
 
     archetypes: Archetypes | None = None

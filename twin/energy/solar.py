@@ -5,11 +5,13 @@ class) and a per-building aperture (m²) for each row. The classes follow the tw
 orientation bins (``twin.model.ORIENTATIONS``): a facade's bin N/E/S/W is represented by the
 vertical plane facing 0/90/180/270°; roofs by the horizontal.
 
-Sun: NREL SPA at the middle of each hourly interval (``sun_for_intervals``; the weather table is
-labelled by the interval's END), at the weather file's site (its irradiance was measured or
-decomposed for that site). Irradiance on each plane: Perez 1990 (``plane_irradiance`` through
-``surface_solar``), ground albedo scalar. Grid north of the twin CRS is taken as true north
-(meridian convergence of a local projected CRS is a fraction of a degree).
+The twin's weather table becomes the kernels' ``simulation.energy.Weather`` here
+(:func:`energy_weather`), at the weather file's site (its irradiance was measured or
+decomposed for that site) with the run's ground albedo. Sun: NREL SPA at the middle of each
+hourly interval, or at several samples inside it (``sun_positions``; the weather table is
+labelled by the interval's END). Irradiance on each plane: Perez 1990 (``surface_solar``).
+Grid north of the twin CRS is taken as true north (meridian convergence of a local projected
+CRS is a fraction of a degree).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulation.energy.solar_gains import sun_for_intervals, surface_solar
-from twin.model import Weather
+from simulation.energy import Site, Sun, Weather, sun_positions, surface_solar
+from twin.model import Weather as WeatherTable
 
 SOURCE_NAMES: tuple[str, ...] = ("horizontal", "north", "east", "south", "west")
 SOURCE_TILT = np.array([0.0, 90.0, 90.0, 90.0, 90.0])
@@ -35,18 +37,15 @@ FACADES = (1, 2, 3, 4)
 @dataclass(frozen=True)
 class SolarSources:
     """Incident solar per m² on each source plane, ``irradiance`` (n_sources, n_hours) W/m²,
-    hour means; ``names``, ``tilt`` and ``azimuth`` (deg) describe the rows. The sun they were
-    computed with: ``apparent_zenith`` and ``sun_azimuth`` (n_samples, n_hours) deg,
-    ``dni_extra`` (n_hours,) W/m²; ``albedo`` of the ground."""
+    hour means; ``names``, ``tilt`` and ``azimuth`` (deg) describe the rows; ``weather`` and
+    ``sun`` are what they were computed from (the sun at (n_samples, n_hours) times)."""
 
     names: tuple[str, ...]
     tilt: np.ndarray
     azimuth: np.ndarray
     irradiance: np.ndarray
-    apparent_zenith: np.ndarray
-    sun_azimuth: np.ndarray
-    dni_extra: np.ndarray
-    albedo: float
+    weather: Weather
+    sun: Sun
 
 
 def unix_seconds(index: pd.DatetimeIndex) -> np.ndarray:
@@ -55,23 +54,33 @@ def unix_seconds(index: pd.DatetimeIndex) -> np.ndarray:
     return (utc.as_unit("s").asi8).astype(np.float64)
 
 
-def solar_sources(weather: Weather, albedo: float = 0.2, n_samples: int = 1) -> SolarSources:
+def energy_weather(weather: WeatherTable, albedo: float) -> Weather:
+    """The twin's weather table as the energy kernels' weather: the hours (UTC end of each),
+    air temperature °C, wind m/s, GHI/DNI/DHI W/m², pressure Pa, at the record's site with the
+    ground ``albedo``."""
+    d = weather.data
+    loc = weather.location
+    return Weather(
+        time=unix_seconds(pd.DatetimeIndex(d.index)),
+        temp_air=d["temp_air"].to_numpy(np.float64),
+        wind_speed=d["wind_speed"].to_numpy(np.float64),
+        ghi=d["ghi"].to_numpy(np.float64), dni=d["dni"].to_numpy(np.float64),
+        dhi=d["dhi"].to_numpy(np.float64),
+        site=Site(latitude=loc.latitude, longitude=loc.longitude, elevation=loc.elevation,
+                  albedo=albedo),
+        pressure=d["pressure"].to_numpy(np.float64),
+    )
+
+
+def solar_sources(weather: WeatherTable, albedo: float = 0.2, n_samples: int = 1) -> SolarSources:
     """Hourly incident solar on the horizontal and the four facade orientations.
 
-    n_samples: sun positions per hour averaged by ``surface_solar`` (1 = the midpoint).
+    albedo: ground reflectance. n_samples: sun positions per hour averaged by
+    ``surface_solar`` (1 = the midpoint).
     """
-    data = weather.data
-    loc = weather.location
-    zen, az, ext = sun_for_intervals(
-        unix_seconds(data.index), loc.latitude, loc.longitude, loc.elevation,
-        pressure=data["pressure"].to_numpy(np.float64),
-        temperature=data["temp_air"].to_numpy(np.float64), n_samples=n_samples,
-    )
-    incident = surface_solar(
-        SOURCE_TILT, SOURCE_AZIMUTH, data["ghi"].to_numpy(np.float64),
-        data["dni"].to_numpy(np.float64), data["dhi"].to_numpy(np.float64), zen, az, ext,
-        albedo,
-    ).incident
+    site_weather = energy_weather(weather, albedo)
+    sun = sun_positions(site_weather, n_samples)
+    incident = surface_solar(SOURCE_TILT, SOURCE_AZIMUTH, site_weather, sun).incident
     return SolarSources(names=SOURCE_NAMES, tilt=SOURCE_TILT.copy(),
                         azimuth=SOURCE_AZIMUTH.copy(), irradiance=incident,
-                        apparent_zenith=zen, sun_azimuth=az, dni_extra=ext, albedo=albedo)
+                        weather=site_weather, sun=sun)

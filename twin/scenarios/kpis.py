@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.energy.systems import LABELS
+from simulation.energy import LABELS
 from twin.quantities import COUNT_FIT_KPIS, ENERGY_KPIS, MOBILITY_KPIS, names
 
 

@@ -1,14 +1,16 @@
 """Shading of each building's roof and facades by neighbours and terrain, from the twin's DSM.
 
-Surfaces, one point each (``simulation.energy.horizon``): the roof at the footprint's
-representative point (0.2 m above the higher of the DSM there and the building's top), every exterior footprint edge at its mid-point and
-mid-height, 0.5 m out along its outward normal. A facade point that lies inside something (DSM
-above the point: a party wall or an adjoining higher building) is left out. Each point's
-horizon profile (72 azimuth bins by default) is computed once.
+Surfaces, one point each (``roof_points``, ``facade_points`` of ``simulation.energy``): the
+roof at the footprint's representative point (0.2 m above the higher of the DSM there and the
+building's top), every exterior footprint edge at its mid-point and mid-height, 0.5 m out
+along its outward normal. A facade point that lies inside something (DSM above the point: a
+party wall or an adjoining higher building) is left out. Each point's horizon profile (72
+azimuth bins by default) is computed once.
 
-Sunlit factor of a point = its shaded annual irradiance over the unshaded one on the plane of
-its solar source (``solar.SOURCE_NAMES``: the horizontal for roofs, the vertical N/E/S/W plane
-of the facade's orientation bin), i.e. irradiance-weighted over the year:
+Sunlit factor of a point (``simulation.energy.sunlit_factor``) = its shaded annual irradiance
+over the unshaded one on the plane of its solar source (``solar.SOURCE_NAMES``: the horizontal
+for roofs, the vertical N/E/S/W plane of the facade's orientation bin), i.e.
+irradiance-weighted over the year:
 ``(Σ_t (beam + circumsolar) sunlit_t + SVR Σ_t isotropic + Σ_t (horizon band + ground)) /
 Σ_t total``, with sunlit_t the sun above the point's horizon and SVR the sky-view ratio of
 the isotropic sky (of the wall's own azimuth). A building's factor per source is the mean
@@ -23,17 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from simulation.energy.horizon import (
-    DsmGrid,
-    facade_points,
-    horizon_profiles,
-    roof_points,
-    sky_view_ratio,
-    sunlit_sum,
-)
-from simulation.energy.irradiance import plane_irradiance
+from simulation.energy import DsmGrid, facade_points, horizon_profiles, roof_points, sunlit_factor
 from twin.energy.solar import FACADES, ROOF, SolarSources
-from twin.model import Twin
+from twin.model import Raster, Twin
 
 ROOF_LIFT = 0.2
 """m above the DSM for the roof point (modules sit about there)."""
@@ -66,29 +60,9 @@ def _facade_edges(footprints: np.ndarray) -> tuple[np.ndarray, ...]:
     return owner[keep], start[keep, 0], start[keep, 1], end[keep, 0], end[keep, 1]
 
 
-def _traced_sums(twin: Twin, sources: SolarSources, horizon: np.ndarray,
-                 rows: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Summed over the hours and sun samples, per point: beam + circumsolar while the sun is
-    above its horizon; per source plane: beam + circumsolar, isotropic sky, band + ground."""
-    d = twin.weather.data
-    ghi, dni, dhi = (d[c].to_numpy(np.float64) for c in ("ghi", "dni", "dhi"))
-    n_s = sources.irradiance.shape[0]
-    lit = np.zeros(rows.shape[0])
-    direct, iso, rest = np.zeros(n_s), np.zeros(n_s), np.zeros(n_s)
-    for zen, saz in zip(sources.apparent_zenith, sources.sun_azimuth):
-        p = plane_irradiance(sources.tilt, sources.azimuth, ghi, dni, dhi, zen, saz,
-                             sources.dni_extra, sources.albedo)
-        beam = p.beam + p.circumsolar
-        lit += sunlit_sum(horizon, rows, beam, zen, saz)
-        direct += beam.sum(axis=1)
-        iso += p.sky_isotropic.sum(axis=1)
-        rest += (p.horizon + p.ground).sum(axis=1)
-    return lit, direct, iso, rest
-
-
-def dsm_shading(twin: Twin, sources: SolarSources, n_azimuth: int = 72) -> DsmShading:
-    """Sunlit factors of every building's roof and facade sources from ``twin.terrain.dsm``."""
-    dsm = twin.terrain.dsm
+def dsm_shading(twin: Twin, dsm: Raster, sources: SolarSources,
+                n_azimuth: int = 72) -> DsmShading:
+    """Sunlit factors of every building's roof and facade sources from the twin's DSM."""
     b = twin.buildings
     n = len(b)
     grid = DsmGrid.from_array(dsm.values, tuple(dsm.transform)[:6])
@@ -116,11 +90,8 @@ def dsm_shading(twin: Twin, sources: SolarSources, n_azimuth: int = 72) -> DsmSh
     rows = np.r_[np.full(rx.shape[0], ROOF), source]
     tilt = np.r_[np.zeros(rx.shape[0]), np.full(fx.shape[0], 90.0)]
     azimuth = np.r_[np.full(rx.shape[0], 180.0), faz]
-    lit, direct, iso, rest = _traced_sums(twin, sources, horizon, rows)
-    total = direct + iso + rest
-    shaded = lit + sky_view_ratio(horizon, tilt, azimuth) * iso[rows] + rest[rows]
-    point_factor = np.divide(shaded, total[rows], out=np.ones_like(shaded),
-                             where=total[rows] > 0.0)
+    point_factor = sunlit_factor(horizon, tilt, azimuth, rows, sources.tilt, sources.azimuth,
+                                 sources.weather, sources.sun)
 
     factors = np.ones((n, len(sources.names)))
     factors[np.flatnonzero(roof_ok), ROOF] = point_factor[: rx.shape[0]]

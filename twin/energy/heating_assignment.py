@@ -1,4 +1,4 @@
-"""Heating systems of a twin's buildings (``simulation.energy.systems.HeatingSystems``).
+"""Heating systems of a twin's buildings (``simulation.energy.HeatingSystems``).
 
 Per building: the ``heating_system`` column (``gas_boiler``, ``heat_pump``,
 ``district_heating``, ``electric``; null = ``EnergySettings.heating_system``, by default a gas
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.energy.systems import HeatingKind, HeatingSystems, design_supply_temperature
+from simulation.energy import HeatingKind, HeatingSystems, design_supply_temperature
 from twin.energy.archetypes import Archetypes
 from twin.errors import InputError
 from twin.model import Twin

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["overhang_sky_view_ratio", "overhang_sunlit_fraction"]
 
@@ -27,7 +28,8 @@ _DEG = np.pi / 180.0
 
 
 @numba.njit(cache=True)
-def _sunlit(s_n, s_u, s_v, w, h, y_o, depth, x_left, x_right, n_strips):
+def _sunlit(s_n: float, s_u: float, s_v: float, w: float, h: float, y_o: float, depth: float,
+            x_left: float, x_right: float, n_strips: int) -> float:
     """Sunlit fraction of the window for one sun direction (wall frame components)."""
     if s_n <= 1e-9:
         return 0.0  # sun behind the wall: no beam at all
@@ -53,8 +55,9 @@ def _sunlit(s_n, s_u, s_v, w, h, y_o, depth, x_left, x_right, n_strips):
 
 @numba.njit(cache=True)
 def _sunlit_kernel(
-    wall_azimuth, zenith, sun_azimuth, w, h, y_o, depth, x_left, x_right, n_strips, out
-):
+    wall_azimuth: float, zenith: np.ndarray, sun_azimuth: np.ndarray, w: float, h: float,
+    y_o: float, depth: float, x_left: float, x_right: float, n_strips: int, out: np.ndarray
+) -> None:
     g = wall_azimuth * _DEG
     for t in range(zenith.shape[0]):
         z = zenith[t] * _DEG
@@ -68,8 +71,8 @@ def _sunlit_kernel(
 
 def overhang_sunlit_fraction(
     wall_azimuth: float,
-    zenith,
-    sun_azimuth,
+    zenith: npt.ArrayLike,
+    sun_azimuth: npt.ArrayLike,
     window_width: float,
     window_height: float,
     overhang_height: float,
@@ -99,7 +102,9 @@ def overhang_sunlit_fraction(
 
 
 @numba.njit(cache=True)
-def _sky_view(w, h, y_o, depth, x_left, x_right, n_el, n_az, n_strips):
+def _sky_view(w: float, h: float, y_o: float, depth: float, x_left: float, x_right: float,
+              n_el: int, n_az: int, n_strips: int) -> float:
+    """Cos-weighted mean sunlit fraction over the sky in front of the wall."""
     num = 0.0
     den = 0.0
     for i in range(n_el):
