@@ -53,7 +53,7 @@ until = "2026"
     assert problems == [
         (
             f"{path}:{_line(text, 'seeed')}: mobility.seeed: unknown key 'seeed'; allowed here: bin_width, demand, "
-            "equilibrium_iterations, reroute_interval, reroute_share, sample_interval, seed, trips, zone_column, "
+            "equilibrium_iterations, release_after, reroute_interval, reroute_share, sample_interval, seed, trips, zone_column, "
             "zones"
         ),
         (
