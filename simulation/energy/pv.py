@@ -84,7 +84,9 @@ MODULE_EFFICIENCY = 0.20
 """DC nameplate per m² of module at 1000 W/m² [kWp/m²], 20 % efficient modules."""
 
 
-@numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+# The element-wise functions below compile for the types of their first call (no signature), so
+# importing the energy kernels compiles nothing a run does not use.
+@numba.vectorize(cache=True)
 def iam_physical(cos_aoi: float, n: float, k: float, thickness: float) -> float:
     """Incidence angle modifier of a glass cover (De Soto et al. 2006), 0..1.
 
@@ -102,7 +104,7 @@ def iam_physical(cos_aoi: float, n: float, k: float, thickness: float) -> float:
     return float(0.5 * (2.0 - rho_s - rho_p) * np.exp(-k * thickness / c2) / tau0)
 
 
-@numba.vectorize(["float64(float64, float64, float64, float64, float64, float64)"], cache=True)
+@numba.vectorize(cache=True)
 def sapm_cell_temperature(poa_global: float, temp_air: float, wind_speed: float, a: float,
                           b: float, delta_t: float) -> float:
     """Cell temperature, degC, of the Sandia model: POA W/m^2, air degC, wind m/s."""
@@ -110,14 +112,14 @@ def sapm_cell_temperature(poa_global: float, temp_air: float, wind_speed: float,
                  + poa_global / 1000.0 * delta_t)
 
 
-@numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+@numba.vectorize(cache=True)
 def pvwatts_dc(effective_irradiance: float, temp_cell: float, pdc0: float,
                gamma_pdc: float) -> float:
     """PVWatts DC power, W: E_eff W/m^2, cell degC, P_dc0 W at STC, gamma_pdc 1/K."""
     return effective_irradiance * 0.001 * pdc0 * (1.0 + gamma_pdc * (temp_cell - 25.0))
 
 
-@numba.vectorize(["float64(float64, float64, float64, float64)"], cache=True)
+@numba.vectorize(cache=True)
 def pvwatts_inverter(pdc: float, pdc0_inverter: float, eta_nom: float, eta_ref: float) -> float:
     """PVWatts inverter AC power, W, from DC power W and the inverter's DC rating W."""
     if pdc == 0.0:

@@ -19,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from twin.cli.output import console, styled
+from twin.cli.process_clock import process_seconds
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -85,13 +86,30 @@ def _run_command(args: argparse.Namespace) -> int:
         run = run_scenario(scenario, lambda stage: progress.update(task, description=stage),
                            seed=args.seed)
         progress.update(task, description=f"writing {output}")
+        clock = time.perf_counter()
         write_results(run, output)
+        writing = time.perf_counter() - clock
     out = console()
     out.print(_kpi_rich_table(run.kpis, scenario.metadata.title))
     for report in run.applied.reports:
         out.print(f"  - {report.summary()}", highlight=False, soft_wrap=True)
     out.print(styled("written ", (str(output), "bold")))
+    console(stderr=True).print(styled((_time_line({**run.timings, "writing": writing}), "dim")))
     return 0
+
+
+def _time_line(timings: dict[str, float]) -> str:
+    """Where a run's time went: start-up (process start to now less the stages), each stage,
+    and the total [s]."""
+    stages = {k: v for k, v in timings.items() if k != "simulation"}
+    shown = [f"{k} {v:.2f}" + (f" (simulation {timings['simulation']:.2f})"
+                               if k == "mobility" and "simulation" in timings else "")
+             for k, v in stages.items()]
+    since_start = process_seconds()
+    if since_start is not None:
+        shown.insert(0, f"start-up {max(since_start - sum(stages.values()), 0.0):.2f}")
+    total = since_start if since_start is not None else sum(stages.values())
+    return f"time (s): {', '.join(shown)}; total {total:.2f}"
 
 
 def _unpack(package: Path, output: Path, trust: Path | None, untrusted: bool) -> Path:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,7 +71,10 @@ class ScenarioRun:
         (``COUNTS``: link, sensor, bin_start (UTC), observed and simulated [veh/h], geh);
         None without counts in the period.
     timings : dict of str to float, default {}
-        Wall-clock time of each stage, ``prepare``, ``mobility``, ``energy`` [s].
+        Wall-clock time of each stage that ran [s]: ``loading`` (the base twin),
+        ``interventions``, ``network`` (the routable networks), ``demand``, ``mobility`` (the
+        whole mobility run) and within it ``simulation`` (the kernel's routing and stepping),
+        ``counts`` (the fit to observed counts), ``energy``.
     """
 
     scenario: Scenario
@@ -118,58 +122,80 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
     """
     say = progress or (lambda _stage: None)
     started = dt.datetime.now(dt.UTC)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    say("loading the base twin")
-    base = load_base_twin(scenario)
-    say("applying the interventions")
-    applied = check_scenario(scenario, base)
-    timings["prepare"] = time.perf_counter() - clock
+    timings = StageTimer()
+    with timings("loading"):
+        say("loading the base twin")
+        base = load_base_twin(scenario)
+    with timings("interventions"):
+        say("applying the interventions")
+        applied = check_scenario(scenario, base)
     mobility = energy = counts = None
     fit: dict[str, float] | None = None
     run_seed = seed if seed is not None else (scenario.mobility.seed if scenario.mobility else 0)
     if "mobility" in scenario.simulations:
-        clock = time.perf_counter()
         say("simulating mobility")
-        mobility = _run_mobility(scenario, base, applied, run_seed)
+        mobility = _run_mobility(scenario, base, applied, run_seed, timings)
         if scenario.twin.path is not None and scenario.period is not None:
-            found = count_fit(scenario.twin.path, mobility, scenario.period)
+            with timings("counts"):
+                found = count_fit(scenario.twin.path, mobility, scenario.period)
             if found is not None:
                 counts, fit = found
-        timings["mobility"] = time.perf_counter() - clock
     if "energy" in scenario.simulations:
-        clock = time.perf_counter()
-        say("simulating energy")
-        # Imported here: a mobility-only run never loads the energy kernels.
-        from twin.runs.energy_stage import run_energy_stage
-        energy = run_energy_stage(applied.twin, scenario.energy)
-        timings["energy"] = time.perf_counter() - clock
+        with timings("energy"):
+            say("simulating energy")
+            # Imported here: a mobility-only run never loads the energy kernels.
+            from twin.runs.energy_stage import run_energy_stage
+            energy = run_energy_stage(applied.twin, scenario.energy)
     kpis = kpi_table(mobility, energy, scenario.kpis, fit)
     finished = dt.datetime.now(dt.UTC)
     return ScenarioRun(scenario=scenario, applied=applied, mobility=mobility, energy=energy,
                        kpis=kpis, provenance=provenance(scenario, base, run_seed, started, finished),
-                       counts=counts, timings=timings)
+                       counts=counts, timings=dict(timings.seconds))
+
+
+class StageTimer:
+    """Wall-clock seconds per stage of a run: ``with timer("demand"): ...`` adds the time
+    spent in the block to ``seconds["demand"]``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        """Time the block as ``stage`` [s]."""
+        clock = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - clock
 
 
 def _run_mobility(scenario: Scenario, base: Twin, applied: AppliedScenario,
-                  seed: int) -> MobilityRun:
+                  seed: int, timings: StageTimer) -> MobilityRun:
     spec, period = scenario.mobility, scenario.period
     assert spec is not None and period is not None, "the schema requires both for mobility"
     start, end = period.local_window()
-    net = routable_network(applied.twin)
-    if spec.demand == "generated":
-        assert spec.trips is not None, "the schema requires trips for generated demand"
+    with timings("network"):
+        net = routable_network(applied.twin)
         same = applied.twin.network is base.network  # no intervention touched the roads
-        demand = gravity_demand(net if same else routable_network(base), base.buildings,
-                                spec.trips, start, end, seed=seed)
-    else:
-        demand = read_od_csv(Path(spec.demand), base, spec.zones, spec.zone_column, seed=seed)
-    demand = applied.demand.apply(demand, net.network.nodes, seed)
+        base_net = net if same else routable_network(base)
+    with timings("demand"):
+        if spec.demand == "generated":
+            assert spec.trips is not None, "the schema requires trips for generated demand"
+            demand = gravity_demand(base_net, base.buildings, spec.trips, start, end, seed=seed)
+        else:
+            demand = read_od_csv(Path(spec.demand), base, spec.zones, spec.zone_column,
+                                 seed=seed)
+        demand = applied.demand.apply(demand, net.network.nodes, seed)
     settings = Settings(dt=period.time_step, end_time=end - start, bin_width=spec.bin_width,
                         reroute_interval=spec.reroute_interval, reroute_share=spec.reroute_share,
                         sample_interval=spec.sample_interval,
                         release_after=spec.release_after, seed=seed)
     fleet = Fleet() if applied.demand.ev_share is None else Fleet(ev_share=applied.demand.ev_share)
-    return run_mobility(applied.twin, demand, settings, network=net, start=start, fleet=fleet,
-                        equilibrium_iterations=spec.equilibrium_iterations)
+    with timings("mobility"):
+        run = run_mobility(applied.twin, demand, settings, network=net, start=start, fleet=fleet,
+                           equilibrium_iterations=spec.equilibrium_iterations)
+    kernel = run.timings.get("routing", 0.0) + run.timings.get("stepping", 0.0)
+    timings.seconds["simulation"] = kernel or run.timings["total"]
+    return run
 
