@@ -12,6 +12,7 @@ from twin.importers.crs import (
     horizontal_crs,
     parse_crs,
     projected_metric_crs,
+    scale_error,
     utm_crs_for,
 )
 
@@ -72,3 +73,29 @@ def test_projected_coordinates_of_another_country_are_refused() -> None:
     check_coordinates_fit(helsinki_utm35, CRS.from_epsg(32635), "h.gpkg")
     with pytest.raises(InputError, match="Netherlands"):
         check_coordinates_fit(helsinki_utm35, CRS.from_epsg(28992), "h.gpkg")
+
+
+def test_a_crs_that_stretches_distances_does_not_become_the_twin_crs(tmp_path) -> None:
+    """Web Mercator is projected in metres but 2.0 times too long at Helsinki's latitude; the
+    twin takes the local UTM zone and says why, so footprints and lengths stay true."""
+    import geopandas as gpd
+    import shapely
+
+    from twin.importers.assemble import import_files
+
+    assert scale_error(CRS.from_epsg(3857), (24.94, 60.17)) == pytest.approx(1.01, abs=0.01)
+    assert scale_error(CRS.from_epsg(28992), (4.36, 52.0)) < 1e-3
+    square = shapely.Polygon([(0, 0), (20, 0), (20, 20), (0, 20)])  # 20 m x 20 m in UTM 35N
+    utm = gpd.GeoDataFrame({"id": ["a"], "height": [6.0]},
+                           geometry=[shapely.affinity.translate(square, 385000, 6672000)],
+                           crs="EPSG:32635")
+    path = tmp_path / "mercator.gpkg"
+    utm.to_crs("EPSG:3857").to_file(path)
+    twin = import_files([path], name="mercator")
+    assert twin.crs.to_epsg() == 32635
+    assert twin.buildings["footprint_area"].iloc[0] == pytest.approx(400.0, rel=1e-3)
+    assert any("EPSG:3857 (WGS 84 / Pseudo-Mercator) stretches distances by 101%" in w
+               for w in twin.warnings)
+    forced = import_files([path], name="forced", twin_crs=CRS.from_epsg(3857))
+    assert any("the twin CRS EPSG:3857" in w and "stretches distances by 101%" in w
+               for w in forced.warnings)

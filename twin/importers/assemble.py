@@ -16,10 +16,12 @@ from twin.hashing import sha256_path
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.building_completion import complete_buildings
 from twin.importers.crs import (
+    MAX_SCALE_ERROR,
     bounds_to_lonlat,
     check_coordinates_fit,
     choose_twin_crs,
     projected_metric_crs,
+    scale_error,
     to_crs,
 )
 from twin.importers.registry import read_source
@@ -95,11 +97,16 @@ def import_files(
 def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = None) -> Twin:
     """One Twin from the sources, every layer reprojected into the twin CRS."""
     _check_sources_fit(sources)
+    warnings = [f"{s.path.name}: {line}" for s in sources for line in s.warnings]
     if twin_crs is not None:
         crs = projected_metric_crs(twin_crs)
+        centre = _lonlat_centre(sources)
+        if centre is not None and (error := scale_error(crs, centre)) > MAX_SCALE_ERROR:
+            warnings.append(f"the twin CRS {crs.to_string()} ({crs.name}) stretches distances "
+                            f"by {error:.0%} here: lengths, areas and speeds are off by as much")
     else:
-        crs = choose_twin_crs([s.crs for s in sources if s.crs is not None], _lonlat_centre(sources))
-    warnings = [f"{s.path.name}: {line}" for s in sources for line in s.warnings]
+        crs = choose_twin_crs([s.crs for s in sources if s.crs is not None],
+                              _lonlat_centre(sources), warnings)
 
     terrain = _terrain(sources, crs, warnings)
     buildings = _concat([to_crs(s.buildings, crs) for s in sources if _has(s.buildings)], BUILDING_COLUMNS, crs)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-from pyproj import CRS, Transformer
+from pyproj import CRS, Proj, Transformer
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 from pyproj.exceptions import CRSError, ProjError
@@ -110,12 +110,33 @@ def check_coordinates_fit(
         )
 
 
-def choose_twin_crs(source_crss: list[CRS], lonlat_centre: tuple[float, float] | None) -> CRS:
-    """The twin CRS: the first source CRS projected in metres (horizontal part), else the local
-    UTM zone of ``lonlat_centre`` (degrees); raises InputError when neither is available."""
+MAX_SCALE_ERROR = 0.01
+"""Largest scale distortion (1 %) of a projected CRS at the twin's centre for it to become the
+twin CRS: national grids and UTM stay within 0.1 %, Web Mercator is 1.55 at 50° N."""
+
+
+def scale_error(crs: CRS, lonlat: tuple[float, float]) -> float:
+    """Largest relative scale error of ``crs`` at ``lonlat`` (degrees), along meridians or
+    parallels: 0 where distances are true, 0.55 where they come out 1.55 times too long."""
+    factors = Proj(horizontal_crs(crs)).get_factors(*lonlat)
+    return max(abs(factors.meridional_scale - 1.0), abs(factors.parallel_scale - 1.0))
+
+
+def choose_twin_crs(source_crss: list[CRS], lonlat_centre: tuple[float, float] | None,
+                    notes: list[str] | None = None) -> CRS:
+    """The twin CRS: the first source CRS projected in metres (horizontal part) that keeps
+    distances within ``MAX_SCALE_ERROR`` at ``lonlat_centre``, else the local UTM zone of
+    ``lonlat_centre`` (degrees); raises InputError when neither is available. A projected
+    source CRS passed over for its distortion is said in ``notes``."""
     for crs in source_crss:
-        if is_projected_metric(crs):
-            return horizontal_crs(crs)
+        if not is_projected_metric(crs):
+            continue
+        if lonlat_centre is not None and (error := scale_error(crs, lonlat_centre)) > MAX_SCALE_ERROR:
+            if notes is not None:
+                notes.append(f"{crs.to_string()} ({crs.name}) stretches distances by {error:.0%} "
+                             f"here; the twin uses the local UTM zone")
+            continue
+        return horizontal_crs(crs)
     if lonlat_centre is None:
         raise InputError(None, "crs", "no source has geometry to place the twin; pass --crs")
     return utm_crs_for(*lonlat_centre)
