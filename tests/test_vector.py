@@ -492,3 +492,22 @@ def test_a_geojson_crs_nobody_knows_is_an_error_not_wgs84(tmp_path: Path) -> Non
     with pytest.raises(InputError, match=re.escape(
             "crs: 'urn:ogc:def:crs:EPSG::99999' is not a CRS pyproj knows")):
         read_vector(path)
+
+
+def test_plots_and_tessellation_beside_buildings_are_not_buildings(tmp_path: Path) -> None:
+    """An urban-morphology GeoPackage: buildings, plots and a tessellation, all polygons."""
+    from twin.importers.assemble import import_files
+
+    crs = "EPSG:3067"
+    houses = [shapely.box(385000 + 30 * i, 6672000, 385010 + 30 * i, 6672010) for i in range(3)]
+    plots = [shapely.box(384995 + 30 * i, 6671995, 385015 + 30 * i, 6672015) for i in range(3)]
+    cells = [shapely.box(384990 + 30 * i, 6671990, 385020 + 30 * i, 6672020) for i in range(3)]
+    path = tmp_path / "morphology.gpkg"
+    for layer, shapes in (("buildings", houses), ("plots", plots), ("tessellation", cells)):
+        gpd.GeoDataFrame({"height": [6.0] * 3}, geometry=shapes, crs=crs).to_file(path, layer=layer)
+    twin = import_files([path], name="morphology")
+    assert len(twin.buildings) == 3
+    assert twin.buildings["footprint_area"].tolist() == pytest.approx([100.0] * 3)
+    assert set(twin.layers) >= {"plots", "tessellation"} and len(twin.layers["plots"]) == 3
+    assert ("morphology.gpkg: polygon layers kept as layers, not buildings (their names do not "
+            "say buildings): plots, tessellation") in twin.warnings

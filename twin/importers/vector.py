@@ -7,13 +7,16 @@ Attributes come from the columns that ``ImportOptions.column_map`` names (twin n
 column), else from the first column whose name matches ``AUTO_COLUMNS`` (case-insensitive).
 A GDAL OSM export's ``other_tags`` (hstore text) is unpacked for the keys that have no column.
 
-Buildings (``id``, ``height``, ``floors``, ``use``, ``year``, ``base_elevation``): heights and
-elevations in m (``12``, ``12.5 m``, ``40 ft`` are read); a height that is not a number is left
-unknown (NaN, counted) for the assembler to fill, a height of 0 m or less is an error. Invalid
-polygons are repaired with ``shapely.make_valid`` (polygonal parts kept), features without a
-readable geometry (none, a ring not closed, a NaN or infinite coordinate) are dropped; both are
-counted in ``warnings``. Floor counts outside 1-200 are read as unknown (counted). ``use`` values are mapped to
-``BUILDING_USES`` (OSM ``building`` values, Dutch BAG functions; ``other`` for the rest).
+Polygons become buildings; in a file with several polygon layers whose names single out the
+building layers (``twin.importers.layer_roles``), the others (plots, blocks, tessellations)
+are kept as plain layers. Buildings (``id``, ``height``, ``floors``, ``use``, ``year``,
+``base_elevation``): heights and elevations in m (``12``, ``12.5 m``, ``40 ft`` are read); a
+height that is not a number is left unknown (NaN, counted) for the assembler to fill, a height
+of 0 m or less is an error. Invalid polygons are repaired with ``shapely.make_valid``
+(polygonal parts kept), features without a readable geometry (none, a ring not closed, a NaN
+or infinite coordinate) are dropped; both are counted in ``warnings``. Floor counts outside
+1-200 are read as unknown (counted). ``use`` values are mapped to ``BUILDING_USES`` (OSM
+``building`` values, Dutch BAG functions; ``other`` for the rest).
 
 Roads (``id``, ``lanes``, ``free_speed``, ``road_class``, ``oneway``, ``name``), with OSM
 meanings: ``road_class`` is an OSM ``highway`` value (lines of a class that is not drivable by
@@ -45,6 +48,7 @@ from pyproj.exceptions import CRSError
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.building_values import RANGES, outside_range
+from twin.importers.layer_roles import building_layers
 from twin.importers.osm_tags import (
     ACCESS_KEYS,
     MPH,
@@ -149,6 +153,16 @@ def read_vector(
     crs = _common_crs(path, frames)
     result = SourceData(path=path, kind="vector", crs=crs)
     building_parts, line_parts = [], []
+    polygon_layers = [name for name, table in frames.items()
+                      if np.isin(table.geom_type.to_numpy(), ("Polygon", "MultiPolygon")).any()]
+    buildings_from, plain = building_layers(polygon_layers)
+    if plain:
+        result.warnings.append(f"polygon layers kept as layers, not buildings (their names do "
+                               f"not say buildings): {', '.join(plain)}")
+    elif len(buildings_from) > 1:
+        result.warnings.append(f"{len(buildings_from)} polygon layers read as buildings: "
+                               f"{', '.join(buildings_from)}; if some hold plots or zones, "
+                               f"give the buildings layer a name with 'building' in it")
     for name, table in frames.items():
         note = _layer_note(name, len(frames))
         empty = shapely.is_missing(table.geometry.values) | shapely.is_empty(table.geometry.values)
@@ -162,7 +176,9 @@ def read_vector(
         lines = frame[np.isin(kinds, ("LineString", "MultiLineString"))]
         points = frame[np.isin(kinds, ("Point", "MultiPoint"))]
         other = len(frame) - len(polygons) - len(lines) - len(points)
-        if len(polygons):
+        if len(polygons) and name in plain:
+            result.layers[name] = gpd.GeoDataFrame(polygons.reset_index(drop=True), crs=crs)
+        elif len(polygons):
             building_parts.append(_buildings(path, name, polygons, options, note, result.warnings))
         if len(lines):
             line_parts.append(_road_lines(path, name, lines, options, note, result.warnings))
