@@ -389,3 +389,33 @@ def test_an_epw_site_no_place_on_earth_has_is_an_error(bestest: Path, tmp_path: 
     with pytest.raises(InputError) as error:
         read_weather(path)
     assert error.value.field == field and str(error.value) == f"{path}: {field}: {says}"
+
+
+# --- FMI TRY2020 ---------------------------------------------------------------------------------
+
+def test_fmi_vantaa_try_matches_its_readme(shared_data: Path) -> None:
+    """The figures the README of shared/data/weather-finland gives: mean 5.85 °C, min -24.9 °C,
+    GHI 975 kWh/m²; hours start at 00:00 UTC+2, so the first ends at 23:00 UTC the day before."""
+    source = read_weather(shared_data / "weather-finland" / "Vantaa-TRY2020.csv")
+    weather = source.weather
+    assert weather.source_format == "fmi"
+    assert_hourly_table(weather)
+    site = weather.location
+    assert (site.latitude, site.longitude, site.elevation, site.utc_offset) == (
+        60.327, 24.957, 51.0, 2.0)
+    data = weather.data
+    assert data.index[0] == pd.Timestamp("2022-12-31 23:00", tz="UTC")
+    assert data["temp_air"].mean() == pytest.approx(5.85, abs=0.005)
+    assert data["temp_air"].min() == pytest.approx(-24.9)
+    assert data["ghi"].sum() / 1000 == pytest.approx(975, abs=0.5)
+    assert data["pressure"].iloc[0] == pytest.approx(100710, abs=5)  # ISO 2533 at 51 m
+    assert any("pressure: not in the file" in w for w in source.warnings)
+
+
+def test_fmi_file_of_an_unknown_station_says_which_are_known(shared_data: Path,
+                                                            tmp_path: Path) -> None:
+    path = tmp_path / "Oulu-TRY2020.csv"
+    path.write_bytes((shared_data / "weather-finland" / "Vantaa-TRY2020.csv").read_bytes())
+    with pytest.raises(InputError, match="site: FMI TRY file of an unknown station 'oulu'; "
+                                         "known: vantaa"):
+        read_weather(path)

@@ -142,3 +142,19 @@ def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weath
     assert got["peak_heating_kW"] == pytest.approx(ref.peak_heating_W[0] / 1e3, rel=1e-9)
     # the end houses lose more through their gable walls
     assert run.buildings["heating_kWh"].iloc[0] > got["heating_kWh"]
+
+
+def test_weather_from_far_away_is_said_in_the_warnings(make_twin) -> None:
+    """Delft lies about 190 km from Essen, whose reference year stands in for its weather; a
+    Helsinki year is 1,500 km away and gives another climate's heating."""
+    from twin.energy.weather_site import FAR_WEATHER_KM, weather_distance_km
+    from twin.importers.samples import DATASETS
+
+    twin = make_twin([(85000.0, 446000.0, 85010.0, 446010.0)], [6.0])
+    assert 150.0 < weather_distance_km(twin) < FAR_WEATHER_KM
+    assert not any(w.startswith("weather:") for w in run_energy(twin).warnings)
+    helsinki = read_weather(DATASETS / "weather" / "Vantaa-TRY2020.csv").weather
+    far = run_energy(twin.replace(weather=helsinki))
+    (line,) = [w for w in far.warnings if w.startswith("weather:")]
+    assert line.startswith("weather: measured at Helsinki-Vantaa airport, 1,")
+    assert line.endswith("km from the twin: heating and cooling are those of that climate")

@@ -93,7 +93,7 @@ def _central_name(old: bytes, new: bytes) -> Callable[[Path, Path, Path], None]:
     return attack
 
 
-WEATHER_KEY = b'weather = "data/TRY2010_05_Jahr.dat"'
+WEATHER_KEY = b'weather = "data/Vantaa-TRY2020.csv"'
 CORPUS: dict[str, tuple[Callable[[Path, Path, Path], None], str]] = {
     "weather outside": (_scenario_naming(WEATHER_KEY, b'weather = "../outside_weather.dat"'),
                         "P: scenario.toml: energy.weather: names '../outside_weather.dat', which is "
@@ -110,8 +110,8 @@ CORPUS: dict[str, tuple[Callable[[Path, Path, Path], None], str]] = {
     "weather a number": (_scenario_naming(WEATHER_KEY, b"weather = 5"),
                          "P: scenario.toml: energy.weather: names 5, which is not a member of the "
                          "package: a packaged scenario reads only its own members"),
-    "NUL in a name": (_central_name(b"data/TRY2010_05_Jahr.dat", b"data/TRY\x002010_5_Jahr.dat"),
-                      "P: 'data/TRY\\x002010_5_Jahr.dat': a NUL byte in the member name: refused"),
+    "NUL in a name": (_central_name(b"data/Vantaa-TRY2020.csv", b"data/Vant\x00a-TRY2020.csv"),
+                      "P: 'data/Vant\\x00a-TRY2020.csv': a NUL byte in the member name: refused"),
     "NUL first": (_central_name(b"scenario.toml", b"\x00cenario.toml"),
                   "P: '\\x00cenario.toml': a NUL byte in the member name: refused"),
 }

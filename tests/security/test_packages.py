@@ -60,11 +60,11 @@ def test_a_signed_package_from_a_trusted_key_verifies_and_unpacks_into_a_runnabl
         signed, keys, tmp_path) -> None:
     info = verify_package(signed, keys["store"])
     assert info.trusted and info.signer == "alice" and info.signed
-    assert set(info.manifest["members"]) == {"scenario.toml", "data/TRY2010_05_Jahr.dat"}
+    assert set(info.manifest["members"]) == {"scenario.toml", "data/Vantaa-TRY2020.csv"}
     assert info.manifest["licence"]["spdx"] == "CC0-1.0"
     scenario_file = extract_package(signed, tmp_path / "unpacked", keys["store"])
     scenario = load_scenario(scenario_file)
-    assert scenario.energy.weather == scenario_file.parent / "data" / "TRY2010_05_Jahr.dat"
+    assert scenario.energy.weather == scenario_file.parent / "data" / "Vantaa-TRY2020.csv"
     original = load_scenario(SCENARIOS / "helsinki_2035.toml")
     assert len(scenario.interventions) == len(original.interventions)
     applied = check_scenario(scenario, load_base_twin(scenario))
@@ -157,7 +157,7 @@ def test_oversized_members_and_zip_bombs_are_refused(signed, keys, monkeypatch) 
     members.pop("data/zeros.csv")
     _rewrite(signed, members)
     monkeypatch.setattr(safe_zip, "MAX_MEMBER_BYTES", 100_000)
-    with pytest.raises(PackageError, match="TRY2010_05_Jahr.dat: 887,046 bytes uncompressed"):
+    with pytest.raises(PackageError, match="Vantaa-TRY2020.csv: 463,534 bytes uncompressed"):
         verify_package(signed, keys["store"])
 
 
@@ -203,7 +203,7 @@ def test_small_od_cells_are_left_out_when_packing(tmp_path) -> None:
     text = text.replace('demand = "generated"', 'demand = "od.csv"')
     text = "\n".join(line for line in text.splitlines() if not line.startswith("trips ="))
     scenario = tmp_path / "od_scenario.toml"
-    scenario.write_text(text.replace('"../datasets/weather/TRY2010_05_Jahr.dat"', '"twin"'))
+    scenario.write_text(text.replace('"../datasets/weather/Vantaa-TRY2020.csv"', '"twin"'))
     package = pack_scenario(scenario, tmp_path / "od.twinpkg", k=5)
     members = _members(package)
     rows = members["data/od.csv"].decode().splitlines()

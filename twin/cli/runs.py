@@ -93,6 +93,8 @@ def _run_command(args: argparse.Namespace) -> int:
     out.print(_kpi_rich_table(run.kpis, scenario.metadata.title))
     for report in run.applied.reports:
         out.print(f"  - {report.summary()}", highlight=False, soft_wrap=True)
+    for line in run.energy.warnings if run.energy is not None else ():
+        out.print(styled(("  ! ", "yellow"), line), highlight=False, soft_wrap=True)
     out.print(styled("written ", (str(output), "bold")))
     console(stderr=True).print(styled((_time_line({**run.timings, "writing": writing}), "dim")))
     return 0

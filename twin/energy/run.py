@@ -35,6 +35,7 @@ from twin.energy.hourly_file import HourlyFile
 from twin.energy.inputs import EnergyInputs, energy_inputs
 from twin.energy.rooftop_pv import rooftop_pv
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
+from twin.energy.weather_site import far_weather_warning
 from twin.model import Twin
 
 MONTHS = tuple(range(1, 13))
@@ -241,7 +242,7 @@ def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> Energ
         kpis=MappingProxyType(kpis(table, dist["heating"], dist["cooling"],
                                    dist["electricity"])),
         inputs=inputs,
-        warnings=inputs.warnings,
+        warnings=inputs.warnings + tuple(w for w in (far_weather_warning(twin),) if w),
     )
 
 

@@ -86,7 +86,7 @@ GTFS = BuiltinReader("gtfs", (), "GTFS (.zip or a folder with stops.txt)",
 RASTER = BuiltinReader("raster", (".tif", ".tiff"), "GeoTIFF (.tif)",
                        "twin.importers.raster:read_raster")
 WEATHER = BuiltinReader("weather", (".epw", ".dat", ".csv"),
-                        "weather (.epw, TMY3 .csv, DWD .dat)", "twin.importers.weather:read_weather")
+                        "weather (.epw, TMY3 or FMI .csv, DWD .dat)", "twin.importers.weather:read_weather")
 VECTOR = BuiltinReader(
     "vector", (".gpkg", ".shp", ".sqlite", ".fgb", ".geojson"),
     "vector (.gpkg, .geojson, .shp)", "twin.importers.vector:read_vector", _is_geojson)

@@ -1,9 +1,11 @@
-"""Hourly weather files: EnergyPlus EPW, NREL TMY3 CSV and DWD test reference years (``.dat``).
+"""Hourly weather files: EnergyPlus EPW, NREL TMY3 CSV, DWD test reference years (``.dat``)
+and FMI test reference years (``.csv``, ``twin.importers.weather_fmi``).
 
 The format is recognised by content. Every format becomes one table indexed by the UTC END of
 each hourly interval with the columns of ``twin.model.WEATHER_COLUMNS``, and a ``SiteLocation``
-from the file header. All three label hours by their end in local standard time (EPW, TMY3: the
-header's time zone; DWD: MEZ = UTC+1).
+from the file header (FMI: from its station). EPW, TMY3 and DWD label hours by their end in
+local standard time (EPW, TMY3: the header's time zone; DWD: MEZ = UTC+1), FMI by their start
+in UTC+2.
 
 Typical years (TMY, TRY) mix years or have none: their rows are put in ``TYPICAL_YEAR`` (or
 ``TYPICAL_LEAP_YEAR`` if they hold 29 February). A file whose rows all lie in one year keeps it.
@@ -26,6 +28,7 @@ import pvlib
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.weather_dwd import column_line, read_dwd_try
+from twin.importers.weather_fmi import is_fmi_try, read_fmi_try
 from twin.model import WEATHER_COLUMNS, SiteLocation, Weather
 
 TYPICAL_YEAR = 2023
@@ -78,14 +81,17 @@ def _read_text(path: Path) -> str:
 
 
 def detect_format(path: Path, lines: list[str]) -> str:
-    """"epw", "tmy3" or "dwd" from the first lines of the file."""
+    """"epw", "tmy3", "dwd" or "fmi" from the first lines of the file."""
     if lines and lines[0].upper().startswith("LOCATION,"):
         return "epw"
     if len(lines) > 1 and lines[1].startswith("Date (MM/DD/YYYY)"):
         return "tmy3"
     if column_line(lines[:200]) is not None:
         return "dwd"
-    raise InputError(path, "format", "not an EPW, TMY3 CSV or DWD test reference year (.dat) file")
+    if is_fmi_try(lines):
+        return "fmi"
+    raise InputError(path, "format", "not an EPW, TMY3 CSV, DWD test reference year (.dat) or "
+                                     "FMI test reference year (.csv) file")
 
 
 SITE_RANGES: dict[str, tuple[float, float, str]] = {
@@ -279,14 +285,16 @@ def _weather_table(path: Path, table: pd.DataFrame, location: SiteLocation, firs
 
 
 def read_weather(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> SourceData:
-    """Read an EPW, TMY3 CSV or DWD TRY file into ``SourceData.weather`` (kind "weather").
+    """Read an EPW, TMY3 CSV, DWD TRY or FMI TRY file into ``SourceData.weather`` (kind
+    "weather").
 
     ``options`` is accepted for the common importer signature; weather files carry their own site.
 
     Parameters
     ----------
     path : str or Path
-        An EnergyPlus ``.epw``, a TMY3 ``.csv`` or a DWD test reference year ``.dat`` file.
+        An EnergyPlus ``.epw``, a TMY3 ``.csv``, a DWD test reference year ``.dat`` or an FMI
+        test reference year ``.csv`` file.
     options : ImportOptions, optional
         Not used (the parameter keeps the importer signature).
 
@@ -312,6 +320,8 @@ def read_weather(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
         table, location, first_line = _read_epw(path, lines)
     elif fmt == "tmy3":
         table, location, first_line = _read_tmy3(path, text)
+    elif fmt == "fmi":
+        table, location, first_line, warnings = read_fmi_try(path, lines)
     else:
         table, location, first_line, warnings = read_dwd_try(path, lines)
     _check_location(path, location)
