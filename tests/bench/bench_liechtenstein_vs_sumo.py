@@ -131,8 +131,9 @@ def sumo_trips(folder: Path, n_trips: int, window: Window) -> tuple[pd.DataFrame
 def run_meso(folder: Path, n_trips: int, window: Window) -> tuple[np.ndarray, dict[str, float], int]:
     """SUMO's whole run: travel times, wall times s (netconvert, duarouter, sumo), teleports."""
     demand, sumo_net, walls = sumo_trips(folder, n_trips, window)
+    trips_file = write_trips(folder / "trips.xml", demand)
     clock = time.perf_counter()
-    routes = route(folder, sumo_net, write_trips(folder / "trips.xml", demand))
+    routes = route(folder, sumo_net, trips_file)
     walls["duarouter"] = time.perf_counter() - clock
     meso = run_sumo(folder, sumo_net, routes, len(demand), meso=True, reroute_period=REROUTE_INTERVAL,
                     end=window.end - window.start)
