@@ -75,6 +75,7 @@ bench: setup
 	$(PY) tests/bench/bench_energy_city.py
 	$(PY) tests/bench/bench_shading.py
 	$(PY) tests/bench/bench_vs_sumo.py
+	$(PY) tests/bench/bench_liechtenstein_vs_sumo.py
 	$(PY) tests/bench/bench_viewer.py
 	$(PY) tests/bench/bench_feeds.py
 	$(PY) tests/bench/bench_batch.py
