@@ -7,6 +7,8 @@ twin package never imports the viewer. Qt and pyvista are imported only when a c
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from viewer.camera import PRESETS
@@ -64,12 +66,23 @@ def _view_command(args: argparse.Namespace) -> int:
 
     if len(args.paths) > 2:
         raise InputError(None, "paths", "open one twin or results file, or compare two results files")
+    if not _has_display():
+        raise InputError(None, "display", "no screen to open the viewer on (DISPLAY and "
+                                          "WAYLAND_DISPLAY are not set); make pictures with "
+                                          "twin render, or run the viewer under xvfb-run")
     return run(args.paths, ViewerSettings(anti_aliasing=args.anti_aliasing))
 
 
-def _render_command(args: argparse.Namespace) -> int:
-    from rich.console import Console
+def _has_display() -> bool:
+    """Whether Qt has a screen: an X or Wayland display on Linux, or a platform chosen by
+    QT_QPA_PLATFORM (e.g. offscreen); other systems always have one."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
+
+def _render_command(args: argparse.Namespace) -> int:
+    from twin.cli.output import console, styled
     from viewer.offscreen import apply_color_by, apply_time, render_scene
     from viewer.settings import ViewerSettings
     from viewer.sources import load_scene
@@ -81,5 +94,5 @@ def _render_command(args: argparse.Namespace) -> int:
         apply_color_by(scene, None if args.color_by.lower() == "none" else args.color_by)
     render_scene(scene, args.output, camera=args.camera, size=args.size,
                  settings=ViewerSettings(anti_aliasing=args.anti_aliasing))
-    Console().print(f"written [bold]{args.output}[/]")
+    console().print(styled("written ", (str(args.output), "bold")))
     return 0

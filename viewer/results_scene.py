@@ -100,6 +100,8 @@ class ResultsScene(Scene):
         try:
             if len(text) <= 5 and ":" in text:
                 hours, minutes = (int(part) for part in text.split(":"))
+                if not (0 <= hours and 0 <= minutes < 60):
+                    raise ValueError(text)
                 wanted = self.clock.utc(np.array([hours * 3600.0 + minutes * 60.0]))[0]
             else:
                 stamp = pd.Timestamp(text)
@@ -107,6 +109,14 @@ class ResultsScene(Scene):
                 wanted = np.datetime64(stamp.tz_localize(None), "s")
         except ValueError:
             raise InputError(None, "--time", f"expected HH:MM or an ISO 8601 time, got {text!r}") from None
+        spacing = np.diff(steps).max() if len(steps) > 1 else np.timedelta64(0, "s")
+        if not steps[0] - spacing <= wanted <= steps[-1] + spacing:
+            zone = self.timeline.timezone
+            first, last = (pd.Timestamp(t).tz_localize("UTC").tz_convert(zone)
+                           for t in (steps[0], steps[-1]))
+            raise InputError(None, "--time", f"{text} is outside the results' time steps "
+                                             f"({first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} "
+                                             f"{zone})")
         return int(np.abs(steps - wanted).argmin())
 
 

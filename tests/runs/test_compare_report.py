@@ -92,3 +92,14 @@ def test_a_mobility_only_comparison_has_no_energy_figures(files, tmp_path) -> No
     assert main(["compare", str(files["helsinki_baseline"]),
                  str(files["helsinki_mannerheimintie_closure"]), "-o", str(report)]) == 0
     assert len(re.findall(r"data:image/png", report.read_text(encoding="utf-8"))) == 2
+
+
+def test_comparing_runs_on_different_twins_says_so(files, tmp_path, capsys) -> None:
+    delft = write_results(run_scenario(load_scenario(SCENARIOS / "delft_baseline.toml")),
+                          tmp_path / "delft.h5")
+    assert main(["compare", str(files["helsinki_baseline"]), str(delft),
+                 "-o", str(tmp_path / "places.html")]) == 0
+    assert "A and B ran on different twins" in capsys.readouterr().out
+    assert main(["compare", str(files["helsinki_baseline"]), str(files["helsinki_2035"]),
+                 "-o", str(tmp_path / "scenarios.html")]) == 0
+    assert "different twins" not in capsys.readouterr().out

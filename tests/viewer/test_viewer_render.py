@@ -133,3 +133,12 @@ def test_twin_command_has_view_and_render() -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert "view" in result.stdout and "render" in result.stdout
+
+
+def test_twin_view_without_a_screen_says_so_instead_of_aborting(monkeypatch, capsys) -> None:
+    from twin.cli import main
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["view"]) == 2
+    assert "display: no screen to open the viewer on" in capsys.readouterr().err

@@ -110,6 +110,9 @@ def test_twin_render_results(helsinki_results: dict[str, Path], tmp_path: Path) 
     assert ((g > r + 40) & (g > b + 20)).sum() > 300  # green links of RdYlGn: traffic flows
     bad = tmp_path / "bad.png"
     assert main(["render", str(helsinki_results["a"]), "-o", str(bad), "--time", "noon"]) == EXIT_INPUT_ERROR
+    for outside in ("25:00", "12:00", "08:75"):  # the run covers 07:00-10:00
+        assert main(["render", str(helsinki_results["a"]), "-o", str(bad),
+                     "--time", outside]) == EXIT_INPUT_ERROR
     assert main(["render", str(helsinki_results["a"]), "-o", str(bad),
                  "--color-by", "traffic.colour"]) == EXIT_INPUT_ERROR
     assert not bad.exists()

@@ -141,6 +141,11 @@ def _compare_command(args: argparse.Namespace) -> int:
     write_report(a, b, output)
     out = console()
     out.print(_comparison_rich_table(table, a.title, b.title))
+    twin_a, twin_b = (r.provenance.get("twin_sha256") for r in (a, b))
+    if twin_a and twin_b and twin_a != twin_b:
+        out.print(styled(("  ! ", "yellow"), "A and B ran on different twins (base twin SHA-256 "
+                         f"{twin_a[:12]}… and {twin_b[:12]}…): the changes compare two places, "
+                         "not two scenarios of one place"), highlight=False, soft_wrap=True)
     out.print(styled("written ", (str(output), "bold")))
     return 0
 
