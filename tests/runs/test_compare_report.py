@@ -13,6 +13,7 @@ import pytest
 from twin.cli import main
 from twin.runs import read_results, run_scenario, write_results
 from twin.runs.compare import building_change, compare_kpis, link_change
+from twin.runs.report import write_report
 from twin.scenarios import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -103,3 +104,24 @@ def test_comparing_runs_on_different_twins_says_so(files, tmp_path, capsys) -> N
     assert main(["compare", str(files["helsinki_baseline"]), str(files["helsinki_2035"]),
                  "-o", str(tmp_path / "scenarios.html")]) == 0
     assert "different twins" not in capsys.readouterr().out
+
+
+def test_changes_are_judged_better_or_worse_by_the_quantities_table(files) -> None:
+    a = read_results(files["helsinki_baseline"])
+    b = read_results(files["helsinki_mannerheimintie_closure"])
+    table = compare_kpis(a, b)
+    # fewer arrived trips is worse, though the change is negative; vehicle-km is neither
+    assert table.loc["mobility.arrived", "change"] < 0
+    assert table.loc["mobility.arrived", "verdict"] == "worse"
+    assert table.loc["mobility.total_delay", "verdict"] == "worse"
+    assert table.loc["mobility.vehicle_km", "verdict"] == ""
+    report = write_report(a, b, files["helsinki_baseline"].with_name("judged.html")).read_text()
+    assert "class='worse'>-" in report and "e+0" not in report
+
+
+def test_numbers_read_without_exponents() -> None:
+    from twin.runs.numbers import readable
+
+    assert readable(243182.4) == "243,182" and readable(-59.0, "+") == "-59"
+    assert readable(0.2098) == "0.2098" and readable(1024.0, "+") == "+1,024"
+    assert readable(float("nan")) == "" and readable(2.5e16) == "2.500e+16"

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from twin.cli.output import console, styled
 from twin.cli.process_clock import process_seconds
+from twin.runs.numbers import readable
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -153,22 +154,21 @@ def _compare_command(args: argparse.Namespace) -> int:
 def _kpi_rich_table(kpis: pd.DataFrame, title: str) -> Table:
     table = Table("KPI", "value", "unit", title=title)
     for name, row in kpis.iterrows():
-        table.add_row(str(name), f"{row['value']:,.4g}", row["unit"])
+        table.add_row(str(name), readable(row["value"]), row["unit"])
     return table
 
 
 def _comparison_rich_table(comparison: pd.DataFrame, title_a: str, title_b: str) -> Table:
     table = Table("KPI", "A", "B", "change", "% change", "unit",
                   title=f"A: {title_a}  |  B: {title_b}")
+    colours = {"better": "green", "worse": "red", "": ""}
     for name, row in comparison.iterrows():
         pct = "" if pd.isna(row["pct_change"]) else f"{row['pct_change']:+.1f} %"
-        table.add_row(str(name), _number(row["a"]), _number(row["b"]), _number(row["change"], "+"),
-                      pct, row["unit"])
+        colour = colours[row["verdict"]]
+        table.add_row(str(name), readable(row["a"]), readable(row["b"]),
+                      styled((readable(row["change"], "+"), colour)), styled((pct, colour)),
+                      row["unit"])
     return table
-
-
-def _number(value: float, sign: str = "") -> str:
-    return "" if pd.isna(value) else f"{value:{sign},.4g}"
 
 
 def _batch_command(args: argparse.Namespace) -> int:

@@ -6,13 +6,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from twin.runs.kpis import kpi_quantity
 from twin.runs.results_file import Results
 
 
 def compare_kpis(a: Results, b: Results) -> pd.DataFrame:
     """KPIs of both runs, indexed ``module.name`` (those of A first, then those only in B):
     columns a, b, change (b - a), pct_change (100 x change / |a|, NaN where a is 0 or missing),
-    unit, definition."""
+    unit, definition, and ``verdict``: ``better`` or ``worse`` by which way the quantities
+    table says is better, ``""`` where it says neither or nothing changed."""
     names = list(a.kpis.index) + [n for n in b.kpis.index if n not in a.kpis.index]
     va = a.kpis["value"].reindex(names)
     vb = b.kpis["value"].reindex(names)
@@ -22,8 +24,17 @@ def compare_kpis(a: Results, b: Results) -> pd.DataFrame:
     meta = pd.concat([a.kpis[["unit", "definition"]], b.kpis[["unit", "definition"]]])
     meta = meta[~meta.index.duplicated()].reindex(names)
     return pd.DataFrame({"a": va, "b": vb, "change": change, "pct_change": pct,
-                         "unit": meta["unit"], "definition": meta["definition"]},
+                         "unit": meta["unit"], "definition": meta["definition"],
+                         "verdict": [_verdict(n, c) for n, c in zip(names, change)]},
                         index=pd.Index(names, name="kpi"))
+
+
+def _verdict(kpi: str, change: float) -> str:
+    """``better``, ``worse`` or ``""`` for a KPI's change."""
+    q = kpi_quantity(kpi)
+    if q is None or q.better is None or pd.isna(change) or change == 0:
+        return ""
+    return "better" if (change > 0) == (q.better == "higher") else "worse"
 
 
 def link_change(a: Results, b: Results, series: str = "vehicle_km") -> gpd.GeoDataFrame:

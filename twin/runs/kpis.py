@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from twin.mobility.results import MobilityRun
-from twin.quantities import COUNT_FIT_KPIS, ENERGY_KPIS, MOBILITY_KPIS, quantity
+from twin.quantities import COUNT_FIT_KPIS, ENERGY_KPIS, MOBILITY_KPIS, Quantity, quantity
 
 if TYPE_CHECKING:
     from twin.energy.run import EnergyRun
@@ -67,3 +67,26 @@ def kpi_table(mobility: MobilityRun | None, energy: EnergyRun | None,
 def _row(group: str, name: str, value: float) -> tuple[float, str, str]:
     q = quantity(group, name)
     return float(value), q.unit, q.description
+
+
+def kpi_quantity(kpi: str) -> Quantity | None:
+    """The quantity of a KPI named ``module.name``, or None for a name the table lacks.
+
+    Parameters
+    ----------
+    kpi : str
+        E.g. ``mobility.arrived`` or ``energy.label_share_A``.
+
+    Returns
+    -------
+    Quantity or None
+        Its unit, description and which way is better.
+    """
+    module, _, name = kpi.partition(".")
+    groups = {"mobility": (MOBILITY_KPIS, COUNT_FIT_KPIS), "energy": (ENERGY_KPIS,)}
+    for group in groups.get(module, ()):
+        try:
+            return quantity(group, name)
+        except KeyError:
+            continue
+    return None

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from twin.quantities import factor, typeset
 from twin.runs.compare import building_change, compare_kpis, link_change
+from twin.runs.numbers import readable
 from twin.runs.results_file import Results
 
 TRAVEL_TIME_UNIT = "min"
@@ -29,7 +30,7 @@ body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; }
 th:first-child, td:first-child, td.text { text-align: left; }
-.up { color: #b2182b; } .down { color: #2166ac; }
+.better { color: #1a7f37; } .worse { color: #b2182b; }
 figure { margin: 1.5em 0; } figcaption { font-size: 0.9em; color: #555; }
 code { font-size: 0.85em; }
 """
@@ -80,18 +81,15 @@ def _kpi_html(table: pd.DataFrame) -> str:
     rows = []
     for name, r in table.iterrows():
         pct = "" if pd.isna(r["pct_change"]) else f"{r['pct_change']:+.1f} %"
-        cls = "" if pd.isna(r["change"]) or r["change"] == 0 else (
-            "up" if r["change"] > 0 else "down")
+        cls = r["verdict"]
         rows.append(f"<tr><td title='{html.escape(str(r['definition']))}'>{html.escape(name)}</td>"
-                    f"<td>{_num(r['a'])}</td><td>{_num(r['b'])}</td>"
-                    f"<td class='{cls}'>{_num(r['change'], '+')}</td><td class='{cls}'>{pct}</td>"
+                    f"<td>{readable(r['a'])}</td><td>{readable(r['b'])}</td>"
+                    f"<td class='{cls}'>{readable(r['change'], '+')}</td><td class='{cls}'>{pct}</td>"
                     f"<td class='text'>{html.escape(str(r['unit']))}</td></tr>")
     return ("<table><tr><th>KPI</th><th>A</th><th>B</th><th>change</th><th>% change</th>"
             f"<th>unit</th></tr>{''.join(rows)}</table>")
 
 
-def _num(value: float, sign: str = "") -> str:
-    return "" if pd.isna(value) else f"{value:{sign},.4g}"
 
 
 def _figure(fig: Figure, caption: str) -> str:
