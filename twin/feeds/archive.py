@@ -5,9 +5,11 @@ ascending, unique) and ``value`` (float64, its unit in the ``units`` attribute).
 attributes name the sensor (``sensor``) and the twin object it observes (``target_kind`` =
 ``link``, ``building`` or "", ``target_id``). Names are percent-quoted (HDF5 names cannot hold "/").
 
-An append works on a copy: the other files are hard-linked into a staging folder, the copy of
-``timeseries.h5`` gets the new observations, the manifest gets its new SHA-256, and the staging
-folder, flushed to disk, trades places with the twin folder in one step (``twin.store.swap``). A
+An append works on a copy: the other files are hard-linked into a staging folder, a copy of
+``timeseries.h5`` in memory gets the new observations and is written there (a full disk: an
+OSError naming ``timeseries.h5``, the twin as it was), the manifest gets its new SHA-256, and
+the staging folder, flushed to disk, trades places with the twin folder in one step
+(``twin.store.swap``). A
 failure or a kill at any step leaves the stored twin as it was; an append that returned is on
 disk. Appends and saves of the twin, from any process, are serialised by the twin folder's lock
 (``twin.store.lock``), so a save never drops observations an append reported stored.
@@ -144,13 +146,17 @@ def _append(folder: Path, observations: list[Observation], targets: Mapping[str,
         for name in manifest["files"]:
             if name != TIMESERIES:
                 os.link(folder / name, staging / name, follow_symlinks=False)
-        if (folder / TIMESERIES).exists():
-            shutil.copyfile(folder / TIMESERIES, staging / TIMESERIES)
-        with h5py.File(staging / TIMESERIES, "a", libver=("v110", "latest")) as store:
+        with _in_memory(folder / TIMESERIES) as store:
             result = _merge(store.require_group(GROUP), observations, targets)
+            store.flush()
+            image = store.id.get_file_image() if result.stored else b""
         if result.stored == 0:
             shutil.rmtree(staging)
             return result
+        try:
+            (staging / TIMESERIES).write_bytes(image)
+        except OSError as error:  # a full disk: name the file the user knows
+            raise OSError(error.errno, error.strerror, str(folder / TIMESERIES)) from None
         manifest["files"][TIMESERIES] = {"sha256": sha256_file(staging / TIMESERIES),
                                          "size": (staging / TIMESERIES).stat().st_size}
         (staging / MANIFEST).write_text(tomli_w.dumps(manifest), encoding="utf-8")
@@ -162,6 +168,16 @@ def _append(folder: Path, observations: list[Observation], targets: Mapping[str,
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return result
+
+
+def _in_memory(path: Path) -> h5py.File:
+    """``path`` (a new file if there is none) read into memory and opened for writing there, so
+    HDF5 never writes to disk: a full disk is then a plain failed write of the finished file
+    (HDF5 left with a file it cannot write ends the process with a segmentation fault)."""
+    if path.exists():
+        return h5py.File(path, "r+", driver="core", backing_store=False, libver=("v110", "latest"))
+    return h5py.File(f"{TIMESERIES}-{uuid.uuid4().hex}", "w", driver="core", backing_store=False,
+                     libver=("v110", "latest"))
 
 
 def _merge(root: h5py.Group, observations: list[Observation],
