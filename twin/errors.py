@@ -43,3 +43,30 @@ class InputError(TwinError):
 
 class IntegrityError(TwinError):
     """A stored twin whose files no longer match the hashes in its manifest."""
+
+
+class StorageError(TwinError):
+    """A file the twin could not write (a full disk, a file over its size limit, an I/O error);
+    what was stored before stays as it was.
+
+    The message reads ``FILE: could not write: reason``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file that could not be written.
+    error : OSError
+        The operating system's error.
+
+    Attributes
+    ----------
+    path : str
+        ``path`` as text.
+    reason : str
+        The operating system's reason (``No space left on device``, ``File too large``).
+    """
+
+    def __init__(self, path: str | Path, error: OSError) -> None:
+        self.path = str(path)
+        self.reason = error.strerror or str(error)
+        super().__init__(f"{self.path}: could not write: {self.reason}")

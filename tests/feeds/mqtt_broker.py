@@ -1,5 +1,7 @@
 """A real mosquitto broker for tests and benchmarks, on 127.0.0.1 and a free port, with
-persistence on, so it can be stopped and restarted on the same port with sessions kept. It runs
+persistence on, so it can be stopped and restarted on the same port with sessions kept, and
+saving its database after every change (``DURABLE``), so that even a killed broker keeps every
+message it acknowledged (the settings the README's no-loss promise names). It runs
 as the current user (as root, mosquitto would otherwise drop to user ``mosquitto`` and could not
 write its persistence file in the test's folder)."""
 
@@ -13,6 +15,8 @@ import time
 from pathlib import Path
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+DURABLE = "persistence true\nautosave_on_changes true\nautosave_interval 1\n"
+"""The persistence settings under which a broker killed at any moment keeps what it acknowledged."""
 
 
 def free_port() -> int:
@@ -31,7 +35,7 @@ class Broker:
         self.config = folder / "mosquitto.conf"
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\n{extra}user {getpass.getuser()}\n"
-            f"persistence true\npersistence_location {folder}/\n"
+            f"{DURABLE}persistence_location {folder}/\n"
             "max_queued_messages 0\nmax_inflight_messages 1000\n"
             f"log_dest file {folder}/mosquitto.log\n"
         )
@@ -55,6 +59,13 @@ class Broker:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to save its database on the way out."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
             self.process.wait(timeout=10)
         self.process = None
 

@@ -29,6 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TwinError as error:
         err.print(styled(("error:", "bold red"), f" {error}"), highlight=False, soft_wrap=True)
         return EXIT_INPUT_ERROR
+    except OSError as error:  # a full disk or a file size limit where no StorageError names it
+        where = f"{error.filename}: " if error.filename else ""
+        err.print(styled(("error:", "bold red"), f" {where}{error.strerror or error}"), highlight=False,
+                  soft_wrap=True)
+        return EXIT_INPUT_ERROR
 
 
 def _parser() -> argparse.ArgumentParser:

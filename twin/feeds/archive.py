@@ -5,13 +5,22 @@ ascending, unique) and ``value`` (float64, its unit in the ``units`` attribute).
 attributes name the sensor (``sensor``) and the twin object it observes (``target_kind`` =
 ``link``, ``building`` or "", ``target_id``). Names are percent-quoted (HDF5 names cannot hold "/").
 
-An append works on a copy: the other files are hard-linked into a staging folder, the copy of
-``timeseries.h5`` gets the new observations, the manifest gets its new SHA-256, and the staging
-folder, flushed to disk, trades places with the twin folder in one step (``twin.store.swap``). A
+An append works on a copy: the other files are hard-linked into a staging folder, a copy of
+``timeseries.h5`` in memory gets the new observations and is written there (a full disk: an
+OSError naming ``timeseries.h5``, the twin as it was), the manifest gets its new SHA-256, and
+the staging folder, flushed to disk, trades places with the twin folder in one step
+(``twin.store.swap``). A
 failure or a kill at any step leaves the stored twin as it was; an append that returned is on
 disk. Appends and saves of the twin, from any process, are serialised by the twin folder's lock
 (``twin.store.lock``), so a save never drops observations an append reported stored.
 Appending is idempotent: an observation whose (sensor, quantity, time) is already stored is skipped.
+
+Size: a twin holds at most ``MAX_SERIES`` series (the observations group's ``series`` attribute
+counts them); an observation of a new series beyond them is refused alone. Chunks fit each
+series: ``FIRST_CHUNK`` values at first, and a series that grows to ``GROWTH`` chunks is rewritten
+with chunks ``GROWTH`` times longer, up to ``MAX_CHUNK``; groups and chunk indexes are the
+compact ones of HDF5 1.10 (``libver``), so a one-value series takes about 2.5 kB, where 64 KiB
+chunks took 73 kB.
 """
 
 from __future__ import annotations
@@ -42,7 +51,17 @@ from twin.store.lock import folder_lock
 from twin.store.swap import fsync_folder, replace_folder
 
 GROUP = OBSERVATIONS
-_CHUNK = 4096
+FIRST_CHUNK = 32
+"""Fewest values in a series' chunk [-]: a one-message sensor takes 2 x 256 B of chunks."""
+MAX_CHUNK = 4096
+"""Most values in a series' chunk [-] (32 KiB of int64 or float64)."""
+GROWTH = 8
+"""A series is rewritten with chunks fitting its length once it holds this many chunks [-]."""
+MAX_SERIES = 50_000
+"""Most series (sensor, quantity) a twin stores [-]; an observation of a new series beyond them
+is refused alone (about 2.5 kB of the file per series: 125 MB at the limit)."""
+_COUNT = "series"
+"""Attribute of the observations group: how many series it holds."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +69,8 @@ class AppendResult:
     """What one append did: observations newly ``stored``, ``duplicates`` already stored (skipped),
     ``out_of_order`` (stored, but older than one stored or given before them in the same series),
     ``rejected`` because their unit differs from the stored series' unit, ``invalid`` ones that
-    cannot be stored at all (skipped).
+    cannot be stored at all (skipped), and those ``refused`` because their series would be new
+    beyond ``MAX_SERIES``.
 
     Attributes
     ----------
@@ -64,6 +84,8 @@ class AppendResult:
         Observations whose unit differs from their stored series' unit [-].
     invalid : int, default 0
         Observations not storable (``twin.feeds.observation_checks``), skipped [-].
+    refused : tuple of Observation, default ()
+        Observations of new series beyond ``MAX_SERIES``, not stored.
     """
 
     stored: int = 0
@@ -71,6 +93,7 @@ class AppendResult:
     out_of_order: int = 0
     rejected: int = 0
     invalid: int = 0
+    refused: tuple[Observation, ...] = ()
 
 
 def append_observations(folder: str | Path, observations: Iterable[Observation],
@@ -123,13 +146,17 @@ def _append(folder: Path, observations: list[Observation], targets: Mapping[str,
         for name in manifest["files"]:
             if name != TIMESERIES:
                 os.link(folder / name, staging / name, follow_symlinks=False)
-        if (folder / TIMESERIES).exists():
-            shutil.copyfile(folder / TIMESERIES, staging / TIMESERIES)
-        with h5py.File(staging / TIMESERIES, "a") as store:
+        with _in_memory(folder / TIMESERIES) as store:
             result = _merge(store.require_group(GROUP), observations, targets)
+            store.flush()
+            image = store.id.get_file_image() if result.stored else b""
         if result.stored == 0:
             shutil.rmtree(staging)
             return result
+        try:
+            (staging / TIMESERIES).write_bytes(image)
+        except OSError as error:  # a full disk: name the file the user knows
+            raise OSError(error.errno, error.strerror, str(folder / TIMESERIES)) from None
         manifest["files"][TIMESERIES] = {"sha256": sha256_file(staging / TIMESERIES),
                                          "size": (staging / TIMESERIES).stat().st_size}
         (staging / MANIFEST).write_text(tomli_w.dumps(manifest), encoding="utf-8")
@@ -143,22 +170,37 @@ def _append(folder: Path, observations: list[Observation], targets: Mapping[str,
     return result
 
 
+def _in_memory(path: Path) -> h5py.File:
+    """``path`` (a new file if there is none) read into memory and opened for writing there, so
+    HDF5 never writes to disk: a full disk is then a plain failed write of the finished file
+    (HDF5 left with a file it cannot write ends the process with a segmentation fault)."""
+    if path.exists():
+        return h5py.File(path, "r+", driver="core", backing_store=False, libver=("v110", "latest"))
+    return h5py.File(f"{TIMESERIES}-{uuid.uuid4().hex}", "w", driver="core", backing_store=False,
+                     libver=("v110", "latest"))
+
+
 def _merge(root: h5py.Group, observations: list[Observation],
            targets: Mapping[str, tuple[str, str]]) -> AppendResult:
     series: dict[tuple[str, str], list[Observation]] = defaultdict(list)
     for o in observations:
         series[(o.sensor, o.quantity)].append(o)
     stored = duplicates = late = rejected = 0
+    refused: list[Observation] = []
+    count = int(root.attrs[_COUNT]) if _COUNT in root.attrs else sum(len(group) for group in root.values())
     for (sensor, quantity), items in series.items():
         name = quote(sensor, safe="")
+        key = quote(quantity, safe="")
         sensor_group = root.get(name)
+        if (sensor_group is None or key not in sensor_group) and count >= MAX_SERIES:
+            refused += items
+            continue
         if sensor_group is None:
             sensor_group = root.create_group(name)
             sensor_group.attrs.update({"sensor": sensor, "target_kind": "", "target_id": ""})
         target = targets.get(sensor)
         if target is not None and (sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"]) != target:
             sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"] = target
-        key = quote(quantity, safe="")
         unit = items[0].unit
         series_group = sensor_group.get(key)
         if series_group is not None and series_group["value"].attrs["units"] != unit:
@@ -168,13 +210,19 @@ def _merge(root: h5py.Group, observations: list[Observation],
             continue
         times = np.fromiter((o.time for o in items), dtype=np.int64, count=len(items))
         values = np.fromiter((o.value for o in items), dtype=np.float64, count=len(items))
+        count += series_group is None
         new, skipped, out_of_order = _write_series(sensor_group, key, quantity, unit, times, values)
         if out_of_order:
             log.warning("%s %s: %d observations out of order (stored in time order)", sensor, quantity, out_of_order)
         stored += new
         duplicates += skipped
         late += out_of_order
-    return AppendResult(stored=stored, duplicates=duplicates, out_of_order=late, rejected=rejected)
+    root.attrs[_COUNT] = count
+    if refused:
+        log.warning("%d observations of new series refused: the twin holds %d series, the most it takes",
+                    len(refused), MAX_SERIES)
+    return AppendResult(stored=stored, duplicates=duplicates, out_of_order=late, rejected=rejected,
+                        refused=tuple(refused))
 
 
 def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times: np.ndarray,
@@ -195,13 +243,18 @@ def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times:
     if group is None:
         group = parent.create_group(key)
         group.attrs["quantity"] = quantity
-        group.create_dataset("time", data=times, maxshape=(None,), chunks=(_CHUNK,)).attrs["units"] = \
-            "ms since 1970-01-01T00:00:00Z"
-        group.create_dataset("value", data=values, maxshape=(None,), chunks=(_CHUNK,)).attrs["units"] = unit
+        _create(group, times, values, unit)
         return len(times), duplicates, out_of_order
     if len(times) == 0:
         return 0, duplicates, out_of_order
     time_data, value_data = group["time"], group["value"]
+    if chunk_length(n_old + len(times)) > time_data.chunks[0]:  # outgrown: rewrite with larger chunks
+        all_times = np.concatenate([time_data[()], times])
+        order = np.argsort(all_times, kind="stable")
+        all_values = np.concatenate([value_data[()], values])[order]
+        del group["time"], group["value"]
+        _create(group, all_times[order], all_values, unit)
+        return len(times), duplicates, out_of_order
     time_data.resize((n_old + len(times),))
     value_data.resize((n_old + len(times),))
     if times[0] > latest:
@@ -213,6 +266,31 @@ def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times:
         time_data[:] = all_times[order]
         value_data[:] = np.concatenate([value_data[:n_old], values])[order]
     return len(times), duplicates, out_of_order
+
+
+def chunk_length(n: int) -> int:
+    """The chunk length of a series of ``n`` values: a power of two, at least ``FIRST_CHUNK``, at
+    most ``MAX_CHUNK``, and at least 1/``GROWTH`` of ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Values in the series [-].
+
+    Returns
+    -------
+    int
+        Values per chunk [-].
+    """
+    return min(MAX_CHUNK, max(FIRST_CHUNK, 1 << max(0, -(-n // GROWTH) - 1).bit_length()))
+
+
+def _create(group: h5py.Group, times: np.ndarray, values: np.ndarray, unit: str) -> None:
+    """The ``time`` and ``value`` datasets of a series, chunked to fit ``len(times)`` values."""
+    chunks = (chunk_length(len(times)),)
+    group.create_dataset("time", data=times, maxshape=(None,), chunks=chunks).attrs["units"] = \
+        "ms since 1970-01-01T00:00:00Z"
+    group.create_dataset("value", data=values, maxshape=(None,), chunks=chunks).attrs["units"] = unit
 
 
 def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Series, str]:

@@ -1,7 +1,8 @@
 """Observations from feeds into the twin folder: checked, mapped to twin objects, buffered and
 appended in batches (``twin.feeds.archive``, which skips duplicates and counts those out of
 order). An observation that cannot be stored (``twin.feeds.observation_checks``) is rejected
-alone, counted and kept in the twin's quarantine file (``twin.feeds.quarantine``)."""
+alone, counted and kept in the twin's quarantine file (``twin.feeds.quarantine``), as is one of
+a new series beyond the twin's ``MAX_SERIES`` (``twin.feeds.archive``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from twin.feeds.archive import append_observations
+from twin.feeds.archive import MAX_SERIES, append_observations
 from twin.feeds.base import Observation, log
 from twin.feeds.mapping import SensorMapper
 from twin.feeds.observation_checks import observation_problem
@@ -21,7 +22,8 @@ class IngestStats:
     """Counters over a run: observations ``stored``, ``duplicates`` skipped, ``out_of_order``
     (older than one before them in the same series; still stored, in time order), ``unmapped``
     sensors (no twin object found; still stored), ``rejected`` (unit differs from the stored series),
-    ``quarantined`` (not storable: a bad id, time or value; kept in the quarantine file)."""
+    ``quarantined`` (not storable: a bad id, time or value, or a new series beyond
+    ``MAX_SERIES``; kept in the quarantine file)."""
 
     stored: int = 0
     duplicates: int = 0
@@ -76,6 +78,10 @@ class Ingestor:
         targets = self.mapper.targets if self.mapper is not None else None
         result = append_observations(self.folder, self._buffer, targets)
         self._buffer = []
+        if result.refused:
+            reason = f"series: the twin holds {MAX_SERIES} series, the most it takes"
+            quarantine(self.folder, [(o, reason) for o in result.refused])
+            self.stats.quarantined += len(result.refused)
         self.stats.stored += result.stored
         self.stats.duplicates += result.duplicates
         self.stats.out_of_order += result.out_of_order

@@ -3,7 +3,8 @@ loses nothing the broker already counts as delivered.
 
 paho acknowledges a QoS 1 message as soon as ``on_message`` returns; the feed writes the raw
 message to the journal inside ``on_message`` (unbuffered: it reaches the operating system before
-the acknowledgement leaves). The journal is a folder of segments ``FEED.FORMAT.NNNNNN.jsonl`` in
+the acknowledgement leaves); a message that could not be written is not acknowledged, so the
+broker delivers it again to the next start. The journal is a folder of segments ``FEED.FORMAT.NNNNNN.jsonl`` in
 the recorded-feed format (``twin.feeds.replay``): before each append the feed seals its segment
 (everything in it is then in the poll buffer) and starts the next; a sealed segment is deleted
 once the append stored its messages: on disk, in the twin folder that stays (appends and saves
@@ -17,6 +18,7 @@ import re
 from pathlib import Path
 from typing import IO
 
+from twin.errors import StorageError
 from twin.feeds.replay import record_line
 
 _SEGMENT = re.compile(r"^(?P<feed>[A-Za-z0-9_\-]+)\.(?P<format>[a-z\-]+)\.(?P<seq>\d{6})\.jsonl$")
@@ -55,9 +57,18 @@ class Journal:
         self._open_next()
 
     def write(self, topic: str, payload: bytes) -> None:
-        """One message, handed to the operating system before returning."""
-        assert self._handle is not None, "journal closed"
-        self._handle.write(record_line(topic, payload))
+        """One message, handed to the operating system before returning; StorageError naming the
+        segment when it cannot be written whole (a full disk, a file size limit), the segment
+        cut back to the messages before it."""
+        assert self._handle is not None and self._path is not None, "journal closed"
+        line = memoryview(record_line(topic, payload))
+        start = self._handle.tell()
+        try:
+            while line:
+                line = line[self._handle.write(line) or 0:]
+        except OSError as error:
+            self._handle.truncate(start)
+            raise StorageError(self._path, error) from None
 
     def seal(self) -> Path | None:
         """Close the current segment and start the next; returns the closed one (None if empty:

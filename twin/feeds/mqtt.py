@@ -1,6 +1,10 @@
 """MQTT feed (paho-mqtt): QoS 1 with a persistent session, TLS and username/password, reconnect
 with exponential back-off; payloads parsed in the network thread, observations handed to ``poll``.
 
+A message is acknowledged only once it is in the journal: when the journal cannot be written
+(a full disk), the feed acknowledges nothing more and ``poll`` raises the StorageError, so the
+listener stops and the broker keeps the unacknowledged messages for the next start.
+
 A broker restart loses nothing at QoS 1: the session is persistent (MQTT 3.1.1 clean_session
 False, MQTT 5 clean_start False and a session expiry interval), so the broker keeps the
 subscription and queues messages while the client is away, and redelivers unacknowledged ones.
@@ -20,6 +24,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from twin.errors import StorageError
 from twin.feeds.base import MAX_PAYLOAD_BYTES, FeedStats, Observation, log
 from twin.feeds.journal import Journal
 from twin.feeds.payloads import PARSERS, MalformedMessage
@@ -88,13 +93,14 @@ class MqttFeed:
         self._subscribed = False
         self._ever_connected = False
         self._lost_at: float | None = None
+        self._failure: StorageError | None = None
         client_id = settings.client_id or f"twin-{uuid.uuid4().hex[:12]}"
         if settings.mqtt5:
             self._client = _DrainingClient(CallbackAPIVersion.VERSION2, client_id=client_id,
-                                           protocol=mqtt.MQTTv5)
+                                           protocol=mqtt.MQTTv5, manual_ack=True)
         else:
             self._client = _DrainingClient(CallbackAPIVersion.VERSION2, client_id=client_id,
-                                           clean_session=False, protocol=mqtt.MQTTv311)
+                                           clean_session=False, protocol=mqtt.MQTTv311, manual_ack=True)
         if settings.username is not None:
             self._client.username_pw_set(settings.username, settings.password)
         if settings.tls_ca is not None:
@@ -130,11 +136,16 @@ class MqttFeed:
             self._client.subscribe([(topic, self.settings.qos) for topic in self.settings.topics])
 
     def poll(self, timeout: float = 0.0) -> list[Observation]:
-        """Observations that arrived since the last poll, waiting up to ``timeout`` s for one."""
+        """Observations that arrived since the last poll, waiting up to ``timeout`` s for one;
+        StorageError once the journal could not be written (the messages before it are in
+        the journal, the rest unacknowledged)."""
         with self._arrived:
-            if not self._raw and timeout > 0:
+            if not self._raw and self._failure is None and timeout > 0:
                 self._arrived.wait(timeout)
             raw, self._raw = self._raw, []
+            failure = self._failure
+        if failure is not None:
+            raise failure
         return self._parse(raw)
 
     def close(self) -> None:
@@ -177,14 +188,23 @@ class MqttFeed:
             return self._journal.close() if final else self._journal.seal()
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
-        """Keep the raw message, in the journal first (paho acknowledges when this returns); the
-        network thread stays lean, so acknowledgements go out fast; ``poll`` parses."""
+        """Keep the raw message, in the journal first, then acknowledge it; once the journal
+        could not be written, acknowledge nothing more. The network thread stays lean, so
+        acknowledgements go out fast; ``poll`` parses."""
         payload = bytes(message.payload)
         with self._arrived:
+            if self._failure is not None:
+                return
             if self._journal is not None:
-                self._journal.write(message.topic, payload)
+                try:
+                    self._journal.write(message.topic, payload)
+                except StorageError as error:
+                    self._failure = error
+                    self._arrived.notify()
+                    return
             self._raw.append((message.topic, payload))
             self._arrived.notify()
+        client.ack(message.mid, message.qos)
 
     def _parse(self, raw: list[tuple[str, bytes]]) -> list[Observation]:
         out: list[Observation] = []

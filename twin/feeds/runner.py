@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from twin.errors import StorageError
 from twin.feeds.base import Feed, FeedStats, log
 from twin.feeds.config import FeedSpec, ListenConfig, secret
 from twin.feeds.ingest import Ingestor, IngestStats
@@ -163,7 +164,8 @@ def recover_journal(folder: Path, ingestor: Ingestor) -> int:
 def _flush(ingestor: Ingestor, feeds: list[Feed], sealed: list[Path], final: bool = False) -> None:
     """Seal the feeds' journal segments, take what they received and append the buffer; the
     sealed segments go once stored. A failing append is logged and retried at the next flush
-    (at the end of the run it raises: the journal keeps the messages for the next start)."""
+    (at the end of the run it raises StorageError: the journal keeps the messages for the next
+    start)."""
     for feed in feeds:
         seal = getattr(feed, "seal_journal", None)
         segment = seal(final) if seal is not None else None
@@ -174,7 +176,7 @@ def _flush(ingestor: Ingestor, feeds: list[Feed], sealed: list[Path], final: boo
         ingestor.flush()
     except OSError as error:
         if final:
-            raise
+            raise StorageError(error.filename or ingestor.folder, error) from None
         log.error("appending to %s failed (%s); keeping %d observations to retry", ingestor.folder, error,
                   ingestor.pending)
         return

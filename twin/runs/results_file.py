@@ -40,14 +40,16 @@ chunked and gzip-compressed. :func:`read_results` reads the units back from the 
                           the hour); districts (names) (ENERGY_DISTRICT)
       notes               the energy run's warnings
 
-The file is written to a temporary name beside the target and renamed when complete, so a
-results file that exists is whole, and an earlier file of that name survives a failed write.
+The file is built in memory, written to a temporary name beside the target and renamed when
+complete, so a results file that exists is whole, and an earlier file of that name survives a
+failed write (a full disk: StorageError naming the file).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +60,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from twin.errors import InputError
+from twin.errors import InputError, StorageError
 from twin.quantities import (
     COUNTS,
     ENERGY_BUILDINGS,
@@ -231,17 +233,35 @@ def write_results(run: ScenarioRun, path: str | Path) -> Path:
     -------
     Path
         ``path`` as a Path.
+
+    Raises
+    ------
+    StorageError
+        Naming ``path`` when it cannot be written (a full disk); nothing is left of it and an
+        earlier file of that name stays.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    image = _file_image(run)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with h5py.File(tmp, "w") as f:
-            _write(f, run)
+        tmp.write_bytes(image)
         os.replace(tmp, path)
+    except OSError as error:
+        raise StorageError(path, error) from None
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _file_image(run: ScenarioRun) -> bytes:
+    """The bytes of the results file of ``run``, built in memory: HDF5 never writes to disk, so a
+    full disk is a plain failed write (HDF5 left with a file it cannot close ends the process
+    with a segmentation fault at exit)."""
+    with h5py.File(f"results-{uuid.uuid4().hex}.h5", "w", driver="core", backing_store=False) as f:
+        _write(f, run)
+        f.flush()
+        return bytes(f.id.get_file_image())
 
 
 def _write(f: h5py.File, run: ScenarioRun) -> None:

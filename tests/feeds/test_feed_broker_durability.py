@@ -1,0 +1,89 @@
+"""No acknowledged message is lost when the listener and then the broker are killed: the broker
+runs with the persistence settings the README names (``mqtt_broker.DURABLE``), so the messages
+it queued for the listener's persistent session survive its SIGKILL, and the restarted listener
+stores every one (the journal holds those it had received). mosquitto saves its database in the
+loop pass after it acknowledged, so the broker is killed once a save began after the last
+acknowledgement: a kill in that one pass (under a millisecond) would lose what it acknowledged."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from mqtt_publisher import Publisher, message
+
+from twin.feeds.archive import list_series, read_series
+from twin.feeds.config import load_config
+from twin.feeds.journal import journal_folder, left_segments
+from twin.feeds.runner import listen
+
+N = 2000
+
+
+def _lines(folder: Path) -> int:
+    return sum(path.read_bytes().count(b"\n") for path, _ in left_segments(folder))
+
+
+def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        time.sleep(0.05)
+
+
+def _stored(folder: Path) -> int:
+    series = list_series(folder)
+    return int(series.loc[series["sensor"] == "s1", "count"].sum())
+
+
+def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, broker, tmp_path) -> None:
+    feeds = tmp_path / "feeds.toml"
+    feeds.write_text(f'[twin]\nfolder = "{twin_folder}"\nflush_interval = 3600.0\n\n[[feeds]]\n'
+                     f'name = "city"\nkind = "mqtt"\nhost = "127.0.0.1"\nport = {broker.port}\n'
+                     'topics = ["city/#"]\nqos = 1\nclient_id = "twin-durability-test"\n',
+                     encoding="utf-8")
+    journal = journal_folder(twin_folder)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    listener = subprocess.Popen([sys.executable, "-m", "twin.cli", "listen", str(feeds),
+                                 "--duration", "120", "--quiet"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    publisher = Publisher(broker.port, client_id="durability-publisher")
+    try:
+        publisher.wait_connected()
+
+        def subscribed() -> bool:  # probe until the listener's subscription delivers
+            publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
+            return _lines(journal) > 0
+
+        _wait(subscribed, 60, "the listener never received the probe")
+        infos = [publisher.publish("city/s1", message(i)) for i in range(1, N // 2 + 1)]
+        _wait(lambda: _lines(journal) > N // 4, 30, "the listener received too little")
+        listener.send_signal(signal.SIGKILL)  # mid-stream: some journaled, some in flight
+        listener.wait(10)
+        infos += [publisher.publish("city/s1", message(i)) for i in range(N // 2 + 1, N + 1)]
+        publisher.wait_all_acked(infos)  # the broker took responsibility for every one
+        # mosquitto acknowledges before it saves, and saves after every change in its next loop
+        # pass: wait for a save that began after every acknowledgement (the marker's)
+        database = broker.folder / "mosquitto.db"
+        saved = database.stat().st_ino
+        publisher.publish("city/marker", message(0, sensor="marker")).wait_for_publish(5)
+        _wait(lambda: database.stat().st_ino != saved, 10, "the broker did not save its database")
+        broker.kill()  # no chance to save on the way out
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+        publisher.client.loop_stop()
+    broker.start()
+    config = load_config(feeds)
+    deadline = time.monotonic() + 60
+    while _stored(twin_folder) < N and time.monotonic() < deadline:
+        listen(config, duration=1.0)
+    values, _ = read_series(twin_folder, "s1", "intensity")
+    assert sorted(values.to_numpy().astype(int)) == list(range(1, N + 1))
+    assert left_segments(journal) == []
