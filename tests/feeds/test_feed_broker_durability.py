@@ -12,12 +12,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
 
+from feed_waits import journal_lines, stored, wait_until
 from mqtt_publisher import Publisher, message
 
-from twin.feeds.archive import list_series, read_series
+from twin.feeds.archive import read_series
 from twin.feeds.config import load_config
 from twin.feeds.journal import journal_folder, left_segments
 from twin.feeds.runner import listen
@@ -25,21 +24,7 @@ from twin.feeds.runner import listen
 N = 2000
 
 
-def _lines(folder: Path) -> int:
-    return sum(path.read_bytes().count(b"\n") for path, _ in left_segments(folder))
 
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
-
-
-def _stored(folder: Path) -> int:
-    series = list_series(folder)
-    return int(series.loc[series["sensor"] == "s1", "count"].sum())
 
 
 def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, broker, tmp_path) -> None:
@@ -59,11 +44,11 @@ def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, br
 
         def subscribed() -> bool:  # probe until the listener's subscription delivers
             publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
-            return _lines(journal) > 0
+            return journal_lines(journal) > 0
 
-        _wait(subscribed, 60, "the listener never received the probe")
+        wait_until(subscribed, 60, "the listener never received the probe")
         infos = [publisher.publish("city/s1", message(i)) for i in range(1, N // 2 + 1)]
-        _wait(lambda: _lines(journal) > N // 4, 30, "the listener received too little")
+        wait_until(lambda: journal_lines(journal) > N // 4, 30, "the listener received too little")
         listener.send_signal(signal.SIGKILL)  # mid-stream: some journaled, some in flight
         listener.wait(10)
         infos += [publisher.publish("city/s1", message(i)) for i in range(N // 2 + 1, N + 1)]
@@ -73,7 +58,7 @@ def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, br
         database = broker.folder / "mosquitto.db"
         saved = database.stat().st_ino
         publisher.publish("city/marker", message(0, sensor="marker")).wait_for_publish(5)
-        _wait(lambda: database.stat().st_ino != saved, 10, "the broker did not save its database")
+        wait_until(lambda: database.stat().st_ino != saved, 10, "the broker did not save its database")
         broker.kill()  # no chance to save on the way out
     finally:
         if listener.poll() is None:
@@ -82,7 +67,7 @@ def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, br
     broker.start()
     config = load_config(feeds)
     deadline = time.monotonic() + 60
-    while _stored(twin_folder) < N and time.monotonic() < deadline:
+    while stored(twin_folder) < N and time.monotonic() < deadline:
         listen(config, duration=1.0)
     values, _ = read_series(twin_folder, "s1", "intensity")
     assert sorted(values.to_numpy().astype(int)) == list(range(1, N + 1))

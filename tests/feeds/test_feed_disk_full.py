@@ -11,13 +11,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
 
+from feed_waits import stored, wait_until
 from file_size_limit import limited
 from mqtt_publisher import Publisher, message
 
-from twin.feeds.archive import list_series, read_series
+from twin.feeds.archive import read_series
 from twin.feeds.config import load_config
 from twin.feeds.journal import journal_folder, left_segments
 from twin.feeds.replay import record_line
@@ -29,17 +28,6 @@ LIMIT = 32 * 1024
 """The file size limit of the listener [bytes]: a journal segment holds about 250 messages."""
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
-
-
-def _stored(folder: Path) -> int:
-    series = list_series(folder)
-    return int(series.loc[series["sensor"] == "s1", "count"].sum())
 
 
 def test_a_full_disk_stops_the_listener_with_one_line_and_loses_nothing(twin_folder, broker,
@@ -62,7 +50,7 @@ def test_a_full_disk_stops_the_listener_with_one_line_and_loses_nothing(twin_fol
             publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
             return any(path.stat().st_size for path, _ in left_segments(journal))
 
-        _wait(subscribed, 60, "the listener never received the probe")
+        wait_until(subscribed, 60, "the listener never received the probe")
         infos = [publisher.publish("city/s1", message(i)) for i in range(1, N + 1)]
         publisher.wait_all_acked(infos)
         _, errors = listener.communicate(timeout=60)  # it stops by itself
@@ -78,7 +66,7 @@ def test_a_full_disk_stops_the_listener_with_one_line_and_loses_nothing(twin_fol
     assert left_segments(journal)  # what it acknowledged is kept for the next start
     config = load_config(feeds)
     deadline = time.monotonic() + 60
-    while _stored(twin_folder) < N and time.monotonic() < deadline:
+    while stored(twin_folder) < N and time.monotonic() < deadline:
         listen(config, duration=1.0)
     values, _ = read_series(twin_folder, "s1", "intensity")
     assert sorted(values.to_numpy().astype(int)) == list(range(1, N + 1))

@@ -8,8 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
+from feed_waits import journal_lines, wait_until
 from mqtt_publisher import Publisher, message
 
 from twin.feeds.archive import list_series, read_series
@@ -20,16 +20,6 @@ from twin.feeds.runner import listen
 N = 500
 
 
-def _lines(folder: Path) -> int:
-    return sum(path.read_bytes().count(b"\n") for path, _ in left_segments(folder))
-
-
-def _wait(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(what)
-        time.sleep(0.05)
 
 
 def test_a_killed_listener_loses_no_acknowledged_message(twin_folder, broker, tmp_path) -> None:
@@ -49,14 +39,14 @@ def test_a_killed_listener_loses_no_acknowledged_message(twin_folder, broker, tm
 
         def subscribed() -> bool:  # probe until the listener's subscription delivers
             publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
-            return _lines(journal) > 0
+            return journal_lines(journal) > 0
 
-        _wait(subscribed, 60, "the listener never received the probe")
+        wait_until(subscribed, 60, "the listener never received the probe")
         time.sleep(0.5)  # the last probes in flight arrive
-        probes = _lines(journal)
+        probes = journal_lines(journal)
         for i in range(1, N + 1):
             publisher.publish("city/s1", message(i))
-        _wait(lambda: _lines(journal) >= probes + N, 30,
+        wait_until(lambda: journal_lines(journal) >= probes + N, 30,
               "the listener did not journal every message")
         listener.send_signal(signal.SIGKILL)  # no chance to append: nothing stored yet
         listener.wait(10)

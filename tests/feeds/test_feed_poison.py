@@ -12,6 +12,7 @@ import time
 
 import orjson
 import pytest
+from feed_waits import stored
 from mqtt_publisher import T0, Publisher, message
 
 from twin.feeds.archive import append_observations, list_series, read_series
@@ -47,9 +48,6 @@ def _feeds(tmp_path, twin_folder, broker_port: int):
     return path
 
 
-def _stored(twin_folder, sensor: str) -> int:
-    return int(list_series(twin_folder).set_index("sensor")["count"].get(sensor, 0))
-
 
 def _quarantined(twin_folder) -> list[dict]:
     path = quarantine_path(twin_folder)
@@ -79,7 +77,8 @@ def test_poison_messages_do_not_stop_the_listener(twin_folder, broker, tmp_path)
         infos += [publisher.publish("city/s1", message(i)) for i in range(GOOD // 2 + 1, GOOD + 1)]
         publisher.wait_all_acked(infos)
         deadline = time.monotonic() + 60
-        while _stored(twin_folder, "s1") < GOOD and listener.poll() is None and time.monotonic() < deadline:
+        while (stored(twin_folder, "s1") < GOOD and listener.poll() is None
+               and time.monotonic() < deadline):
             time.sleep(0.2)
         listener.send_signal(signal.SIGTERM)  # a service manager's stop
         out, err = listener.communicate(timeout=60)
