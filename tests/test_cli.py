@@ -120,3 +120,12 @@ def test_geographic_twin_crs_is_refused(tmp_path: Path, shared_data: Path) -> No
     result = run_twin("import", str(pbf), "--crs", "EPSG:4326", "-o", str(tmp_path / "h.twin"))
     assert result.returncode == EXIT_INPUT_ERROR
     assert "projected in metres" in result.stderr
+
+
+def test_version_is_the_installed_one(capsys) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"twin {version('localtwin')}"

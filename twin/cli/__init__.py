@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import PackageNotFoundError, entry_points, version
 
 from twin.cli import feeds, runs, sharing, twin_folder
 from twin.cli.output import console, styled
@@ -36,8 +36,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT_ERROR
 
 
+def _version() -> str:
+    """The installed version of the engine ("unknown" when run from a checkout not installed)."""
+    try:
+        return version("localtwin")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twin", description="Local digital twin engine for cities.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in (twin_folder, runs, sharing, feeds):
         group.register(commands)
