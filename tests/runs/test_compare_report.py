@@ -120,7 +120,7 @@ def test_changes_are_judged_better_or_worse_by_the_quantities_table(files) -> No
 
 
 def test_numbers_read_without_exponents() -> None:
-    from twin.runs.numbers import readable
+    from twin.printable import readable
 
     assert readable(243182.4) == "243,182" and readable(-59.0, "+") == "-59"
     assert readable(0.2098) == "0.2098" and readable(1024.0, "+") == "+1,024"

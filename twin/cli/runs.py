@@ -20,7 +20,7 @@ from rich.table import Table
 
 from twin.cli.output import console, styled
 from twin.cli.process_clock import process_seconds
-from twin.runs.numbers import readable
+from twin.printable import readable
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -15,9 +15,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from twin.printable import readable
 from twin.quantities import factor, typeset
 from twin.runs.compare import building_change, compare_kpis, link_change
-from twin.runs.numbers import readable
 from twin.runs.results_file import Results
 
 TRAVEL_TIME_UNIT = "min"
