@@ -79,6 +79,7 @@ bench: setup
 	$(PY) tests/bench/bench_viewer.py
 	$(PY) tests/bench/bench_feeds.py
 	$(PY) tests/bench/bench_batch.py
+	$(PY) tests/bench/bench_startup.py
 
 # The desktop viewer on the Delft sample (imported first if needed).
 view: setup
