@@ -77,6 +77,18 @@ def test_colour_by_and_opacity(window: MainWindow, delft: Twin) -> None:
     assert view.lookup_table.scalar_range == pytest.approx(np.quantile(areas, [0.02, 0.98], method="inverted_cdf"), rel=1e-6)
     assert view.mappers[0].GetLookupTable() is view.lookup_table
     assert window.renderer.legends.shown["buildings"].title.GetInput() == layer.legend_title()
+    panel.range_min.setText("10")  # a manual range, then the robust one again
+    panel.range_max.setText("200")
+    panel.range_max.editingFinished.emit()
+    assert layer.ranges == {"footprint_area": (10.0, 200.0)}
+    assert view.lookup_table.scalar_range == (10.0, 200.0)
+    assert window.renderer.legends.shown["buildings"].title.GetInput().endswith("manual range")
+    panel.range_max.setText("5")  # not above the min: refused, the range in use shown again
+    panel.range_max.editingFinished.emit()
+    assert layer.ranges == {"footprint_area": (10.0, 200.0)} and panel.range_max.text() == "200"
+    panel.range_reset.click()
+    assert layer.ranges == {} and float(panel.range_max.text()) == pytest.approx(
+        layer.value_range("footprint_area")[1], rel=1e-5)
     panel.cmap.setCurrentText("plasma")
     panel.cmap.activated.emit(panel.cmap.currentIndex())
     assert layer.cmap == "plasma"
