@@ -20,7 +20,7 @@ DIFFERENCE = " B−A"
 DIFFERENCE_CMAP: ColourMap = "coolwarm"
 COMPARED = ("traffic", "buildings")
 """Layers that get a difference layer; their features are matched by ``id``."""
-MIRRORED = ("color_by", "cmap", "opacity")
+MIRRORED = ("color_by", "cmap", "opacity", "ranges")
 """Drawing state a layer of A and the same layer of B share."""
 
 
@@ -127,6 +127,9 @@ def _follower(source: Layer, target: Layer, fields: tuple[str, ...]) -> Callable
             target.set_cmap(source.cmap)
         elif field == "opacity":
             target.set_opacity(source.opacity)
+        elif field == "ranges":
+            for attribute in {*source.ranges, *target.ranges}:
+                target.set_value_range(attribute, source.ranges.get(attribute))
     return follow
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pyvista as pv
 
 from twin.quantities import typeset
+from viewer.colour_range import ColourRange, manual_range, robust_range, symmetric_range
 from viewer.events import Signal
 from viewer.meshes import FEATURE
 from viewer.series import MovingPoints, Series
@@ -32,8 +33,9 @@ class Layer:
     (values per feature that change with the timeline) and the point arrays of ``mesh``.
     ``moving`` points replace the mesh's points at every step. ``units`` name the attributes'
     units (those of ``twin.quantities`` for the twin's layers, those of the results file for
-    results); a ``diverging`` layer (differences) has a colour range symmetric
-    around 0; ``linked`` layers (the same layer of a compared scene) share its colour range.
+    results). The colour range of an attribute is its 2–98 % quantiles (``colour_range``), over
+    the layer and its ``linked`` layers (the same layer of a compared scene), symmetric around 0
+    for a ``diverging`` layer (differences), or the manual min/max in ``ranges``.
     Change the drawing state through the setters: each emits ``changed`` with the name of the
     field, ``"values"`` when a step changed the values or points shown.
     """
@@ -52,6 +54,7 @@ class Layer:
     moving: MovingPoints | None = None
     units: dict[str, str] = field(default_factory=dict)
     diverging: bool = False
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     linked: list[Layer] = field(default_factory=list, repr=False)
     step: int = 0
     changed: Signal = field(default_factory=Signal, repr=False)
@@ -79,22 +82,23 @@ class Layer:
             return self.table[attribute].to_numpy(dtype=np.float64, na_value=np.nan)
         return np.asarray(self.mesh.point_data[attribute], dtype=np.float64)
 
-    def value_range(self, attribute: str) -> tuple[float, float]:
-        """(min, max) of the attribute over the layer and its ``linked`` layers (a series over
-        all its steps), ignoring unknown values; symmetric around 0 for a diverging layer."""
-        ranges = [layer._own_range(attribute) for layer in (self, *self.linked)
+    def colour_range(self, attribute: str) -> ColourRange:
+        """The range the colour map spans for ``attribute``: the manual one if set, else the
+        robust one over the layer and its ``linked`` layers (a series over all its steps)."""
+        if attribute in self.ranges:
+            return manual_range(*self.ranges[attribute])
+        values = [layer._all_values(attribute) for layer in (self, *self.linked)
                   if attribute in layer.attributes()]
-        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-        if self.diverging:
-            high = max(abs(low), abs(high))
-            low = -high
-        return low, high
+        return symmetric_range(values) if self.diverging else robust_range(values)
 
-    def _own_range(self, attribute: str) -> tuple[float, float]:
+    def value_range(self, attribute: str) -> tuple[float, float]:
+        """(low, high) of ``colour_range`` (the attribute's unit)."""
+        return self.colour_range(attribute).bounds()
+
+    def _all_values(self, attribute: str) -> np.ndarray:
         if attribute in self.series:
-            return self.series[attribute].value_range()
-        values = self.values(attribute)
-        return float(np.nanmin(values)), float(np.nanmax(values))
+            return self.series[attribute].values
+        return self.values(attribute)
 
     def is_point_attribute(self, attribute: str) -> bool:
         """True if the attribute lives on the mesh points rather than on the features."""
@@ -128,9 +132,11 @@ class Layer:
 
     def legend_title(self) -> str:
         """Title of the legend of the current colour-by: the layer, below it attribute and unit
-        (typeset: ``m²``)."""
+        (typeset: ``m²``), and what clipped ends stand for (``≥ 412``) on a third line."""
         unit = typeset(self.unit(self.color_by or ""))
-        return f"{self.name}\n{self.color_by}" + (f" ({unit})" if unit else "")
+        title = f"{self.name}\n{self.color_by}" + (f" ({unit})" if unit else "")
+        note = self.colour_range(self.color_by).note() if self.color_by else ""
+        return title + (f"\n{note}" if note else "")
 
     def set_step(self, step: int) -> None:
         """Show timeline step ``step``; emits ``changed("values")`` if that changes what is shown."""
@@ -165,6 +171,14 @@ class Layer:
         if cmap not in COLOUR_MAPS:
             raise ValueError(f"unknown colour map {cmap!r}; choose one of {', '.join(COLOUR_MAPS)}")
         self._set("cmap", cmap)
+
+    def set_value_range(self, attribute: str, bounds: tuple[float, float] | None) -> None:
+        """Colour ``attribute`` over the manual (min, max) ``bounds`` (the attribute's unit;
+        ValueError unless min < max), or over its robust range again with None."""
+        ranges = {name: r for name, r in self.ranges.items() if name != attribute}
+        if bounds is not None:
+            ranges[attribute] = manual_range(*bounds).bounds()
+        self._set("ranges", ranges)
 
     def _set(self, name: str, value: Any) -> None:
         if getattr(self, name) != value:

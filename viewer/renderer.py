@@ -10,31 +10,31 @@ from vtkmodules.vtkRenderingLOD import vtkLODActor
 
 from viewer.camera import CameraPose, preset_pose
 from viewer.layers import Layer
+from viewer.legends import Legends
 from viewer.meshes import FEATURE
 from viewer.scene import Scene
 
 BACKGROUND = ("#e4ebf2", "#9fbad6")
 """Background gradient, bottom to top."""
 TEXT_COLOUR = "black"
-LEGEND_RIGHT = 0.87
-"""Left edge of the rightmost legend, as a fraction of the view's width."""
-LEGEND_WIDTH = 0.1
 NAN_COLOUR = "#b0b0b0"
 LINE_WIDTH = 3.0
 POINT_SIZE = 6.0
 
-# BasePlotter's add_actor, remove_actor, remove_scalar_bar, add_scalar_bar and set_background are
-# typed by functools.wraps of the Renderer methods they forward to, so their stubs expect the
-# plotter as first argument: the calls below ignore that (arg-type) and nothing else.
+# BasePlotter's add_actor, remove_actor and set_background are typed by functools.wraps of the
+# Renderer methods they forward to, so their stubs expect the plotter as first argument: the
+# calls below ignore that (arg-type) and nothing else.
 
 
 class LayerView:
     """The actor drawing one layer: a level-of-detail actor (full mesh when still, the proxy while
-    the camera moves and the full mesh is too slow) when the layer has a proxy."""
+    the camera moves and the full mesh is too slow) when the layer has a proxy; its legend goes
+    to ``legends`` (None: another view shows it)."""
 
-    def __init__(self, plotter: pv.BasePlotter, layer: Layer) -> None:
+    def __init__(self, plotter: pv.BasePlotter, layer: Layer, legends: Legends | None) -> None:
         self.plotter = plotter
         self.layer = layer
+        self.legends = legends
         self.meshes = [layer.mesh] + ([layer.proxy] if layer.proxy is not None else [])
         self.mappers = [_mapper(mesh) for mesh in self.meshes]
         if layer.proxy is not None:
@@ -45,7 +45,6 @@ class LayerView:
         self.actor.SetMapper(self.mappers[0])
         self.lookup_table = pv.LookupTable(cmap=layer.cmap)
         self.lookup_table.nan_color = NAN_COLOUR
-        self.legend: str | None = None
         _style(self.actor, layer)
         plotter.add_actor(self.actor, reset_camera=False, name=layer.name, render=False)  # type: ignore[arg-type]
         for field in ("visible", "opacity", "color_by"):
@@ -55,9 +54,8 @@ class LayerView:
     def remove(self) -> None:
         """Take the actor and its legend out of the plotter and stop following the layer."""
         self.layer.changed.disconnect(self.on_changed)
-        if self.legend is not None:
-            self.plotter.remove_scalar_bar(self.legend, render=False)  # type: ignore[arg-type]
-            self.legend = None
+        if self.legends is not None:
+            self.legends.hide(self.layer.name)
         self.plotter.remove_actor(self.actor, render=False)  # type: ignore[arg-type]
 
     def on_changed(self, field: str) -> None:
@@ -74,7 +72,7 @@ class LayerView:
             self._update_legend()
         elif field == "opacity":
             self.actor.GetProperty().SetOpacity(self.layer.opacity)
-        elif field in ("color_by", "cmap"):
+        elif field in ("color_by", "cmap", "ranges"):
             self._update_colours()
         elif field == "values" and self.layer.is_time_varying(self.layer.color_by):
             for mesh in self.meshes:
@@ -127,33 +125,29 @@ class LayerView:
             mesh.cell_data[attribute] = values.astype(np.float32)
 
     def _update_legend(self) -> None:
-        """A scalar bar while the layer is visible and coloured by an attribute."""
-        wanted = self.layer.legend_title() if self.layer.visible and self.layer.color_by else None
-        if wanted == self.legend:
+        """A legend while the layer is visible and coloured by an attribute."""
+        if self.legends is None:
             return
-        if self.legend is not None:
-            self.plotter.remove_scalar_bar(self.legend, render=False)  # type: ignore[arg-type]
-        if wanted is not None:
-            bar = self.plotter.add_scalar_bar(
-                wanted,  # type: ignore[arg-type]
-                lookup_table=self.lookup_table, vertical=True, color=TEXT_COLOUR, n_labels=5,
-                fmt="%.4g", height=0.4, title_font_size=15, label_font_size=13)
-            bar.SetVerticalTitleSeparation(24)
-        self.legend = wanted
+        if self.layer.visible and self.layer.color_by:
+            self.legends.show(self.layer.name, self.layer.legend_title(), self.lookup_table)
+        else:
+            self.legends.hide(self.layer.name)
 
 
 class SceneRenderer:
-    """All layers of ``scene`` drawn into ``plotter``, the camera and the time label."""
+    """All layers of ``scene`` drawn into ``plotter`` with their legends, the camera and the
+    time label. With ``linked_legends`` False, layers linked to another view's (B of an A/B
+    compare) leave their shared legend to that view."""
 
-    def __init__(self, plotter: pv.BasePlotter, scene: Scene) -> None:
+    def __init__(self, plotter: pv.BasePlotter, scene: Scene, linked_legends: bool = True) -> None:
         self.plotter = plotter
         self.scene = scene
         plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])  # type: ignore[arg-type]
-        # legends stand side by side from the right edge, with room for their titles
-        plotter.theme.colorbar_vertical.position_x = LEGEND_RIGHT
-        plotter.theme.colorbar_vertical.width = LEGEND_WIDTH
         _light(plotter)
-        self.views = {name: LayerView(plotter, layer) for name, layer in scene.layers.items()}
+        self.legends = Legends(plotter, list(scene.layers))
+        self.views = {name: LayerView(plotter, layer,
+                                      self.legends if linked_legends or not layer.linked else None)
+                      for name, layer in scene.layers.items()}
         self.time_label = plotter.add_text(scene.timeline.label(), position="upper_left",
                                            font_size=10, color=TEXT_COLOUR, name="time")
         scene.timeline.changed.connect(self._on_time)
@@ -165,6 +159,13 @@ class SceneRenderer:
         for view in self.views.values():
             view.remove()
         self.plotter.remove_actor(self.time_label, render=False)
+        self.plotter.render()
+
+    def recolour(self) -> None:
+        """Colour every layer over its colour range again (the layers it is linked to changed)
+        and draw the frame."""
+        for view in self.views.values():
+            view.update("color_by")
         self.plotter.render()
 
     def camera_pose(self) -> CameraPose:

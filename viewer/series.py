@@ -40,10 +40,6 @@ class Series:
         values = self.values[np.maximum(frames, 0), row].astype(np.float64)
         return np.where(frames >= 0, values, np.nan)
 
-    def value_range(self) -> tuple[float, float]:
-        """(min, max) over every frame, ignoring unknown values."""
-        return float(np.nanmin(self.values)), float(np.nanmax(self.values))
-
 
 @dataclass(frozen=True, eq=False)
 class MovingPoints:

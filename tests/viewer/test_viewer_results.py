@@ -44,11 +44,11 @@ def test_results_scene_layers_and_timeline(scene: ResultsScene, results: dict[st
     np.testing.assert_allclose(buildings.values("heating_kWh_m2"), expected)
     march = energy.monthly_heating_kWh[3].reindex(buildings.table["id"]).to_numpy()
     np.testing.assert_allclose(buildings.values("monthly_heating_kWh"), march, rtol=1e-6)
-    # traffic: the bin each step falls in; the legend's range spans every bin
+    # traffic: the bin each step falls in; the legend's range (2–98 %) spans every bin
     traffic = scene.layers["traffic"]
     assert traffic.color_by == "speed" and traffic.unit("speed") == "km/h"
-    assert traffic.value_range("speed") == pytest.approx(
-        (np.nanmin(mobility.series["speed"]), np.nanmax(mobility.series["speed"])))
+    speeds = mobility.series["speed"][np.isfinite(mobility.series["speed"])]
+    assert traffic.value_range("speed") == pytest.approx(np.quantile(speeds, [0.02, 0.98], method="inverted_cdf"))
     vehicles = scene.layers["vehicles"]
     try:
         scene.timeline.set_index(7)  # 07:07, in the second bin
@@ -92,7 +92,13 @@ def test_difference_layers_are_b_minus_a(results: dict[str, Results]) -> None:
     a.layers["buildings"].set_color_by("heating_kWh")  # B and the difference follow A
     assert b.layers["buildings"].color_by == buildings.color_by == "heating_kWh"
     both = np.concatenate([heating["a"], heating["b"]])
-    assert b.layers["buildings"].value_range("heating_kWh") == pytest.approx((both.min(), both.max()))
+    assert b.layers["buildings"].value_range("heating_kWh") == pytest.approx(
+        np.quantile(both[np.isfinite(both)], [0.02, 0.98], method="inverted_cdf"))
+    assert a.layers["buildings"].value_range("heating_kWh") == b.layers["buildings"].value_range(
+        "heating_kWh")  # one range for A and B
+    a.layers["buildings"].set_value_range("heating_kWh", (0.0, 5e4))  # a manual one too
+    assert b.layers["buildings"].value_range("heating_kWh") == (0.0, 5e4)
+    assert buildings.value_range("heating_kWh") != (0.0, 5e4)  # the difference keeps its own
     comparison.show_differences(True)
     assert traffic.visible and not b.layers["traffic"].visible
     comparison.close()
@@ -131,7 +137,7 @@ def test_results_layers_take_their_units_from_the_results_file(scene: ResultsSce
     assert scene.layers["roads"].unit("free_speed") == "m/s"
     buildings.set_color_by("air_temp_mean_C")
     try:
-        assert buildings.legend_title() == "buildings\nair_temp_mean_C (°C)"
+        assert buildings.legend_title().startswith("buildings\nair_temp_mean_C (°C)\n")
     finally:
         buildings.set_color_by("heating_kWh_m2")
 
@@ -152,4 +158,4 @@ def test_energy_only_results_step_through_months(tmp_path_factory: pytest.TempPa
     scene.timeline.set_index(6)  # July
     np.testing.assert_allclose(buildings.values("monthly_heating_kWh"), monthly[7], rtol=1e-6)
     assert buildings.value_range("monthly_heating_kWh") == pytest.approx(
-        (monthly.to_numpy().min(), monthly.to_numpy().max()), rel=1e-6)
+        np.quantile(monthly.to_numpy()[np.isfinite(monthly.to_numpy())], [0.02, 0.98], method="inverted_cdf"), rel=1e-6)

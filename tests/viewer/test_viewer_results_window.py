@@ -78,7 +78,8 @@ def test_colour_buildings_by_a_result(window: MainWindow, results: dict[str, Res
     cooling = results["a"].energy.buildings["cooling_kWh"].reindex(layer.table["id"]).to_numpy()
     assert layer.color_by == "cooling_kWh"
     np.testing.assert_allclose(view.scalars(), cooling[layer.mesh.cell_data[FEATURE]], rtol=1e-6)
-    assert window.plotter.scalar_bars["buildings\ncooling_kWh (kWh)"] is not None
+    assert window.renderer.legends.shown["buildings"].title.GetInput().startswith(
+        "buildings\ncooling_kWh (kWh)")
     layer.set_color_by("heating_kWh_m2")
 
 
@@ -135,6 +136,42 @@ def test_click_identifies_a_link_with_its_speeds_over_time(qtbot, window: MainWi
     window.time_bar.slider.setValue(0)
 
 
+def _assert_legends_apart(window: MainWindow, expected: dict[str, list[str]]) -> None:
+    """In a 1280x800 and a 1920x1080 window, every view shows the ``expected`` legends (per view
+    name, "a" or "b"), inside the view, no legend or title on another."""
+    renderers = {"a": window.renderer, "b": window.compare_renderer}
+    for size in ((1280, 800), (1920, 1080)):
+        window.resize(*size)
+        QTest.qWait(50)
+        for name, titles in expected.items():
+            renderer = renderers[name]
+            assert renderer is not None
+            renderer.plotter.render()
+            assert list(renderer.legends.shown) == titles
+            boxes = renderer.legends.screen_boxes()
+            width, height = renderer.plotter.renderer.GetSize()
+            assert len(boxes) == 2 * len(titles)
+            for i, box in enumerate(boxes):
+                assert box.width > 20 and box.height > 20
+                assert box.x >= 0 and box.y >= 0
+                assert box.x + box.width <= width and box.y + box.height <= height
+                assert not any(box.intersects(other) for other in boxes[i + 1:]), (size, name, i)
+    window.resize(1000, 700)
+
+
+def test_legends_of_all_coloured_layers_never_overlap(window: MainWindow) -> None:
+    layers = window.scene.layers
+    layers["vehicles"].set_color_by(layers["vehicles"].attributes()[0])
+    try:
+        coloured = [name for name, layer in layers.items() if layer.visible and layer.color_by]
+        assert {"traffic", "buildings", "vehicles"} <= set(coloured)
+        _assert_legends_apart(window, {"a": coloured})
+        title = window.renderer.legends.shown["buildings"].title.GetInput()
+        assert title.startswith("buildings\nheating_kWh_m2 (kWh/m²)\n")  # with its clipped ends
+    finally:
+        layers["vehicles"].set_color_by(None)
+
+
 def test_a_twin_folder_is_not_compared(qtbot, window: MainWindow, delft_folder: Path,
                                        monkeypatch) -> None:
     from PyQt6.QtWidgets import QMessageBox
@@ -170,6 +207,13 @@ def test_drop_two_results_compares_them(qtbot, window: MainWindow,
     assert frames and b.camera.position == pytest.approx(window.plotter.camera.position)
     window.view_preset("top")
     assert window.compare_renderer.camera_pose() == window.renderer.camera_pose()
+    # one legend per layer, in A's view, over a range shared by A and B
+    for name in ("traffic", "buildings"):
+        ranges = {renderer.views[name].lookup_table.scalar_range
+                  for renderer in (window.renderer, window.compare_renderer)}
+        both = comparison.a.layers[name].value_range(comparison.a.layers[name].color_by)
+        assert ranges == {both}
+    _assert_legends_apart(window, {"a": ["buildings", "traffic"], "b": []})
     # the difference: B − A per link, centred on 0
     window.show_differences(True)
     difference = comparison.b.layers["traffic B−A"]
@@ -177,6 +221,8 @@ def test_drop_two_results_compares_them(qtbot, window: MainWindow,
     view = window.compare_renderer.views["traffic B−A"]
     low, high = view.lookup_table.scalar_range
     assert low == pytest.approx(-high) and high > 0 and difference.cmap == "coolwarm"
+    _assert_legends_apart(window, {"a": ["buildings", "traffic"],
+                                   "b": ["traffic B−A", "buildings B−A"]})
     assert view.scalars() is not None
     ids = [scene.layers["traffic"].table["id"].to_numpy() for scene in (comparison.a, comparison.b)]
     np.testing.assert_array_equal(*ids)  # the same links in the same order

@@ -24,7 +24,7 @@ def test_delft_scene_layers(delft: Twin) -> None:
     assert "year" not in buildings.attributes()  # no building has a year
     assert terrain.attributes() == ["elevation"]
     heights = delft.buildings["height"]
-    assert buildings.value_range("height") == (heights.min(), heights.max())
+    assert buildings.value_range("height") == tuple(np.quantile(heights, [0.02, 0.98], method="inverted_cdf"))
     # scene coordinates are world coordinates less the origin
     xmin, _, _, ymax = delft.buildings.total_bounds
     bounds = buildings.mesh.bounds
@@ -33,7 +33,8 @@ def test_delft_scene_layers(delft: Twin) -> None:
     np.testing.assert_allclose(scene.to_scene(scene.to_world([1.0, 2.0, 3.0])), [1.0, 2.0, 3.0])
     # terrain under the buildings, at the DTM's heights
     dtm = delft.terrain.dtm.values
-    assert terrain.value_range("elevation") == pytest.approx((np.nanmin(dtm), np.nanmax(dtm)), abs=0.05)
+    dtm = dtm[np.isfinite(dtm)]
+    assert terrain.value_range("elevation") == pytest.approx(np.quantile(dtm, [0.02, 0.98], method="inverted_cdf"), abs=0.05)
 
 
 def test_helsinki_scene_has_roads_points_and_a_flat_ground(helsinki: Twin) -> None:
@@ -67,7 +68,7 @@ def test_layer_setters_validate_and_signal(delft: Twin) -> None:
         layer.set_cmap("rainbow-unicorn")
     assert layer.legend_title() == "buildings\nNone"
     layer.set_color_by("footprint_area")
-    assert layer.legend_title() == "buildings\nfootprint_area (m²)"
+    assert layer.legend_title().split("\n")[:2] == ["buildings", "footprint_area (m²)"]
 
 
 def test_timeline() -> None:

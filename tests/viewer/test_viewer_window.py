@@ -74,9 +74,21 @@ def test_colour_by_and_opacity(window: MainWindow, delft: Twin) -> None:
     assert layer.color_by == "footprint_area"
     areas = delft.buildings["footprint_area"].to_numpy()
     np.testing.assert_allclose(view.scalars(), areas[layer.mesh.cell_data[FEATURE]], rtol=1e-6)
-    assert view.lookup_table.scalar_range == pytest.approx((areas.min(), areas.max()), rel=1e-6)
+    assert view.lookup_table.scalar_range == pytest.approx(np.quantile(areas, [0.02, 0.98], method="inverted_cdf"), rel=1e-6)
     assert view.mappers[0].GetLookupTable() is view.lookup_table
-    assert window.plotter.scalar_bars[layer.legend_title()] is not None
+    assert window.renderer.legends.shown["buildings"].title.GetInput() == layer.legend_title()
+    panel.range_min.setText("10")  # a manual range, then the robust one again
+    panel.range_max.setText("200")
+    panel.range_max.editingFinished.emit()
+    assert layer.ranges == {"footprint_area": (10.0, 200.0)}
+    assert view.lookup_table.scalar_range == (10.0, 200.0)
+    assert window.renderer.legends.shown["buildings"].title.GetInput().endswith("manual range")
+    panel.range_max.setText("5")  # not above the min: refused, the range in use shown again
+    panel.range_max.editingFinished.emit()
+    assert layer.ranges == {"footprint_area": (10.0, 200.0)} and panel.range_max.text() == "200"
+    panel.range_reset.click()
+    assert layer.ranges == {} and float(panel.range_max.text()) == pytest.approx(
+        layer.value_range("footprint_area")[1], rel=1e-5)
     panel.cmap.setCurrentText("plasma")
     panel.cmap.activated.emit(panel.cmap.currentIndex())
     assert layer.cmap == "plasma"
@@ -86,7 +98,7 @@ def test_colour_by_and_opacity(window: MainWindow, delft: Twin) -> None:
     panel.color_by.setCurrentText("(solid colour)")
     panel.color_by.activated.emit(panel.color_by.currentIndex())
     assert layer.color_by is None and view.scalars() is None
-    assert layer.legend_title() not in window.plotter.scalar_bars
+    assert "buildings" not in window.renderer.legends.shown
     assert view.mappers[0].GetScalarVisibility() == 0
     layer.set_color_by("height")
     layer.set_cmap("viridis")
@@ -172,7 +184,7 @@ def test_drop_a_twin_folder_opens_it(qtbot, window: MainWindow, delft_folder: Pa
     shown = list(window.plotter.renderer.actors.values())
     assert not any(view.actor in shown for view in before.views.values())  # the old scene is gone
     assert all(view.actor in shown for view in window.renderer.views.values())
-    assert len(window.plotter.scalar_bars) == 1
+    assert list(window.renderer.legends.shown) == ["buildings"]
 
 
 def test_a_bad_folder_is_reported(qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:

@@ -1,5 +1,5 @@
 """The layer tree: show/hide each layer, and for the selected one its opacity, the attribute it
-is coloured by and the colour map."""
+is coloured by, the colour range (robust or manual min/max) and the colour map."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
     QSlider,
     QTreeWidget,
     QTreeWidgetItem,
@@ -37,9 +40,16 @@ class LayerPanel(QWidget):
         self.color_by = QComboBox()
         self.cmap = QComboBox()
         self.cmap.addItems(COLOUR_MAPS)
+        self.range_min, self.range_max = QLineEdit(), QLineEdit()
+        self.range_reset = QPushButton("Auto")
+        self.range_reset.setToolTip("2–98 % of the values")
+        range_row = QHBoxLayout()
+        for control in (self.range_min, self.range_max, self.range_reset):
+            range_row.addWidget(control)
         form = QFormLayout()
         form.addRow("Opacity", self.opacity)
         form.addRow("Colour by", self.color_by)
+        form.addRow("Range", range_row)
         form.addRow("Colour map", self.cmap)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
@@ -49,6 +59,9 @@ class LayerPanel(QWidget):
         self.opacity.valueChanged.connect(self._on_opacity)
         self.color_by.activated.connect(self._on_color_by)
         self.cmap.activated.connect(self._on_cmap)
+        self.range_min.editingFinished.connect(self._on_range)
+        self.range_max.editingFinished.connect(self._on_range)
+        self.range_reset.clicked.connect(self._on_range_reset)
         self._show_selected()
 
     def set_scene(self, scene: Scene) -> None:
@@ -108,17 +121,42 @@ class LayerPanel(QWidget):
         if (layer := self.selected_layer()) is not None:
             layer.set_cmap(self.cmap.itemText(index))
 
+    def _on_range(self) -> None:
+        """A manual min/max once both fields hold numbers with min < max."""
+        layer = self.selected_layer()
+        if layer is None or layer.color_by is None:
+            return
+        try:
+            bounds = (float(self.range_min.text()), float(self.range_max.text()))
+            layer.set_value_range(layer.color_by, bounds)
+        except ValueError:
+            self._show_selected()  # not a range: show the one in use again
+
+    def _on_range_reset(self) -> None:
+        layer = self.selected_layer()
+        if layer is not None and layer.color_by is not None:
+            layer.set_value_range(layer.color_by, None)
+
     def _show_selected(self) -> None:
         """Put the selected layer's state into the controls."""
         layer = self.selected_layer()
-        for control in (self.opacity, self.color_by, self.cmap):
-            control.setEnabled(layer is not None)
+        controls = (self.opacity, self.color_by, self.cmap, self.range_min, self.range_max,
+                    self.range_reset)
+        for control in controls:
+            control.setEnabled(layer is not None and (
+                layer.color_by is not None or control not in controls[3:]))
             control.blockSignals(True)
         self.color_by.clear()
+        self.range_min.clear()
+        self.range_max.clear()
         if layer is not None:
             self.opacity.setValue(round(layer.opacity * 100))
             self.color_by.addItems([SOLID, *layer.attributes()])
             self.color_by.setCurrentText(layer.color_by or SOLID)
             self.cmap.setCurrentText(layer.cmap)
-        for control in (self.opacity, self.color_by, self.cmap):
+            if layer.color_by is not None:
+                low, high = layer.value_range(layer.color_by)
+                self.range_min.setText(f"{low:.6g}")
+                self.range_max.setText(f"{high:.6g}")
+        for control in controls:
             control.blockSignals(False)

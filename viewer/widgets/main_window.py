@@ -170,7 +170,8 @@ class MainWindow(QMainWindow):
         self.views.addWidget(self.compare_plotter)
         self.views.setSizes([1, 1])
         link_cameras(self.plotter, self.compare_plotter)
-        self.compare_renderer = SceneRenderer(self.compare_plotter, scene)
+        self.compare_renderer = SceneRenderer(self.compare_plotter, scene, linked_legends=False)
+        self.renderer.recolour()  # A's ranges now span B's values too
         self.compare_renderer.set_anti_aliasing(self.settings.anti_aliasing)
         self.compare_identifier = Identifier(scene)
         self._watch_clicks(self.compare_plotter, compared=True)
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         if self.scene is not None:
             self.layer_panel.set_scene(self.scene)
         self.comparison.close()
+        if self.renderer is not None:
+            self.renderer.recolour()
         self.compare_renderer.remove()
         self.compare_plotter.close()
         self.compare_plotter.setParent(None)
