@@ -78,3 +78,24 @@ def test_source_values_are_kept() -> None:
     row = done.iloc[0]
     assert (row["height"], row["roof_area"], row["base_elevation"]) == (9.0, 33.0, 1.5)
     assert row["footprint_area"] == pytest.approx(25.0)
+
+
+def test_source_heights_more_than_half_a_storey_off_the_dsm_are_replaced() -> None:
+    grid = np.zeros((20, 20), dtype=np.float32)
+    transform = Affine(1.0, 0, 0, 0, -1.0, 20.0)
+    dsm = grid.copy()
+    dsm[0:10, :] = 9.0  # 9 m roofs over the northern half, bare ground in the south
+    terrain = Terrain(dtm=Raster(grid, transform, RD), dsm=Raster(dsm, transform, RD))
+    frame = _frame(
+        id=["low", "close", "gone"], height=[3.0, 8.0, 6.0],
+        geometry=[shapely.box(2, 12, 8, 18), shapely.box(12, 12, 18, 18), shapely.box(2, 2, 8, 8)],
+    )
+    done, warnings = complete_buildings(frame, terrain)
+    # 6 m off: replaced; 1 m off (under half a storey): kept; no building in the DSM: kept
+    assert done["height"].tolist() == pytest.approx([9.0, 8.0, 6.0])
+    assert done["height_source"].tolist() == ["dsm", None, None]
+    assert done["floors"].tolist() == [3, 3, 2]
+    assert any("1 buildings: source height replaced by DSM − DTM" in w for w in warnings)
+    kept, warnings = complete_buildings(frame, terrain, dsm_heights=False)
+    assert kept["height"].tolist() == pytest.approx([3.0, 8.0, 6.0])
+    assert not any("replaced" in w for w in warnings)

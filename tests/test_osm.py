@@ -19,6 +19,7 @@ from twin.importers.osm_tags import (
     USE_BY_BUILDING,
     Tags,
     building_height,
+    building_type,
     building_use,
     lanes_per_direction,
     maxspeed_per_direction,
@@ -154,6 +155,14 @@ def test_building_use() -> None:
     assert building_use({"building": "yes"}) == "unknown"
     assert building_use({"building": "entrance"}) == "other"
     assert set(USE_BY_BUILDING.values()) | set(USE_BY_AMENITY.values()) <= set(BUILDING_USES)
+
+
+def test_building_type_keeps_what_the_use_class_loses() -> None:
+    # a garage and a warehouse are both "storage"; the type tells the heated one apart
+    assert building_use({"building": "garage"}) == building_use({"building": "warehouse"})
+    assert building_type({"building": "garage"}) == "garage"
+    assert building_type({"building": "Shed;hut"}) == "shed"
+    assert building_type({"building": "yes"}) is None and building_type({}) is None
 
 
 def test_poi_category() -> None:
@@ -320,6 +329,7 @@ def test_helsinki_buildings(helsinki: SourceData) -> None:
     assert (buildings["height"] > 0).all()
     assert set(buildings["height_source"]) == {"attribute", "levels", "default"}
     assert set(buildings["use"]) <= set(BUILDING_USES)
+    assert {"roof", "shed", "apartments"} <= set(buildings["building_type"].dropna())
     assert helsinki.crs.to_epsg() == 4326 and helsinki.kind == "osm"
     assert (buildings["source"] == "Helsinki.osm.pbf").all()
 

@@ -30,6 +30,7 @@ BUILDING_COLUMNS: dict[str, str] = {
     "base_elevation": "float64",
     "floors": "Int64",
     "use": "object",
+    "building_type": "object",
     "year": "Int64",
     "footprint_area": "float64",
     "roof_area": "float64",
@@ -44,7 +45,10 @@ BUILDING_COLUMNS: dict[str, str] = {
 """Columns of ``Twin.buildings`` (besides ``geometry``, the 2D footprint) and their dtypes.
 
 height, base_elevation: m; areas: m²; volume: m³; year: construction year; height_source says
-where the height came from (``attribute``, ``geometry``, ``levels``, ``dsm``, ``default``).
+where the height came from (``attribute``, ``geometry``, ``levels``, ``dsm``, ``default``);
+building_type is the source's own type of the building where it names one (OSM ``building=*``,
+e.g. ``garage``, ``shed``, ``house``; null for ``yes`` and for sources without one): ``use`` is the
+class it falls in, the type tells a garage from a warehouse (``twin.energy.heated``).
 """
 
 BUILDING_USES: tuple[str, ...] = (

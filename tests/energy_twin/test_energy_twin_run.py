@@ -34,12 +34,18 @@ def test_shipped_weather_file_reads_through_the_importer(weather_file, delft) ->
     assert delft.weather is not None and delft.weather.location.name == "Essen"
 
 
-def test_every_delft_building_gets_positive_heating(delft_run, delft) -> None:
+def test_every_heated_delft_building_gets_positive_heating(delft_run, delft) -> None:
     b = delft_run.buildings
     assert len(b) == len(delft.buildings) == 160
-    assert b["simulated"].all() and not delft_run.warnings
-    assert np.isfinite(b["heating_kWh"]).all() and (b["heating_kWh"] > 0).all()
-    assert (b["peak_heating_kW"] > 0).all() and (b["cooling_kWh"] >= 0).all()
+    # 17 stand-alone sheds and annexes below 50 m² are unheated (EPBD art. 4(2)), kept, counted
+    assert delft_run.warnings == ("17 buildings unheated, not simulated: 17 stand-alone untyped "
+                                  "below 50 m² (EPBD art. 4(2))",)
+    unheated = ~b["simulated"].to_numpy()
+    assert (delft.buildings["footprint_area"].to_numpy()[unheated] < 50.0).all()
+    assert np.isnan(b["heating_kWh"][unheated]).all()
+    h = b[~unheated]
+    assert np.isfinite(h["heating_kWh"]).all() and (h["heating_kWh"] > 0).all()
+    assert (h["peak_heating_kW"] > 0).all() and (h["cooling_kWh"] >= 0).all()
     assert list(b.index) == list(delft.buildings["id"])
 
 
@@ -52,22 +58,24 @@ def test_delft_heating_per_m2_is_within_the_tabula_band(delft_run) -> None:
 
 def test_results_add_up(delft_run) -> None:
     b = delft_run.buildings
-    np.testing.assert_allclose(delft_run.monthly_heating_kWh.sum(axis=1), b["heating_kWh"])
-    np.testing.assert_allclose(delft_run.monthly_cooling_kWh.sum(axis=1), b["cooling_kWh"])
+    sim = b["simulated"].to_numpy()
+    np.testing.assert_allclose(delft_run.monthly_heating_kWh.sum(axis=1)[sim], b["heating_kWh"][sim])
+    np.testing.assert_allclose(delft_run.monthly_cooling_kWh.sum(axis=1)[sim], b["cooling_kWh"][sim])
     hourly = delft_run.district_heating_kW
     assert hourly.shape == (8760, 1)
     assert hourly.to_numpy().sum() == pytest.approx(b["heating_kWh"].sum())
     assert delft_run.kpis["peak_heating_MW"] * 1e3 <= b["peak_heating_kW"].sum()
     monthly = delft_run.monthly_heating_kWh.sum()
     assert monthly[1] > monthly[4] > monthly[7]  # January > April > July
-    assert b["peak_heating_time"].dt.month.isin([1, 2, 3, 11, 12]).all()
+    assert b["peak_heating_time"][sim].dt.month.isin([1, 2, 3, 11, 12]).all()
     np.testing.assert_allclose(b["heating_kWh_m2"], b["heating_kWh"] / b["floor_area_m2"])
 
 
 def test_retrofit_lowers_heating(delft, delft_run) -> None:
     retrofit = delft.replace(buildings=delft.buildings.assign(**RETROFIT))
     after = run_energy(retrofit)
-    assert (after.buildings["heating_kWh"] < delft_run.buildings["heating_kWh"]).all()
+    heated = delft_run.buildings["simulated"]
+    assert (after.buildings["heating_kWh"][heated] < delft_run.buildings["heating_kWh"][heated]).all()
     assert after.kpis["heating_kWh_m2"] < 0.5 * delft_run.kpis["heating_kWh_m2"]
     assert after.kpis["peak_heating_MW"] < delft_run.kpis["peak_heating_MW"]
 
@@ -86,19 +94,23 @@ def test_hooks_efficiency_hourly_consumers_and_districts(delft, delft_run) -> No
     np.testing.assert_allclose(b["heating_kWh"], delft_run.buildings["heating_kWh"])
     np.testing.assert_allclose(b["heating_final_kWh"], b["heating_kWh"] / 0.9)
     np.testing.assert_allclose(b["cooling_final_kWh"], b["cooling_kWh"] / 3.0)  # EER 3
-    np.testing.assert_allclose(sums, b["heating_kWh"], rtol=1e-5)
+    np.testing.assert_allclose(sums, np.nan_to_num(b["heating_kWh"]), rtol=1e-5)
     assert list(run.district_heating_kW.columns) == ["west", "east"]
     np.testing.assert_allclose(run.district_heating_kW["west"].sum(),
                                b["heating_kWh"].iloc[:80].sum())
 
 
-def test_unsimulable_buildings_are_reported_not_run(delft) -> None:
+def test_unsimulable_buildings_are_reported_not_run(delft, delft_run) -> None:
     tiny = delft.buildings.copy()
-    tiny.loc[0, "floor_area"] = 0.5
+    first = int(np.flatnonzero(delft_run.buildings["simulated"])[0])
+    tiny.loc[first, "floor_area"] = 0.5
     run = run_energy(delft.replace(buildings=tiny))
-    assert not run.buildings["simulated"].iloc[0] and np.isnan(run.buildings["heating_kWh"].iloc[0])
-    assert run.buildings["simulated"].iloc[1:].all()
-    assert any("not simulated" in w for w in run.warnings)
+    simulated = run.buildings["simulated"].to_numpy()
+    assert not simulated[first] and np.isnan(run.buildings["heating_kWh"].iloc[first])
+    expected = delft_run.buildings["simulated"].to_numpy().copy()
+    expected[first] = False
+    assert (simulated == expected).all()
+    assert any("1 buildings not simulated: conditioned floor area" in w for w in run.warnings)
 
 
 def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weather) -> None:

@@ -27,6 +27,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     importer.add_argument("--name", help="twin name (default: the folder name without .twin)")
     importer.add_argument("--crs", help="twin CRS (e.g. EPSG:28992); also assumed for sources that declare none")
     importer.add_argument("--lod", help="CityJSON level of detail to use (default: the highest present)")
+    importer.add_argument("--source-heights", action="store_true",
+                          help="keep source building heights where DSM − DTM disagrees by more "
+                               "than half a storey (default: take DSM − DTM there)")
     importer.set_defaults(handler=_import_command)
 
     info = commands.add_parser("info", help="describe a twin folder")
@@ -56,7 +59,7 @@ def _import_command(args: argparse.Namespace) -> int:
         raise InputError(None, "files", "no source files given (or use --sample NAME)")
     crs = parse_crs(args.crs, field="--crs") if args.crs else None
     name = args.name or args.output.name.removesuffix(".twin")
-    options = ImportOptions(lod=args.lod, crs=crs)
+    options = ImportOptions(lod=args.lod, crs=crs, dsm_heights=not args.source_heights)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("importing", total=len(paths) + 1)

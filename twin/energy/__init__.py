@@ -3,6 +3,8 @@ the result back as tables and KPIs.
 
 - ``archetypes``: envelope and use parameters by construction-year band and use (table in
   ``archetypes.toml``, sources cited there), overridable per building by columns.
+- ``heated``: which buildings are heated (garages, sheds, small stand-alone untyped buildings
+  are not: kept, not simulated, counted).
 - ``party_walls``: wall area shared with touching neighbours, per orientation (adiabatic).
 - ``solar``: the twin's weather as the kernels' ``Weather``; irradiance on the horizontal and
   N/E/S/W facades.

@@ -24,8 +24,9 @@ Per building (all vectorised over the buildings table):
 - internal gains W = internal_gains x A_f, scheduled; appliances and lighting electricity
   W = electric_share x internal_gains x A_f, on the same schedule.
 
-Buildings with a conditioned floor area below ``MIN_FLOOR_AREA`` or no positive height are left
-out of the run (counted in a warning); their results are NaN.
+Unheated buildings (``heated``: garages, sheds, small stand-alone untyped buildings, ...) and
+buildings with a conditioned floor area below ``MIN_FLOOR_AREA`` or no positive height are left
+out of the run (counted in warnings); their results are NaN.
 
 Zone order: the kernel runs zones in chunks and is fastest when a chunk shares its district,
 ventilation schedule and profiles, so zones are sorted by (district, scheduled ventilation,
@@ -51,6 +52,7 @@ from simulation.energy import (
 )
 from twin.energy.archetypes import Archetypes, load_archetypes
 from twin.energy.dsm_horizons import DsmShading, dsm_shading
+from twin.energy.heated import heated_buildings
 from twin.energy.party_walls import party_wall_areas
 from twin.energy.schedules import building_profiles, local_calendar
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
@@ -273,11 +275,13 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
     params = archetypes.parameters(b)
     e = envelope_table(twin, params, archetypes, settings.party_wall_tolerance)
     height = b["height"].to_numpy(np.float64)
+    heated = heated_buildings(b, e[[f"party_wall_{o}" for o in ORIENTATIONS]].sum(axis=1).to_numpy())
+    warnings = [w for w in (heated.warning(),) if w]
     ok = (e["floor_area"].to_numpy() >= MIN_FLOOR_AREA) & (np.nan_to_num(height) > 0.0)
-    warnings = []
-    if not ok.all():
-        warnings.append(f"{int((~ok).sum())} buildings not simulated: conditioned floor area "
-                        f"below {MIN_FLOOR_AREA:g} m² or no height")
+    if not ok[heated.mask].all():
+        warnings.append(f"{int((~ok[heated.mask]).sum())} buildings not simulated: conditioned "
+                        f"floor area below {MIN_FLOOR_AREA:g} m² or no height")
+    ok &= heated.mask
 
     weather = twin.weather
     sources = solar_sources(weather, settings.albedo, settings.sun_samples)

@@ -91,11 +91,13 @@ def import_files(
         if progress:
             progress(Path(path).name)
         sources.append(read_source(path, options))
-    return assemble(name, sources, twin_crs)
+    return assemble(name, sources, twin_crs, options.dsm_heights)
 
 
-def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = None) -> Twin:
-    """One Twin from the sources, every layer reprojected into the twin CRS."""
+def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = None,
+             dsm_heights: bool = True) -> Twin:
+    """One Twin from the sources, every layer reprojected into the twin CRS; ``dsm_heights`` as
+    ``ImportOptions.dsm_heights``."""
     _check_sources_fit(sources)
     warnings = [f"{s.path.name}: {line}" for s in sources for line in s.warnings]
     if twin_crs is not None:
@@ -111,7 +113,7 @@ def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = No
     terrain = _terrain(sources, crs, warnings)
     buildings = _concat([to_crs(s.buildings, crs) for s in sources if _has(s.buildings)], BUILDING_COLUMNS, crs)
     buildings = _unique_ids(buildings, "buildings", warnings)
-    buildings, fills = complete_buildings(buildings, terrain)
+    buildings, fills = complete_buildings(buildings, terrain, dsm_heights)
     warnings += fills
 
     return Twin(

@@ -35,11 +35,16 @@ class ImportOptions:
         For vector files, twin column name -> source column name (``height``, ``floors``,
         ``use``, ``year``, ``id``, ``lanes``, ``free_speed``, ...); the key ``free_speed_unit``
         gives the unit of the speed column (``km/h``, ``m/s`` or ``mph``).
+    dsm_heights : bool, default True
+        Replace a building's source height by DSM − DTM inside its footprint where the two are
+        more than half a storey apart (``building_completion.DSM_HEIGHT_GAP``); False keeps the
+        source heights (the gap is still warned about).
     """
 
     lod: str | None = None
     crs: CRS | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    dsm_heights: bool = True
 
 
 @dataclass

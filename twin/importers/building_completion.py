@@ -1,8 +1,9 @@
 """Complete the building table: fill every attribute a source left unknown, in a documented order.
 
 Source values outside a building's plausible range are read as unknown first
-(``twin.importers.building_values``). Heights come from the source, else DSM − DTM inside the
-footprint, else floors × storey height, else a default by use. Areas of walls per orientation come from the footprint's edges when the
+(``twin.importers.building_values``). Heights come from the source, unless DSM − DTM inside the
+footprint differs from it by more than ``DSM_HEIGHT_GAP`` (then DSM − DTM, on by default); else
+DSM − DTM, else floors × storey height, else a default by use. Areas of walls per orientation come from the footprint's edges when the
 source had no 3D surfaces. Every fill is counted in a warning line.
 """
 
@@ -50,8 +51,11 @@ def wall_lengths_by_orientation(footprints: np.ndarray) -> np.ndarray:
     return result
 
 
-def complete_buildings(frame: gpd.GeoDataFrame, terrain: Terrain) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """Fill unknown building attributes; returns the new table and one warning line per kind of fill."""
+def complete_buildings(frame: gpd.GeoDataFrame, terrain: Terrain,
+                       dsm_heights: bool = True) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Fill unknown building attributes; returns the new table and one warning line per kind of
+    fill. ``dsm_heights``: replace source heights that DSM − DTM contradicts (see the module
+    docstring); False keeps them and only warns."""
     b = conform_buildings(frame).copy()
     warnings: list[str] = []
     clear_implausible(b, warnings)
@@ -60,7 +64,7 @@ def complete_buildings(frame: gpd.GeoDataFrame, terrain: Terrain) -> tuple[gpd.G
     b["footprint_area"] = b["footprint_area"].fillna(pd.Series(area, index=b.index))
 
     _fill_base_elevation(b, terrain, warnings)
-    _compare_heights_with_dsm(b, terrain, warnings)
+    _compare_heights_with_dsm(b, terrain, warnings, dsm_heights)
     _fill_height(b, terrain, warnings)
 
     unknown_floors = b["floors"].isna()
@@ -102,22 +106,38 @@ def _fill_base_elevation(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[s
 
 HEIGHT_DISAGREEMENT = 1.0
 """m: median gap between source heights and DSM − DTM above which the import warns."""
+DSM_HEIGHT_GAP = 0.5 * STOREY_HEIGHT
+"""m: a source height further than this from DSM − DTM gets another storey count
+(round(height / STOREY_HEIGHT)) than the surface model shows, and is replaced by DSM − DTM."""
+MIN_DSM_HEIGHT = 0.5
+"""m: DSM − DTM at or below this shows no building (demolished, or built after the survey)."""
 
 
-def _compare_heights_with_dsm(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str]) -> None:
-    """Warn when the heights a source gives differ from DSM − DTM by more than HEIGHT_DISAGREEMENT."""
+def _compare_heights_with_dsm(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str],
+                              replace: bool) -> None:
+    """Warn when the heights a source gives differ from DSM − DTM by more than
+    HEIGHT_DISAGREEMENT (median); with ``replace``, take DSM − DTM where a building's gap
+    exceeds DSM_HEIGHT_GAP and the surface model shows a building there."""
     known = b["height"].notna().to_numpy()
     if terrain.dsm is None or terrain.dtm is None or not known.any():
         return
     footprints = b.geometry.values[known]
     observed = zonal_statistic(terrain.dsm, footprints, "median") - zonal_statistic(terrain.dtm, footprints, "median")
     gap = observed - b.loc[known, "height"].to_numpy(dtype=float)
-    gap = gap[np.isfinite(gap)]
-    if gap.size and abs(np.median(gap)) > HEIGHT_DISAGREEMENT:
+    finite = gap[np.isfinite(gap)]
+    if finite.size and abs(np.median(finite)) > HEIGHT_DISAGREEMENT:
         warnings.append(
-            f"{gap.size} buildings: source heights differ from DSM − DTM by {np.median(gap):+.1f} m "
-            f"(median; 5–95 %: {np.percentile(gap, 5):+.1f}..{np.percentile(gap, 95):+.1f} m)"
+            f"{finite.size} buildings: source heights differ from DSM − DTM by {np.median(finite):+.1f} m "
+            f"(median; 5–95 %: {np.percentile(finite, 5):+.1f}..{np.percentile(finite, 95):+.1f} m)"
         )
+    swap = np.isfinite(gap) & (np.abs(gap) > DSM_HEIGHT_GAP) & (observed > MIN_DSM_HEIGHT)
+    if not replace or not swap.any():
+        return
+    rows = b.index[known][swap]
+    b.loc[rows, "height"] = observed[swap]
+    b.loc[rows, "height_source"] = "dsm"
+    warnings.append(f"{int(swap.sum())} buildings: source height replaced by DSM − DTM (more than "
+                    f"{DSM_HEIGHT_GAP:g} m apart: another storey count)")
 
 
 def _fill_height(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str]) -> None:

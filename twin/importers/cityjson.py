@@ -628,6 +628,7 @@ def _buildings(path: Path, arrays: NumericArrays, vertices: np.ndarray, selectio
         "base_elevation": values["z_min"],
         "floors": pd.array(floors, dtype="Int64"),
         "use": uses,
+        "building_type": [None] * n,
         "year": pd.array(years, dtype="Int64"),
         "footprint_area": shapely.area(shapes).astype(np.float64),
     }

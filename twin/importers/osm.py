@@ -37,6 +37,7 @@ from twin.importers.osm_tags import (
     TagLookup,
     Tags,
     building_height,
+    building_type,
     building_use,
     lanes_per_direction,
     maxspeed_per_direction,
@@ -86,6 +87,7 @@ class BuildingRecord:
     height_source: str
     floors: int | None
     use: str
+    building_type: str | None
     year: int | None
     poi: tuple[str, str, str | None] | None
 
@@ -218,7 +220,8 @@ def building_record(building_id: str, tags: Tags) -> BuildingRecord:
     height, height_source, floors = building_height(tags, use)
     year = parse_year(tags.get("start_date")) or parse_year(tags.get("building:year"))
     poi = poi_category(tags)
-    return BuildingRecord(building_id, height, height_source, floors, use, year,
+    return BuildingRecord(building_id, height, height_source, floors, use,
+                          building_type(tags), year,
                           (*poi, tags.get("name")) if poi else None)
 
 
@@ -343,6 +346,7 @@ def buildings_frame(collector: OsmCollector, warnings: list[str]) -> gpd.GeoData
         "height_source": [r.height_source for r in records],
         "floors": pd.array([r.floors for r in records], dtype="Int64"),
         "use": [r.use for r in records],
+        "building_type": [r.building_type for r in records],
         "year": pd.array([r.year for r in records], dtype="Int64"),
     })
     frame = frame.reindex(columns=list(BUILDING_COLUMNS)).astype(BUILDING_COLUMNS)

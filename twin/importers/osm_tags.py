@@ -323,6 +323,13 @@ USE_BY_AMENITY: dict[str, str] = {
 GENERIC_BUILDING_VALUES = frozenset({"yes", "building", "true", "1"})
 """``building=*`` values that say nothing about the use."""
 
+def building_type(tags: TagLookup) -> str | None:
+    """The ``building=*`` value of a building (first of a ``;`` list), None for the generic
+    values (``GENERIC_BUILDING_VALUES``) that name no type."""
+    value = (tags.get("building") or "").split(";")[0].strip().lower()
+    return None if not value or value in GENERIC_BUILDING_VALUES else value
+
+
 def building_use(tags: TagLookup) -> str:
     """BUILDING_USES class of a building from ``building``, then ``amenity``, ``shop``,
     ``office``, ``tourism`` (hotels) and ``leisure``; ``unknown`` for a bare ``building=yes``."""
