@@ -205,7 +205,8 @@ class AddBuildings(Intervention):
             geometry=footprints,
             crs=twin.crs,
         )
-        added, notes = complete_buildings(frame, twin.terrain)
+        # planned buildings are not in today's DSM: their given heights stand
+        added, notes = complete_buildings(frame, twin.terrain, dsm_heights=False)
         buildings = gpd.GeoDataFrame(
             pd.concat([twin.buildings, added], ignore_index=True), geometry="geometry", crs=twin.crs
         )
