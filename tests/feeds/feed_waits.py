@@ -1,8 +1,11 @@
-"""Waits of the feed tests: on a condition with a deadline, never on a sleep alone; and the
-counts they wait for (journal lines, stored observations)."""
+"""What the feed tests share: the feeds file and command of a real `twin listen` on the test
+broker, waits on a condition with a deadline (never on a sleep alone), and the counts they wait
+for (journal lines, stored observations)."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,3 +33,24 @@ def stored(twin_folder: Path, sensor: str = "s1") -> int:
     """Observations stored for ``sensor`` in the twin folder."""
     series = list_series(twin_folder)
     return int(series.loc[series["sensor"] == sensor, "count"].sum())
+
+
+LISTENER_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+"""Environment of a listener subprocess: this test run's import path."""
+
+
+def mqtt_feeds_file(folder: Path, twin_folder: Path, port: int, client_id: str,
+                    flush_interval: float = 3600.0) -> Path:
+    """A feeds file in ``folder``: one MQTT feed ``city`` on the loopback broker at ``port``,
+    QoS 1, topics ``city/#``, into ``twin_folder``."""
+    path = folder / "feeds.toml"
+    path.write_text(f'[twin]\nfolder = "{twin_folder}"\nflush_interval = {flush_interval}\n\n'
+                    f'[[feeds]]\nname = "city"\nkind = "mqtt"\nhost = "127.0.0.1"\n'
+                    f'port = {port}\ntopics = ["city/#"]\nqos = 1\nclient_id = "{client_id}"\n',
+                    encoding="utf-8")
+    return path
+
+
+def listen_command(feeds: Path, *args: str) -> list[str]:
+    """The command line of ``twin listen FEEDS ARGS`` in this interpreter."""
+    return [sys.executable, "-m", "twin.cli", "listen", str(feeds), *args]

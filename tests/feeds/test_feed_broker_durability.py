@@ -7,13 +7,18 @@ acknowledgement: a kill in that one pass (under a millisecond) would lose what i
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 
-from feed_waits import journal_lines, stored, wait_until
+from feed_waits import (
+    LISTENER_ENV,
+    journal_lines,
+    listen_command,
+    mqtt_feeds_file,
+    stored,
+    wait_until,
+)
 from mqtt_publisher import Publisher, message
 
 from twin.feeds.archive import read_series
@@ -24,19 +29,11 @@ from twin.feeds.runner import listen
 N = 2000
 
 
-
-
-
 def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, broker, tmp_path) -> None:
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'[twin]\nfolder = "{twin_folder}"\nflush_interval = 3600.0\n\n[[feeds]]\n'
-                     f'name = "city"\nkind = "mqtt"\nhost = "127.0.0.1"\nport = {broker.port}\n'
-                     'topics = ["city/#"]\nqos = 1\nclient_id = "twin-durability-test"\n',
-                     encoding="utf-8")
+    feeds = mqtt_feeds_file(tmp_path, twin_folder, broker.port, "twin-durability-test")
     journal = journal_folder(twin_folder)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    listener = subprocess.Popen([sys.executable, "-m", "twin.cli", "listen", str(feeds),
-                                 "--duration", "120", "--quiet"], env=env,
+    listener = subprocess.Popen(listen_command(feeds, "--duration", "120", "--quiet"),
+                                env=LISTENER_ENV,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     publisher = Publisher(broker.port, client_id="durability-publisher")
     try:

@@ -7,12 +7,11 @@ the listener with one line naming ``timeseries.h5`` and leaves the twin as it wa
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 
-from feed_waits import stored, wait_until
+from feed_waits import LISTENER_ENV, listen_command, mqtt_feeds_file, stored, wait_until
 from file_size_limit import limited
 from mqtt_publisher import Publisher, message
 
@@ -28,19 +27,12 @@ LIMIT = 32 * 1024
 """The file size limit of the listener [bytes]: a journal segment holds about 250 messages."""
 
 
-
-
 def test_a_full_disk_stops_the_listener_with_one_line_and_loses_nothing(twin_folder, broker,
                                                                         tmp_path) -> None:
-    feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'[twin]\nfolder = "{twin_folder}"\nflush_interval = 3600.0\n\n[[feeds]]\n'
-                     f'name = "city"\nkind = "mqtt"\nhost = "127.0.0.1"\nport = {broker.port}\n'
-                     'topics = ["city/#"]\nqos = 1\nclient_id = "twin-disk-full-test"\n',
-                     encoding="utf-8")
+    feeds = mqtt_feeds_file(tmp_path, twin_folder, broker.port, "twin-disk-full-test")
     journal = journal_folder(twin_folder)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    listener = subprocess.Popen(limited(LIMIT, [sys.executable, "-m", "twin.cli", "listen", str(feeds),
-                                                "--duration", "120", "--quiet"]), env=env,
+    listener = subprocess.Popen(limited(LIMIT, listen_command(feeds, "--duration", "120", "--quiet")),
+                                env=LISTENER_ENV,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     publisher = Publisher(broker.port, client_id="disk-full-publisher")
     try:
@@ -82,9 +74,8 @@ def test_a_full_disk_during_an_append_stops_with_one_line_and_keeps_the_twin(twi
                      f'kind = "replay"\npath = "{recorded}"\n', encoding="utf-8")
     before = {path.name: path.read_bytes() for path in twin_folder.iterdir()}
     limit = (twin_folder / TIMESERIES).stat().st_size + 2 * recorded.stat().st_size
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     result = subprocess.run(limited(limit, [sys.executable, "-m", "twin.cli", "listen", str(feeds), "--quiet"]),
-                            check=False, env=env, capture_output=True, text=True, timeout=300)
+                            check=False, env=LISTENER_ENV, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2, result.stderr  # not -11, a segmentation fault
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == \

@@ -4,15 +4,13 @@ listener, a restart that replays the journal, or a later read of the store."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 
 import orjson
 import pytest
-from feed_waits import stored
+from feed_waits import LISTENER_ENV, listen_command, mqtt_feeds_file, stored
 from mqtt_publisher import T0, Publisher, message
 
 from twin.feeds.archive import append_observations, list_series, read_series
@@ -39,27 +37,16 @@ UNSTORABLE = [
 ]
 
 
-def _feeds(tmp_path, twin_folder, broker_port: int):
-    path = tmp_path / "feeds.toml"
-    path.write_text(f'[twin]\nfolder = "{twin_folder}"\nflush_interval = 0.5\n\n[[feeds]]\n'
-                    f'name = "city"\nkind = "mqtt"\nhost = "127.0.0.1"\nport = {broker_port}\n'
-                    'topics = ["city/#"]\nqos = 1\nclient_id = "twin-poison-test"\n',
-                    encoding="utf-8")
-    return path
-
-
-
 def _quarantined(twin_folder) -> list[dict]:
     path = quarantine_path(twin_folder)
     return [json.loads(line) for line in path.read_text(encoding="ascii").splitlines()]
 
 
 def test_poison_messages_do_not_stop_the_listener(twin_folder, broker, tmp_path) -> None:
-    feeds = _feeds(tmp_path, twin_folder, broker.port)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    listener = subprocess.Popen([sys.executable, "-m", "twin.cli", "listen", str(feeds),
-                                 "--duration", "120"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    feeds = mqtt_feeds_file(tmp_path, twin_folder, broker.port, "twin-poison-test",
+                            flush_interval=0.5)
+    listener = subprocess.Popen(listen_command(feeds, "--duration", "120"), env=LISTENER_ENV,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     publisher = Publisher(broker.port, client_id="poison-publisher")
     try:
         publisher.wait_connected()
