@@ -74,8 +74,8 @@ class TurnCapacities:
     """Capacity (veh/h) of the turning movement from link ``from_link`` into link ``to_link``.
 
     The turn must connect (``to_link`` leaves the node ``from_link`` enters). A turn's green is its
-    approach link's green. Routing does not see turn capacities: a turn of capacity 0 stops the
-    vehicles routed through it.
+    approach link's green. A turn of capacity 0 is banned: routing never takes it (vehicles
+    given a route through it in the demand stop there). Other capacities do not change routes.
 
     Attributes
     ----------

@@ -34,5 +34,5 @@ def njit_no_refcount(inline: Literal["never", "always"] = "never"
     """
     # ``_nrt`` is an option numba's typing stubs do not list
     if inline == "never":
-        return numba.njit(cache=True, _nrt=False)  # type: ignore[call-overload]
-    return numba.njit(cache=True, _nrt=False, inline=inline)  # type: ignore[call-overload]
+        return numba.njit(cache=True, _nrt=False)  # type: ignore[call-overload, unused-ignore]
+    return numba.njit(cache=True, _nrt=False, inline=inline)  # type: ignore[call-overload, unused-ignore]

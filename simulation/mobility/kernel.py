@@ -81,7 +81,7 @@ def _release(LI: np.ndarray, VF: np.ndarray, VI: np.ndarray, order: np.ndarray,
             continue
         ctr[C_DEPARTED] += 1
         if VI[v, TROW] >= 0:
-            b = tree[VI[v, TROW], VI[v, ORIGIN]]
+            b = tree[VI[v, TROW], LI.shape[0] + VI[v, ORIGIN]]  # first link from the origin
         elif VI[v, ROUTE_LEN] > 0:
             b = route_links[VI[v, ROUTE_START] + VI[v, ROUTE_POS]]
         elif VI[v, ORIGIN] != VI[v, DEST]:  # never routed: cannot depart
@@ -137,8 +137,8 @@ def step_nodes(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarra
     route_links : ndarray
         Pool of explicit routes, int32 [-].
     tree : ndarray
-        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
-        n_nodes) [-].
+        Pool of routing trees: next link after every link (-1 where it ends at the destination),
+        then the first link from every node, int32 (rows, n_links + n_nodes) [-].
     NS : ndarray
         Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64 (2,
         n_nodes + 1) [-].
@@ -309,8 +309,8 @@ def advance(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray,
     route_links : ndarray
         Pool of explicit routes, int32 [-].
     tree : ndarray
-        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
-        n_nodes) [-].
+        Pool of routing trees: next link after every link (-1 where it ends at the destination),
+        then the first link from every node, int32 (rows, n_links + n_nodes) [-].
     NS : ndarray
         Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64 (2,
         n_nodes + 1) [-].

@@ -137,8 +137,8 @@ def _find_turn(turn_start: np.ndarray, turn_to: np.ndarray, a: int, b: int) -> i
 
 
 @numba.njit(cache=True, inline="always")
-def next_link(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, v: int, n: int) -> int:
-    """The link vehicle ``v`` takes after node ``n`` (-1: ``n`` is its destination).
+def next_link(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, v: int, a: int) -> int:
+    """The link vehicle ``v`` takes after link ``a`` (-1: ``a`` ends at its destination).
 
     Parameters
     ----------
@@ -147,12 +147,13 @@ def next_link(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, v: int,
     route_links : ndarray
         Pool of explicit routes, int32 [-].
     tree : ndarray
-        Pool of routing trees: next link from every node (-1 at the destination), int32 (rows,
-        n_nodes) [-].
+        Pool of routing trees: the next link after every link (-1 where it ends at the
+        destination), then the first link from every node, int32 (rows, n_links + n_nodes)
+        [-].
     v : int
         Vehicle [-].
-    n : int
-        Node at the end of the vehicle's current link [-].
+    a : int
+        The vehicle's current link [-].
 
     Returns
     -------
@@ -161,7 +162,7 @@ def next_link(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, v: int,
     """
     r = VI[v, TROW]
     if r >= 0:
-        return tree[r, n]
+        return tree[r, a]
     p = VI[v, ROUTE_POS] + 1
     if p < VI[v, ROUTE_LEN]:
         return route_links[VI[v, ROUTE_START] + p]
@@ -187,12 +188,12 @@ def _enter(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, VF: np.ndarray, VI:
 
 @njit_no_refcount()
 def _head(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, VF: np.ndarray, VI: np.ndarray,
-          route_links: np.ndarray, tree: np.ndarray, a: int, n: int, k: int) -> None:
+          route_links: np.ndarray, tree: np.ndarray, a: int, k: int) -> None:
     """Note the exit time and next link of the vehicle now at the head of link ``a`` (in step
     ``k``), and the step it came to the head in if it is new there."""
     v = ring_head(LI, ring, a)
     LF[a, HEAD_READY] = VF[v, READY]
-    LI[a, HEAD_NEXT] = next_link(VI, route_links, tree, v, n)
+    LI[a, HEAD_NEXT] = next_link(VI, route_links, tree, v, a)
     LI[a, HEAD_IDX] = LI[a, N_DOWN]
     if LI[a, SINCE_IDX] != LI[a, N_DOWN]:
         LI[a, SINCE_IDX] = LI[a, N_DOWN]
@@ -212,7 +213,7 @@ def _pop_head(LF: np.ndarray, LI: np.ndarray, dlog: np.ndarray, ring: np.ndarray
     LI[a, N_DOWN] += 1
     LI[a, AVAIL] -= 1
     if LI[a, AVAIL] > 0:  # the next vehicle comes to the head
-        _head(LF, LI, ring, VF, VI, route_links, tree, a, n, k)
+        _head(LF, LI, ring, VF, VI, route_links, tree, a, k)
     ST[kb, a, S_OUT] += 1.0
     VF[v, DISTANCE] += LF[a, LENGTH]
     return v
@@ -448,7 +449,7 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
             ready = False
             if avail > 0:
                 if LI[a, HEAD_IDX] != LI[a, N_DOWN]:  # a new vehicle at the head
-                    _head(LF, LI, ring, VF, VI, route_links, tree, a, n, k)
+                    _head(LF, LI, ring, VF, VI, route_links, tree, a, k)
                 ready = LF[a, HEAD_READY] <= horizon
                 # no vehicle is past its exit time before the head is (margin for rounding)
                 if stats_prev and LF[a, HEAD_READY] <= horizon + 1e-6:

@@ -59,6 +59,7 @@ from simulation.mobility.state import (
     Q,
     State,
 )
+from simulation.mobility.turn_graph import allowed_turns, turn_graph
 
 CLOSED_COST = 1.0e7
 """Travel time (s) routing gives a link of zero capacity: avoided whenever another path exists."""
@@ -71,6 +72,7 @@ MAX_BUCKETS = 4096
 _I64_MAX = np.iinfo(np.int64).max
 _NO_LABELS = np.zeros(0, np.int32)
 _NO_COUNTS = np.zeros(0, np.int64)
+_NO_FIRST = (np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32))
 
 Arcs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 """CSR arcs as the tree kernels read them: (start offsets per node, int64; neighbour node of
@@ -281,16 +283,21 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
 @numba.njit(cache=True, nogil=True)
 def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
            sources: np.ndarray, rows: np.ndarray, pred: np.ndarray, dist: np.ndarray, inv: float,
-           nb: int, chunk: int, n_chunks: int, relabel: np.ndarray,
-           unreached: np.ndarray) -> None:
+           nb: int, chunk: int, n_chunks: int, relabel: np.ndarray, unreached: np.ndarray,
+           first_start: np.ndarray, first_links: np.ndarray, link_label: np.ndarray) -> None:
     """Trees from sources chunk, chunk + n_chunks, ... into ``pred[rows[i]]`` (and ``dist[i]``
     if ``dist`` has a row per source); buckets if ``nb`` > 0. Arc labels ``edge`` (which break
     ties) become ``relabel[label]`` if ``relabel`` is given; ``unreached[i]`` (if given) counts
-    the nodes tree i does not reach. Releases the GIL: chunks run in parallel on Python
-    threads."""
+    the vertices tree i does not reach. Releases the GIL: chunks run in parallel on Python
+    threads.
+
+    On the edge-based graph (``turn_graph``), ``first_start``/``first_links`` (the links leaving
+    each node) are given: the vertices after the links then receive the first link of a trip
+    starting at each node (the one of least distance, lowest ``link_label`` among ties)."""
     n = pred.shape[1]
     m = nbr.size
     keep_dist = dist.shape[0] == sources.size
+    n_links = first_links.size
     d = np.empty(n)
     done = np.empty(n, np.uint8)
     bhead = np.empty(max(nb, 1), np.int64)
@@ -306,26 +313,37 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
                           ovn, ovb, inv, nb)
         else:
             _sssp_heap(start, nbr, edge, wgt, sources[i], d, row, hkey, enode)
+        for node in range(first_start.size - 1):
+            u = n_links + node
+            best = -1
+            best_d = np.inf
+            for j in range(first_start[node], first_start[node + 1]):
+                b = first_links[j]
+                if d[b] < best_d or (d[b] == best_d and best_d < np.inf
+                                     and link_label[b] < best):
+                    best = link_label[b]
+                    best_d = d[b]
+            row[u] = -1 if u == sources[i] else best
         if keep_dist:
             for u in range(n):
                 dist[i, u] = d[u]
+        if unreached.size:
+            c = 0
+            for u in range(n):
+                if row[u] < 0 and d[u] == np.inf:
+                    c += 1
+            unreached[i] = c
         if relabel.size:
             for u in range(n):
                 if row[u] >= 0:
                     row[u] = relabel[row[u]]
-        if unreached.size:
-            c = -1  # the source has no predecessor either
-            for u in range(n):
-                if row[u] < 0:
-                    c += 1
-            unreached[i] = c
 
 
 @functools.cache
 def _pool() -> ThreadPoolExecutor:
     """The threads that build trees in parallel, made on first use."""
     # numba sets its configuration as module attributes at run time
-    threads: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    threads: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined, unused-ignore]
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mobility-trees")
 
 
@@ -366,7 +384,8 @@ def bucket_width(cost: np.ndarray) -> tuple[float, int]:
 
 def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarray,
                 dist: np.ndarray | None = None, heap: bool = False,
-                relabel: np.ndarray | None = None, unreached: np.ndarray | None = None) -> None:
+                relabel: np.ndarray | None = None, unreached: np.ndarray | None = None,
+                first_links: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
     """Trees from ``sources`` over ``arcs`` (see ``_arcs``) into rows ``rows`` of ``out``, in
     parallel over numba's current threads; distances into ``dist`` (a row per source) if given;
     arc labels mapped through ``relabel`` if given; nodes not reached counted per tree into
@@ -390,7 +409,11 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
     relabel : ndarray, optional
         New label of each arc label, int32 [-].
     unreached : ndarray, optional
-        Receives the number of nodes each tree does not reach, int64 (n_sources,) [-].
+        Receives the number of vertices each tree does not reach, int64 (n_sources,) [-].
+    first_links : tuple of ndarray, optional
+        On the edge-based graph of ``turn_graph``: the links leaving each node (CSR offsets,
+        link ids) and each link's label; the node vertices then receive the first link of a
+        trip starting there [-].
 
     Returns
     -------
@@ -403,11 +426,16 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
             np.zeros((0, 0)) if dist is None else dist, inv, nb)
     labels = _NO_LABELS if relabel is None else relabel
     counts = _NO_COUNTS if unreached is None else unreached
+    first = _NO_FIRST if first_links is None else first_links
     n_chunks = max(1, min(numba.get_num_threads(), sources.size))
+
+    def chunk(c: int) -> None:
+        _trees(*args, c, n_chunks, labels, counts, *first)
+
     if n_chunks == 1:
-        _trees(*args, 0, 1, labels, counts)
+        chunk(0)
         return
-    jobs = [_pool().submit(_trees, *args, c, n_chunks, labels, counts) for c in range(n_chunks)]
+    jobs = [_pool().submit(chunk, c) for c in range(n_chunks)]
     for job in jobs:
         job.result()
 
@@ -687,18 +715,16 @@ def _refresh_live(VI: np.ndarray, order: np.ndarray, live: np.ndarray, n_live: i
 
 @njit_no_refcount()
 def _closed_ahead(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray,
-                  link_to: np.ndarray, closed: np.ndarray, v: int) -> bool:
+                  closed: np.ndarray, v: int) -> bool:
     """Whether the rest of vehicle ``v``'s route after its current link uses a closed link."""
     r = VI[v, TROW]
     if r >= 0:
-        s = link_to[VI[v, LINK]]
-        while True:
-            e = tree[r, s]
-            if e < 0:
-                return False
+        e = tree[r, VI[v, LINK]]
+        while e >= 0:
             if closed[e]:
                 return True
-            s = link_to[e]
+            e = tree[r, e]
+        return False
     r0 = VI[v, ROUTE_START]
     for j in range(r0 + VI[v, ROUTE_POS] + 1, r0 + VI[v, ROUTE_LEN]):
         if closed[route_links[j]]:
@@ -707,8 +733,7 @@ def _closed_ahead(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _select(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, link_to: np.ndarray,
-            closed: np.ndarray, any_closed: bool, vids: np.ndarray, chosen: np.ndarray,
+def _select(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, closed: np.ndarray, any_closed: bool, vids: np.ndarray, chosen: np.ndarray,
             dest_index: np.ndarray, needed: np.ndarray) -> np.ndarray:
     """The vehicles of ``vids`` to route anew: the ``chosen`` ones not arrived, and, if a link
     is closed, every released one whose route runs over a closed link ahead. Marks their
@@ -721,7 +746,7 @@ def _select(VI: np.ndarray, route_links: np.ndarray, tree: np.ndarray, link_to: 
         if st == ARRIVED or st == UNROUTABLE:
             continue
         if chosen[i] or (any_closed and st != NOT_RELEASED
-                         and _closed_ahead(VI, route_links, tree, link_to, closed, v)):
+                         and _closed_ahead(VI, route_links, tree, closed, v)):
             out[m] = v
             m += 1
             needed[dest_index[v]] = True
@@ -735,6 +760,15 @@ def _start_node(VI: np.ndarray, link_to: np.ndarray, v: int) -> int:
     if VI[v, STATUS] == NOT_RELEASED:
         return VI[v, ORIGIN]
     return link_to[VI[v, LINK]]
+
+
+@njit_no_refcount()
+def _start_vertex(VI: np.ndarray, n_links: int, v: int) -> int:
+    """The tree vertex a new route of ``v`` starts from: its origin node's before departure,
+    else its current link (see ``turn_graph``)."""
+    if VI[v, STATUS] == NOT_RELEASED:
+        return n_links + VI[v, ORIGIN]
+    return VI[v, LINK]
 
 
 @njit_no_refcount()
@@ -755,11 +789,8 @@ def _assign_rows(VI: np.ndarray, tree: np.ndarray, link_to: np.ndarray, vids: np
         v = vids[i]
         di = dest_index[v]
         r = row_of[di]
-        if complete[di]:
-            s = VI[v, DEST]
-        else:
-            s = _start_node(VI, link_to, v)
-        if s == VI[v, DEST] or tree[r, s] >= 0:
+        if (complete[di] or _start_node(VI, link_to, v) == VI[v, DEST]
+                or tree[r, _start_vertex(VI, link_to.size, v)] >= 0):
             old = VI[v, TROW]
             if old >= 0:
                 ref[old] -= 1
@@ -780,13 +811,12 @@ def _path_lengths(VI: np.ndarray, table: np.ndarray, row_of: np.ndarray,
     for i in range(vids.size):
         v = vids[i]
         r = row_of[dest_index[v]]
-        s = _start_node(VI, link_to, v)
         pre = 0 if VI[v, STATUS] == NOT_RELEASED else 1
-        d = VI[v, DEST]
-        if s == d or table[r, s] >= 0:
+        e = table[r, _start_vertex(VI, link_to.size, v)]
+        if e >= 0 or _start_node(VI, link_to, v) == VI[v, DEST]:
             h = 0
-            while s != d:
-                s = link_to[table[r, s]]
+            while e >= 0:
+                e = table[r, e]
                 h += 1
             mode[i] = NEW
             length[i] = pre + h
@@ -809,17 +839,15 @@ def _path_fill(VI: np.ndarray, table: np.ndarray, row_of: np.ndarray, dest_index
             continue
         v = vids[i]
         o = starts[i]
-        s = _start_node(VI, link_to, v)
         if VI[v, STATUS] != NOT_RELEASED:
             pool[o] = VI[v, LINK]
             o += 1
-        d = VI[v, DEST]
         r = row_of[dest_index[v]]
-        while s != d:
-            e = table[r, s]
+        e = table[r, _start_vertex(VI, link_to.size, v)]
+        while e >= 0:
             pool[o] = e
             o += 1
-            s = link_to[e]
+            e = table[r, e]
         if VI[v, TROW] >= 0:
             ref[VI[v, TROW]] -= 1
             VI[v, TROW] = -1
@@ -864,8 +892,10 @@ def _copy_routes(VI: np.ndarray, route_links: np.ndarray, vids: np.ndarray,
 class Router:
     """Re-routes the vehicles of one run on current link travel times.
 
-    Keeps the per-run indexes (destinations, the reversed graph), the list of vehicles on the
-    network and the reference count of every row of the state's tree pool (``st.tree``).
+    Keeps the per-run indexes (destinations, the edge-based graph of the turns routing may
+    take), the list of vehicles on the network and the reference count of every row of the
+    state's tree pool (``st.tree``: a row per destination, the next link after every link and
+    the first link from every node, see ``turn_graph``).
 
     Parameters
     ----------
@@ -876,11 +906,17 @@ class Router:
     link_ids : ndarray, optional
         The caller's id of each link of ``graph`` (if the run renumbered them), on which
         routing breaks ties [-]; default the link's own number.
+    banned : tuple of ndarray, optional
+        The banned turns (from links, to links) [-]; default none.
+    u_turns : bool
+        Allow U-turns everywhere, not only at dead ends.
     """
 
     def __init__(self, graph: RoadGraph, destination: np.ndarray,
-                 link_ids: np.ndarray | None = None) -> None:
-        """Index the destinations and the reversed graph (see the class parameters)."""
+                 link_ids: np.ndarray | None = None,
+                 banned: tuple[np.ndarray, np.ndarray] | None = None,
+                 u_turns: bool = False) -> None:
+        """Index the destinations and the turn graph (see the class parameters)."""
         self.graph = graph
         if link_ids is None:
             self.labels = np.arange(graph.n_links, dtype=np.int32)
@@ -891,7 +927,11 @@ class Router:
             self.relabel[self.labels] = np.arange(graph.n_links, dtype=np.int32)
         self.dest_nodes, dest_index = np.unique(destination, return_inverse=True)
         self.dest_index = dest_index.astype(np.int64)
-        self.in_csr = reverse_csr(graph)
+        banned_from, banned_to = banned or (np.zeros(0, np.int32), np.zeros(0, np.int32))
+        self.turns = turn_graph(graph, *allowed_turns(graph, banned_from, banned_to, u_turns))
+        self.first = (graph.out_start.astype(np.int64), graph.out_links.astype(np.int32),
+                      self.labels)
+        self.width = graph.n_links + graph.n_nodes
         self.link_to = graph.link_to.astype(np.int64)
         self.ref = np.zeros(0, np.int64)
         self.live = np.zeros(len(destination), np.int64)
@@ -901,9 +941,12 @@ class Router:
         self.heap = False  # force the heap version of Dijkstra (tests)
 
     def _arcs(self, cost: np.ndarray) -> Arcs:
-        """Arcs of the reversed graph on ``cost``, labelled with the caller's link ids."""
-        start, nbr, _, wgt = _arcs(*self.in_csr, self.graph.link_from, cost)
-        return start, nbr, self.labels[self.in_csr[1]], wgt
+        """Arcs of the reversed turn graph on ``cost``, labelled with the caller's link ids."""
+        return self.turns.arcs(cost, self.labels)
+
+    def _roots(self, dests: np.ndarray) -> np.ndarray:
+        """The tree roots (vertices) of the destinations of index ``dests``."""
+        return self.graph.n_links + self.dest_nodes[dests]
 
     def candidates(self, st: State, horizon: float) -> np.ndarray:
         """Vehicles on the network (waiting to enter or on a link) and those departing before
@@ -981,31 +1024,31 @@ class Router:
         cost = link_costs(st.LF, st.LI, st.ring, k)
         closed = cost >= CLOSED_COST
         needed = np.zeros(self.dest_nodes.size, dtype=bool)
-        redo = _select(st.VI, st.route_links, st.tree, self.link_to, closed, bool(closed.any()),
+        redo = _select(st.VI, st.route_links, st.tree, closed, bool(closed.any()),
                        np.ascontiguousarray(vids, dtype=np.int64),
                        np.ascontiguousarray(chosen, dtype=np.bool_), self.dest_index, needed)
         want = np.nonzero(needed)[0]
         if want.size == 0:
             return 0
         arcs = self._arcs(cost)
-        n_nodes = self.graph.n_nodes
+        width = self.width
         free = np.nonzero(self.ref == 0)[0]
         if free.size < want.size:  # grow the pool, unless it would outgrow its budget
             rows = st.tree.shape[0]
             grow = max(want.size - free.size, rows // 2)
-            if (rows + grow) * n_nodes > TREE_BUDGET:
+            if (rows + grow) * width > TREE_BUDGET:
                 grow = want.size - free.size
-            if (rows + grow) * n_nodes > TREE_BUDGET:
+            if (rows + grow) * width > TREE_BUDGET:
                 return self._explicit(st, arcs, redo, want)
-            tree = np.empty((rows + grow, n_nodes), np.int32)
+            tree = np.empty((rows + grow, width), np.int32)
             tree[:rows] = st.tree
             st.tree = tree
             self.ref = np.concatenate([self.ref, np.zeros(grow, np.int64)])
             free = np.concatenate([free, np.arange(rows, rows + grow)])
         rows = free[:want.size]
         unreached = np.empty(want.size, np.int64)
-        build_trees(arcs, self.dest_nodes[want], st.tree, rows, heap=self.heap,
-                    relabel=self.relabel, unreached=unreached)
+        build_trees(arcs, self._roots(want), st.tree, rows, heap=self.heap,
+                    relabel=self.relabel, unreached=unreached, first_links=self.first)
         row_of = np.full(self.dest_nodes.size, -1, np.int64)
         row_of[want] = rows
         complete = np.zeros(self.dest_nodes.size, dtype=bool)
@@ -1016,8 +1059,7 @@ class Router:
     def _explicit(self, st: State, arcs: Arcs, redo: np.ndarray, want: np.ndarray) -> int:
         """Routes written per vehicle, trees built in blocks of at most ``TABLE_BUDGET``
         entries: for networks whose tree pool would outgrow ``TREE_BUDGET``."""
-        n_nodes = self.graph.n_nodes
-        per_block = max(1, TABLE_BUDGET // max(n_nodes, 1))
+        per_block = max(1, TABLE_BUDGET // self.width)
         redo = redo[np.argsort(self.dest_index[redo], kind="stable")]
         block_of = np.full(self.dest_nodes.size, -1, np.int64)
         block_of[want] = np.arange(want.size) // per_block
@@ -1028,13 +1070,13 @@ class Router:
         newly = np.zeros(st.VI.shape[0], dtype=bool)
         bad = 0
         # the explicit routes kept go first: they are copied before new ones overwrite VI
-        table = np.empty((min(per_block, want.size), n_nodes), np.int32)
+        table = np.empty((min(per_block, want.size), self.width), np.int32)
         plans: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for b in range(first.size - 1):
             vids = redo[first[b]:first[b + 1]]
             dests = want[b * per_block:(b + 1) * per_block]
-            build_trees(arcs, self.dest_nodes[dests], table, np.arange(dests.size),
-                        heap=self.heap, relabel=self.relabel)
+            build_trees(arcs, self._roots(dests), table, np.arange(dests.size),
+                        heap=self.heap, relabel=self.relabel, first_links=self.first)
             row_of = np.full(self.dest_nodes.size, -1, np.int64)
             row_of[dests] = np.arange(dests.size)
             mode = np.empty(vids.size, np.int8)
@@ -1049,8 +1091,8 @@ class Router:
         new_pools.append(kept_pool)
         for vids, dests, mode, length in plans:
             if len(plans) > 1:  # the table holds the last block: rebuild this one
-                build_trees(arcs, self.dest_nodes[dests], table, np.arange(dests.size),
-                            heap=self.heap, relabel=self.relabel)
+                build_trees(arcs, self._roots(dests), table, np.arange(dests.size),
+                            heap=self.heap, relabel=self.relabel, first_links=self.first)
             row_of = np.full(self.dest_nodes.size, -1, np.int64)
             row_of[dests] = np.arange(dests.size)
             starts = np.zeros(vids.size + 1, np.int64)

@@ -181,7 +181,7 @@ def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
     """
     settings = settings or Settings()
     # numba sets its configuration as module attributes at run time
-    available: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    available: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined, unused-ignore]
     if settings.threads is not None:
         step_threads = route_threads = max(1, min(settings.threads, available))
     else:  # routing: one barrier per batch of trees, always worth it; stepping: one per step
@@ -246,7 +246,10 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
         st.VI[:, ROUTE_START] = route_start[:-1]
         st.VI[:, ROUTE_LEN] = lens
         st.route_links = inv[route_links].astype(np.int32)
-    router = Router(graph, demand.destination, link_ids=perm)
+    banned = None if turns is None else (turns.from_link[turns.capacity == 0],
+                                         turns.to_link[turns.capacity == 0])
+    router = Router(graph, demand.destination, link_ids=perm, banned=banned,
+                    u_turns=settings.u_turns)
     reroute_steps = settings.reroute_steps
     # every trip starts with its free-flow route (its habitual route); re-routing then moves a
     # share of the drivers onto the routes that are fastest at the time

@@ -50,6 +50,10 @@ class Settings:
         link) [s] (0 = never); a multiple of ``dt``. The default is SUMO's
         ``--time-to-teleport``, 300 s. Releases are counted per trip
         (``TripResults.releases``).
+    u_turns : bool
+        Let routing turn vehicles back onto the reverse link anywhere; by default only where
+        the node offers no other way on (a dead end), as in SUMO. Turns of capacity 0
+        (``TurnCapacities``) are never taken.
     sample_interval : float
         Time between vehicle position samples [s] (0 = no samples); a multiple of ``dt``.
     stop_when_empty : bool
@@ -78,6 +82,7 @@ class Settings:
     reroute_interval: float = 0.0
     reroute_share: float = 0.1
     release_after: float = 300.0
+    u_turns: bool = False
     sample_interval: float = 0.0
     stop_when_empty: bool = True
     seed: int = 0

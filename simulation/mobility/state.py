@@ -35,7 +35,8 @@ its capacity accumulators and the links' occupancy, which it brings up to date w
 runs (``links.catch_up``; occupancy is summed per side whenever a count changes).
 
 **Routes.** A vehicle follows either a row of the routing-tree pool (``TROW`` >= 0: the next link
-from node ``n`` is ``tree[TROW, n]``, -1 at its destination), or an explicit route (``TROW`` = -1:
+after link ``a`` is ``tree[TROW, a]``, -1 where ``a`` ends at its destination, and its first link
+from origin node ``n`` is ``tree[TROW, n_links + n]``), or an explicit route (``TROW`` = -1:
 links ``route_links[ROUTE_START:ROUTE_START + ROUTE_LEN]``, the current one at ``ROUTE_POS``),
 used for routes given in the demand and when the pool would outgrow its memory budget.
 
@@ -238,7 +239,8 @@ class State:
     route_links : ndarray
         Pool of explicit routes, int32 [-].
     tree : ndarray
-        Pool of routing trees, int32 (rows, n_nodes): next link from every node [-].
+        Pool of routing trees, int32 (rows, n_links + n_nodes): next link after every link, then
+        the first link from every node [-].
     NS : ndarray
         Offsets of each node's incoming (row ``IN``) and outgoing (row ``OUT``) links, int64
         (2, n_nodes + 1) [-].
@@ -273,7 +275,7 @@ class State:
     VI: np.ndarray
     order: np.ndarray        # int64 vehicles by departure time
     route_links: np.ndarray  # int32 pool of explicit routes
-    tree: np.ndarray         # int32 (rows, n_nodes) pool of routing trees: next link per node
+    tree: np.ndarray         # int32 (rows, n_links + n_nodes) routing trees: next link per link, first per node
     NS: np.ndarray
     NL: np.ndarray
     vclock: np.ndarray       # per node, virtual time of the node's fair queuing
@@ -388,7 +390,7 @@ def build_state(graph: RoadGraph, model: LinkModel,
         ring=np.full((int(ring_len.sum()), 2), -1, np.int32),
         turn_start=turn_start.astype(np.int64), turn_to=turn_to.astype(np.int64), TF=TF,
         VF=VF, VI=VI, order=np.argsort(departure, kind="stable").astype(np.int64),
-        route_links=np.zeros(0, np.int32), tree=np.zeros((0, graph.n_nodes), np.int32),
+        route_links=np.zeros(0, np.int32), tree=np.zeros((0, graph.n_links + graph.n_nodes), np.int32),
         NS=NS, NL=NL, vclock=np.zeros(graph.n_nodes), MVS=MVS,
         MVI=np.zeros((2, size), np.int64), MVT=np.zeros(size),
         ST=np.zeros((n_bins, n, N_ST)), SER=np.zeros((4, n_steps), np.int64),
