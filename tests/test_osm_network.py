@@ -28,8 +28,12 @@ Nodes = dict[int, tuple[float, float, dict[str, str]]]
 Ways = dict[int, tuple[list[int], dict[str, str]]]
 
 
-def write_osm(folder: Path, nodes: Nodes, ways: Ways) -> Path:
-    """An OSM XML file of ``nodes`` (id: (lat, lon, tags)) and ``ways`` (id: (refs, tags))."""
+Relations = dict[int, tuple[list[tuple[str, int, str]], dict[str, str]]]
+
+
+def write_osm(folder: Path, nodes: Nodes, ways: Ways, relations: Relations | None = None) -> Path:
+    """An OSM XML file of ``nodes`` (id: (lat, lon, tags)), ``ways`` (id: (refs, tags)) and
+    ``relations`` (id: (members (type, ref, role), tags))."""
     def tags(mapping: dict[str, str]) -> str:
         return "".join(f'<tag k="{k}" v="{v}"/>' for k, v in mapping.items())
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
@@ -37,6 +41,9 @@ def write_osm(folder: Path, nodes: Nodes, ways: Ways) -> Path:
               for i, (lat, lon, t) in sorted(nodes.items())]
     lines += [f'<way id="{i}" version="1">' + "".join(f'<nd ref="{n}"/>' for n in refs)
               + f"{tags(t)}</way>" for i, (refs, t) in sorted(ways.items())]
+    lines += [f'<relation id="{i}" version="1">'
+              + "".join(f'<member type="{k}" ref="{r}" role="{role}"/>' for k, r, role in members)
+              + f"{tags(t)}</relation>" for i, (members, t) in sorted((relations or {}).items())]
     path = folder / "city.osm"
     path.write_text("\n".join([*lines, "</osm>"]))
     return path

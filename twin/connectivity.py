@@ -4,6 +4,11 @@ A trip can only be routed between nodes of the same SCC, so routing and demand g
 the largest one (``largest_component_links``); ``connectivity_report`` says how much of the
 network that keeps. Closed links (capacity 0) can be left out of the components with a mask
 of the usable links, so a closure that cuts junctions off shows as a smaller component.
+
+Routing takes turns, not just links (no U-turns but at dead ends, no banned turns:
+``simulation.mobility.turn_graph``), so what a car can drive between is the largest SCC of the
+turn graph, whose vertices are links (``largest_turn_component``); a junction is reachable when
+a link of it in both directions lies in that component.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from simulation.graph import RoadGraph
+from simulation.turns import allowed_turns
 from twin.model import Network
 
 
@@ -91,8 +97,63 @@ def connectivity_report(graph: RoadGraph) -> ConnectivityReport:
 
 
 
+def banned_turn_links(network: Network) -> tuple[np.ndarray, np.ndarray]:
+    """The banned turns of ``network`` as link positions (from, to), those naming a link the
+    network does not have left out."""
+    index = network.links["id"]
+    position = dict(zip(index, range(len(index)), strict=True))
+    bans = network.turn_bans
+    pairs = [(position[a], position[b]) for a, b in zip(bans["from_link"], bans["to_link"],
+                                                          strict=True)
+             if a in position and b in position]
+    return (np.array([a for a, _ in pairs], dtype=np.int64),
+            np.array([b for _, b in pairs], dtype=np.int64))
+
+
+def largest_turn_component(graph: RoadGraph, banned: tuple[np.ndarray, np.ndarray],
+                           usable: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the links in the largest SCC of the turn graph (links linked by the turns routing
+    may take, over ``usable`` links only; the lowest label among equal sizes).
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The directed road graph.
+    banned : tuple of ndarray
+        The banned turns (from links, to links) [-].
+    usable : ndarray of bool, optional
+        Per link, whether vehicles may drive it; all links by default.
+
+    Returns
+    -------
+    ndarray of bool
+        Per link, whether it is in that component [-].
+    """
+    if graph.n_links == 0:
+        return np.zeros(0, dtype=bool)
+    keep = np.ones(graph.n_links, dtype=bool) if usable is None else np.asarray(usable, bool)
+    turn_from, turn_to = allowed_turns(graph, *banned)
+    inside = keep[turn_from] & keep[turn_to]
+    adjacency = csr_matrix((np.ones(int(inside.sum()), dtype=np.int8),
+                            (turn_from[inside], turn_to[inside])),
+                           shape=(graph.n_links, graph.n_links))
+    _, labels = connected_components(adjacency, directed=True, connection="strong")
+    sizes = np.bincount(labels[keep], minlength=int(labels.max()) + 1)
+    return keep & (labels == np.argmax(sizes))
+
+
+def junctions_of(graph: RoadGraph, links: np.ndarray) -> np.ndarray:
+    """Mask of the nodes with a link of ``links`` (a mask) arriving and one leaving."""
+    arriving = np.zeros(graph.n_nodes, dtype=bool)
+    leaving = np.zeros(graph.n_nodes, dtype=bool)
+    arriving[graph.link_to[links]] = True
+    leaving[graph.link_from[links]] = True
+    return arriving & leaving
+
+
 def reachable_junctions(network: Network) -> np.ndarray:
-    """Mask of the junctions in the largest strongly connected component over open links.
+    """Mask of the junctions a car reaches and leaves within the largest strongly connected
+    component of the turn graph over open links.
 
     Parameters
     ----------
@@ -106,4 +167,5 @@ def reachable_junctions(network: Network) -> np.ndarray:
     """
     graph = network.graph
     open_links = network.links["capacity"].to_numpy(dtype=np.float64) > 0
-    return largest_component_nodes(graph, strongly_connected_components(graph, open_links))
+    return junctions_of(graph, largest_turn_component(graph, banned_turn_links(network),
+                                                      open_links))

@@ -92,6 +92,14 @@ SIGNAL_COLUMNS: dict[str, str] = {
 """Columns of ``Network.signals``: fixed-time signal phases per node (duration s, SUMO-style state
 string, one character per controlled connection)."""
 
+TURN_BAN_COLUMNS: dict[str, str] = {
+    "from_link": "object",
+    "to_link": "object",
+    "source": "object",
+}
+"""Columns of ``Network.turn_bans``: a turn routing never takes, from link id into link id, and
+where the ban comes from (e.g. ``relation/123 no_left_turn``)."""
+
 
 def empty_frame(columns: Mapping[str, str], crs: CRS | None = None) -> gpd.GeoDataFrame:
     """An empty GeoDataFrame with the given typed columns and a geometry column."""
@@ -275,11 +283,15 @@ class Network:
     signals : pandas.DataFrame
         Fixed-time signal phases with the ``SIGNAL_COLUMNS``: ``node_id``, ``program_id``,
         ``phase`` [-], ``duration`` [s] and the SUMO-style ``state`` string; empty by default.
+    turn_bans : pandas.DataFrame
+        Banned turns with the ``TURN_BAN_COLUMNS`` (``from_link``, ``to_link`` ids and
+        ``source``), e.g. OSM turn restrictions; empty by default.
     """
 
     nodes: gpd.GeoDataFrame
     links: gpd.GeoDataFrame
     signals: pd.DataFrame = field(default_factory=lambda: empty_table(SIGNAL_COLUMNS))
+    turn_bans: pd.DataFrame = field(default_factory=lambda: empty_table(TURN_BAN_COLUMNS))
 
     @classmethod
     def empty(cls, crs: CRS | None = None) -> Network:

@@ -35,6 +35,7 @@ from simulation.mobility.routing import CLOSED_COST, heap_pop, heap_push
 from simulation.mobility.run import simulate
 from simulation.mobility.settings import Settings
 from simulation.mobility.signals import SignalPlan
+from simulation.turns import allowed_turns
 
 __all__ = ["EquilibriumResult", "TravelTimes", "equilibrate", "experienced_times",
            "free_link_times"]
@@ -170,50 +171,68 @@ def _time_on(tt: np.ndarray, a: int, t: float, bin_width: float) -> float:
 
 
 @numba.njit(cache=True)
-def _td_tree(out_start: np.ndarray, out_links: np.ndarray, link_to: np.ndarray, tt: np.ndarray,
-             entry: np.ndarray, bin_width: float, origin: int, t0: float, arrive: np.ndarray,
+def _td_tree(out_start: np.ndarray, out_links: np.ndarray, turn_start: np.ndarray,
+             turn_to: np.ndarray, link_to: np.ndarray, tt: np.ndarray, entry: np.ndarray,
+             bin_width: float, origin: int, t0: float, arrive: np.ndarray, reach: np.ndarray,
              pred: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
-    """Earliest arrival at every node departing from ``origin`` at ``t0`` (s) and the link
-    reaching it (-1 if none); ties go to the lowest link id."""
-    for i in range(arrive.size):
+    """Earliest arrival at the end of every link departing from ``origin`` at ``t0`` (s) over
+    the turns routing may take (``turn_start``/``turn_to``: the turns out of each link), with
+    the link before each (``pred[a]``, -1 for a first link or unreached); then
+    ``pred[n_links + n]`` is the link of earliest arrival at node ``n`` (-1 if none). Ties go
+    to the lowest link id."""
+    n_links = arrive.size
+    for i in range(n_links):
         arrive[i] = np.inf
+    for i in range(pred.size):
         pred[i] = -1
-    arrive[origin] = t0
-    size = heap_push(hkey, hnode, 0, t0, origin)
+    size = 0
+    for j in range(out_start[origin], out_start[origin + 1]):
+        a = out_links[j]
+        ta = t0 + _time_on(entry, a, t0, bin_width)
+        ta += _time_on(tt, a, ta, bin_width)
+        if ta < arrive[a]:
+            arrive[a] = ta
+            size = heap_push(hkey, hnode, size, ta, a)
     while size > 0:
-        tu, u, size = heap_pop(hkey, hnode, size)
-        if tu > arrive[u]:
+        tu, a, size = heap_pop(hkey, hnode, size)
+        if tu > arrive[a]:
             continue
-        for j in range(out_start[u], out_start[u + 1]):
-            a = out_links[j]
-            v = link_to[a]
-            tv = tu
-            if u == origin:
-                tv += _time_on(entry, a, tu, bin_width)
-            tv += _time_on(tt, a, tv, bin_width)
-            if tv < arrive[v]:
-                arrive[v] = tv
-                pred[v] = a
-                size = heap_push(hkey, hnode, size, tv, v)
-            elif tv == arrive[v] and a < pred[v]:
-                pred[v] = a
+        for j in range(turn_start[a], turn_start[a + 1]):
+            b = turn_to[j]
+            tv = tu + _time_on(tt, b, tu, bin_width)
+            if tv < arrive[b]:
+                arrive[b] = tv
+                pred[b] = a
+                size = heap_push(hkey, hnode, size, tv, b)
+            elif tv == arrive[b] and pred[b] >= 0 and a < pred[b]:
+                pred[b] = a
+    for n in range(reach.size):
+        reach[n] = np.inf
+    for a in range(n_links):
+        n = link_to[a]
+        if arrive[a] < reach[n]:
+            reach[n] = arrive[a]
+            pred[n_links + n] = a
+    pred[n_links + origin] = -1
 
 
 @numba.njit(cache=True, parallel=True)
-def _td_trees(out_start: np.ndarray, out_links: np.ndarray, link_to: np.ndarray,
-              tt: np.ndarray, entry: np.ndarray, bin_width: float, origins: np.ndarray,
-              t0s: np.ndarray, pred: np.ndarray, n_chunks: int) -> None:
+def _td_trees(out_start: np.ndarray, out_links: np.ndarray, turn_start: np.ndarray,
+              turn_to: np.ndarray, link_to: np.ndarray, tt: np.ndarray, entry: np.ndarray,
+              bin_width: float, origins: np.ndarray, t0s: np.ndarray, pred: np.ndarray,
+              n_chunks: int) -> None:
     """``_td_tree`` for every (origin, start time) pair, in ``n_chunks`` parallel chunks; fills
-    ``pred`` rows."""
+    ``pred`` rows (n_links + n_nodes)."""
     n_pairs = origins.size
-    n_nodes = pred.shape[1]
+    n_links = link_to.size
     for c in numba.prange(n_chunks):
-        arrive = np.empty(n_nodes)
-        hkey = np.empty(out_links.size + 1)
-        hnode = np.empty(out_links.size + 1, np.int64)
+        arrive = np.empty(n_links)
+        reach = np.empty(pred.shape[1] - n_links)
+        hkey = np.empty(turn_to.size + n_links + 1)
+        hnode = np.empty(turn_to.size + n_links + 1, np.int64)
         for p in range(c * n_pairs // n_chunks, (c + 1) * n_pairs // n_chunks):
-            _td_tree(out_start, out_links, link_to, tt, entry, bin_width, origins[p], t0s[p],
-                     arrive, pred[p], hkey, hnode)
+            _td_tree(out_start, out_links, turn_start, turn_to, link_to, tt, entry, bin_width,
+                     origins[p], t0s[p], arrive, reach, pred[p], hkey, hnode)
 
 
 @numba.njit(cache=True)
@@ -227,27 +246,28 @@ def _route_cost(links: np.ndarray, tt: np.ndarray, entry: np.ndarray, bin_width:
 
 
 @numba.njit(cache=True, inline="always")
-def _path_length(pred: np.ndarray, link_from: np.ndarray, node: int) -> int:
-    """Links on the tree's path to ``node`` (``pred``: the link reaching each node, -1 at the
-    root or where unreached)."""
+def _path_length(pred: np.ndarray, n_links: int, node: int) -> int:
+    """Links on the tree's path to ``node`` (``pred`` as from ``_td_tree``)."""
     hops = 0
-    while pred[node] >= 0:
-        node = link_from[pred[node]]
+    a = pred[n_links + node]
+    while a >= 0:
+        a = pred[a]
         hops += 1
     return hops
 
 
 @numba.njit(cache=True, inline="always")
-def _fill_path(pred: np.ndarray, link_from: np.ndarray, node: int, out: np.ndarray) -> None:
+def _fill_path(pred: np.ndarray, n_links: int, node: int, out: np.ndarray) -> None:
     """The tree's path to ``node`` into ``out`` (as long as the path), first link first."""
+    a = pred[n_links + node]
     for i in range(out.size - 1, -1, -1):
-        out[i] = pred[node]
-        node = link_from[out[i]]
+        out[i] = a
+        a = pred[a]
 
 
 @numba.njit(cache=True)
 def _costs(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray, pred: np.ndarray,
-           link_from: np.ndarray, dest: np.ndarray, tt: np.ndarray, entry: np.ndarray,
+           n_links: int, dest: np.ndarray, tt: np.ndarray, entry: np.ndarray,
            bin_width: float, t0s: np.ndarray, own: np.ndarray, best: np.ndarray) -> None:
     """Per trip: the cost of its own route and of the fastest path of its (origin, period)
     tree, both leaving at the period's start time ``t0s[pair]`` (NaN without a route/path)."""
@@ -256,25 +276,25 @@ def _costs(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray, p
         t0 = t0s[p]
         a, b = route_start[v], route_start[v + 1]
         own[v] = _route_cost(route_links[a:b], tt, entry, bin_width, t0) if b > a else np.nan
-        hops = _path_length(pred[p], link_from, dest[v])
+        hops = _path_length(pred[p], n_links, dest[v])
         if hops == 0:
             best[v] = np.nan
             continue
         path = np.empty(hops, np.int32)
-        _fill_path(pred[p], link_from, dest[v], path)
+        _fill_path(pred[p], n_links, dest[v], path)
         best[v] = _route_cost(path, tt, entry, bin_width, t0)
 
 
 @numba.njit(cache=True)
 def _switch_routes(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray,
-                   pred: np.ndarray, link_from: np.ndarray, dest: np.ndarray,
+                   pred: np.ndarray, n_links: int, dest: np.ndarray,
                    switch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """New route CSR: trips with ``switch`` take their tree's path, the others keep theirs."""
     n = pair.size
     lens = np.empty(n, np.int64)
     for v in range(n):
         if switch[v]:
-            lens[v] = _path_length(pred[pair[v]], link_from, dest[v])
+            lens[v] = _path_length(pred[pair[v]], n_links, dest[v])
         else:
             lens[v] = route_start[v + 1] - route_start[v]
     start = np.zeros(n + 1, np.int64)
@@ -283,7 +303,7 @@ def _switch_routes(route_start: np.ndarray, route_links: np.ndarray, pair: np.nd
     out = np.empty(start[n], np.int32)
     for v in range(n):
         if switch[v]:
-            _fill_path(pred[pair[v]], link_from, dest[v], out[start[v]:start[v + 1]])
+            _fill_path(pred[pair[v]], n_links, dest[v], out[start[v]:start[v + 1]])
         else:
             out[start[v]:start[v + 1]] = route_links[route_start[v]:route_start[v + 1]]
     return start, out
@@ -368,7 +388,13 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
     out_start = out_start.astype(np.int64)
     out_links = out_links.astype(np.int64)
     link_to = graph.link_to.astype(np.int64)
-    link_from = graph.link_from.astype(np.int64)
+    no_turns = np.zeros(0, np.int32)
+    banned_from = no_turns if turns is None else turns.from_link[turns.capacity == 0]
+    banned_to = no_turns if turns is None else turns.to_link[turns.capacity == 0]
+    turn_from, turn_to = allowed_turns(graph, banned_from, banned_to, settings.u_turns)
+    turn_start, turn_order = csr_out_links(graph.n_links, turn_from)
+    turn_to = turn_to[turn_order].astype(np.int64)
+    n_links = graph.n_links
     dest = demand.destination.astype(np.int64)
 
     # one tree per (origin, departure period) that has trips
@@ -380,11 +406,11 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
     first[pair[::-1]] = np.arange(pair.size)[::-1]
     origins = demand.origin[first].astype(np.int64)
     t0s = (demand.departure[first] // period) * period + 0.5 * period
-    pred = np.empty((keys.size, graph.n_nodes), np.int32)
+    pred = np.empty((keys.size, n_links + graph.n_nodes), np.int32)
 
     def fastest(times: TravelTimes) -> None:
-        _td_trees(out_start, out_links, link_to, times.link, times.entry, times.bin_width,
-                  origins, t0s, pred, min(keys.size, 4 * numba.get_num_threads()))
+        _td_trees(out_start, out_links, turn_start, turn_to, link_to, times.link, times.entry,
+                  times.bin_width, origins, t0s, pred, min(keys.size, 4 * numba.get_num_threads()))
 
     free = free_link_times(graph, signals)[None, :]
     if demand.route_start is None or demand.route_links is None:  # both or neither
@@ -392,7 +418,7 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
     else:
         start, links = demand.route_start, demand.route_links
     fastest(TravelTimes(link=free, entry=np.zeros_like(free), bin_width=settings.end_time))
-    start, links = _switch_routes(start, links, pair, pred, link_from, dest,
+    start, links = _switch_routes(start, links, pair, pred, n_links, dest,
                                   np.diff(start) == 0)
 
     rng = np.random.default_rng(seed)
@@ -406,7 +432,7 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
         means.append(float(result.trips.travel_time[arrived].mean()) if arrived.any() else np.nan)
         times = experienced_times(result.links, graph, signals)
         fastest(times)
-        _costs(start, links, pair, pred, link_from, dest, times.link, times.entry,
+        _costs(start, links, pair, pred, n_links, dest, times.link, times.entry,
                times.bin_width, t0s, own, best)
         ok = np.isfinite(own) & np.isfinite(best)
         gaps.append(float(np.sum(own[ok] - best[ok]) / np.sum(best[ok])) if ok.any() else 0.0)
@@ -416,7 +442,7 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
         better = ok & (own - best > 1e-9 * np.maximum(best, 1.0))
         switch = _systematic_share(better, pair, dest, demand.departure, 1.0 / (day + 2), rng)
         switched.append(int(switch.sum()))
-        start, links = _switch_routes(start, links, pair, pred, link_from, dest, switch)
+        start, links = _switch_routes(start, links, pair, pred, n_links, dest, switch)
     return EquilibriumResult(result=result, demand=routed, relative_gap=np.asarray(gaps),
                              mean_travel_time=np.asarray(means),
                              switched=np.asarray(switched, np.int64))

@@ -59,7 +59,8 @@ from simulation.mobility.state import (
     Q,
     State,
 )
-from simulation.mobility.turn_graph import allowed_turns, turn_graph
+from simulation.mobility.turn_graph import turn_graph
+from simulation.turns import allowed_turns
 
 CLOSED_COST = 1.0e7
 """Travel time (s) routing gives a link of zero capacity: avoided whenever another path exists."""

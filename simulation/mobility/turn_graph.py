@@ -1,13 +1,8 @@
-"""The turns routing may take, and the edge-based graph the destination trees run on.
+"""The edge-based graph the destination trees of routing run on.
 
-A turn is a movement from a link into a link leaving the node it enters. Routing takes every
-turn except
-
-* U-turns (into the link that runs straight back) where the node offers another way on: at a
-  dead end a vehicle still turns back, as a driver would;
-* banned turns: the turns given a capacity of 0 in :class:`~simulation.mobility.controls.
-  TurnCapacities` (e.g. OpenStreetMap turn restrictions).
-
+Routing takes the turns ``simulation.turns.allowed_turns`` gives: no U-turns but at dead ends,
+and none of the banned turns (the turns given a capacity of 0 in
+:class:`~simulation.mobility.controls.TurnCapacities`, e.g. OpenStreetMap turn restrictions).
 Because the next link then depends on the link a vehicle arrives on, the destination trees are
 built on links, not nodes (an edge-based graph): vertex ``a < n_links`` is "on link ``a``", and
 the tree gives the link taken after it (-1 when ``a`` ends at the destination). Vertices
@@ -69,43 +64,6 @@ class TurnGraph:
         label = np.where(self.taken >= 0, labels[np.maximum(self.taken, 0)], -1).astype(np.int32)
         return (self.start, self.upstream,
                 label, np.ascontiguousarray(cost[self.upstream], dtype=np.float64))
-
-
-def allowed_turns(graph: RoadGraph, banned_from: np.ndarray, banned_to: np.ndarray,
-                  u_turns: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Every turn routing may take, as (from link, to link) pairs.
-
-    Parameters
-    ----------
-    graph : RoadGraph
-        The road graph.
-    banned_from, banned_to : ndarray
-        The banned turns (same length) [-].
-    u_turns : bool
-        Allow U-turns everywhere, not only where a node offers no other way on.
-
-    Returns
-    -------
-    turn_from, turn_to : ndarray
-        The allowed turns, int32 [-].
-    """
-    head = graph.link_to.astype(np.int64)
-    degree = np.diff(graph.out_start)[head]
-    turn_from = np.repeat(np.arange(graph.n_links, dtype=np.int64), degree)
-    first = np.repeat(graph.out_start[head], degree)
-    within = np.arange(turn_from.size) - np.repeat(np.cumsum(degree) - degree, degree)
-    turn_to = graph.out_links[first + within].astype(np.int64)
-    keep = np.ones(turn_from.size, dtype=bool)
-    if not u_turns:
-        back = graph.link_to[turn_to] == graph.link_from[turn_from]
-        other_ways = np.bincount(turn_from[~back], minlength=graph.n_links)
-        keep &= ~back | (other_ways[turn_from] == 0)
-    if len(banned_from):
-        key = turn_from * graph.n_links + turn_to
-        banned = (np.asarray(banned_from, np.int64) * graph.n_links
-                  + np.asarray(banned_to, np.int64))
-        keep &= ~np.isin(key, banned)
-    return turn_from[keep].astype(np.int32), turn_to[keep].astype(np.int32)
 
 
 def turn_graph(graph: RoadGraph, turn_from: np.ndarray, turn_to: np.ndarray) -> TurnGraph:

@@ -7,7 +7,7 @@ import numpy as np
 
 from simulation.graph import build_road_graph
 from simulation.mobility import Demand, Settings, TurnCapacities, simulate, trees_to
-from simulation.mobility.turn_graph import allowed_turns
+from simulation.turns import allowed_turns
 from tests.mobility.mobility_networks import grid
 
 

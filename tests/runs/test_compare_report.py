@@ -119,7 +119,8 @@ def test_changes_are_judged_better_or_worse_by_the_quantities_table(files) -> No
     assert table.loc["mobility.total_delay", "verdict"] == "worse"
     assert table.loc["mobility.vehicle_km", "verdict"] == ""
     report = write_report(a, b, files["helsinki_baseline"].with_name("judged.html")).read_text()
-    assert "class='worse'>-" in report and "e+0" not in report
+    text = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", report)  # the maps' bytes
+    assert "class='worse'>-" in text and "e+0" not in text
 
 
 def test_numbers_read_without_exponents() -> None:

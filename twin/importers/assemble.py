@@ -31,6 +31,7 @@ from twin.model import (
     LINK_COLUMNS,
     NODE_COLUMNS,
     SIGNAL_COLUMNS,
+    TURN_BAN_COLUMNS,
     Network,
     Raster,
     SourceFile,
@@ -213,9 +214,15 @@ def _network(sources: Sequence[SourceData], crs: CRS, warnings: list[str]) -> Ne
         measured = shapely.length(links.geometry.values)
         links["length"] = links["length"].astype(float).fillna(pd.Series(measured, index=links.index))
         links["length"] = np.maximum(links["length"].to_numpy(dtype=float), 0.1)
-    tables = [s.signals for s in sources if s.signals is not None and len(s.signals)]
-    signals = pd.concat(tables, ignore_index=True) if tables else empty_table(SIGNAL_COLUMNS)
-    return Network(nodes=nodes.reset_index(drop=True), links=links.reset_index(drop=True), signals=signals)
+    return Network(nodes=nodes.reset_index(drop=True), links=links.reset_index(drop=True),
+                   signals=_tables([s.signals for s in sources], SIGNAL_COLUMNS),
+                   turn_bans=_tables([s.turn_bans for s in sources], TURN_BAN_COLUMNS))
+
+
+def _tables(tables: Sequence[pd.DataFrame | None], columns: dict[str, str]) -> pd.DataFrame:
+    """The non-empty tables of the sources, one after the other."""
+    present = [t for t in tables if t is not None and len(t)]
+    return pd.concat(present, ignore_index=True) if present else empty_table(columns)
 
 
 def _terrain(sources: Sequence[SourceData], crs: CRS, warnings: list[str]) -> Terrain:

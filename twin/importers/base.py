@@ -69,6 +69,8 @@ class SourceData:
         to be measured after reprojection.
     signals : pandas.DataFrame or None, default None
         Fixed-time signal phases with ``SIGNAL_COLUMNS`` (``duration`` [s]).
+    turn_bans : pandas.DataFrame or None, default None
+        Banned turns with ``TURN_BAN_COLUMNS`` (link ids of ``links``).
     rasters : dict of str to Raster, optional
         Grids by role, ``"dtm"`` or ``"dsm"`` [m heights].
     weather : Weather or None, default None
@@ -86,6 +88,7 @@ class SourceData:
     nodes: gpd.GeoDataFrame | None = None
     links: gpd.GeoDataFrame | None = None
     signals: pd.DataFrame | None = None
+    turn_bans: pd.DataFrame | None = None
     rasters: dict[str, Raster] = field(default_factory=dict)
     weather: Weather | None = None
     layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)

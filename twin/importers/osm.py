@@ -46,6 +46,7 @@ from twin.importers.osm_tags import (
     poi_category,
     travel_directions,
 )
+from twin.importers.osm_turns import CAR_KEYS, Restriction, car_restriction
 from twin.importers.road_classes import defaults_for, is_drivable
 from twin.model import BUILDING_COLUMNS, empty_frame
 from twin.quantities import MS_PER_KMH
@@ -117,6 +118,7 @@ class OsmCollector:
     relation_buildings: list[BuildingRecord] = field(default_factory=list)
     relation_wkb: list[str] = field(default_factory=list)
     relation_outer_ways: dict[int, list[int]] = field(default_factory=dict)
+    restrictions: list[Restriction] = field(default_factory=list)
 
     def add(self, obj: OsmObject) -> None:
         """Keep what the twin needs of one node, way, relation or area."""
@@ -185,13 +187,18 @@ class OsmCollector:
         self.way_rings.append([(node.location.lon, node.location.lat) for node in way.nodes])
 
     def add_relation(self, relation: osmium.osm.Relation) -> None:
-        """Note the outer ways of building multipolygons (to drop duplicate way outlines)."""
+        """Note the outer ways of building multipolygons (to drop duplicate way outlines) and
+        the turn restrictions for cars."""
         tags = relation.tags
         if tags.get("type") == "multipolygon" and tags.get("building", "no") != "no":
             self.relation_outer_ways[relation.id] = [
                 member.ref for member in relation.members
                 if member.type == "w" and member.role == "outer"
             ]
+        restriction = car_restriction(relation.id, {tag.k: tag.v for tag in tags},
+                                      ((m.type, m.ref, m.role) for m in relation.members))
+        if restriction is not None:
+            self.restrictions.append(restriction)
 
     def add_area(self, area: osmium.osm.Area) -> None:
         """Keep buildings assembled from multipolygon relations (closed ways are read as ways)."""
@@ -254,7 +261,7 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
     path = Path(path)
     collector = collect(path)
     warnings: list[str] = []
-    network = road_network(road_pieces(collector))
+    network = road_network(road_pieces(collector), collector.restrictions)
     buildings = buildings_frame(collector, warnings)
     pois = pois_frame(collector, buildings)
     warnings += [f"{what}: {count}" for what, count in sorted(collector.notes.items())]
@@ -263,7 +270,8 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
         warnings.append(f"unreadable tag values read as absent: {listed}")
     warnings += network.notes
     return SourceData(path=path, kind="osm", crs=WGS84, buildings=buildings, nodes=network.nodes,
-                      links=network.links, layers={"pois": pois}, warnings=warnings)
+                      links=network.links, turn_bans=network.turn_bans, layers={"pois": pois},
+                      warnings=warnings)
 
 
 def collect(path: Path) -> OsmCollector:
@@ -276,7 +284,8 @@ def collect(path: Path) -> OsmCollector:
         .with_areas(osmium.filter.KeyFilter("building"))
         .with_filter(key_filter(NODE, "highway", "crossing", *POI_KEYS))
         .with_filter(key_filter(WAY, "highway", "building"))
-        .with_filter(key_filter(RELATION | AREA, "building"))
+        .with_filter(key_filter(RELATION, "building", *CAR_KEYS))
+        .with_filter(key_filter(AREA, "building"))
     )
     try:
         for obj in processor:

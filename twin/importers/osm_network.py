@@ -43,7 +43,7 @@ Node control: ``signal`` for signalised junctions, ``priority`` where three or m
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -52,7 +52,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod
 
-from twin.model import LINK_COLUMNS, NODE_COLUMNS, empty_frame
+from twin.importers.osm_turns import LinkEnds, Restriction, turn_bans
+from twin.model import LINK_COLUMNS, NODE_COLUMNS, TURN_BAN_COLUMNS, empty_frame, empty_table
 
 WGS84 = CRS.from_epsg(4326)
 GEOD = Geod(ellps="WGS84")
@@ -143,18 +144,21 @@ class Chain:
 
 @dataclass(frozen=True)
 class OsmNetwork:
-    """Nodes and links (EPSG:4326) and readable notes on how they were built."""
+    """Nodes and links (EPSG:4326), the banned turns (``TURN_BAN_COLUMNS``) and readable notes
+    on how they were built."""
 
     nodes: gpd.GeoDataFrame
     links: gpd.GeoDataFrame
+    turn_bans: pd.DataFrame
     notes: list[str]
 
 
-def road_network(pieces: RoadPieces) -> OsmNetwork:
-    """The junction-to-junction network of the road pieces (see the module docstring)."""
+def road_network(pieces: RoadPieces, restrictions: Sequence[Restriction] = ()) -> OsmNetwork:
+    """The junction-to-junction network of the road pieces, with the turn ``restrictions``
+    as banned turns (see the module docstring and ``twin.importers.osm_turns``)."""
     if pieces.piece_start.size == 0:
         return OsmNetwork(empty_frame(NODE_COLUMNS, WGS84), empty_frame(LINK_COLUMNS, WGS84),
-                          ["no drivable roads"])
+                          empty_table(TURN_BAN_COLUMNS), ["no drivable roads"])
     start, end, road = split_pieces(pieces)
     notes: Counter[str] = Counter()
     degree = Counter(pieces.refs[start].tolist() + pieces.refs[end].tolist())
@@ -163,9 +167,13 @@ def road_network(pieces: RoadPieces) -> OsmNetwork:
     position = node_positions(pieces)
     members = join_clusters(chains, position, pieces, degree, notes)
     signalised = signalised_junctions(chains, members, pieces, degree, notes)
+    junction_of = {int(m): node for node, part in members.items() for m in part if m.isdigit()}
+    bans = turn_bans(restrictions, link_ends(pieces, chains), junction_of, notes)
+    if len(bans):
+        notes["banned turns from turn restrictions"] = len(bans)
     lines = [f"{what}: {count}" for what, count in notes.items() if count]
     return OsmNetwork(node_frame(chains, members, position, signalised),
-                      link_frame(pieces, chains), lines)
+                      link_frame(pieces, chains), bans, lines)
 
 
 # --- step 1: pieces ----------------------------------------------------------------------------
@@ -572,6 +580,32 @@ def node_frame(chains: list[Chain], members: dict[str, list[str]],
     xy = np.array([position[n] for n in ids], dtype=np.float64).reshape(-1, 2)
     frame = pd.DataFrame({"id": ids, "control": control}).astype(NODE_COLUMNS)
     return gpd.GeoDataFrame(frame, geometry=shapely.points(xy), crs=WGS84)
+
+
+def link_ends(pieces: RoadPieces, chains: list[Chain]) -> LinkEnds:
+    """The junctions and end ways of the links ``link_frame`` makes (same ids and order)."""
+    way = np.array([road.way_id for road in pieces.roads], dtype=np.int64)
+    piece_of = np.searchsorted(pieces.piece_start, np.arange(pieces.refs.size), side="right") - 1
+    rows: list[tuple[str, str, str, int, int, int, int]] = []
+    for chain in chains:
+        points = chain.points
+        first = int(way[pieces.piece_road[piece_of[points[min(1, points.size - 1)]]]])
+        last = int(way[pieces.piece_road[piece_of[points[max(points.size - 2, 0)]]]])
+        start, end = int(pieces.refs[points[0]]), int(pieces.refs[points[-1]])
+        lanes = pieces.roads[chain.road].lanes
+        if lanes[0]:
+            rows.append((f"{chain.stem}:f", chain.tail, chain.head, first, last, start, end))
+        if lanes[1]:
+            rows.append((f"{chain.stem}:b", chain.head, chain.tail, last, first, end, start))
+    columns = [list(column) for column in zip(*rows)] if rows else [[]] * 7
+    way_nodes: dict[int, set[int]] = {}
+    for piece, road in enumerate(pieces.piece_road):
+        stop = pieces.piece_start[piece + 1] if piece + 1 < pieces.piece_start.size else pieces.refs.size
+        way_nodes.setdefault(int(way[road]), set()).update(
+            pieces.refs[pieces.piece_start[piece]:stop].tolist())
+    ids, tail, head = (np.array(c, dtype=object) for c in columns[:3])
+    first_way, last_way, first_node, last_node = (np.array(c, dtype=np.int64) for c in columns[3:])
+    return LinkEnds(ids, tail, head, first_way, last_way, first_node, last_node, way_nodes)
 
 
 def link_frame(pieces: RoadPieces, chains: list[Chain]) -> gpd.GeoDataFrame:

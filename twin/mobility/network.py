@@ -21,6 +21,7 @@ junctions without signals get the capacity of a minor approach (``twin.mobility.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -28,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from simulation.graph import RoadGraph
-from simulation.mobility import Settings, SignalPlan
+from simulation.mobility import Settings, SignalPlan, TurnCapacities
 from twin.connectivity import (
-    largest_component_links,
-    largest_component_nodes,
+    banned_turn_links,
+    largest_turn_component,
     reachable_junctions,
 )
 from twin.errors import InputError
@@ -95,6 +96,16 @@ class RoutableNetwork:
     @property
     def link_ids(self) -> np.ndarray:
         return self.network.links["id"].to_numpy()
+
+    @cached_property
+    def turns(self) -> TurnCapacities | None:
+        """The banned turns as kernel turns of capacity 0; None without any."""
+        bans = self.network.turn_bans
+        if not len(bans):
+            return None
+        index = pd.Index(self.link_ids)
+        return TurnCapacities(index.get_indexer(bans["from_link"]), index.get_indexer(bans["to_link"]),
+                              np.zeros(len(bans)))
 
     @cached_property
     def free_flow_time(self) -> np.ndarray:
@@ -161,6 +172,8 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
     if lowered:
         notes.append(f"{lowered} links: capacity lowered to what their free speed allows "
                      f"(backward wave at most {MAX_WAVE_SPEED / MS_PER_KMH:.0f} km/h)")
+    if len(component.turn_bans):
+        notes.append(f"{len(component.turn_bans)} banned turns (turn restrictions) never taken")
     if giving_way:
         notes.append(f"{giving_way} links give way at junctions without signals: capacity of a "
                      f"minor approach, {3600.0 / FOLLOW_UP_HEADWAY:.0f} veh/h per lane")
@@ -173,12 +186,17 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
 def largest_component(network: Network) -> tuple[Network, int, int]:
     """(the network cut to its largest SCC, dropped node count, dropped link count)."""
     graph = network.graph
-    keep_links = largest_component_links(graph)
-    keep_nodes = largest_component_nodes(graph)
+    keep_links = largest_turn_component(graph, banned_turn_links(network))
+    keep_nodes = np.zeros(graph.n_nodes, dtype=bool)
+    keep_nodes[graph.link_from[keep_links]] = keep_nodes[graph.link_to[keep_links]] = True
     nodes = network.nodes[keep_nodes].reset_index(drop=True)
     links = network.links[keep_links].reset_index(drop=True)
     signals = network.signals[network.signals["node_id"].isin(set(nodes["id"]))]
-    component = Network(nodes=nodes, links=links, signals=pd.DataFrame(signals).reset_index(drop=True))
+    kept = set(links["id"])
+    bans = network.turn_bans
+    bans = bans[bans["from_link"].isin(kept) & bans["to_link"].isin(kept)]
+    component = Network(nodes=nodes, links=links, signals=pd.DataFrame(signals).reset_index(drop=True),
+                        turn_bans=pd.DataFrame(bans).reset_index(drop=True))
     return component, int((~keep_nodes).sum()), int((~keep_links).sum())
 
 
@@ -227,4 +245,4 @@ def with_speed_limited_capacity(network: Network, jam_density: float) -> tuple[N
     if not above.any():
         return network, 0
     lowered = links.assign(capacity=np.where(above, bound, capacity))
-    return Network(nodes=network.nodes, links=lowered, signals=network.signals), int(above.sum())
+    return dataclasses.replace(network, links=lowered), int(above.sum())

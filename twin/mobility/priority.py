@@ -19,6 +19,8 @@ km/h), all of them (right before left: every driver gives way to someone); else 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -63,4 +65,4 @@ def with_right_of_way(network: Network) -> tuple[Network, int]:
     if not lowered.any():
         return network, 0
     links = links.assign(capacity=np.where(lowered, bound, capacity))
-    return Network(nodes=network.nodes, links=links, signals=network.signals), int(lowered.sum())
+    return dataclasses.replace(network, links=links), int(lowered.sum())

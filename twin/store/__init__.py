@@ -44,6 +44,7 @@ from twin.model import (
     LINK_COLUMNS,
     NODE_COLUMNS,
     SIGNAL_COLUMNS,
+    TURN_BAN_COLUMNS,
     WEATHER_COLUMNS,
     Network,
     Raster,
@@ -188,6 +189,10 @@ def _read_contents(folder: Path, manifest: dict) -> Twin:
             links=_conform_frame(_read_layer(folder, "network_links", crs), LINK_COLUMNS),
             signals=_conform_table(pyogrio.read_dataframe(folder / LAYERS, layer="network_signals"),
                                    SIGNAL_COLUMNS),
+            turn_bans=_conform_table(  # twins saved before turn bans were kept have none
+                pyogrio.read_dataframe(folder / LAYERS, layer="network_turn_bans")
+                if "network_turn_bans" in available else empty_table(TURN_BAN_COLUMNS),
+                TURN_BAN_COLUMNS),
         ),
         terrain=Terrain(**{role: _read_raster(folder / name) for role, name in TERRAIN.items()
                            if name in listed}),
@@ -240,6 +245,8 @@ def _write_contents(twin: Twin, folder: Path) -> None:
     _write_layer(twin.network.nodes, gpkg, "network_nodes", twin.crs)
     _write_layer(twin.network.links, gpkg, "network_links", twin.crs)
     pyogrio.write_dataframe(pd.DataFrame(twin.network.signals), gpkg, layer="network_signals")
+    pyogrio.write_dataframe(pd.DataFrame(twin.network.turn_bans), gpkg,
+                            layer="network_turn_bans")
     _write_layer(twin.sensors, gpkg, "sensors", twin.crs)
     for name, frame in twin.layers.items():
         _write_layer(frame, gpkg, f"layer_{name}", twin.crs)
