@@ -143,9 +143,12 @@ def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weath
     hour = np.asarray(local_start.hour)
     gains = np.where((hour >= 17) & (hour < 23), 1.8,
                      np.where((hour >= 7) & (hour < 17), 0.7714, 0.6857))
+    # sky temperature from the weather's longwave irradiance: T_sky = (L / sigma)^(1/4)
+    dtheta_er = d["temp_air"].to_numpy() + 273.15 - (d["longwave_down"].to_numpy()
+                                                     / 5.6697e-8) ** 0.25
     drivers = Drivers.create(d["temp_air"].to_numpy(), solar,
                              np.asarray(local_start.month) - 1, gains=gains,
-                             heat_setpoint=20.0, cool_setpoint=26.0)
+                             heat_setpoint=20.0, cool_setpoint=26.0, dtheta_er=dtheta_er)
     ref = simulate_zones(zones, drivers)
 
     got = run.buildings.iloc[1]
