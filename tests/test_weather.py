@@ -17,7 +17,7 @@ import pytest
 
 from twin.errors import InputError
 from twin.importers.weather import read_weather
-from twin.model import WEATHER_COLUMNS, Weather
+from twin.model import SKY_COLUMNS, WEATHER_COLUMNS, Weather
 
 DATA = Path(__file__).parent / "data"
 TRY2017_POTSDAM = DATA / "dwd" / "TRY2015_523938130651_Jahr.dat"
@@ -48,14 +48,15 @@ def weather_of(path: Path) -> Weather:
 
 
 def assert_hourly_table(weather: Weather) -> None:
-    """8760 hourly UTC rows, the WEATHER_COLUMNS in order, float64, no gaps."""
+    """8760 hourly UTC rows, the WEATHER_COLUMNS in order, float64, no gaps (but in the sky
+    columns, which may be NaN)."""
     data = weather.data
     assert list(data.columns) == list(WEATHER_COLUMNS)
     assert (data.dtypes == np.float64).all()
     assert len(data) == 8760 and data.index.is_unique and data.index.is_monotonic_increasing
     assert str(data.index.tz) == "UTC"
     assert (np.diff(data.index.to_numpy()) == np.timedelta64(1, "h")).all()
-    assert not data.isna().any().any()
+    assert not data.drop(columns=list(SKY_COLUMNS)).isna().any().any()
 
 
 def assert_input_error(error: pytest.ExceptionInfo, path: Path, field: str, *words: str) -> None:
@@ -94,6 +95,10 @@ def test_epw_denver_matches_pvlib(bestest: Path) -> None:
     assert noon_jul_14["ghi"] == row["ghi"] and noon_jul_14["temp_air"] == row["temp_air"]
     # annual GHI of the Standard 140-2020 weather file (ashrae140-bestest README): 1670 kWh/m²
     assert weather.data["ghi"].sum() / 1000 == pytest.approx(1670, abs=1)
+    # the sky columns are EPW fields 12 (horizontal infrared) and 23 (opaque sky cover)
+    raw = pd.read_csv(path, skiprows=8, header=None, usecols=[12, 23])
+    np.testing.assert_array_equal(weather.data["longwave_down"].to_numpy(), raw[12].to_numpy())
+    np.testing.assert_array_equal(weather.data["opaque_sky_cover"].to_numpy(), raw[23].to_numpy())
 
 
 def test_epw_with_32_fields_reads_like_pvlib_on_a_padded_copy(bestest: Path,
@@ -126,11 +131,15 @@ def test_tmy3_matches_pvlib() -> None:
     ours = weather.data.index
     assert (ours.month == utc.month).all() and (ours.day == utc.day).all()
     assert (ours.hour == utc.hour).all()
-    for name in WEATHER_COLUMNS:
+    for name in set(WEATHER_COLUMNS) - set(SKY_COLUMNS):
         scale = 100.0 if name == "pressure" else 1.0  # mbar -> Pa
         np.testing.assert_array_equal(weather.data[name].to_numpy(),
                                       expected[name].to_numpy() * scale)
     assert weather.data["ghi"].sum() == expected["ghi"].sum()
+    # TMY3 has the opaque sky cover but no longwave irradiance
+    np.testing.assert_array_equal(weather.data["opaque_sky_cover"].to_numpy(),
+                                  expected["OpqCld (tenths)"].to_numpy())
+    assert weather.data["longwave_down"].isna().all()
 
 
 # --- DWD test reference years --------------------------------------------------------------------
@@ -155,6 +164,10 @@ def test_try2017_potsdam() -> None:
     np.testing.assert_array_equal(weather.data["dhi"].to_numpy(), diffuse)
     np.testing.assert_array_equal(weather.data["ghi"].to_numpy(), direct + diffuse)
     assert weather.data["ghi"].sum() / 1000 == pytest.approx(1059.2, abs=0.1)  # kWh/m²
+    # A longwave from the sky W/m², N cloud cover octas (9, sky hidden, as overcast) -> tenths
+    cover = np.where(raw[:, 9] == 9, 8, raw[:, 9]) * 10 / 8
+    np.testing.assert_array_equal(weather.data["opaque_sky_cover"].to_numpy(), cover)
+    np.testing.assert_array_equal(weather.data["longwave_down"].to_numpy(), raw[:, 14])
 
 
 def test_try_dni_reproduces_direct_horizontal() -> None:
@@ -270,6 +283,20 @@ def test_epw_value_out_of_range(tmp_path: Path, epw_lines: list[str], position: 
     with pytest.raises(InputError) as error:
         read_weather(path)
     assert_input_error(error, path, column, "line 108", value)
+
+
+def test_epw_missing_sky_fields_are_nan_and_counted(tmp_path: Path,
+                                                     epw_lines: list[str]) -> None:
+    """EPW's missing-value codes of the sky fields (9999 W/m², 99 tenths) reject only those
+    values: NaN there and one warning per field."""
+    for row in (99, 100):
+        epw_lines[8 + row] = set_field(set_field(epw_lines[8 + row], 12, "9999"), 23, "99")
+    path = write_lines(tmp_path / "gaps.epw", epw_lines)
+    source = read_weather(path)
+    data = source.weather.data
+    assert data["longwave_down"].isna().sum() == 2 and data["opaque_sky_cover"].isna().sum() == 2
+    assert any("longwave_down: 2 hours missing" in w for w in source.warnings)
+    assert any("opaque_sky_cover: 2 hours missing" in w for w in source.warnings)
 
 
 @pytest.mark.parametrize("position, value", [(2, "32"), (3, "25"), (1, "13")])
@@ -410,6 +437,7 @@ def test_fmi_vantaa_try_matches_its_readme(shared_data: Path) -> None:
     assert data["ghi"].sum() / 1000 == pytest.approx(975, abs=0.5)
     assert data["pressure"].iloc[0] == pytest.approx(100710, abs=5)  # ISO 2533 at 51 m
     assert any("pressure: not in the file" in w for w in source.warnings)
+    assert data[list(SKY_COLUMNS)].isna().all().all()  # FMI TRY has no sky fields
 
 
 def test_fmi_file_of_an_unknown_station_says_which_are_known(shared_data: Path,

@@ -238,8 +238,14 @@ WEATHER_COLUMNS: dict[str, str] = {
     "wind_speed": "m/s",
     "wind_direction": "deg",
     "pressure": "Pa",
+    "opaque_sky_cover": "tenths",
+    "longwave_down": "W/m2",
 }
-"""Columns of ``Weather.data`` and their units."""
+"""Columns of ``Weather.data`` and their units. ``opaque_sky_cover`` and ``longwave_down``
+(horizontal infrared irradiance from the sky) give the sky temperature; they are NaN where
+the source lacks them (see ``SKY_COLUMNS``)."""
+SKY_COLUMNS: tuple[str, ...] = ("opaque_sky_cover", "longwave_down")
+"""Weather columns that may be NaN (the sky-radiation loss then uses a constant)."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,8 @@ class Weather:
     data : pandas.DataFrame
         One row per hour, indexed by the UTC end of the hour; columns ``temp_air`` [°C],
         ``relative_humidity`` [%], ``ghi``, ``dni``, ``dhi`` [W/m²], ``wind_speed`` [m/s],
-        ``wind_direction`` [degree, from north, clockwise], ``pressure`` [Pa] (those the source has).
+        ``wind_direction`` [degree, from north, clockwise], ``pressure`` [Pa],
+        ``opaque_sky_cover`` [tenths], ``longwave_down`` [W/m²] (those the source has).
     location : SiteLocation
         Where the record was taken.
     source_format : str, default ""

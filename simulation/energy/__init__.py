@@ -10,6 +10,7 @@ One entry point, like ``simulation.mobility.simulate``::
 Modules, each one job:
 
 - ``weather``: the weather series of a site (``Weather``, ``Site``) and the sun over it.
+- ``sky``: the sky temperature depression of each hour from the weather.
 - ``solar_position``: NREL SPA sun position.
 - ``irradiance``: extraterrestrial DNI, air mass, angle of incidence, Perez 1990 transposition.
 - ``glazing``: angle-dependent transmittance and SHGC of clear multi-pane glazing.
@@ -63,6 +64,7 @@ from simulation.energy.rc5r1c import (
     Zones,
     simulate_zones,
 )
+from simulation.energy.sky import SkyDepression, sky_temperature_depression
 from simulation.energy.solar_gains import SurfaceSolar, surface_solar
 from simulation.energy.systems import (
     LABELS,
@@ -78,10 +80,10 @@ __all__ = [
     "H_IS", "H_MS", "LABELS", "LAMBDA_AT", "MASS_CLASSES", "MODULE_EFFICIENCY", "PACKING",
     "PVWATTS_LOSSES",
     "Balance", "CarrierFactors", "Drivers", "DsmGrid", "HeatingKind", "HeatingSystems",
-    "HourlyBlock", "PVAnnual", "PVSystems", "Result", "Settings", "Site", "Sun",
+    "HourlyBlock", "PVAnnual", "PVSystems", "Result", "Settings", "Site", "SkyDepression", "Sun",
     "SurfaceSolar", "Weather", "ZoneResults", "Zones", "design_supply_temperature",
     "energy_label", "facade_points", "horizon_profiles", "opaque_solar_aperture",
     "pdc0_from_area", "pv_annual", "pvwatts_losses", "roof_points", "simulate",
-    "simulate_zones", "sky_loss_coefficient", "sky_view_ratio", "sun_positions",
+    "simulate_zones", "sky_loss_coefficient", "sky_temperature_depression", "sky_view_ratio", "sun_positions",
     "sunlit_factor", "surface_solar", "ventilation_conductance",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .irradiance import extraterrestrial_dni, interval_samples
+from .sky import ISO_DEPRESSION, SkyDepression, sky_temperature_depression
 from .solar_position import solar_position
 
 __all__ = ["Site", "Sun", "Weather", "sun_positions"]
@@ -77,6 +78,13 @@ class Weather:
     pressure : ndarray
         Air pressure, shape (n_hours,) or a scalar for every hour [Pa]; it only corrects the
         sun's elevation for refraction.
+    relative_humidity : ndarray
+        Relative humidity, shape (n_hours,) [%]; NaN where unknown.
+    opaque_sky_cover : ndarray
+        Opaque sky cover, shape (n_hours,) [tenths, 0..10]; NaN where unknown.
+    longwave_down : ndarray
+        Horizontal infrared irradiance from the sky, shape (n_hours,) [W/m²]; NaN where
+        unknown.
 
     Raises
     ------
@@ -92,17 +100,29 @@ class Weather:
     dhi: np.ndarray
     site: Site
     pressure: np.ndarray = field(default_factory=lambda: np.array(STANDARD_PRESSURE))
+    relative_humidity: np.ndarray = field(default_factory=lambda: np.array(np.nan))
+    opaque_sky_cover: np.ndarray = field(default_factory=lambda: np.array(np.nan))
+    longwave_down: np.ndarray = field(default_factory=lambda: np.array(np.nan))
 
     def __post_init__(self) -> None:
         time = np.ascontiguousarray(np.asarray(self.time, dtype=np.float64).ravel())
         object.__setattr__(self, "time", time)
-        for name in ("temp_air", "wind_speed", "ghi", "dni", "dhi", "pressure"):
+        for name in ("temp_air", "wind_speed", "ghi", "dni", "dhi", "pressure",
+                     "relative_humidity", "opaque_sky_cover", "longwave_down"):
             object.__setattr__(self, name, _hourly(getattr(self, name), time.shape[0], name))
 
     @property
     def n_hours(self) -> int:
         """Number of hourly intervals [-]."""
         return int(self.time.shape[0])
+
+    def sky_depression(self, fallback: float = ISO_DEPRESSION) -> SkyDepression:
+        """delta_theta_er of each hour from the longwave irradiance, or humidity and cloud
+        cover, with ``fallback`` [K] where the series has neither (:mod:`.sky`)."""
+        return sky_temperature_depression(
+            self.temp_air, longwave_down=self.longwave_down,
+            relative_humidity=self.relative_humidity, opaque_sky_cover=self.opaque_sky_cover,
+            fallback=fallback)
 
 
 @dataclass(frozen=True)

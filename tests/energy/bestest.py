@@ -74,6 +74,9 @@ class Weather:
     dni: np.ndarray
     dhi: np.ndarray
     pressure: np.ndarray
+    relative_humidity: np.ndarray
+    opaque_sky_cover: np.ndarray  # tenths
+    longwave_down: np.ndarray  # horizontal infrared from the sky, W/m^2
     latitude: float
     longitude: float
     elevation: float
@@ -83,7 +86,9 @@ class Weather:
         """The series as the energy kernels' weather (ground albedo 0.2)."""
         return energy.Weather(self.end_utc, self.temp_air, self.wind_speed, self.ghi, self.dni,
                               self.dhi, Site(self.latitude, self.longitude, self.elevation, 0.2),
-                              self.pressure)
+                              self.pressure, relative_humidity=self.relative_humidity,
+                              opaque_sky_cover=self.opaque_sky_cover,
+                              longwave_down=self.longwave_down)
 
 
 @cache
@@ -111,6 +116,9 @@ def weather() -> Weather:
         ghi=df["ghi"].to_numpy(float),
         dni=df["dni"].to_numpy(float), dhi=df["dhi"].to_numpy(float),
         pressure=df["atmospheric_pressure"].to_numpy(float),
+        relative_humidity=df["relative_humidity"].to_numpy(float),
+        opaque_sky_cover=df["opaque_sky_cover"].to_numpy(float),
+        longwave_down=df["ghi_infrared"].to_numpy(float),
         latitude=float(meta["latitude"]), longitude=float(meta["longitude"]),
         elevation=float(meta["altitude"]), tz=tz,
     )
@@ -259,8 +267,13 @@ def zone_inputs(case: Case) -> dict:
     }
 
 
-def run_cases(names, n_samples: int = 4) -> dict[str, tuple[ZoneResults, int]]:
-    """Simulate the named cases as one vector of zones; returns {name: (results, index)}."""
+def run_cases(names, n_samples: int = 4,
+              sky_from_weather: bool = False) -> dict[str, tuple[ZoneResults, int]]:
+    """Simulate the named cases as one vector of zones; returns {name: (results, index)}.
+
+    The sky temperature depression is ISO 13790's constant 11 K (the tested configuration), or
+    with ``sky_from_weather`` that of each hour from the EPW's horizontal infrared irradiance
+    (``simulation.energy.sky``; 12.9 K on average in Denver)."""
     cols = [zone_inputs(CASES[nm]) for nm in names]
     keys = cols[0].keys()
     kw = {k: np.array([c[k] for c in cols]) for k in keys}
@@ -272,6 +285,7 @@ def run_cases(names, n_samples: int = 4) -> dict[str, tuple[ZoneResults, int]]:
     heat, cool, vent = profiles()
     w = weather()
     drv = Drivers.create(w.temp_air, src, w.month, heat_setpoint=heat, cool_setpoint=cool,
-                         vent=vent, dtheta_er=11.0)
+                         vent=vent,
+                         dtheta_er=w.energy().sky_depression().delta if sky_from_weather else 11.0)
     res = simulate_zones(zones, drv)
     return {nm: (res, i) for i, nm in enumerate(names)}

@@ -143,9 +143,12 @@ def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weath
     hour = np.asarray(local_start.hour)
     gains = np.where((hour >= 17) & (hour < 23), 1.8,
                      np.where((hour >= 7) & (hour < 17), 0.7714, 0.6857))
+    # sky temperature from the weather's longwave irradiance: T_sky = (L / sigma)^(1/4)
+    dtheta_er = d["temp_air"].to_numpy() + 273.15 - (d["longwave_down"].to_numpy()
+                                                     / 5.6697e-8) ** 0.25
     drivers = Drivers.create(d["temp_air"].to_numpy(), solar,
                              np.asarray(local_start.month) - 1, gains=gains,
-                             heat_setpoint=20.0, cool_setpoint=26.0)
+                             heat_setpoint=20.0, cool_setpoint=26.0, dtheta_er=dtheta_er)
     ref = simulate_zones(zones, drivers)
 
     got = run.buildings.iloc[1]
@@ -170,3 +173,24 @@ def test_weather_from_far_away_is_said_in_the_warnings(make_twin) -> None:
     (line,) = [w for w in far.warnings if w.startswith("weather:")]
     assert line.startswith("weather: measured at Helsinki-Vantaa airport, 1,")
     assert line.endswith("km from the twin: heating and cooling are those of that climate")
+
+
+def test_sky_temperature_comes_from_the_weather_or_a_counted_constant(make_twin) -> None:
+    """Essen's reference year has the sky's longwave irradiance: no note, and more heating
+    than with ISO's 11 K (its sky is 13.5 K below the air in January-March). Helsinki's FMI
+    year has no sky fields: the constant in all 8,760 hours, said in the warnings, and the
+    same result as the constant asked for."""
+    from twin.importers.samples import DATASETS
+
+    twin = make_twin([(85000.0, 446000.0, 85010.0, 446010.0)], [6.0])
+    run = run_energy(twin)
+    constant = run_energy(twin, EnergySettings(sky_from_weather=False))
+    assert not any(w.startswith("sky temperature") for w in run.warnings)
+    assert run.buildings["heating_kWh"].iloc[0] > constant.buildings["heating_kWh"].iloc[0]
+    helsinki = twin.replace(weather=read_weather(DATASETS / "weather" / "Vantaa-TRY2020.csv")
+                            .weather)
+    fallback = run_energy(helsinki)
+    (note,) = [w for w in fallback.warnings if w.startswith("sky temperature")]
+    assert "constant 11 K below the air in 8760 of 8760 hours" in note
+    same = run_energy(helsinki, EnergySettings(sky_from_weather=False))
+    assert fallback.buildings["heating_kWh"].iloc[0] == same.buildings["heating_kWh"].iloc[0]

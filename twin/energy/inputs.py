@@ -311,10 +311,17 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
         gains_profile=profiles.gains_index[order], setpoint_profile=profiles.setpoint_index[order],
         vent_profile=profiles.vent_index[order], district=district[rows], appliances=appliances,
     )
+    dtheta_er: np.ndarray | float = settings.sky_temperature_depression
+    if settings.sky_from_weather:
+        sky = sources.weather.sky_depression(settings.sky_temperature_depression)
+        dtheta_er = sky.delta
+        note = sky.note(settings.sky_temperature_depression)
+        if note:
+            warnings.append(note)
     drivers = Drivers.create(
         weather.data["temp_air"].to_numpy(np.float64), sources.irradiance, cal.month,
         gains=profiles.gains, heat_setpoint=profiles.heat, cool_setpoint=profiles.cool,
-        vent=profiles.vent, dtheta_er=settings.sky_temperature_depression,
+        vent=profiles.vent, dtheta_er=dtheta_er,
     )
     return EnergyInputs(zones=zones, drivers=drivers, solar=sources, params=params, envelope=e,
                         rows=rows, time=weather.data.index, districts=names, sunlit=sunlit,

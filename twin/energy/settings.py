@@ -41,8 +41,12 @@ class EnergySettings:
         Ground reflectance for the facades and the PV plane [-].
     sun_samples : int
         Sun positions per hour for the facades [-].
+    sky_from_weather : bool
+        True: the sky temperature of each hour from the weather's longwave irradiance, or its
+        humidity and opaque sky cover (``simulation.energy.sky``); False: the constant below.
     sky_temperature_depression : float
-        ISO 13790 delta_theta_er for the sky-radiation loss [K].
+        ISO 13790 delta_theta_er for the sky-radiation loss, in the hours the weather gives no
+        sky temperature (or all hours without ``sky_from_weather``) [K].
     warmup_hours : int
         Hours simulated before the year, taken from its end [h].
     district_column : str or None
@@ -71,6 +75,7 @@ class EnergySettings:
     party_wall_tolerance: float = DEFAULT_TOLERANCE
     albedo: float = 0.2
     sun_samples: int = 1
+    sky_from_weather: bool = True
     sky_temperature_depression: float = 11.0
     warmup_hours: int = 336
     district_column: str | None = None

@@ -56,10 +56,15 @@ def unix_seconds(index: pd.DatetimeIndex) -> np.ndarray:
 
 def energy_weather(weather: WeatherTable, albedo: float) -> Weather:
     """The twin's weather table as the energy kernels' weather: the hours (UTC end of each),
-    air temperature °C, wind m/s, GHI/DNI/DHI W/m², pressure Pa, at the record's site with the
-    ground ``albedo``."""
+    air temperature °C, wind m/s, GHI/DNI/DHI W/m², pressure Pa, relative humidity %, opaque
+    sky cover tenths and longwave irradiance from the sky W/m² (NaN where the table lacks
+    them), at the record's site with the ground ``albedo``."""
     d = weather.data
     loc = weather.location
+
+    def optional(name: str) -> np.ndarray:
+        return d[name].to_numpy(np.float64) if name in d else np.full(len(d), np.nan)
+
     return Weather(
         time=unix_seconds(pd.DatetimeIndex(d.index)),
         temp_air=d["temp_air"].to_numpy(np.float64),
@@ -69,6 +74,8 @@ def energy_weather(weather: WeatherTable, albedo: float) -> Weather:
         site=Site(latitude=loc.latitude, longitude=loc.longitude, elevation=loc.elevation,
                   albedo=albedo),
         pressure=d["pressure"].to_numpy(np.float64),
+        relative_humidity=optional("relative_humidity"),
+        opaque_sky_cover=optional("opaque_sky_cover"), longwave_down=optional("longwave_down"),
     )
 
 

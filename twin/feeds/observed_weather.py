@@ -57,8 +57,9 @@ def observed_weather(folder: str | Path, sensor: str, base: Weather) -> Weather:
     if "ghi" in observed and not {"dni", "dhi"} & observed.keys():
         data["dni"], data["dhi"] = _split_ghi(data["ghi"], base)
     typical = _typical(base, data.index)
-    for column in WEATHER_COLUMNS:
-        data[column] = data[column].fillna(typical[column]) if column in data else typical[column]
+    for column in WEATHER_COLUMNS:  # a twin stored before the sky columns has none: NaN
+        fill = typical[column] if column in typical else float("nan")
+        data[column] = data[column].fillna(fill) if column in data else fill
     return Weather(data=data[list(WEATHER_COLUMNS)], location=base.location, source_format="observed")
 
 

@@ -10,6 +10,12 @@ in UTC+2.
 Typical years (TMY, TRY) mix years or have none: their rows are put in ``TYPICAL_YEAR`` (or
 ``TYPICAL_LEAP_YEAR`` if they hold 29 February). A file whose rows all lie in one year keeps it.
 
+The sky columns (``twin.model.SKY_COLUMNS``) are read where the format has them: EPW
+horizontal infrared radiation and opaque sky cover, TMY3 opaque sky cover, DWD TRY A
+(atmospheric longwave irradiance) and N (cloud cover in octas); FMI TRY has neither. Missing
+or impossible values there (EPW's 9999 / 99) become NaN, counted in a warning; the energy
+model then falls back to a constant sky temperature depression for those hours.
+
 DWD files give direct irradiance on the horizontal; DNI is that divided by the cosine of the
 solar zenith at mid-interval (pvlib solar position), zero when the sun is more than
 ``MAX_DNI_ZENITH`` from the zenith, and at most the extraterrestrial DNI of the day.
@@ -29,7 +35,7 @@ from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.weather_dwd import column_line, read_dwd_try
 from twin.importers.weather_fmi import is_fmi_try, read_fmi_try
-from twin.model import WEATHER_COLUMNS, SiteLocation, Weather
+from twin.model import SKY_COLUMNS, WEATHER_COLUMNS, SiteLocation, Weather
 
 TYPICAL_YEAR = 2023
 """Year given to typical-year rows (not a leap year; 1 January is a Sunday, as most EPW say)."""
@@ -55,10 +61,16 @@ VALID_RANGES: dict[str, tuple[float, float]] = {
 }
 """Physically possible values per column, in ``UNITS`` (EPW missing-value codes
 such as 9999 or 999999 fall outside)."""
+SKY_RANGES: dict[str, tuple[float, float]] = {
+    "opaque_sky_cover": (0.0, 10.0),
+    "longwave_down": (50.0, 700.0),
+}
+"""Possible values of the optional sky columns; outside them (missing-value codes) NaN."""
 
 EPW_FIELDS: dict[int, str] = {
     0: "year", 1: "month", 2: "day", 3: "hour", 6: "temp_air", 8: "relative_humidity",
-    9: "pressure", 13: "ghi", 14: "dni", 15: "dhi", 20: "wind_direction", 21: "wind_speed",
+    9: "pressure", 12: "longwave_down", 13: "ghi", 14: "dni", 15: "dhi", 20: "wind_direction",
+    21: "wind_speed", 23: "opaque_sky_cover",
 }
 """EPW data field position -> column (units already those of WEATHER_COLUMNS)."""
 EPW_HEADER_LINES = 8
@@ -66,6 +78,7 @@ EPW_HEADER_LINES = 8
 TMY3_COLUMNS = ("temp_air", "relative_humidity", "pressure", "ghi", "dni", "dhi",
                 "wind_speed", "wind_direction")
 """pvlib's names (``map_variables=True``) of the TMY3 columns used; pressure there is mbar."""
+TMY3_SKY_COVER = "OpqCld (tenths)"
 
 
 def _read_text(path: Path) -> str:
@@ -164,6 +177,8 @@ def _read_tmy3(path: Path, text: str) -> tuple[pd.DataFrame, SiteLocation, int]:
     for name in TMY3_COLUMNS:
         table[name] = pd.to_numeric(data[name], errors="coerce").to_numpy()
     table["pressure"] *= 100.0  # mbar -> Pa
+    if TMY3_SKY_COVER in data.columns:
+        table["opaque_sky_cover"] = pd.to_numeric(data[TMY3_SKY_COVER], errors="coerce").to_numpy()
     location = SiteLocation(latitude=meta["latitude"], longitude=meta["longitude"],
                             elevation=meta["altitude"], name=str(meta["Name"]).strip('" '),
                             utc_offset=meta["TZ"])
@@ -237,6 +252,24 @@ def _check_ranges(path: Path, table: pd.DataFrame, first_line: int) -> None:
                                          f"outside {low:g}..{high:g} {unit}")
 
 
+def _sky_columns(path: Path, table: pd.DataFrame) -> list[str]:
+    """Each sky column NaN where absent or outside ``SKY_RANGES``; a warning per column with
+    such hours in a file that has the column."""
+    warnings = []
+    for name, (low, high) in SKY_RANGES.items():
+        if name not in table:
+            table[name] = np.nan
+            continue
+        values = pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~((values >= low) & (values <= high))
+        table[name] = np.where(bad, np.nan, values)
+        if bad.any():
+            warnings.append(f"{path.name}: {name}: {int(bad.sum())} hours missing or outside "
+                            f"{low:g}..{high:g} {UNITS[name]}; left NaN (the sky temperature "
+                            "falls back to a constant there)")
+    return warnings
+
+
 def dni_from_direct_horizontal(
     index: pd.DatetimeIndex, direct_horizontal: np.ndarray, location: SiteLocation
 ) -> tuple[np.ndarray, float]:
@@ -265,14 +298,14 @@ def _weather_table(path: Path, table: pd.DataFrame, location: SiteLocation, firs
     A table with ``direct_horizontal`` instead of ``dni`` gets GHI = direct + diffuse and DNI
     from ``dni_from_direct_horizontal``.
     """
-    table = _check_values_present(path, table, first_line, nullable)
+    table = _check_values_present(path, table, first_line, nullable + SKY_COLUMNS)
     _check_row_count(path, table)
+    warnings = _sky_columns(path, table)
     direct = "dni" not in table
     if direct:
         table["ghi"] = table["direct_horizontal"] + table["dhi"]
     _check_ranges(path, table, first_line)
     index = _utc_hour_end(path, table, location.utc_offset, first_line)
-    warnings = []
     if direct:
         table["dni"], dropped = dni_from_direct_horizontal(
             index, table["direct_horizontal"].to_numpy(dtype=np.float64), location)
@@ -303,7 +336,8 @@ def read_weather(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
     SourceData
         Kind ``weather``, without CRS, with ``weather``: hourly rows indexed by the UTC end of
         each hour (``temp_air`` [°C], ``relative_humidity`` [%], ``ghi`` / ``dni`` / ``dhi``
-        [W/m²], ``wind_speed`` [m/s], ``wind_direction`` [degree], ``pressure`` [Pa]) and the
+        [W/m²], ``wind_speed`` [m/s], ``wind_direction`` [degree], ``pressure`` [Pa],
+        ``opaque_sky_cover`` [tenths] and ``longwave_down`` [W/m²], NaN where absent) and the
         site (latitude, longitude [degree], elevation [m], UTC offset [h]).
 
     Raises

@@ -11,7 +11,8 @@ position in its name). Columns are found by name, so either release (and reorder
 
 Times are MEZ (UTC+1, no daylight saving); HH 1..24 labels the END of the hour. Units: t °C,
 p hPa, WR degrees (999: variable), WG m/s, RF %, B direct and D diffuse irradiance on the
-horizontal W/m².
+horizontal W/m², A longwave irradiance from the sky on the horizontal W/m², N cloud cover in
+octas (9: sky not visible, taken as overcast). A and N are read when present.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ COLUMNS: dict[str, str] = {
     "D": "dhi",
 }
 """DWD column name -> name in the returned table (all of them required)."""
+SKY_OBSCURED = 9
+"""N (octas) of a sky hidden by fog or precipitation: taken as overcast (8 octas)."""
 
 _NUMBER = r"(-?\d+(?:[.,]\d+)?)"
 
@@ -125,7 +128,8 @@ def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
 
     Returns the hourly table (columns year=NaN, month, day, hour = START hour of the interval
     0..23 in MEZ, temp_air °C, relative_humidity %, pressure Pa, wind_speed m/s,
-    wind_direction deg (NaN where variable), direct_horizontal and dhi W/m²), the site, the
+    wind_direction deg (NaN where variable), direct_horizontal and dhi W/m², and where the
+    file has them longwave_down W/m² and opaque_sky_cover tenths), the site, the
     file line number (1-based) of the first row, and warnings.
     """
     names_at = column_line(lines)
@@ -160,6 +164,11 @@ def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
     variable = table["wind_direction"] == VARIABLE_WIND_DIRECTION
     table.loc[variable, "wind_direction"] = float("nan")
     table.insert(0, "year", float("nan"))
+    if "A" in names:
+        table["longwave_down"] = pd.to_numeric(raw["A"], errors="coerce")
+    if "N" in names:
+        octas = pd.to_numeric(raw["N"], errors="coerce")
+        table["opaque_sky_cover"] = octas.where(octas != SKY_OBSCURED, 8.0) * 10.0 / 8.0
     warnings = []
     if variable.any():
         warnings.append(f"{path.name}: wind_direction: {int(variable.sum())} hours marked "
