@@ -28,7 +28,7 @@ from pyproj import CRS, Transformer
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.citygml_crs import FileCrs, UnknownCrs, parse_srs_name
-from twin.importers.citygml_scan import Building, Scan, scan_citygml
+from twin.importers.citygml_scan import Building, Ring, Scan, scan_citygml
 from twin.importers.citygml_uses import use_of_code
 from twin.importers.cityjson import use_of_text
 from twin.importers.cityjson_geometry import (
@@ -38,6 +38,7 @@ from twin.importers.cityjson_geometry import (
     footprints,
     surface_metrics,
 )
+from twin.importers.cityjson_scanner import ranges
 from twin.importers.crs import check_coordinates_fit, horizontal_crs, utm_crs_for
 from twin.importers.surface_layer import surface_layer
 from twin.model import BUILDING_COLUMNS
@@ -76,13 +77,14 @@ def read_citygml(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
     scan = scan_citygml(path)
     file_crs = _file_crs(path, scan, options)
     buildings = _in_file_crs(scan, file_crs)
-    surfaces, surface_ids = _surfaces(buildings)
+    surfaces, surface_ids = _surfaces(scan, buildings)
     vertices = surfaces.vertices
     if file_crs.latitude_first:
         vertices = vertices[:, [1, 0, 2]]
     crs = file_crs.crs
-    if len(vertices):
-        low, high = vertices[:, :2].min(axis=0), vertices[:, :2].max(axis=0)
+    if len(surfaces.index):
+        used = vertices[surfaces.index, :2]
+        low, high = used.min(axis=0), used.max(axis=0)
         check_coordinates_fit((low[0], low[1], high[0], high[1]), crs, path, "srsName")
         if crs.is_geographic:
             vertices, crs = _to_utm(vertices, crs, (low + high) / 2.0)
@@ -148,10 +150,10 @@ def _to_utm(vertices: np.ndarray, crs: CRS, centre: np.ndarray) -> tuple[np.ndar
 # --------------------------------------------------------------------------- geometry
 
 
-def _surfaces(buildings: list[Building]) -> tuple[Surfaces, list[str | None]]:
+def _surfaces(scan: Scan, buildings: list[Building]) -> tuple[Surfaces, list[str | None]]:
     """The chosen faces of every building as the flat arrays of ``cityjson_geometry`` (one
     part per building member: the building, then each BuildingPart) and their surface ids."""
-    rings: list[np.ndarray] = []
+    rings: list[Ring] = []
     ring_counts: list[int] = []
     classes: list[int] = []
     surface_part: list[int] = []
@@ -167,12 +169,17 @@ def _surfaces(buildings: list[Building]) -> tuple[Surfaces, list[str | None]]:
             classes.append(face.surface_class)
             surface_part.append(first_part + face.member)
             surface_ids.append(face.surface_id)
-    lengths = np.fromiter(map(len, rings), np.int64, count=len(rings))
-    vertices = np.concatenate(rings) if rings else np.empty((0, 3))
+    first, length, flip = (np.array(column, dtype=np.int64).reshape(-1)
+                           for column in zip(*rings, strict=True)) if rings else (
+        np.zeros(0, np.int64),) * 3
+    corner = ranges(np.zeros_like(first), length)
+    reverse = np.repeat(flip.astype(bool), length)
+    index = np.repeat(first, length) + np.where(reverse, np.repeat(length, length) - 1 - corner,
+                                                corner)
     surfaces = Surfaces(
-        vertices=vertices,
-        index=np.arange(len(vertices), dtype=np.int64),
-        ring_start=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        vertices=np.frombuffer(scan.coords, dtype=np.float64).reshape(-1, 3).copy(),
+        index=index,
+        ring_start=np.concatenate(([0], np.cumsum(length))).astype(np.int64),
         surface_start=np.concatenate(([0], np.cumsum(ring_counts))).astype(np.int64),
         surface_part=np.array(surface_part, dtype=np.int64),
         surface_class=np.array(classes, dtype=np.int8),

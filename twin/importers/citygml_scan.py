@@ -15,6 +15,7 @@ and every polygon is used once.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,16 +49,6 @@ THEMATIC_CLASSES = {
 """Thematic surface types and their class; windows and doors are part of the facade, as in the
 CityJSON reader."""
 
-SKIPPED_CHILDREN = frozenset({
-    "BuildingInstallation", "IntBuildingInstallation", "outerBuildingInstallation",
-    "interiorBuildingInstallation", "buildingInstallation", "interiorRoom", "Room",
-    "buildingRoom", "BuildingRoom", "buildingFurniture", "buildingConstructiveElement",
-    "buildingSubdivision", "address", "appearance", "externalReference", "genericAttribute",
-    "stringAttribute", "intAttribute", "doubleAttribute", "measureAttribute", "dateAttribute",
-    "uriAttribute", "genericAttributeSet", "name", "description",
-})
-"""Children of a building that hold no part of its outer shell."""
-
 POLYGON_TAGS = frozenset({"Polygon", "PolygonPatch", "Triangle", "Rectangle"})
 ATTRIBUTE_TAGS = frozenset({"measuredHeight", "storeysAboveGround", "yearOfConstruction",
                             "dateOfConstruction", "function", "usage", "height"})
@@ -68,6 +59,16 @@ _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _GML_ID = ("{http://www.opengis.net/gml}id", "{http://www.opengis.net/gml/3.2}id")
 _MEMBER_TAGS = ("{*}cityObjectMember", "{*}featureMember")
 _POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
+_POLYGON_AND_REFERENCE_TAGS = ("{*}Polygon", "{*}PolygonPatch", "{*}Triangle", "{*}Rectangle",
+                               "{*}surfaceMember", "{*}baseSurface", "{*}solidMember",
+                               "{*}geometryMember", "{*}OrientableSurface")
+"""Elements of a geometry that are polygons, may reference one (``xlink:href``) or turn the
+polygons inside them (an OrientableSurface comes before them in document order)."""
+_CONTAINERS = frozenset({"boundedBy", "boundary", "opening", "fillingSurface",
+                         "consistsOfBuildingPart", "buildingPart"})
+"""Properties holding thematic surfaces, openings (CityGML 3.0: filling surfaces) or
+BuildingParts; every other child of a building (installations, rooms, address, ...) holds no
+part of its outer shell and is not walked."""
 _GEOMETRY_SRS = etree.XPath(".//@srsName[not(ancestor::*[local-name()='address'])]")
 """srsNames of a building's geometry (an address may locate itself in another CRS)."""
 
@@ -87,11 +88,16 @@ def _gml_id(element: etree._Element) -> str | None:
 # --------------------------------------------------------------------------- one building
 
 
+Ring = tuple[int, int, bool]
+"""A ring: its first vertex in the scan's coordinates, its number of corners (the closing
+repeat of the first left out) and whether its corners are to be taken in reverse."""
+
+
 @dataclass
 class _Polygon:
     lod: int
     surface_class: int
-    rings: list[np.ndarray]
+    rings: list[Ring]
     surface_id: str | None
 
 
@@ -113,12 +119,12 @@ class _Member:
     attributes: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
 
 
-def _ring(ring: etree._Element) -> np.ndarray:
-    """The corners (n, 3) of a ``LinearRing`` (``posList``, ``pos`` or GML 2 ``coordinates``),
-    the closing repeat of the first corner left out."""
+def _ring(ring: etree._Element, coords: array, flip: bool) -> Ring:
+    """Append the corners of a ``LinearRing`` (``posList``, ``pos`` or GML 2 ``coordinates``)
+    to ``coords`` (x, y, z after each other) and return it as a :data:`Ring`."""
     texts = []
     for child in ring:
-        name = _local(child.tag)
+        name = _local(child.tag) if isinstance(child.tag, str) else ""
         if name == "posList":
             dimension = child.get("srsDimension")
             if dimension is not None and dimension.strip() != "3":
@@ -128,69 +134,88 @@ def _ring(ring: etree._Element) -> np.ndarray:
             texts.append(child.text or "")
         elif name == "coordinates":
             texts.append((child.text or "").replace(",", " "))
+    tokens = (texts[0] if len(texts) == 1 else " ".join(texts)).split()
+    if len(tokens) % 3:
+        raise BadBuilding(f"a ring has {len(tokens)} coordinates, not x y z triples")
+    first = len(coords)
     try:
-        values = np.array(" ".join(texts).split(), dtype=np.float64)
+        coords.extend(map(float, tokens))
+        if len(tokens) > 3 and (tokens[:3] == tokens[-3:]
+                                or coords[first:first + 3] == coords[-3:]):
+            del coords[-3:]
     except ValueError:
         raise BadBuilding("coordinates are not numbers") from None
-    if values.size % 3:
-        raise BadBuilding(f"a ring has {values.size} coordinates, not x y z triples")
-    if not np.isfinite(values).all():
-        raise BadBuilding("coordinates are not finite numbers")
-    points = values.reshape(-1, 3)
-    if len(points) > 1 and (points[0] == points[-1]).all():
-        points = points[:-1]
-    return points
+    return first // 3, (len(coords) - first) // 3, flip
 
 
-def _polygon_rings(polygon: etree._Element, flip: bool) -> list[np.ndarray]:
-    """Exterior then interior rings of a polygon, reversed when ``flip``."""
-    rings: list[np.ndarray] = []
+def _polygon_rings(polygon: etree._Element, coords: array, flip: bool) -> list[Ring]:
+    """Exterior then interior rings of a polygon."""
+    rings: list[Ring] = []
     for boundary in polygon:
-        name = _local(boundary.tag)
+        name = _local(boundary.tag) if isinstance(boundary.tag, str) else ""
         if name not in ("exterior", "interior", "outerBoundaryIs", "innerBoundaryIs"):
             continue
         if not rings and name not in ("exterior", "outerBoundaryIs"):
             raise BadBuilding("a polygon's first ring is not its exterior")
-        for ring in boundary:
-            points = _ring(ring)
-            rings.append(points[::-1] if flip else points)
+        rings.extend(_ring(ring, coords, flip) for ring in boundary
+                     if isinstance(ring.tag, str))
     if not rings:
         raise BadBuilding("a polygon has no exterior ring")
     return rings
 
 
-def _collect(element: etree._Element, lod: int, surface: tuple[int, str | None], flip: bool,
-             member: _Member, parts: list[etree._Element]) -> None:
-    """Walk ``element``'s children, adding polygons and references inside LoD geometry to
-    ``member`` and BuildingPart elements to ``parts``; ``surface`` is the class and gml:id of
-    the thematic surface being walked."""
+def _flip_of(node: etree._Element, top: etree._Element) -> bool:
+    """Whether the OrientableSurfaces between ``node`` and ``top`` turn it."""
+    flip = False
+    for ancestor in node.iterancestors():
+        if ancestor is top:
+            break
+        if _local(ancestor.tag) == "OrientableSurface" and ancestor.get("orientation") == "-":
+            flip = not flip
+    return flip
+
+
+def _geometry(geometry: etree._Element, lod: int, surface: tuple[int, str | None],
+              member: _Member, coords: array) -> None:
+    """Add the polygons and references of one LoD geometry property to ``member``."""
+    oriented = False
+    for node in geometry.iter(*_POLYGON_AND_REFERENCE_TAGS):
+        if node.tag.endswith("}OrientableSurface"):
+            oriented = True
+            continue
+        flip = oriented and _flip_of(node, geometry)
+        href = node.get(_XLINK_HREF)
+        if href is not None:
+            member.references.append(_Reference(lod, surface[0], flip, href.lstrip("#")))
+        elif _local(node.tag) in POLYGON_TAGS:
+            pid = _gml_id(node)
+            member.polygons.append((pid, _Polygon(lod, surface[0],
+                                                  _polygon_rings(node, coords, flip),
+                                                  surface[1] or pid)))
+
+
+def _walk(element: etree._Element, surface: tuple[int, str | None], member: _Member,
+          parts: list[etree._Element], coords: array) -> None:
+    """Walk the children of a building, part or thematic surface: LoD geometry properties,
+    thematic surfaces (through ``boundedBy`` / ``boundary`` / ``opening``) and parts."""
     for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):
+        if not isinstance(child.tag, str):
             continue
-        name = _local(tag)
-        if name == "BuildingPart":
-            parts.append(child)
-        elif name in SKIPPED_CHILDREN or name in ATTRIBUTE_TAGS:
-            continue
-        elif name.startswith("lod"):
+        name = _local(child.tag)
+        if name.startswith("lod"):
             match = _LOD_GEOMETRY.match(name)
             if match:
-                _collect(child, int(match[1]), surface, flip, member, parts)
-        elif name in THEMATIC_CLASSES:
-            _collect(child, lod, (THEMATIC_CLASSES[name], _gml_id(child)), flip, member, parts)
-        elif name in POLYGON_TAGS:
-            if lod:
-                pid = _gml_id(child)
-                rings = _polygon_rings(child, flip)
-                member.polygons.append((pid, _Polygon(lod, surface[0], rings, surface[1] or pid)))
-        elif name == "OrientableSurface":
-            _collect(child, lod, surface, flip != (child.get("orientation") == "-"), member, parts)
-        elif (href := child.get(_XLINK_HREF)) is not None:
-            if lod:
-                member.references.append(_Reference(lod, surface[0], flip, href.lstrip("#")))
-        elif len(child):
-            _collect(child, lod, surface, flip, member, parts)
+                _geometry(child, int(match[1]), surface, member, coords)
+        elif name in _CONTAINERS:
+            for inner in child:
+                if not isinstance(inner.tag, str):
+                    continue
+                inner_name = _local(inner.tag)
+                if inner_name == "BuildingPart":
+                    parts.append(inner)
+                elif inner_name in THEMATIC_CLASSES:
+                    _walk(inner, (THEMATIC_CLASSES[inner_name], _gml_id(inner)), member, parts,
+                          coords)
 
 
 def _attribute_text(element: etree._Element) -> tuple[str, str | None]:
@@ -201,26 +226,38 @@ def _attribute_text(element: etree._Element) -> tuple[str, str | None]:
     return ((element.text or "").strip(), element.get("codeSpace"))
 
 
-def _member(element: etree._Element, parts: list[etree._Element]) -> _Member:
-    """The geometry and attributes of one Building or BuildingPart (its own attributes only:
-    those of direct children)."""
-    member = _Member()
+def _attributes(element: etree._Element) -> dict[str, list[tuple[str, str | None]]]:
+    """The attributes of one Building or BuildingPart (its direct children)."""
+    attributes: dict[str, list[tuple[str, str | None]]] = {}
     for child in element:
         if isinstance(child.tag, str) and (name := _local(child.tag)) in ATTRIBUTE_TAGS:
-            member.attributes.setdefault(name, []).append(_attribute_text(child))
-    _collect(element, 0, (CLASS_UNKNOWN, None), False, member, parts)
-    return member
+            attributes.setdefault(name, []).append(_attribute_text(child))
+    return attributes
+
+
+def _members(building: etree._Element, coords: array) -> list[_Member]:
+    """The building and each of its BuildingParts (nested ones too) with their polygons,
+    references and attributes."""
+    members, queue = [], [building]
+    while queue:
+        element = queue.pop(0)
+        member = _Member(attributes=_attributes(element))
+        parts: list[etree._Element] = []
+        _walk(element, (CLASS_UNKNOWN, None), member, parts, coords)
+        members.append(member)
+        queue.extend(parts)
+    return members
 
 
 @dataclass
 class Face:
     """One polygon chosen for a building: its member (0 the building, then its parts), class,
-    rings (exterior first) of (x, y, z) corners in the file's axis order, and the gml:id of its
-    thematic surface (else of the polygon itself, None without)."""
+    rings (exterior first) and the gml:id of its thematic surface (else of the polygon itself,
+    None without)."""
 
     member: int
     surface_class: int
-    rings: list[np.ndarray]
+    rings: list[Ring]
     surface_id: str | None
 
 
@@ -259,7 +296,7 @@ def _chosen_faces(members: list[_Member], unresolved: Counter) -> list[Face]:
             used.add(reference.target)
             known = reference.surface_class if reference.surface_class != CLASS_UNKNOWN else \
                 target.surface_class
-            rings = [ring[::-1] for ring in target.rings] if reference.flip else target.rings
+            rings = [(s, n, f != reference.flip) for s, n, f in target.rings]
             faces.append(Face(k, known, rings, target.surface_id))
     return faces
 
@@ -275,16 +312,20 @@ class Building:
     srs_names: frozenset[str]
 
 
-def read_building(element: etree._Element, unresolved: Counter) -> Building:
-    """A Building element with its parts; BadBuilding when it cannot be used."""
-    members, queue = [], [element]
-    while queue:
-        parts: list[etree._Element] = []
-        members.append(_member(queue.pop(0), parts))
-        queue.extend(parts)
-    faces = _chosen_faces(members, unresolved)
-    if not faces:
-        raise BadBuilding("no LoD 1-4 surface geometry")
+def read_building(element: etree._Element, coords: array, unresolved: Counter) -> Building:
+    """A Building element with its parts, its corners appended to ``coords``; BadBuilding
+    (with ``coords`` as it was) when it cannot be used."""
+    first = len(coords)
+    try:
+        members = _members(element, coords)
+        if not np.isfinite(np.frombuffer(coords, dtype=np.float64, offset=first * 8)).all():
+            raise BadBuilding("coordinates are not finite numbers")
+        faces = _chosen_faces(members, unresolved)
+        if not faces:
+            raise BadBuilding("no LoD 1-4 surface geometry")
+    except BadBuilding:
+        del coords[first:]
+        raise
     srs_names = frozenset(str(name) for name in _GEOMETRY_SRS(element))
     return Building(_gml_id(element) or "", [m.attributes for m in members], faces, srs_names)
 
@@ -294,9 +335,11 @@ def read_building(element: etree._Element, unresolved: Counter) -> Building:
 
 @dataclass
 class Scan:
-    """What a file held: its buildings, the first ``srsName`` it declares, what was skipped."""
+    """What a file held: its buildings, the corners of their rings (x, y, z after each other,
+    in the file's axis order), the first ``srsName`` it declares, what was skipped."""
 
     buildings: list[Building] = field(default_factory=list)
+    coords: array = field(default_factory=lambda: array("d"))
     srs_name: str | None = None
     others: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
@@ -352,7 +395,7 @@ def scan_citygml(path: Path) -> Scan:
                     scan.others[kind] += 1
                     continue
                 try:
-                    scan.buildings.append(read_building(obj, scan.unresolved))
+                    scan.buildings.append(read_building(obj, scan.coords, scan.unresolved))
                 except BadBuilding as reason:
                     scan.skipped[str(reason)] += 1
                     scan.skipped_example.setdefault(str(reason), _gml_id(obj) or "?")
