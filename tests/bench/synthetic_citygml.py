@@ -3,8 +3,9 @@
 Each building is a gabled house (a rectangle 8-20 m by 6-14 m, any orientation, eaves 3-12 m,
 roof pitch 20-50°): ground, four walls (two of them gables), two roof faces, each a
 ``bldg:boundedBy`` thematic surface with a gml:id'd polygon, and an ``lod2Solid`` of
-``xlink:href`` references to them, as in NRW's files; ALKIS ``function`` and ``measuredHeight``,
-on a jittered grid in ETRS89 / UTM 32N (AdV URN srsName).
+``xlink:href`` references to them and an ``lod2TerrainIntersection`` (the ground outline), in
+the order of NRW's files; ALKIS ``function`` and ``measuredHeight``, on a jittered grid in
+ETRS89 / UTM 32N (AdV URN srsName).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def gabled_house(rng: np.random.Generator, centre: np.ndarray) -> np.ndarray:
     return np.column_stack((x, y, z))
 
 
+def _pos(points: np.ndarray) -> str:
+    """A posList text of (n, 3) points, mm precision."""
+    return " ".join(f"{x:.3f} {y:.3f} {z:.3f}" for x, y, z in points)
+
+
 def _building_xml(i: int, corners: np.ndarray) -> str:
     """One Building element with its seven thematic surfaces and its solid."""
     bid = f"DENW00BENCH{i:07d}"
@@ -60,10 +66,13 @@ def _building_xml(i: int, corners: np.ndarray) -> str:
              f'<bldg:measuredHeight uom="urn:adv:uom:m">'
              f"{corners[:, 2].max() - corners[:, 2].min():.3f}</bldg:measuredHeight>"
              f"<bldg:lod2Solid><gml:Solid><gml:exterior><gml:CompositeSurface>{refs}"
-             "</gml:CompositeSurface></gml:exterior></gml:Solid></bldg:lod2Solid>"]
+             "</gml:CompositeSurface></gml:exterior></gml:Solid></bldg:lod2Solid>"
+             "<bldg:lod2TerrainIntersection><gml:MultiCurve><gml:curveMember><gml:LineString>"
+             f'<gml:posList srsDimension="3">{_pos(corners[[0, 1, 2, 3, 0]])}</gml:posList>'
+             "</gml:LineString></gml:curveMember></gml:MultiCurve>"
+             "</bldg:lod2TerrainIntersection>"]
     for k, (kind, ring) in enumerate(FACES):
-        points = corners[list(ring) + [ring[0]]]
-        pos = " ".join(f"{x:.3f} {y:.3f} {z:.3f}" for x, y, z in points)
+        pos = _pos(corners[list(ring) + [ring[0]]])
         parts.append(f'<bldg:boundedBy><bldg:{kind} gml:id="{bid}_s{k}"><bldg:lod2MultiSurface>'
                      f'<gml:MultiSurface><gml:surfaceMember><gml:Polygon gml:id="{bid}_p{k}">'
                      f'<gml:exterior><gml:LinearRing><gml:posList srsDimension="3">{pos}'

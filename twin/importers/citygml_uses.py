@@ -20,6 +20,7 @@ Words instead of codes fall back to the keyword table of the CityJSON reader.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 ALKIS_FUNCTION: tuple[tuple[int, int, str], ...] = (
@@ -116,9 +117,14 @@ _CODE = re.compile(r"^\d{3,4}$")
 _PLATEAU_SPACE = re.compile(r"(^|/)Building_(usage|function)\.xml$")
 
 
+@functools.cache
+def _lows(table: tuple[tuple[int, int, str], ...]) -> list[int]:
+    return [low for low, _, _ in table]
+
+
 def _lookup(table: tuple[tuple[int, int, str], ...], code: int) -> str:
     """The use of the range holding ``code``; "unknown" for a code in no range."""
-    k = bisect.bisect_right([low for low, _, _ in table], code) - 1
+    k = bisect.bisect_right(_lows(table), code) - 1
     if k >= 0 and table[k][0] <= code <= table[k][1]:
         return table[k][2]
     return "unknown"
