@@ -365,6 +365,16 @@ def test_a_building_without_geometry_is_skipped_and_counted(samples: Path, tmp_p
     assert source.warnings == ["1 buildings skipped: no LoD 1-4 surface geometry (first: B2)"]
 
 
+def test_a_building_without_gml_id_is_named_by_its_line(samples: Path, tmp_path: Path) -> None:
+    path = tmp_path / "anonymous.gml"
+    text = _fzk_text(samples)
+    path.write_text(text.replace('<bldg:Building gml:id="UUID_d281adfc-4901-0f52-540b-4cc1a9325f82">',
+                                 "<bldg:Building>"))
+    line = next(k for k, row in enumerate(path.read_text().splitlines(), start=1)
+                if "<bldg:Building>" in row)
+    assert list(read_citygml(path).buildings["id"]) == [f"line-{line}"]
+
+
 def test_entity_expansion_is_refused(tmp_path: Path) -> None:
     """A "billion laughs" file: nine levels of ten-fold entities (10⁹ copies if expanded)."""
     levels = ['<!ENTITY lol0 "lol">'] + [

@@ -312,6 +312,11 @@ class Building:
     srs_names: frozenset[str]
 
 
+def building_id(element: etree._Element) -> str:
+    """A building's gml:id, or for one without, ``line-N`` after the line it starts on."""
+    return _gml_id(element) or f"line-{element.sourceline}"
+
+
 def read_building(element: etree._Element, coords: array, unresolved: Counter) -> Building:
     """A Building element with its parts, its corners appended to ``coords``; BadBuilding
     (with ``coords`` as it was) when it cannot be used."""
@@ -327,7 +332,7 @@ def read_building(element: etree._Element, coords: array, unresolved: Counter) -
         del coords[first:]
         raise
     srs_names = frozenset(str(name) for name in _GEOMETRY_SRS(element))
-    return Building(_gml_id(element) or "", [m.attributes for m in members], faces, srs_names)
+    return Building(building_id(element), [m.attributes for m in members], faces, srs_names)
 
 
 # --------------------------------------------------------------------------- the file
@@ -398,7 +403,7 @@ def scan_citygml(path: Path) -> Scan:
                     scan.buildings.append(read_building(obj, scan.coords, scan.unresolved))
                 except BadBuilding as reason:
                     scan.skipped[str(reason)] += 1
-                    scan.skipped_example.setdefault(str(reason), _gml_id(obj) or "?")
+                    scan.skipped_example.setdefault(str(reason), building_id(obj))
             if scan.srs_name is None:
                 _declared_srs(scan, member)
             member.clear()
