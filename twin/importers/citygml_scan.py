@@ -57,7 +57,9 @@ ATTRIBUTE_TAGS = frozenset({"measuredHeight", "storeysAboveGround", "yearOfConst
 _LOD_GEOMETRY = re.compile(r"^lod([1-4])(Solid|MultiSolid|MultiSurface|CompositeSurface|Geometry)$")
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _GML_ID = ("{http://www.opengis.net/gml}id", "{http://www.opengis.net/gml/3.2}id")
-_MEMBER_TAGS = ("{*}cityObjectMember", "{*}featureMember")
+_MEMBER_TAGS = ("{*}cityObjectMember", "{*}featureMember", "{*}appearanceMember")
+"""Children of the CityModel streamed one at a time (appearances only to be let go of: a
+textured model's global appearances can be as large as its geometry)."""
 _POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 _POLYGON_AND_REFERENCE_TAGS = ("{*}Polygon", "{*}PolygonPatch", "{*}Triangle", "{*}Rectangle",
                                "{*}surfaceMember", "{*}baseSurface", "{*}solidMember",
@@ -375,6 +377,14 @@ def _declared_srs(scan: Scan, member: etree._Element) -> None:
         scan.srs_name = min(scan.buildings[-1].srs_names)
 
 
+def _release(member: etree._Element) -> None:
+    """Free a member read and every sibling before it (memory stays flat in the file size)."""
+    member.clear()
+    parent = member.getparent()
+    while parent is not None and member.getprevious() is not None:
+        del parent[0]
+
+
 def scan_citygml(path: Path) -> Scan:
     """Read the buildings of a CityGML file (see the module docstring).
 
@@ -392,6 +402,9 @@ def scan_citygml(path: Path) -> Scan:
             if not checked:
                 _check_root(path, member)
                 checked = True
+            if member.tag.endswith("}appearanceMember"):
+                _release(member)
+                continue
             for obj in member:
                 if not isinstance(obj.tag, str):
                     continue
@@ -406,10 +419,7 @@ def scan_citygml(path: Path) -> Scan:
                     scan.skipped_example.setdefault(str(reason), building_id(obj))
             if scan.srs_name is None:
                 _declared_srs(scan, member)
-            member.clear()
-            parent = member.getparent()
-            while parent is not None and member.getprevious() is not None:
-                del parent[0]
+            _release(member)
         if not checked:
             root = context.root
             if root is not None:
