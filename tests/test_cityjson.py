@@ -370,6 +370,33 @@ def test_rotterdam_semantic_areas(shared_data):
     assert "12 degenerate surfaces skipped (fewer than 3 corners or no area)" in source.warnings
 
 
+def test_rotterdam_surfaces_layer_lists_every_semantic_face(shared_data):
+    """One row per non-degenerate semantic roof, wall and ground surface, with its own area
+    (plain numpy Newell areas here) and a tilt and azimuth from its Newell normal."""
+    path = samples(shared_data, "rotterdam_subset")
+    source = read_cityjson(path, ImportOptions(crs=RD))
+    faces = source.layers["surfaces"]
+    doc = json.loads(path.read_text())
+    vertices = real_vertices(doc)
+    kinds = {"RoofSurface": "roof", "WallSurface": "wall", "GroundSurface": "ground"}
+    expected = []
+    for oid, obj in doc["CityObjects"].items():
+        for kind, surface in semantic_surfaces(obj["geometry"][0]):
+            area = surface_area(vertices, surface)
+            if kind in kinds and area > 1e-9:
+                normal = ring_vector(vertices[surface[0]])
+                normal = normal / np.linalg.norm(normal)
+                expected.append((oid, kinds[kind], area, math.degrees(math.acos(normal[2]))))
+    assert len(faces) == len(expected)
+    ours = sorted(zip(faces["building_id"], faces["kind"], faces["area"], faces["tilt"],
+                      strict=True))
+    for (oid, kind, area, tilt), mine in zip(sorted(expected), ours, strict=True):
+        assert mine[:2] == (oid, kind)
+        assert mine[2] == pytest.approx(area, rel=1e-9)
+        assert mine[3] == pytest.approx(tilt, abs=1e-6)
+    assert faces.geometry.has_z.all()
+
+
 def test_denhaag_parts_and_volumes(shared_data):
     path = samples(shared_data, "denhaag_subset")
     source = read_cityjson(path, ImportOptions(crs=RD))

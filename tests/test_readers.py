@@ -67,8 +67,8 @@ def _twin(*args: str, path: Path) -> subprocess.CompletedProcess:
 
 def test_the_built_in_readers_are_registered_as_entry_points() -> None:
     readers = registered_readers()
-    assert {r.name for r in readers} == {"cityjson", "gtfs", "osm", "raster", "sumo", "vector",
-                                         "weather"}
+    assert {r.name for r in readers} == {"cityjson", "citygml", "gtfs", "osm", "raster", "sumo",
+                                         "vector", "weather"}
     assert all(isinstance(r, Reader) for r in readers)
 
 

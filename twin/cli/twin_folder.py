@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``import``, ``info`` and ``map`` subcommands."""
     importer = commands.add_parser(
         "import", help="import city data files into a twin folder",
-        description="Import CityJSON, OSM PBF, SUMO .net.xml, GeoPackage/GeoJSON/Shapefile, GeoTIFF "
+        description="Import CityJSON, CityGML, OSM PBF, SUMO .net.xml, GeoPackage/GeoJSON/Shapefile, GeoTIFF "
                     "DTM/DSM, weather (EPW, TMY3, DWD TRY) and GTFS into one twin folder NAME.twin.",
     )
     importer.add_argument("files", nargs="*", type=Path, help="source files")

@@ -33,6 +33,7 @@ from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.cityjson_geometry import (
     BOUNDARY_DEPTH,
+    CLASS_CLOSURE,
     CLASS_GROUND,
     CLASS_IGNORED,
     CLASS_ROOF,
@@ -52,6 +53,7 @@ from twin.importers.cityjson_scanner import (
     scan_numeric_arrays,
 )
 from twin.importers.crs import check_coordinates_fit, horizontal_crs
+from twin.importers.surface_layer import surface_layer
 from twin.model import BUILDING_COLUMNS
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
@@ -62,10 +64,11 @@ SEMANTIC_CLASSES = {
     "Window": CLASS_WALL,
     "Door": CLASS_WALL,
     "GroundSurface": CLASS_GROUND,
+    "ClosureSurface": CLASS_CLOSURE,
 }
 """Semantic surface types that count as roof, wall or ground; windows and doors are part of the
-facade. Every other type (ClosureSurface, OuterCeilingSurface, interior surfaces, ...) is left
-out of the areas."""
+facade. Closure surfaces are kept in the ``surfaces`` layer but, like every other type
+(OuterCeilingSurface, interior surfaces, ...), left out of the areas."""
 
 IGNORED_BUILDING_CHILDREN = frozenset({
     "BuildingInstallation", "BuildingStorey", "BuildingRoom", "BuildingUnit",
@@ -165,10 +168,12 @@ def _read(path: Path, options: ImportOptions) -> SourceData:
         check_coordinates_fit((low[0], low[1], high[0], high[1]), crs, path, field)
     selection = _select_buildings(path, document, wanted_lod)
     request = _request(document.arrays, selection, vertex_arrays, vertex_starts)
-    buildings, geometry_warnings = _buildings(path, document.arrays, vertices, selection,
-                                              request, crs)
+    buildings, faces, geometry_warnings = _buildings(path, document.arrays, vertices, selection,
+                                                     request, crs)
     warnings = selection.warnings() + geometry_warnings
-    return SourceData(path=path, kind="cityjson", crs=crs, buildings=buildings, warnings=warnings)
+    layers = {"surfaces": faces} if faces is not None else {}
+    return SourceData(path=path, kind="cityjson", crs=crs, buildings=buildings, layers=layers,
+                      warnings=warnings)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -604,8 +609,10 @@ def _request(arrays: NumericArrays, selection: _Selection, vertex_arrays: np.nda
 
 
 def _buildings(path: Path, arrays: NumericArrays, vertices: np.ndarray, selection: _Selection,
-               request: GeometryRequest, crs: CRS) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """The building table and the warnings about its geometry."""
+               request: GeometryRequest, crs: CRS
+               ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, list[str]]:
+    """The building table, its semantic faces (the ``surfaces`` layer, None without
+    semantics) and the warnings about its geometry."""
     n = len(selection.ids)
     try:
         surfaces = assemble_surfaces(arrays, vertices, request)
@@ -640,7 +647,9 @@ def _buildings(path: Path, arrays: NumericArrays, vertices: np.ndarray, selectio
         geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
     has_footprint = frame.geometry.notna().to_numpy()
     warnings = _geometry_warnings(metrics, repaired, int((~has_footprint).sum()))
-    return frame[has_footprint].reset_index(drop=True), warnings
+    faces = surface_layer(surfaces, metrics, surfaces.surface_class, selection.ids,
+                          has_footprint, crs)
+    return frame[has_footprint].reset_index(drop=True), faces, warnings
 
 
 def _geometry_warnings(metrics: SurfaceMetrics, repaired: int, without_footprint: int
@@ -735,13 +744,13 @@ def _use(attribute_sets: list[dict[str, Any]]) -> str:
             texts = value if isinstance(value, list) else [value]
             for text in texts:
                 if isinstance(text, str):
-                    use = _use_of(text)
+                    use = use_of_text(text)
                     if use != "unknown":
                         return use
     return "unknown"
 
 
-def _use_of(text: str) -> str:
+def use_of_text(text: str) -> str:
     """The use class a text names; "other" for unrecognised words, "unknown" for codes."""
     lowered = text.lower()
     for use, keywords in USE_KEYWORDS:

@@ -16,8 +16,9 @@ import shapely
 
 from twin.importers.cityjson_scanner import NumericArrays, ranges
 
-CLASS_UNKNOWN, CLASS_ROOF, CLASS_WALL, CLASS_GROUND, CLASS_IGNORED = -1, 0, 1, 2, 3
-"""Surface classes: from semantics (unknown when a surface has none), else from the normal."""
+CLASS_UNKNOWN, CLASS_ROOF, CLASS_WALL, CLASS_GROUND, CLASS_IGNORED, CLASS_CLOSURE = -1, 0, 1, 2, 3, 4
+"""Surface classes: from semantics (unknown when a surface has none), else from the normal.
+Closure surfaces (virtual faces closing a solid) count in no area, like ignored ones."""
 
 WALL_MAX_NZ = float(np.sin(np.radians(10.0)))
 """A surface without semantics whose unit normal has |n_z| below this (within 10° of vertical) is
@@ -416,9 +417,9 @@ def building_metrics(surfaces: Surfaces, metrics: SurfaceMetrics,
 # --------------------------------------------------------------------------- footprints
 
 
-def _projected_polygons(surfaces: Surfaces, chosen: np.ndarray) -> np.ndarray:
-    """The 2D (x, y) projection of each of the ``chosen`` surfaces, holes kept, as polygons
-    (rings of fewer than 3 corners left out)."""
+def surface_polygons(surfaces: Surfaces, chosen: np.ndarray, with_z: bool = False) -> np.ndarray:
+    """Each of the ``chosen`` surfaces as a shapely polygon, holes kept (rings of fewer than 3
+    corners left out): its 2D (x, y) projection, or with ``with_z`` the 3D polygon [m]."""
     ring_count = np.diff(surfaces.surface_start)[chosen]
     rings = ranges(surfaces.surface_start[chosen], ring_count)
     ring_surface = np.repeat(np.arange(len(chosen)), ring_count)
@@ -431,7 +432,7 @@ def _projected_polygons(surfaces: Surfaces, chosen: np.ndarray) -> np.ndarray:
     offsets = (np.concatenate(([0], np.cumsum(length + 1))),
                np.concatenate(([0], np.cumsum(np.bincount(ring_surface, minlength=len(chosen))))))
     return shapely.from_ragged_array(shapely.GeometryType.POLYGON,
-                                     surfaces.vertices[closed, :2], offsets)
+                                     surfaces.vertices[closed, :3 if with_z else 2], offsets)
 
 
 def _polygonal(shape: shapely.Geometry) -> shapely.Geometry | None:
@@ -458,7 +459,7 @@ def footprints(surfaces: Surfaces, metrics: SurfaceMetrics,
     has_ground = np.bincount(building[ground], minlength=n_buildings) > 0
     chosen = np.flatnonzero(ground | (flat & ~has_ground[building]))
     chosen = chosen[np.argsort(building[chosen], kind="stable")]
-    polygons = _projected_polygons(surfaces, chosen)
+    polygons = surface_polygons(surfaces, chosen)
     owner = building[chosen]
     count = np.bincount(owner, minlength=n_buildings)
     result = np.full(n_buildings, None, dtype=object)

@@ -74,6 +74,15 @@ class BuiltinReader:
         return reader(path, options)
 
 
+def _is_citygml(path: Path) -> bool:
+    """An ``.xml`` file whose start names a CityGML namespace."""
+    return (path.is_file() and path.name.lower().endswith(".xml")
+            and b"http://www.opengis.net/citygml/" in _head(path))
+
+
+CITYGML = BuiltinReader(
+    "citygml", (".gml",), "CityGML 1.0, 2.0, 3.0 (.gml)", "twin.importers.citygml:read_citygml",
+    _is_citygml)
 CITYJSON = BuiltinReader(
     "cityjson", (".city.json", ".city.jsonl", ".jsonl"),
     "CityJSON (.city.json, .city.jsonl)", "twin.importers.cityjson:read_cityjson", _is_cityjson)

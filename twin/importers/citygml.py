@@ -1,0 +1,331 @@
+"""CityGML importer: 3D buildings from CityGML 1.0, 2.0 and 3.0 files (``.gml``).
+
+One output row per ``Building`` (its ``BuildingPart`` members merged into it, as the CityJSON
+reader does) with its 2D footprint, height, base elevation, roof / wall / ground areas (walls by
+facing), volume, use, year and floors; and the ``surfaces`` layer of its semantic faces (roof,
+wall, ground, closure) with area, tilt and azimuth. The XML is streamed by
+:mod:`.citygml_scan`; areas, normals, volumes and footprints are computed by the CityJSON
+reader's :mod:`.cityjson_geometry` over the same flat arrays.
+
+Coordinates in a geographic CRS (PLATEAU's EPSG:6697, latitude first) are taken to
+(longitude, latitude) and projected to their local UTM zone, where areas and angles are true;
+the source's CRS is then that UTM zone.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from twin.errors import InputError
+from twin.importers.base import ImportOptions, SourceData
+from twin.importers.citygml_crs import FileCrs, UnknownCrs, parse_srs_name
+from twin.importers.citygml_scan import Building, Ring, Scan, scan_citygml
+from twin.importers.citygml_uses import use_of_code
+from twin.importers.cityjson import use_of_text
+from twin.importers.cityjson_geometry import (
+    SurfaceMetrics,
+    Surfaces,
+    building_metrics,
+    footprints,
+    surface_metrics,
+)
+from twin.importers.cityjson_scanner import ranges
+from twin.importers.crs import check_coordinates_fit, horizontal_crs, utm_crs_for
+from twin.importers.surface_layer import surface_layer
+from twin.model import BUILDING_COLUMNS
+
+DEFAULT_OPTIONS = ImportOptions()
+_YEAR = re.compile(r"^\s*(\d{4})(?!\d)")
+
+Attributes = dict[str, list[tuple[str, str | None]]]
+
+
+def read_citygml(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> SourceData:
+    """Read the buildings of a CityGML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CityGML 1.0, 2.0 or 3.0 file.
+    options : ImportOptions, optional
+        ``crs``: the CRS of a file that declares no ``srsName``.
+
+    Returns
+    -------
+    SourceData
+        ``buildings`` (kind ``citygml``) with heights and base elevations [m], areas [m²] and
+        volumes [m³] from the 3D geometry and footprints in ``crs`` [m]; ``layers["surfaces"]``
+        with the semantic faces of LoD2+ buildings (``twin.importers.surface_layer``).
+        Buildings that cannot be read are skipped and counted in ``warnings``.
+
+    Raises
+    ------
+    InputError
+        Naming the file and the field (``line N column M``, ``srsName``, ``DOCTYPE``) of what
+        stops the whole file from being read.
+    """
+    path = Path(path)
+    scan = scan_citygml(path)
+    file_crs = _file_crs(path, scan, options)
+    buildings = _in_file_crs(scan, file_crs)
+    surfaces, surface_ids = _surfaces(scan, buildings)
+    vertices = surfaces.vertices
+    if file_crs.latitude_first:
+        vertices = vertices[:, [1, 0, 2]]
+    crs = file_crs.crs
+    if len(surfaces.index):
+        used = vertices[surfaces.index, :2]
+        low, high = used.min(axis=0), used.max(axis=0)
+        check_coordinates_fit((low[0], low[1], high[0], high[1]), crs, path, "srsName")
+        if crs.is_geographic:
+            vertices, crs = _to_utm(vertices, crs, (low + high) / 2.0)
+    surfaces = Surfaces(vertices=np.ascontiguousarray(vertices), index=surfaces.index,
+                        ring_start=surfaces.ring_start, surface_start=surfaces.surface_start,
+                        surface_part=surfaces.surface_part, surface_class=surfaces.surface_class,
+                        part_building=surfaces.part_building)
+    frame, faces, warnings = _buildings(path, buildings, surface_ids, surfaces, crs)
+    return SourceData(path=path, kind="citygml", crs=crs, buildings=frame,
+                      layers={"surfaces": faces} if faces is not None else {},
+                      warnings=_scan_warnings(scan) + warnings)
+
+
+# --------------------------------------------------------------------------- CRS
+
+
+def _file_crs(path: Path, scan: Scan, options: ImportOptions) -> FileCrs:
+    """The file's CRS from its first srsName, else ``options.crs``; every other srsName in the
+    file must name the same CRS."""
+    if scan.srs_name is None:
+        if options.crs is None:
+            raise InputError(path, "srsName", "the file declares no CRS; pass --crs "
+                                              "(for example --crs EPSG:25832)")
+        crs = horizontal_crs(CRS.from_user_input(options.crs))
+        first = crs.axis_info[0].direction.lower() if crs.axis_info else ""
+        return FileCrs(crs, crs.is_geographic and first == "north")
+    try:
+        return parse_srs_name(scan.srs_name)
+    except UnknownCrs as error:
+        raise InputError(path, "srsName", str(error)) from None
+
+
+def _in_file_crs(scan: Scan, file_crs: FileCrs) -> list[Building]:
+    """The buildings whose geometry is in the file's CRS; the others are counted as skipped."""
+    same: dict[str, bool] = {}
+
+    def fits(name: str) -> bool:
+        if name not in same:
+            try:
+                same[name] = parse_srs_name(name).crs.equals(file_crs.crs)
+            except UnknownCrs:
+                same[name] = False
+        return same[name]
+
+    kept = []
+    for building in scan.buildings:
+        if all(map(fits, building.srs_names)):
+            kept.append(building)
+        else:
+            reason = "geometry in another CRS than the file's srsName"
+            scan.skipped[reason] += 1
+            scan.skipped_example.setdefault(reason, building.id)
+    return kept
+
+
+def _to_utm(vertices: np.ndarray, crs: CRS, centre: np.ndarray) -> tuple[np.ndarray, CRS]:
+    """(longitude, latitude, height) vertices projected to the UTM zone of ``centre``."""
+    utm = utm_crs_for(float(centre[0]), float(centre[1]))
+    x, y = Transformer.from_crs(crs, utm, always_xy=True).transform(vertices[:, 0], vertices[:, 1])
+    return np.column_stack([x, y, vertices[:, 2]]), utm
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _surfaces(scan: Scan, buildings: list[Building]) -> tuple[Surfaces, list[str | None]]:
+    """The chosen faces of every building as the flat arrays of ``cityjson_geometry`` (one
+    part per building member: the building, then each BuildingPart) and their surface ids."""
+    rings: list[Ring] = []
+    ring_counts: list[int] = []
+    classes: list[int] = []
+    surface_part: list[int] = []
+    part_building: list[int] = []
+    surface_ids: list[str | None] = []
+    for row, building in enumerate(buildings):
+        first_part = len(part_building)
+        members = 1 + max(face.member for face in building.faces)
+        part_building.extend([row] * members)
+        for face in building.faces:
+            rings.extend(face.rings)
+            ring_counts.append(len(face.rings))
+            classes.append(face.surface_class)
+            surface_part.append(first_part + face.member)
+            surface_ids.append(face.surface_id)
+    first, length, flip = (np.array(column, dtype=np.int64).reshape(-1)
+                           for column in zip(*rings, strict=True)) if rings else (
+        np.zeros(0, np.int64),) * 3
+    corner = ranges(np.zeros_like(first), length)
+    reverse = np.repeat(flip.astype(bool), length)
+    index = np.repeat(first, length) + np.where(reverse, np.repeat(length, length) - 1 - corner,
+                                                corner)
+    surfaces = Surfaces(
+        vertices=np.frombuffer(scan.coords, dtype=np.float64).reshape(-1, 3).copy(),
+        index=index,
+        ring_start=np.concatenate(([0], np.cumsum(length))).astype(np.int64),
+        surface_start=np.concatenate(([0], np.cumsum(ring_counts))).astype(np.int64),
+        surface_part=np.array(surface_part, dtype=np.int64),
+        surface_class=np.array(classes, dtype=np.int8),
+        part_building=np.array(part_building, dtype=np.int64),
+    )
+    return surfaces, surface_ids
+
+
+def _buildings(path: Path, buildings: list[Building], surface_ids: list[str | None],
+               surfaces: Surfaces, crs: CRS
+               ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, list[str]]:
+    """The building table, the surfaces layer and the warnings about the geometry."""
+    n = len(buildings)
+    ids = [b.id for b in buildings]
+    metrics = surface_metrics(surfaces)
+    values = building_metrics(surfaces, metrics, n)
+    shapes, repaired = footprints(surfaces, metrics, n)
+    attributes = [b.attributes for b in buildings]
+    measured = np.array([_measured_height(sets) for sets in attributes], dtype=np.float64)
+    from_attribute = np.isfinite(measured)
+    columns: dict[str, Any] = {
+        "id": ids,
+        "source_id": ids,
+        "source": [path.name] * n,
+        "height": np.where(from_attribute, measured, values["z_max"] - values["z_min"]),
+        "height_source": np.where(from_attribute, "attribute", "geometry").astype(object),
+        "base_elevation": values["z_min"],
+        "floors": pd.array([_first(sets, _floors) for sets in attributes], dtype="Int64"),
+        "use": [_use(sets) for sets in attributes],
+        "building_type": [None] * n,
+        "year": pd.array([_first(sets, _year) for sets in attributes], dtype="Int64"),
+        "footprint_area": shapely.area(shapes).astype(np.float64),
+    }
+    columns.update({name: values[name] for name in BUILDING_COLUMNS if name in values})
+    columns["ground_area"] = np.where(columns["ground_area"] > 0, columns["ground_area"], np.nan)
+    frame = gpd.GeoDataFrame(
+        {name: pd.Series(columns[name], dtype=dtype) for name, dtype in BUILDING_COLUMNS.items()},
+        geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
+    kept = frame.geometry.notna().to_numpy()
+    faces = surface_layer(surfaces, metrics, surfaces.surface_class, ids, kept, crs, surface_ids)
+    warnings = _geometry_warnings(metrics, repaired, int((~kept).sum()))
+    return frame[kept].reset_index(drop=True), faces, warnings
+
+
+def _scan_warnings(scan: Scan) -> list[str]:
+    """One line per kind of thing the scan skipped, with counts."""
+    lines = []
+    if scan.others:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in scan.others.most_common())
+        lines.append(f"{sum(scan.others.values())} non-building city objects not imported "
+                     f"({kinds})")
+    for reason, count in scan.skipped.most_common():
+        lines.append(f"{count} buildings skipped: {reason} (first: {scan.skipped_example[reason]})")
+    if scan.unresolved:
+        lines.append(f"{scan.unresolved['references']} xlink:href surface references to "
+                     "polygons outside their building not resolved")
+    return lines
+
+
+def _geometry_warnings(metrics: SurfaceMetrics, repaired: int, without_footprint: int
+                       ) -> list[str]:
+    """Warning lines about degenerate and repaired geometry."""
+    lines = []
+    degenerate = int((~metrics.usable).sum())
+    if degenerate:
+        lines.append(f"{degenerate} degenerate surfaces skipped (fewer than 3 corners or no area)")
+    reoriented = int(metrics.part_reoriented.sum())
+    if reoriented:
+        lines.append(f"{reoriented} closed shells faced inward; their normals were turned")
+    if repaired:
+        lines.append(f"{repaired} invalid footprints repaired")
+    if without_footprint:
+        lines.append(f"{without_footprint} buildings without a footprint (no non-vertical "
+                     "surface) skipped")
+    return lines
+
+
+# --------------------------------------------------------------------------- attributes
+
+
+def _number(text: str) -> float:
+    """A finite number from text, else NaN."""
+    try:
+        number = float(text)
+    except ValueError:
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+def _height(attributes: Attributes) -> float:
+    """``measuredHeight`` (or CityGML 3.0 ``height``) in m where positive, else NaN."""
+    for name in ("measuredHeight", "height"):
+        for text, _ in attributes.get(name, []):
+            height = _number(text)
+            if height > 0:
+                return height
+    return math.nan
+
+
+def _measured_height(attribute_sets: list[Attributes]) -> float:
+    """The building's own measured height, else the tallest of its parts' (parts stand on the
+    ground, so the tallest is the building's), NaN when none has one."""
+    own = _height(attribute_sets[0])
+    if math.isfinite(own):
+        return own
+    parts = [h for h in map(_height, attribute_sets[1:]) if math.isfinite(h)]
+    return max(parts) if parts else math.nan
+
+
+def _floors(attributes: Attributes) -> int | None:
+    """``storeysAboveGround`` as a whole number ≥ 0, else None."""
+    for text, _ in attributes.get("storeysAboveGround", []):
+        floors = _number(text)
+        if floors >= 0 and floors.is_integer():
+            return int(floors)
+    return None
+
+
+def _year(attributes: Attributes) -> int | None:
+    """The year of ``yearOfConstruction`` (1.0, 2.0) or ``dateOfConstruction`` (3.0)."""
+    for name in ("yearOfConstruction", "dateOfConstruction"):
+        for text, _ in attributes.get(name, []):
+            match = _YEAR.match(text)
+            if match and 1000 <= int(match[1]) <= 2100:
+                return int(match[1])
+    return None
+
+
+def _first(attribute_sets: list[Attributes], read: Any) -> Any:
+    """The first value ``read`` finds in the building's attributes, then in its parts'."""
+    for attributes in attribute_sets:
+        value = read(attributes)
+        if value is not None:
+            return value
+    return None
+
+
+def _use(attribute_sets: list[Attributes]) -> str:
+    """The use class of the first ``function`` or ``usage`` that names one (building first,
+    then its parts): codes by ``citygml_uses``, words by the CityJSON keyword table."""
+    for attributes in attribute_sets:
+        for name in ("function", "usage"):
+            for text, code_space in attributes.get(name, []):
+                use = use_of_code(text, code_space)
+                if use is None:
+                    use = use_of_text(text)
+                if use != "unknown":
+                    return use
+    return "unknown"
