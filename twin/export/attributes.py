@@ -38,9 +38,13 @@ def unit_of(name: str) -> str:
 
 
 def plain(value: Any) -> Any:
-    """A table value as JSON: numbers and text as they are, None for missing values."""
-    if value is None or value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
+    """A table value as JSON: numbers and text as they are, times as ISO 8601 text (UTC),
+    None for missing values."""
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and not np.isfinite(value)):
         return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
     if isinstance(value, np.generic):
         return plain(value.item())
     return value

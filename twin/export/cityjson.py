@@ -1,5 +1,5 @@
-"""CityJSON 2.0 out: every building as an LoD1 ``Solid`` (``MultiSolid`` for a footprint of
-several parts) with semantic surfaces (RoofSurface, WallSurface, GroundSurface), quantised
+"""CityJSON 2.0 out: every building as an LoD1 ``Solid`` (a footprint of several parts: one
+``BuildingPart`` child with a Solid per part, CityJSON allowing no MultiSolid for a Building) with semantic surfaces (RoofSurface, WallSurface, GroundSurface), quantised
 vertices with a ``transform`` at millimetre scale, the twin CRS as ``metadata.referenceSystem``
 (an OGC CRS URL), and the building's columns and run results as attributes.
 
@@ -76,10 +76,16 @@ def cityjson_document(twin: Twin) -> tuple[dict[str, Any], int]:
         if not parts:
             left_out += 1
             continue
-        geometry = _geometry([[_surface(s, ring_indices) for s in solid] for solid in parts],
-                             [[SEMANTIC_INDEX[s.kind] for s in solid] for solid in parts])
-        objects[str(row["id"])] = {"type": "Building", "attributes": _attributes(row),
-                                   "geometry": [geometry]}
+        solids = [_solid([_surface(s, ring_indices) for s in solid],
+                         [SEMANTIC_INDEX[s.kind] for s in solid]) for solid in parts]
+        building = str(row["id"])
+        objects[building] = {"type": "Building", "attributes": _attributes(row),
+                             "geometry": solids if len(solids) == 1 else []}
+        if len(solids) > 1:
+            children = [f"{building}-part{k + 1}" for k in range(len(solids))]
+            objects[building]["children"] = children
+            objects.update({child: {"type": "BuildingPart", "parents": [building],
+                                    "geometry": [solid]} for child, solid in zip(children, solids)})
     document = {
         "type": "CityJSON", "version": VERSION,
         "transform": {"scale": [SCALE] * 3, "translate": [float(v) for v in translate]},
@@ -105,14 +111,10 @@ def _surface(surface: Surface, ring_indices: Any) -> list[list[int]]:
     return [next(ring_indices).tolist() for _ in surface.rings]
 
 
-def _geometry(shells: list[list[list[list[int]]]], values: list[list[int]]) -> dict[str, Any]:
-    """A Solid of one shell, or a MultiSolid of one solid per footprint part."""
-    semantics: dict[str, Any] = {"surfaces": [{"type": t} for t in SEMANTIC_TYPES.values()]}
-    if len(shells) == 1:
-        return {"type": "Solid", "lod": "1", "boundaries": [shells[0]],
-                "semantics": {**semantics, "values": [values[0]]}}
-    return {"type": "MultiSolid", "lod": "1", "boundaries": [[shell] for shell in shells],
-            "semantics": {**semantics, "values": [[v] for v in values]}}
+def _solid(shell: list[list[list[int]]], values: list[int]) -> dict[str, Any]:
+    """An LoD1 Solid of one shell, each surface's semantic type by index."""
+    return {"type": "Solid", "lod": "1", "boundaries": [shell], "semantics": {
+        "surfaces": [{"type": t} for t in SEMANTIC_TYPES.values()], "values": [values]}}
 
 
 def _attributes(row: dict[str, Any]) -> dict[str, Any]:
