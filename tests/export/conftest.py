@@ -50,3 +50,9 @@ def validate_gltf(path: Path) -> dict:
     done = subprocess.run(["node", str(VALIDATE_SCRIPT), str(VALIDATOR), str(path)],
                           capture_output=True, text=True, timeout=120, check=True)
     return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def helsinki_folder(helsinki: Twin, tmp_path_factory) -> Path:
+    """The Helsinki sample (buildings and a road network) saved as ``helsinki.twin``."""
+    return save_twin(helsinki, tmp_path_factory.mktemp("twins") / "helsinki.twin")
