@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from twin.errors import InputError, StorageError
@@ -20,9 +21,9 @@ def write_file(path: Path, content: bytes) -> Path:
         tmp.write_bytes(content)
         os.replace(tmp, path)
     except OSError as error:
+        with suppress(OSError):  # a parent that is not a folder holds no temporary file
+            tmp.unlink(missing_ok=True)
         raise StorageError(path, error) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
