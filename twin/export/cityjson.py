@@ -76,16 +76,16 @@ def cityjson_document(twin: Twin) -> tuple[dict[str, Any], int]:
         if not parts:
             left_out += 1
             continue
-        solids = [_solid([_surface(s, ring_indices) for s in solid],
+        geometries = [_solid([_surface(s, ring_indices) for s in solid],
                          [SEMANTIC_INDEX[s.kind] for s in solid]) for solid in parts]
         building = str(row["id"])
         objects[building] = {"type": "Building", "attributes": _attributes(row),
-                             "geometry": solids if len(solids) == 1 else []}
-        if len(solids) > 1:
-            children = [f"{building}-part{k + 1}" for k in range(len(solids))]
+                             "geometry": geometries if len(geometries) == 1 else []}
+        if len(geometries) > 1:
+            children = [f"{building}-part{k + 1}" for k in range(len(geometries))]
             objects[building]["children"] = children
             objects.update({child: {"type": "BuildingPart", "parents": [building],
-                                    "geometry": [solid]} for child, solid in zip(children, solids)})
+                                    "geometry": [solid]} for child, solid in zip(children, geometries)})
     document = {
         "type": "CityJSON", "version": VERSION,
         "transform": {"scale": [SCALE] * 3, "translate": [float(v) for v in translate]},
