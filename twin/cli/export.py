@@ -35,8 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _export_command(args: argparse.Namespace) -> int:
     from twin.errors import InputError
-    from twin.export import format_of
-    from twin.export.run import export
+    from twin.export import export, format_of
 
     kind = format_of(args.output, args.format)
     if args.time is not None and kind != "ngsi-ld":

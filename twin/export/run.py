@@ -18,7 +18,17 @@ from twin.export.tiles3d import TILESET, write_tileset
 
 @dataclass(frozen=True)
 class ExportReport:
-    """What was written: the output, its format and one line of facts per item."""
+    """What an export wrote.
+
+    Attributes
+    ----------
+    output : Path
+        The file or folder written.
+    format : str
+        Its format (``cityjson``, ``glb``, ``3dtiles``, ``ngsi-ld``).
+    facts : tuple of str
+        One line per fact: counts written and left out, the colouring's range and unit.
+    """
 
     output: Path
     format: str
