@@ -1,11 +1,8 @@
 """Fixtures of the export tests: the Delft sample saved as a twin folder, a results file of an
-energy run on it, the Helsinki sample (buildings and roads), and the Khronos glTF validator."""
+energy run on it, and the Helsinki sample (buildings and roads) saved as a twin folder."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,8 +13,6 @@ from twin.scenarios import load_scenario
 from twin.store import save_twin
 
 REPO = Path(__file__).resolve().parents[2]
-VALIDATOR = REPO / "tools" / "node_modules" / "gltf-validator"
-VALIDATE_SCRIPT = Path(__file__).with_name("validate_gltf.js")
 
 
 @pytest.fixture(scope="session")
@@ -37,19 +32,6 @@ def delft_results(delft_folder: Path) -> Path:
     scenario = delft_folder.parent / "baseline.toml"
     scenario.write_text(text, encoding="utf-8")
     return write_results(run_scenario(load_scenario(scenario)), delft_folder.parent / "baseline.h5")
-
-
-def validate_gltf(path: Path) -> dict:
-    """The Khronos glTF validator's report of a glTF / GLB file (``make test-tools`` installs
-    it under tools/)."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed (make system installs nodejs and npm)")
-    if not VALIDATOR.is_dir():
-        pytest.fail(f"the glTF validator is not installed under {VALIDATOR.parent}: "
-                    "run `make test-tools`")
-    done = subprocess.run(["node", str(VALIDATE_SCRIPT), str(VALIDATOR), str(path)],
-                          capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="session")

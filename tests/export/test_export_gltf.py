@@ -9,7 +9,7 @@ import numpy as np
 import pygltflib
 import pytest
 import shapely
-from conftest import validate_gltf
+from gltf_validator import validate_gltf
 from matplotlib import colormaps
 from pyproj import Proj
 

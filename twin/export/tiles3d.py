@@ -79,7 +79,6 @@ def write_tileset(twin: Twin, folder: Path, attribute: str | None) -> dict:
     centres = shapely.centroid(buildings.geometry.to_numpy()[meshed])
     root = quadtree(shapely.get_x(centres), shapely.get_y(centres), meshed)
     (folder / CONTENT_FOLDER).mkdir()
-    written = [0]
 
     def tile(node: _Node) -> dict:
         if node.children:
@@ -90,11 +89,10 @@ def write_tileset(twin: Twin, folder: Path, attribute: str | None) -> dict:
         part = enu.subset(node.rows)
         uri = f"{CONTENT_FOLDER}/{node.name}.glb"
         subset = FeatureTable(table.class_name, [table.ids[r] for r in node.rows],
-                                 {k: v[node.rows] for k, v in table.columns.items()}, table.units)
+                              {k: v[node.rows] for k, v in table.columns.items()}, table.units)
         (folder / uri).write_bytes(glb_bytes(
             [Part("buildings", part.triangles, colouring.rgba[node.rows][part.feature],
                   part.feature)], subset))
-        written[0] += 1
         return {"boundingVolume": {"box": _box(part.triangles.reshape(-1, 3))},
                 "geometricError": 0.0, "refine": "ADD", "content": {"uri": uri}}
 
@@ -110,7 +108,12 @@ def write_tileset(twin: Twin, folder: Path, attribute: str | None) -> dict:
         "root": root_tile,
     }
     (folder / TILESET).write_text(json.dumps(tileset, indent=1), encoding="utf-8")
-    return {"tiles": written[0], "buildings": len(meshed), "legend": colouring.legend}
+    return {"tiles": _leaves(root), "buildings": len(meshed), "legend": colouring.legend}
+
+
+def _leaves(node: _Node) -> int:
+    """Leaf cells under ``node`` (the tiles with content)."""
+    return sum(_leaves(child) for child in node.children) if node.children else 1
 
 
 def _tileset_schema(table: FeatureTable) -> dict:
