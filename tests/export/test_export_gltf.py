@@ -69,7 +69,8 @@ def test_buildings_and_roads_coloured_by_height(helsinki_glb: Path, helsinki: Tw
     roads = accessor_values(gltf, gltf.meshes[1].primitives[0].attributes.POSITION)
     corners = roads.reshape(-1, 3, 3)[:, :, [0, 2]]
     edges = corners[:, 1:] - corners[:, :1]
-    area = 0.5 * np.abs(np.cross(edges[:, 0], edges[:, 1])).sum()
+    a, b = edges[:, 0], edges[:, 1]
+    area = 0.5 * np.abs(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]).sum()
     links = helsinki.network.links
     ribbons = shapely.buffer(links.geometry.to_numpy(), -3.5 * links["lanes"].to_numpy(),
                              cap_style="flat", single_sided=True)
