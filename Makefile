@@ -8,15 +8,16 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 libxcb-cursor0 \
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 \
-  libxcb-xkb1 xvfb mosquitto
+  libxcb-xkb1 xvfb mosquitto nodejs npm
 PYTEST_ARGS ?=
 
-.PHONY: setup system demo test check bench view clean
+.PHONY: setup system test-tools demo test check bench view clean
 
 setup: $(STAMP)
 
 # Debian packages the engine needs (OpenGL/EGL for off-screen rendering, Qt's X11 libraries,
-# Xvfb for GUI tests, mosquitto for feed tests); only the missing ones are installed.
+# Xvfb for GUI tests, mosquitto for feed tests, node and npm for the glTF validator); only the
+# missing ones are installed.
 system:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \
@@ -34,6 +35,15 @@ $(STAMP): pyproject.toml | system
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[test]"
 	touch $(STAMP)
+
+# Checkers the export tests run that are not Python dependencies of the engine, under tools/
+# (ignored by git): the Khronos glTF validator (npm) and py3dtiles, installed without its
+# dependencies because it pins numba and numpy below the engine's versions (only its tileset
+# reader is used, which needs none of the pinned parts).
+TOOLS := tools
+test-tools: setup
+	@[ -d $(TOOLS)/node_modules/gltf-validator ] || npm install --prefix $(TOOLS) --no-audit --no-fund gltf-validator@2.0.0-dev.3.10
+	@$(PY) -c "import py3dtiles" 2>/dev/null || $(PY) -m pip install -q --no-deps "py3dtiles==12.1.1"
 
 # Import the shipped sample cities and describe them; results go to $(OUT)/.
 demo: setup
@@ -57,7 +67,7 @@ demo: setup
 
 # The whole test suite (unit, validation, integration) after the checks: import-direction
 # contracts, lint and types.
-test: setup check
+test: setup test-tools check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The import-direction contracts, the linter and the type checker.

@@ -21,6 +21,7 @@ PUBLIC_PACKAGES = (
     "twin.security",
     "twin.feeds",
     "twin.runs",
+    "twin.export",
     "twin.energy",
     "twin.mobility",
 )

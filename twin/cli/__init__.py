@@ -1,5 +1,5 @@
 """The ``twin`` command line, one module per command group: ``twin_folder`` (import, info,
-map), ``runs`` (run, compare, batch), ``sharing`` (keygen, pack, sign, verify, trust,
+map), ``runs`` (run, compare, batch), ``export`` (export), ``sharing`` (keygen, pack, sign, verify, trust,
 export-od) and ``feeds`` (listen). Packages above twin add their subcommands (the viewer:
 ``view``, ``render``) through entry points."""
 
@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 
-from twin.cli import feeds, runs, sharing, twin_folder
+from twin.cli import export, feeds, runs, sharing, twin_folder
 from twin.cli.output import console, styled
 from twin.errors import TwinError
 
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="twin", description="Local digital twin engine for cities.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (twin_folder, runs, sharing, feeds):
+    for group in (twin_folder, runs, export, sharing, feeds):
         group.register(commands)
     for plugin in entry_points(group=COMMAND_PLUGINS):
         plugin.load()(commands)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,17 @@ GEH_ACCEPTED = 5.0
 """GEH below which a link-hour counts as fitting (the usual acceptance threshold)."""
 
 
-def bin_start_utc(mobility: MobilityRun, period: Period) -> pd.DatetimeIndex:
-    """UTC start of each bin of ``mobility``.
+class Binned(Protocol):
+    """Mobility output with bins: a run (``MobilityRun``) or a results file's part."""
+
+    @property
+    def bin_start(self) -> np.ndarray:
+        """Start of each bin [s after local midnight]."""
+        ...
+
+
+def bin_start_utc(mobility: Binned, period: Period) -> pd.DatetimeIndex:
+    """UTC start of each bin of ``mobility`` (a run or a results file's mobility part).
 
     The run's clock is the local clock time at the period's start plus the seconds elapsed
     (``Period.local_window``), so a bin lies ``bin_start - start`` seconds after the period's

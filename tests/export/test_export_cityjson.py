@@ -1,0 +1,112 @@
+"""CityJSON 2.0 out: valid against the official schema, and read back by the twin's own
+CityJSON importer to the same buildings, heights, uses, years and results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from twin.export.cityjson import SCALE, cityjson_document
+from twin.export.run import export
+from twin.importers.cityjson import read_cityjson
+from twin.model import BUILDING_USES, Twin
+
+SCHEMA = "cityjson-schemas/cityjson.min.schema.json"
+
+
+def schema_errors(document: dict, shared_data: Path) -> list[str]:
+    schema = json.loads((shared_data / SCHEMA).read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+@pytest.fixture(scope="module")
+def described(delft: Twin) -> Twin:
+    """Delft with every use, years and floors set (the sample has none), and one building of
+    two parts with a courtyard, so every attribute and geometry path is exported."""
+    buildings = delft.buildings.copy()
+    n = len(buildings)
+    buildings["use"] = [BUILDING_USES[k % len(BUILDING_USES)] for k in range(n)]
+    buildings["year"] = pd.array([1900 + k for k in range(n)], dtype="Int64")
+    buildings["floors"] = pd.array([1 + k % 7 for k in range(n)], dtype="Int64")
+    x, y = buildings.geometry.iloc[0].centroid.coords[0]
+    yard = shapely.Polygon([(x - 30, y + 200), (x + 30, y + 200), (x + 30, y + 260),
+                            (x - 30, y + 260)], [[(x - 10, y + 220), (x - 10, y + 240),
+                                                 (x + 10, y + 240), (x + 10, y + 220)]])
+    buildings.loc[n - 1, "geometry"] = shapely.MultiPolygon(
+        [yard, shapely.box(x + 40, y + 200, x + 60, y + 220)])
+    return delft.replace(buildings=buildings)
+
+
+@pytest.fixture(scope="module")
+def sampled(described: Twin) -> Twin:
+    """Every tenth building and the last (of two parts): the schema check takes about a quarter
+    of a second per building."""
+    rows = [*range(0, len(described.buildings) - 1, 10), len(described.buildings) - 1]
+    return described.replace(buildings=described.buildings.iloc[rows])
+
+
+def test_the_document_validates_against_the_cityjson_2_schema(sampled: Twin,
+                                                               shared_data: Path) -> None:
+    document, left_out = cityjson_document(sampled)
+    assert left_out == 0
+    assert document["version"] == "2.0"
+    assert document["metadata"]["referenceSystem"] == "https://www.opengis.net/def/crs/EPSG/0/28992"
+    assert schema_errors(document, shared_data) == []
+    kinds = [o["type"] for o in document["CityObjects"].values()]
+    assert kinds.count("Building") == len(sampled.buildings) and kinds.count("BuildingPart") == 2
+
+
+def test_a_broken_document_fails_the_schema(sampled: Twin, shared_data: Path) -> None:
+    document, _ = cityjson_document(sampled)
+    first = next(iter(document["CityObjects"].values()))
+    first["geometry"][0]["lod"] = 1  # a number, where the schema wants text
+    assert schema_errors(document, shared_data)
+
+
+def test_reimport_gives_the_same_buildings_and_attributes(described: Twin, tmp_path: Path) -> None:
+    path = tmp_path / "delft.city.json"
+    path.write_bytes(json.dumps(cityjson_document(described)[0]).encode())
+    back = read_cityjson(path).buildings.set_index("id")
+    out = described.buildings.set_index("id")
+    assert sorted(back.index) == sorted(out.index)
+    back = back.loc[out.index]
+    # vertices are stored to the millimetre
+    assert np.allclose(back["height"], out["height"], atol=1e-9)  # measuredHeight, as written
+    assert np.allclose(back["base_elevation"], out["base_elevation"], atol=1e-3)
+    assert np.allclose(back["footprint_area"], out.geometry.area, rtol=1e-5)
+    assert list(back["use"]) == [u if u != "unknown" else "unknown" for u in out["use"]]
+    assert back["year"].tolist() == out["year"].tolist()
+    assert back["floors"].tolist() == out["floors"].tolist()
+    # an LoD1 solid: flat roof as large as the footprint, walls the perimeter times the
+    # height, each within what storing corners to SCALE (1 mm) can change
+    area, perimeter = out.geometry.area.to_numpy(), out.geometry.length.to_numpy()
+    height = out["height"].to_numpy()
+    corners = shapely.get_num_coordinates(out.geometry.to_numpy())
+    assert np.all(np.abs(back["roof_area"] - area) <= SCALE * perimeter)
+    assert np.all(np.abs(back["wall_area"] - perimeter * height)
+                  <= SCALE * (perimeter + corners * height))
+    assert np.all(np.abs(back["volume"] - area * height) <= SCALE * (area + perimeter * height))
+
+
+def test_results_become_attributes(delft_results: Path, tmp_path: Path) -> None:
+    from twin.runs import read_results
+
+    output = tmp_path / "baseline.city.json"
+    report = export(delft_results, output, "cityjson")
+    assert report.output == output
+    document = json.loads(output.read_text(encoding="utf-8"))
+    energy = read_results(delft_results).energy.buildings
+    heated = energy[energy["heating_kWh_m2"].notna()]
+    assert len(heated) > 100
+    for building_id, row in heated.iterrows():
+        attributes = document["CityObjects"][building_id]["attributes"]
+        assert attributes["heating_kWh_m2"] == pytest.approx(row["heating_kWh_m2"], rel=1e-12)
+        assert attributes["label"] == row["label"]
+        assert attributes["peak_heating_time"] == row["peak_heating_time"].isoformat()
