@@ -197,3 +197,23 @@ def test_weather_from_far_away_is_said_in_the_warnings(make_twin) -> None:
     (line,) = [w for w in far.warnings if w.startswith("weather:")]
     assert line.startswith("weather: measured at Helsinki-Vantaa airport, 1,")
     assert line.endswith("km from the twin: heating and cooling are those of that climate")
+
+
+def test_bad_building_values_are_repaired_and_counted(make_twin) -> None:
+    """A construction year 3000, -3 storeys and an unknown use code (as a scenario or a
+    hand-edited table may bring them) run with a counted, reported repair, not an error."""
+    twin = make_twin([(0.0, 0.0, 10.0, 8.0), (20.0, 0.0, 30.0, 8.0), (40.0, 0.0, 50.0, 8.0)],
+                     [6.0] * 3, use=["residential"] * 3)
+    b = twin.buildings.copy()
+    b["year"] = [3000, 1970, 1970]
+    b["floors"] = [2, -3, 2]
+    b["use"] = ["residential", "residential", "spaceship"]
+    run = run_energy(twin.replace(buildings=b), EnergySettings(country="NL"))
+    assert {
+        "archetypes: 1 buildings: construction year outside 1000-2100: read as unknown",
+        "archetypes: 1 buildings: no construction year: the class of 1970",
+        "archetypes: 1 buildings: storeys below 1: from the height, 3 m a storey",
+        "archetypes: 1 buildings: unknown use code (spaceship): residential",
+    } <= set(run.warnings)
+    assert run.buildings["simulated"].all() and (run.buildings["heating_kWh"] > 0).all()
+    assert run.buildings["floor_area_m2"].iloc[1] == pytest.approx(2 * 80.0 * 0.85)

@@ -34,6 +34,7 @@ import pandas as pd
 
 from simulation.energy import MASS_CLASSES
 from twin.energy.building_types import (
+    ANY_SIZE,
     SIZE_CLASSES,
     STATES,
     TYPE_COLUMNS,
@@ -133,18 +134,25 @@ class Archetypes:
     def use_of(self, uses: pd.Series | np.ndarray,
                fallbacks: Fallbacks | None = None) -> np.ndarray:
         """Archetype name of each building use (default use where the table has none)."""
-        u = pd.Series(uses, dtype=object).to_numpy()
-        known = np.isin(u, self.uses.index.to_numpy())
+        return self.uses.index.to_numpy()[self._use_rows(uses, fallbacks)]
+
+    def _use_rows(self, uses: pd.Series | np.ndarray,
+                  fallbacks: Fallbacks | None = None) -> np.ndarray:
+        """Row of ``self.uses`` of each building use (the default use where the table has
+        none); uses the table lacks are counted in ``fallbacks``."""
+        codes, names = pd.factorize(pd.Series(uses, dtype=object), use_na_sentinel=True)
+        rows_of_names = self.uses.index.get_indexer(names)
+        default = self.uses.index.get_loc(self.method["default_use"])
+        rows = np.where(codes >= 0, rows_of_names[np.maximum(codes, 0)] if len(names) else -1, -1)
         if fallbacks is not None:
-            missing = pd.isna(u)
-            untyped = np.isin(u, UNTYPED_USES)
-            fallbacks.add(f"no use: {self.method['default_use']}", (missing & ~known).sum())
-            unknown = ~known & ~missing & ~untyped
-            if unknown.any():
-                codes = ", ".join(sorted({str(c) for c in u[unknown]})[:5])
-                fallbacks.add(f"unknown use code ({codes}): {self.method['default_use']}",
-                              unknown.sum())
-        return np.where(known, u, self.method["default_use"]).astype(object)
+            fallbacks.add(f"no use: {self.method['default_use']}", (codes < 0).sum())
+            unknown = [str(u) for u, r in zip(names, rows_of_names)
+                       if r < 0 and u not in UNTYPED_USES]
+            if unknown:
+                count = np.isin(codes, [i for i, u in enumerate(names) if str(u) in unknown]).sum()
+                fallbacks.add(f"unknown use code ({', '.join(sorted(unknown)[:5])}): "
+                              f"{self.method['default_use']}", count)
+        return np.where(rows >= 0, rows, default)
 
     def parameters(self, buildings: pd.DataFrame, country: str | None = None,
                    party_wall_area: np.ndarray | None = None) -> pd.DataFrame:
@@ -180,7 +188,8 @@ class Archetypes:
         n = len(buildings)
         m = self.method
         fallbacks = Fallbacks()
-        use = self.use_of(buildings["use"] if "use" in buildings else np.full(n, None), fallbacks)
+        use_rows = self._use_rows(buildings["use"] if "use" in buildings else np.full(n, None),
+                                  fallbacks)
         years = _years(buildings, fallbacks)
         storeys = storeys_of(buildings)
         if "floors" in buildings:
@@ -195,25 +204,29 @@ class Archetypes:
                       no_size.sum())
         types = self.types.choose(country or "", years, sizes, _states(buildings),
                                   m["default_country"], int(m["default_year"]), fallbacks)
-        u = self.uses.loc[use]
-        dwelling = u["dwelling"].to_numpy(bool)
-        out = pd.DataFrame(index=buildings.index)
-        out["country"] = types["country"].to_numpy()
-        out["band"] = types["code"].to_numpy()
-        out["size_class"] = np.where(types["size_class"].to_numpy() == "*", sizes,
-                                     types["size_class"].to_numpy())
-        out["state"] = types["state"].to_numpy()
-        out["archetype"] = use
-        out["dwelling"] = dwelling
+        def use_column(name: str) -> np.ndarray:
+            return self.uses[name].to_numpy()[use_rows]
+
+        dwelling = use_column("dwelling").astype(bool)
+        size_class = types["size_class"].to_numpy()
+        columns: dict[str, Any] = {
+            "country": types["country"].to_numpy(),
+            "band": types["code"].to_numpy(),
+            "size_class": np.where(size_class == ANY_SIZE, sizes, size_class),
+            "state": types["state"].to_numpy(),
+            "archetype": self.uses.index.to_numpy()[use_rows],
+            "dwelling": dwelling,
+        }
         for name in TYPE_COLUMNS:
-            out[name] = types[name].to_numpy(np.float64)
+            columns[name] = types[name].to_numpy(np.float64)
         for name in NON_DWELLING_FIELDS:
-            out[name] = np.where(dwelling, out[name].to_numpy(),
-                                 u[name].to_numpy(np.float64, na_value=np.nan))
+            columns[name] = np.where(dwelling, columns[name], use_column(name).astype(np.float64))
         for name in ("internal_gains", "heating_setpoint", "heating_setback",
-                     "cooling_setpoint", "ventilation_lps_m2", "mass_class", "schedule",
-                     "electric_share"):
-            out[name] = u[name].to_numpy()
+                     "cooling_setpoint", "ventilation_lps_m2", "electric_share"):
+            columns[name] = use_column(name).astype(np.float64)
+        for name in ("mass_class", "schedule"):
+            columns[name] = use_column(name)
+        out = pd.DataFrame(columns, index=buildings.index)
         for name in PARAMETERS:
             if name in buildings.columns:
                 _override(out, buildings, name, self.schedules)

@@ -113,41 +113,42 @@ class BuildingTypes:
                           f"{default_country} types", n)
             country = default_country
         rows = self.table[self.table["country"] == country]
-        states = np.asarray(states, dtype=object).copy()
-        lacking = ~np.isin(states, rows["state"].unique())
+        # integer codes: comparisons of 100,000 strings per group would dominate
+        state = pd.Categorical(states, categories=STATES).codes.copy()
+        lacking = ~np.isin(state, pd.Categorical(rows["state"].unique(), categories=STATES).codes)
         fallbacks.add(f"refurbishment state not in the {country} typology: existing", lacking.sum())
-        states[lacking] = "existing"
-        sizes = np.asarray(size_classes, dtype=object).copy()
+        state[lacking] = STATES.index("existing")
+        sizes_all = (*SIZE_CLASSES, ANY_SIZE)
+        size = pd.Categorical(size_classes, categories=sizes_all).codes.copy()
         present = set(rows["size_class"].unique())
-        if ANY_SIZE not in present:
-            for size in SIZE_CLASSES:
-                if size not in present and (sizes == size).any():
-                    nearest = _nearest_size(size, present)
-                    fallbacks.add(f"size class {size} not in the {country} typology: {nearest}",
-                                  (sizes == size).sum())
-                    sizes[sizes == size] = nearest
-        else:
-            sizes[:] = ANY_SIZE
+        if ANY_SIZE in present:
+            size[:] = sizes_all.index(ANY_SIZE)
+        for k, name in enumerate(SIZE_CLASSES):
+            if name not in present and ANY_SIZE not in present and (size == k).any():
+                nearest = _nearest_size(name, present)
+                fallbacks.add(f"size class {name} not in the {country} typology: {nearest}",
+                              (size == k).sum())
+                size[size == k] = sizes_all.index(nearest)
         years = np.asarray(years, dtype=np.float64)
         fallbacks.add(f"no construction year: the class of {default_year}",
                       np.isnan(years).sum())
         years = np.where(np.isnan(years), float(default_year), years)
         chosen = np.zeros(n, dtype=np.int64)
-        for (size, state), group in rows.groupby(["size_class", "state"]):
-            mask = (sizes == size) & (states == state)
+        for (size_name, state_name), group in rows.groupby(["size_class", "state"]):
+            mask = (size == sizes_all.index(size_name)) & (state == STATES.index(state_name))
             if not mask.any():
                 continue
             ordered = group.sort_values("year_first")
             first = ordered["year_first"].to_numpy(np.float64)
             last = ordered["year_last"].to_numpy(np.float64)
-            k = np.clip(np.searchsorted(first, years[mask], side="right") - 1, 0, len(first) - 1)
+            y = years[mask]
+            k = np.clip(np.searchsorted(first, y, side="right") - 1, 0, len(first) - 1)
             # a year after the class's last year and before the next class: the nearer one
-            after = (years[mask] > last[k]) & (k + 1 < len(first))
-            nearer_next = after & (first[np.minimum(k + 1, len(first) - 1)] - years[mask]
-                                   < years[mask] - last[k])
+            after = (y > last[k]) & (k + 1 < len(first))
+            nearer_next = after & (first[np.minimum(k + 1, len(first) - 1)] - y < y - last[k])
             k = np.where(nearer_next, k + 1, k)
             chosen[mask] = ordered.index.to_numpy()[k]
-        return self.table.loc[chosen].reset_index(drop=True)
+        return self.table.take(chosen).reset_index(drop=True)
 
 
 def _nearest_size(size: str, present: set[str]) -> str:
