@@ -70,7 +70,7 @@ def _measured(u: pd.Series, row: pd.DataFrame, element: str) -> pd.Series:
     return f * new + (1.0 - f) * u
 
 
-def _weighted(rows: pd.DataFrame, elements: list[str], refurbished: pd.Series,
+def _weighted(rows: pd.DataFrame, elements: list[str], refurbished: np.ndarray,
               with_b: bool) -> tuple[np.ndarray, np.ndarray]:
     """(sum(b U A) / sum(A) or sum(U A) / sum(A), sum(b A) / sum(A)) over ``elements``."""
     num = np.zeros(len(rows))

@@ -13,8 +13,8 @@ and the method constants.
 1. type from the country, the building's ``year``, its size class (``size_class.py``, from
    footprint, storeys and party walls) and its ``refurbishment`` state (``building_types.py``);
    a year outside ``YEAR_RANGE`` is read as unknown (counted);
-2. use archetype from ``use``; a missing use, ``other`` and ``unknown`` take
-   ``method.default_use``, and so does a use code the table lacks (counted apart);
+2. use archetype from ``use``; ``other`` and ``unknown`` take ``method.default_use``, and so do
+   a missing use and a use code the table lacks (both counted);
 3. overrides: every column of :data:`PARAMETERS` present in the buildings table replaces the
    archetype value where it is not null (a retrofit sets ``u_wall``, a survey sets ``wwr``).
 """
@@ -143,15 +143,17 @@ class Archetypes:
         codes, names = pd.factorize(pd.Series(uses, dtype=object), use_na_sentinel=True)
         rows_of_names = self.uses.index.get_indexer(names)
         default = self.uses.index.get_loc(self.method["default_use"])
-        rows = np.where(codes >= 0, rows_of_names[np.maximum(codes, 0)] if len(names) else -1, -1)
+        known = codes >= 0
+        rows = np.full(len(codes), -1, dtype=np.int64)
+        rows[known] = rows_of_names[codes[known]]
         if fallbacks is not None:
-            fallbacks.add(f"no use: {self.method['default_use']}", (codes < 0).sum())
-            unknown = [str(u) for u, r in zip(names, rows_of_names)
-                       if r < 0 and u not in UNTYPED_USES]
-            if unknown:
-                count = np.isin(codes, [i for i, u in enumerate(names) if str(u) in unknown]).sum()
-                fallbacks.add(f"unknown use code ({', '.join(sorted(unknown)[:5])}): "
-                              f"{self.method['default_use']}", count)
+            fallbacks.add(f"no use: {self.method['default_use']}", (~known).sum())
+            lacking = (rows_of_names < 0) & ~np.isin(np.asarray(names, dtype=object),
+                                                     UNTYPED_USES)
+            if lacking.any():
+                shown = ", ".join(sorted(str(u) for u in np.asarray(names)[lacking])[:5])
+                fallbacks.add(f"unknown use code ({shown}): {self.method['default_use']}",
+                              lacking[codes[known]].sum())
         return np.where(rows >= 0, rows, default)
 
     def parameters(self, buildings: pd.DataFrame, country: str | None = None,
