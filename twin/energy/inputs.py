@@ -12,7 +12,8 @@ Per building (all vectorised over the buildings table):
   (``party_walls``); windows = wwr x exposed wall, per orientation; opaque walls = the rest;
   roof = roof_area; ground floor = ground_area;
 - H_tr_w = U_window x windows; H_tr_op = U_wall x opaque walls + U_roof x roof
-  + floor_reduction x U_floor x ground floor + thermal_bridge x (exposed walls + roof + ground floor);
+  + floor_reduction x U_floor x ground floor
+  + thermal_bridge x (exposed walls + roof + ground floor);
 - H_ve = ρc x (infiltration + usage air change) x A_f x room height; scheduled extra H_ve from
   ventilation_lps_m2 x A_f while occupied (air density 1.204 kg/m³);
 - mass: C_m and A_m from the ISO 13790 Table 12 class; A_t = the larger of 4.5 A_f and the
