@@ -31,6 +31,13 @@ def test_import_sample_then_info(tmp_path: Path) -> None:
     assert set(summary["terrain"]) == {"dtm", "dsm"}
     assert {s["kind"] for s in summary["sources"]} == {"cityjson", "dtm", "dsm", "weather"}
     assert summary["weather"]["hours"] == 8760
+    # the energy model's view: Dutch typology by location, every fallback counted
+    energy = summary["energy"]
+    assert (energy["country"], energy["country_from"]) == ("NL", "location")
+    assert energy["heated"] + energy["unheated"] == 160
+    assert energy["fallbacks"] == {"no construction year: the class of 1970": 160}
+    shown = run_twin("info", str(out)).stdout
+    assert "typology of NL" in shown and "160 buildings: no construction year" in shown
 
 
 def test_import_helsinki_reports_network_connectivity(tmp_path: Path) -> None:
@@ -42,6 +49,7 @@ def test_import_helsinki_reports_network_connectivity(tmp_path: Path) -> None:
     assert summary["network"]["links"] > 600  # junction to junction (741; 1,631 cut at every joint)
     assert summary["network"]["largest_scc_node_share"] > 0.8
     assert summary["layers"]["pois"] > 1000
+    assert summary["energy"]["country"] == "FI"
 
 
 def test_crs_override(tmp_path: Path, shared_data: Path) -> None:

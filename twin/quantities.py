@@ -363,7 +363,11 @@ QUANTITIES: tuple[Quantity, ...] = (
         ENERGY_BUILDINGS,
         ("use", "", "use class of the building"),
         ("archetype", "", "energy archetype"),
-        ("band", "", "construction-year band of the archetype"),
+        ("band", "", "building type of the national typology (TABULA code, or FI.<era>)"),
+        ("size_class", "", "size class of the building type (SFH, TH, MFH, AB)"),
+        ("state", "", "refurbishment state of the building type (existing, usual, advanced)"),
+        ("hot_water_kWh", "kWh", "annual hot-water need of the building type (not in the "
+         "heating need or the carriers)", "lower"),
         ("heating_system", "", "heating system"),
         ("floor_area_m2", "m2", "conditioned floor area"),
         ("heating_kWh", "kWh", "annual ideal heating need (ISO 13790 5R1C)", "lower"),

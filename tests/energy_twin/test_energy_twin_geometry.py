@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -58,15 +59,25 @@ def test_slightly_skewed_neighbour_within_tolerance() -> None:
     np.testing.assert_allclose(a[:, [E, W]], [[48, 0], [0, 48]], rtol=1e-3)
 
 
+NL = EnergySettings(country="NL")
+
+
+def terrace_type(code: str = "NL.N.TH.02.Gen.ReEx.001.001") -> pd.Series:
+    """The typology row of the terrace's middle house (NL, 1970, terraced)."""
+    return load_archetypes().types.table.set_index("code").loc[code]
+
+
 def test_exposed_walls_and_windows_of_the_terrace(make_twin) -> None:
     twin = make_twin(TERRACE, [6.0, 6.0, 6.0], use=["residential"] * 3, year=[1970] * 3)
-    e = energy_inputs(twin).envelope
+    inputs = energy_inputs(twin, NL)
+    assert inputs.params["band"].tolist() == ["NL.N.TH.02.Gen.ReEx.001.001"] * 3
+    e = inputs.envelope
     mid = e.iloc[1]
     assert mid["exposed_wall_e"] == pytest.approx(0.0, abs=1e-9)
     assert mid["exposed_wall_w"] == pytest.approx(0.0, abs=1e-9)
     assert mid["exposed_wall_n"] == pytest.approx(60.0)
     assert mid["exposed_wall_s"] == pytest.approx(60.0)
-    assert mid["window_s"] == pytest.approx(0.29 * 60.0)
+    assert mid["window_s"] == pytest.approx(terrace_type()["wwr"] * 60.0)
     # 2 floors of 80 m² gross x 0.85 conditioned
     assert mid["floor_area"] == pytest.approx(2 * 80.0 * 0.85)
     assert e.iloc[0]["exposed_wall_w"] == pytest.approx(48.0)
@@ -87,18 +98,19 @@ def test_solar_sources_are_the_planes_of_the_orientation_classes(weather) -> Non
 
 def test_apertures_go_to_the_source_of_their_orientation(make_twin) -> None:
     twin = make_twin(TERRACE, [6.0, 6.0, 6.0], use=["residential"] * 3, year=[1970] * 3)
-    inputs = energy_inputs(twin)
+    inputs = energy_inputs(twin, NL)
     ap = inputs.zones.solar_aperture_t  # (sources, buildings)
     p = load_archetypes().method
+    t = terrace_type()
     # middle house: nothing on the adiabatic east/west walls
     assert ap[2, 1] == 0.0 and ap[4, 1] == 0.0
-    window = 0.29 * 60.0
+    window = t["wwr"] * 60.0
     opaque = 60.0 - window
-    expected = (p["window_shading"] * 0.9 * 0.8 * (1 - p["frame_fraction"]) * window
-                + p["solar_absorptance"] * 0.04 * 1.45 * opaque)
+    expected = (p["window_shading"] * 0.9 * t["g_window"] * (1 - p["frame_fraction"]) * window
+                + p["solar_absorptance"] * 0.04 * t["u_wall"] * opaque)
     assert ap[3, 1] == pytest.approx(expected)
     assert ap[1, 1] == pytest.approx(expected)
-    assert ap[0, 1] == pytest.approx(p["solar_absorptance"] * 0.04 * 0.89 * 80.0)
+    assert ap[0, 1] == pytest.approx(p["solar_absorptance"] * 0.04 * t["u_roof"] * 80.0)
     # end houses collect on their free gable wall
     assert ap[4, 0] > 0.0 and ap[2, 0] == 0.0 and ap[2, 2] > 0.0
 

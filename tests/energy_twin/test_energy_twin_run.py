@@ -8,16 +8,17 @@ import pandas as pd
 import pytest
 
 from simulation.energy import Drivers, Zones, simulate_zones, sun_positions, surface_solar
-from twin.energy import EnergySettings, run_energy
+from twin.energy import EnergySettings, load_archetypes, run_energy
+from twin.energy.building_types import TYPOLOGY_FOLDER
 from twin.energy.solar import energy_weather
 from twin.importers.weather import read_weather
 
-# TABULA NL, existing state: energy need for heating q_h_nd of the generic example dwellings of
-# the bands before 1992 (NL.N.{TH,SFH,MFH,AB}.0{1,2,3}.Gen.ReEx.001.001), from the TABULA
-# dataset shipped in hisim 1.2.4 (inputs/housing/data_processed/episcope-tabula.csv): lowest
-# AB.03 108.9, highest TH.01 430.6 kWh/(m² a). A plausibility band only: that release's NL
-# U-values of NL.01-03 are higher than the corrected ones the archetypes use.
-TABULA_NL_PRE_1992 = (108.9, 430.6)
+# Band of the Delft sample: TABULA's own energy need for heating q_h_nd (existing state) of
+# the NL types the sample's buildings are given (typology/tabula.csv, from tsib_episcope.csv),
+# widened by the +-25 % within which the hourly model is to meet TABULA per type (issue 15's
+# validation criterion: 90 % of types within +-25 %): TABULA computes with a monthly method on
+# its own climate, the twin with the hourly kernel on the Essen reference year.
+PER_TYPE_TOLERANCE = 0.25
 RETROFIT = {"u_wall": 0.21, "u_roof": 0.16, "u_floor": 0.27, "u_window": 1.8, "g_window": 0.6}
 
 
@@ -39,7 +40,9 @@ def test_every_heated_delft_building_gets_positive_heating(delft_run, delft) -> 
     assert len(b) == len(delft.buildings) == 160
     # 17 stand-alone sheds and annexes below 50 m² are unheated (EPBD art. 4(2)), kept, counted
     assert delft_run.warnings == ("17 buildings unheated, not simulated: 17 stand-alone untyped "
-                                  "below 50 m² (EPBD art. 4(2))",)
+                                  "below 50 m² (EPBD art. 4(2))",
+                                  "archetypes: 160 buildings: no construction year: the class of "
+                                  "1970")
     unheated = ~b["simulated"].to_numpy()
     assert (delft.buildings["footprint_area"].to_numpy()[unheated] < 50.0).all()
     assert np.isnan(b["heating_kWh"][unheated]).all()
@@ -50,10 +53,29 @@ def test_every_heated_delft_building_gets_positive_heating(delft_run, delft) -> 
 
 
 def test_delft_heating_per_m2_is_within_the_tabula_band(delft_run) -> None:
-    low, high = TABULA_NL_PRE_1992
+    b = delft_run.buildings[delft_run.buildings["simulated"]]
+    # no year in the source: the 1965-1974 class; terraces and multi-family blocks
+    assert set(b["band"]) == {"NL.N.TH.02.Gen.ReEx.001.001", "NL.N.MFH.02.Gen.ReEx.001.001"}
+    types = load_archetypes().types.table.set_index("code")
+    q_h_nd = types.loc[sorted(set(b["band"])), "q_h_nd"]
+    low = q_h_nd.min() * (1.0 - PER_TYPE_TOLERANCE)
+    high = q_h_nd.max() * (1.0 + PER_TYPE_TOLERANCE)
     assert low <= delft_run.kpis["heating_kWh_m2"] <= high
     assert delft_run.kpis["heating_MWh"] == pytest.approx(
         delft_run.buildings["heating_kWh"].sum() / 1e3)
+
+
+def test_helsinki_runs_on_the_finnish_typology(helsinki) -> None:
+    from twin.importers.samples import DATASETS
+
+    twin = helsinki.replace(
+        weather=read_weather(DATASETS / "weather" / "Vantaa-TRY2020.csv").weather)
+    run = run_energy(twin)
+    b = run.buildings[run.buildings["simulated"]]
+    assert b["band"].str.startswith("FI.").all()
+    # the Dutch types of the same (unknown) age lose more heat than the Finnish code-era ones
+    dutch = run_energy(twin, EnergySettings(country="NL"))
+    assert run.kpis["heating_kWh_m2"] < dutch.kpis["heating_kWh_m2"]
 
 
 def test_results_add_up(delft_run) -> None:
@@ -114,20 +136,25 @@ def test_unsimulable_buildings_are_reported_not_run(delft, delft_run) -> None:
 
 
 def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weather) -> None:
-    """The middle house of a 10 m x 8 m x 6 m terrace, residential, 1970 (band NL.02)."""
+    """The middle house of a 10 m x 8 m x 6 m terrace, residential, 1970, in the Netherlands:
+    TABULA type NL.N.TH.02 (terraced house 1965-1974), existing state."""
     boxes = [(0.0, 0.0, 10.0, 8.0), (10.0, 0.0, 20.0, 8.0), (20.0, 0.0, 30.0, 8.0)]
     twin = make_twin(boxes, [6.0] * 3, use=["residential"] * 3, year=[1970] * 3)
-    run = run_energy(twin)
+    run = run_energy(twin, EnergySettings(country="NL"))
+    t = pd.read_csv(TYPOLOGY_FOLDER / "tabula.csv").set_index("code").loc[
+        "NL.N.TH.02.Gen.ReEx.001.001"]
 
-    # by hand: 2 floors, A_f = 2 x 80 m² x 0.85; north and south walls 60 m² each, 29 % glazed;
-    # east and west walls are party walls; roof and ground floor 80 m²
+    # by hand: 2 floors, A_f = 2 x 80 m² x 0.85; north and south walls 60 m² each, glazed by
+    # the type's window share; east and west walls are party walls; roof and ground floor 80 m²
     a_f = 2 * 80.0 * 0.85
-    win = 0.29 * 60.0
+    win = t["wwr"] * 60.0
     opaque = 60.0 - win
-    u_wall, u_roof, u_floor, u_win, g = 1.45, 0.89, 2.33, 5.2, 0.8
+    u_wall, u_roof, u_floor, u_win, g = t[["u_wall", "u_roof", "u_floor", "u_window",
+                                           "g_window"]]
     h_tr_w = u_win * 2 * win
-    h_tr_op = u_wall * 2 * opaque + u_roof * 80.0 + 0.5 * u_floor * 80.0
-    h_ve = 0.8 * a_f * 2.5 * 1.204 * 1006.0 / 3600.0
+    h_tr_op = (u_wall * 2 * opaque + u_roof * 80.0 + t["floor_reduction"] * u_floor * 80.0
+               + t["thermal_bridge"] * (120.0 + 160.0))
+    h_ve = (t["infiltration_ach"] + t["ventilation_ach"]) * a_f * 2.5 * 1.204 * 1006.0 / 3600.0
     window_ap = 0.6 * 0.9 * g * 0.7 * win
     wall_ap = 0.6 * 0.04 * u_wall * opaque
     aperture = [0.6 * 0.04 * u_roof * 80.0, window_ap + wall_ap, 0.0, window_ap + wall_ap, 0.0]
@@ -194,3 +221,23 @@ def test_sky_temperature_comes_from_the_weather_or_a_counted_constant(make_twin)
     assert "constant 11 K below the air in 8760 of 8760 hours" in note
     same = run_energy(helsinki, EnergySettings(sky_from_weather=False))
     assert fallback.buildings["heating_kWh"].iloc[0] == same.buildings["heating_kWh"].iloc[0]
+
+
+def test_bad_building_values_are_repaired_and_counted(make_twin) -> None:
+    """A construction year 3000, -3 storeys and an unknown use code (as a scenario or a
+    hand-edited table may bring them) run with a counted, reported repair, not an error."""
+    twin = make_twin([(0.0, 0.0, 10.0, 8.0), (20.0, 0.0, 30.0, 8.0), (40.0, 0.0, 50.0, 8.0)],
+                     [6.0] * 3, use=["residential"] * 3)
+    b = twin.buildings.copy()
+    b["year"] = [3000, 1970, 1970]
+    b["floors"] = [2, -3, 2]
+    b["use"] = ["residential", "residential", "spaceship"]
+    run = run_energy(twin.replace(buildings=b), EnergySettings(country="NL"))
+    assert {
+        "archetypes: 1 buildings: construction year outside 1000-2100: read as unknown",
+        "archetypes: 1 buildings: no construction year: the class of 1970",
+        "archetypes: 1 buildings: storeys below 1: from the height, 3 m a storey",
+        "archetypes: 1 buildings: unknown use code (spaceship): residential",
+    } <= set(run.warnings)
+    assert run.buildings["simulated"].all() and (run.buildings["heating_kWh"] > 0).all()
+    assert run.buildings["floor_area_m2"].iloc[1] == pytest.approx(2 * 80.0 * 0.85)

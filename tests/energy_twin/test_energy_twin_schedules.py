@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.energy import energy_inputs, load_archetypes
+from twin.energy import EnergySettings, energy_inputs, load_archetypes
 from twin.energy.schedules import building_profiles, local_calendar
 from twin.errors import InputError
 
@@ -43,10 +43,14 @@ def test_office_profiles_follow_occupancy() -> None:
 
 def test_office_ventilation_is_scheduled(make_twin) -> None:
     twin = make_twin(BOX, [9.0], use=["office"], year=[1990])
-    z = energy_inputs(twin).zones
+    inputs = energy_inputs(twin, EnergySettings(country="NL"))
+    z = inputs.zones
     a_f = 200.0 * 3 * 0.85
+    # 3 storeys of 200 m² = 600 m² gross: a multi-family-house envelope, office air
+    assert inputs.params["band"].iloc[0] == "NL.N.MFH.03.Gen.ReEx.001.001"
+    infiltration = inputs.params["infiltration_ach"].iloc[0]
     assert z.h_ve_extra[0] == pytest.approx(1.4 * 3.6 * a_f * 1.204 * 1006.0 / 3600.0)
-    assert z.h_ve[0] == pytest.approx(0.4 * a_f * 2.5 * 1.204 * 1006.0 / 3600.0)
+    assert z.h_ve[0] == pytest.approx(infiltration * a_f * 2.5 * 1.204 * 1006.0 / 3600.0)
 
 
 def test_heating_above_cooling_is_refused(make_twin) -> None:

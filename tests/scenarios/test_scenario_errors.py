@@ -448,3 +448,11 @@ def test_nan_and_infinity_are_refused_where_a_range_is_checked(write: Write, val
     (problem,) = _problems(path)
     assert problem == (f"{path}:{_line(text, 'u_wall =')}: interventions[0].u_wall: "
                        f"{float(value)} is not a usable number; give a finite value")
+
+
+def test_energy_country_is_read_and_checked(write: Write) -> None:
+    text = HELSINKI_HEAD + '\n[energy]\nweather = "w.csv"\ncountry = "FI"\n'
+    assert load_scenario(write(text)).energy.country == "FI"
+    bad = write(text.replace('country = "FI"', 'country = "Finland"'))
+    (problem,) = _problems(bad)
+    assert problem.startswith(f"{bad}:{_line(text, 'country')}: energy.country: ")

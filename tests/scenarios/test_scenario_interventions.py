@@ -129,6 +129,20 @@ def test_retrofit_writes_override_columns_the_energy_model_reads(helsinki: Twin)
     assert (params.loc[chosen, "infiltration_ach"] == 0.5).all()
 
 
+def test_retrofit_refurbishment_picks_the_refurbished_building_type(delft: Twin) -> None:
+    table = {"type": "retrofit", "refurbishment": "advanced",
+             "select": {"filter": "roof_area >= 100"}}
+    new, report = _apply(delft, table)
+    chosen = (delft.buildings["roof_area"] >= 100).to_numpy()
+    assert report.columns == ("refurbishment",) and report.counts["buildings"] == chosen.sum() > 0
+    before = load_archetypes().parameters(delft.buildings, "NL")
+    after = load_archetypes().parameters(new.buildings, "NL")
+    assert (after.loc[chosen, "state"] == "advanced").all()
+    assert after.loc[chosen, "band"].str.endswith(".003").all()
+    assert (after.loc[~chosen, "band"] == before.loc[~chosen, "band"]).all()
+    assert (after.loc[chosen, "u_wall"] < before.loc[chosen, "u_wall"]).all()
+
+
 def test_add_pv_and_heat_pumps(delft: Twin) -> None:
     new, report = _apply(
         delft, {"type": "add_pv", "share": 0.6, "select": {"filter": "roof_area >= 20"}}

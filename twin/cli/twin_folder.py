@@ -6,12 +6,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from twin.cli.output import PlainConsole, console, styled
 from twin.importers.base import ImportOptions
+
+if TYPE_CHECKING:
+    from twin.model import Twin
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -72,23 +76,28 @@ def _import_command(args: argparse.Namespace) -> int:
         progress.update(task, description=f"writing {args.output}")
         save_twin(twin, args.output)
         progress.advance(task)
-    from twin.summary import summarize
-
-    _print_summary(summarize(twin), console())
+    _print_summary(_summary(twin), console())
     console().print(styled("written ", (str(args.output), "bold")))
     return 0
 
 
 def _info_command(args: argparse.Namespace) -> int:
     from twin.store import load_twin
-    from twin.summary import summarize
 
-    summary = summarize(load_twin(args.twin, verify=not args.no_verify))
+    summary = _summary(load_twin(args.twin, verify=not args.no_verify))
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         _print_summary(summary, console())
     return 0
+
+
+def _summary(twin: Twin) -> dict:
+    """``summarize`` and, under ``energy``, what the energy model makes of the buildings."""
+    from twin.energy.facts import energy_facts
+    from twin.summary import summarize
+
+    return {**summarize(twin), "energy": energy_facts(twin)}
 
 
 def _map_command(args: argparse.Namespace) -> int:
@@ -98,6 +107,21 @@ def _map_command(args: argparse.Namespace) -> int:
     plot_twin_map(load_twin(args.twin), args.output)
     console().print(styled("written ", (str(args.output), "bold")))
     return 0
+
+
+def _print_energy(energy: dict | None, out: PlainConsole) -> None:
+    """The energy model's view of the buildings: country, heated, size classes, fallbacks."""
+    if not energy:
+        return
+    where = {"settings": "set", "location": "at the twin's centre", "none": "unknown"}
+    country = energy["country"] or "unknown"
+    sizes = ", ".join(f"{n} {k}" for k, n in energy["size_classes"].items())
+    out.print(f"energy: typology of {country} ({where[energy['country_from']]}), "
+              f"{energy['heated']} heated buildings ({sizes}), {energy['unheated']} unheated",
+              highlight=False, soft_wrap=True)
+    for reason, n in energy["fallbacks"].items():
+        out.print(styled(("  ! ", "yellow"), f"archetypes: {n} buildings: {reason}"),
+                  highlight=False, soft_wrap=True)
 
 
 def _print_summary(summary: dict, out: PlainConsole) -> None:
@@ -131,6 +155,7 @@ def _print_summary(summary: dict, out: PlainConsole) -> None:
                        f"{w['format']} {w['site']} ({w['latitude']:.3f}, {w['longitude']:.3f}), "
                        f"mean {w['mean_temp_air_c']:.1f} °C, GHI {w['ghi_kwh_m2']:.0f} kWh/m²")
     out.print(counts)
+    _print_energy(summary.get("energy"), out)
     sources = Table("source", "kind", "bytes", "sha256", title="Sources")
     for s in summary["sources"]:
         sources.add_row(Path(s["path"]).name, s["kind"], f"{s['size']:,}", s["sha256"][:16] + "…")

@@ -1,8 +1,10 @@
 """Energy model of a twin: the twin as inputs of ``simulation.energy.simulate``, one call down,
 the result back as tables and KPIs.
 
-- ``archetypes``: envelope and use parameters by construction-year band and use (table in
-  ``archetypes.toml``, sources cited there), overridable per building by columns.
+- ``archetypes``: envelope and use parameters of each building (uses in ``archetypes.toml``,
+  sources cited there), overridable per building by columns.
+- ``building_types``, ``size_class``, ``country``: the national building typology (TABULA,
+  Finnish code eras; ``typology/``) by country, construction year, size class and state.
 - ``heated``: which buildings are heated (garages, sheds, small stand-alone untyped buildings
   are not: kept, not simulated, counted).
 - ``party_walls``: wall area shared with touching neighbours, per orientation (adiabatic).
@@ -10,7 +12,8 @@ the result back as tables and KPIs.
   N/E/S/W facades.
 - ``dsm_horizons``: sunlit factors of roofs and facades and the roofs' horizons from the DSM.
 - ``schedules``: hourly gains, set-point and ventilation profiles in local standard time.
-- ``inputs``: the twin's buildings and weather as ``Zones`` and ``Drivers`` of the kernel.
+- ``inputs``: the archetypes chosen for a twin (``choose_archetypes``) and the twin's
+  buildings and weather as ``Zones`` and ``Drivers`` of the kernel.
 - ``heating_assignment``: the heating system of each building from its columns.
 - ``rooftop_pv``: the rooftop PV system of each building from ``pv_share``.
 - ``hourly_file``: the hourly series per building into an HDF5 file.
@@ -21,16 +24,18 @@ See ``MODEL_CARD.md`` beside this file.
 """
 
 from twin.energy.archetypes import PARAMETERS, Archetypes, load_archetypes
-from twin.energy.inputs import EnergyInputs, energy_inputs
+from twin.energy.inputs import ChosenArchetypes, EnergyInputs, choose_archetypes, energy_inputs
 from twin.energy.run import EnergyRun, run_energy
 from twin.energy.settings import EnergySettings
 
 __all__ = [
     "PARAMETERS",
     "Archetypes",
+    "ChosenArchetypes",
     "EnergyInputs",
     "EnergyRun",
     "EnergySettings",
+    "choose_archetypes",
     "energy_inputs",
     "load_archetypes",
     "run_energy",

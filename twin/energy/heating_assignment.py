@@ -5,7 +5,7 @@ Per building: the ``heating_system`` column (``gas_boiler``, ``heat_pump``,
 boiler) and its ``heating_efficiency`` column (a seasonal efficiency or SCOP that replaces
 the kind's model; null = the model, for heat pumps the hourly COP). Heat-pump supply
 temperatures follow the construction year (``design_supply_temperature``); a missing year
-takes the first year of the archetypes' default band.
+takes the archetypes' default year.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def heating_systems(twin: Twin, archetypes: Archetypes, default: str) -> Heating
             raise InputError(None, "buildings.heating_efficiency",
                              f"row {b.index[bad][0]}: expected a number > 0 (heat per unit of "
                              "final energy)")
-    first = float(archetypes.bands.loc[archetypes.method["default_band"], "first"])
+    first = float(archetypes.method["default_year"])
     year = pd.to_numeric(b["year"], errors="coerce").to_numpy(np.float64)
     supply = design_supply_temperature(np.where(np.isfinite(year), year, first))
     return HeatingSystems(kind=kinds, supply_design=supply, efficiency=efficiency)

@@ -2,13 +2,18 @@
 
 Per building (all vectorised over the buildings table):
 
+- archetype parameters (``archetypes.py``): the building type of the twin's country
+  (``settings.country``, else the country at the twin's centre, ``country.py``), year, size
+  class and refurbishment state, and the use; every fallback is counted in the warnings;
 - conditioned floor area A_f = footprint_area x floors x ``floor_area_ratio`` (a ``floor_area``
-  column, where given, is taken as A_f as it is); floors missing: round(height / 3 m), >= 1;
+  column, where given, is taken as A_f as it is); floors missing or below 1:
+  round(height / 3 m), >= 1;
 - exposed wall area per orientation = wall_area_n/e/s/w minus the party walls
   (``party_walls``); windows = wwr x exposed wall, per orientation; opaque walls = the rest;
   roof = roof_area; ground floor = ground_area;
 - H_tr_w = U_window x windows; H_tr_op = U_wall x opaque walls + U_roof x roof
-  + b_floor x U_floor x ground floor + thermal_bridge x (exposed walls + roof + ground floor);
+  + floor_reduction x U_floor x ground floor
+  + thermal_bridge x (exposed walls + roof + ground floor);
 - H_ve = ρc x (infiltration + usage air change) x A_f x room height; scheduled extra H_ve from
   ventilation_lps_m2 x A_f while occupied (air density 1.204 kg/m³);
 - mass: C_m and A_m from the ISO 13790 Table 12 class; A_t = the larger of 4.5 A_f and the
@@ -50,15 +55,17 @@ from simulation.energy import (
     sky_loss_coefficient,
     ventilation_conductance,
 )
-from twin.energy.archetypes import Archetypes, load_archetypes
+from twin.energy.archetypes import Archetypes, load_archetypes, storeys_of
+from twin.energy.building_types import Fallbacks
+from twin.energy.country import twin_country
 from twin.energy.dsm_horizons import DsmShading, dsm_shading
-from twin.energy.heated import heated_buildings
+from twin.energy.heated import Heated, heated_buildings
 from twin.energy.party_walls import party_wall_areas
 from twin.energy.schedules import building_profiles, local_calendar
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
 from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources, solar_sources
 from twin.errors import InputError
-from twin.model import ORIENTATIONS, STOREY_HEIGHT, Twin
+from twin.model import ORIENTATIONS, Twin
 
 MIN_FLOOR_AREA = 1.0
 """m²: smaller zones are not simulated."""
@@ -117,10 +124,7 @@ class EnergyInputs:
 
 def _floor_area(b: pd.DataFrame, ratio: float) -> tuple[np.ndarray, np.ndarray]:
     """(conditioned floor area m², floors) of each building."""
-    height = b["height"].to_numpy(np.float64)
-    floors = pd.to_numeric(b["floors"], errors="coerce").to_numpy(np.float64)
-    guess = np.maximum(1.0, np.round(np.nan_to_num(height) / STOREY_HEIGHT))
-    floors = np.where(np.isfinite(floors) & (floors >= 1), floors, guess)
+    floors = np.nan_to_num(storeys_of(b), nan=1.0)
     area = b["footprint_area"].to_numpy(np.float64) * floors * ratio
     if "floor_area" in b.columns:
         given = pd.to_numeric(b["floor_area"], errors="coerce").to_numpy(np.float64)
@@ -129,14 +133,13 @@ def _floor_area(b: pd.DataFrame, ratio: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def envelope_table(twin: Twin, params: pd.DataFrame, archetypes: Archetypes,
-                   tolerance: float) -> pd.DataFrame:
-    """Areas (m²) and conductances (W/K) of every building, see the module docstring."""
+                   party: np.ndarray) -> pd.DataFrame:
+    """Areas (m²) and conductances (W/K) of every building, see the module docstring; party:
+    wall area shared with neighbours per orientation, (n, 4) m²."""
     b = twin.buildings
     m = archetypes.method
     floor_area, floors = _floor_area(b, float(m["floor_area_ratio"]))
     walls = np.nan_to_num(b[[f"wall_area_{o}" for o in ORIENTATIONS]].to_numpy(np.float64))
-    party = party_wall_areas(b.geometry.values, b["base_elevation"].to_numpy(np.float64),
-                             b["height"].to_numpy(np.float64), tolerance)
     exposed = np.clip(walls - party, 0.0, None)
     wwr = params["wwr"].to_numpy(np.float64)
     windows = exposed * wwr[:, None]
@@ -146,11 +149,11 @@ def envelope_table(twin: Twin, params: pd.DataFrame, archetypes: Archetypes,
     footprint = np.nan_to_num(b["footprint_area"].to_numpy(np.float64))
     p = {k: params[k].to_numpy(np.float64) for k in (
         "u_wall", "u_roof", "u_floor", "u_window", "thermal_bridge", "infiltration_ach",
-        "ventilation_ach", "ventilation_lps_m2")}
+        "ventilation_ach", "ventilation_lps_m2", "floor_reduction")}
     env_area = exposed.sum(axis=1) + roof + ground
     h_tr_w = p["u_window"] * windows.sum(axis=1)
     h_tr_op = (p["u_wall"] * opaque.sum(axis=1) + p["u_roof"] * roof
-               + float(m["floor_reduction"]) * p["u_floor"] * ground
+               + p["floor_reduction"] * p["u_floor"] * ground
                + p["thermal_bridge"] * env_area)
     air = (p["infiltration_ach"] + p["ventilation_ach"]) * floor_area * float(m["room_height"])
     out = {"floor_area": floor_area, "floors": floors}
@@ -247,6 +250,70 @@ def _districts(twin: Twin, column: str | None) -> tuple[np.ndarray, tuple[str, .
     return codes.astype(np.int64), tuple(str(v) for v in names)
 
 
+@dataclass(frozen=True)
+class ChosenArchetypes:
+    """The archetype parameters of every building and what they were chosen from.
+
+    Attributes
+    ----------
+    params : pandas.DataFrame
+        ``Archetypes.resolve`` rows (index of ``Twin.buildings``).
+    fallbacks : Fallbacks
+        Buildings that took a fallback, by reason.
+    party : ndarray
+        Wall area shared with neighbours per orientation N, E, S, W, (n, 4) [m²].
+    heated : Heated
+        Which buildings are heated.
+    country : str or None
+        The country whose typology applies (ISO 3166-1 alpha-2), None if unknown.
+    country_from : str
+        ``"settings"``, ``"location"`` (the twin's centre) or ``"none"``.
+    """
+
+    params: pd.DataFrame
+    fallbacks: Fallbacks
+    party: np.ndarray
+    heated: Heated
+    country: str | None
+    country_from: str
+
+
+def choose_archetypes(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> ChosenArchetypes:
+    """Party walls, heated buildings and archetype parameters of every building of ``twin``.
+
+    The country is ``settings.country``, else the one at the twin's centre (``country.py``).
+    The size class counts only walls shared with heated neighbours: a house with a garage
+    built against it is not a terraced house, though the garage still shields it.
+
+    Parameters
+    ----------
+    twin : Twin
+        The twin (buildings, CRS and extent for the country).
+    settings : EnergySettings
+        Archetype table, country, party-wall tolerance [m].
+
+    Returns
+    -------
+    ChosenArchetypes
+        Parameters, fallbacks, party walls, heated buildings and the country.
+    """
+    archetypes = settings.archetypes or load_archetypes()
+    b = twin.buildings
+    base = b["base_elevation"].to_numpy(np.float64)
+    height = b["height"].to_numpy(np.float64)
+    party = party_wall_areas(b.geometry.values, base, height, settings.party_wall_tolerance)
+    heated = heated_buildings(b, party.sum(axis=1))
+    shared = party.sum(axis=1)
+    if not heated.mask.all() and (shared[~heated.mask] > 0.0).any():
+        shared = party_wall_areas(b.geometry.values, base, height, settings.party_wall_tolerance,
+                                  neighbours=heated.mask).sum(axis=1)
+    located = None if settings.country else twin_country(twin)
+    country = settings.country or located
+    params, fallbacks = archetypes.resolve(b, country, shared)
+    country_from = "settings" if settings.country else ("location" if located else "none")
+    return ChosenArchetypes(params, fallbacks, party, heated, country, country_from)
+
+
 def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyInputs:
     """Inputs of the energy model for every building of the twin with the twin's weather.
 
@@ -272,11 +339,12 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
                                           "TMY3 or DWD TRY file with it")
     archetypes = settings.archetypes or load_archetypes()
     b = twin.buildings
-    params = archetypes.parameters(b)
-    e = envelope_table(twin, params, archetypes, settings.party_wall_tolerance)
     height = b["height"].to_numpy(np.float64)
-    heated = heated_buildings(b, e[[f"party_wall_{o}" for o in ORIENTATIONS]].sum(axis=1).to_numpy())
+    chosen = choose_archetypes(twin, settings)
+    params, heated = chosen.params, chosen.heated
+    e = envelope_table(twin, params, archetypes, chosen.party)
     warnings = [w for w in (heated.warning(),) if w]
+    warnings += [f"archetypes: {line}" for line in chosen.fallbacks.lines()]
     ok = (e["floor_area"].to_numpy() >= MIN_FLOOR_AREA) & (np.nan_to_num(height) > 0.0)
     if not ok[heated.mask].all():
         warnings.append(f"{int((~ok[heated.mask]).sum())} buildings not simulated: conditioned "

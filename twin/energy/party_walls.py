@@ -122,10 +122,12 @@ def party_wall_areas(
     base: np.ndarray,
     height: np.ndarray,
     tolerance: float = DEFAULT_TOLERANCE,
+    neighbours: np.ndarray | None = None,
 ) -> np.ndarray:
     """Adiabatic wall area (m²) of each building per orientation N, E, S, W, shape (n, 4).
 
-    footprints: (n,) polygons in a metric CRS; base, height: (n,) m (NaN counts as 0).
+    footprints: (n,) polygons in a metric CRS; base, height: (n,) m (NaN counts as 0);
+    neighbours: (n,) bool, only walls shared with these buildings count (None: all).
     """
     n = len(footprints)
     result = np.zeros((n, 4))
@@ -139,6 +141,8 @@ def party_wall_areas(
     me = owner[s]
     overlap = np.minimum(top[me], top[other]) - np.maximum(base[me], base[other])
     area = shared * np.clip(overlap, 0.0, None)
+    if neighbours is not None:
+        area = area * np.asarray(neighbours, dtype=bool)[other]
     per_segment = np.bincount(s, weights=area, minlength=len(owner))
     wall = np.hypot(*(ends[:, 1] - ends[:, 0]).T) * (top - base)[owner]
     np.add.at(result, (owner, sector), np.minimum(per_segment, wall))

@@ -48,8 +48,9 @@ class EnergyRun:
     Attributes
     ----------
     buildings : pandas.DataFrame
-        One row per twin building (index = building id): use, archetype, band,
-        heating_system, floor_area_m2 [m²]; need: heating_kWh, cooling_kWh [kWh],
+        One row per twin building (index = building id): use, archetype, band (building
+        type), size_class, state (refurbishment), hot_water_kWh (need of the type, not
+        supplied by the modelled systems) [kWh], heating_system, floor_area_m2 [m²]; need: heating_kWh, cooling_kWh [kWh],
         heating_kWh_m2, cooling_kWh_m2 [kWh/m²], peak_heating_kW, peak_cooling_kW [kW],
         peak_heating_time, peak_cooling_time (UTC end of the hour); final energy [kWh]:
         heating_final_kWh (on the system's carrier), cooling_final_kWh (electricity),
@@ -279,6 +280,10 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
         "use": b["use"].to_numpy(),
         "archetype": inputs.params["archetype"].to_numpy(),
         "band": inputs.params["band"].to_numpy(),
+        "size_class": inputs.params["size_class"].to_numpy(),
+        "state": inputs.params["state"].to_numpy(),
+        "hot_water_kWh": np.where(simulated, inputs.params["hot_water_kwh_m2"].to_numpy(np.float64)
+                                  * inputs.envelope["floor_area"].to_numpy(), np.nan),
         "heating_system": [kind_names[int(k)] for k in heating.kind],
         "floor_area_m2": area,
         "heating_kWh": heat_kwh,

@@ -35,6 +35,9 @@ class EnergySettings:
     ----------
     archetypes : Archetypes or None
         The archetype table (None: ``archetypes.toml`` beside the package).
+    country : str or None
+        ISO 3166-1 alpha-2 code of the country whose building typology applies (None: the
+        country at the centre of the twin, ``country.py``).
     party_wall_tolerance : float
         Footprints closer than this share a wall [m].
     albedo : float
@@ -72,6 +75,7 @@ class EnergySettings:
     """
 
     archetypes: Archetypes | None = None
+    country: str | None = None
     party_wall_tolerance: float = DEFAULT_TOLERANCE
     albedo: float = 0.2
     sun_samples: int = 1

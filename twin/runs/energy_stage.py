@@ -33,5 +33,5 @@ def run_energy_stage(twin: Twin, spec: EnergySpec | None) -> EnergyRun:
     if spec.weather is not None:
         twin = twin.replace(weather=read_weather(spec.weather).weather)
     settings = EnergySettings(warmup_hours=spec.warmup_hours, albedo=spec.albedo,
-                              sun_samples=spec.sun_samples)
+                              sun_samples=spec.sun_samples, country=spec.country)
     return run_energy(twin, settings)

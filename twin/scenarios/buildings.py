@@ -32,12 +32,14 @@ OVERRIDE_COLUMNS: dict[str, str] = {
     "u_window": "W/(m2 K)",
     "g_window": "1",
     "infiltration_ach": "1/h",
+    "refurbishment": "",
     "pv_share": "1",
     "pv_kwp_m2": "kWp/m2",
     "heating_system": "",
     "heating_efficiency": "1",
 }
-"""Per-building columns interventions write, and their units: envelope overrides; share of the
+"""Per-building columns interventions write, and their units: envelope overrides; the
+refurbishment state of the building type (``existing``, ``usual``, ``advanced``); share of the
 suitable roof area with PV and its peak power per m² of module; heating system (``heat_pump``)
 and its seasonal efficiency (heat delivered per unit of final energy, the SCOP of a heat pump)."""
 
@@ -48,20 +50,26 @@ SCENARIO_SOURCE = "scenario"
 @dataclass(frozen=True)
 class Retrofit(Intervention):
     """Envelope retrofit: ``values`` (a subset of ENVELOPE_COLUMNS, units as OVERRIDE_COLUMNS)
-    replace the archetype's values in the selected buildings."""
+    replace the archetype's values in the selected buildings; ``refurbishment`` (``usual`` or
+    ``advanced``) gives them the refurbished variant of their building type."""
 
     kind: ClassVar[str] = "retrofit"
     select: Selection
     values: Mapping[str, float]
     description: str = ""
+    refurbishment: str | None = None
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> Retrofit:
         values = {k: float(table[k]) for k in ENVELOPE_COLUMNS if k in table}
-        return cls(Selection.from_table(table["select"]), values, table.get("description", ""))
+        return cls(Selection.from_table(table["select"]), values, table.get("description", ""),
+                   table.get("refurbishment"))
 
     def apply(self, twin: Twin) -> tuple[Twin, ChangeReport]:
-        return _set(self.kind, twin, self.select, dict(self.values))
+        values: dict[str, object] = dict(self.values)
+        if self.refurbishment is not None:
+            values["refurbishment"] = self.refurbishment
+        return _set(self.kind, twin, self.select, values)
 
 
 @dataclass(frozen=True)

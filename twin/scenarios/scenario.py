@@ -158,7 +158,7 @@ class MobilitySpec:
 @dataclass(frozen=True)
 class EnergySpec:
     """Energy settings. weather: a weather file path, or None for the twin's own weather;
-    warmup_hours: h; albedo: 1; sun_samples: per hour.
+    warmup_hours: h; albedo: 1; sun_samples: per hour; country: ISO 3166-1 alpha-2.
 
     Attributes
     ----------
@@ -170,12 +170,16 @@ class EnergySpec:
         Ground reflectance for the facades [-] (0..1).
     sun_samples : int, default 1
         Sun positions per hour [1/h].
+    country : str or None, default None
+        ISO 3166-1 alpha-2 code of the country whose building typology applies (None: the
+        country at the twin's centre).
     """
 
     weather: Path | None = None
     warmup_hours: int = 336
     albedo: float = 0.2
     sun_samples: int = 1
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -344,6 +348,7 @@ def _energy(table: Mapping[str, Any], folder: Path) -> EnergySpec:
         warmup_hours=table.get("warmup_hours", defaults.warmup_hours),
         albedo=float(table.get("albedo", defaults.albedo)),
         sun_samples=table.get("sun_samples", defaults.sun_samples),
+        country=table.get("country", defaults.country),
     )
 
 
