@@ -9,6 +9,7 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 from vtkmodules.vtkRenderingLOD import vtkLODActor
 
 from viewer.camera import CameraPose, preset_pose
+from viewer.colour_classes import ColourClasses
 from viewer.layers import Layer
 from viewer.legends import Legends
 from viewer.meshes import FEATURE
@@ -45,6 +46,9 @@ class LayerView:
         self.actor.SetMapper(self.mappers[0])
         self.lookup_table = pv.LookupTable(cmap=layer.cmap)
         self.lookup_table.nan_color = NAN_COLOUR
+        self.classes: ColourClasses | None = None
+        self.class_table = pv.LookupTable()
+        self.class_table.nan_color = NAN_COLOUR
         _style(self.actor, layer)
         plotter.add_actor(self.actor, reset_camera=False, name=layer.name, render=False)  # type: ignore[arg-type]
         for field in ("visible", "opacity", "color_by"):
@@ -72,20 +76,25 @@ class LayerView:
             self._update_legend()
         elif field == "opacity":
             self.actor.GetProperty().SetOpacity(self.layer.opacity)
-        elif field in ("color_by", "cmap", "ranges"):
+        elif field in ("color_by", "cmap", "ranges", "classification", "class_count"):
             self._update_colours()
         elif field == "values" and self.layer.is_time_varying(self.layer.color_by):
             for mesh in self.meshes:
                 self._write_scalars(mesh, self.layer.color_by, refresh=True)
 
     def scalars(self) -> np.ndarray | None:
-        """The values the full mesh is coloured by now (per cell or point), or None."""
+        """The values the full mesh is coloured by now (per cell or point; the class of each
+        value when classified), or None."""
         attribute = self.layer.color_by
         if attribute is None:
             return None
         mesh = self.layer.mesh
         data = mesh.point_data if self.layer.is_point_attribute(attribute) else mesh.cell_data
-        return np.asarray(data[attribute])
+        return np.asarray(data[self._array_name(attribute)])
+
+    def legend_table(self) -> pv.LookupTable:
+        """The lookup table the legend shows: one colour per class when classified."""
+        return self.lookup_table if self.classes is None else self.class_table
 
     def _update_colours(self) -> None:
         attribute = self.layer.color_by
@@ -94,42 +103,57 @@ class LayerView:
                 mapper.ScalarVisibilityOff()
             self.actor.GetProperty().SetColor(*pv.Color(self.layer.colour).float_rgb)
         else:
-            self.lookup_table.apply_cmap(self.layer.cmap)
-            self.lookup_table.scalar_range = self.layer.value_range(attribute)
+            self.classes = self.layer.colour_classes(attribute)
+            if self.classes is None:
+                self.lookup_table.apply_cmap(self.layer.cmap)
+                self.lookup_table.scalar_range = self.layer.value_range(attribute)
+            else:
+                _class_colours(self.class_table, self.classes, self.layer.cmap)
             point_data = self.layer.is_point_attribute(attribute)
             refresh = self.layer.is_time_varying(attribute)
             for mesh, mapper in zip(self.meshes, self.mappers):
-                if not point_data:
-                    self._write_scalars(mesh, attribute, refresh)
+                self._write_scalars(mesh, attribute, refresh=refresh or self.classes is not None)
                 if point_data:
                     mapper.SetScalarModeToUsePointFieldData()
                 else:
                     mapper.SetScalarModeToUseCellFieldData()
-                mapper.SelectColorArray(attribute)
-                mapper.SetLookupTable(self.lookup_table)
+                mapper.SelectColorArray(self._array_name(attribute))
+                mapper.SetLookupTable(self.legend_table())
                 mapper.UseLookupTableScalarRangeOn()
                 mapper.ScalarVisibilityOn()
         self._update_legend()
 
+    def _array_name(self, attribute: str) -> str:
+        """The name of the mesh array the mapper colours by: the attribute, or its classes."""
+        return attribute if self.classes is None else f"{attribute} class"
+
     def _write_scalars(self, mesh: pv.PolyData, attribute: str, refresh: bool) -> None:
-        """Put the attribute's values per cell into ``mesh``: once for a fixed attribute, again
-        (in place when the size is unchanged) for one that changes with time if ``refresh``."""
-        if attribute in mesh.cell_data and not refresh:
+        """Put the attribute's values (or their classes) per cell into ``mesh`` (per point for
+        a point attribute's classes): once for a fixed attribute, again (in place when the size
+        is unchanged) if ``refresh``."""
+        name = self._array_name(attribute)
+        if self.layer.is_point_attribute(attribute):
+            if self.classes is not None:
+                mesh.point_data[name] = self.classes.index(mesh.point_data[attribute]).astype(np.float32)
+            return
+        if name in mesh.cell_data and not refresh:
             return
         values = self.layer.values(attribute)[mesh.cell_data[FEATURE]]
-        if attribute in mesh.cell_data and mesh.cell_data[attribute].shape == values.shape:
+        if self.classes is not None:
+            values = self.classes.index(values)
+        if name in mesh.cell_data and mesh.cell_data[name].shape == values.shape:
             # in place through pyvista's array, which marks the mesh modified (its stub only
             # takes an int or an int array as index)
-            mesh.cell_data[attribute][:] = values  # type: ignore[index]
+            mesh.cell_data[name][:] = values  # type: ignore[index]
         else:
-            mesh.cell_data[attribute] = values.astype(np.float32)
+            mesh.cell_data[name] = values.astype(np.float32)
 
     def _update_legend(self) -> None:
         """A legend while the layer is visible and coloured by an attribute."""
         if self.legends is None:
             return
         if self.layer.visible and self.layer.color_by:
-            self.legends.show(self.layer.name, self.layer.legend_title(), self.lookup_table)
+            self.legends.show(self.layer.name, self.layer.legend_title(), self.legend_table())
         else:
             self.legends.hide(self.layer.name)
 
@@ -212,6 +236,20 @@ def _light(plotter: pv.BasePlotter) -> None:
     sun.positional = False
     plotter.add_light(sun)
     plotter.add_light(pv.Light(light_type="headlight", intensity=0.35))
+
+
+def _class_colours(table: pv.LookupTable, classes: ColourClasses, cmap: str) -> None:
+    """One colour of ``cmap`` per class (evenly spaced along the map, its ends included),
+    looked up by class number and labelled with the class's values."""
+    colours = pv.LookupTable(cmap=cmap, n_values=256)
+    positions = np.linspace(0.0, 255.0, classes.count) if classes.count > 1 else np.array([127.5])
+    table.ResetAnnotations()
+    table.SetNumberOfTableValues(classes.count)
+    for index, (position, label) in enumerate(zip(positions, classes.labels())):
+        table.SetTableValue(index, *colours.GetTableValue(int(round(position))))
+        table.SetAnnotation(float(index), label)
+    table.SetRange(0.0, max(classes.count - 1, 1))
+    table.IndexedLookupOn()
 
 
 def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:

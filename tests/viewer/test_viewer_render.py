@@ -113,6 +113,25 @@ def test_colour_roads_by_free_speed(helsinki_view, helsinki: Twin) -> None:
     roads.set_color_by(None)
 
 
+def test_classified_roads_get_one_colour_and_label_per_class(helsinki_view, helsinki: Twin) -> None:
+    scene, renderer = helsinki_view
+    roads = scene.layers["roads"]
+    roads.set_color_by("free_speed")
+    roads.set_classification("quantile", 4)
+    view = renderer.views["roads"]
+    classes = roads.colour_classes("free_speed")
+    assert classes is not None and view.legend_table().GetIndexedLookup()
+    speed = helsinki.network.links["free_speed"].to_numpy()
+    np.testing.assert_array_equal(view.scalars(), classes.index(speed))
+    annotations = view.legend_table().GetAnnotations()
+    assert [annotations.GetValue(i) for i in range(annotations.GetNumberOfValues())] \
+        == classes.labels()
+    assert renderer.legends.shown["roads"].bar.GetLookupTable() is view.legend_table()
+    roads.set_classification("continuous")
+    assert not renderer.legends.shown["roads"].bar.GetLookupTable().GetIndexedLookup()
+    roads.set_color_by(None)
+
+
 def test_orbit_gif_and_bad_suffix(helsinki_view, tmp_path: Path) -> None:
     _, renderer = helsinki_view
     start = renderer.camera_pose()

@@ -99,6 +99,13 @@ def test_difference_layers_are_b_minus_a(results: dict[str, Results]) -> None:
     a.layers["buildings"].set_value_range("heating_kWh", (0.0, 5e4))  # a manual one too
     assert b.layers["buildings"].value_range("heating_kWh") == (0.0, 5e4)
     assert buildings.value_range("heating_kWh") != (0.0, 5e4)  # the difference keeps its own
+    a.layers["buildings"].set_classification("natural breaks", 5)  # classes shared too
+    classes_a, classes_b = (scene.layers["buildings"].colour_classes("heating_kWh") for scene in (a, b))
+    assert classes_a is not None and classes_b is not None
+    np.testing.assert_array_equal(classes_a.edges, classes_b.edges)
+    differences = buildings.colour_classes("heating_kWh")
+    assert differences is not None and differences.count == 5
+    np.testing.assert_allclose(differences.edges, -differences.edges[::-1])  # around 0
     comparison.show_differences(True)
     assert traffic.visible and not b.layers["traffic"].visible
     comparison.close()
