@@ -19,6 +19,7 @@ from viewer.colour_classes import (
     classify,
 )
 from viewer.colour_range import ColourRange, manual_range, robust_range, symmetric_range
+from viewer.display_units import in_display_units
 from viewer.events import Signal
 from viewer.meshes import FEATURE
 from viewer.series import MovingPoints, Series
@@ -40,7 +41,8 @@ class Layer:
     (values per feature that change with the timeline) and the point arrays of ``mesh``.
     ``moving`` points replace the mesh's points at every step. ``units`` name the attributes'
     units (those of ``twin.quantities`` for the twin's layers, those of the results file for
-    results). The colour range of an attribute is its 2–98 % quantiles (``colour_range``), over
+    results), converted at creation to those the viewer shows (``display_units``: speeds in
+    km/h). The colour range of an attribute is its 2–98 % quantiles (``colour_range``), over
     the layer and its ``linked`` layers (the same layer of a compared scene), symmetric around 0
     for a ``diverging`` layer (differences), or the manual min/max in ``ranges``; the colour
     map covers it continuously or in ``class_count`` classes by ``classification``.
@@ -68,6 +70,9 @@ class Layer:
     linked: list[Layer] = field(default_factory=list, repr=False)
     step: int = 0
     changed: Signal = field(default_factory=Signal, repr=False)
+
+    def __post_init__(self) -> None:
+        self.table, self.units = in_display_units(self.table, self.units)
 
     def attributes(self) -> list[str]:
         """Names this layer can be coloured by: numeric attributes with at least one value."""
