@@ -13,6 +13,7 @@ from viewer.colour_classes import ColourClasses
 from viewer.layers import Layer
 from viewer.legends import Legends
 from viewer.meshes import FEATURE
+from viewer.orientation import ScaleBar, add_north_arrow
 from viewer.scene import Scene
 
 BACKGROUND = ("#e4ebf2", "#9fbad6")
@@ -20,7 +21,13 @@ BACKGROUND = ("#e4ebf2", "#9fbad6")
 TEXT_COLOUR = "black"
 NAN_COLOUR = "#b0b0b0"
 LINE_WIDTH = 3.0
+HIGHLIGHT_COLOUR = "#ffd400"
+"""The outline of the identified feature."""
+HIGHLIGHT_WIDTH = 4.0
 POINT_SIZE = 6.0
+"""Size (px) of moving points (vehicles), drawn as spheres."""
+FEATURE_POINT_SIZE = 3.0
+"""Size (px) of fixed points (POIs, sensors): small dots that leave the city visible."""
 
 # BasePlotter's add_actor, remove_actor and set_background are typed by functools.wraps of the
 # Renderer methods they forward to, so their stubs expect the plotter as first argument: the
@@ -174,6 +181,11 @@ class SceneRenderer:
                       for name, layer in scene.layers.items()}
         self.time_label = plotter.add_text(scene.timeline.label(), position="upper_left",
                                            font_size=10, color=TEXT_COLOUR, name="time")
+        self.pane = ""
+        self.scale_bar = ScaleBar(plotter)
+        self.north_arrow = add_north_arrow(plotter)
+        self.highlighted: tuple[str, int] | None = None
+        self._highlight_actor: vtkActor | None = None
         scene.timeline.changed.connect(self._on_time)
         self.view_preset("iso")
 
@@ -182,7 +194,45 @@ class SceneRenderer:
         self.scene.timeline.changed.disconnect(self._on_time)
         for view in self.views.values():
             view.remove()
+        self.highlight(None, None)
         self.plotter.remove_actor(self.time_label, render=False)
+        for actor in (self.scale_bar.bar, self.scale_bar.label):
+            self.plotter.renderer.RemoveViewProp(actor)
+        self.north_arrow.SetEnabled(False)
+        self.plotter.render()
+
+    def set_pane(self, text: str) -> None:
+        """Name what this view shows above its time (``A  baseline`` in an A/B compare; ""
+        for none)."""
+        self.pane = text
+        self._on_time("pane")
+
+    def label(self) -> str:
+        """The text in the upper left corner: the pane's name, if any, above the time."""
+        return "\n".join(part for part in (self.pane, self.scene.timeline.label()) if part)
+
+    def highlight(self, layer: str | None, row: int | None) -> None:
+        """Outline feature ``row`` of ``layer`` (None: nothing) in ``HIGHLIGHT_COLOUR``, over
+        everything else drawn."""
+        if self._highlight_actor is not None:
+            self.plotter.remove_actor(self._highlight_actor, render=False)  # type: ignore[arg-type]
+            self._highlight_actor = None
+        self.highlighted = None
+        if layer is not None and row is not None and layer in self.scene.layers:
+            mesh = self.scene.layers[layer].mesh
+            cells = np.flatnonzero(np.asarray(mesh.cell_data[FEATURE]) == row)
+            if cells.size:
+                shape = mesh.extract_cells(cells.tolist()).extract_surface(algorithm="dataset_surface")
+                outline = shape.extract_feature_edges(boundary_edges=True, feature_edges=True,
+                                                      manifold_edges=False, non_manifold_edges=True) \
+                    if self.scene.layers[layer].kind == "buildings" else shape
+                self._highlight_actor = self.plotter.add_mesh(
+                    outline, color=HIGHLIGHT_COLOUR, line_width=HIGHLIGHT_WIDTH,
+                    point_size=HIGHLIGHT_WIDTH * 3, render_points_as_spheres=True,
+                    lighting=False, pickable=False, reset_camera=False, name="highlight",
+                    render=False)
+                self._highlight_actor.GetMapper().SetResolveCoincidentTopologyToPolygonOffset()
+                self.highlighted = (layer, row)
         self.plotter.render()
 
     def recolour(self) -> None:
@@ -223,7 +273,7 @@ class SceneRenderer:
 
     def _on_time(self, field: str) -> None:
         """Label and draw the frame of a new step (the layers have moved to it already)."""
-        self.time_label.SetText(2, self.scene.timeline.label())
+        self.time_label.SetText(2, self.label())
         self.plotter.render()
 
 
@@ -267,9 +317,12 @@ def _style(actor: vtkActor, layer: Layer) -> None:
     if layer.kind == "lines":
         prop.SetLineWidth(LINE_WIDTH)
         prop.LightingOff()
-    elif layer.kind == "points":
+    elif layer.kind == "points" and layer.moving is not None:
         prop.SetPointSize(POINT_SIZE)
         prop.SetRenderPointsAsSpheres(True)
+    elif layer.kind == "points":
+        prop.SetPointSize(FEATURE_POINT_SIZE)
+        prop.LightingOff()
     else:
         prop.SetAmbient(0.25)
         prop.SetDiffuse(0.8)
