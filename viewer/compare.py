@@ -20,7 +20,7 @@ DIFFERENCE = " B−A"
 DIFFERENCE_CMAP: ColourMap = "coolwarm"
 COMPARED = ("traffic", "buildings")
 """Layers that get a difference layer; their features are matched by ``id``."""
-MIRRORED = ("color_by", "cmap", "opacity", "ranges")
+MIRRORED = ("color_by", "cmap", "opacity", "ranges", "classification", "class_count")
 """Drawing state a layer of A and the same layer of B share."""
 
 
@@ -46,7 +46,8 @@ class Comparison:
         for name in COMPARED:
             if name in a.layers and name in b.layers:
                 difference = difference_layer(a.layers[name], b.layers[name])
-                self._follow(a.layers[name], difference, ("color_by",))
+                self._follow(a.layers[name], difference,
+                             ("color_by", "classification", "class_count"))
                 b.add_layer(difference)
                 self.differences.append(difference)
 
@@ -125,6 +126,8 @@ def _follower(source: Layer, target: Layer, fields: tuple[str, ...]) -> Callable
                 target.set_color_by(source.color_by)
         elif field == "cmap":
             target.set_cmap(source.cmap)
+        elif field in ("classification", "class_count"):
+            target.set_classification(source.classification, source.class_count)
         elif field == "opacity":
             target.set_opacity(source.opacity)
         elif field == "ranges":

@@ -11,7 +11,15 @@ import pandas as pd
 import pyvista as pv
 
 from twin.quantities import typeset
+from viewer.colour_classes import (
+    DEFAULT_CLASS_COUNT,
+    Classification,
+    ColourClasses,
+    check_classification,
+    classify,
+)
 from viewer.colour_range import ColourRange, manual_range, robust_range, symmetric_range
+from viewer.display_units import in_display_units
 from viewer.events import Signal
 from viewer.meshes import FEATURE
 from viewer.series import MovingPoints, Series
@@ -33,9 +41,11 @@ class Layer:
     (values per feature that change with the timeline) and the point arrays of ``mesh``.
     ``moving`` points replace the mesh's points at every step. ``units`` name the attributes'
     units (those of ``twin.quantities`` for the twin's layers, those of the results file for
-    results). The colour range of an attribute is its 2–98 % quantiles (``colour_range``), over
+    results), converted at creation to those the viewer shows (``display_units``: speeds in
+    km/h). The colour range of an attribute is its 2–98 % quantiles (``colour_range``), over
     the layer and its ``linked`` layers (the same layer of a compared scene), symmetric around 0
-    for a ``diverging`` layer (differences), or the manual min/max in ``ranges``.
+    for a ``diverging`` layer (differences), or the manual min/max in ``ranges``; the colour
+    map covers it continuously or in ``class_count`` classes by ``classification``.
     Change the drawing state through the setters: each emits ``changed`` with the name of the
     field, ``"values"`` when a step changed the values or points shown.
     """
@@ -55,9 +65,14 @@ class Layer:
     units: dict[str, str] = field(default_factory=dict)
     diverging: bool = False
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    classification: Classification = "continuous"
+    class_count: int = DEFAULT_CLASS_COUNT
     linked: list[Layer] = field(default_factory=list, repr=False)
     step: int = 0
     changed: Signal = field(default_factory=Signal, repr=False)
+
+    def __post_init__(self) -> None:
+        self.table, self.units = in_display_units(self.table, self.units)
 
     def attributes(self) -> list[str]:
         """Names this layer can be coloured by: numeric attributes with at least one value."""
@@ -90,6 +105,16 @@ class Layer:
         values = [layer._all_values(attribute) for layer in (self, *self.linked)
                   if attribute in layer.attributes()]
         return symmetric_range(values) if self.diverging else robust_range(values)
+
+    def colour_classes(self, attribute: str) -> ColourClasses | None:
+        """The classes of ``attribute`` within its ``colour_range`` (over the layer and its
+        ``linked`` layers, a series over all its steps), None for a continuous colour map."""
+        if self.classification == "continuous":
+            return None
+        values = [layer._all_values(attribute) for layer in (self, *self.linked)
+                  if attribute in layer.attributes()]
+        return classify(values, self.colour_range(attribute), self.classification,
+                        self.class_count, self.diverging)
 
     def value_range(self, attribute: str) -> tuple[float, float]:
         """(low, high) of ``colour_range`` (the attribute's unit)."""
@@ -132,10 +157,14 @@ class Layer:
 
     def legend_title(self) -> str:
         """Title of the legend of the current colour-by: the layer, below it attribute and unit
-        (typeset: ``m²``), and what clipped ends stand for (``≥ 412``) on a third line."""
+        (typeset: ``m²``), and on a third line what clipped ends stand for (``≥ 412``) or the
+        classification (``natural breaks``)."""
         unit = typeset(self.unit(self.color_by or ""))
         title = f"{self.name}\n{self.color_by}" + (f" ({unit})" if unit else "")
-        note = self.colour_range(self.color_by).note() if self.color_by else ""
+        colour_range = self.colour_range(self.color_by) if self.color_by else None
+        note = "" if colour_range is None else colour_range.note()
+        if self.classification != "continuous" and not (colour_range and colour_range.manual):
+            note = self.classification  # the class labels say which ends are clipped
         return title + (f"\n{note}" if note else "")
 
     def set_step(self, step: int) -> None:
@@ -179,6 +208,14 @@ class Layer:
         if bounds is not None:
             ranges[attribute] = manual_range(*bounds).bounds()
         self._set("ranges", ranges)
+
+    def set_classification(self, classification: str, count: int | None = None) -> None:
+        """Colour by ``classification`` (one of ``CLASSIFICATIONS``) in ``count`` classes
+        (1..12; unchanged if None). ValueError for another classification or count."""
+        count = self.class_count if count is None else int(count)
+        check_classification(classification, count)
+        self._set("class_count", count)
+        self._set("classification", classification)
 
     def _set(self, name: str, value: Any) -> None:
         if getattr(self, name) != value:

@@ -103,7 +103,8 @@ def _title_actor() -> vtkTextActor:
 
 
 def _bar_actor(lookup_table: pv.LookupTable) -> vtkScalarBarActor:
-    """A vertical colour bar without title, labels to its right scaled to fit its box."""
+    """A vertical colour bar without title, labels to its right scaled to fit its box (the
+    labels of classes, a classified layer's annotations, to its left)."""
     bar = vtkScalarBarActor()
     bar.SetLookupTable(lookup_table)
     bar.SetOrientationToVertical()
@@ -111,9 +112,12 @@ def _bar_actor(lookup_table: pv.LookupTable) -> vtkScalarBarActor:
     bar.SetLabelFormat("%.4g")
     bar.SetTitle("")
     bar.GetPositionCoordinate().SetCoordinateSystemToNormalizedViewport()
-    prop = bar.GetLabelTextProperty()
-    prop.SetFontSize(LABEL_FONT_SIZE)
-    prop.SetColor(*pv.Color(TEXT_COLOUR).float_rgb)
-    prop.ShadowOff()
-    prop.ItalicOff()
+    bar.DrawTickLabelsOn()
+    bar.SetAnnotationLeaderPadding(4)
+    for prop in (bar.GetLabelTextProperty(), bar.GetAnnotationTextProperty()):
+        prop.SetFontSize(LABEL_FONT_SIZE)
+        prop.SetColor(*pv.Color(TEXT_COLOUR).float_rgb)
+        prop.ShadowOff()
+        prop.ItalicOff()
+        prop.BoldOff()
     return bar

@@ -26,7 +26,8 @@ PICK_TOLERANCE_PX = 5.0
 class Identified:
     """What a ray hit first: the layer, the feature's table row (None for terrain), the hit
     point in world coordinates (twin CRS, m), the feature's attributes, its time-varying ones
-    at every timeline step (``series``) and their ``units``."""
+    at every timeline step (``series``) and the ``units`` of both (as the viewer shows them;
+    "" for ids, names and classes; missing where unknown)."""
 
     layer: str
     row: int | None
@@ -96,9 +97,12 @@ class Identifier:
         layer = best.layer
         row = layer.feature_row(best.cell)
         if row is None:
-            return Identified(layer.name, row, world, {"x": world[0], "y": world[1], "elevation": world[2]})
-        return Identified(layer.name, row, world, layer.feature_attributes(row),
-                          layer.feature_series(row), {name: layer.unit(name) for name in layer.series})
+            return Identified(layer.name, row, world, {"x": world[0], "y": world[1], "elevation": world[2]},
+                              units={"x": "m", "y": "m", "elevation": "m"})
+        attributes = layer.feature_attributes(row)
+        return Identified(layer.name, row, world, attributes, layer.feature_series(row),
+                          {name: layer.units[name] for name in (*attributes, *layer.series)
+                           if name in layer.units})
 
     def _intersect(self, layer: Layer, near: np.ndarray, far: np.ndarray) -> _Hit | None:
         """The first cell of a surface ``layer`` the ray meets."""

@@ -9,9 +9,11 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 from vtkmodules.vtkRenderingLOD import vtkLODActor
 
 from viewer.camera import CameraPose, preset_pose
+from viewer.colour_classes import ColourClasses
 from viewer.layers import Layer
 from viewer.legends import Legends
 from viewer.meshes import FEATURE
+from viewer.orientation import ScaleBar, add_north_arrow
 from viewer.scene import Scene
 
 BACKGROUND = ("#e4ebf2", "#9fbad6")
@@ -19,7 +21,13 @@ BACKGROUND = ("#e4ebf2", "#9fbad6")
 TEXT_COLOUR = "black"
 NAN_COLOUR = "#b0b0b0"
 LINE_WIDTH = 3.0
+HIGHLIGHT_COLOUR = "#ffd400"
+"""The outline of the identified feature."""
+HIGHLIGHT_WIDTH = 4.0
 POINT_SIZE = 6.0
+"""Size (px) of moving points (vehicles), drawn as spheres."""
+FEATURE_POINT_SIZE = 3.0
+"""Size (px) of fixed points (POIs, sensors): small dots that leave the city visible."""
 
 # BasePlotter's add_actor, remove_actor and set_background are typed by functools.wraps of the
 # Renderer methods they forward to, so their stubs expect the plotter as first argument: the
@@ -45,6 +53,9 @@ class LayerView:
         self.actor.SetMapper(self.mappers[0])
         self.lookup_table = pv.LookupTable(cmap=layer.cmap)
         self.lookup_table.nan_color = NAN_COLOUR
+        self.classes: ColourClasses | None = None
+        self.class_table = pv.LookupTable()
+        self.class_table.nan_color = NAN_COLOUR
         _style(self.actor, layer)
         plotter.add_actor(self.actor, reset_camera=False, name=layer.name, render=False)  # type: ignore[arg-type]
         for field in ("visible", "opacity", "color_by"):
@@ -72,20 +83,25 @@ class LayerView:
             self._update_legend()
         elif field == "opacity":
             self.actor.GetProperty().SetOpacity(self.layer.opacity)
-        elif field in ("color_by", "cmap", "ranges"):
+        elif field in ("color_by", "cmap", "ranges", "classification", "class_count"):
             self._update_colours()
         elif field == "values" and self.layer.is_time_varying(self.layer.color_by):
             for mesh in self.meshes:
                 self._write_scalars(mesh, self.layer.color_by, refresh=True)
 
     def scalars(self) -> np.ndarray | None:
-        """The values the full mesh is coloured by now (per cell or point), or None."""
+        """The values the full mesh is coloured by now (per cell or point; the class of each
+        value when classified), or None."""
         attribute = self.layer.color_by
         if attribute is None:
             return None
         mesh = self.layer.mesh
         data = mesh.point_data if self.layer.is_point_attribute(attribute) else mesh.cell_data
-        return np.asarray(data[attribute])
+        return np.asarray(data[self._array_name(attribute)])
+
+    def legend_table(self) -> pv.LookupTable:
+        """The lookup table the legend shows: one colour per class when classified."""
+        return self.lookup_table if self.classes is None else self.class_table
 
     def _update_colours(self) -> None:
         attribute = self.layer.color_by
@@ -94,42 +110,57 @@ class LayerView:
                 mapper.ScalarVisibilityOff()
             self.actor.GetProperty().SetColor(*pv.Color(self.layer.colour).float_rgb)
         else:
-            self.lookup_table.apply_cmap(self.layer.cmap)
-            self.lookup_table.scalar_range = self.layer.value_range(attribute)
+            self.classes = self.layer.colour_classes(attribute)
+            if self.classes is None:
+                self.lookup_table.apply_cmap(self.layer.cmap)
+                self.lookup_table.scalar_range = self.layer.value_range(attribute)
+            else:
+                _class_colours(self.class_table, self.classes, self.layer.cmap)
             point_data = self.layer.is_point_attribute(attribute)
             refresh = self.layer.is_time_varying(attribute)
             for mesh, mapper in zip(self.meshes, self.mappers):
-                if not point_data:
-                    self._write_scalars(mesh, attribute, refresh)
+                self._write_scalars(mesh, attribute, refresh=refresh or self.classes is not None)
                 if point_data:
                     mapper.SetScalarModeToUsePointFieldData()
                 else:
                     mapper.SetScalarModeToUseCellFieldData()
-                mapper.SelectColorArray(attribute)
-                mapper.SetLookupTable(self.lookup_table)
+                mapper.SelectColorArray(self._array_name(attribute))
+                mapper.SetLookupTable(self.legend_table())
                 mapper.UseLookupTableScalarRangeOn()
                 mapper.ScalarVisibilityOn()
         self._update_legend()
 
+    def _array_name(self, attribute: str) -> str:
+        """The name of the mesh array the mapper colours by: the attribute, or its classes."""
+        return attribute if self.classes is None else f"{attribute} class"
+
     def _write_scalars(self, mesh: pv.PolyData, attribute: str, refresh: bool) -> None:
-        """Put the attribute's values per cell into ``mesh``: once for a fixed attribute, again
-        (in place when the size is unchanged) for one that changes with time if ``refresh``."""
-        if attribute in mesh.cell_data and not refresh:
+        """Put the attribute's values (or their classes) per cell into ``mesh`` (per point for
+        a point attribute's classes): once for a fixed attribute, again (in place when the size
+        is unchanged) if ``refresh``."""
+        name = self._array_name(attribute)
+        if self.layer.is_point_attribute(attribute):
+            if self.classes is not None:
+                mesh.point_data[name] = self.classes.index(mesh.point_data[attribute]).astype(np.float32)
+            return
+        if name in mesh.cell_data and not refresh:
             return
         values = self.layer.values(attribute)[mesh.cell_data[FEATURE]]
-        if attribute in mesh.cell_data and mesh.cell_data[attribute].shape == values.shape:
+        if self.classes is not None:
+            values = self.classes.index(values)
+        if name in mesh.cell_data and mesh.cell_data[name].shape == values.shape:
             # in place through pyvista's array, which marks the mesh modified (its stub only
             # takes an int or an int array as index)
-            mesh.cell_data[attribute][:] = values  # type: ignore[index]
+            mesh.cell_data[name][:] = values  # type: ignore[index]
         else:
-            mesh.cell_data[attribute] = values.astype(np.float32)
+            mesh.cell_data[name] = values.astype(np.float32)
 
     def _update_legend(self) -> None:
         """A legend while the layer is visible and coloured by an attribute."""
         if self.legends is None:
             return
         if self.layer.visible and self.layer.color_by:
-            self.legends.show(self.layer.name, self.layer.legend_title(), self.lookup_table)
+            self.legends.show(self.layer.name, self.layer.legend_title(), self.legend_table())
         else:
             self.legends.hide(self.layer.name)
 
@@ -150,6 +181,11 @@ class SceneRenderer:
                       for name, layer in scene.layers.items()}
         self.time_label = plotter.add_text(scene.timeline.label(), position="upper_left",
                                            font_size=10, color=TEXT_COLOUR, name="time")
+        self.pane = ""
+        self.scale_bar = ScaleBar(plotter)
+        self.north_arrow = add_north_arrow(plotter)
+        self.highlighted: tuple[str, int] | None = None
+        self._highlight_actor: vtkActor | None = None
         scene.timeline.changed.connect(self._on_time)
         self.view_preset("iso")
 
@@ -158,7 +194,45 @@ class SceneRenderer:
         self.scene.timeline.changed.disconnect(self._on_time)
         for view in self.views.values():
             view.remove()
+        self.highlight(None, None)
         self.plotter.remove_actor(self.time_label, render=False)
+        for actor in (self.scale_bar.bar, self.scale_bar.label):
+            self.plotter.renderer.RemoveViewProp(actor)
+        self.north_arrow.SetEnabled(False)
+        self.plotter.render()
+
+    def set_pane(self, text: str) -> None:
+        """Name what this view shows above its time (``A  baseline`` in an A/B compare; ""
+        for none)."""
+        self.pane = text
+        self._on_time("pane")
+
+    def label(self) -> str:
+        """The text in the upper left corner: the pane's name, if any, above the time."""
+        return "\n".join(part for part in (self.pane, self.scene.timeline.label()) if part)
+
+    def highlight(self, layer: str | None, row: int | None) -> None:
+        """Outline feature ``row`` of ``layer`` (None: nothing) in ``HIGHLIGHT_COLOUR``, over
+        everything else drawn."""
+        if self._highlight_actor is not None:
+            self.plotter.remove_actor(self._highlight_actor, render=False)  # type: ignore[arg-type]
+            self._highlight_actor = None
+        self.highlighted = None
+        if layer is not None and row is not None and layer in self.scene.layers:
+            mesh = self.scene.layers[layer].mesh
+            cells = np.flatnonzero(np.asarray(mesh.cell_data[FEATURE]) == row)
+            if cells.size:
+                shape = mesh.extract_cells(cells.tolist()).extract_surface(algorithm="dataset_surface")
+                outline = shape.extract_feature_edges(boundary_edges=True, feature_edges=True,
+                                                      manifold_edges=False, non_manifold_edges=True) \
+                    if self.scene.layers[layer].kind == "buildings" else shape
+                self._highlight_actor = self.plotter.add_mesh(
+                    outline, color=HIGHLIGHT_COLOUR, line_width=HIGHLIGHT_WIDTH,
+                    point_size=HIGHLIGHT_WIDTH * 3, render_points_as_spheres=True,
+                    lighting=False, pickable=False, reset_camera=False, name="highlight",
+                    render=False)
+                self._highlight_actor.GetMapper().SetResolveCoincidentTopologyToPolygonOffset()
+                self.highlighted = (layer, row)
         self.plotter.render()
 
     def recolour(self) -> None:
@@ -199,7 +273,7 @@ class SceneRenderer:
 
     def _on_time(self, field: str) -> None:
         """Label and draw the frame of a new step (the layers have moved to it already)."""
-        self.time_label.SetText(2, self.scene.timeline.label())
+        self.time_label.SetText(2, self.label())
         self.plotter.render()
 
 
@@ -212,6 +286,20 @@ def _light(plotter: pv.BasePlotter) -> None:
     sun.positional = False
     plotter.add_light(sun)
     plotter.add_light(pv.Light(light_type="headlight", intensity=0.35))
+
+
+def _class_colours(table: pv.LookupTable, classes: ColourClasses, cmap: str) -> None:
+    """One colour of ``cmap`` per class (evenly spaced along the map, its ends included),
+    looked up by class number and labelled with the class's values."""
+    colours = pv.LookupTable(cmap=cmap, n_values=256)
+    positions = np.linspace(0.0, 255.0, classes.count) if classes.count > 1 else np.array([127.5])
+    table.ResetAnnotations()
+    table.SetNumberOfTableValues(classes.count)
+    for index, (position, label) in enumerate(zip(positions, classes.labels())):
+        table.SetTableValue(index, *colours.GetTableValue(int(round(position))))
+        table.SetAnnotation(float(index), label)
+    table.SetRange(0.0, max(classes.count - 1, 1))
+    table.IndexedLookupOn()
 
 
 def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:
@@ -229,9 +317,12 @@ def _style(actor: vtkActor, layer: Layer) -> None:
     if layer.kind == "lines":
         prop.SetLineWidth(LINE_WIDTH)
         prop.LightingOff()
-    elif layer.kind == "points":
+    elif layer.kind == "points" and layer.moving is not None:
         prop.SetPointSize(POINT_SIZE)
         prop.SetRenderPointsAsSpheres(True)
+    elif layer.kind == "points":
+        prop.SetPointSize(FEATURE_POINT_SIZE)
+        prop.LightingOff()
     else:
         prop.SetAmbient(0.25)
         prop.SetDiffuse(0.8)

@@ -7,7 +7,8 @@
 - ``vehicles``: the sampled vehicle positions of the current step.
 
 Timeline steps are the mobility bin starts and position sample times (s after local midnight
-of the scenario's day, as UTC times), or the twelve months of the energy year without mobility.
+of the scenario's day, as UTC times), or the twelve months of the energy year without mobility
+(a monthly timeline: the buildings are coloured by the month's heating).
 The units of the results are those the results file gives (``Results`` parts' ``units``).
 Qt-free.
 """
@@ -133,7 +134,8 @@ def build_results_scene(results: Results, progress: Progress | None = None,
     twin, scenario = simulated_twin(results)
     clock = _clock(results, scenario)
     timeline = Timeline(clock.timezone)
-    timeline.set_steps(result_steps(results, clock) if steps is None else steps)
+    monthly = results.mobility is None and results.energy is not None
+    timeline.set_steps(result_steps(results, clock) if steps is None else steps, monthly)
     steps = timeline.steps
     origin = origin or scene_origin(twin)
     report(1, "building the twin's layers")
@@ -141,7 +143,7 @@ def build_results_scene(results: Results, progress: Progress | None = None,
     ground = ground_of(twin.terrain.dtm)
     report(2, "adding the results")
     if results.energy is not None:
-        layers = [_energy_buildings(layer, results.energy, clock, steps)
+        layers = [_energy_buildings(layer, results.energy, clock, steps, monthly)
                   if layer.name == "buildings" else layer for layer in layers]
     if results.mobility is not None:
         layers.append(_traffic_layer(results.mobility, clock, steps, origin, ground))
@@ -176,9 +178,10 @@ def _clock(results: Results, scenario: Scenario) -> LocalClock:
 
 
 def _energy_buildings(layer: Layer, energy: EnergyResults, clock: LocalClock,
-                      steps: np.ndarray) -> Layer:
+                      steps: np.ndarray, monthly: bool) -> Layer:
     """The buildings layer with the units of the results file, monthly heating and cooling as
-    series (the month of each step, local time), coloured by heating need per m²."""
+    series (the month of each step, local time), coloured by heating need per m², or by the
+    month's heating on a ``monthly`` timeline (the colours follow the month)."""
     assert layer.table is not None  # the twin's buildings and their attributes
     ids = layer.table["id"]
     month = clock.local(steps).month.to_numpy() - 1
@@ -186,6 +189,8 @@ def _energy_buildings(layer: Layer, energy: EnergyResults, clock: LocalClock,
               for name in MONTHLY}
     units = {**layer.units, **energy.units.get("buildings", {}), **energy.units.get("monthly", {})}
     color_by = "heating_kWh_m2" if "heating_kWh_m2" in layer.table.columns else layer.color_by
+    if monthly:
+        color_by = "monthly_heating_kWh"
     return dataclasses.replace(layer, series=series, units=units, color_by=color_by,
                                changed=Signal())
 

@@ -124,7 +124,8 @@ def twin_layers(twin: Twin, origin: tuple[float, float], progress: Progress | No
         ("roads", lambda: _feature_layer("roads", twin.network.links, origin, ground, "dimgray",
                                          units(NETWORK_LINKS))),
         ("sensors", lambda: _feature_layer("sensors", twin.sensors, origin, ground, "red")),
-        *((name, lambda frame=frame, name=name: _feature_layer(name, frame, origin, ground, "orange"))
+        *((name, lambda frame=frame, name=name: _feature_layer(name, frame, origin, ground, "orange",
+                                                               points_shown=False))
           for name, frame in twin.layers.items()),
     ]
     layers = []
@@ -173,9 +174,11 @@ def _buildings_layer(buildings: gpd.GeoDataFrame, origin: tuple[float, float]) -
 
 def _feature_layer(name: str, frame: gpd.GeoDataFrame, origin: tuple[float, float],
                    ground: HeightAt | None, colour: str,
-                   column_units: dict[str, str] | None = None) -> Layer | None:
-    """Lines as polylines, anything else as points; None for an empty frame. column_units:
-    of the frame's columns (``twin.quantities``), where known."""
+                   column_units: dict[str, str] | None = None,
+                   points_shown: bool = True) -> Layer | None:
+    """Lines as polylines, anything else as points (hidden unless ``points_shown``: the POIs
+    of a city would cover it); None for an empty frame. column_units: of the frame's columns
+    (``twin.quantities``), where known."""
     if len(frame) == 0:
         return None
     geometry = frame.geometry.to_numpy()
@@ -183,4 +186,4 @@ def _feature_layer(name: str, frame: gpd.GeoDataFrame, origin: tuple[float, floa
         return Layer(name, "lines", polylines(geometry, origin, ground, ROAD_OFFSET),
                      table=frame, colour=colour, units=column_units or {})
     return Layer(name, "points", point_cloud(geometry, origin, ground, POINT_OFFSET),
-                 table=frame, colour=colour, units=column_units or {})
+                 table=frame, colour=colour, units=column_units or {}, visible=points_shown)

@@ -13,12 +13,14 @@ class Timeline:
 
     With fewer than two steps there is nothing to move through and ``enabled`` is False.
     ``changed`` is emitted with the name of what changed: ``steps``, ``index`` or ``playing``.
-    Labels also give the local clock time in ``timezone`` (an IANA name) unless it is UTC.
+    Labels give the local clock time in ``timezone`` (an IANA name) and the UTC time, or the
+    month on a ``monthly`` timeline.
     """
 
     def __init__(self, timezone: str = "UTC") -> None:
         self.timezone = timezone
         self.steps = np.array([], dtype="datetime64[s]")
+        self.monthly = False
         self.index = 0
         self.playing = False
         self.changed = Signal()
@@ -34,19 +36,25 @@ class Timeline:
         return self.steps[self.index] if len(self.steps) else None
 
     def label(self) -> str:
-        """The current time as text ("" without steps): UTC ISO 8601, and the local clock time."""
+        """The current time as text ("" without steps): the month (``March 2023``) on a
+        timeline of months, else the local clock time with its time zone and the UTC time
+        (``2023-03-01 08:00 Europe/Helsinki (06:00 UTC)``)."""
         current = self.current
         if current is None:
             return ""
-        text = f"{current} UTC"
-        if self.timezone != "UTC":
-            local = pd.Timestamp(current).tz_localize("UTC").tz_convert(self.timezone)
-            text += f" ({local:%Y-%m-%d %H:%M} {self.timezone})"
-        return text
+        utc = pd.Timestamp(current).tz_localize("UTC")
+        local = utc.tz_convert(self.timezone)
+        if self.monthly:
+            return f"{local:%B %Y}"
+        if self.timezone == "UTC":
+            return f"{utc:%Y-%m-%d %H:%M} UTC"
+        return f"{local:%Y-%m-%d %H:%M} {self.timezone} ({utc:%H:%M} UTC)"
 
-    def set_steps(self, steps: np.ndarray) -> None:
-        """Show results at ``steps`` (sorted times), starting at the first; stops playing."""
+    def set_steps(self, steps: np.ndarray, monthly: bool = False) -> None:
+        """Show results at ``steps`` (sorted times; the first of each month if ``monthly``),
+        starting at the first; stops playing."""
         self.steps = np.asarray(steps, dtype="datetime64[s]")
+        self.monthly = monthly
         self.index = 0
         self.playing = False
         self.changed.emit("steps")

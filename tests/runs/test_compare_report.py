@@ -104,9 +104,11 @@ def test_comparing_runs_on_different_twins_says_so(files, tmp_path, capsys) -> N
     assert main(["compare", str(files["helsinki_baseline"]), str(delft),
                  "-o", str(tmp_path / "places.html")]) == 0
     assert "A and B ran on different twins" in capsys.readouterr().out
+    assert "A and B ran on different twins" in (tmp_path / "places.html").read_text(encoding="utf-8")
     assert main(["compare", str(files["helsinki_baseline"]), str(files["helsinki_2035"]),
                  "-o", str(tmp_path / "scenarios.html")]) == 0
     assert "different twins" not in capsys.readouterr().out
+    assert "different twins" not in (tmp_path / "scenarios.html").read_text(encoding="utf-8")
 
 
 def test_changes_are_judged_better_or_worse_by_the_quantities_table(files) -> None:
@@ -120,7 +122,29 @@ def test_changes_are_judged_better_or_worse_by_the_quantities_table(files) -> No
     assert table.loc["mobility.vehicle_km", "verdict"] == ""
     report = write_report(a, b, files["helsinki_baseline"].with_name("judged.html")).read_text()
     text = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", report)  # the maps' bytes
-    assert "class='worse'>-" in text and "e+0" not in text
+    assert 'class="worse">-' in text and "e+0" not in text
+
+
+def test_the_report_states_unfinished_trips_and_explains_empty_cells(files, tmp_path) -> None:
+    from twin.printable import readable
+
+    a = read_results(files["helsinki_baseline"])
+    b = read_results(files["helsinki_mannerheimintie_closure"])
+    text = write_report(a, b, tmp_path / "closure.html").read_text(encoding="utf-8")
+    counts = [(int(run.mobility.trips["status"].isin(["waiting", "on_link", "released"]).sum()),
+               len(run.mobility.trips)) for run in (a, b)]
+    assert counts[1][0] > 0  # the closure leaves trips on the road
+    stated = (f"unfinished (not arrived by the end): A {readable(counts[0][0])} of "
+              f"{readable(counts[0][1])} ({100 * counts[0][0] / counts[0][1]:.1f} %), "
+              f"B {readable(counts[1][0])} of {readable(counts[1][1])}")
+    row = re.search(r"<td title=\"[^\"]*\">mobility.mean_travel_time</td>.*?</tr>", text, re.S)
+    assert row is not None and stated in row.group(0)  # beside the travel times
+    assert stated in text.split("<figcaption>")[1]  # and under their figure
+    # B ran no energy model: its energy cells are empty, marked, and the mark is explained
+    row = re.search(r"<td title=\"[^\"]*\">energy.heating_MWh</td>(.*?)</tr>", text, re.S)
+    assert row is not None
+    mark = re.search(r"<td>–<sup title=\"B ran no energy simulation\">(\d+)</sup></td>", row.group(1))
+    assert mark is not None and f"<sup>{mark.group(1)}</sup> B ran no energy simulation" in text
 
 
 def test_numbers_read_without_exponents() -> None:

@@ -13,7 +13,10 @@ from PIL import Image
 
 from twin.cli import EXIT_INPUT_ERROR, main
 from twin.model import Twin
+from twin.quantities import KMH_PER_MS
 from viewer.export import save_orbit
+from viewer.meshes import FEATURE
+from viewer.orientation import SCALE_BAR_PX, length_label, round_length
 from viewer.picking import Identifier, world_to_display
 from viewer.renderer import SceneRenderer
 from viewer.scene import Scene, build_scene
@@ -86,6 +89,8 @@ def test_identify_links_and_buildings_by_ray(helsinki_view, helsinki: Twin) -> N
     assert hit.layer == "buildings" and hit.attributes["id"] == buildings["id"].iloc[row]
     assert hit.point[2] == pytest.approx(buildings["height"].iloc[row], abs=0.01)
     assert identifier.identify(renderer.plotter.renderer, 2, 2) is None  # the sky
+    assert not scene.layers["pois"].visible  # off by default
+    scene.layers["pois"].set_visible(True)
     pois = helsinki.layers["pois"].geometry
     roofed = buildings.sindex.query(pois, predicate="within")[0]  # hidden by their building
     outside = np.setdiff1d(np.arange(0, len(pois), 25), roofed)
@@ -96,6 +101,7 @@ def test_identify_links_and_buildings_by_ray(helsinki_view, helsinki: Twin) -> N
         hit = identifier.identify(renderer.plotter.renderer, x, y)
         exact += hit is not None and hit.layer == "pois" and pois.iloc[hit.row].distance(point) < 0.5
     assert len(outside) > 20 and exact >= 0.9 * len(outside)
+    scene.layers["pois"].set_visible(False)
 
 
 def test_colour_roads_by_free_speed(helsinki_view, helsinki: Twin) -> None:
@@ -103,7 +109,8 @@ def test_colour_roads_by_free_speed(helsinki_view, helsinki: Twin) -> None:
     roads = scene.layers["roads"]
     roads.set_color_by("free_speed")
     view = renderer.views["roads"]
-    speed = helsinki.network.links["free_speed"].to_numpy()
+    speed = helsinki.network.links["free_speed"].to_numpy() * KMH_PER_MS  # shown in km/h
+    assert roads.unit("free_speed") == "km/h"
     np.testing.assert_allclose(view.scalars(), speed, rtol=1e-6)
     assert view.lookup_table.scalar_range == pytest.approx(np.quantile(speed, [0.02, 0.98], method="inverted_cdf"))
     assert list(renderer.legends.shown) == ["buildings", "roads"]
@@ -111,6 +118,53 @@ def test_colour_roads_by_free_speed(helsinki_view, helsinki: Twin) -> None:
     assert list(renderer.legends.shown) == ["buildings"]  # a hidden layer has no legend
     roads.set_visible(True)
     roads.set_color_by(None)
+
+
+def test_classified_roads_get_one_colour_and_label_per_class(helsinki_view, helsinki: Twin) -> None:
+    scene, renderer = helsinki_view
+    roads = scene.layers["roads"]
+    roads.set_color_by("free_speed")
+    roads.set_classification("quantile", 4)
+    view = renderer.views["roads"]
+    classes = roads.colour_classes("free_speed")
+    assert classes is not None and view.legend_table().GetIndexedLookup()
+    speed = roads.values("free_speed")
+    np.testing.assert_allclose(speed, helsinki.network.links["free_speed"] * KMH_PER_MS, rtol=1e-12)
+    np.testing.assert_array_equal(view.scalars(), classes.index(speed))
+    annotations = view.legend_table().GetAnnotations()
+    assert [annotations.GetValue(i) for i in range(annotations.GetNumberOfValues())] \
+        == classes.labels()
+    assert renderer.legends.shown["roads"].bar.GetLookupTable() is view.legend_table()
+    roads.set_classification("continuous")
+    assert not renderer.legends.shown["roads"].bar.GetLookupTable().GetIndexedLookup()
+    roads.set_color_by(None)
+
+
+def test_the_scale_bar_measures_the_ground_at_the_focal_point(helsinki_view) -> None:
+    scene, renderer = helsinki_view
+    renderer.view_preset("top")
+    bar = renderer.scale_bar
+    assert bar.length in (10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
+    assert 0.4 * SCALE_BAR_PX < bar.width_px <= SCALE_BAR_PX
+    focal = np.array(renderer.plotter.camera.focal_point)
+    start, end = (world_to_display(renderer.plotter.renderer, focal + (dx, 0.0, 0.0))
+                  for dx in (0.0, bar.length))
+    assert np.hypot(*(end - start)[:2]) == pytest.approx(bar.width_px, rel=0.01)
+    assert bar.label.GetInput() == length_label(bar.length)
+    assert [round_length(x) for x in (0.9, 7.0, 19.9, 4999.0)] == [0.5, 5.0, 10.0, 2000.0]
+    assert length_label(2000.0) == "2 km" and length_label(50.0) == "50 m"
+
+
+def test_the_identified_feature_is_outlined(helsinki_view) -> None:
+    scene, renderer = helsinki_view
+    renderer.highlight("roads", 3)
+    assert renderer.highlighted == ("roads", 3)
+    outline = renderer._highlight_actor.GetMapper().GetInput()
+    road = scene.layers["roads"].mesh.extract_cells(
+        np.flatnonzero(scene.layers["roads"].mesh.cell_data[FEATURE] == 3))
+    assert outline.n_points > 1 and outline.bounds == pytest.approx(road.bounds)
+    renderer.highlight(None, None)
+    assert renderer.highlighted is None and renderer._highlight_actor is None
 
 
 def test_orbit_gif_and_bad_suffix(helsinki_view, tmp_path: Path) -> None:

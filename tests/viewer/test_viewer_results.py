@@ -34,7 +34,7 @@ def test_results_scene_layers_and_timeline(scene: ResultsScene, results: dict[st
     steps = scene.timeline.steps
     assert len(steps) == len(seconds) and steps[0] == np.datetime64("2025-03-11T05:00:00")
     np.testing.assert_array_equal((steps - steps[0]) / np.timedelta64(1, "s"), seconds - seconds[0])
-    assert "07:00 Europe/Helsinki" in scene.timeline.label()
+    assert scene.timeline.label() == "2025-03-11 07:00 Europe/Helsinki (05:00 UTC)"  # local first
     assert scene.timeline.steps[scene.step_at("08:00")] == np.datetime64("2025-03-11T06:00:00")
     assert scene.step_at("2025-03-11T08:00:00+02:00") == scene.step_at("08:00")
     # buildings carry their energy results, by id, and colour by heating need
@@ -99,6 +99,13 @@ def test_difference_layers_are_b_minus_a(results: dict[str, Results]) -> None:
     a.layers["buildings"].set_value_range("heating_kWh", (0.0, 5e4))  # a manual one too
     assert b.layers["buildings"].value_range("heating_kWh") == (0.0, 5e4)
     assert buildings.value_range("heating_kWh") != (0.0, 5e4)  # the difference keeps its own
+    a.layers["buildings"].set_classification("natural breaks", 5)  # classes shared too
+    classes_a, classes_b = (scene.layers["buildings"].colour_classes("heating_kWh") for scene in (a, b))
+    assert classes_a is not None and classes_b is not None
+    np.testing.assert_array_equal(classes_a.edges, classes_b.edges)
+    differences = buildings.colour_classes("heating_kWh")
+    assert differences is not None and differences.count == 5
+    np.testing.assert_allclose(differences.edges, -differences.edges[::-1])  # around 0
     comparison.show_differences(True)
     assert traffic.visible and not b.layers["traffic"].visible
     comparison.close()
@@ -128,13 +135,15 @@ def test_results_layers_take_their_units_from_the_results_file(scene: ResultsSce
                                                                 results: dict[str, Results]) -> None:
     mobility, energy = results["a"].mobility, results["a"].energy
     traffic, vehicles = scene.layers["traffic"], scene.layers["vehicles"]
-    assert traffic.units == {**mobility.units["links"], **mobility.units["series"]}
+    stored = {**mobility.units["links"], **mobility.units["series"]}
+    assert traffic.units == {name: "km/h" if unit == "m/s" else unit for name, unit in stored.items()}
     assert vehicles.units == mobility.units["positions"]
     buildings = scene.layers["buildings"]
     for name, unit in {**energy.units["buildings"], **energy.units["monthly"]}.items():
         assert buildings.unit(name) == unit
     assert buildings.unit("footprint_area") == "m2"  # the twin's own columns: the quantities
-    assert scene.layers["roads"].unit("free_speed") == "m/s"
+    assert scene.layers["roads"].unit("free_speed") == "km/h"  # speeds in km/h throughout
+    assert not any("m/s" in layer.units.values() for layer in scene.layers.values())
     buildings.set_color_by("air_temp_mean_C")
     try:
         assert buildings.legend_title().startswith("buildings\nair_temp_mean_C (°C)\n")
@@ -155,7 +164,12 @@ def test_energy_only_results_step_through_months(tmp_path_factory: pytest.TempPa
     assert len(steps) == 12 and str(steps[0])[5:] == "01-01T00:00:00"
     buildings = scene.layers["buildings"]
     monthly = results.energy.monthly_heating_kWh.reindex(buildings.table["id"])
+    assert buildings.color_by == "monthly_heating_kWh"  # the colours follow the month
+    assert scene.timeline.monthly and scene.timeline.label() == f"January {str(steps[0])[:4]}"
+    changed: list[str] = []
+    buildings.changed.connect(changed.append)
     scene.timeline.set_index(6)  # July
+    assert changed == ["values"] and scene.timeline.label() == f"July {str(steps[0])[:4]}"
     np.testing.assert_allclose(buildings.values("monthly_heating_kWh"), monthly[7], rtol=1e-6)
     assert buildings.value_range("monthly_heating_kWh") == pytest.approx(
         np.quantile(monthly.to_numpy()[np.isfinite(monthly.to_numpy())], [0.02, 0.98], method="inverted_cdf"), rel=1e-6)

@@ -7,10 +7,13 @@ changes, the compare test (which ends with B shown) runs last.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -18,9 +21,10 @@ from PyQt6.QtGui import QDropEvent
 from PyQt6.QtTest import QTest
 from qt_wait import LOAD_TIMEOUT_MS, wait_for
 
+from twin.quantities import typeset
 from twin.runs import Results, read_results
 from viewer.meshes import FEATURE
-from viewer.picking import world_to_display
+from viewer.picking import Identified, world_to_display
 from viewer.widgets.main_window import MainWindow
 
 
@@ -99,15 +103,22 @@ def test_click_identifies_a_building_with_its_results(qtbot, window: MainWindow,
                          pos=QPoint(round(x / ratio), round((height - 1 - y) / ratio)))
     hit = signal.args[0]
     building = buildings["id"].iloc[row]
+    assert window.renderer.highlighted == ("buildings", hit.row)  # outlined
     assert hit.layer == "buildings" and hit.attributes["id"] == building
     heating = results["a"].energy.buildings.loc[building, "heating_kWh_m2"]
     assert hit.attributes["heating_kWh_m2"] == pytest.approx(heating)
     assert window.attribute_panel.value("heating_kWh_m2") == f"{heating:.6g}"
     assert window.attribute_panel.value("monthly_heating_kWh") is not None
+    _assert_every_number_has_its_unit(window, hit)
+    assert window.attribute_panel.unit("heating_kWh_m2") == "kWh/m²"
     chart = window.attribute_panel.chart  # monthly heating over the morning: March's
     assert not chart.isHidden() and chart.choice.currentText() == "monthly_heating_kWh"
     times, values = chart.line()
-    assert len(times) == 181
+    assert len(times) == 181 and chart.axes.lines[0].get_drawstyle() == "steps-post"
+    assert chart.axes.get_xlabel() == "Europe/Helsinki" and times[0] == datetime(2025, 3, 11, 7)
+    chart.utc.setChecked(True)  # UTC on demand
+    assert chart.line()[0][0] == datetime(2025, 3, 11, 5) and chart.axes.get_xlabel() == "UTC"
+    chart.utc.setChecked(False)
     np.testing.assert_allclose(values, results["a"].energy.monthly_heating_kWh.loc[building, 3], rtol=1e-6)
 
 
@@ -131,9 +142,24 @@ def test_click_identifies_a_link_with_its_speeds_over_time(qtbot, window: MainWi
     chart = window.attribute_panel.chart
     chart.choice.setCurrentText("speed")
     np.testing.assert_allclose(chart.line()[1], hit.series["speed"], equal_nan=True)
+    assert window.attribute_panel.unit("speed") == window.attribute_panel.unit("free_speed") == "km/h"
+    _assert_every_number_has_its_unit(window, hit)
     window.time_bar.slider.setValue(30)
-    assert chart.marker.get_xdata()[0] == window.scene.timeline.steps[30].astype("datetime64[ms]").astype(object)
+    local = pd.Timestamp(window.scene.timeline.steps[30]).tz_localize("UTC").tz_convert("Europe/Helsinki")
+    assert chart.marker.get_xdata()[0] == local.tz_localize(None).to_pydatetime()
     window.time_bar.slider.setValue(0)
+
+
+def _assert_every_number_has_its_unit(window: MainWindow, hit: Identified) -> None:
+    """The identify panel lists every numeric attribute of ``hit`` with the unit its layer
+    gives (typeset; "" only for the ids and counts the quantities table gives no unit)."""
+    layer = window.scene.layers[hit.layer]
+    numbers = [name for name, value in hit.attributes.items()
+               if isinstance(value, (int, float)) and not isinstance(value, bool)]
+    assert len(numbers) > 5
+    for name in numbers:
+        assert name in layer.units, name
+        assert window.attribute_panel.unit(name) == typeset(layer.units[name]), name
 
 
 def _assert_legends_apart(window: MainWindow, expected: dict[str, list[str]]) -> None:
@@ -196,6 +222,13 @@ def test_drop_two_results_compares_them(qtbot, window: MainWindow,
     assert comparison is not None and b is not None and b.isVisible()
     assert comparison.a is window.scene and comparison.b.title == "Helsinki centre 2035"
     assert abs(b.width() - window.plotter.width()) < 20  # side by side, halves
+    assert window.renderer.label().startswith("A  Helsinki centre: baseline\n")
+    assert window.compare_renderer.label().startswith("B  Helsinki centre 2035\n")
+    renderer = window.compare_renderer.plotter.renderer  # the whole twin in the half pane
+    width, height = renderer.GetSize()
+    for corner in itertools.product(*np.reshape(comparison.b.bounds(), (3, 2))):
+        x, y, _ = world_to_display(renderer, np.array(corner))
+        assert 0 <= x <= width and 0 <= y <= height, corner
     # one timeline
     window.time_bar.slider.setValue(40)
     assert comparison.b.layers["traffic"].step == 40

@@ -42,6 +42,7 @@ def test_helsinki_scene_has_roads_points_and_a_flat_ground(helsinki: Twin) -> No
     assert list(scene.layers) == ["ground", "buildings", "roads", "pois"]
     roads, pois = scene.layers["roads"], scene.layers["pois"]
     assert roads.kind == "lines" and pois.kind == "points"
+    assert roads.visible and not pois.visible  # POIs off by default: they would cover the city
     assert {"free_speed", "lanes", "capacity", "length"} <= set(roads.attributes())
     assert roads.feature_row(10) == roads.mesh.cell_data[FEATURE][10]
     attributes = roads.feature_attributes(10)

@@ -1,20 +1,23 @@
-"""A self-contained HTML report comparing two runs: KPI table, travel time distributions,
-energy profiles, maps of the change per link and per building (matplotlib PNGs inlined).
-Units are those the results files give (the KPI table's unit column, the parts' ``units``)."""
+"""A self-contained HTML report comparing two runs, rendered from a Jinja2 template: KPI table
+(changes coloured better or worse, the unfinished trips stated beside the travel times, empty
+cells explained), travel time distributions, energy profiles, maps of the change per link and
+per building (matplotlib PNGs inlined). Units are those the results files give (the KPI table's
+unit column, the parts' ``units``)."""
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 from pathlib import Path
 
+import jinja2
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from twin.mobility.kpis import UNFINISHED
 from twin.printable import readable
 from twin.quantities import factor, typeset
 from twin.runs.compare import building_change, compare_kpis, link_change
@@ -25,79 +28,107 @@ TRAVEL_TIME_UNIT = "min"
 ENERGY_UNIT, LOAD_UNIT = "MWh", "MW"
 """Monthly energy and mean loads of all buildings are shown in MWh and MW."""
 
-STYLE = """
-body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
-.better { color: #1a7f37; } .worse { color: #b2182b; }
-figure { margin: 1.5em 0; } figcaption { font-size: 0.9em; color: #555; }
-code { font-size: 0.85em; }
-"""
+TEMPLATE = "report.html.j2"
+"""The report's Jinja2 template, in ``twin/runs/templates``."""
+TRAVEL_TIME_KPIS = ("mobility.mean_travel_time", "mobility.median_travel_time",
+                    "mobility.p95_travel_time")
+"""KPIs over the arrived trips only: the report states the unfinished trips beside them."""
 
 
 def write_report(a: Results, b: Results, path: str | Path) -> Path:
     """Write the comparison of run ``a`` (e.g. the baseline) and ``b`` to the HTML file
-    ``path``; returns it."""
+    ``path`` (from the template ``TEMPLATE``); returns it."""
     path = Path(path)
-    parts = [f"<h1>{html.escape(b.title)} <small>vs</small> {html.escape(a.title)}</h1>",
-             _runs_table(a, b), "<h2>KPIs</h2>", _kpi_html(compare_kpis(a, b))]
-    if len(b.interventions):
-        items = "".join(f"<li>{html.escape(s)}</li>" for s in b.interventions["summary"])
-        parts.append(f"<h2>Interventions of B</h2><ul>{items}</ul>")
+    kpis, empty_cells = _kpi_rows(a, b)
+    twin_a, twin_b = (str(run.provenance.get("twin_sha256") or "") for run in (a, b))
+    sections = []
     if a.mobility is not None and b.mobility is not None:
-        parts += ["<h2>Mobility</h2>",
-                  _figure(_travel_times(a, b), "Travel times of the arrived trips: distribution "
-                          "and cumulative share."),
-                  _figure(_link_map(a, b), "Change of vehicle-km per link, B - A (red: more "
-                          "traffic in B; blue: less; links closed in B show their whole loss).")]
+        sections.append({"title": "Mobility", "figures": [
+            _figure(_travel_times(a, b), "Travel times of the arrived trips: distribution and "
+                    f"cumulative share ({_unfinished_note(a, b)})."),
+            _figure(_link_map(a, b), "Change of vehicle-km per link, B - A (red: more traffic "
+                    "in B; blue: less; links closed in B show their whole loss).")]})
     if a.energy is not None and b.energy is not None:
-        parts += ["<h2>Energy</h2>",
-                  _figure(_energy_profiles(a, b), "Heating and cooling of all buildings: "
-                          "monthly totals and the mean day (UTC hours)."),
-                  _figure(_building_map(a, b), "Change of annual heating need per m2 of floor, "
-                          "B - A (blue: less heating in B).")]
-    document = ("<!DOCTYPE html><html><head><meta charset='utf-8'>"
-                f"<title>{html.escape(b.title)} vs {html.escape(a.title)}</title>"
-                f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
+        sections.append({"title": "Energy", "figures": [
+            _figure(_energy_profiles(a, b), "Heating and cooling of all buildings: monthly "
+                    "totals and the mean day (UTC hours)."),
+            _figure(_building_map(a, b), "Change of annual heating need per m2 of floor, B - A "
+                    "(blue: less heating in B).")]})
+    document = _environment().get_template(TEMPLATE).render(
+        a_title=a.title, b_title=b.title, runs=_runs(a, b), kpis=kpis, empty_cells=empty_cells,
+        different_twins=(twin_a[:12], twin_b[:12]) if twin_a and twin_b and twin_a != twin_b else None,
+        interventions=list(b.interventions["summary"]) if len(b.interventions) else [],
+        sections=sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document, encoding="utf-8")
     return path
 
 
-def _runs_table(a: Results, b: Results) -> str:
+def _environment() -> jinja2.Environment:
+    """The templates of ``twin/runs/templates``, HTML-escaping every value."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("twin.runs", "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+def _runs(a: Results, b: Results) -> list[dict[str, object]]:
+    """What the runs table says of A and B."""
+    return [{"label": label, "title": run.title, "file": run.path.name,
+             "scenario_sha256": run.provenance["scenario_sha256"][:12],
+             "seed": run.provenance["seed"], "finished": run.provenance["finished"]}
+            for label, run in (("A", a), ("B", b))]
+
+
+def _kpi_rows(a: Results, b: Results) -> tuple[list[dict[str, object]], list[str]]:
+    """The KPI table's rows (numbers as text, an empty cell with the number of its reason) and
+    the reasons of the empty cells, in order."""
+    reasons: list[str] = []
     rows = []
+    for name, r in compare_kpis(a, b).iterrows():
+        cells = {}
+        for label, run, value in (("A", a, r["a"]), ("B", b, r["b"])):
+            reason = "" if pd.notna(value) else _why_empty(label, run, str(name))
+            if reason and reason not in reasons:
+                reasons.append(reason)
+            cells[label] = {"text": readable(value), "reason": reason,
+                            "footnote": reasons.index(reason) + 1 if reason else ""}
+        rows.append({"name": name, "definition": str(r["definition"]), "a": cells["A"],
+                     "b": cells["B"], "change": readable(r["change"], "+"),
+                     "pct_change": "" if pd.isna(r["pct_change"]) else f"{r['pct_change']:+.1f} %",
+                     "verdict": r["verdict"], "unit": str(r["unit"]),
+                     "note": _unfinished_note(a, b) if name in TRAVEL_TIME_KPIS else ""})
+    return rows, reasons
+
+
+def _why_empty(label: str, run: Results, kpi: str) -> str:
+    """Why run ``label`` has no value of ``kpi``."""
+    module = kpi.split(".", 1)[0]
+    if getattr(run, module, None) is None and module in ("mobility", "energy"):
+        return f"{label} ran no {module} simulation"
+    if kpi not in run.kpis.index:
+        return f"{label} does not report this KPI"
+    return f"undefined in {label} (nothing to take it over, e.g. no trip arrived)"
+
+
+def _unfinished_note(a: Results, b: Results) -> str:
+    """The trips left out of travel times: ``arrived trips only; unfinished (not arrived by
+    the end): A 12 of 5,000 (0.2 %), B ...``."""
+    parts = []
     for label, run in (("A", a), ("B", b)):
-        p = run.provenance
-        rows.append(f"<tr><td>{label}</td><td class='text'>{html.escape(run.title)}</td>"
-                    f"<td class='text'><code>{html.escape(run.path.name)}</code></td>"
-                    f"<td class='text'><code>{p['scenario_sha256'][:12]}</code></td>"
-                    f"<td>{p['seed']}</td><td class='text'>{html.escape(p['finished'])}</td></tr>")
-    return ("<table><tr><th></th><th>scenario</th><th>results file</th><th>scenario SHA-256</th>"
-            f"<th>seed</th><th>finished (UTC)</th></tr>{''.join(rows)}</table>")
+        if run.mobility is None:
+            continue
+        trips = run.mobility.trips
+        unfinished = int(trips["status"].isin(UNFINISHED).sum())
+        share = f" ({100.0 * unfinished / len(trips):.1f} %)" if len(trips) else ""
+        parts.append(f"{label} {readable(unfinished)} of {readable(len(trips))}{share}")
+    return "arrived trips only; unfinished (not arrived by the end): " + ", ".join(parts)
 
 
-def _kpi_html(table: pd.DataFrame) -> str:
-    rows = []
-    for name, r in table.iterrows():
-        pct = "" if pd.isna(r["pct_change"]) else f"{r['pct_change']:+.1f} %"
-        cls = r["verdict"]
-        rows.append(f"<tr><td title='{html.escape(str(r['definition']))}'>{html.escape(name)}</td>"
-                    f"<td>{readable(r['a'])}</td><td>{readable(r['b'])}</td>"
-                    f"<td class='{cls}'>{readable(r['change'], '+')}</td><td class='{cls}'>{pct}</td>"
-                    f"<td class='text'>{html.escape(str(r['unit']))}</td></tr>")
-    return ("<table><tr><th>KPI</th><th>A</th><th>B</th><th>change</th><th>% change</th>"
-            f"<th>unit</th></tr>{''.join(rows)}</table>")
-
-
-
-
-def _figure(fig: Figure, caption: str) -> str:
+def _figure(fig: Figure, caption: str) -> dict[str, str]:
+    """A figure as a base64 PNG and its caption."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f"<figure><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return {"png": base64.b64encode(buffer.getvalue()).decode("ascii"), "caption": caption}
 
 
 def _travel_times(a: Results, b: Results) -> Figure:

@@ -1,5 +1,5 @@
 """The layer tree: show/hide each layer, and for the selected one its opacity, the attribute it
-is coloured by, the colour range (robust or manual min/max) and the colour map."""
+is coloured by, the colour range (robust or manual min/max), the classes and the colour map."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from PyQt6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSlider,
+    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from viewer.colour_classes import CLASSIFICATIONS, MAX_CLASS_COUNT
 from viewer.layers import COLOUR_MAPS, Layer
 from viewer.scene import Scene
 
@@ -46,10 +48,18 @@ class LayerPanel(QWidget):
         range_row = QHBoxLayout()
         for control in (self.range_min, self.range_max, self.range_reset):
             range_row.addWidget(control)
+        self.classification = QComboBox()
+        self.classification.addItems(CLASSIFICATIONS)
+        self.class_count = QSpinBox()
+        self.class_count.setRange(1, MAX_CLASS_COUNT)
+        classes_row = QHBoxLayout()
+        classes_row.addWidget(self.classification)
+        classes_row.addWidget(self.class_count)
         form = QFormLayout()
         form.addRow("Opacity", self.opacity)
         form.addRow("Colour by", self.color_by)
         form.addRow("Range", range_row)
+        form.addRow("Classes", classes_row)
         form.addRow("Colour map", self.cmap)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
@@ -62,6 +72,8 @@ class LayerPanel(QWidget):
         self.range_min.editingFinished.connect(self._on_range)
         self.range_max.editingFinished.connect(self._on_range)
         self.range_reset.clicked.connect(self._on_range_reset)
+        self.classification.activated.connect(self._on_classes)
+        self.class_count.valueChanged.connect(self._on_classes)
         self._show_selected()
 
     def set_scene(self, scene: Scene) -> None:
@@ -137,11 +149,15 @@ class LayerPanel(QWidget):
         if layer is not None and layer.color_by is not None:
             layer.set_value_range(layer.color_by, None)
 
+    def _on_classes(self, *_: object) -> None:
+        if (layer := self.selected_layer()) is not None:
+            layer.set_classification(self.classification.currentText(), self.class_count.value())
+
     def _show_selected(self) -> None:
         """Put the selected layer's state into the controls."""
         layer = self.selected_layer()
         controls = (self.opacity, self.color_by, self.cmap, self.range_min, self.range_max,
-                    self.range_reset)
+                    self.range_reset, self.classification, self.class_count)
         for control in controls:
             control.setEnabled(layer is not None and (
                 layer.color_by is not None or control not in controls[3:]))
@@ -154,6 +170,8 @@ class LayerPanel(QWidget):
             self.color_by.addItems([SOLID, *layer.attributes()])
             self.color_by.setCurrentText(layer.color_by or SOLID)
             self.cmap.setCurrentText(layer.cmap)
+            self.classification.setCurrentText(layer.classification)
+            self.class_count.setValue(layer.class_count)
             if layer.color_by is not None:
                 low, high = layer.value_range(layer.color_by)
                 self.range_min.setText(f"{low:.6g}")

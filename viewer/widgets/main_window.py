@@ -165,7 +165,6 @@ class MainWindow(QMainWindow):
         assert isinstance(self.scene, ResultsScene) and self.renderer is not None
         self.end_comparison()
         self.comparison = Comparison(self.scene, scene)
-        pose = self.renderer.camera_pose()
         self.compare_plotter = QtInteractor(self.views, multi_samples=0, auto_update=False)
         self.views.addWidget(self.compare_plotter)
         self.views.setSizes([1, 1])
@@ -175,7 +174,10 @@ class MainWindow(QMainWindow):
         self.compare_renderer.set_anti_aliasing(self.settings.anti_aliasing)
         self.compare_identifier = Identifier(scene)
         self._watch_clicks(self.compare_plotter, compared=True)
-        self.renderer.set_camera_pose(pose)
+        self.renderer.set_pane(f"A  {self.scene.title}")
+        self.compare_renderer.set_pane(f"B  {scene.title}")
+        QApplication.processEvents()  # the panes take their half widths
+        self.renderer.view_preset("iso")  # the whole twin in a half-width pane
         self.show_differences_action.setEnabled(True)
         self.progress.hide()
         self.setWindowTitle(f"{self.scene.title} | {scene.title} — localtwin viewer")
@@ -191,6 +193,8 @@ class MainWindow(QMainWindow):
             self.layer_panel.set_scene(self.scene)
         self.comparison.close()
         if self.renderer is not None:
+            self.renderer.set_pane("")
+            self.renderer.highlight(None, None)
             self.renderer.recolour()
         self.compare_renderer.remove()
         self.compare_plotter.close()
@@ -215,6 +219,9 @@ class MainWindow(QMainWindow):
         if identifier is None or plotter is None:
             return None
         hit = identifier.identify(plotter.renderer, x, y)
+        for renderer, shown in ((self.renderer, not compared), (self.compare_renderer, compared)):
+            if renderer is not None:
+                renderer.highlight(hit.layer if hit and shown else None, hit.row if hit and shown else None)
         self.attribute_panel.show_identified(hit)
         self.identified.emit(hit)
         return hit
