@@ -1,12 +1,25 @@
-"""The daily departure profile and the doubly constrained gravity model."""
+"""The daily departure profile, the doubly constrained gravity model and where buildings' trips
+start and end."""
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
+import shapely
+from pyproj import CRS
 
-from twin.mobility import WEEKDAY_PROFILE, departure_times, profile_share
-from twin.mobility.gravity import gravity_matrix
+from twin.mobility import WEEKDAY_PROFILE, departure_times, profile_share, routable_network
+from twin.mobility.gravity import gravity_matrix, node_floor_areas
+from twin.model import (
+    BUILDING_COLUMNS,
+    LINK_COLUMNS,
+    NODE_COLUMNS,
+    Network,
+    Twin,
+    conform_buildings,
+)
 
 
 def test_profile_shares() -> None:
@@ -47,3 +60,34 @@ def test_gravity_matrix_meets_both_margins_and_prefers_near_pairs() -> None:
 def test_gravity_matrix_without_reachable_pairs_is_empty() -> None:
     trips = gravity_matrix(np.array([5.0]), np.array([5.0]), np.array([[np.inf]]), beta=0.01)
     assert trips.shape == (1, 1) and trips.sum() == 0.0
+
+
+def test_a_building_sends_its_trips_from_the_street_it_fronts() -> None:
+    """A triangle of two-way streets P(0, 0) - Q(400, 0) - R(200, 60); a house at (200, 12) is
+    12 m from street P-Q and 48 m from junction R: its trips start at an end of P-Q (P or Q),
+    not at the nearer junction R, and its destinations' at the other end."""
+    crs = CRS.from_epsg(3067)
+    points = {"P": (0.0, 0.0), "Q": (400.0, 0.0), "R": (200.0, 60.0)}
+    nodes = gpd.GeoDataFrame(pd.DataFrame({"id": list(points), "control": "none"}).astype(NODE_COLUMNS),
+                             geometry=shapely.points(list(points.values())), crs=crs)
+    pairs = [(a, b) for a in points for b in points if a != b]
+    links = pd.DataFrame({
+        "id": [f"{a}{b}" for a, b in pairs], "from_node": [a for a, _ in pairs],
+        "to_node": [b for _, b in pairs],
+        "length": [float(np.hypot(*np.subtract(points[b], points[a]))) for a, b in pairs],
+        "lanes": 1, "free_speed": 13.9, "capacity": 900.0, "road_class": "residential",
+        "name": None}).astype(LINK_COLUMNS)
+    network = Network(nodes=nodes, links=gpd.GeoDataFrame(
+        links, geometry=shapely.linestrings([[points[a], points[b]] for a, b in pairs]), crs=crs))
+    house = gpd.GeoDataFrame(pd.DataFrame({"id": ["h"], "use": ["unknown"], "height": [6.0],
+                                           "floors": [2], "footprint_area": [100.0]}),
+                             geometry=[shapely.box(195.0, 7.0, 205.0, 17.0)], crs=crs)
+    twin = Twin(name="triangle", crs=crs, buildings=conform_buildings(house), network=network)
+    assert set(BUILDING_COLUMNS) <= set(twin.buildings.columns)
+    net = routable_network(twin)
+    homes = node_floor_areas(net, twin.buildings, ("unknown",), end="from")
+    jobs = node_floor_areas(net, twin.buildings, ("unknown",), end="to")
+    ids = net.node_ids
+    assert homes.sum() == jobs.sum() == 200.0
+    start, end = ids[homes > 0], ids[jobs > 0]
+    assert len(start) == len(end) == 1 and {start[0], end[0]} == {"P", "Q"}

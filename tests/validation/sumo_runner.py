@@ -141,12 +141,19 @@ def write_trips(path: Path, demand: pd.DataFrame) -> Path:
     return path
 
 
-def route(folder: Path, net: Path, trips: Path) -> Path:
-    """duarouter's fastest routes on the empty network."""
+def route(folder: Path, net: Path, trips: Path, ignore_errors: bool = False) -> Path:
+    """duarouter's fastest routes on the empty network; with ``ignore_errors`` the trips it
+    finds no route for are left out (``routed_trips`` says which are in)."""
     out = folder / "routes.rou.xml"
     tool("duarouter", "-n", str(net), "--route-files", str(trips), "--junction-taz", "true",
-         "-o", str(out), "--no-step-log", "true", "--seed", "42", cwd=folder)
+         "-o", str(out), "--no-step-log", "true", "--seed", "42",
+         "--ignore-errors", "true" if ignore_errors else "false", cwd=folder)
     return out
+
+
+def routed_trips(routes: Path) -> set[str]:
+    """Ids of the vehicles a routes file has a route for."""
+    return {element.get("id") for _, element in iterparse(routes) if element.tag == "vehicle"}
 
 
 def with_routes(demand: pd.DataFrame, routes: Path) -> pd.DataFrame:

@@ -1,9 +1,13 @@
 """Car trips generated from the twin's buildings with a doubly constrained gravity model.
 
-Every building is attached to the nearest node of the routable network (by its footprint's
-representative point). Trip productions of a node are proportional to the floor area of its
-``PRODUCTION_USES`` buildings (homes), attractions to that of its ``ATTRACTION_USES`` buildings
-(workplaces, shops, schools). Floor area = footprint area x floors (floors unknown: height / 3 m,
+Every building fronts the street (link) of the routable network nearest to its footprint's
+representative point: its trips start at that link's upstream junction and end at its downstream
+junction, so they spread over the junctions of every street that has buildings, rather than the
+few nodes nearest to the homes. Trip productions of a junction are proportional to the floor area
+of its ``PRODUCTION_USES`` buildings (homes), attractions to that of its ``ATTRACTION_USES``
+buildings (workplaces, shops, schools). Buildings of unknown use (OSM's ``building=yes``, most
+of a city centre's blocks: homes above shops and offices) count on both sides; the twin cannot
+tell the two apart. Floor area = footprint area x floors (floors unknown: height / 3 m,
 at least one). Trips between nodes i and j follow::
 
     T_ij = a_i P_i b_j A_j exp(-beta t_ij),   sum_j T_ij = P_i,   sum_i T_ij = A_j
@@ -19,7 +23,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
+import shapely
 
 from twin.errors import InputError
 from twin.mobility.demand import demand_frame
@@ -28,8 +32,8 @@ from twin.mobility.paths import free_flow_matrix
 from twin.mobility.profile import WEEKDAY_PROFILE, departure_times
 from twin.model import STOREY_HEIGHT
 
-PRODUCTION_USES: tuple[str, ...] = ("residential",)
-ATTRACTION_USES: tuple[str, ...] = ("office", "retail", "education")
+PRODUCTION_USES: tuple[str, ...] = ("residential", "unknown")
+ATTRACTION_USES: tuple[str, ...] = ("office", "retail", "education", "unknown")
 DEFAULT_BETA = 1.0 / 600.0
 """1/s, travel-time deterrence (0.1 per minute)."""
 
@@ -44,16 +48,21 @@ def floor_area(buildings: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def node_floor_areas(net: RoutableNetwork, buildings: gpd.GeoDataFrame,
-                     uses: tuple[str, ...]) -> np.ndarray:
-    """Floor area (m²) of the buildings of ``uses`` attached to each node of ``net``."""
+                     uses: tuple[str, ...], end: str = "from") -> np.ndarray:
+    """Floor area (m²) of the buildings of ``uses`` at each node of ``net``: at the ``end``
+    (``"from"``: upstream, where trips start; ``"to"``: downstream, where they end) of the
+    link each building fronts (the nearest open link to its representative point)."""
     out = np.zeros(net.graph.n_nodes)
     chosen = buildings[buildings["use"].isin(uses)]
-    if len(chosen) == 0:
+    links = net.network.links
+    usable = np.flatnonzero(links["capacity"].to_numpy(dtype=np.float64) > 0)
+    if len(chosen) == 0 or usable.size == 0:
         return out
-    points = chosen.geometry.representative_point()
-    tree = cKDTree(np.column_stack([net.graph.node_x, net.graph.node_y]))
-    _, nearest = tree.query(np.column_stack([points.x.to_numpy(), points.y.to_numpy()]))
-    np.add.at(out, nearest, floor_area(chosen))
+    tree = shapely.STRtree(links.geometry.to_numpy()[usable])
+    points = chosen.geometry.representative_point().to_numpy()
+    which, nearest = tree.query_nearest(points, all_matches=False)
+    nodes = (net.graph.link_from if end == "from" else net.graph.link_to)[usable[nearest]]
+    np.add.at(out, nodes, floor_area(chosen)[which])
     return out
 
 
@@ -95,7 +104,7 @@ def gravity_demand(net: RoutableNetwork, buildings: gpd.GeoDataFrame, n_trips: i
     Parameters
     ----------
     net : RoutableNetwork
-        The routable network: buildings attach to its nearest node, travel times are its
+        The routable network: buildings front its nearest open link, travel times are its
         free-flow fastest paths.
     buildings : geopandas.GeoDataFrame
         The twin's buildings with ``use``, ``footprint_area`` [m²], ``floors`` [-] (may be
@@ -137,8 +146,8 @@ def gravity_demand(net: RoutableNetwork, buildings: gpd.GeoDataFrame, n_trips: i
     """
     if n_trips < 0:
         raise ValueError(f"gravity_demand: n_trips must be >= 0, got {n_trips}")
-    production = node_floor_areas(net, buildings, production_uses)
-    attraction = node_floor_areas(net, buildings, attraction_uses)
+    production = node_floor_areas(net, buildings, production_uses, end="from")
+    attraction = node_floor_areas(net, buildings, attraction_uses, end="to")
     for total, uses in ((production, production_uses), (attraction, attraction_uses)):
         if total.sum() <= 0:
             raise InputError(None, "buildings.use",

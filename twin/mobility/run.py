@@ -109,6 +109,8 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     trips = _trip_table(demand, result, net, keep, outside, unroutable, start, origin,
                         destination)
     notes += _endpoint_notes(origins, destinations, outside, unroutable, same)
+    notes.append(f"{int(keep.sum())} trips simulated from {np.unique(origin[keep]).size} origin "
+                 f"and to {np.unique(destination[keep]).size} destination junctions")
     timings = {**result.timings, "total": time.perf_counter() - t0}
     return MobilityRun(
         network=net, crs=twin.crs, start=start, bin_start=result.links.bin_start + start,
