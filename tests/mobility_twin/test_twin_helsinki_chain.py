@@ -71,7 +71,7 @@ def test_gravity_demand_is_seeded_and_follows_the_buildings(twin, net, demand) -
     assert not demand.equals(gravity_demand(net, twin.buildings, N_TRIPS, START, END, seed=2))
     assert demand["departure"].between(START, END, inclusive="left").all()
     homes = node_floor_areas(net, twin.buildings, PRODUCTION_USES) > 0
-    work = node_floor_areas(net, twin.buildings, ATTRACTION_USES) > 0
+    work = node_floor_areas(net, twin.buildings, ATTRACTION_USES, end="to") > 0
     assert homes[net.node_positions(demand["origin"].to_numpy())].all()
     assert work[net.node_positions(demand["destination"].to_numpy())].all()
     assert (demand["origin"] != demand["destination"]).all()

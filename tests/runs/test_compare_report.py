@@ -115,14 +115,17 @@ def test_changes_are_judged_better_or_worse_by_the_quantities_table(files) -> No
     a = read_results(files["helsinki_baseline"])
     b = read_results(files["helsinki_mannerheimintie_closure"])
     table = compare_kpis(a, b)
-    # fewer arrived trips is worse, though the change is negative; vehicle-km is neither
-    assert table.loc["mobility.arrived", "change"] < 0
-    assert table.loc["mobility.arrived", "verdict"] == "worse"
+    # the closure's detours add delay, which is worse; vehicle-km is neither better nor worse
+    assert table.loc["mobility.total_delay", "change"] > 0
     assert table.loc["mobility.total_delay", "verdict"] == "worse"
     assert table.loc["mobility.vehicle_km", "verdict"] == ""
-    report = write_report(a, b, files["helsinki_baseline"].with_name("judged.html")).read_text()
+    # the other way round the delay falls: a negative change, judged better
+    back = compare_kpis(b, a)
+    assert back.loc["mobility.total_delay", "change"] < 0
+    assert back.loc["mobility.total_delay", "verdict"] == "better"
+    report = write_report(b, a, files["helsinki_baseline"].with_name("judged.html")).read_text()
     text = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", report)  # the maps' bytes
-    assert 'class="worse">-' in text and "e+0" not in text
+    assert 'class="better">-' in text and "e+0" not in text
 
 
 def test_the_report_states_unfinished_trips_and_explains_empty_cells(files, tmp_path) -> None:

@@ -32,10 +32,10 @@ from twin.importers.citygml_scan import Building, Ring, Scan, scan_citygml
 from twin.importers.citygml_uses import use_of_code
 from twin.importers.cityjson import use_of_text
 from twin.importers.cityjson_geometry import (
-    SurfaceMetrics,
     Surfaces,
     building_metrics,
     footprints,
+    geometry_warnings,
     surface_metrics,
 )
 from twin.importers.cityjson_scanner import ranges
@@ -220,7 +220,7 @@ def _buildings(path: Path, buildings: list[Building], surface_ids: list[str | No
         geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
     kept = frame.geometry.notna().to_numpy()
     faces = surface_layer(surfaces, metrics, surfaces.surface_class, ids, kept, crs, surface_ids)
-    warnings = _geometry_warnings(metrics, repaired, int((~kept).sum()))
+    warnings = geometry_warnings(metrics, repaired, int((~kept).sum()))
     return frame[kept].reset_index(drop=True), faces, warnings
 
 
@@ -236,24 +236,6 @@ def _scan_warnings(scan: Scan) -> list[str]:
     if scan.unresolved:
         lines.append(f"{scan.unresolved['references']} xlink:href surface references to "
                      "polygons outside their building not resolved")
-    return lines
-
-
-def _geometry_warnings(metrics: SurfaceMetrics, repaired: int, without_footprint: int
-                       ) -> list[str]:
-    """Warning lines about degenerate and repaired geometry."""
-    lines = []
-    degenerate = int((~metrics.usable).sum())
-    if degenerate:
-        lines.append(f"{degenerate} degenerate surfaces skipped (fewer than 3 corners or no area)")
-    reoriented = int(metrics.part_reoriented.sum())
-    if reoriented:
-        lines.append(f"{reoriented} closed shells faced inward; their normals were turned")
-    if repaired:
-        lines.append(f"{repaired} invalid footprints repaired")
-    if without_footprint:
-        lines.append(f"{without_footprint} buildings without a footprint (no non-vertical "
-                     "surface) skipped")
     return lines
 
 

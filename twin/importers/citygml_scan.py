@@ -25,21 +25,13 @@ from lxml import etree
 
 from twin.errors import InputError
 from twin.importers.cityjson_geometry import (
-    CLASS_CLOSURE,
-    CLASS_GROUND,
     CLASS_IGNORED,
-    CLASS_ROOF,
     CLASS_UNKNOWN,
-    CLASS_WALL,
+    SEMANTIC_CLASSES,
 )
 
 THEMATIC_CLASSES = {
-    "RoofSurface": CLASS_ROOF,
-    "WallSurface": CLASS_WALL,
-    "Window": CLASS_WALL,
-    "Door": CLASS_WALL,
-    "GroundSurface": CLASS_GROUND,
-    "ClosureSurface": CLASS_CLOSURE,
+    **SEMANTIC_CLASSES,
     "OuterCeilingSurface": CLASS_IGNORED,
     "OuterFloorSurface": CLASS_IGNORED,
     "InteriorWallSurface": CLASS_IGNORED,

@@ -33,17 +33,14 @@ from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.cityjson_geometry import (
     BOUNDARY_DEPTH,
-    CLASS_CLOSURE,
-    CLASS_GROUND,
     CLASS_IGNORED,
-    CLASS_ROOF,
-    CLASS_WALL,
+    SEMANTIC_CLASSES,
     GeometryError,
     GeometryRequest,
-    SurfaceMetrics,
     assemble_surfaces,
     building_metrics,
     footprints,
+    geometry_warnings,
     surface_metrics,
 )
 from twin.importers.cityjson_scanner import (
@@ -58,17 +55,6 @@ from twin.model import BUILDING_COLUMNS
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
 
-SEMANTIC_CLASSES = {
-    "RoofSurface": CLASS_ROOF,
-    "WallSurface": CLASS_WALL,
-    "Window": CLASS_WALL,
-    "Door": CLASS_WALL,
-    "GroundSurface": CLASS_GROUND,
-    "ClosureSurface": CLASS_CLOSURE,
-}
-"""Semantic surface types that count as roof, wall or ground; windows and doors are part of the
-facade. Closure surfaces are kept in the ``surfaces`` layer but, like every other type
-(OuterCeilingSurface, interior surfaces, ...), left out of the areas."""
 
 IGNORED_BUILDING_CHILDREN = frozenset({
     "BuildingInstallation", "BuildingStorey", "BuildingRoom", "BuildingUnit",
@@ -646,28 +632,10 @@ def _buildings(path: Path, arrays: NumericArrays, vertices: np.ndarray, selectio
         {name: pd.Series(columns[name], dtype=dtype) for name, dtype in BUILDING_COLUMNS.items()},
         geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
     has_footprint = frame.geometry.notna().to_numpy()
-    warnings = _geometry_warnings(metrics, repaired, int((~has_footprint).sum()))
+    warnings = geometry_warnings(metrics, repaired, int((~has_footprint).sum()))
     faces = surface_layer(surfaces, metrics, surfaces.surface_class, selection.ids,
                           has_footprint, crs)
     return frame[has_footprint].reset_index(drop=True), faces, warnings
-
-
-def _geometry_warnings(metrics: SurfaceMetrics, repaired: int, without_footprint: int
-                       ) -> list[str]:
-    """Warning lines about degenerate, reoriented and repaired geometry."""
-    lines = []
-    degenerate = int((~metrics.usable).sum())
-    if degenerate:
-        lines.append(f"{degenerate} degenerate surfaces skipped (fewer than 3 corners or no area)")
-    reoriented = int(metrics.part_reoriented.sum())
-    if reoriented:
-        lines.append(f"{reoriented} closed shells faced inward; their normals were turned")
-    if repaired:
-        lines.append(f"{repaired} invalid footprints repaired")
-    if without_footprint:
-        lines.append(f"{without_footprint} buildings without a footprint (no non-vertical "
-                     "surface) skipped")
-    return lines
 
 
 # --------------------------------------------------------------------------- attributes

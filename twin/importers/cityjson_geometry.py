@@ -20,6 +20,19 @@ CLASS_UNKNOWN, CLASS_ROOF, CLASS_WALL, CLASS_GROUND, CLASS_IGNORED, CLASS_CLOSUR
 """Surface classes: from semantics (unknown when a surface has none), else from the normal.
 Closure surfaces (virtual faces closing a solid) count in no area, like ignored ones."""
 
+SEMANTIC_CLASSES = {
+    "RoofSurface": CLASS_ROOF,
+    "WallSurface": CLASS_WALL,
+    "Window": CLASS_WALL,
+    "Door": CLASS_WALL,
+    "GroundSurface": CLASS_GROUND,
+    "ClosureSurface": CLASS_CLOSURE,
+}
+"""Semantic surface types that count as roof, wall or ground; windows and doors are part of the
+facade. Closure surfaces are kept in the ``surfaces`` layer but, like every other type
+(OuterCeilingSurface, interior surfaces, ...), left out of the areas."""
+
+
 WALL_MAX_NZ = float(np.sin(np.radians(10.0)))
 """A surface without semantics whose unit normal has |n_z| below this (within 10° of vertical) is
 a wall; above, an upward normal makes it roof and a downward one ground."""
@@ -475,3 +488,21 @@ def footprints(surfaces: Surfaces, metrics: SurfaceMetrics,
         unions = shapely.make_valid(parts, method="structure", keep_collapsed=False)
         result[merged] = [_polygonal(shape) for shape in unions]
     return result, int(invalid.size)
+
+
+def geometry_warnings(metrics: SurfaceMetrics, repaired: int, without_footprint: int
+                       ) -> list[str]:
+    """Warning lines about degenerate, reoriented and repaired geometry."""
+    lines = []
+    degenerate = int((~metrics.usable).sum())
+    if degenerate:
+        lines.append(f"{degenerate} degenerate surfaces skipped (fewer than 3 corners or no area)")
+    reoriented = int(metrics.part_reoriented.sum())
+    if reoriented:
+        lines.append(f"{reoriented} closed shells faced inward; their normals were turned")
+    if repaired:
+        lines.append(f"{repaired} invalid footprints repaired")
+    if without_footprint:
+        lines.append(f"{without_footprint} buildings without a footprint (no non-vertical "
+                     "surface) skipped")
+    return lines
