@@ -456,3 +456,11 @@ def test_energy_country_is_read_and_checked(write: Write) -> None:
     bad = write(text.replace('country = "FI"', 'country = "Finland"'))
     (problem,) = _problems(bad)
     assert problem.startswith(f"{bad}:{_line(text, 'country')}: energy.country: ")
+
+
+def test_energy_heating_system_is_read_and_checked(write: Write) -> None:
+    text = HELSINKI_HEAD + '\n[energy]\nweather = "w.csv"\nheating_system = "district_heating"\n'
+    assert load_scenario(write(text)).energy.heating_system == "district_heating"
+    bad = write(text.replace('"district_heating"', '"peat_stove"'))
+    (problem,) = _problems(bad)
+    assert problem.startswith(f"{bad}:{_line(text, 'heating_system')}: energy.heating_system: ")

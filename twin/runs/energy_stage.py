@@ -33,5 +33,6 @@ def run_energy_stage(twin: Twin, spec: EnergySpec | None) -> EnergyRun:
     if spec.weather is not None:
         twin = twin.replace(weather=read_weather(spec.weather).weather)
     settings = EnergySettings(warmup_hours=spec.warmup_hours, albedo=spec.albedo,
-                              sun_samples=spec.sun_samples, country=spec.country)
+                              sun_samples=spec.sun_samples, country=spec.country,
+                              heating_system=spec.heating_system)
     return run_energy(twin, settings)

@@ -158,7 +158,8 @@ class MobilitySpec:
 @dataclass(frozen=True)
 class EnergySpec:
     """Energy settings. weather: a weather file path, or None for the twin's own weather;
-    warmup_hours: h; albedo: 1; sun_samples: per hour; country: ISO 3166-1 alpha-2.
+    warmup_hours: h; albedo: 1; sun_samples: per hour; country: ISO 3166-1 alpha-2;
+    heating_system: of the buildings whose own is not known.
 
     Attributes
     ----------
@@ -173,6 +174,9 @@ class EnergySpec:
     country : str or None, default None
         ISO 3166-1 alpha-2 code of the country whose building typology applies (None: the
         country at the twin's centre).
+    heating_system : str, default "gas_boiler"
+        Heating system of the buildings whose ``heating_system`` column is null
+        (``gas_boiler``, ``heat_pump``, ``district_heating``, ``electric``).
     """
 
     weather: Path | None = None
@@ -180,6 +184,7 @@ class EnergySpec:
     albedo: float = 0.2
     sun_samples: int = 1
     country: str | None = None
+    heating_system: str = "gas_boiler"
 
 
 @dataclass(frozen=True)
@@ -349,6 +354,7 @@ def _energy(table: Mapping[str, Any], folder: Path) -> EnergySpec:
         albedo=float(table.get("albedo", defaults.albedo)),
         sun_samples=table.get("sun_samples", defaults.sun_samples),
         country=table.get("country", defaults.country),
+        heating_system=table.get("heating_system", defaults.heating_system),
     )
 
 
