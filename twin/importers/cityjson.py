@@ -52,6 +52,7 @@ from twin.importers.cityjson_scanner import (
     scan_numeric_arrays,
 )
 from twin.importers.crs import check_coordinates_fit, horizontal_crs
+from twin.json_text import DuplicateKeyError, loads_json
 from twin.model import BUILDING_COLUMNS
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
@@ -207,7 +208,9 @@ def _parse(path: Path, raw: bytes) -> _Document:
     if _is_sequence(path):
         return _parse_sequence(path, raw, skeleton, arrays)
     try:
-        header = orjson.loads(skeleton)
+        header = loads_json(skeleton)
+    except DuplicateKeyError as error:
+        raise InputError(path, error.key, "key given twice in one JSON object") from None
     except orjson.JSONDecodeError:
         raise _json_error(path, raw, None) from None
     _check_header(path, header)
@@ -224,7 +227,9 @@ def _parse_sequence(path: Path, raw: bytes, skeleton: bytes, arrays: NumericArra
     parsed = []
     for number, line in lines:
         try:
-            parsed.append((number, orjson.loads(line)))
+            parsed.append((number, loads_json(line)))
+        except DuplicateKeyError as error:
+            raise InputError(path, f"line {number}: {error.key}", "key given twice in one JSON object") from None
         except orjson.JSONDecodeError:
             raise _json_error(path, raw, None) from None
     (_, header), features = parsed[0], parsed[1:]

@@ -63,6 +63,7 @@ from twin.importers.osm_tags import (
     travel_directions,
 )
 from twin.importers.road_classes import FALLBACK_CLASS, defaults_for, is_drivable
+from twin.json_text import DuplicateKeyError, loads_json
 from twin.model import BUILDING_COLUMNS, BUILDING_USES, LINK_COLUMNS, NODE_COLUMNS, empty_frame
 from twin.quantities import KMH_PER_MS, MS_PER_KMH
 
@@ -261,11 +262,23 @@ def _read_layer(path: Path, name: str, options: ImportOptions) -> gpd.GeoDataFra
 _GEOJSON_CRS_NAME = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]*)"')
 
 
+def _check_geojson_keys(path: Path) -> None:
+    """InputError naming the key when a GeoJSON object gives one key twice (GDAL would keep one
+    of the values without a word); text that is not JSON is left to GDAL to report."""
+    try:
+        loads_json(path.read_bytes())
+    except DuplicateKeyError as error:
+        raise InputError(path, error.key, "key given twice in one JSON object") from None
+    except ValueError:
+        return
+
+
 def _check_declared_geojson_crs(path: Path) -> None:
     """InputError when a GeoJSON declares a named ``crs`` no CRS database knows: GDAL would
     read its coordinates as WGS84 without a word."""
     if path.suffix.lower() not in (".geojson", ".json"):
         return
+    _check_geojson_keys(path)
     with open(path, "rb") as handle:
         head = handle.read(1 << 20)
     match = _GEOJSON_CRS_NAME.search(head)
