@@ -57,7 +57,7 @@ class _Feed:
             return
         try:
             self.archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
+        except (zipfile.BadZipFile, OSError, NotImplementedError) as error:  # an unknown zip version
             raise InputError(
                 path, None, f"not a GTFS feed: expected a zip archive or a folder ({error})"
             ) from None

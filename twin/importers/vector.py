@@ -242,6 +242,8 @@ def _read_layer(path: Path, name: str, options: ImportOptions) -> gpd.GeoDataFra
         frame = pyogrio.read_dataframe(path, layer=name, on_invalid="ignore")
     except (DataSourceError, DataLayerError) as error:
         raise InputError(path, f"layer {name}", f"cannot be read: {error}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, f"layer {name}", "holds text that is not UTF-8") from None
     if not isinstance(frame, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)))
     _check_declared_geojson_crs(path)
@@ -349,6 +351,8 @@ def _values(frame: pd.DataFrame, column: str | None) -> list[Any]:
 def _missing(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()
+    if not pd.api.types.is_scalar(value):  # a JSON array or object: a value, if not a usable one
+        return False
     return value is None or bool(pd.isna(value))
 
 
