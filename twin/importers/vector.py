@@ -150,6 +150,7 @@ def read_vector(
     """
     path = Path(path)
     _check_column_map(path, options.column_map)
+    _check_format_matches_name(path)
     frames = {name: _read_layer(path, name, options) for name in _layer_names(path, layer)}
     crs = _common_crs(path, frames)
     result = SourceData(path=path, kind="vector", crs=crs)
@@ -216,6 +217,24 @@ def _check_column_map(path: Path, column_map: dict[str, str]) -> None:
             f"column_map.{SPEED_UNIT_KEY}",
             f"unknown unit {unit!r}; expected one of {list(KMH_PER_UNIT)}",
         )
+
+
+_MAGIC = {".gpkg": (b"SQLite format 3\x00", "a GeoPackage (an SQLite file)"),
+          ".sqlite": (b"SQLite format 3\x00", "a SpatiaLite file (an SQLite file)"),
+          ".fgb": (b"fgb", "a FlatGeobuf file")}
+"""How a file of each binary vector format begins, and what it is called."""
+
+
+def _check_format_matches_name(path: Path) -> None:
+    """InputError when a file named as a binary format does not begin as one: GDAL would open,
+    say, an OSM file renamed ``.gpkg`` with its OSM driver and find no buildings in it."""
+    expected = _MAGIC.get(path.suffix.lower())
+    if expected is None or not path.is_file():
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(len(expected[0]))
+    if head != expected[0]:
+        raise InputError(path, None, f"not {expected[1]}, as its name says; another format renamed?")
 
 
 def _layer_names(path: Path, layer: str | None) -> list[str]:
