@@ -103,3 +103,13 @@ def test_the_bytes_an_append_writes_do_not_grow_with_the_store(twin_folder) -> N
     compact(twin_folder)
     assert (twin_folder / TIMESERIES).stat().st_size > 2_000_000
     assert written(10) == small
+
+
+def test_an_append_that_cannot_compact_is_still_stored(twin_folder, monkeypatch, caplog) -> None:
+    monkeypatch.setattr(archive, "MAX_SEGMENTS", 2)
+    append_observations(twin_folder, _obs("s1", 0, 5))
+    with h5py.File(twin_folder / "timeseries/segment-000001.h5", "r+") as store:
+        store["observations/s1/intensity/value"][0] = 1e9  # the same size, another content
+    assert append_observations(twin_folder, _obs("s1", 5, 5)).stored == 5
+    assert "segments not merged" in caplog.text and "segment-000001.h5" in caplog.text
+    assert segment_names(read_manifest(twin_folder))[-1] == "timeseries/segment-000002.h5"

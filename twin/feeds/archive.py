@@ -152,7 +152,11 @@ def _append(folder: Path, observations: list[Observation], targets: Mapping[str,
     manifest["files"][name] = {}
     _put_in_place(folder, manifest, name, image)
     if len(segment_names(manifest)) >= MAX_SEGMENTS:
-        _compact(folder, manifest)
+        try:
+            _compact(folder, manifest)
+        except (OSError, IntegrityError) as error:  # the append itself is stored
+            log.warning("%s: segments not merged into %s (%s); the next append tries again", folder,
+                        TIMESERIES, error)
     return result
 
 
