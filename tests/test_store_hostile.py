@@ -71,6 +71,12 @@ def _symlink(folder: Path) -> None:  # the same bytes, but through a link out of
     (folder / "terrain_dsm.tif").symlink_to(outside)
 
 
+def _linked_segments(folder: Path) -> None:  # the segments' folder a link to one outside
+    outside = folder.parent / "outside-segments"
+    outside.mkdir()
+    (folder / "timeseries").symlink_to(outside)
+
+
 def _dropped_in_timeseries(folder: Path) -> None:
     _edit(lambda manifest: manifest["files"].pop("timeseries.h5"))(folder)
 
@@ -81,7 +87,7 @@ def _wrong_crs(folder: Path) -> None:
     _set("crs", "wkt", value=CRS("EPSG:32631").to_wkt())(folder)
 
 
-ALL = "layers.gpkg, timeseries.h5, terrain_dtm.tif, terrain_dsm.tif"
+ALL = "layers.gpkg, timeseries.h5, terrain_dtm.tif, terrain_dsm.tif or timeseries/segment-NNNNNN.h5"
 CORPUS: dict[str, tuple[Callable[[Path], None], str]] = {
     "not TOML": (lambda f: (f / MANIFEST).write_text("name = ["),
                  "M: broken manifest: Invalid value (at end of document)"),
@@ -128,6 +134,10 @@ CORPUS: dict[str, tuple[Callable[[Path], None], str]] = {
     "time series dropped in": (_dropped_in_timeseries,
                                "F: files changed since the twin was saved: timeseries.h5 (not "
                                "listed in the manifest)"),
+    "segment up": (_set("files", "timeseries/../layers.gpkg", value={"sha256": "0" * 64, "size": 1}),
+                   f"M: files.timeseries/../layers.gpkg: not a file of a twin folder (expected one of {ALL})"),
+    "segments folder a link": (_linked_segments, "F: files changed since the twin was saved: "
+                                                 "timeseries (not a folder)"),
     "link out of the folder": (_symlink, "F: files changed since the twin was saved: "
                                          "terrain_dsm.tif (not a regular file)"),
     "other format, rehashed": (_foreign_format,

@@ -181,7 +181,7 @@ def test_a_file_without_crs_needs_one(bgt: gpd.GeoDataFrame, tmp_path: Path) -> 
 def test_a_file_that_is_not_vector_data_is_named(tmp_path: Path) -> None:
     path = tmp_path / "notes.gpkg"
     path.write_text("these are notes, not a GeoPackage\n")
-    with pytest.raises(InputError, match=r"notes\.gpkg: not a vector file GDAL can read") as caught:
+    with pytest.raises(InputError, match=r"notes\.gpkg: not a GeoPackage \(an SQLite file\), as its name says") as caught:
         read_vector(path)
     assert caught.value.path == str(path)
 

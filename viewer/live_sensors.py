@@ -14,7 +14,7 @@ import shapely
 from twin.errors import TwinError
 from twin.feeds.archive import list_series
 from twin.model import Twin
-from twin.store import TIMESERIES
+from twin.store import MANIFEST
 from viewer.layers import Layer
 from viewer.meshes.ground import HeightAt
 from viewer.meshes.points import point_cloud
@@ -82,10 +82,10 @@ class LiveSensors:
 
     def _file_stamp(self) -> tuple[int, int] | None:
         try:
-            info = (self.folder / TIMESERIES).stat()
+            info = (self.folder / MANIFEST).stat()  # each append or save puts a new one in place
         except OSError:
             return None
-        return info.st_mtime_ns, info.st_size
+        return info.st_ino, info.st_mtime_ns
 
 
 def live_sensors(folder: str | Path, twin: Twin, origin: tuple[float, float],

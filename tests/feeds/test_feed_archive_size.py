@@ -15,6 +15,7 @@ from twin.feeds.archive import (
     MAX_CHUNK,
     append_observations,
     chunk_length,
+    compact,
     read_series,
 )
 from twin.feeds.base import Observation
@@ -22,6 +23,7 @@ from twin.feeds.ingest import Ingestor
 from twin.feeds.payloads import to_ms
 from twin.feeds.quarantine import quarantine_path
 from twin.store import TIMESERIES, read_manifest, verify_files
+from twin.store.segments import segment_names
 
 T0 = to_ms("2026-05-01T00:00:00Z")
 
@@ -30,9 +32,13 @@ def _one(sensor: str, i: int = 0) -> Observation:
     return Observation(sensor, "intensity", T0 + i * 1000, float(i), "veh")
 
 
-def _chunk(folder, sensor: str) -> int:
-    with h5py.File(folder / TIMESERIES, "r") as store:
+def _chunk(folder, sensor: str, part: str = TIMESERIES) -> int:
+    with h5py.File(folder / part, "r") as store:
         return store[f"observations/{sensor}/intensity/time"].chunks[0]
+
+
+def _newest_segment(folder) -> str:
+    return segment_names(read_manifest(folder))[-1]
 
 
 def test_chunk_length_fits_the_series() -> None:
@@ -45,10 +51,15 @@ def test_chunk_length_fits_the_series() -> None:
 
 def test_a_one_value_series_takes_a_few_kilobytes(twin_folder) -> None:
     append_observations(twin_folder, [_one("warm-up")])
+    compact(twin_folder)
     before = (twin_folder / TIMESERIES).stat().st_size
     append_observations(twin_folder, [_one(f"sensor-{i:04d}") for i in range(1000)])
+    segment = _newest_segment(twin_folder)
+    assert (twin_folder / segment).stat().st_size / 1000 < 4096  # 64 KiB chunks took 73 kB
+    assert _chunk(twin_folder, "sensor-0000", segment) == FIRST_CHUNK
+    compact(twin_folder)
     per_series = ((twin_folder / TIMESERIES).stat().st_size - before) / 1000
-    assert per_series < 4096, per_series  # 64 KiB chunks took 73 kB
+    assert per_series < 4096, per_series
     assert _chunk(twin_folder, "sensor-0000") == FIRST_CHUNK
 
 
@@ -56,6 +67,7 @@ def test_a_growing_series_gets_longer_chunks_and_keeps_every_value(twin_folder) 
     values = np.random.default_rng(1).permutation(3000)  # out of order too
     for batch in np.array_split(values, 30):
         append_observations(twin_folder, [_one("s1", int(i)) for i in batch])
+    compact(twin_folder)
     assert _chunk(twin_folder, "s1") == chunk_length(3000) > FIRST_CHUNK
     series, _ = read_series(twin_folder, "s1", "intensity")
     assert series.to_numpy().tolist() == list(map(float, range(3000)))

@@ -79,7 +79,7 @@ def test_a_full_disk_during_an_append_stops_with_one_line_and_keeps_the_twin(twi
     assert result.returncode == 2, result.stderr  # not -11, a segmentation fault
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == \
-        f"error: {twin_folder / TIMESERIES}: could not write: File too large"
+        f"error: {twin_folder / 'timeseries' / 'segment-000001.h5'}: could not write: File too large"
     assert {path.name: path.read_bytes() for path in twin_folder.iterdir()} == before
     assert verify_files(twin_folder, read_manifest(twin_folder)) == []
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".delft")) == []

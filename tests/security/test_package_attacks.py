@@ -74,6 +74,27 @@ def _signed_by(members: dict[str, bytes], private: Path, package: Path) -> None:
             archive.writestr(name, data)
 
 
+def _manifest_repeating_scenario(good: Path, private: Path, package: Path) -> None:
+    """A signed manifest that names its scenario twice: readers keeping the first or the last
+    value would run different members."""
+    members = _members(good)
+    members["other.toml"] = members["scenario.toml"]
+    _signed_by(members, private, package)
+    members = _members(package)
+    text = members["manifest.json"].replace(b'"scenario": "scenario.toml"',
+                                            b'"scenario": "scenario.toml", "scenario": "other.toml"')
+    assert text != members["manifest.json"]
+    members["manifest.json"] = text
+    key = load_private_key(private)
+    members["signature.json"] = json.dumps({
+        "algorithm": "Ed25519", "key_id": key_id(key.public_key()),
+        "public_key": public_pem(key.public_key()).decode(),
+        "signature": base64.b64encode(key.sign(text)).decode()}).encode()
+    with zipfile.ZipFile(package, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
 def _scenario_naming(old: bytes, new: bytes) -> Callable[[Path, Path, Path], None]:
     def attack(good: Path, private: Path, package: Path) -> None:
         members = _members(good)
@@ -112,6 +133,8 @@ CORPUS: dict[str, tuple[Callable[[Path, Path, Path], None], str]] = {
                          "package: a packaged scenario reads only its own members"),
     "NUL in a name": (_central_name(b"data/Vantaa-TRY2020.csv", b"data/Vant\x00a-TRY2020.csv"),
                       "P: 'data/Vant\\x00a-TRY2020.csv': a NUL byte in the member name: refused"),
+    "manifest names its scenario twice": (_manifest_repeating_scenario,
+                                          "P: manifest.json: not JSON (key 'scenario' given twice in one object)"),
     "NUL first": (_central_name(b"scenario.toml", b"\x00cenario.toml"),
                   "P: '\\x00cenario.toml': a NUL byte in the member name: refused"),
 }

@@ -68,14 +68,14 @@ def _keygen(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    import json
     import zipfile
 
+    from twin.json_text import loads_json
     from twin.security.package import MANIFEST, pack_scenario
 
     path = pack_scenario(args.scenario, args.output, k=args.k)
     with zipfile.ZipFile(path) as archive:
-        manifest = json.loads(archive.read(MANIFEST))
+        manifest = loads_json(archive.read(MANIFEST))
     out = console()
     for name, entry in manifest["members"].items():
         out.print(f"  {name}  {entry['size']:,} bytes")

@@ -1,26 +1,27 @@
-"""Observations in the twin folder's ``timeseries.h5``, appended atomically with the manifest kept right.
+"""Observations in the twin folder: appended atomically as immutable segments, read across them.
 
-Layout: ``/observations/<sensor>/<quantity>/`` holds ``time`` (int64 ms since 1970-01-01 UTC,
-ascending, unique) and ``value`` (float64, its unit in the ``units`` attribute). A sensor group's
-attributes name the sensor (``sensor``) and the twin object it observes (``target_kind`` =
-``link``, ``building`` or "", ``target_id``). Names are percent-quoted (HDF5 names cannot hold "/").
+The layout of a series is ``twin.store.series``; where they are kept is ``twin.store.segments``:
+``timeseries.h5`` and, since the last save or compaction, one segment per append. An append never
+rewrites ``timeseries.h5``: it reads only the stored series it extends (their last time and unit,
+and their times only when a new one is not after all of them), builds the segment of what is new
+in memory, and puts it in place with the manifest listing it: the other files are hard-linked into
+a staging folder, the segment is written there (a full disk: an OSError naming the segment, the
+twin as it was), the manifest gets its name, SHA-256 and size, and the staging folder, flushed to
+disk, trades places with the twin folder in one step (``twin.store.swap``). Its cost grows with
+the number of files of the twin, which compaction bounds (``MAX_SEGMENTS``), not with the number of
+observations stored. A failure or a kill at any step leaves the stored twin as it was; an append
+that returned is on disk. Appends and saves of the twin, from any process, are serialised by the
+twin folder's lock (``twin.store.lock``), so a save never drops observations an append reported
+stored. Appending is idempotent: an observation whose (sensor, quantity, time) is already stored
+is skipped.
 
-An append works on a copy: the other files are hard-linked into a staging folder, a copy of
-``timeseries.h5`` in memory gets the new observations and is written there (a full disk: an
-OSError naming ``timeseries.h5``, the twin as it was), the manifest gets its new SHA-256, and
-the staging folder, flushed to disk, trades places with the twin folder in one step
-(``twin.store.swap``). A
-failure or a kill at any step leaves the stored twin as it was; an append that returned is on
-disk. Appends and saves of the twin, from any process, are serialised by the twin folder's lock
-(``twin.store.lock``), so a save never drops observations an append reported stored.
-Appending is idempotent: an observation whose (sensor, quantity, time) is already stored is skipped.
+An append never hashes the stored files again (that would grow with them), and never writes a
+new hash for an old file: it checks that each part it reads is listed, a regular file of the
+size the manifest gives; a change of content stays detectable at load and is refused by
+compaction and saves, which check every part's SHA-256 before merging it.
 
-Size: a twin holds at most ``MAX_SERIES`` series (the observations group's ``series`` attribute
-counts them); an observation of a new series beyond them is refused alone. Chunks fit each
-series: ``FIRST_CHUNK`` values at first, and a series that grows to ``GROWTH`` chunks is rewritten
-with chunks ``GROWTH`` times longer, up to ``MAX_CHUNK``; groups and chunk indexes are the
-compact ones of HDF5 1.10 (``libver``), so a one-value series takes about 2.5 kB, where 64 KiB
-chunks took 73 kB.
+Size: a twin holds at most ``MAX_SERIES`` series (the newest part's observations group's
+``series`` attribute counts them); an observation of a new series beyond them is refused alone.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ import os
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import h5py
@@ -48,20 +50,23 @@ from twin.hashing import sha256_file
 from twin.store import MANIFEST, OBSERVATIONS, TIMESERIES, read_manifest
 from twin.store.leftovers import recover, working_name
 from twin.store.lock import folder_lock
-from twin.store.swap import fsync_folder, replace_folder
+from twin.store.manifest import SEGMENTS, check_content_file
+from twin.store.segments import MAX_SEGMENTS, merged_timeseries, next_segment, parts, segment_names
+from twin.store.series import (  # noqa: F401  (FIRST_CHUNK, MAX_CHUNK, GROWTH: the chunk sizes of a series)
+    FIRST_CHUNK,
+    GROWTH,
+    MAX_CHUNK,
+    SERIES_COUNT,
+    chunk_length,
+    create_series,
+    in_memory,
+)
+from twin.store.swap import fsync_path, replace_folder
 
 GROUP = OBSERVATIONS
-FIRST_CHUNK = 32
-"""Fewest values in a series' chunk [-]: a one-message sensor takes 2 x 256 B of chunks."""
-MAX_CHUNK = 4096
-"""Most values in a series' chunk [-] (32 KiB of int64 or float64)."""
-GROWTH = 8
-"""A series is rewritten with chunks fitting its length once it holds this many chunks [-]."""
 MAX_SERIES = 50_000
 """Most series (sensor, quantity) a twin stores [-]; an observation of a new series beyond them
 is refused alone (about 2.5 kB of the file per series: 125 MB at the limit)."""
-_COUNT = "series"
-"""Attribute of the observations group: how many series it holds."""
 
 
 @dataclass(frozen=True)
@@ -136,161 +141,194 @@ def append_observations(folder: str | Path, observations: Iterable[Observation],
 
 def _append(folder: Path, observations: list[Observation], targets: Mapping[str, tuple[str, str]]) -> AppendResult:
     manifest = read_manifest(folder)
-    entry = manifest["files"].get(TIMESERIES)
-    present = (folder / TIMESERIES).exists()
-    if (entry is None) == present or (present and sha256_file(folder / TIMESERIES) != entry["sha256"]):
-        raise IntegrityError(f"{folder}: {TIMESERIES} changed since the twin was saved; not appending")
+    _check_parts(folder, manifest)
+    with _opened(folder, manifest) as stored, in_memory(None) as segment:
+        result = _merge(stored, segment.require_group(GROUP), observations, targets)
+        segment.flush()
+        image = bytes(segment.id.get_file_image()) if result.stored else b""
+    if result.stored == 0:
+        return result
+    name = next_segment(manifest)
+    manifest["files"][name] = {}
+    _put_in_place(folder, manifest, name, image)
+    if len(segment_names(manifest)) >= MAX_SEGMENTS:
+        try:
+            _compact(folder, manifest)
+        except (OSError, IntegrityError) as error:  # the append itself is stored
+            log.warning("%s: segments not merged into %s (%s); the next append tries again", folder,
+                        TIMESERIES, error)
+    return result
+
+
+def compact(folder: str | Path) -> None:
+    """Merge the append segments of the twin in ``folder`` into its ``timeseries.h5``, atomically.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The twin folder.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not a twin folder.
+    IntegrityError
+        Naming the parts of the time series that changed since they were stored (nothing is
+        merged).
+    """
+    folder = Path(folder)
+    recover(folder)
+    with folder_lock(folder):
+        _compact(folder, read_manifest(folder))
+
+
+def _compact(folder: Path, manifest: dict[str, Any]) -> None:
+    if not segment_names(manifest):
+        return
+    image = merged_timeseries(folder, manifest)
+    for name in segment_names(manifest):
+        del manifest["files"][name]
+    manifest["files"][TIMESERIES] = {}
+    _put_in_place(folder, manifest, TIMESERIES, image)
+
+
+def _put_in_place(folder: Path, manifest: dict[str, Any], name: str, image: bytes) -> None:
+    """Swap in a copy of ``folder`` whose file ``name`` holds ``image`` and whose manifest lists it
+    (its entry in ``manifest`` is filled in here); the other files listed are hard links."""
     staging = working_name(folder, "feeding", uuid.uuid4().hex[:8])
     staging.mkdir()
     try:
-        for name in manifest["files"]:
-            if name != TIMESERIES:
-                os.link(folder / name, staging / name, follow_symlinks=False)
-        with _in_memory(folder / TIMESERIES) as store:
-            result = _merge(store.require_group(GROUP), observations, targets)
-            store.flush()
-            image = store.id.get_file_image() if result.stored else b""
-        if result.stored == 0:
-            shutil.rmtree(staging)
-            return result
+        if any("/" in listed for listed in manifest["files"]):
+            (staging / SEGMENTS).mkdir()
+        for other in manifest["files"]:
+            if other != name:
+                os.link(folder / other, staging / other, follow_symlinks=False)
         try:
-            (staging / TIMESERIES).write_bytes(image)
+            (staging / name).write_bytes(image)
         except OSError as error:  # a full disk: name the file the user knows
-            raise OSError(error.errno, error.strerror, str(folder / TIMESERIES)) from None
-        manifest["files"][TIMESERIES] = {"sha256": sha256_file(staging / TIMESERIES),
-                                         "size": (staging / TIMESERIES).stat().st_size}
+            raise OSError(error.errno, error.strerror, str(folder / name)) from None
+        manifest["files"][name] = {"sha256": sha256_file(staging / name), "size": len(image)}
         (staging / MANIFEST).write_text(tomli_w.dumps(manifest), encoding="utf-8")
-        fsync_folder(staging)
+        # the linked files are on disk already; their new names are in the folders flushed here
+        flushed = [staging / name, staging / MANIFEST]
+        if (staging / SEGMENTS).is_dir():
+            flushed.append(staging / SEGMENTS)
+        for path in [*flushed, staging]:
+            fsync_path(path)
         old = replace_folder(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    return result
 
 
-def _in_memory(path: Path) -> h5py.File:
-    """``path`` (a new file if there is none) read into memory and opened for writing there, so
-    HDF5 never writes to disk: a full disk is then a plain failed write of the finished file
-    (HDF5 left with a file it cannot write ends the process with a segmentation fault)."""
-    if path.exists():
-        return h5py.File(path, "r+", driver="core", backing_store=False, libver=("v110", "latest"))
-    return h5py.File(f"{TIMESERIES}-{uuid.uuid4().hex}", "w", driver="core", backing_store=False,
-                     libver=("v110", "latest"))
+def _check_parts(folder: Path, manifest: dict[str, Any]) -> None:
+    """IntegrityError when a part of the time series is missing, added unlisted or not of the
+    size the manifest gives (a check that does not grow with the file; the hashes are checked
+    at load and before any merge)."""
+    listed = set(parts(manifest))
+    present = {TIMESERIES} if (folder / TIMESERIES).exists() else set()
+    if (folder / SEGMENTS).is_dir():
+        present |= {f"{SEGMENTS}/{p.name}" for p in (folder / SEGMENTS).iterdir()}
+    if listed != present or any((folder / name).stat().st_size != manifest["files"][name]["size"]
+                                for name in listed):
+        raise IntegrityError(f"{folder}: {TIMESERIES} or its segments changed since the twin was saved; "
+                             "not appending")
 
 
-def _merge(root: h5py.Group, observations: list[Observation],
+@contextmanager
+def _opened(folder: Path, manifest: dict[str, Any]) -> Iterator[list[h5py.Group]]:
+    """The observations groups of the parts of ``folder``'s time series, oldest first, open for
+    reading inside the block."""
+    with ExitStack() as stack:
+        groups = []
+        for name in parts(manifest):
+            check_content_file(folder, name)
+            store = stack.enter_context(h5py.File(folder / name, "r"))
+            if GROUP in store:
+                groups.append(store[GROUP])
+        yield groups
+
+
+@contextmanager
+def _reading(folder: Path) -> Iterator[list[h5py.Group]]:
+    """The observations groups of the twin in ``folder``, oldest part first, read under the
+    folder's shared lock (no append or save changes it meanwhile)."""
+    if not folder.parent.is_dir():
+        raise InputError(folder, None, f"not a twin folder (no {MANIFEST})")
+    with folder_lock(folder, shared=True), _opened(folder, read_manifest(folder)) as stored:
+        yield stored
+
+
+def _merge(stored: list[h5py.Group], root: h5py.Group, observations: list[Observation],
            targets: Mapping[str, tuple[str, str]]) -> AppendResult:
+    """Write into the observations group ``root`` of a new segment the ``observations`` not in
+    the ``stored`` parts, with the sensors' targets; returns the counts."""
     series: dict[tuple[str, str], list[Observation]] = defaultdict(list)
     for o in observations:
         series[(o.sensor, o.quantity)].append(o)
-    stored = duplicates = late = rejected = 0
+    stored_n = duplicates = late = rejected = 0
     refused: list[Observation] = []
-    count = int(root.attrs[_COUNT]) if _COUNT in root.attrs else sum(len(group) for group in root.values())
+    count = _series_count(stored)
     for (sensor, quantity), items in series.items():
-        name = quote(sensor, safe="")
-        key = quote(quantity, safe="")
-        sensor_group = root.get(name)
-        if (sensor_group is None or key not in sensor_group) and count >= MAX_SERIES:
+        name, key = quote(sensor, safe=""), quote(quantity, safe="")
+        found = [group[f"{name}/{key}"] for group in stored if f"{name}/{key}" in group]
+        if not found and count >= MAX_SERIES:
             refused += items
             continue
-        if sensor_group is None:
-            sensor_group = root.create_group(name)
-            sensor_group.attrs.update({"sensor": sensor, "target_kind": "", "target_id": ""})
-        target = targets.get(sensor)
-        if target is not None and (sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"]) != target:
-            sensor_group.attrs["target_kind"], sensor_group.attrs["target_id"] = target
         unit = items[0].unit
-        series_group = sensor_group.get(key)
-        if series_group is not None and series_group["value"].attrs["units"] != unit:
+        if found and found[0]["value"].attrs["units"] != unit:
             log.warning("%s %s: unit %r differs from the stored %r; %d observations rejected", sensor,
-                        quantity, unit, series_group["value"].attrs["units"], len(items))
+                        quantity, unit, found[0]["value"].attrs["units"], len(items))
             rejected += len(items)
             continue
         times = np.fromiter((o.time for o in items), dtype=np.int64, count=len(items))
         values = np.fromiter((o.value for o in items), dtype=np.float64, count=len(items))
-        count += series_group is None
-        new, skipped, out_of_order = _write_series(sensor_group, key, quantity, unit, times, values)
+        new_times, new_values, skipped, out_of_order = _fresh(found, times, values)
+        duplicates += skipped
         if out_of_order:
             log.warning("%s %s: %d observations out of order (stored in time order)", sensor, quantity, out_of_order)
-        stored += new
-        duplicates += skipped
         late += out_of_order
-    root.attrs[_COUNT] = count
+        if len(new_times) == 0:
+            continue
+        sensor_group = root.require_group(name)
+        kind, target_id = targets.get(sensor, ("", ""))
+        sensor_group.attrs.update({"sensor": sensor, "target_kind": kind, "target_id": target_id})
+        create_series(sensor_group, key, quantity, unit, new_times, new_values)
+        count += not found
+        stored_n += len(new_times)
+    root.attrs[SERIES_COUNT] = count
     if refused:
         log.warning("%d observations of new series refused: the twin holds %d series, the most it takes",
                     len(refused), MAX_SERIES)
-    return AppendResult(stored=stored, duplicates=duplicates, out_of_order=late, rejected=rejected,
+    return AppendResult(stored=stored_n, duplicates=duplicates, out_of_order=late, rejected=rejected,
                         refused=tuple(refused))
 
 
-def _write_series(parent: h5py.Group, key: str, quantity: str, unit: str, times: np.ndarray,
-                  values: np.ndarray) -> tuple[int, int, int]:
-    """Merge (times, values), in arrival order, into the series ``parent/key``; returns the numbers
-    stored, duplicates and out of order (new, but older than an earlier one)."""
-    group = parent.get(key)
-    n_old = len(group["time"]) if group is not None else 0
-    latest = int(group["time"][n_old - 1]) if n_old else np.iinfo(np.int64).min
+def _fresh(found: list[h5py.Group], times: np.ndarray, values: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Of ``times`` and ``values`` (arrival order) the observations not stored in the series parts
+    ``found``, in time order; with the numbers of duplicates and of those out of order (new, but
+    older than an earlier one)."""
+    lengths = [len(group["time"]) for group in found]
+    latest = max((int(g["time"][n - 1]) for g, n in zip(found, lengths, strict=True) if n),
+                 default=np.iinfo(np.int64).min)
     late = times < np.maximum.accumulate(np.concatenate([[latest], times]))[:-1]
-    times, first = np.unique(times, return_index=True)
+    unique, first = np.unique(times, return_index=True)
     # the stored times are read only when some new time is not after all of them
-    old_times = group["time"][()] if n_old and times[0] <= latest else np.empty(0, dtype=np.int64)
-    fresh = ~np.isin(times, old_times, assume_unique=True)
-    duplicates = len(late) - int(fresh.sum())
-    out_of_order = int(late[first][fresh].sum())
-    times, values = times[fresh], values[first][fresh]
-    if group is None:
-        group = parent.create_group(key)
-        group.attrs["quantity"] = quantity
-        _create(group, times, values, unit)
-        return len(times), duplicates, out_of_order
-    if len(times) == 0:
-        return 0, duplicates, out_of_order
-    time_data, value_data = group["time"], group["value"]
-    if chunk_length(n_old + len(times)) > time_data.chunks[0]:  # outgrown: rewrite with larger chunks
-        all_times = np.concatenate([time_data[()], times])
-        order = np.argsort(all_times, kind="stable")
-        all_values = np.concatenate([value_data[()], values])[order]
-        del group["time"], group["value"]
-        _create(group, all_times[order], all_values, unit)
-        return len(times), duplicates, out_of_order
-    time_data.resize((n_old + len(times),))
-    value_data.resize((n_old + len(times),))
-    if times[0] > latest:
-        time_data[n_old:] = times
-        value_data[n_old:] = values
-    else:
-        all_times = np.concatenate([old_times, times])  # read above: times[0] <= latest
-        order = np.argsort(all_times, kind="stable")
-        time_data[:] = all_times[order]
-        value_data[:] = np.concatenate([value_data[:n_old], values])[order]
-    return len(times), duplicates, out_of_order
+    old_times = (np.concatenate([g["time"][()] for g in found]) if len(unique) and unique[0] <= latest
+                 else np.empty(0, dtype=np.int64))
+    fresh = ~np.isin(unique, old_times)
+    return unique[fresh], values[first][fresh], len(times) - int(fresh.sum()), int(late[first][fresh].sum())
 
 
-def chunk_length(n: int) -> int:
-    """The chunk length of a series of ``n`` values: a power of two, at least ``FIRST_CHUNK``, at
-    most ``MAX_CHUNK``, and at least 1/``GROWTH`` of ``n``.
-
-    Parameters
-    ----------
-    n : int
-        Values in the series [-].
-
-    Returns
-    -------
-    int
-        Values per chunk [-].
-    """
-    return min(MAX_CHUNK, max(FIRST_CHUNK, 1 << max(0, -(-n // GROWTH) - 1).bit_length()))
-
-
-def _create(group: h5py.Group, times: np.ndarray, values: np.ndarray, unit: str) -> None:
-    """The ``time`` and ``value`` datasets of a series, chunked to fit ``len(times)`` values."""
-    chunks = (chunk_length(len(times)),)
-    group.create_dataset("time", data=times, maxshape=(None,), chunks=chunks).attrs["units"] = \
-        "ms since 1970-01-01T00:00:00Z"
-    group.create_dataset("value", data=values, maxshape=(None,), chunks=chunks).attrs["units"] = unit
+def _series_count(stored: list[h5py.Group]) -> int:
+    """The twin's series count, from the newest part that records it."""
+    for group in reversed(stored):
+        if SERIES_COUNT in group.attrs:
+            return int(group.attrs[SERIES_COUNT])
+    return sum(len(sensor) for group in stored for sensor in group.values())
 
 
 def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Series, str]:
@@ -318,14 +356,18 @@ def read_series(folder: str | Path, sensor: str, quantity: str) -> tuple[pd.Seri
     InputError
         Naming the sensor and quantity when no observations are stored.
     """
-    path = Path(folder) / TIMESERIES
-    name = f"{GROUP}/{quote(sensor, safe='')}/{quote(quantity, safe='')}"
-    with h5py.File(path, "r") if path.exists() else nullcontext(None) as store:
-        if store is None or name not in store:
+    folder = Path(folder)
+    name = f"{quote(sensor, safe='')}/{quote(quantity, safe='')}"
+    with _reading(folder) as stored:
+        found = [group[name] for group in stored if name in group]
+        if not found:
             raise InputError(folder, f"{sensor}/{quantity}", "no observations stored")
-        group = store[name]
-        index = pd.to_datetime(group["time"][()], unit="ms", utc=True).rename("time")
-        return pd.Series(group["value"][()], index=index, name=quantity), str(group["value"].attrs["units"])
+        times = np.concatenate([g["time"][()] for g in found])
+        values = np.concatenate([g["value"][()] for g in found])
+        unit = str(found[0]["value"].attrs["units"])
+    order = np.argsort(times, kind="stable")
+    index = pd.to_datetime(times[order], unit="ms", utc=True).rename("time")
+    return pd.Series(values[order], index=index, name=quantity), unit
 
 
 def _utc(ms: int) -> pd.Timestamp:
@@ -353,22 +395,35 @@ def list_series(folder: str | Path) -> pd.DataFrame:
         ``last_value`` [``unit``], ``target_kind`` and ``target_id``; empty when nothing is
         stored.
     """
-    path = Path(folder) / TIMESERIES
-    rows = []
-    if path.exists():
-        with h5py.File(path, "r") as store:
-            for sensor_group in store.get(GROUP, {}).values():
+    folder = Path(folder)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    with _reading(folder) as stored:
+        for root in stored:
+            for name, sensor_group in root.items():
                 for key, group in sensor_group.items():
-                    t = group["time"]
-                    rows.append({
-                        "sensor": str(sensor_group.attrs["sensor"]), "quantity": unquote(key),
-                        "unit": str(group["value"].attrs["units"]), "count": len(t),
-                        "first": _utc(int(t[0])) if len(t) else pd.NaT,
-                        "last": _utc(int(t[-1])) if len(t) else pd.NaT,
-                        "last_value": float(group["value"][-1]) if len(t) else float("nan"),
-                        "target_kind": str(sensor_group.attrs.get("target_kind", "")),
-                        "target_id": str(sensor_group.attrs.get("target_id", "")),
-                    })
+                    _summarise(rows.setdefault((name, key), {"count": 0}), sensor_group, key, group)
     columns = ["sensor", "quantity", "unit", "count", "first", "last", "last_value", "target_kind",
                "target_id"]
-    return pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(list(rows.values()), columns=columns)
+    for column in ("first", "last"):
+        table[column] = [_utc(ms) if ms is not None else pd.NaT for ms in table[column]]
+    return table
+
+
+def _summarise(row: dict[str, Any], sensor_group: h5py.Group, key: str, group: h5py.Group) -> None:
+    """Fold one part's piece ``group`` of a series into its ``list_series`` row."""
+    t = group["time"]
+    if "sensor" not in row:
+        row.update({"sensor": str(sensor_group.attrs["sensor"]), "quantity": unquote(key),
+                    "unit": str(group["value"].attrs["units"]), "first": None, "last": None,
+                    "last_value": float("nan"), "target_kind": "", "target_id": ""})
+    if sensor_group.attrs.get("target_kind", ""):
+        row["target_kind"] = str(sensor_group.attrs["target_kind"])
+        row["target_id"] = str(sensor_group.attrs.get("target_id", ""))
+    row["count"] += len(t)
+    if not len(t):
+        return
+    first, last = int(t[0]), int(t[-1])
+    row["first"] = first if row["first"] is None else min(row["first"], first)
+    if row["last"] is None or last > row["last"]:
+        row["last"], row["last_value"] = last, float(group["value"][-1])

@@ -15,6 +15,7 @@ from typing import Any
 from twin.errors import TwinError
 from twin.feeds.base import MAX_PAYLOAD_BYTES, FeedStats, Observation
 from twin.feeds.payloads import MalformedMessage
+from twin.json_text import DuplicateKeyError, loads_json
 
 
 class FeedError(TwinError):
@@ -42,7 +43,9 @@ def request_json(method: str, url: str, params: Mapping[str, Any] | None = None,
     if not raw:
         return None, answer
     try:
-        return json.loads(raw), answer
+        return loads_json(raw), answer
+    except DuplicateKeyError as error:
+        raise FeedError(f"{method} {url}: the answer gives the key {error.key!r} twice in one object") from None
     except ValueError:
         raise FeedError(f"{method} {url}: the answer is not JSON") from None
 

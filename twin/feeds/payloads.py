@@ -16,6 +16,7 @@ import orjson
 
 from twin.feeds.base import Observation
 from twin.feeds.observation_checks import EARLIEST_MS, LATEST_MS
+from twin.json_text import DuplicateKeyError, loads_json
 from twin.quantities import KMH_PER_MS
 
 
@@ -82,7 +83,9 @@ def to_iso(ms: int) -> str:
 def loads(payload: bytes | str) -> Any:
     """Parsed JSON of a payload; MalformedMessage when it is not JSON."""
     try:
-        return orjson.loads(payload)
+        return loads_json(payload)
+    except DuplicateKeyError as error:
+        raise MalformedMessage(f"{error.key}: key given twice in one JSON object") from None
     except orjson.JSONDecodeError as error:
         raise MalformedMessage(f"not JSON: {error}") from None
 

@@ -17,6 +17,7 @@ import orjson
 
 from twin.feeds.base import MAX_PAYLOAD_BYTES, FeedStats, Observation
 from twin.feeds.payloads import PARSERS, MalformedMessage
+from twin.json_text import loads_json
 
 
 def record_line(topic: str, payload: bytes, received: float | None = None) -> bytes:
@@ -110,7 +111,7 @@ class ReplayFeed:
                 self.stats.reject("oversized", where, f"line of {len(raw)} bytes")
                 continue
             try:
-                line = orjson.loads(raw)
+                line = loads_json(raw)
                 payload = (line["payload"].encode() if "payload" in line
                            else base64.b64decode(line["payload_b64"], validate=True))
                 return float(line.get("t", 0.0)), str(line.get("topic", "")), payload

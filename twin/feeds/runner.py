@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from twin.errors import StorageError
+from twin.feeds.archive import compact
 from twin.feeds.base import Feed, FeedStats, log
 from twin.feeds.config import FeedSpec, ListenConfig, secret
 from twin.feeds.ingest import Ingestor, IngestStats
@@ -104,6 +105,10 @@ def listen(config: ListenConfig, duration: float | None = None, max_messages: in
         When an HTTP endpoint (NGSI-LD, SensorThings) cannot be used.
     """
     twin = load_twin(config.folder)
+    try:
+        compact(config.folder)  # what the last run appended, merged into timeseries.h5
+    except OSError as error:
+        raise StorageError(error.filename or config.folder, error) from None
     ingestor = Ingestor(config.folder, SensorMapper(twin, config.max_distance, config.targets))
     recover_journal(config.folder, ingestor)
     feeds = [build_feed(config, spec) for spec in config.feeds]

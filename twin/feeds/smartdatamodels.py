@@ -29,6 +29,7 @@ from referencing.exceptions import NoSuchResource
 
 from twin.errors import InputError
 from twin.feeds.payloads import concise, to_iso
+from twin.json_text import loads_json
 from twin.model import Twin
 from twin.quantities import KMH_PER_MS
 
@@ -132,7 +133,7 @@ def read_entities(path: str | Path) -> list[dict[str, Any]]:
     """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = loads_json(path.read_bytes())
     except (OSError, ValueError) as error:
         raise InputError(path, None, f"not a readable JSON file: {error}") from None
     items = data if isinstance(data, list) else [data]

@@ -51,6 +51,7 @@ from twin.importers.cityjson_scanner import (
 )
 from twin.importers.crs import check_coordinates_fit, horizontal_crs
 from twin.importers.surface_layer import surface_layer
+from twin.json_text import DuplicateKeyError, loads_json
 from twin.model import BUILDING_COLUMNS
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "2.0")
@@ -198,7 +199,9 @@ def _parse(path: Path, raw: bytes) -> _Document:
     if _is_sequence(path):
         return _parse_sequence(path, raw, skeleton, arrays)
     try:
-        header = orjson.loads(skeleton)
+        header = loads_json(skeleton)
+    except DuplicateKeyError as error:
+        raise InputError(path, error.key, "key given twice in one JSON object") from None
     except orjson.JSONDecodeError:
         raise _json_error(path, raw, None) from None
     _check_header(path, header)
@@ -215,7 +218,9 @@ def _parse_sequence(path: Path, raw: bytes, skeleton: bytes, arrays: NumericArra
     parsed = []
     for number, line in lines:
         try:
-            parsed.append((number, orjson.loads(line)))
+            parsed.append((number, loads_json(line)))
+        except DuplicateKeyError as error:
+            raise InputError(path, f"line {number}: {error.key}", "key given twice in one JSON object") from None
         except orjson.JSONDecodeError:
             raise _json_error(path, raw, None) from None
     (_, header), features = parsed[0], parsed[1:]
@@ -466,6 +471,8 @@ def _sort_objects(path: Path, objects: dict[str, Any], others: Counter
             parts.append(oid)
         elif kind is None:
             raise InputError(path, f"CityObjects.{oid}", 'must be an object with a "type"')
+        elif not isinstance(kind, str):
+            raise InputError(path, f"CityObjects.{oid}.type", f"must be a string, not {kind!r:.40}")
         elif kind not in IGNORED_BUILDING_CHILDREN:
             others[kind] += 1
     return buildings, parts
@@ -478,9 +485,9 @@ def _building_members(objects: dict[str, Any], buildings: list[str], parts: list
     part_set = set(parts)
     children: dict[str, list[str]] = {}
     for oid in (*buildings, *parts):
-        children[oid] = [c for c in objects[oid].get("children") or () if c in part_set]
+        children[oid] = [c for c in _list(objects[oid].get("children")) if isinstance(c, str) and c in part_set]
     for part in parts:
-        for parent in objects[part].get("parents") or ():
+        for parent in _list(objects[part].get("parents")):
             if parent in children and part not in children[parent]:
                 children[parent].append(part)
     members = {}
@@ -500,7 +507,7 @@ def _select_geometries(objects: dict[str, Any], members: list[str], vertex_array
     """Choose the surface geometries of one Building and its parts; add them to ``selection``."""
     found = []
     for oid in members:
-        for j, geometry in enumerate(objects[oid].get("geometry") or ()):
+        for j, geometry in enumerate(_list(objects[oid].get("geometry"))):
             if type(geometry) is dict and geometry.get("type") in BOUNDARY_DEPTH:
                 found.append((oid, j, geometry, selection.lod(oid, j, geometry.get("lod"))))
     if not found:
@@ -510,7 +517,7 @@ def _select_geometries(objects: dict[str, Any], members: list[str], vertex_array
         members[0], found, selection)
     row = len(selection.ids)
     selection.ids.append(members[0])
-    selection.attributes.append([objects[oid].get("attributes") or {} for oid in members])
+    selection.attributes.append([_attributes(objects[oid]) for oid in members])
     for oid, j, geometry, _ in chosen:
         _add_geometry(oid, j, geometry, vertex_array, row, selection)
 
@@ -650,6 +657,18 @@ def _number(value: Any) -> float:
     except (TypeError, ValueError):
         return math.nan
     return number if math.isfinite(number) else math.nan
+
+
+def _list(value: Any) -> list[Any]:
+    """A CityObject member that must be a JSON array (``geometry``, ``children``, ``parents``);
+    empty when it is not one."""
+    return value if isinstance(value, list) else []
+
+
+def _attributes(city_object: dict[str, Any]) -> dict[str, Any]:
+    """The ``attributes`` of a CityObject; none when the member is not a JSON object."""
+    attributes = city_object.get("attributes")
+    return attributes if isinstance(attributes, dict) else {}
 
 
 def _measured_heights(attribute_sets: list[list[dict[str, Any]]]) -> np.ndarray:

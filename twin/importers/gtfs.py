@@ -41,9 +41,9 @@ UNPLACED_LOCATION_TYPES = (3, 4)
 """location_type values whose stops need no position (generic node, boarding area)."""
 
 
-DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
-"""What reading a damaged member raises: a bad CRC, bad deflate data, a cut file, an unknown
-compression method."""
+DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
+"""What opening or reading a damaged member raises: a bad CRC, bad deflate data, a cut file, an
+unknown compression method, an encryption flag (RuntimeError), a bad header offset (OSError)."""
 
 
 class _Feed:
@@ -57,7 +57,7 @@ class _Feed:
             return
         try:
             self.archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
+        except (zipfile.BadZipFile, OSError, NotImplementedError) as error:  # an unknown zip version
             raise InputError(
                 path, None, f"not a GTFS feed: expected a zip archive or a folder ({error})"
             ) from None
@@ -79,7 +79,10 @@ class _Feed:
             raise InputError(self.path, name, "required file is missing from the feed")
         if self.archive is None:
             return open(self.path / self.members[name], encoding="utf-8-sig", newline="")
-        raw = self.archive.open(self.members[name])
+        try:
+            raw = self.archive.open(self.members[name])
+        except DAMAGED_MEMBER as error:
+            raise InputError(self.path, name, f"damaged in the archive ({error})") from None
         return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
     def require(self, name: str, columns: Iterable[str]) -> list[str]:

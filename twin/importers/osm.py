@@ -290,7 +290,7 @@ def collect(path: Path) -> OsmCollector:
     try:
         for obj in processor:
             collector.add(obj)
-    except RuntimeError as err:
+    except (RuntimeError, ValueError, osmium.InvalidLocationError) as err:  # ValueError: an id that is no number
         raise InputError(path, None, f"not a readable OSM file (.osm.pbf or .osm): {err}") from None
     if collector.n_objects == 0:
         raise InputError(path, None, "holds no roads, buildings or points of interest")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar, overload
 
+from twin.importers.building_values import RANGES
 from twin.model import STOREY_HEIGHT
 
 MPH = 1.609344
@@ -161,12 +162,13 @@ def parse_length(value: str | None) -> float | None:
 
 def parse_levels(value: str | None) -> float | None:
     """Number of storeys of a ``building:levels`` / ``roof:levels`` value (first of ``;`` list);
-    None when absent. Raises ValueError for text or negative numbers."""
+    None when absent. Raises ValueError for text, negative numbers and more storeys than any
+    building has (``twin.importers.building_values.RANGES``)."""
     if value is None or not value.strip():
         return None
     levels = float(value.split(";")[0].strip().replace(",", "."))
-    if levels < 0 or not math.isfinite(levels):
-        raise ValueError(f"levels must be a non-negative number, got {value!r}")
+    if not 0 <= levels <= RANGES["floors"][1]:  # NaN fails too
+        raise ValueError(f"levels must be a number from 0 to {RANGES['floors'][1]:g}, got {value!r}")
     return levels
 
 

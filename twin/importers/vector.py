@@ -63,6 +63,7 @@ from twin.importers.osm_tags import (
     travel_directions,
 )
 from twin.importers.road_classes import FALLBACK_CLASS, defaults_for, is_drivable
+from twin.json_text import DuplicateKeyError, loads_json
 from twin.model import BUILDING_COLUMNS, BUILDING_USES, LINK_COLUMNS, NODE_COLUMNS, empty_frame
 from twin.quantities import KMH_PER_MS, MS_PER_KMH
 
@@ -149,6 +150,7 @@ def read_vector(
     """
     path = Path(path)
     _check_column_map(path, options.column_map)
+    _check_format_matches_name(path)
     frames = {name: _read_layer(path, name, options) for name in _layer_names(path, layer)}
     crs = _common_crs(path, frames)
     result = SourceData(path=path, kind="vector", crs=crs)
@@ -217,6 +219,24 @@ def _check_column_map(path: Path, column_map: dict[str, str]) -> None:
         )
 
 
+_MAGIC = {".gpkg": (b"SQLite format 3\x00", "a GeoPackage (an SQLite file)"),
+          ".sqlite": (b"SQLite format 3\x00", "a SpatiaLite file (an SQLite file)"),
+          ".fgb": (b"fgb", "a FlatGeobuf file")}
+"""How a file of each binary vector format begins, and what it is called."""
+
+
+def _check_format_matches_name(path: Path) -> None:
+    """InputError when a file named as a binary format does not begin as one: GDAL would open,
+    say, an OSM file renamed ``.gpkg`` with its OSM driver and find no buildings in it."""
+    expected = _MAGIC.get(path.suffix.lower())
+    if expected is None or not path.is_file():
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(len(expected[0]))
+    if head != expected[0]:
+        raise InputError(path, None, f"not {expected[1]}, as its name says; another format renamed?")
+
+
 def _layer_names(path: Path, layer: str | None) -> list[str]:
     """The layers to read: ``layer`` or all of them."""
     try:
@@ -241,6 +261,8 @@ def _read_layer(path: Path, name: str, options: ImportOptions) -> gpd.GeoDataFra
         frame = pyogrio.read_dataframe(path, layer=name, on_invalid="ignore")
     except (DataSourceError, DataLayerError) as error:
         raise InputError(path, f"layer {name}", f"cannot be read: {error}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, f"layer {name}", "holds text that is not UTF-8") from None
     if not isinstance(frame, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)))
     _check_declared_geojson_crs(path)
@@ -261,11 +283,23 @@ def _read_layer(path: Path, name: str, options: ImportOptions) -> gpd.GeoDataFra
 _GEOJSON_CRS_NAME = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]*)"')
 
 
+def _check_geojson_keys(path: Path) -> None:
+    """InputError naming the key when a GeoJSON object gives one key twice (GDAL would keep one
+    of the values without a word); text that is not JSON is left to GDAL to report."""
+    try:
+        loads_json(path.read_bytes())
+    except DuplicateKeyError as error:
+        raise InputError(path, error.key, "key given twice in one JSON object") from None
+    except ValueError:
+        return
+
+
 def _check_declared_geojson_crs(path: Path) -> None:
     """InputError when a GeoJSON declares a named ``crs`` no CRS database knows: GDAL would
     read its coordinates as WGS84 without a word."""
     if path.suffix.lower() not in (".geojson", ".json"):
         return
+    _check_geojson_keys(path)
     with open(path, "rb") as handle:
         head = handle.read(1 << 20)
     match = _GEOJSON_CRS_NAME.search(head)
@@ -336,6 +370,8 @@ def _values(frame: pd.DataFrame, column: str | None) -> list[Any]:
 def _missing(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()
+    if not pd.api.types.is_scalar(value):  # a JSON array or object: a value, if not a usable one
+        return False
     return value is None or bool(pd.isna(value))
 
 

@@ -185,12 +185,22 @@ def _read_tmy3(path: Path, text: str) -> tuple[pd.DataFrame, SiteLocation, int]:
     return table, location, 3
 
 
+def _finite(column: pd.Series) -> pd.Series:
+    """``column`` as float64, NaN where a value is not a finite number (text of more than 40
+    characters is none: a 400-digit number would overflow the conversion)."""
+    if column.dtype == object:
+        text = column.astype(str).str.strip()
+        column = text.where(text.str.len() <= 40)
+    values = pd.to_numeric(column, errors="coerce").astype(np.float64)
+    return values.where(np.isfinite(values))
+
+
 def _check_values_present(path: Path, table: pd.DataFrame, first_line: int,
                           nullable: tuple[str, ...] = ()) -> pd.DataFrame:
     """The table with numeric calendar and value columns; a gap outside ``nullable`` is an error."""
     table = table.copy()
     for name in ("month", "day", "hour", *(c for c in UNITS if c in table)):
-        table[name] = pd.to_numeric(table[name], errors="coerce")
+        table[name] = _finite(table[name])
         gaps = table[name].isna().to_numpy()
         if gaps.any() and name not in nullable:
             row = int(np.flatnonzero(gaps)[0])
@@ -207,7 +217,8 @@ def _check_row_count(path: Path, table: pd.DataFrame) -> None:
 
 def _year(table: pd.DataFrame) -> pd.Series:
     """The calendar year of each row: the file's if it holds one year, else a typical year."""
-    years = pd.to_numeric(table["year"], errors="coerce")
+    text = table["year"].astype(str).str.strip()
+    years = pd.to_numeric(text.where(text.str.len() <= 6), errors="coerce")  # 400 digits: no year
     if years.notna().all() and years.nunique() == 1:
         return years.astype(int)
     leap = ((table["month"] == 2) & (table["day"] == 29)).any()

@@ -61,6 +61,7 @@ import pandas as pd
 from pyproj import CRS
 
 from twin.errors import InputError, StorageError
+from twin.json_text import loads_json
 from twin.quantities import (
     COUNTS,
     ENERGY_BUILDINGS,
@@ -375,7 +376,10 @@ def read_results(path: str | Path) -> Results:
                              f"({FORMAT_VERSION}); update localtwin")
         prov = dict(f["provenance"].attrs)
         for key in ("versions", "inputs"):
-            prov[key] = json.loads(prov[key])
+            try:
+                prov[key] = loads_json(prov[key])
+            except ValueError as error:
+                raise InputError(path, f"provenance.{key}", f"not readable JSON: {error}") from None
         prov["scenario_text"] = str(read_array(f["provenance/scenario_toml"])[0])
         return Results(
             path=path, title=str(f.attrs["title"]), provenance=_plain(prov),

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from twin.errors import InputError
+from twin.json_text import loads_json
 from twin.scenarios import load_scenario
 from twin.security.keys import (
     TrustStore,
@@ -263,7 +264,7 @@ def verify_package(package: str | Path, trust: TrustStore | None = None,
 def _verify(package: Path, members: dict[str, bytes], trust: TrustStore | None,
             untrusted: bool) -> PackageInfo:
     """The signature check of :func:`verify_package` on members already read and checked."""
-    manifest = json.loads(members[MANIFEST])
+    manifest = loads_json(members[MANIFEST])
     if SIGNATURE not in members:
         if not untrusted:
             raise PackageError(package, None, "unsigned: refused (accept it with --untrusted "
@@ -387,7 +388,7 @@ def _manifest(package: Path, data: bytes) -> dict:
     if len(data) > MAX_MANIFEST_BYTES:
         raise PackageError(package, MANIFEST, "larger than 1 MB")
     try:
-        manifest = json.loads(data)
+        manifest = loads_json(data)
     except (ValueError, UnicodeDecodeError) as error:
         raise PackageError(package, MANIFEST, f"not JSON ({error})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -406,7 +407,7 @@ def _manifest(package: Path, data: bytes) -> dict:
 
 def _signature(package: Path, data: bytes) -> dict:
     try:
-        raw = json.loads(data)
+        raw = loads_json(data)
         return {"key_id": str(raw["key_id"]), "signature": base64.b64decode(raw["signature"], validate=True),
                 "public_key": public_key_from_pem(str(raw["public_key"]).encode("ascii"))}
     except (ValueError, KeyError, TypeError, UnicodeError) as error:
@@ -418,7 +419,7 @@ def _refuse_secrets(package: Path, name: str, data: bytes) -> None:
     JSON member with a key named like one (password, token, secret, api_key ...)."""
     try:
         text = data.decode("utf-8")
-        document = loads_toml(text) if name.endswith(".toml") else json.loads(text)
+        document = loads_toml(text) if name.endswith(".toml") else loads_json(text)
     except (ValueError, UnicodeDecodeError) as error:
         raise PackageError(package, name, f"not valid {Path(name).suffix[1:].upper()} ({error})") from None
     stack = [document]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from twin.errors import InputError
 from twin.hashing import sha256_file
+from twin.json_text import loads_json
 
 K_ANONYMITY = 5
 """Smallest count of trips an exported OD cell may hold."""
@@ -127,7 +128,7 @@ def released_od(results: str | Path, trips: pd.DataFrame, period: float = 3600.0
     record = release_record(results)
     digest = sha256_file(results)
     if record.exists():
-        before = json.loads(record.read_text(encoding="utf-8"))
+        before = loads_json(record.read_bytes())
         same = before.get("sha256") == digest
         if same and (before.get("period"), before.get("k")) != (period, k):
             raise InputError(results, "period", (
@@ -136,7 +137,7 @@ def released_od(results: str | Path, trips: pd.DataFrame, period: float = 3600.0
                 f"the cells left out by subtraction: export with --period {before['period']:g} "
                 f"--k {before['k']}"))
     table, suppressed = aggregate_od(trips, period, k)
-    if not record.exists() or json.loads(record.read_text(encoding="utf-8")).get("sha256") != digest:
+    if not record.exists() or loads_json(record.read_bytes()).get("sha256") != digest:
         record.write_text(json.dumps({
             "sha256": digest, "period": period, "k": k,
             "released": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}, indent=1),

@@ -10,7 +10,11 @@ Layout of the folder:
   ``layer_<name>`` for each further layer.
 - ``terrain_dtm.tif`` / ``terrain_dsm.tif``: float32 GeoTIFFs, NaN where unknown.
 - ``timeseries.h5``: HDF5 with ``/weather`` (one dataset per column, units as attributes, the
-  UTC interval-end times as int64 seconds in ``time``, the site location as group attributes).
+  UTC interval-end times as int64 seconds in ``time``, the site location as group attributes)
+  and ``/observations``, the observed series (``twin.store.series``).
+- ``timeseries/segment-NNNNNN.h5``: observations appended since the last save or compaction,
+  one immutable file per append (``twin.store.segments``); a save merges them into
+  ``timeseries.h5``.
 
 Saving is atomic and durable: everything is written to a hidden folder beside the target,
 flushed to disk and swapped into place in one step (``twin.store.swap``), so a failed or killed
@@ -69,6 +73,8 @@ from twin.store.manifest import (
     read_manifest,
     verify_files,
 )
+from twin.store.segments import merge_segments, parts, verify_parts
+from twin.store.series import LIBVER
 from twin.store.swap import fsync_folder, replace_folder
 
 __all__ = ["FORMAT_VERSION", "LAYERS", "MANIFEST", "OBSERVATIONS", "TERRAIN", "TIMESERIES",
@@ -221,21 +227,21 @@ def _refuse_other_folder(folder: Path) -> None:
 
 
 def _keep_observations(twin: Twin, folder: Path, staging: Path) -> None:
-    """Copy the observations stored in ``folder`` into ``staging``'s time series when ``folder``
-    holds ``twin`` (same name); IntegrityError if they changed since they were stored."""
-    path = folder / TIMESERIES
-    if not path.is_file():
+    """Copy the observations stored in ``folder`` (``timeseries.h5`` and its segments) into
+    ``staging``'s time series when ``folder`` holds ``twin`` (same name); IntegrityError if they
+    changed since they were stored."""
+    if not folder.is_dir():
         return
     manifest = read_manifest(folder)
-    if manifest["name"] != twin.name:
+    if manifest["name"] != twin.name or not parts(manifest):
         return
-    if TIMESERIES not in manifest["files"] or sha256_file(path) != manifest["files"][TIMESERIES]["sha256"]:
-        raise IntegrityError(f"{folder}: {TIMESERIES} changed since the twin was saved; its "
-                             "observations are not carried into the new twin")
-    with h5py.File(path, "r") as source:
-        if OBSERVATIONS in source:
-            with h5py.File(staging / TIMESERIES, "a") as target:
-                source.copy(source[OBSERVATIONS], target, OBSERVATIONS)
+    verify_parts(folder, manifest)
+    with h5py.File(staging / TIMESERIES, "a", libver=LIBVER) as target:
+        if TIMESERIES in manifest["files"]:
+            with h5py.File(folder / TIMESERIES, "r") as source:
+                if OBSERVATIONS in source:
+                    source.copy(source[OBSERVATIONS], target, OBSERVATIONS)
+        merge_segments(folder, manifest, target)
 
 
 def _write_contents(twin: Twin, folder: Path) -> None:

@@ -29,10 +29,23 @@ OBSERVATIONS = "observations"
 """Group of ``timeseries.h5`` holding the observed series appended by the feeds."""
 TERRAIN = {"dtm": "terrain_dtm.tif", "dsm": "terrain_dsm.tif"}
 CONTENT = (LAYERS, TIMESERIES, *TERRAIN.values())
-"""Every file a twin folder may hold besides the manifest."""
+"""Every file directly in a twin folder besides the manifest."""
+SEGMENTS = "timeseries"
+"""Sub-folder of the append segments of ``timeseries.h5``: ``timeseries/segment-NNNNNN.h5``, each
+immutable once listed in the manifest (``twin.store.segments``)."""
+SEGMENT = re.compile(rf"{SEGMENTS}/segment-(\d{{6}})\.h5")
 MAGIC = {LAYERS: (b"SQLite format 3\x00",), TIMESERIES: (b"\x89HDF\r\n\x1a\n",),
          **dict.fromkeys(TERRAIN.values(), (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"))}
 """How each file begins: a GeoPackage is SQLite, the time series HDF5, the terrain (Big)TIFF."""
+
+
+def is_content(name: str) -> bool:
+    """Whether ``name`` is a file a twin folder may hold besides the manifest."""
+    return name in CONTENT or SEGMENT.fullmatch(name) is not None
+
+
+def _magic(name: str) -> tuple[bytes, ...]:
+    return MAGIC[TIMESERIES] if SEGMENT.fullmatch(name) else MAGIC[name]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _SOURCE_FIELDS = {"path": str, "sha256": str, "size": int, "kind": str}
 
@@ -111,9 +124,9 @@ def _check_files(path: Path, files: dict[str, Any]) -> None:
         raise InputError(path, "files", f"does not list {LAYERS}, which every twin holds")
     for name, entry in files.items():
         key = f"files.{name}"
-        if name not in CONTENT:
+        if not is_content(name):
             raise InputError(path, key, f"not a file of a twin folder (expected one of "
-                                        f"{', '.join(CONTENT)})")
+                                        f"{', '.join(CONTENT)} or {SEGMENTS}/segment-NNNNNN.h5)")
         _expect(path, key, entry, dict)
         digest = _expect(path, f"{key}.sha256", entry.get("sha256"), str)
         if not _SHA256.match(digest):
@@ -151,7 +164,11 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> list[str]:
     """
     changed = []
     listed = manifest["files"]
-    for name in CONTENT:
+    segments = _kind(folder / SEGMENTS)
+    if segments is not None and not stat.S_ISDIR(segments):
+        return [f"{SEGMENTS} (not a folder)"]
+    found = sorted(f"{SEGMENTS}/{p.name}" for p in (folder / SEGMENTS).iterdir()) if segments else []
+    for name in dict.fromkeys([*CONTENT, *(n for n in listed if SEGMENT.fullmatch(n)), *found]):
         kind = _kind(folder / name)
         if name not in listed:
             if kind is not None:
@@ -169,6 +186,8 @@ def check_content_file(folder: Path, name: str) -> None:
     """InputError naming ``name`` when it is a link or not a regular file, or does not begin as
     a file of its kind does (a GeoPackage, HDF5 or TIFF), so that no other format's reader
     (which may follow references to other files) opens it."""
+    if SEGMENT.fullmatch(name) and not stat.S_ISDIR(_kind(folder / SEGMENTS) or 0):
+        raise InputError(folder / SEGMENTS, None, "not a folder; refused")
     try:
         fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as error:
@@ -177,7 +196,7 @@ def check_content_file(folder: Path, name: str) -> None:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise InputError(folder / name, None, "not a regular file; refused")
         head = handle.read(16)
-    if not head.startswith(MAGIC[name]):
+    if not head.startswith(_magic(name)):
         raise InputError(folder / name, None, "not the file format its name says; refused")
 
 

@@ -1,0 +1,131 @@
+"""Outcome counting for fuzzing campaigns: every case ends as accepted, a clear error (the
+loader's documented error, naming the input), a traceback (any other exception) or silently
+wrong (accepted, but a value breaks a plain physical or structural bound). A campaign runs all
+its cases, prints the counts and then fails on any traceback or silently wrong value, showing
+the first of each."""
+
+from __future__ import annotations
+
+import math
+import os
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, settings
+
+from twin.importers.building_values import clear_implausible
+from twin.model import conform_buildings
+
+CASES = int(os.environ.get("LOCALTWIN_FUZZ_CASES", "300"))
+"""Cases per loader (set LOCALTWIN_FUZZ_CASES, e.g. to 20000, for a longer campaign)."""
+FUZZ = settings(max_examples=CASES, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@dataclass
+class Outcomes:
+    """Counts of one loader's cases, and the first traceback and wrong value seen."""
+
+    name: str
+    cases: int = 0
+    accepted: int = 0
+    clear: int = 0
+    tracebacks: int = 0
+    wrong: int = 0
+    first: dict[str, str] = field(default_factory=dict)
+    sites: Counter[str] = field(default_factory=Counter)
+
+    def run(self, load: Callable[[], Any], clear: tuple[type[BaseException], ...],
+            named: str | None = None, check: Callable[[Any], str | None] | None = None) -> None:
+        """One case: ``load()``; its ``clear`` errors must name ``named`` when given; an accepted
+        result is checked with ``check`` (a reason when silently wrong)."""
+        self.cases += 1
+        try:
+            result = load()
+        except clear as error:
+            if named is not None and named not in str(error):
+                self._bad("tracebacks", f"error without the input's name: {error}")
+            else:
+                self.clear += 1
+            return
+        except Exception as error:  # noqa: BLE001 - counting every other failure is the point
+            self._bad("tracebacks", traceback.format_exc(limit=-6))
+            frames = [f for f in traceback.extract_tb(error.__traceback__) if "/twin/" in f.filename]
+            where = f"{frames[-1].filename.rsplit('/twin/', 1)[-1]}:{frames[-1].lineno}" if frames else "?"
+            self.sites[f"{where} {type(error).__name__}"] += 1
+            return
+        reason = check(result) if check is not None else None
+        if reason:
+            self._bad("wrong", reason)
+        else:
+            self.accepted += 1
+
+    def _bad(self, kind: str, text: str) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        self.first.setdefault(kind, text)
+
+    def report(self) -> None:
+        """Print the counts; fail on any traceback or silently wrong value."""
+        print(f"fuzz {self.name}: {self.cases} cases, {self.accepted} accepted, {self.clear} clear "
+              f"errors, {self.tracebacks} tracebacks, {self.wrong} silently wrong")
+        assert self.cases >= CASES // 2, f"only {self.cases} cases ran"
+        assert not self.first, "\n".join([*(f"first {kind}:\n{text}" for kind, text in self.first.items()),
+                                          "tracebacks by place:", *(f"  {n} x {site}" for site, n in self.sites.items())])
+
+
+def _outside(values: Any, low: float, high: float) -> bool:
+    """Whether any known (non-missing) value is not finite or outside [low, high]."""
+    array = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    known = array[~np.isnan(array)]
+    return bool(known.size) and not (np.isfinite(known).all() and known.min() >= low and known.max() <= high)
+
+
+def source_problem(data: Any) -> str | None:
+    """Why a reader's ``SourceData`` is silently wrong, or None: building heights (as the import
+    keeps them: ``twin.importers.building_values``) within 0-1000 m,
+    floors 0-300, network lanes 1-50, speeds 0-100 m/s, lengths 0 to half the globe, raster cells finite and
+    square-ish, weather at a real place and time with physical values."""
+    buildings = data.buildings
+    if buildings is not None and len(buildings):
+        buildings = conform_buildings(buildings).copy()
+        clear_implausible(buildings, [])  # what the import keeps of them (the rest counted unknown)
+        for column, low, high in (("height", 0, 1000), ("floors", 0, 300), ("base_elevation", -500, 9000),
+                                  ("year", 0, 2200)):
+            if column in buildings and _outside(buildings[column], low, high):
+                return f"buildings.{column} outside {low}..{high}"
+        if any("\x00" in str(v) for v in buildings["id"]):
+            return "a NUL in a building id"
+    links = data.links
+    if links is not None and len(links):
+        for column, low, high in (("lanes", 1, 50), ("free_speed", 0.1, 100), ("capacity", 0, 1e6),
+                                  ("length", 0, 2.1e7)):  # at most half the globe
+            if column in links and _outside(links[column], low, high):
+                return f"links.{column} outside {low}..{high}"
+    for role, raster in data.rasters.items():
+        a, e = raster.transform.a, raster.transform.e
+        if not (math.isfinite(a) and math.isfinite(e) and a > 0 and e != 0):
+            return f"raster {role}: cell size {a} x {e}"
+        values = raster.values[~np.isnan(raster.values)]
+        if values.size and not (np.isfinite(values).all() and np.abs(values).max() < 1e5):
+            return f"raster {role}: heights not finite or beyond 100 km"
+    weather = data.weather
+    if weather is not None:
+        location = weather.location
+        if not (-90 <= location.latitude <= 90 and -180 <= location.longitude <= 180
+                and -14 <= location.utc_offset <= 14):
+            return f"weather location {location}"
+        index = pd.DatetimeIndex(weather.data.index)
+        if len(index) and not (1800 <= index.year.min() and index.year.max() <= 2200):
+            return f"weather years {index.year.min()}..{index.year.max()}"
+        bounds = {"temp_air": (-100, 70), "relative_humidity": (0, 100), "ghi": (0, 1500), "dni": (0, 1500),
+                  "dhi": (0, 1500), "wind_speed": (0, 120), "wind_direction": (0, 360),
+                  "pressure": (30_000, 120_000)}
+        for column, (low, high) in bounds.items():
+            if column in weather.data and _outside(weather.data[column], low, high):
+                return f"weather.{column} outside {low}..{high}"
+    return None
