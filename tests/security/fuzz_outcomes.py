@@ -6,6 +6,7 @@ the first of each."""
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import traceback
@@ -129,3 +130,14 @@ def source_problem(data: Any) -> str | None:
             if column in weather.data and _outside(weather.data[column], low, high):
                 return f"weather.{column} outside {low}..{high}"
     return None
+
+
+def with_value(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    """A deep copy of a JSON ``document`` with the item at ``path`` (keys and indices) set to
+    ``value``."""
+    changed = copy.deepcopy(document)
+    node = changed
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return changed

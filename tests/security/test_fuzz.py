@@ -5,12 +5,11 @@ exception is a bug. Each test prints its counts (``fuzz_outcomes``)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import tempfile
 from pathlib import Path
 
-from fuzz_outcomes import FUZZ, Outcomes, source_problem
+from fuzz_outcomes import FUZZ, Outcomes, source_problem, with_value
 from hypothesis import given
 from hypothesis import strategies as st
 from pyproj import CRS
@@ -47,15 +46,6 @@ def _paths(node, prefix=(), depth=0, out=None) -> list[tuple]:
 def _observation_problem(observations) -> str | None:
     """Why parsed observations are silently wrong (one the store could not take), or None."""
     return next((f"{o}: {problem}" for o in observations if (problem := observation_problem(o))), None)
-
-
-def _mutate(document, path, value):
-    mutated = copy.deepcopy(document)
-    node = mutated
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    return mutated
 
 
 def test_scenario_loader_takes_any_text() -> None:
@@ -98,7 +88,7 @@ def test_cityjson_reader_takes_any_mutation(shared_data) -> None:
             if isinstance(what, bytes):
                 data = raw[:where] + what + raw[where + len(what):]
             else:
-                data = json.dumps(_mutate(document, paths[where], what)).encode()
+                data = json.dumps(with_value(document, paths[where], what)).encode()
             target.write_bytes(data)
             outcomes.run(lambda: read_cityjson(target, DUTCH), (InputError,), named="fuzzed.city.json",
                          check=source_problem)

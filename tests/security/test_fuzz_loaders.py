@@ -5,7 +5,6 @@ InputError naming the file; the counts (``fuzz_outcomes``) are printed per loade
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import shutil
@@ -17,7 +16,7 @@ import numpy as np
 import pyogrio
 import pytest
 import rasterio
-from fuzz_outcomes import FUZZ, Outcomes, source_problem
+from fuzz_outcomes import FUZZ, Outcomes, source_problem, with_value
 from hypothesis import given
 from hypothesis import strategies as st
 from rasterio.transform import from_origin
@@ -54,15 +53,6 @@ def _json_paths(node, prefix=(), out=None) -> list[tuple]:
     return out
 
 
-def _set(document, path, value):
-    changed = copy.deepcopy(document)
-    node = changed
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    return changed
-
-
 def _flip(raw: bytes, at: int, new: bytes) -> bytes:
     at %= len(raw)
     return raw[:at] + new + raw[at + len(new):]
@@ -86,7 +76,7 @@ def test_geojson_reader_takes_any_mutation(tmp_path) -> None:
     def case(drawn) -> None:
         where, what = drawn
         target.write_bytes(_flip(raw, where, what) if isinstance(what, bytes)
-                           else json.dumps(_set(GEOJSON, paths[where], what)).encode())
+                           else json.dumps(with_value(GEOJSON, paths[where], what)).encode())
         _loading(outcomes, read_vector, target)
 
     case()

@@ -30,7 +30,7 @@ from twin.importers.base import ImportOptions, SourceData
 from twin.importers.citygml_crs import FileCrs, UnknownCrs, parse_srs_name
 from twin.importers.citygml_scan import Building, Ring, Scan, scan_citygml
 from twin.importers.citygml_uses import use_of_code
-from twin.importers.cityjson import use_of_text
+from twin.importers.cityjson import building_frame, use_of_text
 from twin.importers.cityjson_geometry import (
     Surfaces,
     building_metrics,
@@ -41,7 +41,6 @@ from twin.importers.cityjson_geometry import (
 from twin.importers.cityjson_scanner import ranges
 from twin.importers.crs import check_coordinates_fit, horizontal_crs, utm_crs_for
 from twin.importers.surface_layer import surface_layer
-from twin.model import BUILDING_COLUMNS
 
 DEFAULT_OPTIONS = ImportOptions()
 _YEAR = re.compile(r"^\s*(\d{4})(?!\d)")
@@ -213,12 +212,7 @@ def _buildings(path: Path, buildings: list[Building], surface_ids: list[str | No
         "year": pd.array([_first(sets, _year) for sets in attributes], dtype="Int64"),
         "footprint_area": shapely.area(shapes).astype(np.float64),
     }
-    columns.update({name: values[name] for name in BUILDING_COLUMNS if name in values})
-    columns["ground_area"] = np.where(columns["ground_area"] > 0, columns["ground_area"], np.nan)
-    frame = gpd.GeoDataFrame(
-        {name: pd.Series(columns[name], dtype=dtype) for name, dtype in BUILDING_COLUMNS.items()},
-        geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
-    kept = frame.geometry.notna().to_numpy()
+    frame, kept = building_frame(columns, values, shapes, crs)
     faces = surface_layer(surfaces, metrics, surfaces.surface_class, ids, kept, crs, surface_ids)
     warnings = geometry_warnings(metrics, repaired, int((~kept).sum()))
     return frame[kept].reset_index(drop=True), faces, warnings

@@ -632,17 +632,25 @@ def _buildings(path: Path, arrays: NumericArrays, vertices: np.ndarray, selectio
         "year": pd.array(years, dtype="Int64"),
         "footprint_area": shapely.area(shapes).astype(np.float64),
     }
-    columns.update({name: values[name] for name in BUILDING_COLUMNS if name in values})
-    # no ground surface at all (3dfier's floorless solids): the ground area is unknown, not 0
-    columns["ground_area"] = np.where(columns["ground_area"] > 0, columns["ground_area"], np.nan)
-    frame = gpd.GeoDataFrame(
-        {name: pd.Series(columns[name], dtype=dtype) for name, dtype in BUILDING_COLUMNS.items()},
-        geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
-    has_footprint = frame.geometry.notna().to_numpy()
+    frame, has_footprint = building_frame(columns, values, shapes, crs)
     warnings = geometry_warnings(metrics, repaired, int((~has_footprint).sum()))
     faces = surface_layer(surfaces, metrics, surfaces.surface_class, selection.ids,
                           has_footprint, crs)
     return frame[has_footprint].reset_index(drop=True), faces, warnings
+
+
+def building_frame(columns: dict[str, Any], values: dict[str, np.ndarray], shapes: np.ndarray,
+                   crs: CRS) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The buildings table (``BUILDING_COLUMNS``, footprints ``shapes`` in ``crs``) from the
+    read ``columns`` and the measured ``values`` (areas [m²], volume [m³]), and which rows have a
+    footprint. A building without any ground surface (3dfier's floorless solids) has an unknown
+    ground area, not 0."""
+    columns = columns | {name: values[name] for name in BUILDING_COLUMNS if name in values}
+    columns["ground_area"] = np.where(columns["ground_area"] > 0, columns["ground_area"], np.nan)
+    frame = gpd.GeoDataFrame(
+        {name: pd.Series(columns[name], dtype=dtype) for name, dtype in BUILDING_COLUMNS.items()},
+        geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
+    return frame, frame.geometry.notna().to_numpy()
 
 
 # --------------------------------------------------------------------------- attributes
