@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 APT_PACKAGES := libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libxkbcommon-x11-0 libxcb-cursor0 \
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 \
-  libxcb-xkb1 xvfb mosquitto nodejs npm
+  libxcb-xkb1 xvfb mosquitto
 PYTEST_ARGS ?=
 
 .PHONY: setup system test-tools demo test check bench view clean
@@ -17,13 +17,15 @@ setup: $(STAMP)
 
 # Debian packages the engine needs (OpenGL/EGL for off-screen rendering, Qt's X11 libraries,
 # Xvfb for GUI tests, mosquitto for feed tests, node and npm for the glTF validator); only the
-# missing ones are installed.
+# missing ones are installed. Node counts as present when its npm command is (a Node.js from
+# another source, e.g. NodeSource's package, already brings npm).
 system:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || missing="$$missing python3-venv"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
