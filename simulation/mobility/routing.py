@@ -74,6 +74,7 @@ _I64_MAX = np.iinfo(np.int64).max
 _NO_LABELS = np.zeros(0, np.int32)
 _NO_COUNTS = np.zeros(0, np.int64)
 _NO_FIRST = (np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32))
+_NO_TARGETS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 Arcs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 """CSR arcs as the tree kernels read them: (start offsets per node, int64; neighbour node of
@@ -164,11 +165,13 @@ def heap_pop(hkey: np.ndarray, hnode: np.ndarray, size: int) -> tuple[float, int
 @numba.njit(cache=True)
 def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
                source: int, dist: np.ndarray, pred: np.ndarray, hkey: np.ndarray,
-               hnode: np.ndarray) -> None:
+               hnode: np.ndarray, want: np.ndarray, n_want: int) -> None:
     """Shortest paths from ``source`` over a CSR graph (the arcs of node u are
     j in start[u]:start[u+1], leading to node nbr[j] at cost wgt[j] >= 0, labelled edge[j]):
     fills ``dist`` and ``pred`` (label of the arc reaching each node, lowest label among ties;
-    -1 if none). Binary heap with lazy deletion; ``hkey``/``hnode`` hold len(nbr) + 1."""
+    -1 if none). Binary heap with lazy deletion; ``hkey``/``hnode`` hold len(nbr) + 1. With
+    ``n_want`` > 0 it stops once the ``n_want`` nodes marked in ``want`` are settled: their
+    ``pred`` and that of every node on their paths are final (see ``_settled``)."""
     n = dist.size
     for i in range(n):
         dist[i] = np.inf
@@ -179,6 +182,10 @@ def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.nda
         du, u, size = heap_pop(hkey, hnode, size)
         if du > dist[u]:  # stale entry
             continue
+        if n_want > 0 and want[u]:
+            n_want -= 1
+            if n_want == 0:
+                return
         for j in range(start[u], start[u + 1]):
             v = nbr[j]
             nd = du + wgt[j]
@@ -206,7 +213,7 @@ def _bucket_push(enode: np.ndarray, enext: np.ndarray, bhead: np.ndarray, n_entr
 def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
                   source: int, dist: np.ndarray, pred: np.ndarray, done: np.ndarray,
                   bhead: np.ndarray, enode: np.ndarray, enext: np.ndarray, ovn: np.ndarray,
-                  ovb: np.ndarray, inv: float, nb: int) -> None:
+                  ovb: np.ndarray, inv: float, nb: int, want: np.ndarray, n_want: int) -> None:
     """As ``_sssp_heap``, for costs of at least the bucket width 1 / ``inv``, with a ring of
     ``nb`` (a power of two) buckets; ``enode``/``enext`` hold 2 len(nbr) + 2 entries,
     ``ovn``/``ovb`` len(nbr) + 1."""
@@ -259,6 +266,10 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
             if done[u]:  # an older entry of a node improved since
                 continue
             done[u] = 1
+            if n_want > 0 and want[u]:
+                n_want -= 1
+                if n_want == 0:
+                    return
             du = dist[u]
             for j in range(start[u], start[u + 1]):
                 v = nbr[j]
@@ -285,12 +296,18 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
 def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
            sources: np.ndarray, rows: np.ndarray, pred: np.ndarray, dist: np.ndarray, inv: float,
            nb: int, chunk: int, n_chunks: int, relabel: np.ndarray, unreached: np.ndarray,
-           first_start: np.ndarray, first_links: np.ndarray, link_label: np.ndarray) -> None:
+           first_start: np.ndarray, first_links: np.ndarray, link_label: np.ndarray,
+           target_start: np.ndarray, targets: np.ndarray) -> None:
     """Trees from sources chunk, chunk + n_chunks, ... into ``pred[rows[i]]`` (and ``dist[i]``
     if ``dist`` has a row per source); buckets if ``nb`` > 0. Arc labels ``edge`` (which break
     ties) become ``relabel[label]`` if ``relabel`` is given; ``unreached[i]`` (if given) counts
     the vertices tree i does not reach. Releases the GIL: chunks run in parallel on Python
     threads.
+
+    With ``target_start`` given (CSR offsets per source into ``targets``), tree i stops growing
+    once its targets are settled: the paths from them are final (every vertex on a path settles
+    before the vertices behind it, and with positive costs no later vertex ties with it), the
+    rest of the row is not to be followed.
 
     On the edge-based graph (``turn_graph``), ``first_start``/``first_links`` (the links leaving
     each node) are given: the vertices after the links then receive the first link of a trip
@@ -307,13 +324,24 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
     ovn = np.empty(m + 1, np.int32)
     ovb = np.empty(m + 1, np.int64)
     hkey = np.empty(m + 1)
+    want = np.zeros(n, np.uint8)
     for i in range(chunk, sources.size, n_chunks):
         row = pred[rows[i]]
+        n_want = 0
+        if target_start.size:
+            for j in range(target_start[i], target_start[i + 1]):
+                t = targets[j]
+                if not want[t] and t != sources[i]:
+                    want[t] = 1
+                    n_want += 1
         if nb > 0:
             _sssp_buckets(start, nbr, edge, wgt, sources[i], d, row, done, bhead, enode, enext,
-                          ovn, ovb, inv, nb)
+                          ovn, ovb, inv, nb, want, n_want)
         else:
-            _sssp_heap(start, nbr, edge, wgt, sources[i], d, row, hkey, enode)
+            _sssp_heap(start, nbr, edge, wgt, sources[i], d, row, hkey, enode, want, n_want)
+        if target_start.size:
+            for j in range(target_start[i], target_start[i + 1]):
+                want[targets[j]] = 0
         for node in range(first_start.size - 1):
             u = n_links + node
             best = -1
@@ -386,7 +414,8 @@ def bucket_width(cost: np.ndarray) -> tuple[float, int]:
 def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarray,
                 dist: np.ndarray | None = None, heap: bool = False,
                 relabel: np.ndarray | None = None, unreached: np.ndarray | None = None,
-                first_links: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+                first_links: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                targets: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Trees from ``sources`` over ``arcs`` (see ``_arcs``) into rows ``rows`` of ``out``, in
     parallel over numba's current threads; distances into ``dist`` (a row per source) if given;
     arc labels mapped through ``relabel`` if given; nodes not reached counted per tree into
@@ -415,6 +444,10 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
         On the edge-based graph of ``turn_graph``: the links leaving each node (CSR offsets,
         link ids) and each link's label; the node vertices then receive the first link of a
         trip starting there [-].
+    targets : tuple of ndarray, optional
+        Per source, the vertices its tree must reach (CSR offsets per source, int64; vertices,
+        int64): the tree stops growing once they are settled, and only the paths from them
+        may be followed [-].
 
     Returns
     -------
@@ -428,10 +461,11 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
     labels = _NO_LABELS if relabel is None else relabel
     counts = _NO_COUNTS if unreached is None else unreached
     first = _NO_FIRST if first_links is None else first_links
+    aims = _NO_TARGETS if targets is None else targets
     n_chunks = max(1, min(numba.get_num_threads(), sources.size))
 
     def chunk(c: int) -> None:
-        _trees(*args, c, n_chunks, labels, counts, *first)
+        _trees(*args, c, n_chunks, labels, counts, *first, *aims)
 
     if n_chunks == 1:
         chunk(0)
@@ -949,6 +983,27 @@ class Router:
         """The tree roots (vertices) of the destinations of index ``dests``."""
         return self.graph.n_links + self.dest_nodes[dests]
 
+    def _targets(self, st: State, vids: np.ndarray, dests: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Per destination of index ``dests``, the vertices its tree must reach to route the
+        vehicles ``vids`` heading there: the current link of a vehicle on the network, every
+        link out of the origin of one not yet released (CSR offsets per destination, vertices)."""
+        position = np.full(self.dest_nodes.size, -1, np.int64)
+        position[dests] = np.arange(dests.size)
+        tree_of = position[self.dest_index[vids]]
+        waiting = st.VI[vids, STATUS] == NOT_RELEASED
+        origin = st.VI[vids[waiting], ORIGIN].astype(np.int64)
+        degree = np.diff(self.graph.out_start)[origin]
+        first = np.repeat(self.graph.out_start[origin], degree)
+        within = np.arange(first.size) - np.repeat(np.cumsum(degree) - degree, degree)
+        tree = np.concatenate([tree_of[~waiting], np.repeat(tree_of[waiting], degree)])
+        vertex = np.concatenate([st.VI[vids[~waiting], LINK].astype(np.int64),
+                                 self.graph.out_links[first + within].astype(np.int64)])
+        order = np.argsort(tree, kind="stable")
+        start = np.zeros(dests.size + 1, np.int64)
+        np.cumsum(np.bincount(tree, minlength=dests.size), out=start[1:])
+        return start, np.ascontiguousarray(vertex[order])
+
     def candidates(self, st: State, horizon: float) -> np.ndarray:
         """Vehicles on the network (waiting to enter or on a link) and those departing before
         ``horizon`` (s), in that order.
@@ -1049,7 +1104,8 @@ class Router:
         rows = free[:want.size]
         unreached = np.empty(want.size, np.int64)
         build_trees(arcs, self._roots(want), st.tree, rows, heap=self.heap,
-                    relabel=self.relabel, unreached=unreached, first_links=self.first)
+                    relabel=self.relabel, unreached=unreached, first_links=self.first,
+                    targets=self._targets(st, redo, want))
         row_of = np.full(self.dest_nodes.size, -1, np.int64)
         row_of[want] = rows
         complete = np.zeros(self.dest_nodes.size, dtype=bool)
