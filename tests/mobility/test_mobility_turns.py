@@ -72,3 +72,33 @@ def test_without_bans_trips_take_node_shortest_paths() -> None:
     dist, _, _ = trees_to(g, g.length, np.unique(dests))
     row = np.searchsorted(np.unique(dests), dests)
     assert np.allclose(r.trips.distance, dist[row, origins], rtol=1e-9)
+
+
+def test_trees_grown_only_to_their_targets_give_the_full_trees_paths() -> None:
+    """A destination tree that stops once its targets are settled gives every target the same
+    path as the whole tree (the kernel follows rows only from the vertices it asked for)."""
+    from simulation.mobility.routing import Router, build_trees
+
+    rng = np.random.default_rng(5)
+    g = grid(8, 8, length_jitter=0.5, rng=rng)
+    dests = np.array([0, 27, 63])
+    router = Router(g, dests)
+    arcs = router._arcs(g.length / g.free_speed)
+    roots = router._roots(np.arange(dests.size))
+    width = g.n_links + g.n_nodes
+    full = np.empty((dests.size, width), np.int32)
+    build_trees(arcs, roots, full, np.arange(dests.size), first_links=router.first)
+    aims = rng.integers(0, g.n_links, (dests.size, 4))
+    grown = np.empty_like(full)
+    build_trees(arcs, roots, grown, np.arange(dests.size), first_links=router.first,
+                targets=(np.arange(0, aims.size + 1, 4, dtype=np.int64),
+                         aims.ravel().astype(np.int64)))
+    assert (grown != full).any()  # the trees did stop early
+    for r in range(dests.size):
+        for a in aims[r]:
+            path_full, path_grown = [int(a)], [int(a)]
+            while full[r, path_full[-1]] >= 0:
+                path_full.append(int(full[r, path_full[-1]]))
+            while grown[r, path_grown[-1]] >= 0:
+                path_grown.append(int(grown[r, path_grown[-1]]))
+            assert path_grown == path_full
