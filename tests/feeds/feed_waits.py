@@ -10,8 +10,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from mqtt_publisher import Publisher, message
+
 from twin.feeds.archive import list_series
+from twin.feeds.config import load_config
 from twin.feeds.journal import left_segments
+from twin.feeds.runner import listen
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -54,3 +58,22 @@ def mqtt_feeds_file(folder: Path, twin_folder: Path, port: int, client_id: str,
 def listen_command(feeds: Path, *args: str) -> list[str]:
     """The command line of ``twin listen FEEDS ARGS`` in this interpreter."""
     return [sys.executable, "-m", "twin.cli", "listen", str(feeds), *args]
+
+
+def wait_subscribed(publisher: Publisher, received: Callable[[], bool]) -> None:
+    """Publish probes until ``received`` says the listener got one (its subscription
+    delivers), for at most 60 s."""
+    def subscribed() -> bool:
+        publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
+        return received()
+
+    wait_until(subscribed, 60, "the listener never received the probe")
+
+
+def replay_until_stored(twin_folder: Path, feeds: Path, n: int, sensor: str = "s1") -> None:
+    """Restart the listener of ``feeds`` for a second at a time, as a user would after a
+    crash, until ``n`` observations of ``sensor`` are stored or 60 s have passed."""
+    config = load_config(feeds)
+    deadline = time.monotonic() + 60
+    while stored(twin_folder, sensor) < n and time.monotonic() < deadline:
+        listen(config, duration=1.0)

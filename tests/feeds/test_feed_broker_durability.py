@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 
 from feed_waits import (
     LISTENER_ENV,
     journal_lines,
     listen_command,
     mqtt_feeds_file,
-    stored,
+    replay_until_stored,
+    wait_subscribed,
     wait_until,
 )
 from mqtt_publisher import Publisher, message
 
 from twin.feeds.archive import read_series
-from twin.feeds.config import load_config
 from twin.feeds.journal import journal_folder, left_segments
-from twin.feeds.runner import listen
 
 N = 2000
 
@@ -39,11 +37,7 @@ def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, br
     try:
         publisher.wait_connected()
 
-        def subscribed() -> bool:  # probe until the listener's subscription delivers
-            publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
-            return journal_lines(journal) > 0
-
-        wait_until(subscribed, 60, "the listener never received the probe")
+        wait_subscribed(publisher, lambda: journal_lines(journal) > 0)
         infos = [publisher.publish("city/s1", message(i)) for i in range(1, N // 2 + 1)]
         wait_until(lambda: journal_lines(journal) > N // 4, 30, "the listener received too little")
         listener.send_signal(signal.SIGKILL)  # mid-stream: some journaled, some in flight
@@ -62,10 +56,7 @@ def test_killed_listener_and_broker_lose_no_acknowledged_message(twin_folder, br
             listener.kill()
         publisher.client.loop_stop()
     broker.start()
-    config = load_config(feeds)
-    deadline = time.monotonic() + 60
-    while stored(twin_folder) < N and time.monotonic() < deadline:
-        listen(config, duration=1.0)
+    replay_until_stored(twin_folder, feeds, N)
     values, _ = read_series(twin_folder, "s1", "intensity")
     assert sorted(values.to_numpy().astype(int)) == list(range(1, N + 1))
     assert left_segments(journal) == []

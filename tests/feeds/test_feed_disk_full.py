@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
-from feed_waits import LISTENER_ENV, listen_command, mqtt_feeds_file, stored, wait_until
+from feed_waits import (
+    LISTENER_ENV,
+    listen_command,
+    mqtt_feeds_file,
+    replay_until_stored,
+    wait_subscribed,
+)
 from file_size_limit import limited
 from mqtt_publisher import Publisher, message
 
 from twin.feeds.archive import read_series
-from twin.feeds.config import load_config
 from twin.feeds.journal import journal_folder, left_segments
 from twin.feeds.replay import record_line
-from twin.feeds.runner import listen
 from twin.store import TIMESERIES, read_manifest, verify_files
 
 N = 1000
@@ -38,11 +41,8 @@ def test_a_full_disk_stops_the_listener_with_one_line_and_loses_nothing(twin_fol
     try:
         publisher.wait_connected()
 
-        def subscribed() -> bool:  # probe until the listener's subscription delivers
-            publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
-            return any(path.stat().st_size for path, _ in left_segments(journal))
-
-        wait_until(subscribed, 60, "the listener never received the probe")
+        wait_subscribed(publisher, lambda: any(path.stat().st_size
+                                               for path, _ in left_segments(journal)))
         infos = [publisher.publish("city/s1", message(i)) for i in range(1, N + 1)]
         publisher.wait_all_acked(infos)
         _, errors = listener.communicate(timeout=60)  # it stops by itself
@@ -56,10 +56,7 @@ def test_a_full_disk_stops_the_listener_with_one_line_and_loses_nothing(twin_fol
     assert last.startswith("error: ") and "File too large" in last, errors
     assert str(journal) in last, last
     assert left_segments(journal)  # what it acknowledged is kept for the next start
-    config = load_config(feeds)
-    deadline = time.monotonic() + 60
-    while stored(twin_folder) < N and time.monotonic() < deadline:
-        listen(config, duration=1.0)
+    replay_until_stored(twin_folder, feeds, N)
     values, _ = read_series(twin_folder, "s1", "intensity")
     assert sorted(values.to_numpy().astype(int)) == list(range(1, N + 1))
     assert left_segments(journal) == []

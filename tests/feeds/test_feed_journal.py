@@ -12,6 +12,7 @@ from feed_waits import (
     journal_lines,
     listen_command,
     mqtt_feeds_file,
+    wait_subscribed,
     wait_until,
 )
 from mqtt_publisher import Publisher, message
@@ -34,11 +35,7 @@ def test_a_killed_listener_loses_no_acknowledged_message(twin_folder, broker, tm
     try:
         publisher.wait_connected()
 
-        def subscribed() -> bool:  # probe until the listener's subscription delivers
-            publisher.publish("city/probe", message(0, sensor="probe")).wait_for_publish(5)
-            return journal_lines(journal) > 0
-
-        wait_until(subscribed, 60, "the listener never received the probe")
+        wait_subscribed(publisher, lambda: journal_lines(journal) > 0)
         time.sleep(0.5)  # the last probes in flight arrive
         probes = journal_lines(journal)
         for i in range(1, N + 1):

@@ -47,22 +47,32 @@ def floor_area(buildings: gpd.GeoDataFrame) -> np.ndarray:
     return np.where(np.isfinite(area), area, 0.0)
 
 
-def node_floor_areas(net: RoutableNetwork, buildings: gpd.GeoDataFrame,
-                     uses: tuple[str, ...], end: str = "from") -> np.ndarray:
-    """Floor area (m²) of the buildings of ``uses`` at each node of ``net``: at the ``end``
-    (``"from"``: upstream, where trips start; ``"to"``: downstream, where they end) of the
-    link each building fronts (the nearest open link to its representative point)."""
-    out = np.zeros(net.graph.n_nodes)
-    chosen = buildings[buildings["use"].isin(uses)]
+def fronting_links(net: RoutableNetwork, buildings: gpd.GeoDataFrame) -> np.ndarray:
+    """Per building, the position in ``net`` of the link it fronts (the nearest open link to
+    its representative point; -1 where the network has no open link) [-]."""
     links = net.network.links
     usable = np.flatnonzero(links["capacity"].to_numpy(dtype=np.float64) > 0)
-    if len(chosen) == 0 or usable.size == 0:
+    out = np.full(len(buildings), -1, np.int64)
+    if len(buildings) == 0 or usable.size == 0:
         return out
     tree = shapely.STRtree(links.geometry.to_numpy()[usable])
-    points = chosen.geometry.representative_point().to_numpy()
-    which, nearest = tree.query_nearest(points, all_matches=False)
-    nodes = (net.graph.link_from if end == "from" else net.graph.link_to)[usable[nearest]]
-    np.add.at(out, nodes, floor_area(chosen)[which])
+    which, nearest = tree.query_nearest(buildings.geometry.representative_point().to_numpy(),
+                                        all_matches=False)
+    out[which] = usable[nearest]
+    return out
+
+
+def node_floor_areas(net: RoutableNetwork, buildings: gpd.GeoDataFrame,
+                     uses: tuple[str, ...], end: str = "from",
+                     fronting: np.ndarray | None = None) -> np.ndarray:
+    """Floor area (m²) of the buildings of ``uses`` at each node of ``net``: at the ``end``
+    (``"from"``: upstream, where trips start; ``"to"``: downstream, where they end) of the
+    link each building fronts (``fronting_links``, computed if not given)."""
+    front = fronting_links(net, buildings) if fronting is None else fronting
+    chosen = buildings["use"].isin(uses).to_numpy() & (front >= 0)
+    nodes = (net.graph.link_from if end == "from" else net.graph.link_to)[front[chosen]]
+    out = np.zeros(net.graph.n_nodes)
+    np.add.at(out, nodes, floor_area(buildings[chosen]))
     return out
 
 
@@ -146,8 +156,9 @@ def gravity_demand(net: RoutableNetwork, buildings: gpd.GeoDataFrame, n_trips: i
     """
     if n_trips < 0:
         raise ValueError(f"gravity_demand: n_trips must be >= 0, got {n_trips}")
-    production = node_floor_areas(net, buildings, production_uses, end="from")
-    attraction = node_floor_areas(net, buildings, attraction_uses, end="to")
+    front = fronting_links(net, buildings)
+    production = node_floor_areas(net, buildings, production_uses, "from", front)
+    attraction = node_floor_areas(net, buildings, attraction_uses, "to", front)
     for total, uses in ((production, production_uses), (attraction, attraction_uses)):
         if total.sum() <= 0:
             raise InputError(None, "buildings.use",

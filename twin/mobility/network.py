@@ -100,12 +100,10 @@ class RoutableNetwork:
     @cached_property
     def turns(self) -> TurnCapacities | None:
         """The banned turns as kernel turns of capacity 0; None without any."""
-        bans = self.network.turn_bans
-        if not len(bans):
+        banned_from, banned_to = banned_turn_links(self.network)
+        if not banned_from.size:
             return None
-        index = pd.Index(self.link_ids)
-        return TurnCapacities(index.get_indexer(bans["from_link"]), index.get_indexer(bans["to_link"]),
-                              np.zeros(len(bans)))
+        return TurnCapacities(banned_from, banned_to, np.zeros(banned_from.size))
 
     @cached_property
     def free_flow_time(self) -> np.ndarray:
