@@ -28,6 +28,7 @@ import numba
 import numpy as np
 
 from simulation.graph import RoadGraph, csr_out_links
+from simulation.mobility.access import access_flags
 from simulation.mobility.controls import CapacityEvents, TurnCapacities
 from simulation.mobility.demand import Demand
 from simulation.mobility.results import LinkResults, Result
@@ -36,6 +37,8 @@ from simulation.mobility.run import simulate
 from simulation.mobility.settings import Settings
 from simulation.mobility.signals import SignalPlan
 from simulation.turns import allowed_turns
+
+_NO_ACCESS = np.zeros(0, np.uint8)
 
 __all__ = ["EquilibriumResult", "TravelTimes", "equilibrate", "experienced_times",
            "free_link_times"]
@@ -170,69 +173,94 @@ def _time_on(tt: np.ndarray, a: int, t: float, bin_width: float) -> float:
     return tt[i, a] * (1.0 - f) + tt[i + 1, a] * f
 
 
+@numba.njit(cache=True, inline="always")
+def _td_relax(tt: np.ndarray, bin_width: float, arrive: np.ndarray, pred: np.ndarray,
+              hkey: np.ndarray, hnode: np.ndarray, size: int, tu: float, x: int, y: int,
+              b: int) -> int:
+    """Relax vertex ``y`` (on link ``b``) entered at ``tu`` from vertex ``x`` (-1 at the
+    origin); returns the heap size."""
+    tv = tu + _time_on(tt, b, tu, bin_width)
+    if tv < arrive[y]:
+        arrive[y] = tv
+        pred[y] = x
+        size = heap_push(hkey, hnode, size, tv, y)
+    elif tv == arrive[y] and x >= 0 and pred[y] >= 0 and x < pred[y]:
+        pred[y] = x
+    return size
+
+
 @numba.njit(cache=True)
 def _td_tree(out_start: np.ndarray, out_links: np.ndarray, turn_start: np.ndarray,
              turn_to: np.ndarray, link_to: np.ndarray, tt: np.ndarray, entry: np.ndarray,
-             bin_width: float, origin: int, t0: float, arrive: np.ndarray, reach: np.ndarray,
-             pred: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
+             bin_width: float, access: np.ndarray, origin: int, t0: float, arrive: np.ndarray,
+             reach: np.ndarray, pred: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
     """Earliest arrival at the end of every link departing from ``origin`` at ``t0`` (s) over
     the turns routing may take (``turn_start``/``turn_to``: the turns out of each link), with
-    the link before each (``pred[a]``, -1 for a first link or unreached); then
-    ``pred[n_links + n]`` is the link of earliest arrival at node ``n`` (-1 if none). Ties go
-    to the lowest link id."""
-    n_links = arrive.size
-    for i in range(n_links):
+    the vertex before each (``pred``, -1 for a first link or unreached); then
+    ``pred[2 n_links + n]`` is the vertex of earliest arrival at node ``n`` (-1 if none). Ties
+    go to the lowest vertex.
+
+    Vertex ``a < n_links`` is link ``a`` driven freely; with ``access`` (a flag per link and
+    node, ``simulation.mobility.access``), vertex ``n_links + a`` is access-only link ``a``
+    entered from a through link or from a node with a through way out: from there on only
+    access-only links are taken (the access rule, in the order of a trip)."""
+    n_links = link_to.size
+    for i in range(arrive.size):
         arrive[i] = np.inf
     for i in range(pred.size):
         pred[i] = -1
+    rule = access.size > 0
     size = 0
     for j in range(out_start[origin], out_start[origin + 1]):
         a = out_links[j]
+        y = a + n_links if rule and access[a] and not access[n_links + origin] else a
         ta = t0 + _time_on(entry, a, t0, bin_width)
-        ta += _time_on(tt, a, ta, bin_width)
-        if ta < arrive[a]:
-            arrive[a] = ta
-            size = heap_push(hkey, hnode, size, ta, a)
+        size = _td_relax(tt, bin_width, arrive, pred, hkey, hnode, size, ta, -1, y, a)
     while size > 0:
-        tu, a, size = heap_pop(hkey, hnode, size)
-        if tu > arrive[a]:
+        tu, x, size = heap_pop(hkey, hnode, size)
+        if tu > arrive[x]:
             continue
+        a = x if x < n_links else x - n_links
         for j in range(turn_start[a], turn_start[a + 1]):
             b = turn_to[j]
-            tv = tu + _time_on(tt, b, tu, bin_width)
-            if tv < arrive[b]:
-                arrive[b] = tv
-                pred[b] = a
-                size = heap_push(hkey, hnode, size, tv, b)
-            elif tv == arrive[b] and pred[b] >= 0 and a < pred[b]:
-                pred[b] = a
+            y = b
+            if rule:
+                if x >= n_links:  # on the way in: access-only links alone
+                    if not access[b]:
+                        continue
+                    y = b + n_links
+                elif access[b] and not access[a]:  # a through link turns in: the way in
+                    y = b + n_links
+            size = _td_relax(tt, bin_width, arrive, pred, hkey, hnode, size, tu, x, y, b)
     for n in range(reach.size):
         reach[n] = np.inf
-    for a in range(n_links):
-        n = link_to[a]
-        if arrive[a] < reach[n]:
-            reach[n] = arrive[a]
-            pred[n_links + n] = a
-    pred[n_links + origin] = -1
+    n_vertices = arrive.size
+    for x in range(n_vertices):
+        n = link_to[x if x < n_links else x - n_links]
+        if arrive[x] < reach[n]:
+            reach[n] = arrive[x]
+            pred[n_vertices + n] = x
+    pred[n_vertices + origin] = -1
 
 
 @numba.njit(cache=True, parallel=True)
 def _td_trees(out_start: np.ndarray, out_links: np.ndarray, turn_start: np.ndarray,
               turn_to: np.ndarray, link_to: np.ndarray, tt: np.ndarray, entry: np.ndarray,
-              bin_width: float, origins: np.ndarray, t0s: np.ndarray, pred: np.ndarray,
-              n_chunks: int) -> None:
+              bin_width: float, access: np.ndarray, origins: np.ndarray, t0s: np.ndarray,
+              pred: np.ndarray, n_chunks: int) -> None:
     """``_td_tree`` for every (origin, start time) pair, in ``n_chunks`` parallel chunks; fills
-    ``pred`` rows (n_links + n_nodes)."""
+    ``pred`` rows (vertices, then nodes)."""
     n_pairs = origins.size
     n_links = link_to.size
+    n_vertices = 2 * n_links if access.size else n_links
     for c in numba.prange(n_chunks):
-        arrive = np.empty(n_links)
-        reach = np.empty(pred.shape[1] - n_links)
-        hkey = np.empty(turn_to.size + n_links + 1)
-        hnode = np.empty(turn_to.size + n_links + 1, np.int64)
+        arrive = np.empty(n_vertices)
+        reach = np.empty(pred.shape[1] - n_vertices)
+        hkey = np.empty(2 * (turn_to.size + n_links) + 1)
+        hnode = np.empty(2 * (turn_to.size + n_links) + 1, np.int64)
         for p in range(c * n_pairs // n_chunks, (c + 1) * n_pairs // n_chunks):
             _td_tree(out_start, out_links, turn_start, turn_to, link_to, tt, entry, bin_width,
-                     origins[p], t0s[p], arrive, reach, pred[p], hkey, hnode)
+                     access, origins[p], t0s[p], arrive, reach, pred[p], hkey, hnode)
 
 
 @numba.njit(cache=True)
@@ -246,28 +274,30 @@ def _route_cost(links: np.ndarray, tt: np.ndarray, entry: np.ndarray, bin_width:
 
 
 @numba.njit(cache=True, inline="always")
-def _path_length(pred: np.ndarray, n_links: int, node: int) -> int:
-    """Links on the tree's path to ``node`` (``pred`` as from ``_td_tree``)."""
+def _path_length(pred: np.ndarray, n_vertices: int, node: int) -> int:
+    """Links on the tree's path to ``node`` (``pred`` as from ``_td_tree``, with
+    ``n_vertices`` vertices before the nodes)."""
     hops = 0
-    a = pred[n_links + node]
-    while a >= 0:
-        a = pred[a]
+    x = pred[n_vertices + node]
+    while x >= 0:
+        x = pred[x]
         hops += 1
     return hops
 
 
 @numba.njit(cache=True, inline="always")
-def _fill_path(pred: np.ndarray, n_links: int, node: int, out: np.ndarray) -> None:
+def _fill_path(pred: np.ndarray, n_vertices: int, n_links: int, node: int,
+               out: np.ndarray) -> None:
     """The tree's path to ``node`` into ``out`` (as long as the path), first link first."""
-    a = pred[n_links + node]
+    x = pred[n_vertices + node]
     for i in range(out.size - 1, -1, -1):
-        out[i] = a
-        a = pred[a]
+        out[i] = x if x < n_links else x - n_links
+        x = pred[x]
 
 
 @numba.njit(cache=True)
 def _costs(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray, pred: np.ndarray,
-           n_links: int, dest: np.ndarray, tt: np.ndarray, entry: np.ndarray,
+           n_vertices: int, n_links: int, dest: np.ndarray, tt: np.ndarray, entry: np.ndarray,
            bin_width: float, t0s: np.ndarray, own: np.ndarray, best: np.ndarray) -> None:
     """Per trip: the cost of its own route and of the fastest path of its (origin, period)
     tree, both leaving at the period's start time ``t0s[pair]`` (NaN without a route/path)."""
@@ -276,25 +306,25 @@ def _costs(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray, p
         t0 = t0s[p]
         a, b = route_start[v], route_start[v + 1]
         own[v] = _route_cost(route_links[a:b], tt, entry, bin_width, t0) if b > a else np.nan
-        hops = _path_length(pred[p], n_links, dest[v])
+        hops = _path_length(pred[p], n_vertices, dest[v])
         if hops == 0:
             best[v] = np.nan
             continue
         path = np.empty(hops, np.int32)
-        _fill_path(pred[p], n_links, dest[v], path)
+        _fill_path(pred[p], n_vertices, n_links, dest[v], path)
         best[v] = _route_cost(path, tt, entry, bin_width, t0)
 
 
 @numba.njit(cache=True)
 def _switch_routes(route_start: np.ndarray, route_links: np.ndarray, pair: np.ndarray,
-                   pred: np.ndarray, n_links: int, dest: np.ndarray,
+                   pred: np.ndarray, n_vertices: int, n_links: int, dest: np.ndarray,
                    switch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """New route CSR: trips with ``switch`` take their tree's path, the others keep theirs."""
     n = pair.size
     lens = np.empty(n, np.int64)
     for v in range(n):
         if switch[v]:
-            lens[v] = _path_length(pred[pair[v]], n_links, dest[v])
+            lens[v] = _path_length(pred[pair[v]], n_vertices, dest[v])
         else:
             lens[v] = route_start[v + 1] - route_start[v]
     start = np.zeros(n + 1, np.int64)
@@ -303,7 +333,8 @@ def _switch_routes(route_start: np.ndarray, route_links: np.ndarray, pair: np.nd
     out = np.empty(start[n], np.int32)
     for v in range(n):
         if switch[v]:
-            _fill_path(pred[pair[v]], n_links, dest[v], out[start[v]:start[v + 1]])
+            _fill_path(pred[pair[v]], n_vertices, n_links, dest[v],
+                       out[start[v]:start[v + 1]])
         else:
             out[start[v]:start[v + 1]] = route_links[route_start[v]:route_start[v + 1]]
     return start, out
@@ -334,7 +365,8 @@ def _systematic_share(candidates: np.ndarray, pair: np.ndarray, dest: np.ndarray
 def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
                 signals: SignalPlan | None = None, turns: TurnCapacities | None = None,
                 events: CapacityEvents | None = None, iterations: int = 20,
-                period: float | None = None, gap: float = 0.0, seed: int = 0) -> EquilibriumResult:
+                period: float | None = None, gap: float = 0.0, seed: int = 0,
+                access_only: np.ndarray | None = None) -> EquilibriumResult:
     """Iterate days of ``demand`` on ``graph`` towards the dynamic user equilibrium (MSA).
 
     settings: the run settings of every day (re-routing during a day is switched off: routes
@@ -365,6 +397,9 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
         Stop once the relative gap is at or below it [-].
     seed : int
         Seed of the drivers' switching draws [-].
+    access_only : ndarray, optional
+        Links a trip may use only at its start or end (``simulation.mobility.access``), bool
+        (n_links,) [-]; default none.
 
     Returns
     -------
@@ -406,11 +441,15 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
     first[pair[::-1]] = np.arange(pair.size)[::-1]
     origins = demand.origin[first].astype(np.int64)
     t0s = (demand.departure[first] // period) * period + 0.5 * period
-    pred = np.empty((keys.size, n_links + graph.n_nodes), np.int32)
+    access = access_flags(graph, access_only)
+    rule = _NO_ACCESS if access is None else access
+    n_vertices = 2 * n_links if access is not None else n_links
+    pred = np.empty((keys.size, n_vertices + graph.n_nodes), np.int32)
 
     def fastest(times: TravelTimes) -> None:
         _td_trees(out_start, out_links, turn_start, turn_to, link_to, times.link, times.entry,
-                  times.bin_width, origins, t0s, pred, min(keys.size, 4 * numba.get_num_threads()))
+                  times.bin_width, rule, origins, t0s, pred,
+                  min(keys.size, 4 * numba.get_num_threads()))
 
     free = free_link_times(graph, signals)[None, :]
     if demand.route_start is None or demand.route_links is None:  # both or neither
@@ -418,7 +457,7 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
     else:
         start, links = demand.route_start, demand.route_links
     fastest(TravelTimes(link=free, entry=np.zeros_like(free), bin_width=settings.end_time))
-    start, links = _switch_routes(start, links, pair, pred, n_links, dest,
+    start, links = _switch_routes(start, links, pair, pred, n_vertices, n_links, dest,
                                   np.diff(start) == 0)
 
     rng = np.random.default_rng(seed)
@@ -427,12 +466,12 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
     best = np.empty(demand.n_vehicles)
     for day in range(iterations):
         routed = Demand(demand.departure, demand.origin, demand.destination, start, links)
-        result = simulate(graph, routed, settings, signals, turns, events)
+        result = simulate(graph, routed, settings, signals, turns, events, access_only)
         arrived = np.isfinite(result.trips.travel_time)
         means.append(float(result.trips.travel_time[arrived].mean()) if arrived.any() else np.nan)
         times = experienced_times(result.links, graph, signals)
         fastest(times)
-        _costs(start, links, pair, pred, n_links, dest, times.link, times.entry,
+        _costs(start, links, pair, pred, n_vertices, n_links, dest, times.link, times.entry,
                times.bin_width, t0s, own, best)
         ok = np.isfinite(own) & np.isfinite(best)
         gaps.append(float(np.sum(own[ok] - best[ok]) / np.sum(best[ok])) if ok.any() else 0.0)
@@ -442,7 +481,8 @@ def equilibrate(graph: RoadGraph, demand: Demand, settings: Settings | None = No
         better = ok & (own - best > 1e-9 * np.maximum(best, 1.0))
         switch = _systematic_share(better, pair, dest, demand.departure, 1.0 / (day + 2), rng)
         switched.append(int(switch.sum()))
-        start, links = _switch_routes(start, links, pair, pred, n_links, dest, switch)
+        start, links = _switch_routes(start, links, pair, pred, n_vertices, n_links, dest,
+                                      switch)
     return EquilibriumResult(result=result, demand=routed, relative_gap=np.asarray(gaps),
                              mean_travel_time=np.asarray(means),
                              switched=np.asarray(switched, np.int64))

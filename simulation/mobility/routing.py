@@ -33,6 +33,7 @@ import numba
 import numpy as np
 
 from simulation.graph import RoadGraph, csr_out_links
+from simulation.mobility.access import access_flags
 from simulation.mobility.jit import njit_no_refcount
 from simulation.mobility.links import n_up_at
 from simulation.mobility.signals import green_fraction
@@ -75,6 +76,7 @@ _NO_LABELS = np.zeros(0, np.int32)
 _NO_COUNTS = np.zeros(0, np.int64)
 _NO_FIRST = (np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32))
 _NO_TARGETS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+_NO_ACCESS = np.zeros(0, np.uint8)
 
 Arcs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 """CSR arcs as the tree kernels read them: (start offsets per node, int64; neighbour node of
@@ -163,21 +165,77 @@ def heap_pop(hkey: np.ndarray, hnode: np.ndarray, size: int) -> tuple[float, int
 
 
 @numba.njit(cache=True)
+def _suffix_paths(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
+                  source: int, access: np.ndarray, dist: np.ndarray, pred: np.ndarray,
+                  suf: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
+    """First pass of a tree under the access rule (see ``Router``): shortest paths from
+    ``source`` over the access-only vertices alone, marking in ``suf`` the vertices that reach
+    the destination on access-only links (their ``dist`` and ``pred`` are then final); every
+    other vertex is reset (dist inf, pred -1). Heap as in ``_sssp_heap``."""
+    for i in range(dist.size):
+        dist[i] = np.inf
+        pred[i] = -1
+        suf[i] = 0
+    dist[source] = 0.0
+    size = heap_push(hkey, hnode, 0, 0.0, source)
+    while size > 0:
+        du, u, size = heap_pop(hkey, hnode, size)
+        if du > dist[u]:
+            continue
+        if u != source:
+            suf[u] = 1
+        for j in range(start[u], start[u + 1]):
+            v = nbr[j]
+            if access[v] == 0:
+                continue
+            nd = du + wgt[j]
+            if nd < dist[v]:
+                dist[v] = nd
+                pred[v] = edge[j]
+                size = heap_push(hkey, hnode, size, nd, v)
+            elif nd == dist[v] and edge[j] < pred[v]:
+                pred[v] = edge[j]
+
+
+@numba.njit(cache=True, inline="always")
+def _barred(access: np.ndarray, suf: np.ndarray, n_links: int, u: int, v: int) -> bool:
+    """Whether the access rule bars the arc from vertex ``u`` back to link ``v`` (``v`` then
+    ``u`` on a path): ``v`` already has its access-only path, or ``v`` is a through link and
+    ``u`` an access-only link that does not reach the destination on access-only links (a
+    through link never turns into it)."""
+    if access.size == 0:
+        return False
+    if suf[v]:
+        return True
+    return access[v] == 0 and u < n_links and access[u] == 1 and suf[u] == 0
+
+
+@numba.njit(cache=True)
 def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
                source: int, dist: np.ndarray, pred: np.ndarray, hkey: np.ndarray,
-               hnode: np.ndarray, want: np.ndarray, n_want: int) -> None:
+               hnode: np.ndarray, want: np.ndarray, n_want: int, access: np.ndarray,
+               suf: np.ndarray, n_links: int) -> None:
     """Shortest paths from ``source`` over a CSR graph (the arcs of node u are
     j in start[u]:start[u+1], leading to node nbr[j] at cost wgt[j] >= 0, labelled edge[j]):
     fills ``dist`` and ``pred`` (label of the arc reaching each node, lowest label among ties;
     -1 if none). Binary heap with lazy deletion; ``hkey``/``hnode`` hold len(nbr) + 1. With
     ``n_want`` > 0 it stops once the ``n_want`` nodes marked in ``want`` are settled: their
-    ``pred`` and that of every node on their paths are final (see ``_settled``)."""
+    ``pred`` and that of every node on their paths are final (see ``_settled``). With
+    ``access`` given (a flag per vertex), the access rule holds (``_suffix_paths``,
+    ``_barred``)."""
     n = dist.size
-    for i in range(n):
-        dist[i] = np.inf
-        pred[i] = -1
+    if access.size:
+        _suffix_paths(start, nbr, edge, wgt, source, access, dist, pred, suf, hkey, hnode)
+    else:
+        for i in range(n):
+            dist[i] = np.inf
+            pred[i] = -1
     dist[source] = 0.0
     size = heap_push(hkey, hnode, 0, 0.0, source)
+    if access.size:
+        for u in range(n):
+            if suf[u]:
+                size = heap_push(hkey, hnode, size, dist[u], u)
     while size > 0:
         du, u, size = heap_pop(hkey, hnode, size)
         if du > dist[u]:  # stale entry
@@ -188,6 +246,8 @@ def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.nda
                 return
         for j in range(start[u], start[u + 1]):
             v = nbr[j]
+            if _barred(access, suf, n_links, u, v):
+                continue
             nd = du + wgt[j]
             dv = dist[v]
             if nd < dv:
@@ -213,14 +273,19 @@ def _bucket_push(enode: np.ndarray, enext: np.ndarray, bhead: np.ndarray, n_entr
 def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
                   source: int, dist: np.ndarray, pred: np.ndarray, done: np.ndarray,
                   bhead: np.ndarray, enode: np.ndarray, enext: np.ndarray, ovn: np.ndarray,
-                  ovb: np.ndarray, inv: float, nb: int, want: np.ndarray, n_want: int) -> None:
+                  ovb: np.ndarray, inv: float, nb: int, want: np.ndarray, n_want: int,
+                  access: np.ndarray, suf: np.ndarray, n_links: int, hkey: np.ndarray) -> None:
     """As ``_sssp_heap``, for costs of at least the bucket width 1 / ``inv``, with a ring of
     ``nb`` (a power of two) buckets; ``enode``/``enext`` hold 2 len(nbr) + 2 entries,
-    ``ovn``/``ovb`` len(nbr) + 1."""
+    ``ovn``/``ovb`` and ``hkey`` (the heap of the access rule's first pass) len(nbr) + 1."""
     n = dist.size
+    if access.size:
+        _suffix_paths(start, nbr, edge, wgt, source, access, dist, pred, suf, hkey, ovn)
+    else:
+        for i in range(n):
+            dist[i] = np.inf
+            pred[i] = -1
     for i in range(n):
-        dist[i] = np.inf
-        pred[i] = -1
         done[i] = 0
     for b in range(nb):
         bhead[b] = -1
@@ -234,6 +299,18 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
     n_ov = 0
     ov_min = _I64_MAX
     cur = 0
+    if access.size:  # the access-only paths found first enter the ring at their distances
+        for u in range(n):
+            if suf[u]:
+                bi = int(dist[u] * inv)
+                if bi < nb:
+                    n_entries = _bucket_push(enode, enext, bhead, n_entries, bi & mask, u)
+                    in_ring += 1
+                else:
+                    ovn[n_ov] = u
+                    ovb[n_ov] = bi
+                    n_ov += 1
+                    ov_min = min(ov_min, bi)
     while True:
         if in_ring == 0:
             if n_ov == 0:
@@ -273,6 +350,8 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
             du = dist[u]
             for j in range(start[u], start[u + 1]):
                 v = nbr[j]
+                if _barred(access, suf, n_links, u, v):
+                    continue
                 nd = du + wgt[j]
                 dv = dist[v]
                 if nd < dv:
@@ -297,7 +376,7 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
            sources: np.ndarray, rows: np.ndarray, pred: np.ndarray, dist: np.ndarray, inv: float,
            nb: int, chunk: int, n_chunks: int, relabel: np.ndarray, unreached: np.ndarray,
            first_start: np.ndarray, first_links: np.ndarray, link_label: np.ndarray,
-           target_start: np.ndarray, targets: np.ndarray) -> None:
+           target_start: np.ndarray, targets: np.ndarray, access: np.ndarray) -> None:
     """Trees from sources chunk, chunk + n_chunks, ... into ``pred[rows[i]]`` (and ``dist[i]``
     if ``dist`` has a row per source); buckets if ``nb`` > 0. Arc labels ``edge`` (which break
     ties) become ``relabel[label]`` if ``relabel`` is given; ``unreached[i]`` (if given) counts
@@ -311,7 +390,11 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
 
     On the edge-based graph (``turn_graph``), ``first_start``/``first_links`` (the links leaving
     each node) are given: the vertices after the links then receive the first link of a trip
-    starting at each node (the one of least distance, lowest ``link_label`` among ties)."""
+    starting at each node (the one of least distance, lowest ``link_label`` among ties). With
+    ``access`` given (a flag per vertex: access-only links, and nodes whose links out are all
+    access-only), the trees keep the access rule (see ``Router``): a trip starts on an
+    access-only link that does not lead to its destination on access-only links only where
+    its node has no other way out."""
     n = pred.shape[1]
     m = nbr.size
     keep_dist = dist.shape[0] == sources.size
@@ -325,6 +408,7 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
     ovb = np.empty(m + 1, np.int64)
     hkey = np.empty(m + 1)
     want = np.zeros(n, np.uint8)
+    suf = np.zeros(n if access.size else 0, np.uint8)
     for i in range(chunk, sources.size, n_chunks):
         row = pred[rows[i]]
         n_want = 0
@@ -336,9 +420,10 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
                     n_want += 1
         if nb > 0:
             _sssp_buckets(start, nbr, edge, wgt, sources[i], d, row, done, bhead, enode, enext,
-                          ovn, ovb, inv, nb, want, n_want)
+                          ovn, ovb, inv, nb, want, n_want, access, suf, n_links, hkey)
         else:
-            _sssp_heap(start, nbr, edge, wgt, sources[i], d, row, hkey, enode, want, n_want)
+            _sssp_heap(start, nbr, edge, wgt, sources[i], d, row, hkey, enode, want, n_want,
+                       access, suf, n_links)
         if target_start.size:
             for j in range(target_start[i], target_start[i + 1]):
                 want[targets[j]] = 0
@@ -348,6 +433,8 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
             best_d = np.inf
             for j in range(first_start[node], first_start[node + 1]):
                 b = first_links[j]
+                if access.size and access[b] and not suf[b] and not access[u]:
+                    continue  # an access-only way out, where the node has a through one
                 if d[b] < best_d or (d[b] == best_d and best_d < np.inf
                                      and link_label[b] < best):
                     best = link_label[b]
@@ -415,7 +502,8 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
                 dist: np.ndarray | None = None, heap: bool = False,
                 relabel: np.ndarray | None = None, unreached: np.ndarray | None = None,
                 first_links: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                targets: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                targets: tuple[np.ndarray, np.ndarray] | None = None,
+                access: np.ndarray | None = None) -> None:
     """Trees from ``sources`` over ``arcs`` (see ``_arcs``) into rows ``rows`` of ``out``, in
     parallel over numba's current threads; distances into ``dist`` (a row per source) if given;
     arc labels mapped through ``relabel`` if given; nodes not reached counted per tree into
@@ -448,6 +536,10 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
         Per source, the vertices its tree must reach (CSR offsets per source, int64; vertices,
         int64): the tree stops growing once they are settled, and only the paths from them
         may be followed [-].
+    access : ndarray, optional
+        On the edge-based graph: 1 for access-only links and for nodes whose links out are
+        all access-only, uint8 (n_links + n_nodes,); the trees then keep the access rule
+        (see ``Router``) [-].
 
     Returns
     -------
@@ -462,10 +554,11 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
     counts = _NO_COUNTS if unreached is None else unreached
     first = _NO_FIRST if first_links is None else first_links
     aims = _NO_TARGETS if targets is None else targets
+    rule = _NO_ACCESS if access is None else access
     n_chunks = max(1, min(numba.get_num_threads(), sources.size))
 
     def chunk(c: int) -> None:
-        _trees(*args, c, n_chunks, labels, counts, *first, *aims)
+        _trees(*args, c, n_chunks, labels, counts, *first, *aims, rule)  # type: ignore[call-arg, unused-ignore]
 
     if n_chunks == 1:
         chunk(0)
@@ -945,12 +1038,15 @@ class Router:
         The banned turns (from links, to links) [-]; default none.
     u_turns : bool
         Allow U-turns everywhere, not only at dead ends.
+    access_only : ndarray, optional
+        Whether each link may only start or end a trip (``simulation.mobility.access``),
+        bool (n_links,) [-]; default none.
     """
 
     def __init__(self, graph: RoadGraph, destination: np.ndarray,
                  link_ids: np.ndarray | None = None,
                  banned: tuple[np.ndarray, np.ndarray] | None = None,
-                 u_turns: bool = False) -> None:
+                 u_turns: bool = False, access_only: np.ndarray | None = None) -> None:
         """Index the destinations and the turn graph (see the class parameters)."""
         self.graph = graph
         if link_ids is None:
@@ -967,6 +1063,7 @@ class Router:
         self.first = (graph.out_start.astype(np.int64), graph.out_links.astype(np.int32),
                       self.labels)
         self.width = graph.n_links + graph.n_nodes
+        self.access = access_flags(graph, access_only)
         self.link_to = graph.link_to.astype(np.int64)
         self.ref = np.zeros(0, np.int64)
         self.live = np.zeros(len(destination), np.int64)
@@ -1105,7 +1202,7 @@ class Router:
         unreached = np.empty(want.size, np.int64)
         build_trees(arcs, self._roots(want), st.tree, rows, heap=self.heap,
                     relabel=self.relabel, unreached=unreached, first_links=self.first,
-                    targets=self._targets(st, redo, want))
+                    targets=self._targets(st, redo, want), access=self.access)
         row_of = np.full(self.dest_nodes.size, -1, np.int64)
         row_of[want] = rows
         complete = np.zeros(self.dest_nodes.size, dtype=bool)
@@ -1133,7 +1230,8 @@ class Router:
             vids = redo[first[b]:first[b + 1]]
             dests = want[b * per_block:(b + 1) * per_block]
             build_trees(arcs, self._roots(dests), table, np.arange(dests.size),
-                        heap=self.heap, relabel=self.relabel, first_links=self.first)
+                        heap=self.heap, relabel=self.relabel, first_links=self.first,
+                        access=self.access)
             row_of = np.full(self.dest_nodes.size, -1, np.int64)
             row_of[dests] = np.arange(dests.size)
             mode = np.empty(vids.size, np.int8)
@@ -1149,7 +1247,8 @@ class Router:
         for vids, dests, mode, length in plans:
             if len(plans) > 1:  # the table holds the last block: rebuild this one
                 build_trees(arcs, self._roots(dests), table, np.arange(dests.size),
-                            heap=self.heap, relabel=self.relabel, first_links=self.first)
+                            heap=self.heap, relabel=self.relabel, first_links=self.first,
+                            access=self.access)
             row_of = np.full(self.dest_nodes.size, -1, np.int64)
             row_of[dests] = np.arange(dests.size)
             starts = np.zeros(vids.size + 1, np.int64)

@@ -10,6 +10,7 @@ import numpy as np
 
 from simulation.graph import RoadGraph, build_road_graph
 from simulation.mobility import kernel
+from simulation.mobility.access import access_flags
 from simulation.mobility.controls import CapacityEvents, TurnCapacities, no_turns
 from simulation.mobility.demand import Demand
 from simulation.mobility.fundamental import triangular
@@ -144,7 +145,8 @@ class ThreadChoice:
 
 def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
              signals: SignalPlan | None = None, turns: TurnCapacities | None = None,
-             events: CapacityEvents | None = None) -> Result:
+             events: CapacityEvents | None = None,
+             access_only: np.ndarray | None = None) -> Result:
     """Run the mesoscopic traffic simulation of ``demand`` on ``graph``.
 
     Vehicles without a route in ``demand`` take the fastest route at free flow (with the mean red
@@ -168,6 +170,10 @@ def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
         Capacities of single turning movements; default none.
     events : CapacityEvents, optional
         Link capacity changes during the run; default none.
+    access_only : ndarray, optional
+        Links a trip may use only at its start or end, never to pass through (e.g. service
+        roads; the rule is in ``simulation.mobility.access``), bool (n_links,) [-]; default
+        none.
 
     Returns
     -------
@@ -189,15 +195,15 @@ def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,
         step_threads = available if graph.n_links >= PARALLEL_MIN_LINKS else 1
     before = numba.get_num_threads()
     try:
-        return _simulate(graph, demand, settings, signals, turns, events, step_threads,
-                         route_threads)
+        return _simulate(graph, demand, settings, signals, turns, events, access_only,
+                         step_threads, route_threads)
     finally:
         numba.set_num_threads(before)
 
 
 def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: SignalPlan | None,
-              turns: TurnCapacities | None, events: CapacityEvents | None, step_threads: int,
-              route_threads: int) -> Result:
+              turns: TurnCapacities | None, events: CapacityEvents | None,
+              access_only: np.ndarray | None, step_threads: int, route_threads: int) -> Result:
     """``simulate`` on the given thread counts for the time steps and for routing."""
     t_start = time.perf_counter()
     demand.check(graph)
@@ -211,6 +217,7 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
                np.zeros(graph.n_links))
     if turns is not None:
         turns.csr(graph)  # checks against the caller's link ids
+    access = access_flags(graph, access_only)  # checks its shape
     # the kernels number links by downstream node: the links a node sends from are adjacent in
     # memory, and nearby nodes' links too (routing still breaks ties on the caller's link ids)
     perm = np.argsort(graph.link_to, kind="stable")
@@ -249,7 +256,8 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
     banned = None if turns is None else (turns.from_link[turns.capacity == 0],
                                          turns.to_link[turns.capacity == 0])
     router = Router(graph, demand.destination, link_ids=perm, banned=banned,
-                    u_turns=settings.u_turns)
+                    u_turns=settings.u_turns,
+                    access_only=None if access is None else np.asarray(access_only, bool)[perm])
     reroute_steps = settings.reroute_steps
     # every trip starts with its free-flow route (its habitual route); re-routing then moves a
     # share of the drivers onto the routes that are fastest at the time

@@ -179,3 +179,47 @@ def test_given_routes_are_driven_and_unknown_ones_are_routed(twin, net) -> None:
     assert list(run.trips["status"]) == ["arrived", "arrived"]
     assert run.trips["distance"].iloc[0] == pytest.approx(graph.length[route].sum())
     assert run.trips["distance"].iloc[1] <= run.trips["distance"].iloc[0] + 1e-6
+
+
+def _through_service_trips(positions, access: np.ndarray, inside: np.ndarray,
+                           origin: np.ndarray) -> int:
+    """Vehicles whose links (in the order driven) use an access-only link other than in a
+    leading run from an origin inside a yard or a trailing run to the destination."""
+    order = np.lexsort((positions.time, positions.vehicle))
+    vehicle, link = positions.vehicle[order], positions.link[order]
+    bad = 0
+    for v in np.unique(vehicle):
+        kinds = access[link[vehicle == v]]
+        i = 0
+        if inside[origin[v]]:
+            while i < kinds.size and kinds[i]:
+                i += 1
+        while i < kinds.size and not kinds[i]:
+            i += 1
+        bad += not kinds[i:].all()
+    return bad
+
+
+def test_service_roads_start_and_end_trips_but_carry_none_through(net, demand) -> None:
+    from simulation.mobility import Demand, simulate
+    from simulation.mobility.access import access_flags
+
+    access = net.access_only
+    assert access is not None
+    classes = net.network.links["road_class"].to_numpy()
+    assert (classes[access] == "service").mean() > 0.9
+    assert (access[classes == "service"]).all()
+    assert any("used only to start or end a trip" in note for note in net.notes)
+    flags = access_flags(net.graph, access)
+    assert flags is not None
+    inside = flags[net.graph.n_links:] == 1
+    origin = net.node_positions(demand["origin"].to_numpy())
+    destination = net.node_positions(demand["destination"].to_numpy())
+    trips = Demand(demand["departure"].to_numpy() - START, origin, destination)
+    settings = Settings(dt=1.0, end_time=END - START + 3600.0, sample_interval=1.0,
+                        reroute_interval=300.0, seed=1)
+    ruled = simulate(net.graph, trips, settings, net.signals, net.turns, access_only=access)
+    free = simulate(net.graph, trips, settings, net.signals, net.turns)
+    assert (ruled.trips.status == 3).mean() > 0.98
+    assert _through_service_trips(ruled.positions, access, inside, origin) == 0
+    assert _through_service_trips(free.positions, access, inside, origin) > 10

@@ -52,9 +52,9 @@ until = "2026"
     problems = _problems(path)
     assert problems == [
         (
-            f"{path}:{_line(text, 'seeed')}: mobility.seeed: unknown key 'seeed'; allowed here: bin_width, demand, "
-            "equilibrium_iterations, release_after, reroute_interval, reroute_share, sample_interval, seed, trips, zone_column, "
-            "zones"
+            f"{path}:{_line(text, 'seeed')}: mobility.seeed: unknown key 'seeed'; allowed here: access_only, "
+            "bin_width, demand, equilibrium_iterations, release_after, reroute_interval, reroute_share, "
+            "sample_interval, seed, trips, zone_column, zones"
         ),
         (
             f"{path}:{_line(text, 'colour')}: interventions[0].select.colour: unknown key 'colour'; allowed here: "
@@ -464,3 +464,13 @@ def test_energy_heating_system_is_read_and_checked(write: Write) -> None:
     bad = write(text.replace('"district_heating"', '"peat_stove"'))
     (problem,) = _problems(bad)
     assert problem.startswith(f"{bad}:{_line(text, 'heating_system')}: energy.heating_system: ")
+
+
+def test_access_only_names_road_classes(write: Write) -> None:
+    text = HELSINKI_HEAD + 'access_only = ["servce"]\n'
+    path = write(text)
+    [problem] = _problems(path)
+    assert problem.startswith(f"{path}:{_line(text, 'servce')}: mobility.access_only[0]: ")
+    assert "service" in problem
+    assert load_scenario(write(HELSINKI_HEAD + "access_only = []\n")).mobility.access_only == ()
+    assert load_scenario(write(HELSINKI_HEAD)).mobility.access_only == ("service",)

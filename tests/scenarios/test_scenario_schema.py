@@ -62,7 +62,9 @@ def test_schema_defaults_match_the_dataclass_defaults() -> None:
         fields = {f.name: f.default for f in dataclasses.fields(cls)}
         for key, prop in table["properties"].items():
             if "default" in prop and key != "weather":
-                assert fields[key] == prop["default"], (cls.__name__, key)
+                default = prop["default"]  # a JSON array is a tuple in the dataclass
+                assert fields[key] == (tuple(default) if isinstance(default, list) else default), (
+                    cls.__name__, key)
     assert (
         props["energy"]["properties"]["weather"]["default"] == "twin"
         and EnergySpec().weather is None
@@ -73,3 +75,10 @@ def test_every_property_is_described() -> None:
     for path, node in _objects(scenario_schema()):
         for key, prop in node["properties"].items():
             assert "description" in prop or "$ref" in prop, f"{path}/properties/{key}"
+
+
+def test_access_only_names_exactly_the_drivable_classes() -> None:
+    from twin.importers.road_classes import ROAD_CLASS_DEFAULTS
+
+    prop = scenario_schema()["properties"]["mobility"]["properties"]["access_only"]
+    assert prop["items"]["enum"] == list(ROAD_CLASS_DEFAULTS)

@@ -57,6 +57,11 @@ ROAD_CLASS_DEFAULTS: dict[str, RoadClassDefaults] = {
 
 FALLBACK_CLASS = "unclassified"
 
+ACCESS_ONLY_CLASSES: tuple[str, ...] = ("service",)
+"""Classes a car uses only to start or end a trip, never to pass through
+(``simulation.mobility.access``): service roads (parking aisles, driveways, yards), which
+SUMO's OSM type map (``highway.service``) closes to passenger cars altogether."""
+
 PRIORITY: dict[str, int] = {
     "motorway": 14, "trunk": 13, "primary": 12, "secondary": 11, "tertiary": 10,
     "motorway_link": 9, "trunk_link": 8, "primary_link": 7, "secondary_link": 6,

@@ -22,6 +22,7 @@ junctions without signals get the capacity of a minor approach (``twin.mobility.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -36,6 +37,7 @@ from twin.connectivity import (
     reachable_junctions,
 )
 from twin.errors import InputError
+from twin.importers.road_classes import ACCESS_ONLY_CLASSES
 from twin.mobility.priority import FOLLOW_UP_HEADWAY, with_right_of_way
 from twin.mobility.signals import DEFAULT_CYCLE, DEFAULT_LOST_TIME, SignalSummary, signal_plan
 from twin.mobility.sumo_connections import twin_tl_connections
@@ -78,6 +80,10 @@ class RoutableNetwork:
     reachable : ndarray of bool
         Per kernel node, whether cars reach it over open links (False inside a closed
         stretch) [-].
+    access_only : ndarray of bool or None
+        Per kernel link, whether a trip may use it only at its start or end
+        (``simulation.mobility.access``): the links of the access-only classes and the links
+        reachable only over them; None when there are none [-].
     """
 
     network: Network
@@ -88,6 +94,7 @@ class RoutableNetwork:
     dropped_links: int
     notes: tuple[str, ...]
     reachable: np.ndarray
+    access_only: np.ndarray | None = None
 
     @property
     def node_ids(self) -> np.ndarray:
@@ -117,7 +124,9 @@ class RoutableNetwork:
 
 def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFAULT_CYCLE,
                      lost_time: float = DEFAULT_LOST_TIME,
-                     jam_density: float = JAM_DENSITY) -> RoutableNetwork:
+                     jam_density: float = JAM_DENSITY,
+                     access_only_classes: Collection[str] = ACCESS_ONLY_CLASSES
+                     ) -> RoutableNetwork:
     """The twin's largest SCC with its signal plan and capacities its free speeds allow.
 
     Programmes in ``Network.signals`` are mapped through the connections of the twin's SUMO
@@ -137,6 +146,9 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
         Time per cycle without green in the generated plans [s]; 0 <= lost_time < cycle.
     jam_density : float, default ``JAM_DENSITY``
         Jam density per lane the kernel will run with [veh/m]; capacities are bounded for it.
+    access_only_classes : collection of str, default ``ACCESS_ONLY_CLASSES`` (service)
+        Road classes a trip uses only at its start or end, never to pass through; empty:
+        every class carries through traffic.
 
     Returns
     -------
@@ -175,10 +187,37 @@ def routable_network(twin: Twin, program: str | None = None, cycle: float = DEFA
     if giving_way:
         notes.append(f"{giving_way} links give way at junctions without signals: capacity of a "
                      f"minor approach, {3600.0 / FOLLOW_UP_HEADWAY:.0f} veh/h per lane")
-    notes = [scope, *closure, *notes, *summary.lines()]
+    access_only, access_notes = access_only_links(component, access_only_classes)
+    notes = [scope, *closure, *access_notes, *notes, *summary.lines()]
     return RoutableNetwork(network=component, graph=component.graph, signals=plan,
                            signal_summary=summary, dropped_nodes=dropped_nodes,
-                           dropped_links=dropped_links, notes=tuple(notes), reachable=reachable)
+                           dropped_links=dropped_links, notes=tuple(notes), reachable=reachable,
+                           access_only=access_only)
+
+
+def access_only_links(network: Network, classes: Collection[str]
+                      ) -> tuple[np.ndarray | None, list[str]]:
+    """Per link, whether a trip may use it only at its start or end: the links of ``classes``,
+    and the open links outside the largest strongly connected component of the others (they are
+    reached only over access-only links, so through routes could not keep the rule); closed
+    links count with the through ones. With that, every trip that has a path has one under the
+    rule. (None, no notes) when no open link is of ``classes``."""
+    links = network.links
+    marked = links["road_class"].isin(list(classes)).to_numpy()
+    open_ = links["capacity"].to_numpy(dtype=np.float64) > 0
+    if not (marked & open_).any():
+        return None, []
+    graph = network.graph
+    through = largest_turn_component(graph, banned_turn_links(network), usable=~marked & open_)
+    access = (marked | ~through) & open_
+    behind = int((access & ~marked).sum())
+    length_km = float(links["length"].to_numpy(dtype=np.float64)[access & marked].sum()) / 1000.0
+    names = ", ".join(sorted(set(links["road_class"][marked & open_])))
+    note = (f"{int((access & marked).sum())} links ({length_km:.1f} km) of class {names}: used only "
+            f"to start or end a trip, never to pass through")
+    if behind:
+        note += f"; {behind} more links reached only over them likewise"
+    return access, [note]
 
 
 def largest_component(network: Network) -> tuple[Network, int, int]:

@@ -99,12 +99,14 @@ def run_mobility(twin: Twin, demand: pd.DataFrame, settings: Settings | None = N
     notes = list(net.notes)
     if equilibrium_iterations > 0:
         eq = equilibrate(net.graph, kernel_demand, settings, net.signals, net.turns,
-                         iterations=equilibrium_iterations, seed=settings.seed)
+                         iterations=equilibrium_iterations, seed=settings.seed,
+                         access_only=net.access_only)
         result = eq.result
         notes.append(f"route choice equilibrium (MSA): {eq.iterations} days, relative gap "
                      f"{eq.relative_gap[0]:.3f} on day 1, {eq.relative_gap[-1]:.3f} on the last")
     else:
-        result = simulate(net.graph, kernel_demand, settings, net.signals, net.turns)
+        result = simulate(net.graph, kernel_demand, settings, net.signals, net.turns,
+                          access_only=net.access_only)
     links = _link_arrays(result, net, fleet or Fleet())
     trips = _trip_table(demand, result, net, keep, outside, unroutable, start, origin,
                         destination)

@@ -176,12 +176,13 @@ def _run_mobility(scenario: Scenario, base: Twin, applied: AppliedScenario,
     assert spec is not None and period is not None, "the schema requires both for mobility"
     start, end = period.local_window()
     with timings("network"):
-        net = routable_network(applied.twin)
+        net = routable_network(applied.twin, access_only_classes=spec.access_only)
     with timings("demand"):
         if spec.demand == "generated":
             assert spec.trips is not None, "the schema requires trips for generated demand"
             same = applied.twin.network is base.network  # no intervention touched the roads
-            base_net = net if same else routable_network(base)
+            base_net = net if same else routable_network(
+                base, access_only_classes=spec.access_only)
             demand = gravity_demand(base_net, base.buildings, spec.trips, start, end, seed=seed)
         else:
             demand = read_od_csv(Path(spec.demand), base, spec.zones, spec.zone_column,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from twin.importers.road_classes import ACCESS_ONLY_CLASSES
 from twin.scenarios.base import Intervention
 from twin.scenarios.errors import InterventionError, KeyPath
 from twin.scenarios.interventions import parse_intervention
@@ -140,6 +141,8 @@ class MobilitySpec:
     equilibrium_iterations : int, default 0
         Days of the day-to-day route choice equilibrium (MSA) before the reported run [-];
         0 for none.
+    access_only : tuple of str, default ``ACCESS_ONLY_CLASSES`` (service)
+        Road classes a car uses only to start or end a trip, never to pass through.
     """
 
     demand: str | Path
@@ -153,6 +156,7 @@ class MobilitySpec:
     sample_interval: float = 60.0
     release_after: float = 300.0
     equilibrium_iterations: int = 0
+    access_only: tuple[str, ...] = ACCESS_ONLY_CLASSES
 
 
 @dataclass(frozen=True)
@@ -328,6 +332,7 @@ def _mobility(
         release_after=float(table.get("release_after", defaults.release_after)),
         equilibrium_iterations=int(table.get("equilibrium_iterations",
                                              defaults.equilibrium_iterations)),
+        access_only=tuple(table.get("access_only", defaults.access_only)),
     )
     if period is not None:
         for key in ("bin_width", "reroute_interval", "sample_interval", "release_after"):
