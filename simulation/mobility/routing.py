@@ -164,18 +164,25 @@ def heap_pop(hkey: np.ndarray, hnode: np.ndarray, size: int) -> tuple[float, int
     return key, node, size
 
 
+THROUGH, ACCESS, SUFFIX = 0, 1, 2
+"""Per-tree state of a vertex under the access rule: a through link (or a node), an access-only
+link, and an access-only link that reaches the tree's destination on access-only links (its
+path is then fixed)."""
+
+
 @numba.njit(cache=True)
 def _suffix_paths(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
-                  source: int, access: np.ndarray, dist: np.ndarray, pred: np.ndarray,
-                  suf: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
+                  source: int, access: np.ndarray, n_links: int, dist: np.ndarray,
+                  pred: np.ndarray, state: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
     """First pass of a tree under the access rule (see ``Router``): shortest paths from
-    ``source`` over the access-only vertices alone, marking in ``suf`` the vertices that reach
-    the destination on access-only links (their ``dist`` and ``pred`` are then final); every
-    other vertex is reset (dist inf, pred -1). Heap as in ``_sssp_heap``."""
+    ``source`` over the access-only links alone. Sets ``state`` (``THROUGH``, ``ACCESS``, or
+    ``SUFFIX`` for the links that reach the destination on access-only links: their ``dist``
+    and ``pred`` are then final); every other vertex is reset (dist inf, pred -1). Heap as in
+    ``_sssp_heap``."""
     for i in range(dist.size):
         dist[i] = np.inf
         pred[i] = -1
-        suf[i] = 0
+        state[i] = ACCESS if i < n_links and access[i] else THROUGH
     dist[source] = 0.0
     size = heap_push(hkey, hnode, 0, 0.0, source)
     while size > 0:
@@ -183,10 +190,10 @@ def _suffix_paths(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
         if du > dist[u]:
             continue
         if u != source:
-            suf[u] = 1
+            state[u] = SUFFIX
         for j in range(start[u], start[u + 1]):
             v = nbr[j]
-            if access[v] == 0:
+            if state[v] != ACCESS:
                 continue
             nd = du + wgt[j]
             if nd < dist[v]:
@@ -197,44 +204,35 @@ def _suffix_paths(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
                 pred[v] = edge[j]
 
 
-@numba.njit(cache=True, inline="always")
-def _barred(access: np.ndarray, suf: np.ndarray, n_links: int, u: int, v: int) -> bool:
-    """Whether the access rule bars the arc from vertex ``u`` back to link ``v`` (``v`` then
-    ``u`` on a path): ``v`` already has its access-only path, or ``v`` is a through link and
-    ``u`` an access-only link that does not reach the destination on access-only links (a
-    through link never turns into it)."""
-    if access.size == 0:
-        return False
-    if suf[v]:
-        return True
-    return access[v] == 0 and u < n_links and access[u] == 1 and suf[u] == 0
-
-
 @numba.njit(cache=True)
 def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
                source: int, dist: np.ndarray, pred: np.ndarray, hkey: np.ndarray,
                hnode: np.ndarray, want: np.ndarray, n_want: int, access: np.ndarray,
-               suf: np.ndarray, n_links: int) -> None:
+               state: np.ndarray, n_links: int) -> None:
     """Shortest paths from ``source`` over a CSR graph (the arcs of node u are
     j in start[u]:start[u+1], leading to node nbr[j] at cost wgt[j] >= 0, labelled edge[j]):
     fills ``dist`` and ``pred`` (label of the arc reaching each node, lowest label among ties;
     -1 if none). Binary heap with lazy deletion; ``hkey``/``hnode`` hold len(nbr) + 1. With
     ``n_want`` > 0 it stops once the ``n_want`` nodes marked in ``want`` are settled: their
     ``pred`` and that of every node on their paths are final (see ``_settled``). With
-    ``access`` given (a flag per vertex), the access rule holds (``_suffix_paths``,
-    ``_barred``)."""
+    ``access`` given (a flag per vertex), the access rule holds: ``_suffix_paths`` first, then
+    no arc back from a vertex into a ``SUFFIX`` link (its path is fixed), and none from an
+    ``ACCESS`` link into a ``THROUGH`` one (a through link never turns into an access-only link
+    that does not lead to the destination on access-only links)."""
     n = dist.size
-    if access.size:
-        _suffix_paths(start, nbr, edge, wgt, source, access, dist, pred, suf, hkey, hnode)
+    rule = access.size > 0
+    if rule:
+        _suffix_paths(start, nbr, edge, wgt, source, access, n_links, dist, pred, state, hkey,
+                      hnode)
     else:
         for i in range(n):
             dist[i] = np.inf
             pred[i] = -1
     dist[source] = 0.0
     size = heap_push(hkey, hnode, 0, 0.0, source)
-    if access.size:
-        for u in range(n):
-            if suf[u]:
+    if rule:
+        for u in range(n_links):
+            if state[u] == SUFFIX:
                 size = heap_push(hkey, hnode, size, dist[u], u)
     while size > 0:
         du, u, size = heap_pop(hkey, hnode, size)
@@ -244,10 +242,13 @@ def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.nda
             n_want -= 1
             if n_want == 0:
                 return
+        su = state[u] if rule else THROUGH
         for j in range(start[u], start[u + 1]):
             v = nbr[j]
-            if _barred(access, suf, n_links, u, v):
-                continue
+            if rule:
+                sv = state[v]
+                if sv == SUFFIX or (sv == THROUGH and su == ACCESS):
+                    continue
             nd = du + wgt[j]
             dv = dist[v]
             if nd < dv:
@@ -274,13 +275,15 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
                   source: int, dist: np.ndarray, pred: np.ndarray, done: np.ndarray,
                   bhead: np.ndarray, enode: np.ndarray, enext: np.ndarray, ovn: np.ndarray,
                   ovb: np.ndarray, inv: float, nb: int, want: np.ndarray, n_want: int,
-                  access: np.ndarray, suf: np.ndarray, n_links: int, hkey: np.ndarray) -> None:
+                  access: np.ndarray, state: np.ndarray, n_links: int, hkey: np.ndarray) -> None:
     """As ``_sssp_heap``, for costs of at least the bucket width 1 / ``inv``, with a ring of
     ``nb`` (a power of two) buckets; ``enode``/``enext`` hold 2 len(nbr) + 2 entries,
     ``ovn``/``ovb`` and ``hkey`` (the heap of the access rule's first pass) len(nbr) + 1."""
     n = dist.size
-    if access.size:
-        _suffix_paths(start, nbr, edge, wgt, source, access, dist, pred, suf, hkey, ovn)
+    rule = access.size > 0
+    if rule:
+        _suffix_paths(start, nbr, edge, wgt, source, access, n_links, dist, pred, state, hkey,
+                      ovn)
     else:
         for i in range(n):
             dist[i] = np.inf
@@ -299,9 +302,9 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
     n_ov = 0
     ov_min = _I64_MAX
     cur = 0
-    if access.size:  # the access-only paths found first enter the ring at their distances
-        for u in range(n):
-            if suf[u]:
+    if rule:  # the access-only paths found first enter the ring at their distances
+        for u in range(n_links):
+            if state[u] == SUFFIX:
                 bi = int(dist[u] * inv)
                 if bi < nb:
                     n_entries = _bucket_push(enode, enext, bhead, n_entries, bi & mask, u)
@@ -348,10 +351,13 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
                 if n_want == 0:
                     return
             du = dist[u]
+            su = state[u] if rule else THROUGH
             for j in range(start[u], start[u + 1]):
                 v = nbr[j]
-                if _barred(access, suf, n_links, u, v):
-                    continue
+                if rule:
+                    sv = state[v]
+                    if sv == SUFFIX or (sv == THROUGH and su == ACCESS):
+                        continue
                 nd = du + wgt[j]
                 dv = dist[v]
                 if nd < dv:
@@ -408,7 +414,7 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
     ovb = np.empty(m + 1, np.int64)
     hkey = np.empty(m + 1)
     want = np.zeros(n, np.uint8)
-    suf = np.zeros(n if access.size else 0, np.uint8)
+    state = np.zeros(n if access.size else 0, np.uint8)
     for i in range(chunk, sources.size, n_chunks):
         row = pred[rows[i]]
         n_want = 0
@@ -420,10 +426,10 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
                     n_want += 1
         if nb > 0:
             _sssp_buckets(start, nbr, edge, wgt, sources[i], d, row, done, bhead, enode, enext,
-                          ovn, ovb, inv, nb, want, n_want, access, suf, n_links, hkey)
+                          ovn, ovb, inv, nb, want, n_want, access, state, n_links, hkey)
         else:
             _sssp_heap(start, nbr, edge, wgt, sources[i], d, row, hkey, enode, want, n_want,
-                       access, suf, n_links)
+                       access, state, n_links)
         if target_start.size:
             for j in range(target_start[i], target_start[i + 1]):
                 want[targets[j]] = 0
@@ -433,7 +439,7 @@ def _trees(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray
             best_d = np.inf
             for j in range(first_start[node], first_start[node + 1]):
                 b = first_links[j]
-                if access.size and access[b] and not suf[b] and not access[u]:
+                if access.size and state[b] == ACCESS and not access[u]:
                     continue  # an access-only way out, where the node has a through one
                 if d[b] < best_d or (d[b] == best_d and best_d < np.inf
                                      and link_label[b] < best):

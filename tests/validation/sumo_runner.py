@@ -101,10 +101,11 @@ def osm_xml(source: Path, folder: Path) -> Path:
 
 
 def osm_net(folder: Path, osm: Path) -> tuple[Path, float]:
-    """netconvert's network of an OSM XML file with ``NETCONVERT_OSM_OPTIONS``; its wall time, s."""
+    """netconvert's network of an OSM XML file with ``NETCONVERT_OSM_OPTIONS`` (and the street
+    names, so that scenarios can select edges by name); its wall time, s."""
     path = folder / (osm.stem + ".net.xml")
     wall = tool("netconvert", "--osm-files", str(osm), *NETCONVERT_OSM_OPTIONS, "-o", str(path),
-                "--no-warnings", "true", cwd=folder)
+                "--output.street-names", "true", "--no-warnings", "true", cwd=folder)
     return path, wall
 
 
