@@ -171,17 +171,20 @@ path is then fixed)."""
 
 
 @numba.njit(cache=True)
-def _suffix_paths(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
-                  source: int, access: np.ndarray, n_links: int, dist: np.ndarray,
-                  pred: np.ndarray, state: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
-    """First pass of a tree under the access rule (see ``Router``): shortest paths from
-    ``source`` over the access-only links alone. Sets ``state`` (``THROUGH``, ``ACCESS``, or
-    ``SUFFIX`` for the links that reach the destination on access-only links: their ``dist``
-    and ``pred`` are then final); every other vertex is reset (dist inf, pred -1). Heap as in
-    ``_sssp_heap``."""
+def _reset_tree(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
+                source: int, access: np.ndarray, n_links: int, dist: np.ndarray,
+                pred: np.ndarray, state: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
+    """Start a tree: every vertex unreached (dist inf, pred -1). With ``access`` given, the
+    first pass of the access rule (see ``Router``) follows: shortest paths from ``source`` over
+    the access-only links alone, setting ``state`` (``THROUGH``, ``ACCESS``, or ``SUFFIX`` for
+    the links that reach the destination on access-only links: their ``dist`` and ``pred`` are
+    then final). Heap as in ``_sssp_heap``."""
     for i in range(dist.size):
         dist[i] = np.inf
         pred[i] = -1
+    if access.size == 0:
+        return
+    for i in range(dist.size):
         state[i] = ACCESS if i < n_links and access[i] else THROUGH
     dist[source] = 0.0
     size = heap_push(hkey, hnode, 0, 0.0, source)
@@ -215,19 +218,12 @@ def _sssp_heap(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.nda
     -1 if none). Binary heap with lazy deletion; ``hkey``/``hnode`` hold len(nbr) + 1. With
     ``n_want`` > 0 it stops once the ``n_want`` nodes marked in ``want`` are settled: their
     ``pred`` and that of every node on their paths are final (see ``_settled``). With
-    ``access`` given (a flag per vertex), the access rule holds: ``_suffix_paths`` first, then
+    ``access`` given (a flag per vertex), the access rule holds: ``_reset_tree``'s first pass, then
     no arc back from a vertex into a ``SUFFIX`` link (its path is fixed), and none from an
     ``ACCESS`` link into a ``THROUGH`` one (a through link never turns into an access-only link
     that does not lead to the destination on access-only links)."""
-    n = dist.size
     rule = access.size > 0
-    if rule:
-        _suffix_paths(start, nbr, edge, wgt, source, access, n_links, dist, pred, state, hkey,
-                      hnode)
-    else:
-        for i in range(n):
-            dist[i] = np.inf
-            pred[i] = -1
+    _reset_tree(start, nbr, edge, wgt, source, access, n_links, dist, pred, state, hkey, hnode)
     dist[source] = 0.0
     size = heap_push(hkey, hnode, 0, 0.0, source)
     if rule:
@@ -281,13 +277,7 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
     ``ovn``/``ovb`` and ``hkey`` (the heap of the access rule's first pass) len(nbr) + 1."""
     n = dist.size
     rule = access.size > 0
-    if rule:
-        _suffix_paths(start, nbr, edge, wgt, source, access, n_links, dist, pred, state, hkey,
-                      ovn)
-    else:
-        for i in range(n):
-            dist[i] = np.inf
-            pred[i] = -1
+    _reset_tree(start, nbr, edge, wgt, source, access, n_links, dist, pred, state, hkey, ovn)
     for i in range(n):
         done[i] = 0
     for b in range(nb):
