@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from simulation.energy import LABELS
 from twin.quantities import COUNT_FIT_KPIS, ENERGY_KPIS, MOBILITY_KPIS, names
 
 
-def known_kpis() -> dict[str, tuple[str, ...]]:
-    """KPI names by simulation module (energy label shares for every label class)."""
-    return {"mobility": names(MOBILITY_KPIS) + names(COUNT_FIT_KPIS),
-            "energy": names(ENERGY_KPIS, {"class": LABELS})}
+def known_kpis(module: str) -> tuple[str, ...]:
+    """KPI names of the simulation ``module`` (``mobility``, ``energy``; energy label shares for
+    every label class). The energy kernels are imported only for ``energy``, so that a
+    mobility scenario does not load them.
+
+    Parameters
+    ----------
+    module : str
+        ``mobility`` or ``energy``.
+
+    Returns
+    -------
+    tuple of str
+        The KPI names, without the module prefix.
+    """
+    if module == "mobility":
+        return names(MOBILITY_KPIS) + names(COUNT_FIT_KPIS)
+    from simulation.energy import LABELS
+
+    return names(ENERGY_KPIS, {"class": LABELS})

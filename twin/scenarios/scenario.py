@@ -359,15 +359,15 @@ def _energy(table: Mapping[str, Any], folder: Path) -> EnergySpec:
 
 
 def _kpi_problems(kpis: tuple[str, ...], simulations: tuple[str, ...]) -> list[tuple[KeyPath, str]]:
-    known = known_kpis()
     problems: list[tuple[KeyPath, str]] = []
     for k, name in enumerate(kpis):
         module, kpi = name.split(".", 1)
-        if kpi not in known[module]:
+        known = known_kpis(module)
+        if kpi not in known:
             problems.append(
                 (
                     ("kpis", "report", k),
-                    f"unknown {module} KPI {kpi!r}; known: {', '.join(known[module])}",
+                    f"unknown {module} KPI {kpi!r}; known: {', '.join(known)}",
                 )
             )
         elif module not in simulations:
