@@ -23,10 +23,10 @@ import pandas as pd
 
 from simulation.mobility import Settings
 from simulation.mobility.emissions import Fleet
+from twin.errors import InputError
 from twin.mobility import gravity_demand, routable_network, run_mobility
 from twin.mobility.demand import read_od_csv
 from twin.mobility.results import MobilityRun
-from twin.errors import InputError
 from twin.model import Twin
 from twin.runs.kpis import kpi_table
 from twin.runs.provenance import Provenance, provenance

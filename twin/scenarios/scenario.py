@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from twin.scenarios.base import Intervention
 from twin.scenarios.errors import InterventionError, KeyPath
 from twin.scenarios.interventions import parse_intervention
-from twin.scenarios.kpis import known_kpis
+from twin.scenarios.kpis import is_known_kpi, known_kpis
 
 MAX_PERIOD = dt.timedelta(days=7)
 """Longest mobility period."""
@@ -362,12 +362,11 @@ def _kpi_problems(kpis: tuple[str, ...], simulations: tuple[str, ...]) -> list[t
     problems: list[tuple[KeyPath, str]] = []
     for k, name in enumerate(kpis):
         module, kpi = name.split(".", 1)
-        known = known_kpis(module)
-        if kpi not in known:
+        if not is_known_kpi(module, kpi):
             problems.append(
                 (
                     ("kpis", "report", k),
-                    f"unknown {module} KPI {kpi!r}; known: {', '.join(known)}",
+                    f"unknown {module} KPI {kpi!r}; known: {', '.join(known_kpis(module))}",
                 )
             )
         elif module not in simulations:
