@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from twin.cli import main
+from twin.cli.runs import _time_line
 from twin.errors import InputError
 from twin.runs import read_results, results_file, run_scenario, write_results
 from twin.scenarios import load_scenario
@@ -184,6 +185,16 @@ def test_a_failed_write_keeps_the_earlier_file(baseline_run, baseline_file, tmp_
     assert [p.name for p in tmp_path.iterdir()] == ["kept.h5"]
 
 
+def test_the_time_line_names_each_stage_and_the_time_outside_the_simulation() -> None:
+    line = _time_line({"loading": 0.5, "network": 0.25, "mobility": 1.0, "simulation": 0.75,
+                       "writing": 0.25})
+    assert "loading 0.50, network 0.25, mobility 1.00 (simulation 0.75), writing 0.25" in line
+    total = float(line.split("total ")[1].split(",")[0])
+    assert total >= 2.0  # the stages, and the start-up before them
+    outside = float(line.split("outside the simulation ")[1])
+    assert outside == pytest.approx(total - 0.75, abs=0.011)
+
+
 def test_files_that_are_not_results_are_refused_by_name(tmp_path) -> None:
     text = tmp_path / "notes.h5"
     text.write_text("not hdf5")
@@ -200,7 +211,11 @@ def test_twin_run_writes_the_file_and_a_bad_scenario_writes_nothing(tmp_path, ca
     out = tmp_path / "delft.h5"
     assert main(["run", str(SCENARIOS / "delft_baseline.toml"), "-o", str(out)]) == 0
     assert read_results(out).energy is not None
-    assert "written" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "written" in printed.out
+    line = " ".join(printed.err.split())
+    assert "time (s): start-up " in line and ", energy " in line and ", writing " in line
+    assert "outside the simulation" in line
     bad = tmp_path / "bad.toml"
     bad.write_text((SCENARIOS / "delft_baseline.toml").read_text().replace(
         "warmup_hours = 336", "warmup_hours = -5"))

@@ -102,7 +102,7 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def _time_line(timings: dict[str, float]) -> str:
     """Where a run's time went: start-up (process start to now less the stages), each stage,
-    and the total [s]."""
+    the total and the time outside the simulation kernel (the total less ``simulation``) [s]."""
     stages = {k: v for k, v in timings.items() if k != "simulation"}
     shown = [f"{k} {v:.2f}" + (f" (simulation {timings['simulation']:.2f})"
                                if k == "mobility" and "simulation" in timings else "")
@@ -111,7 +111,8 @@ def _time_line(timings: dict[str, float]) -> str:
     if since_start is not None:
         shown.insert(0, f"start-up {max(since_start - sum(stages.values()), 0.0):.2f}")
     total = since_start if since_start is not None else sum(stages.values())
-    return f"time (s): {', '.join(shown)}; total {total:.2f}"
+    outside = total - timings.get("simulation", 0.0)
+    return f"time (s): {', '.join(shown)}; total {total:.2f}, outside the simulation {outside:.2f}"
 
 
 def _unpack(package: Path, output: Path, trust: Path | None, untrusted: bool) -> Path:
