@@ -15,7 +15,8 @@ from twin.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from twin.model import Network, Raster, SiteLocation, SourceFile, Terrain, Twin, Weather
 
-_HOMES = dict.fromkeys(("Network", "Raster", "SiteLocation", "SourceFile", "Terrain", "Twin", "Weather"), "model")
+_HOMES = dict.fromkeys(
+    ("Network", "Raster", "SiteLocation", "SourceFile", "Terrain", "Twin", "Weather"), "model")
 
 __all__ = [
     "InputError",
