@@ -1,7 +1,22 @@
-"""The local digital twin: data model, importers, store, CLI."""
+"""The local digital twin: data model, importers, store, CLI.
+
+The data model's names are imported from ``twin.model`` at their first use, so that importing a
+part of the package (the command line, the errors) does not load geopandas, pyproj and the
+road graph.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from twin.errors import InputError, IntegrityError, TwinError
-from twin.model import Network, Raster, SiteLocation, SourceFile, Terrain, Twin, Weather
+from twin.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from twin.model import Network, Raster, SiteLocation, SourceFile, Terrain, Twin, Weather
+
+_HOMES = dict.fromkeys(
+    ("Network", "Raster", "SiteLocation", "SourceFile", "Terrain", "Twin", "Weather"), "model")
 
 __all__ = [
     "InputError",
@@ -15,3 +30,5 @@ __all__ = [
     "TwinError",
     "Weather",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES, __all__)

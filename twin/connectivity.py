@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
+from simulation.components import strong_components
 from simulation.graph import RoadGraph
 from simulation.turns import allowed_turns
 from twin.model import Network
@@ -51,13 +50,8 @@ def strongly_connected_components(graph: RoadGraph,
     ndarray of int
         The component label of every node [-].
     """
-    n = graph.n_nodes
     keep = np.ones(graph.n_links, dtype=bool) if usable is None else np.asarray(usable, bool)
-    adjacency = csr_matrix(
-        (np.ones(int(keep.sum()), dtype=np.int8), (graph.link_from[keep], graph.link_to[keep])),
-        shape=(n, n))
-    _, labels = connected_components(adjacency, directed=True, connection="strong")
-    return labels
+    return strong_components(graph.n_nodes, graph.link_from[keep], graph.link_to[keep])
 
 
 def largest_component_nodes(graph: RoadGraph,
@@ -134,10 +128,7 @@ def largest_turn_component(graph: RoadGraph, banned: tuple[np.ndarray, np.ndarra
     keep = np.ones(graph.n_links, dtype=bool) if usable is None else np.asarray(usable, bool)
     turn_from, turn_to = allowed_turns(graph, *banned)
     inside = keep[turn_from] & keep[turn_to]
-    adjacency = csr_matrix((np.ones(int(inside.sum()), dtype=np.int8),
-                            (turn_from[inside], turn_to[inside])),
-                           shape=(graph.n_links, graph.n_links))
-    _, labels = connected_components(adjacency, directed=True, connection="strong")
+    labels = strong_components(graph.n_links, turn_from[inside], turn_to[inside])
     sizes = np.bincount(labels[keep], minlength=int(labels.max()) + 1)
     return keep & (labels == np.argmax(sizes))
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PRESETS = ("iso", "top")
-"""Names of the preset views: from the south-west at 35° elevation, and straight down."""
+from viewer.presets import PRESETS
+
 ISO_ELEVATION_DEG = 35.0
 FIT_MARGIN = 1.05
 """Distance of a preset view over the closest distance at which the box fits."""

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from viewer.camera import PRESETS
+from viewer.presets import PRESETS
 
 DEFAULT_SIZE = "1600x1000"
 

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 
 from twin.cli import main
+from twin.cli.runs import _time_line
 from twin.errors import InputError
 from twin.runs import read_results, results_file, run_scenario, write_results
 from twin.scenarios import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-VOLATILE = {"started", "finished"}  # wall-clock times in the provenance
+VOLATILE = {"started", "finished", "timings"}  # wall-clock times (provenance, stage timings)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,8 @@ def _datasets(path: Path) -> dict[str, object]:
                     out[f"{name}@{key}"] = value
         f.visititems(visit)
         for key, value in f.attrs.items():
-            out[f"@{key}"] = value
+            if key not in VOLATILE:
+                out[f"@{key}"] = value
     return out
 
 
@@ -120,6 +122,43 @@ def test_the_same_scenario_and_seed_give_identical_results(baseline_file, tmp_pa
                    [bytes(v) if isinstance(v, np.ndarray) else v for v in y], name
         else:
             assert np.array_equal(np.asarray(x), np.asarray(y)), name
+
+
+def test_the_stage_timings_are_written_and_read_back(baseline_run, baseline_file) -> None:
+    stages = {"loading", "interventions", "network", "demand", "mobility", "simulation", "energy"}
+    assert stages <= set(baseline_run.timings)
+    assert all(seconds >= 0 for seconds in baseline_run.timings.values())
+    assert baseline_run.timings["simulation"] <= baseline_run.timings["mobility"]
+    assert read_results(baseline_file).timings == pytest.approx(baseline_run.timings)
+
+
+def test_results_without_timings_read_as_none_and_bad_timings_are_refused(baseline_file,
+                                                                          tmp_path) -> None:
+    older = tmp_path / "older.h5"
+    older.write_bytes(baseline_file.read_bytes())
+    with h5py.File(older, "r+") as f:
+        del f.attrs["timings"]
+    assert read_results(older).timings == {}
+    with h5py.File(older, "r+") as f:
+        f.attrs["timings"] = '["loading", 1.0]'
+    with pytest.raises(InputError, match=r"older\.h5: timings: not a JSON object"):
+        read_results(older)
+
+
+def test_only_mobility_runs_the_same_trips_without_energy(baseline_run) -> None:
+    only = run_scenario(load_scenario(SCENARIOS / "helsinki_baseline.toml"), only=("mobility",))
+    assert only.energy is None and "energy" not in only.timings
+    assert all(name.startswith("mobility.") for name in only.kpis.index)
+    mobility_kpis = baseline_run.kpis.loc[only.kpis.index, "value"]
+    assert np.array_equal(only.kpis["value"].to_numpy(), mobility_kpis.to_numpy(), equal_nan=True)
+    assert only.provenance.run_key != baseline_run.provenance.run_key
+    assert not any(path.endswith(".csv") for path in only.provenance.inputs)  # no weather read
+
+
+def test_only_a_simulation_the_scenario_lacks_is_refused_by_name() -> None:
+    energy_only = load_scenario(SCENARIOS / "delft_baseline.toml")
+    with pytest.raises(InputError, match=r"delft_baseline\.toml: simulations\.run: mobility does "):
+        run_scenario(energy_only, only=("mobility",))
 
 
 def test_another_seed_gives_other_trips(baseline_run) -> None:
@@ -146,6 +185,16 @@ def test_a_failed_write_keeps_the_earlier_file(baseline_run, baseline_file, tmp_
     assert [p.name for p in tmp_path.iterdir()] == ["kept.h5"]
 
 
+def test_the_time_line_names_each_stage_and_the_time_outside_the_simulation() -> None:
+    line = _time_line({"loading": 0.5, "network": 0.25, "mobility": 1.0, "simulation": 0.75,
+                       "writing": 0.25})
+    assert "loading 0.50, network 0.25, mobility 1.00 (simulation 0.75), writing 0.25" in line
+    total = float(line.split("total ")[1].split(",")[0])
+    assert total >= 2.0  # the stages, and the start-up before them
+    outside = float(line.split("outside the simulation ")[1])
+    assert outside == pytest.approx(total - 0.75, abs=0.011)
+
+
 def test_files_that_are_not_results_are_refused_by_name(tmp_path) -> None:
     text = tmp_path / "notes.h5"
     text.write_text("not hdf5")
@@ -162,7 +211,11 @@ def test_twin_run_writes_the_file_and_a_bad_scenario_writes_nothing(tmp_path, ca
     out = tmp_path / "delft.h5"
     assert main(["run", str(SCENARIOS / "delft_baseline.toml"), "-o", str(out)]) == 0
     assert read_results(out).energy is not None
-    assert "written" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert "written" in printed.out
+    line = " ".join(printed.err.split())
+    assert "time (s): start-up " in line and ", energy " in line and ", writing " in line
+    assert "outside the simulation" in line
     bad = tmp_path / "bad.toml"
     bad.write_text((SCENARIOS / "delft_baseline.toml").read_text().replace(
         "warmup_hours = 336", "warmup_hours = -5"))

@@ -11,7 +11,7 @@ from scenario_texts import HELSINKI_HEAD
 from twin.errors import InputError
 from twin.model import Twin
 from twin.scenarios import ScenarioError, check_scenario, load_base_twin, load_scenario
-from twin.scenarios.kpis import known_kpis
+from twin.scenarios.kpis import is_known_kpi, known_kpis
 
 Write = Callable[[str], Path]
 
@@ -338,7 +338,7 @@ report = ["mobility.total_delay", "mobility.happiness", "energy.heating_MWh"]
             "departure_from 09:00"
         ),
         f"{path}:{_line(text, 'report')}: kpis.report[1]: unknown mobility KPI 'happiness'; known: "
-        + ", ".join(known_kpis()["mobility"]),
+        + ", ".join(known_kpis("mobility")),
         f"{path}:{_line(text, 'report')}: kpis.report[2]: energy does not run in this scenario (simulations.run)",
     ]
 
@@ -474,3 +474,10 @@ def test_access_only_names_road_classes(write: Write) -> None:
     assert "service" in problem
     assert load_scenario(write(HELSINKI_HEAD + "access_only = []\n")).mobility.access_only == ()
     assert load_scenario(write(HELSINKI_HEAD)).mobility.access_only == ("service",)
+
+
+def test_energy_kpis_are_known_with_and_without_a_label_class() -> None:
+    assert is_known_kpi("energy", "heating_MWh") and is_known_kpi("energy", "label_share_A")
+    assert not is_known_kpi("energy", "label_share_Z") and not is_known_kpi("energy", "happiness")
+    assert is_known_kpi("mobility", "total_delay") and not is_known_kpi("mobility", "heating_MWh")
+    assert "label_share_A" in known_kpis("energy") and "heating_MWh" in known_kpis("energy")

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, entry_points, version
 
 from twin.cli import export, feeds, runs, sharing, twin_folder
-from twin.cli.output import console, styled
 from twin.errors import TwinError
 
 EXIT_INPUT_ERROR = 2
@@ -23,17 +22,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``twin`` console script; returns the process exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    err = console(stderr=True)
     try:
         return int(args.handler(args) or 0)
     except TwinError as error:
-        err.print(styled(("error:", "bold red"), f" {error}"), highlight=False, soft_wrap=True)
+        _print_error(str(error))
         return EXIT_INPUT_ERROR
     except OSError as error:  # a full disk or a file size limit where no StorageError names it
         where = f"{error.filename}: " if error.filename else ""
-        err.print(styled(("error:", "bold red"), f" {where}{error.strerror or error}"), highlight=False,
-                  soft_wrap=True)
+        _print_error(f"{where}{error.strerror or error}")
         return EXIT_INPUT_ERROR
+
+
+def _print_error(message: str) -> None:
+    """Print ``error: message`` on standard error (rich is imported here, not at start-up)."""
+    from twin.cli.output import console, styled
+
+    console(stderr=True).print(styled(("error:", "bold red"), f" {message}"), highlight=False,
+                               soft_wrap=True)
 
 
 def _version() -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from twin.cli.output import console, styled
-
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``export`` subcommand."""
@@ -34,6 +32,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _export_command(args: argparse.Namespace) -> int:
+    from twin.cli.output import console, styled
     from twin.errors import InputError
     from twin.export import export, format_of
 

@@ -7,11 +7,6 @@ import logging
 import signal
 from pathlib import Path
 
-from rich.logging import RichHandler
-from rich.table import Table
-
-from twin.cli.output import console
-
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add the ``listen`` subcommand to the ``twin`` command line."""
@@ -31,6 +26,10 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def _listen_command(args: argparse.Namespace) -> int:
+    from rich.logging import RichHandler
+    from rich.table import Table
+
+    from twin.cli.output import console
     from twin.feeds.config import load_config
     from twin.feeds.runner import ListenReport, listen
 

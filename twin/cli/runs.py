@@ -4,23 +4,17 @@ compare two, run a sweep of scenario variants in parallel."""
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
-
-from twin.cli.output import console, styled
 from twin.cli.process_clock import process_seconds
 from twin.printable import readable
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,6 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("-o", "--output", type=Path,
                      help="results file to write (default: SCENARIO_NAME.h5 here)")
     run.add_argument("--seed", type=int, help="seed of every random draw (default: the scenario's)")
+    run.add_argument("--only", choices=("mobility", "energy"),
+                     help="run only this of the scenario's simulations and report only its KPIs")
     run.add_argument("--trust", type=Path, help="trust store folder for packages")
     run.add_argument("--untrusted", action="store_true",
                      help="accept an unsigned package or an unknown signer")
@@ -72,6 +68,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from twin.cli.output import console, styled
     from twin.runs.execute import run_scenario
     from twin.runs.results_file import write_results
     from twin.scenarios import load_scenario
@@ -85,7 +84,7 @@ def _run_command(args: argparse.Namespace) -> int:
                   console=console(stderr=True), transient=True) as progress:
         task = progress.add_task("reading the scenario", total=None)
         run = run_scenario(scenario, lambda stage: progress.update(task, description=stage),
-                           seed=args.seed)
+                           seed=args.seed, only=(args.only,) if args.only else ())
         progress.update(task, description=f"writing {output}")
         clock = time.perf_counter()
         write_results(run, output)
@@ -103,7 +102,7 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def _time_line(timings: dict[str, float]) -> str:
     """Where a run's time went: start-up (process start to now less the stages), each stage,
-    and the total [s]."""
+    the total and the time outside the simulation kernel (the total less ``simulation``) [s]."""
     stages = {k: v for k, v in timings.items() if k != "simulation"}
     shown = [f"{k} {v:.2f}" + (f" (simulation {timings['simulation']:.2f})"
                                if k == "mobility" and "simulation" in timings else "")
@@ -112,7 +111,8 @@ def _time_line(timings: dict[str, float]) -> str:
     if since_start is not None:
         shown.insert(0, f"start-up {max(since_start - sum(stages.values()), 0.0):.2f}")
     total = since_start if since_start is not None else sum(stages.values())
-    return f"time (s): {', '.join(shown)}; total {total:.2f}"
+    outside = total - timings.get("simulation", 0.0)
+    return f"time (s): {', '.join(shown)}; total {total:.2f}, outside the simulation {outside:.2f}"
 
 
 def _unpack(package: Path, output: Path, trust: Path | None, untrusted: bool) -> Path:
@@ -120,6 +120,7 @@ def _unpack(package: Path, output: Path, trust: Path | None, untrusted: bool) ->
     unpacking of a package there); returns its scenario file."""
     import shutil
 
+    from twin.cli.output import console
     from twin.security import TrustStore, extract_package
     from twin.security.package import MANIFEST
 
@@ -132,6 +133,7 @@ def _unpack(package: Path, output: Path, trust: Path | None, untrusted: bool) ->
 
 
 def _compare_command(args: argparse.Namespace) -> int:
+    from twin.cli.output import console, styled
     from twin.runs.compare import compare_kpis
     from twin.runs.report import write_report
     from twin.runs.results_file import read_results
@@ -152,6 +154,8 @@ def _compare_command(args: argparse.Namespace) -> int:
 
 
 def _kpi_rich_table(kpis: pd.DataFrame, title: str) -> Table:
+    from rich.table import Table
+
     table = Table("KPI", "value", "unit", title=title)
     for name, row in kpis.iterrows():
         table.add_row(str(name), readable(row["value"]), row["unit"])
@@ -159,11 +163,15 @@ def _kpi_rich_table(kpis: pd.DataFrame, title: str) -> Table:
 
 
 def _comparison_rich_table(comparison: pd.DataFrame, title_a: str, title_b: str) -> Table:
+    from rich.table import Table
+
+    from twin.cli.output import styled
+
     table = Table("KPI", "A", "B", "change", "% change", "unit",
                   title=f"A: {title_a}  |  B: {title_b}")
     colours = {"better": "green", "worse": "red", "": ""}
     for name, row in comparison.iterrows():
-        pct = "" if pd.isna(row["pct_change"]) else f"{row['pct_change']:+.1f} %"
+        pct = "" if math.isnan(row["pct_change"]) else f"{row['pct_change']:+.1f} %"
         colour = colours[row["verdict"]]
         table.add_row(str(name), readable(row["a"]), readable(row["b"]),
                       styled((readable(row["change"], "+"), colour)), styled((pct, colour)),
@@ -172,6 +180,9 @@ def _comparison_rich_table(comparison: pd.DataFrame, title_a: str, title_b: str)
 
 
 def _batch_command(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from twin.cli.output import console, styled
     from twin.runs.batch import SUMMARY, run_sweep
     from twin.runs.sweep import load_sweep
 
@@ -198,6 +209,8 @@ def _batch_command(args: argparse.Namespace) -> int:
 
 def _batch_rich_table(summary: pd.DataFrame, seconds: float, name: str) -> Table:
     """Runs by status, wall time and throughput (runs executed per minute of wall time)."""
+    from rich.table import Table
+
     counts = summary["status"].value_counts()
     executed = int(summary["elapsed_s"].notna().sum())
     table = Table("runs", "", title=name)

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.table import Table
-
-from twin.cli.output import console, styled
-
 EXIT_MISMATCH = 1
 
 
@@ -59,6 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _keygen(args: argparse.Namespace) -> int:
+    from twin.cli.output import console
     from twin.security.keys import generate_key_pair, key_id, load_public_key
 
     private, public = generate_key_pair(args.stem)
@@ -70,6 +67,7 @@ def _keygen(args: argparse.Namespace) -> int:
 def _pack(args: argparse.Namespace) -> int:
     import zipfile
 
+    from twin.cli.output import console, styled
     from twin.json_text import loads_json
     from twin.security.package import MANIFEST, pack_scenario
 
@@ -86,6 +84,7 @@ def _pack(args: argparse.Namespace) -> int:
 
 
 def _sign(args: argparse.Namespace) -> int:
+    from twin.cli.output import console
     from twin.security.package import sign_package
 
     console().print(f"signed {args.package} with key {sign_package(args.package, args.key)}")
@@ -95,6 +94,7 @@ def _sign(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     if args.path.suffix == ".h5":
         return _verify_results(args.path)
+    from twin.cli.output import console
     from twin.security.keys import TrustStore
     from twin.security.package import verify_package
 
@@ -107,6 +107,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _verify_results(path: Path) -> int:
+    from rich.table import Table
+
+    from twin.cli.output import console, styled
     from twin.runs.results_check import check_results_inputs
 
     checks = check_results_inputs(path)
@@ -119,6 +122,9 @@ def _verify_results(path: Path) -> int:
 
 
 def _trust(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from twin.cli.output import console
     from twin.errors import InputError
     from twin.security.keys import TrustStore
 
@@ -136,6 +142,7 @@ def _trust(args: argparse.Namespace) -> int:
 
 
 def _export_od(args: argparse.Namespace) -> int:
+    from twin.cli.output import console
     from twin.errors import InputError
     from twin.runs import read_results
     from twin.security.privacy import released_od

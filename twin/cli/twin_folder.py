@@ -8,13 +8,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from twin.cli.output import PlainConsole, console, styled
-from twin.importers.base import ImportOptions
-
 if TYPE_CHECKING:
+    from twin.cli.output import PlainConsole
     from twin.model import Twin
 
 
@@ -50,8 +45,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _import_command(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from twin.cli.output import console, styled
     from twin.errors import InputError
     from twin.importers.assemble import import_files
+    from twin.importers.base import ImportOptions
     from twin.importers.crs import parse_crs
     from twin.importers.samples import sample_files
     from twin.store import save_twin
@@ -82,6 +81,7 @@ def _import_command(args: argparse.Namespace) -> int:
 
 
 def _info_command(args: argparse.Namespace) -> int:
+    from twin.cli.output import console
     from twin.store import load_twin
 
     summary = _summary(load_twin(args.twin, verify=not args.no_verify))
@@ -101,6 +101,7 @@ def _summary(twin: Twin) -> dict:
 
 
 def _map_command(args: argparse.Namespace) -> int:
+    from twin.cli.output import console, styled
     from twin.maps import plot_twin_map
     from twin.store import load_twin
 
@@ -111,6 +112,8 @@ def _map_command(args: argparse.Namespace) -> int:
 
 def _print_energy(energy: dict | None, out: PlainConsole) -> None:
     """The energy model's view of the buildings: country, heated, size classes, fallbacks."""
+    from twin.cli.output import styled
+
     if not energy:
         return
     where = {"settings": "set", "location": "at the twin's centre", "none": "unknown"}
@@ -126,6 +129,10 @@ def _print_energy(energy: dict | None, out: PlainConsole) -> None:
 
 def _print_summary(summary: dict, out: PlainConsole) -> None:
     """The summary as a few tables: layers, terrain, weather, sources, warnings."""
+    from rich.table import Table
+
+    from twin.cli.output import styled
+
     out.print(styled((str(summary["name"]), "bold"), f"  CRS {summary['crs']} ({summary['crs_name']})"))
     if summary["extent"]:
         xmin, ymin, xmax, ymax = summary["extent"]

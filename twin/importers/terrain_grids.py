@@ -7,17 +7,17 @@ throughout. Polygon and point coordinates are in the raster's CRS.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
-import rasterio.crs
-import rasterio.features
-import rasterio.warp
 from pyproj import CRS
-from rasterio.enums import Resampling
 from shapely.geometry.base import BaseGeometry
 
 from twin.model import Raster
+
+if TYPE_CHECKING:
+    import rasterio.crs
 
 ZONAL_STATISTICS = ("median", "mean", "min", "max")
 """The statistics ``zonal_statistic`` computes."""
@@ -25,6 +25,8 @@ ZONAL_STATISTICS = ("median", "mean", "min", "max")
 
 def _rio_crs(crs: CRS) -> rasterio.crs.CRS:
     """The rasterio form of a pyproj CRS."""
+    import rasterio.crs  # rasterio is imported where a raster is warped, not with the importers
+
     return rasterio.crs.CRS.from_wkt(crs.to_wkt())
 
 
@@ -36,6 +38,9 @@ def reproject_raster(raster: Raster, crs: CRS, resolution: float | None = None) 
     """
     if raster.crs.equals(crs, ignore_axis_order=True):
         return raster
+    import rasterio.warp
+    from rasterio.enums import Resampling
+
     rows, cols = raster.shape
     src_crs, dst_crs = _rio_crs(raster.crs), _rio_crs(crs)
     transform, width, height = rasterio.warp.calculate_default_transform(
@@ -133,6 +138,8 @@ def zonal_statistic(
     shapes = [(g, i + 1) for i, g in enumerate(geoms) if g is not None and not g.is_empty]
     if not shapes:
         return np.full(n, np.nan)
+    import rasterio.features
+
     labels = rasterio.features.rasterize(
         shapes, out_shape=raster.shape, transform=raster.transform, fill=0, dtype="int32"
     )

@@ -32,7 +32,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyogrio.errors import DataLayerError, DataSourceError
 
 from twin.errors import InputError
 from twin.mobility.network import largest_component
@@ -225,6 +224,8 @@ def _zone_nodes(zones: str | Path | gpd.GeoDataFrame, column: str,
 
 
 def _read_zones(path: Path) -> gpd.GeoDataFrame:
+    from pyogrio.errors import DataLayerError, DataSourceError
+
     try:
         return gpd.read_file(path)
     except (DataSourceError, DataLayerError, OSError) as error:

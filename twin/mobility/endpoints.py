@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from scipy.spatial import cKDTree
 
 from twin.mobility.network import RoutableNetwork
 from twin.model import Network
@@ -80,6 +79,8 @@ def trip_endpoints(net: RoutableNetwork, network: Network, ids: np.ndarray,
     if candidates.size and targets.size:
         where = network.node_index.get_indexer(np.asarray(ids, dtype=object)[candidates])
         xy = shapely.get_coordinates(network.nodes.geometry.to_numpy()[where])
+        from scipy.spatial import cKDTree  # scipy only when a trip end is off the network
+
         tree = cKDTree(np.column_stack([net.graph.node_x[targets], net.graph.node_y[targets]]))
         distance, nearest = tree.query(xy, distance_upper_bound=radius)
         near = np.isfinite(distance)

@@ -33,9 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
+from simulation.components import weak_components
 from simulation.mobility import SignalPlan
 from twin.model import Network
 
@@ -289,8 +288,7 @@ def _junctions(x: np.ndarray, y: np.ndarray, wanted: np.ndarray, frm: np.ndarray
     links ``frm`` -> ``to`` (node indices; through any nodes); and the centre (x, y) of the
     wanted nodes of each junction."""
     n_nodes = x.size
-    adjacency = coo_matrix((np.ones(frm.size), (frm, to)), shape=(n_nodes, n_nodes))
-    _, component = connected_components(adjacency, directed=False)
+    component = weak_components(n_nodes, frm, to)
     label = np.full(n_nodes, -1, dtype=np.int64)
     _, label[wanted] = np.unique(component[wanted], return_inverse=True)
     idx = np.nonzero(wanted)[0]

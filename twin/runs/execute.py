@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +23,12 @@ import pandas as pd
 
 from simulation.mobility import Settings
 from simulation.mobility.emissions import Fleet
+from twin.errors import InputError
 from twin.mobility import gravity_demand, routable_network, run_mobility
 from twin.mobility.demand import read_od_csv
 from twin.mobility.results import MobilityRun
 from twin.model import Twin
 from twin.runs.kpis import kpi_table
-from twin.runs.observed import count_fit
 from twin.runs.provenance import Provenance, provenance
 from twin.scenarios import AppliedScenario, Scenario, check_scenario, load_base_twin
 
@@ -71,7 +71,7 @@ class ScenarioRun:
         (``COUNTS``: link, sensor, bin_start (UTC), observed and simulated [veh/h], geh);
         None without counts in the period.
     timings : dict of str to float, default {}
-        Wall-clock time of each stage that ran [s]: ``loading`` (the base twin),
+        Wall-clock time of each stage that ran [s], in the order they ran: ``loading`` (the base twin),
         ``interventions``, ``network`` (the routable networks), ``demand``, ``mobility`` (the
         whole mobility run) and within it ``simulation`` (the kernel's routing and stepping),
         ``counts`` (the fit to observed counts), ``energy``.
@@ -88,10 +88,10 @@ class ScenarioRun:
 
 
 def run_scenario(scenario: Scenario, progress: Progress | None = None,
-                 seed: int | None = None) -> ScenarioRun:
+                 seed: int | None = None, only: Collection[str] = ()) -> ScenarioRun:
     """Check ``scenario`` against its base twin, apply its interventions and run its
-    simulations. seed: overrides the scenario's mobility seed. ScenarioError (file, line, key)
-    before anything runs if the scenario does not fit its twin.
+    simulations (or ``only`` some of them). seed: overrides the scenario's mobility seed.
+    ScenarioError (file, line, key) before anything runs if the scenario does not fit its twin.
 
     Parameters
     ----------
@@ -104,6 +104,9 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
         Seed of every random draw of the run (demand generation and modifiers, re-routing),
         in place of the scenario's ``[mobility] seed``; None: the scenario's (0 without
         mobility).
+    only : collection of str, default ()
+        Run only these of the scenario's simulations (``mobility``, ``energy``) and report only
+        their KPIs; empty: every simulation of the scenario.
 
     Returns
     -------
@@ -113,6 +116,8 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
 
     Raises
     ------
+    InputError
+        When ``only`` names a simulation the scenario does not run.
     ScenarioError
         Before any simulation, listing every problem (file, line, key) when the base twin
         cannot be loaded or its hash differs, or the scenario does not fit it.
@@ -120,6 +125,7 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
         When the OD matrix CSV or its zones cannot be used, or the buildings give no trips to
         generate.
     """
+    simulations = _simulations(scenario, only)
     say = progress or (lambda _stage: None)
     started = dt.datetime.now(dt.UTC)
     timings = StageTimer()
@@ -132,15 +138,17 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
     mobility = energy = counts = None
     fit: dict[str, float] | None = None
     run_seed = seed if seed is not None else (scenario.mobility.seed if scenario.mobility else 0)
-    if "mobility" in scenario.simulations:
+    if "mobility" in simulations:
         say("simulating mobility")
         mobility = _run_mobility(scenario, base, applied, run_seed, timings)
         if scenario.twin.path is not None and scenario.period is not None:
             with timings("counts"):
+                # Imported here: a run on a sample twin (no counts) never loads the store.
+                from twin.runs.observed import count_fit
                 found = count_fit(scenario.twin.path, mobility, scenario.period)
             if found is not None:
                 counts, fit = found
-    if "energy" in scenario.simulations:
+    if "energy" in simulations:
         with timings("energy"):
             say("simulating energy")
             # Imported here: a mobility-only run never loads the energy kernels.
@@ -149,8 +157,19 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None,
     kpis = kpi_table(mobility, energy, scenario.kpis, fit)
     finished = dt.datetime.now(dt.UTC)
     return ScenarioRun(scenario=scenario, applied=applied, mobility=mobility, energy=energy,
-                       kpis=kpis, provenance=provenance(scenario, base, run_seed, started, finished),
+                       kpis=kpis, provenance=provenance(scenario, base, run_seed, started, finished,
+                                                        only=tuple(only) and simulations),
                        counts=counts, timings=dict(timings.seconds))
+
+
+def _simulations(scenario: Scenario, only: Collection[str]) -> tuple[str, ...]:
+    """The scenario's simulations that run: all of them, or those in ``only``."""
+    for name in only:
+        if name not in scenario.simulations:
+            raise InputError(scenario.path, "simulations.run",
+                             f"{name} does not run in this scenario (it runs "
+                             f"{', '.join(scenario.simulations)})")
+    return tuple(s for s in scenario.simulations if not only or s in only)
 
 
 class StageTimer:

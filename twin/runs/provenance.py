@@ -26,7 +26,8 @@ class Provenance:
     imported from and of every file the scenario names that the run read
     (:func:`scenario_inputs`), by path; versions: of ``PACKAGES`` and Python; seed: of every random draw;
     started, finished: UTC, ISO 8601; run_key: hash of what determines the results (scenario
-    text, seed, localtwin version), the key ``--resume`` compares."""
+    text, seed, localtwin version, the simulations run where only some of the scenario's ran),
+    the key ``--resume`` compares."""
 
     scenario_path: str
     scenario_sha256: str
@@ -43,7 +44,7 @@ class Provenance:
         return asdict(self)
 
 
-def scenario_inputs(scenario: Scenario) -> list[Path]:
+def scenario_inputs(scenario: Scenario, simulations: tuple[str, ...] = ()) -> list[Path]:
     """The files named by ``scenario`` that its run reads: the weather file of an energy run,
     the OD matrix and zones of a mobility run.
 
@@ -51,16 +52,19 @@ def scenario_inputs(scenario: Scenario) -> list[Path]:
     ----------
     scenario : Scenario
         A loaded scenario.
+    simulations : tuple of str, default ()
+        The simulations that ran; empty: every simulation of the scenario.
 
     Returns
     -------
     list of Path
         The files, resolved against the scenario's folder.
     """
+    ran = simulations or scenario.simulations
     files: list[Path | str | None] = []
-    if "energy" in scenario.simulations and scenario.energy is not None:
+    if "energy" in ran and scenario.energy is not None:
         files.append(scenario.energy.weather)
-    if "mobility" in scenario.simulations and scenario.mobility is not None:
+    if "mobility" in ran and scenario.mobility is not None:
         files += [scenario.mobility.demand, scenario.mobility.zones]
     return [Path(f).resolve() for f in files if isinstance(f, Path)]
 
@@ -76,25 +80,28 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def run_key(scenario_text: str, seed: int) -> str:
-    """SHA-256 over the scenario text, the seed and the localtwin version."""
+def run_key(scenario_text: str, seed: int, only: tuple[str, ...] = ()) -> str:
+    """SHA-256 over the scenario text, the seed, the localtwin version and, for a run of only
+    some of the scenario's simulations, their names."""
     version = package_versions()["localtwin"]
-    return hashlib.sha256(f"{version}\0{seed}\0{scenario_text}".encode()).hexdigest()
+    restricted = "".join(f"\0only {name}" for name in only)
+    return hashlib.sha256(f"{version}\0{seed}\0{scenario_text}{restricted}".encode()).hexdigest()
 
 
 def provenance(scenario: Scenario, base: Twin, seed: int, started: dt.datetime,
-               finished: dt.datetime) -> Provenance:
+               finished: dt.datetime, only: tuple[str, ...] = ()) -> Provenance:
     """The provenance of a run of ``scenario`` on its base twin ``base``; the files the scenario
-    named are hashed as they are now, at the end of the run."""
+    named are hashed as they are now, at the end of the run. only: the simulations that ran
+    when only some of the scenario's did; empty: all of them."""
     ref = scenario.twin
     return Provenance(
         scenario_path=str(Path(scenario.path).resolve()), scenario_sha256=scenario.sha256,
         scenario_text=scenario.text,
         twin_sha256=twin_sha256(ref.path, ref.sample),
         inputs={**{source.path: source.sha256 for source in base.sources},
-                **{str(path): sha256_file(path) for path in scenario_inputs(scenario)}},
+                **{str(path): sha256_file(path) for path in scenario_inputs(scenario, only)}},
         versions=package_versions(), seed=seed,
         started=started.isoformat(timespec="seconds"),
         finished=finished.isoformat(timespec="seconds"),
-        run_key=run_key(scenario.text, seed),
+        run_key=run_key(scenario.text, seed, only),
     )

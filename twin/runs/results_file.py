@@ -7,7 +7,9 @@ column (``_index`` holds the row labels; see ``twin.runs.tables_h5``); large dat
 chunked and gzip-compressed. :func:`read_results` reads the units back from the file (the
 ``units`` of each part), so a file is described by what it holds, whichever writer wrote it.
 
-    /                     attrs: format, format_version, title, city, modules (run order)
+    /                     attrs: format, format_version, title, city, modules (run order),
+                          timings (JSON: wall-clock seconds of each stage of the run, as
+                          ``ScenarioRun.timings``)
     /provenance           attrs: scenario_path, scenario_sha256, twin_sha256, seed, started,
                           finished (UTC ISO 8601), run_key, versions and inputs (JSON:
                           package versions; SHA-256 of the base twin's source files)
@@ -181,8 +183,8 @@ class EnergyResults:
 
 @dataclass(frozen=True, eq=False)
 class Results:
-    """A results file read back: title, provenance (dict), KPI and intervention tables, and
-    the modules that ran (None where not).
+    """A results file read back: title, provenance (dict), KPI and intervention tables, the
+    modules that ran (None where not) and the run's stage timings.
 
     Attributes
     ----------
@@ -205,6 +207,10 @@ class Results:
     energy : EnergyResults or None
         The energy part (per building, monthly [kWh] and district hourly [kW] results); None
         when energy was not simulated.
+    timings : dict of str to float, default {}
+        Wall-clock time of each stage of the run [s] (``ScenarioRun.timings``: ``loading``,
+        ``interventions``, ``network``, ``demand``, ``mobility``, ``simulation``, ``energy``
+        ...); empty for a file written without them.
     """
 
     path: Path
@@ -214,6 +220,7 @@ class Results:
     interventions: pd.DataFrame
     mobility: MobilityResults | None
     energy: EnergyResults | None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def write_results(run: ScenarioRun, path: str | Path) -> Path:
@@ -268,7 +275,8 @@ def _file_image(run: ScenarioRun) -> bytes:
 def _write(f: h5py.File, run: ScenarioRun) -> None:
     meta = run.scenario.metadata
     f.attrs.update(format=FORMAT, format_version=FORMAT_VERSION, title=meta.title, city=meta.city,
-                   modules=[m for m in ("mobility", "energy") if getattr(run, m) is not None])
+                   modules=[m for m in ("mobility", "energy") if getattr(run, m) is not None],
+                   timings=json.dumps(run.timings))
     prov = run.provenance.as_dict()
     group = f.create_group("provenance")
     write_array(group, "scenario_toml", np.array([prov.pop("scenario_text")], dtype=object))
@@ -385,7 +393,20 @@ def read_results(path: str | Path) -> Results:
             path=path, title=str(f.attrs["title"]), provenance=_plain(prov),
             kpis=read_frame(f["kpis"]), interventions=read_frame(f["interventions"]),
             mobility=_read_mobility(f["mobility"]) if "mobility" in f else None,
-            energy=_read_energy(f["energy"]) if "energy" in f else None)
+            energy=_read_energy(f["energy"]) if "energy" in f else None,
+            timings=_timings(path, f.attrs.get("timings", "{}")))
+
+
+def _timings(path: Path, text: str) -> dict[str, float]:
+    """The stage timings [s] of the JSON attribute ``text``; InputError naming ``path`` unless
+    it is an object of numbers."""
+    try:
+        timings = loads_json(text)
+        if not isinstance(timings, dict):
+            raise ValueError("not an object")
+        return {str(stage): float(seconds) for stage, seconds in timings.items()}
+    except (ValueError, TypeError) as error:
+        raise InputError(path, "timings", f"not a JSON object of seconds by stage: {error}") from None
 
 
 def _plain(values: dict) -> dict:

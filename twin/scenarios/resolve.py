@@ -22,7 +22,6 @@ from twin.scenarios.interventions import AppliedScenario, apply_interventions
 from twin.scenarios.loader import located
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.twin_hash import sample_sha256, twin_folder_sha256
-from twin.store import MANIFEST, load_twin
 
 Problems = list[tuple[KeyPath, str]]
 
@@ -102,6 +101,8 @@ def _sample(name: str) -> tuple[str, Callable[[], Twin]]:
 def _folder(folder: Path | None) -> tuple[str, Callable[[], Twin]]:
     """Content hash of a saved twin folder and how to load it (verifying every file)."""
     assert folder is not None, "the schema requires path or sample"
+    from twin.store import MANIFEST, load_twin  # the store only for saved twins, not samples
+
     if not (folder / MANIFEST).is_file():
         raise InputError(None, None, f"no twin folder at {folder} (no {MANIFEST})")
     return twin_folder_sha256(folder), lambda: load_twin(folder)

@@ -18,7 +18,7 @@ from twin.importers.road_classes import ACCESS_ONLY_CLASSES
 from twin.scenarios.base import Intervention
 from twin.scenarios.errors import InterventionError, KeyPath
 from twin.scenarios.interventions import parse_intervention
-from twin.scenarios.kpis import known_kpis
+from twin.scenarios.kpis import is_known_kpi, known_kpis
 
 MAX_PERIOD = dt.timedelta(days=7)
 """Longest mobility period."""
@@ -364,15 +364,14 @@ def _energy(table: Mapping[str, Any], folder: Path) -> EnergySpec:
 
 
 def _kpi_problems(kpis: tuple[str, ...], simulations: tuple[str, ...]) -> list[tuple[KeyPath, str]]:
-    known = known_kpis()
     problems: list[tuple[KeyPath, str]] = []
     for k, name in enumerate(kpis):
         module, kpi = name.split(".", 1)
-        if kpi not in known[module]:
+        if not is_known_kpi(module, kpi):
             problems.append(
                 (
                     ("kpis", "report", k),
-                    f"unknown {module} KPI {kpi!r}; known: {', '.join(known[module])}",
+                    f"unknown {module} KPI {kpi!r}; known: {', '.join(known_kpis(module))}",
                 )
             )
         elif module not in simulations:

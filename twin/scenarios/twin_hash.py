@@ -15,7 +15,6 @@ from pathlib import Path
 
 from twin.hashing import sha256_file
 from twin.importers.samples import sample_files
-from twin.store import read_manifest
 
 
 def content_sha256(files: Iterable[tuple[str, str]]) -> str:
@@ -26,6 +25,8 @@ def content_sha256(files: Iterable[tuple[str, str]]) -> str:
 
 def twin_folder_sha256(folder: str | Path) -> str:
     """Content hash of a saved twin folder, from its manifest."""
+    from twin.store import read_manifest  # the store (h5py, rasterio) only for saved twins
+
     manifest = read_manifest(Path(folder))
     return content_sha256((name, entry["sha256"]) for name, entry in manifest["files"].items())
 
