@@ -185,15 +185,18 @@ def face_solar(tilt: npt.ArrayLike, azimuth: npt.ArrayLike, systems: PVSystems,
         raise ValueError("face and module tilts must lie within 0..90 deg")
     face_of_point = np.repeat(np.arange(n), np.diff(starts))
 
-    def mean_svr(t: np.ndarray, a: np.ndarray) -> np.ndarray:
-        ratio = sky_view_ratio(h, t[face_of_point], np.nan_to_num(a, nan=180.0)[face_of_point])
-        return np.bincount(face_of_point, ratio, n) / np.diff(starts)
+    def mean_svr(t: np.ndarray, a: np.ndarray, faces: np.ndarray) -> np.ndarray:
+        """Mean sky-view ratio of the points of ``faces`` (a mask) on planes t, a [deg]."""
+        chosen = faces[face_of_point]
+        at = face_of_point[chosen]
+        ratio = sky_view_ratio(h[chosen], t[at], np.nan_to_num(a, nan=180.0)[at])
+        return np.bincount(at, ratio, n) / np.diff(starts)
 
     normal = _normals(tilt_a, az_a)
     module = _normals(systems.tilt, systems.azimuth)
     same = np.all(np.abs(normal - module) < 1e-12, axis=1)
-    svr = mean_svr(tilt_a, az_a)
-    svr_module = np.where(same, svr, mean_svr(systems.tilt, systems.azimuth))
+    svr = mean_svr(tilt_a, az_a, np.ones(n, dtype=bool))
+    svr_module = np.where(same, svr, mean_svr(systems.tilt, systems.azimuth, ~same))
 
     sun = sun_positions(weather)
     zen, saz = sun.apparent_zenith[0], sun.azimuth[0]

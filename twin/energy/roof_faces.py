@@ -8,7 +8,7 @@ Each face is worked on in its own plane (2D coordinates along two unit vectors i
   code access paths, edge wind loads; German cadastres use 0.3-1 m), i.e. the polygon buffered
   inwards by 0.5 m in its plane; 0 for faces narrower than 1 m;
 - **sample points**: centres of a square grid in the plane, ``MIN_SPACING`` = 1 m apart or wider
-  so a face has at most ``MAX_POINTS`` = 16, inside the usable polygon (the face's
+  so a face has about ``MAX_POINTS`` = 9 (a 3 x 3 grid on a rectangle), inside the usable polygon (the face's
   representative point when none is), ``POINT_LIFT`` = 0.2 m above the face (modules sit
   about there; it keeps the face's own edges from reading as a horizon);
 - **edges**: every ring segment of every roof face, owned by its face; buildings without roof
@@ -30,8 +30,8 @@ SETBACK = 0.5
 """m kept free of modules along every edge of a face."""
 MIN_SPACING = 1.0
 """m, closest spacing of a face's sample points."""
-MAX_POINTS = 16
-"""Most sample points per face (their spacing widens on large faces)."""
+MAX_POINTS = 9
+"""Sample points per face aimed at (their spacing widens on large faces)."""
 POINT_LIFT = 0.2
 """m above the face for the sample points."""
 ROOF_KIND = "roof"
