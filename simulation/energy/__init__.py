@@ -32,13 +32,13 @@ validity and validation.
 """
 
 from simulation.energy.balance import Balance
+from simulation.energy.edge_horizon import edge_horizons
 from simulation.energy.envelope import (
     opaque_solar_aperture,
     sky_loss_coefficient,
     ventilation_conductance,
 )
-from simulation.energy.edge_horizon import edge_horizons
-from simulation.energy.face_solar import FaceSolar, face_solar
+from simulation.energy.face_solar import FacePV, FaceSolar, face_solar
 from simulation.energy.horizon import (
     DsmGrid,
     facade_points,
@@ -83,7 +83,8 @@ from simulation.energy.weather import Site, Sun, Weather, sun_positions
 __all__ = [
     "H_IS", "H_MS", "LABELS", "LAMBDA_AT", "MASS_CLASSES", "MODULE_EFFICIENCY", "PACKING",
     "PVWATTS_LOSSES",
-    "Balance", "CarrierFactors", "Drivers", "DsmGrid", "FaceSolar", "HeatingKind", "HeatingSystems",
+    "Balance", "CarrierFactors", "Drivers", "DsmGrid", "FacePV", "FaceSolar", "HeatingKind",
+    "HeatingSystems",
     "HourlyBlock", "PVAnnual", "PVSystems", "Result", "Settings", "Site", "SkyDepression", "Sun",
     "SurfaceSolar", "Weather", "ZoneResults", "Zones", "design_supply_temperature",
     "edge_horizons", "energy_label", "face_solar", "facade_points", "horizon_profiles", "opaque_solar_aperture",

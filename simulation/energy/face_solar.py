@@ -33,7 +33,7 @@ from .irradiance import perez_brightness_coefficients, plane_hour
 from .pv import IAM_GLASS, PVSystems, pv_hour
 from .weather import Weather, sun_positions
 
-__all__ = ["FaceSolar", "face_solar"]
+__all__ = ["FacePV", "FaceSolar", "face_solar"]
 
 
 @dataclass(frozen=True)
@@ -218,3 +218,50 @@ def face_solar(tilt: npt.ArrayLike, azimuth: npt.ArrayLike, systems: PVSystems,
     share = np.divide(lit, beam, out=np.ones(n), where=beam > 0.0)
     return FaceSolar(irr / 1000.0, dc_wh / 1000.0, ac_wh / 1000.0, share,
                      out_hourly if hourly else None)
+
+
+@dataclass(frozen=True)
+class FacePV:
+    """PV on the roof faces of zones, for the energy balance (``model.simulate(face_pv=)``).
+
+    Attributes
+    ----------
+    zone : ndarray
+        Zone of each face, non-decreasing, shape (n_faces,) [-].
+    tilt, azimuth : ndarray
+        Each face's plane, shape (n_faces,) [deg] (as :func:`face_solar`).
+    systems : PVSystems
+        The PV system of each face.
+    horizon : ndarray
+        Horizon of every sample point, shape (n_points, n_azimuth) [deg].
+    point_start : ndarray
+        First point of each face and, last, n_points, shape (n_faces + 1,) [-].
+    """
+
+    zone: np.ndarray
+    tilt: np.ndarray
+    azimuth: np.ndarray
+    systems: PVSystems
+    horizon: np.ndarray
+    point_start: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = self.zone.shape[0]
+        if (self.tilt.shape[0] != n or self.azimuth.shape[0] != n or len(self.systems) != n
+                or self.point_start.shape[0] != n + 1 or np.any(np.diff(self.zone) < 0)):
+            raise ValueError(f"FacePV: {n} faces need sorted zones, a tilt, azimuth and system "
+                             f"each and n + 1 point starts")
+
+    def hourly_ac(self, start: int, stop: int, weather: Weather) -> np.ndarray:
+        """AC power of the faces of zones start..stop-1 summed per zone, (stop - start,
+        n_hours) [W]."""
+        f0, f1 = np.searchsorted(self.zone, [start, stop])
+        if f0 == f1:
+            return np.zeros((stop - start, weather.n_hours))
+        p0, p1 = self.point_start[f0], self.point_start[f1]
+        groups = np.searchsorted(self.zone[f0:f1], np.arange(start, stop + 1))
+        out = face_solar(self.tilt[f0:f1], self.azimuth[f0:f1],
+                         self.systems.take(slice(f0, f1)), self.horizon[p0:p1],
+                         self.point_start[f0:f1 + 1] - p0, weather, groups, hourly=True)
+        assert out.hourly_ac_w is not None
+        return out.hourly_ac_w

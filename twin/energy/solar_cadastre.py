@@ -117,7 +117,7 @@ def _modules(faces: pd.DataFrame) -> tuple[PVSystems, np.ndarray]:
                         tilt=np.where(flat, PV_TILT, tilt),
                         azimuth=np.where(flat, PV_AZIMUTH,
                                          np.nan_to_num(faces["azimuth_deg"].to_numpy(), nan=0.0)),
-                        losses_percent=pvwatts_losses(shading=0.0))
+                        losses_percent=np.full(len(faces), pvwatts_losses(shading=0.0)))
     return systems, module_m2
 
 
