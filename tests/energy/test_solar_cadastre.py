@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from simulation.energy import PACKING
+from twin.energy import run_energy
 from twin.energy.roof_faces import SETBACK, roof_faces
 from twin.energy.solar import energy_weather
 from twin.energy.solar_cadastre import FACE_COLUMNS, solar_cadastre
@@ -18,6 +20,10 @@ from twin.importers.assemble import assemble
 from twin.importers.citygml import read_citygml
 from twin.importers.weather import read_weather
 from twin.model import Twin
+from twin.runs import read_results, run_scenario, write_results
+from twin.scenarios.buildings import AddPV
+from twin.scenarios.loader import load_scenario
+from twin.store import save_twin
 
 pytestmark = pytest.mark.filterwarnings("ignore:DatetimeIndex.dayofyear is deprecated")
 
@@ -92,3 +98,76 @@ def test_a_taller_neighbour_without_faces_shades_the_south_face(fzk: Twin) -> No
     # the north face looks away from the tower (it loses only the high southern sky and sun)
     kept = shaded.faces["irradiation_kWh_m2"] / free.faces["irradiation_kWh_m2"]
     assert kept[north] > kept[south]
+
+
+def _with_tower(twin: Twin) -> Twin:
+    """The twin with a LoD1 building (no faces) 60 m east of the first one."""
+    b = twin.buildings
+    tower = b.iloc[[0]].copy()
+    tower["id"] = "tower"
+    xmin, ymin, xmax, ymax = b.geometry.values[0].bounds
+    tower.geometry = [shapely.box(xmax + 60.0, ymin, xmax + 75.0, ymax)]
+    tower["roof_area"] = tower["footprint_area"] = 15.0 * (ymax - ymin)
+    return twin.replace(buildings=pd.concat([b, tower], ignore_index=True))
+
+
+def test_add_pv_puts_modules_on_the_faces_over_the_threshold(fzk: Twin) -> None:
+    twin = _with_tower(fzk)
+    select = {"filter": "height > 0"}
+    chosen, _ = AddPV.from_table({"select": select, "share": 0.5,
+                                  "min_irradiation": 800.0}).apply(twin)
+    every, _ = AddPV.from_table({"select": select, "share": 0.5}).apply(twin)
+    runs = {"chosen": run_energy(chosen), "every": run_energy(every)}
+    faces = runs["chosen"].solar_faces
+    assert faces is not None and runs["chosen"].solar_buildings is not None
+    south = faces["irradiation_kWh_m2"] >= 800.0
+    assert south.sum() == 1
+    house = runs["chosen"].buildings.iloc[0]
+    # PV in the balance is the south face's yield at half its module area (the PVWatts chain
+    # scales with the nameplate, so exactly half)
+    assert house["pv_kWp"] == pytest.approx(0.5 * faces.loc[south, "kWp"].sum(), rel=1e-12)
+    assert house["pv_kWh"] == pytest.approx(0.5 * faces.loc[south, "yield_kWh"].sum(), rel=1e-9)
+    both = runs["every"].buildings.iloc[0]
+    assert both["pv_kWh"] == pytest.approx(0.5 * faces["yield_kWh"].sum(), rel=1e-9)
+    # the building without faces keeps the flat-roof PV of rooftop_pv in both runs
+    tower = runs["chosen"].buildings.loc["tower"]
+    assert tower["pv_kWp"] == pytest.approx(0.5 * PACKING * 0.2 * 15.0 * (
+        twin.buildings.geometry.values[0].bounds[3] - twin.buildings.geometry.values[0].bounds[1]))
+    assert tower["pv_kWh"] == pytest.approx(runs["every"].buildings.loc["tower", "pv_kWh"])
+    assert tower["pv_kWh"] > 0.0
+
+
+def test_the_cadastre_goes_to_the_results_file_with_its_units(fzk: Twin, tmp_path: Path) -> None:
+    folder = save_twin(fzk, tmp_path / "fzk.twin")
+    scenario = tmp_path / "pv.toml"
+    scenario.write_text(f"""format = 1
+[metadata]
+title = "FZK-Haus PV on the sunny face"
+description = "PV on the FZK-Haus roof faces of 800 kWh/m2 a and more."
+author = "tests"
+city = "Karlsruhe"
+licence = "CC0-1.0"
+[twin]
+path = "{folder.name}"
+[simulations]
+run = ["energy"]
+[[interventions]]
+type = "add_pv"
+share = 1.0
+min_irradiation = 800
+select = {{ filter = "height > 0" }}
+""", encoding="utf-8")
+    run = run_scenario(load_scenario(scenario))
+    results = read_results(write_results(run, tmp_path / "pv.h5"))
+    assert results.energy is not None
+    faces, buildings = results.energy.solar_faces, results.energy.solar_buildings
+    assert faces is not None and buildings is not None
+    assert run.energy is not None and run.energy.solar_faces is not None
+    pd.testing.assert_frame_equal(faces.reset_index(drop=True),
+                                  run.energy.solar_faces.reset_index(drop=True),
+                                  check_dtype=False, check_index_type=False)
+    units = results.energy.units["solar_faces"]
+    assert units["irradiation_kWh_m2"] == "kWh/m2" and units["kWp"] == "kWp"
+    assert units["tilt_deg"] == "deg" and results.energy.units["solar_buildings"]["yield_kWh"] == "kWh"
+    assert results.energy.buildings["pv_kWp"].iloc[0] == pytest.approx(
+        faces.loc[faces["irradiation_kWh_m2"] >= 800.0, "kWp"].sum(), rel=1e-9)
