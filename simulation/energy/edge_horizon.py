@@ -96,7 +96,7 @@ def _edge_tan(ax: float, ay: float, dz0: float, bx: float, by: float, dz1: float
 def _horizon_kernel(px: np.ndarray, py: np.ndarray, pz: np.ndarray, owner: np.ndarray,
                     x0: np.ndarray, y0: np.ndarray, z0: np.ndarray, x1: np.ndarray,
                     y1: np.ndarray, z1: np.ndarray, edge_owner: np.ndarray, start: np.ndarray,
-                    edges: np.ndarray, xmin: float, ymin: float, cell: float, nx: int, ny: int,
+                    edges: np.ndarray, first_col: np.ndarray, first_row: np.ndarray, xmin: float, ymin: float, cell: float, nx: int, ny: int,
                     max_d: float, out: np.ndarray) -> None:
     n_az = out.shape[1]
     for p in numba.prange(px.shape[0]):
@@ -112,14 +112,12 @@ def _horizon_kernel(px: np.ndarray, py: np.ndarray, pz: np.ndarray, owner: np.nd
                     e = edges[i]
                     if edge_owner[e] == owner[p]:
                         continue
-                    # visit an edge once: in the first of its cells inside the window
-                    ec = max(qc0, int((min(x0[e], x1[e]) - xmin) / cell))
-                    er = max(qr0, int((min(y0[e], y1[e]) - ymin) / cell))
-                    if ec != c or er != r:
-                        continue
                     dz0 = z0[e] - pz[p]
                     dz1 = z1[e] - pz[p]
                     if dz0 <= 0.0 and dz1 <= 0.0:
+                        continue
+                    # visit an edge once: in the first of its cells inside the window
+                    if max(qc0, first_col[e]) != c or max(qr0, first_row[e]) != r:
                         continue
                     _edge_tan(x0[e] - px[p], y0[e] - py[p], dz0, x1[e] - px[p], y1[e] - py[p],
                               dz1, n_az, max_d, tan_h)
@@ -177,7 +175,9 @@ def edge_horizons(points: npt.ArrayLike, point_owner: npt.ArrayLike, edges: npt.
     c = np.ascontiguousarray
     start, index = _edge_index(c(e[:, 0]), c(e[:, 1]), c(e[:, 3]), c(e[:, 4]), float(xmin),
                                float(ymin), float(cell), nx, ny)
+    first_col = ((np.minimum(e[:, 0], e[:, 3]) - xmin) / cell).astype(np.int64)
+    first_row = ((np.minimum(e[:, 1], e[:, 4]) - ymin) / cell).astype(np.int64)
     _horizon_kernel(c(p[:, 0]), c(p[:, 1]), c(p[:, 2]), p_owner, c(e[:, 0]), c(e[:, 1]),
                     c(e[:, 2]), c(e[:, 3]), c(e[:, 4]), c(e[:, 5]), e_owner, start, index,
-                    float(xmin), float(ymin), float(cell), nx, ny, float(max_distance), out)
+                    first_col, first_row, float(xmin), float(ymin), float(cell), nx, ny, float(max_distance), out)
     return out

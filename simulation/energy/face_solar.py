@@ -73,7 +73,8 @@ def _normals(tilt: np.ndarray, azimuth: np.ndarray) -> np.ndarray:
 def _faces_kernel(normal: np.ndarray, module: np.ndarray, same: np.ndarray, sun: np.ndarray,
                   hours: np.ndarray, ghi: np.ndarray, dni: np.ndarray, dhi: np.ndarray,
                   f1: np.ndarray, f2: np.ndarray, albedo: float, temp_air: np.ndarray,
-                  wind: np.ndarray, horizon: np.ndarray, point_start: np.ndarray,
+                  wind: np.ndarray, horizon: np.ndarray, h_min: np.ndarray,
+                  h_max: np.ndarray, point_start: np.ndarray,
                   elevation: np.ndarray, bins: np.ndarray, svr: np.ndarray,
                   svr_module: np.ndarray, prm: np.ndarray, iam_n: float, iam_k: float,
                   iam_l: float, group_start: np.ndarray, want_hourly: bool,
@@ -95,11 +96,17 @@ def _faces_kernel(normal: np.ndarray, module: np.ndarray, same: np.ndarray, sun:
             acc_beam = 0.0
             for i in range(hours.shape[0]):
                 t = hours[i]
-                lit = 0
-                for p in range(p0, p1):
-                    if elevation[t] > horizon[p, bins[t]]:
-                        lit += 1
-                f = lit * inv_points
+                k = bins[t]
+                if elevation[t] > h_max[s, k]:
+                    f = 1.0
+                elif not elevation[t] > h_min[s, k]:
+                    f = 0.0
+                else:
+                    lit = 0
+                    for p in range(p0, p1):
+                        if elevation[t] > horizon[p, k]:
+                            lit += 1
+                    f = lit * inv_points
                 dot = normal[s, 0] * sun[t, 0] + normal[s, 1] * sun[t, 1] + ct * sun[t, 2]
                 c = max(-1.0, min(1.0, dot))
                 beam, iso, circ, hor, ground = plane_hour(c, ct, st, ghi[t], dni[t], dhi[t],
@@ -212,7 +219,8 @@ def face_solar(tilt: npt.ArrayLike, azimuth: npt.ArrayLike, systems: PVSystems,
     lit, beam = np.empty(n), np.empty(n)
     _faces_kernel(normal, module, same, sun_vector, hours, weather.ghi, weather.dni,
                   weather.dhi, f1, f2, float(weather.site.albedo), weather.temp_air,
-                  weather.wind_speed, h, starts, elevation, bins, np.ascontiguousarray(svr),
+                  weather.wind_speed, h, np.minimum.reduceat(h, starts[:-1], axis=0),
+                  np.maximum.reduceat(h, starts[:-1], axis=0), starts, elevation, bins, np.ascontiguousarray(svr),
                   np.ascontiguousarray(svr_module), systems.kernel_params(), *iam_params,
                   groups, hourly, out_hourly, irr, dc_wh, ac_wh, lit, beam)
     share = np.divide(lit, beam, out=np.ones(n), where=beam > 0.0)
