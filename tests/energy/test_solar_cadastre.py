@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from affine import Affine
 
 from simulation.energy import PACKING
 from twin.energy import run_energy
@@ -19,7 +20,7 @@ from twin.energy.solar_cadastre import FACE_COLUMNS, solar_cadastre
 from twin.importers.assemble import assemble
 from twin.importers.citygml import read_citygml
 from twin.importers.weather import read_weather
-from twin.model import Twin
+from twin.model import Raster, Terrain, Twin
 from twin.runs import read_results, run_scenario, write_results
 from twin.scenarios.buildings import AddPV
 from twin.scenarios.loader import load_scenario
@@ -171,3 +172,41 @@ select = {{ filter = "height > 0" }}
     assert units["tilt_deg"] == "deg" and results.energy.units["solar_buildings"]["yield_kWh"] == "kWh"
     assert results.energy.buildings["pv_kWp"].iloc[0] == pytest.approx(
         faces.loc[faces["irradiation_kWh_m2"] >= 800.0, "kWp"].sum(), rel=1e-9)
+
+
+def test_the_dsm_shades_with_terrain_but_not_with_the_faced_buildings_themselves(
+        fzk: Twin) -> None:
+    # a 0.5 m DSM: flat ground at the house's base, the house itself as a block at its ridge
+    # height (a DSM would show it), and a 40 m wall of trees 15 m south of the house
+    b = fzk.buildings
+    xmin, ymin, xmax, ymax = b.geometry.values[0].bounds
+    base = float(b["base_elevation"].iloc[0])
+    top = base + float(b["height"].iloc[0])
+    cell = 0.5
+    x0, y0 = xmin - 60.0, ymax + 60.0
+    cols, rows = int((xmax - xmin + 120.0) / cell), int((ymax - ymin + 120.0) / cell)
+    transform = Affine(cell, 0.0, x0, 0.0, -cell, y0)
+    x = x0 + (np.arange(cols) + 0.5) * cell
+    y = y0 - (np.arange(rows) + 0.5) * cell
+    gx, gy = np.meshgrid(x, y)
+    ground = np.full((rows, cols), base, dtype=np.float32)
+    house = np.where(shapely.contains_xy(b.geometry.values[0], gx, gy), top, base)
+    trees = np.where((gy < ymin - 15.0) & (gy > ymin - 20.0), base + 40.0, base)
+    weather = energy_weather(fzk.weather, 0.2)
+
+    def cadastre(values: np.ndarray) -> pd.DataFrame:
+        terrain = Terrain(dsm=Raster(values.astype(np.float32), transform, fzk.crs))
+        result = solar_cadastre(fzk.replace(terrain=terrain), weather)
+        assert result is not None
+        return result.faces
+
+    free = solar_cadastre(fzk, weather)
+    assert free is not None
+    flat = cadastre(ground)
+    np.testing.assert_allclose(flat["irradiation_kWh_m2"], free.faces["irradiation_kWh_m2"],
+                               rtol=1e-12)
+    np.testing.assert_allclose(cadastre(np.maximum(ground, house))["irradiation_kWh_m2"],
+                               free.faces["irradiation_kWh_m2"], rtol=1e-12)
+    shaded = cadastre(np.maximum(ground, trees))
+    south = int((free.faces["azimuth_deg"] - 180.0).abs().idxmin())
+    assert shaded["irradiation_kWh_m2"][south] < 0.8 * free.faces["irradiation_kWh_m2"][south]
