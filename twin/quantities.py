@@ -27,6 +27,8 @@ MS_PER_KMH = 1.0 / KMH_PER_MS
 """m/s per km/h."""
 SECONDS_PER_HOUR = 3600.0
 """s per h."""
+DEG = 0.017453292519943295
+"""rad per degree (pi / 180)."""
 TIMESTAMP = "ns since 1970 UTC"
 """The unit of stored time stamps (int64 ns since 1970-01-01 UTC, numpy's datetime64[ns])."""
 
@@ -87,11 +89,16 @@ UNITS: dict[str, Unit] = {u.symbol: u for u in (
     Unit("kWh", "J", 3.6e6, reason=_ENERGY),
     Unit("MWh", "J", 3.6e9, reason=_ENERGY),
     Unit("kWh/m2", "J/m2", 3.6e6, reason="energy per m2 of floor as EN ISO 52000 and energy "
-                                         "labels report it"),
+                                         "labels report it, and irradiation per m2 of a roof "
+                                         "face as solar cadastres do"),
+    Unit("kWh/kWp", "s", SECONDS_PER_HOUR, reason="specific PV yield (full-load hours) as PV "
+                                                  "yields are quoted"),
     Unit("kW", "W", 1e3, reason=_POWER),
     Unit("MW", "W", 1e6, reason=_POWER),
     Unit("kWp", "W", 1e3, reason="PV nameplate power (kW peak at standard test conditions) "
                                  "as PV is sold"),
+    Unit("deg", "rad", DEG, reason="angles in degrees as surveys, CityGML and PV tools give "
+                                   "them"),
     Unit("degC", "K", 1.0, 273.15, reason="temperatures in degC as EN ISO 52016 and weather "
                                           "files report them"),
 )}
@@ -181,6 +188,10 @@ ENERGY_MONTHLY = "energy.monthly"
 """Per building and month of an energy run."""
 ENERGY_DISTRICT = "energy.district"
 """Per district and hour of an energy run."""
+SOLAR_FACES = "energy.solar_faces"
+"""Columns of the solar cadastre per roof face (``EnergyRun.solar_faces``)."""
+SOLAR_BUILDINGS = "energy.solar_buildings"
+"""Columns of the solar cadastre per building (``EnergyRun.solar_buildings``)."""
 TWIN_BUILDINGS = "twin.buildings"
 """Numeric columns of ``Twin.buildings``."""
 TWIN_TERRAIN = "twin.terrain"
@@ -422,6 +433,36 @@ QUANTITIES: tuple[Quantity, ...] = (
         ("districts", "", "district names"),
         ("heating_kW", "kW", "hourly heating load of the district's buildings", "lower"),
         ("cooling_kW", "kW", "hourly cooling load of the district's buildings", "lower"),
+    ),
+    *_group(
+        SOLAR_FACES,
+        ("building_id", "", "building the roof face belongs to"),
+        ("face_id", "", "the source's id of the roof face (else building id/roof<k>)"),
+        ("area_m2", "m2", "area of the roof face"),
+        ("tilt_deg", "deg", "tilt of the face from the horizontal"),
+        ("azimuth_deg", "deg", "azimuth of the face's normal from grid north clockwise (NaN: "
+                               "horizontal)"),
+        ("irradiation_kWh_m2", "kWh/m2", "annual global irradiation on the face's own plane, "
+                                         "shaded by neighbours and terrain", "higher"),
+        ("sunlit_share", "1", "beam irradiation the face receives over what it would unshaded",
+         "higher"),
+        ("usable_m2", "m2", "area of the face after a 0.5 m set-back from its edges"),
+        ("module_m2", "m2", "module area the face can carry (flush on pitched faces, racked "
+                            "rows on flat ones)"),
+        ("kWp", "kWp", "PV peak power the face can carry", "higher"),
+        ("yield_kWh", "kWh", "annual AC yield of that PV (PVWatts chain, shaded)", "higher"),
+        ("specific_yield_kWh_kWp", "kWh/kWp", "annual yield per kWp", "higher"),
+    ),
+    *_group(
+        SOLAR_BUILDINGS,
+        ("roof_faces", "", "roof faces of the building"),
+        ("roof_area_m2", "m2", "area of the building's roof faces"),
+        ("usable_m2", "m2", "roof area after set-backs"),
+        ("module_m2", "m2", "module area the roof can carry"),
+        ("kWp", "kWp", "PV peak power the roof can carry", "higher"),
+        ("yield_kWh", "kWh", "annual AC yield of that PV", "higher"),
+        ("irradiation_kWh_m2", "kWh/m2", "annual irradiation of the roof faces, mean weighted "
+                                         "by area", "higher"),
     ),
     *_group(
         TWIN_BUILDINGS,

@@ -16,6 +16,8 @@ Modules, each one job:
 - ``glazing``: angle-dependent transmittance and SHGC of clear multi-pane glazing.
 - ``overhangs``: window overhangs (beam sunlit fraction, sky-view ratio).
 - ``horizon``: DSM horizons of surface points, beam shading and sky-view factors.
+- ``edge_horizon``: horizons of surface points from the 3D edges of neighbouring faces.
+- ``face_solar``: annual irradiation and PV yield of roof faces shaded per sample point.
 - ``solar_gains``: hourly solar per m² of each surface or orientation class.
 - ``envelope``: U-values, internal heat capacity, solar apertures, ventilation conductance.
 - ``rc5r1c``: ISO 13790 hourly 5R1C zone model over buildings x hours.
@@ -30,11 +32,13 @@ validity and validation.
 """
 
 from simulation.energy.balance import Balance
+from simulation.energy.edge_horizon import edge_horizons
 from simulation.energy.envelope import (
     opaque_solar_aperture,
     sky_loss_coefficient,
     ventilation_conductance,
 )
+from simulation.energy.face_solar import FacePV, FaceSolar, face_solar
 from simulation.energy.horizon import (
     DsmGrid,
     facade_points,
@@ -79,10 +83,11 @@ from simulation.energy.weather import Site, Sun, Weather, sun_positions
 __all__ = [
     "H_IS", "H_MS", "LABELS", "LAMBDA_AT", "MASS_CLASSES", "MODULE_EFFICIENCY", "PACKING",
     "PVWATTS_LOSSES",
-    "Balance", "CarrierFactors", "Drivers", "DsmGrid", "HeatingKind", "HeatingSystems",
+    "Balance", "CarrierFactors", "Drivers", "DsmGrid", "FacePV", "FaceSolar", "HeatingKind",
+    "HeatingSystems",
     "HourlyBlock", "PVAnnual", "PVSystems", "Result", "Settings", "Site", "SkyDepression", "Sun",
     "SurfaceSolar", "Weather", "ZoneResults", "Zones", "design_supply_temperature",
-    "energy_label", "facade_points", "horizon_profiles", "opaque_solar_aperture",
+    "edge_horizons", "energy_label", "face_solar", "facade_points", "horizon_profiles", "opaque_solar_aperture",
     "pdc0_from_area", "pv_annual", "pvwatts_losses", "roof_points", "simulate",
     "simulate_zones", "sky_loss_coefficient", "sky_temperature_depression", "sky_view_ratio", "sun_positions",
     "sunlit_factor", "surface_solar", "ventilation_conductance",

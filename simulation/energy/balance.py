@@ -10,7 +10,9 @@ Per building and hour, from the zone model's ideal heating and cooling need (W):
   + heat-pump / electric heating + cooling electricity;
 - PV AC output of the building's rooftop system (:class:`pv.PVSystems`; all systems share one
   module plane): the PVWatts chain of :func:`pv.pv_hour`, beam and circumsolar shaded by the
-  roof's horizon profile, isotropic sky by its sky-view ratio;
+  roof's horizon profile, isotropic sky by its sky-view ratio; plus, where given, the AC
+  power of PV on the building's roof faces, each at its own tilt and azimuth
+  (:class:`face_solar.FacePV`, computed per block of buildings);
 - self-consumption min(PV, demand); export PV - self-consumed; import demand - self-consumed.
 
 It is the arithmetic of ``HeatingSystems.delivered``, ``pv.pv_hour`` and
@@ -177,7 +179,7 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
                     iam_k: float, iam_l: float, district: np.ndarray, n_part: int,
                     acc: np.ndarray, mon_e: np.ndarray, mon_pv: np.ndarray, dist_e: np.ndarray,
                     dist_pv: np.ndarray, want_hourly: bool, out_e: np.ndarray,
-                    out_pv: np.ndarray) -> None:
+                    out_pv: np.ndarray, with_faces: bool, face_pv: np.ndarray) -> None:
     n, n_t = heat.shape
     for part in numba.prange(n_part):
         for b in range(part * n // n_part, (part + 1) * n // n_part):
@@ -200,6 +202,8 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
                         f = 0.0
                     _, pv = pv_hour(beam[t], circ[t], iso[t], rest[t], cosaoi[t], f, svr[b],
                                     temp[t], wind[t], pvp[b], iam_n, iam_k, iam_l)
+                if with_faces:
+                    pv += face_pv[b, t]
                 used = min(pv, e)
                 if kind == _BOILER:
                     acc[b, _GAS] += final
@@ -235,6 +239,7 @@ def balance(
     shared: SharedHours,
     hourly_out: tuple[np.ndarray, np.ndarray] | None = None,
     iam_params: tuple[float, float, float] = IAM_GLASS,
+    face_pv_w: np.ndarray | None = None,
 ) -> Balance:
     """Hourly balance of n buildings (module docstring).
 
@@ -242,7 +247,8 @@ def balance(
     entry per building (pdc0 0 = no PV). base_w: appliances and lighting W at profile 1,
     base_profile: its row of ``shared.profiles``. roof_horizon: (n, n_azimuth) deg, NaN rows
     (or None) unshaded. district: 0..n_districts-1. hourly_out: two (n, n_hours) arrays that
-    receive the electricity demand and PV AC per hour (W).
+    receive the electricity demand and PV AC per hour (W). face_pv_w: (n, n_hours) AC power
+    of PV on the buildings' roof faces (``face_solar.FacePV``) added to their PV (W).
     """
     heat = np.ascontiguousarray(heating_w)
     cool = np.ascontiguousarray(cooling_w)
@@ -278,6 +284,8 @@ def balance(
         c(plane.horizon[0] + plane.ground[0]), c(plane.cos_aoi[0]), horizon, shaded,
         elevation, bins, c(svr), *iam_params, c(district, dtype=np.int64), n_part,
         acc, mon_e, mon_pv, dist_e, dist_pv, hourly_out is not None, out_e, out_pv,
+        face_pv_w is not None,
+        np.zeros((1, 1)) if face_pv_w is None else c(face_pv_w, dtype=np.float64),
     )
     return Balance(sums=acc[:, :_N_ACC - 2], peak_electricity_W=acc[:, _PEAK_E],
                    peak_import_W=acc[:, _PEAK_IMP], monthly_electricity_Wh=mon_e,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .balance import Balance, balance, shared_hours
+from .face_solar import FacePV
 from .pv import PVSystems
 from .rc5r1c import Drivers, HourlyLoads, ZoneResults, Zones, simulate_zones
 from .systems import HeatingSystems
@@ -113,7 +114,7 @@ def _module_plane(pv: PVSystems) -> tuple[float, float]:
 
 def simulate(zones: Zones, drivers: Drivers, weather: Weather, heating: HeatingSystems,
              pv: PVSystems, settings: Settings | None = None,
-             pv_horizon: np.ndarray | None = None) -> Result:
+             pv_horizon: np.ndarray | None = None, face_pv: FacePV | None = None) -> Result:
     """Hourly heating and cooling need of every zone and its energy balance.
 
     Parameters
@@ -134,6 +135,9 @@ def simulate(zones: Zones, drivers: Drivers, weather: Weather, heating: HeatingS
     pv_horizon : ndarray, optional
         Horizon seen from each zone's PV, shape (n_zones, n_azimuth) [deg], bin k at azimuth
         k 360/n_azimuth east of north; rows with NaN (or None) unshaded.
+    face_pv : FacePV, optional
+        PV on the zones' roof faces at their own tilt and azimuth, added to the zones' PV
+        (give such zones a ``pv`` nameplate of 0 unless they carry both).
 
     Returns
     -------
@@ -153,6 +157,9 @@ def simulate(zones: Zones, drivers: Drivers, weather: Weather, heating: HeatingS
         raise ValueError(f"weather has {weather.n_hours} hours, drivers {drivers.n_hours}")
     if pv_horizon is not None and (pv_horizon.ndim != 2 or pv_horizon.shape[0] != n):
         raise ValueError(f"pv_horizon: expected ({n}, n_azimuth), got {pv_horizon.shape}")
+    if face_pv is not None and len(face_pv.zone) and (face_pv.zone[0] < 0
+                                                      or face_pv.zone[-1] >= n):
+        raise ValueError(f"face_pv: zones must lie within 0..{n - 1}")
     if settings.n_districts < 1:
         raise ValueError(f"Settings.n_districts must be >= 1, got {settings.n_districts}")
     totals = Balance.zeros(n, settings.n_districts, drivers.n_hours)
@@ -171,7 +178,9 @@ def simulate(zones: Zones, drivers: Drivers, weather: Weather, heating: HeatingS
         part = balance(heating_w, cooling_w, heating.take(rows), zones.appliances[rows],
                        zones.gains_profile[rows], pv.take(rows),
                        None if pv_horizon is None else pv_horizon[rows], zones.district[rows],
-                       settings.n_districts, shared, out)
+                       settings.n_districts, shared, out,
+                       face_pv_w=None if face_pv is None else face_pv.hourly_ac(start, stop,
+                                                                                weather))
         totals.put(start, part)
         if callback is not None and out is not None:
             callback(HourlyBlock(start, stop, heating_w, cooling_w, air_temp_c, *out))

@@ -33,7 +33,7 @@ PV_AZIMUTH = 180.0
 """deg east of north, module azimuth."""
 
 
-def _column(b: pd.DataFrame, name: str, default: float, low: float, high: float) -> np.ndarray:
+def numeric_column(b: pd.DataFrame, name: str, default: float, low: float, high: float) -> np.ndarray:
     """A numeric buildings column checked within low..high, ``default`` where null or absent."""
     if name not in b.columns:
         return np.full(len(b), default)
@@ -54,8 +54,8 @@ def rooftop_pv(twin: Twin, shaded: np.ndarray) -> PVSystems:
     PVWatts shading allowance).
     """
     b = twin.buildings
-    share = _column(b, "pv_share", 0.0, 0.0, 1.0)
-    kwp_m2 = _column(b, "pv_kwp_m2", MODULE_EFFICIENCY, 1e-6, 0.3)
+    share = numeric_column(b, "pv_share", 0.0, 0.0, 1.0)
+    kwp_m2 = numeric_column(b, "pv_kwp_m2", MODULE_EFFICIENCY, 1e-6, 0.3)
     roof = np.nan_to_num(b["roof_area"].to_numpy(np.float64))
     losses = np.where(shaded, pvwatts_losses(shading=0.0), PVWATTS_LOSSES)
     n = len(b)

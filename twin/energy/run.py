@@ -21,6 +21,7 @@ import pandas as pd
 
 from simulation.energy import (
     LABELS,
+    FacePV,
     HeatingSystems,
     HourlyBlock,
     PVSystems,
@@ -30,11 +31,13 @@ from simulation.energy import (
     simulate,
 )
 from twin.energy.archetypes import load_archetypes
+from twin.energy.face_pv import face_pv
 from twin.energy.heating_assignment import SYSTEM_KINDS, heating_systems
 from twin.energy.hourly_file import HourlyFile
 from twin.energy.inputs import EnergyInputs, energy_inputs
 from twin.energy.rooftop_pv import rooftop_pv
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
+from twin.energy.solar_cadastre import solar_cadastre
 from twin.energy.weather_site import far_weather_warning
 from twin.model import Twin
 
@@ -72,6 +75,9 @@ pandas.DataFrame
         The inputs the run was made from.
     warnings : tuple of str
         What the input preparation changed or left out.
+    solar_faces, solar_buildings : pandas.DataFrame or None
+        The solar cadastre per roof face and per building with faces
+        (``twin.energy.solar_cadastre``); None when the twin has no roof faces.
     """
 
     buildings: pd.DataFrame
@@ -86,6 +92,8 @@ pandas.DataFrame
     kpis: Mapping[str, float]
     inputs: EnergyInputs
     warnings: tuple[str, ...]
+    solar_faces: pd.DataFrame | None = None
+    solar_buildings: pd.DataFrame | None = None
 
 
 def _expand(values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
@@ -154,7 +162,8 @@ def _systems(twin: Twin, inputs: EnergyInputs,
 
 
 def _simulate(inputs: EnergyInputs, heating: HeatingSystems, pv: PVSystems,
-              settings: EnergySettings, file: HourlyFile | None) -> Result:
+              settings: EnergySettings, file: HourlyFile | None,
+              faces: FacePV | None) -> Result:
     """One call of the energy model on the simulated buildings, in zone order; the hourly
     series of each block go to the file and the settings' hourly consumers."""
     rows = inputs.rows
@@ -176,7 +185,7 @@ def _simulate(inputs: EnergyInputs, heating: HeatingSystems, pv: PVSystems,
         Settings(warmup_hours=settings.warmup_hours, block_size=settings.block_size,
                  n_districts=len(inputs.districts),
                  hourly_callback=hourly if file is not None or consumers else None),
-        pv_horizon=None if dsm is None else dsm.roof_horizon[rows])
+        pv_horizon=None if dsm is None else dsm.roof_horizon[rows], face_pv=faces)
 
 
 def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyRun:
@@ -203,19 +212,21 @@ def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> Energ
     rows = inputs.rows
     n = len(twin.buildings)
     heating, pv = _systems(twin, inputs, settings)
+    cadastre = solar_cadastre(twin, inputs.solar.weather)
+    faces, pv, face_kwp = face_pv(twin, cadastre, rows, pv)
     file = None
     if settings.hourly_path is not None:
         file = HourlyFile(settings.hourly_path, twin.buildings["id"].to_numpy()[rows],
                           inputs.time)
     try:
-        result = _simulate(inputs, heating, pv, settings, file)
+        result = _simulate(inputs, heating, pv, settings, file, faces)
     except BaseException:
         if file is not None:
             file.close(ok=False)
         raise
     if file is not None:
         file.close()
-    table = _table(twin, inputs, result, heating, pv, settings)
+    table = _table(twin, inputs, result, heating, pv.pdc0 / 1e3 + face_kwp, settings)
     time = inputs.time
     columns = pd.Index(inputs.districts, name="district")
 
@@ -244,11 +255,13 @@ def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> Energ
                                    dist["electricity"])),
         inputs=inputs,
         warnings=inputs.warnings + tuple(w for w in (far_weather_warning(twin),) if w),
+        solar_faces=None if cadastre is None else cadastre.faces,
+        solar_buildings=None if cadastre is None else cadastre.buildings,
     )
 
 
 def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSystems,
-           pv: PVSystems, settings: EnergySettings) -> pd.DataFrame:
+           pv_kwp: np.ndarray, settings: EnergySettings) -> pd.DataFrame:
     """The per-building table of :class:`EnergyRun`."""
     rows = inputs.rows
     b = twin.buildings
@@ -303,7 +316,7 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
         "cooling_electricity_kWh": kwh(col("cooling_electricity")),
         "electricity_kWh": elec,
         "peak_electricity_kW": kwh(result.balance.peak_electricity_W),
-        "pv_kWp": pv.pdc0 / 1e3,
+        "pv_kWp": pv_kwp,
         "pv_kWh": pv_kwh,
         "pv_self_kWh": self_used,
         "pv_export_kWh": pv_kwh - self_used,

@@ -40,6 +40,12 @@ chunked and gzip-compressed. :func:`read_results` reads the units back from the 
                           (ENERGY_MONTHLY)
       district            heating_kW, cooling_kW (n_hours, n_districts); time (UTC, end of
                           the hour); districts (names) (ENERGY_DISTRICT)
+      solar_faces         table per LoD2 roof face (SOLAR_FACES), the solar cadastre: building_id,
+                          face_id, area_m2, usable_m2, module_m2 (m2), tilt_deg, azimuth_deg
+                          (deg), irradiation_kWh_m2 (kWh/m2 a), sunlit_share, kWp, yield_kWh
+                          (kWh a), specific_yield_kWh_kWp; only when the twin has roof faces
+      solar_buildings     the cadastre per building with faces (SOLAR_BUILDINGS, index:
+                          building id): roof_faces, areas (m2), kWp, yield_kWh, irradiation
       notes               the energy run's warnings
 
 The file is built in memory, written to a temporary name beside the target and renamed when
@@ -73,6 +79,8 @@ from twin.quantities import (
     MOBILITY_CLOCK,
     NETWORK_LINKS,
     POSITIONS,
+    SOLAR_BUILDINGS,
+    SOLAR_FACES,
     TRIPS,
     descriptions,
     quantity,
@@ -94,6 +102,8 @@ LINK_TABLE = ("id", "from_node", "to_node", "name", "length", "lanes", "capacity
 """The columns of the routable network's links the results file keeps (``NETWORK_LINKS``)."""
 MONTHLY = ("monthly_heating_kWh", "monthly_cooling_kWh")
 """The per building and month arrays of the energy part (``ENERGY_MONTHLY``)."""
+SOLAR = ("solar_faces", "solar_buildings")
+"""The solar cadastre tables of the energy part (``SOLAR_FACES``, ``SOLAR_BUILDINGS``)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -168,8 +178,11 @@ class EnergyResults:
     notes : tuple of str
         The energy run's warnings.
     units : mapping of str to mapping of str to str, default {}
-        The units the file gives, by part (``buildings``, ``monthly``, ``district``), then by
-        column or array name.
+        The units the file gives, by part (``buildings``, ``monthly``, ``district``,
+        ``solar_faces``, ``solar_buildings``), then by column or array name.
+    solar_faces, solar_buildings : pandas.DataFrame or None
+        The solar cadastre per roof face and per building (``SOLAR_FACES``,
+        ``SOLAR_BUILDINGS``: m2, deg, kWh/m2, kWp, kWh); None when the twin had no roof faces.
     """
 
     buildings: gpd.GeoDataFrame
@@ -179,6 +192,8 @@ class EnergyResults:
     district_cooling_kW: pd.DataFrame
     notes: tuple[str, ...]
     units: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    solar_faces: pd.DataFrame | None = None
+    solar_buildings: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -333,6 +348,9 @@ def _write_energy(group: h5py.Group, run: ScenarioRun) -> None:
     _write_quantity(district, "heating_kW", heating.to_numpy(), ENERGY_DISTRICT)
     _write_quantity(district, "cooling_kW", energy.district_cooling_kW.to_numpy(),
                     ENERGY_DISTRICT)
+    if energy.solar_faces is not None and energy.solar_buildings is not None:
+        _write_table(group, "solar_faces", energy.solar_faces, SOLAR_FACES)
+        _write_table(group, "solar_buildings", energy.solar_buildings, SOLAR_BUILDINGS)
     write_array(group, "notes", np.array(energy.warnings, dtype=object))
 
 
@@ -452,7 +470,9 @@ def _read_energy(group: h5py.Group) -> EnergyResults:
         district_cooling_kW=pd.DataFrame(district["cooling_kW"][()], index=time, columns=names),
         notes=_notes(group),
         units={"buildings": units_of(group["buildings"]),
-               "monthly": _subset(units_of(group), MONTHLY), "district": units_of(district)})
+               "monthly": _subset(units_of(group), MONTHLY), "district": units_of(district),
+               **{name: units_of(group[name]) for name in SOLAR if name in group}},
+        **{name: read_frame(group[name]) if name in group else None for name in SOLAR})
 
 
 def _subset(units: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:

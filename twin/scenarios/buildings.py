@@ -75,27 +75,33 @@ class Retrofit(Intervention):
 @dataclass(frozen=True)
 class AddPV(Intervention):
     """Rooftop PV on ``share`` (0..1) of the selected buildings' suitable roof area, with
-    ``kwp_per_m2`` kWp per m² of modules (columns pv_share, pv_kwp_m2)."""
+    ``kwp_per_m2`` kWp per m² of modules (columns pv_share, pv_kwp_m2); on buildings with LoD2
+    roof faces, only the faces receiving at least ``min_irradiation`` kWh/m² a (column
+    pv_min_irradiation; None: every face) carry modules."""
 
     kind: ClassVar[str] = "add_pv"
     select: Selection
     share: float
     kwp_per_m2: float = 0.2
+    min_irradiation: float | None = None
     description: str = ""
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> AddPV:
+        threshold = table.get("min_irradiation")
         return cls(
             Selection.from_table(table["select"]),
             float(table["share"]),
             float(table.get("kwp_per_m2", cls.kwp_per_m2)),
+            None if threshold is None else float(threshold),
             table.get("description", ""),
         )
 
     def apply(self, twin: Twin) -> tuple[Twin, ChangeReport]:
-        return _set(
-            self.kind, twin, self.select, {"pv_share": self.share, "pv_kwp_m2": self.kwp_per_m2}
-        )
+        values: dict[str, object] = {"pv_share": self.share, "pv_kwp_m2": self.kwp_per_m2}
+        if self.min_irradiation is not None:
+            values["pv_min_irradiation"] = self.min_irradiation
+        return _set(self.kind, twin, self.select, values)
 
 
 @dataclass(frozen=True)
