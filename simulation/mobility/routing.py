@@ -65,8 +65,11 @@ from simulation.turns import allowed_turns
 
 CLOSED_COST = 1.0e7
 """Travel time (s) routing gives a link of zero capacity: avoided whenever another path exists."""
-TREE_BUDGET = 1 << 25
-"""Most entries (int32) of the routing-tree pool; beyond it routes are written per vehicle."""
+TREE_BUDGET = 1 << 26
+"""Most entries (int32) of the routing-tree pool (256 MB); beyond it routes are written per
+vehicle, which costs a second tree build per block of destinations. A country the size of
+Liechtenstein (16,132 vertices, 2,418 destinations for 20,000 trips) fits: its routing takes
+two thirds of the time it took with half the budget, the same routes."""
 TABLE_BUDGET = 1 << 24
 """Most routing-table entries (int32) held at once when routes are written per vehicle."""
 MAX_BUCKETS = 4096
