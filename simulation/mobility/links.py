@@ -60,6 +60,7 @@ from simulation.mobility.state import (
     T_ACC,
     T_Q,
     UCUR,
+    UCUR_STEP,
     UPSTEP,
     WAVE_STEPS,
     Q,
@@ -506,6 +507,22 @@ def catch_up(LF: np.ndarray, TF: np.ndarray, turn_start: np.ndarray, NS: np.ndar
         LF[b, IN_ACC] = _replayed(LF[b, IN_ACC], LF[b, Q], s0, s1, dt, 0.0, 0.0, 0.0, 0.0)
 
 
+@njit_no_refcount(inline="always")
+def _first_entry_from(LI: np.ndarray, ring: np.ndarray, a: int, n0: int, c: int, c_step: int,
+                      j: int) -> tuple[int, int]:
+    """The first of the first ``n0`` entries of link ``a`` from number ``c`` on that entered
+    in step ``j`` or later (``n0`` if none), and that step (-1 if none); ``c_step`` is the
+    step of entry ``c`` if known (-1 otherwise: read from the ring)."""
+    start, mask = LI[a, RING_START], LI[a, RING_MASK]
+    while c < n0:
+        s = c_step if c_step >= 0 else ring[start + (c & mask), R_STEP]
+        if s >= j:
+            return c, s
+        c += 1
+        c_step = -1
+    return c, -1
+
+
 @njit_no_refcount()
 def queue_stats(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, ST: np.ndarray, a: int, k: int,
                 kb: int, dt: float, n_up: int, n_down: int) -> None:
@@ -543,7 +560,25 @@ def queue_stats(LF: np.ndarray, LI: np.ndarray, ring: np.ndarray, ST: np.ndarray
     """
     if n_up == n_down:
         return
-    n_up_back, LI[a, UCUR] = n_up_at(LI, ring, a, k - LF[a, FREE_STEPS], k, n_up, LI[a, UCUR])
+    tau = k - LF[a, FREE_STEPS]
+    if tau >= k:
+        n_up_back = float(n_up)
+    else:
+        # the cursor is the count before the previous look-back's boundary + 1, a lower bound
+        # now (boundaries only grow), with the step of that entry if it had entered: the
+        # look-back reads the ring only for entries at its boundary (``n_up_at``'s answer)
+        j = int(math.floor(tau))
+        c, c_step = LI[a, UCUR], LI[a, UCUR_STEP]
+        window = n_up - LI[a, RING_MASK] - 1 + LI[a, PER_STEP]
+        if window > c:
+            c, c_step = window, -1
+        if c < 0:
+            c, c_step = 0, -1
+        lo, lo_step = _first_entry_from(LI, ring, a, n_up, c, c_step, j)
+        hi, hi_step = _first_entry_from(LI, ring, a, n_up, lo, lo_step, j + 1)
+        n_up_back = lo + (tau - j) * (hi - lo)
+        LI[a, UCUR] = hi
+        LI[a, UCUR_STEP] = hi_step
     queue = n_up_back - n_down
     if queue > 0.0:
         ST[kb, a, S_QUEUE] += queue * dt

@@ -438,6 +438,7 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
 
         busy = False  # a vehicle may cross or enter at the node in this step
         any_ready = False  # a vehicle at a head has reached its exit time
+        stale = False  # ... and has been at the head long enough to be released from a jam
         for j in range(i0, i1):
             a = NL[IN, j]
             # vehicles that were on the link at the step's start (the upstream node may be
@@ -457,6 +458,8 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
             prepare_sending(LF, LI, TF, turn_start, a, t, dt, ready)
             if ready:
                 any_ready = True
+                # heads that come up during the step have been there 0 steps
+                stale = stale or k - LI[a, HEAD_SINCE] >= release_steps
                 if LI[a, ALLOW] > 0:
                     busy = True
         waiting = 0
@@ -540,7 +543,7 @@ def step_block(n0: int, n1: int, LF: np.ndarray, LI: np.ndarray, dlog: np.ndarra
                     MVI[MV_LINK, base + moved] = best_b
                     MVT[base + moved] = tau
                     moved += 1
-        if release_steps > 0 and any_ready:
+        if release_steps > 0 and stale:
             moved, released = release_blocked(LF, LI, dlog, ring, VF, VI, route_links, tree, NS,
                                                NL, MVI, MVT, ST, PUB, n, MVS[n], moved, k, kb,
                                                t, dt, bin_steps, release_steps)

@@ -90,8 +90,11 @@ def node_blocks(st: State, threads: int, steps: int) -> np.ndarray:
 class ThreadChoice:
     """Steps on ``threads`` threads or on one, whichever is faster per unit of work, measured
     on the run itself: each step synchronises the threads, so on a machine whose other cores
-    are busy one thread can be many times faster. Both are tried on the first chunks of steps
-    and again every ``RETRY_CHUNKS`` chunks; the cost of a chunk is that of ``node_blocks``.
+    are busy one thread can be many times faster. Both are tried on the first chunks of steps;
+    the other is looked at again ``RETRY_CHUNKS`` chunks later, and each time it is still the
+    slower, the wait until the next look doubles (up to ``MAX_RETRY_CHUNKS``): a look at the
+    slower option costs a whole chunk at its speed. The cost of a chunk is that of
+    ``node_blocks``.
 
     Parameters
     ----------
@@ -100,6 +103,7 @@ class ThreadChoice:
     """
 
     RETRY_CHUNKS = 16
+    MAX_RETRY_CHUNKS = 128
 
     def __init__(self, threads: int) -> None:
         """Nothing measured yet (see the class parameters)."""
@@ -107,6 +111,9 @@ class ThreadChoice:
         self.seconds_per_work = [math.inf, math.inf]
         self.chunk = 0
         self.current = 0
+        self.gap = self.RETRY_CHUNKS
+        self.retry_at = self.RETRY_CHUNKS
+        self.looking = False
 
     def next(self) -> int:
         """The thread count of the next chunk.
@@ -116,10 +123,13 @@ class ThreadChoice:
         int
             Threads to step the next chunk on [-].
         """
+        self.looking = False
         if self.chunk < 2:
             self.current = self.chunk
-        elif self.chunk % self.RETRY_CHUNKS == 0:
+        elif self.chunk >= self.retry_at:
             self.current = 1 - int(np.argmin(self.seconds_per_work))  # look at the other again
+            self.looking = True
+            self.retry_at = self.chunk + self.gap
         else:
             self.current = int(np.argmin(self.seconds_per_work))
         self.chunk += 1
@@ -141,6 +151,10 @@ class ThreadChoice:
         """
         if work > 0:
             self.seconds_per_work[self.current] = seconds / work
+        if self.looking:  # the other option again: wait longer if it lost again
+            lost = int(np.argmin(self.seconds_per_work)) != self.current
+            self.gap = min(2 * self.gap, self.MAX_RETRY_CHUNKS) if lost else self.RETRY_CHUNKS
+            self.retry_at = self.chunk + self.gap - 1
 
 
 def simulate(graph: RoadGraph, demand: Demand, settings: Settings | None = None,

@@ -92,7 +92,8 @@ N_LF = 16
  ALLOW,        # vehicles the link may still send in this step (downstream node)
  RECV,         # vehicles the link may still receive in this step (upstream node)
  HEAD_NEXT,    # next link of the vehicle at the head (downstream node; valid as HEAD_READY)
- UCUR,         # entries before the last look-back of the vertical queue (downstream node)
+ UCUR,         # entries before the last look-back's boundary + 1 of the vertical queue
+               # (downstream node)
  RING_START,   # offset of the link's vehicle ring in ring
  RING_MASK,    # ring length - 1 (a power of two less one)
  DL_START,     # offset of the link's departure log in dlog
@@ -107,7 +108,8 @@ N_LF = 16
  DOWNSTEP,     # first step whose end has the current N_DOWN (downstream node)
  HEAD_SINCE,   # step in which the vehicle at the head came to the head (downstream node)
  SINCE_IDX,    # N_DOWN when HEAD_SINCE was set
- ) = range(23)
+ UCUR_STEP,    # step in which entry number UCUR entered (-1: not yet; downstream node)
+ ) = range(24)
 N_LI = 24  # padded to whole cache lines
 
 # vehicle float fields (VF, float64, shape (n_vehicles, N_VF)): one row per vehicle, so the
@@ -337,7 +339,7 @@ def build_state(graph: RoadGraph, model: LinkModel,
     LF[:, CYCLE], LF[:, OFFSET], LF[:, G_START], LF[:, G_END] = cyc, off, gs, ge
     LI = aligned_zeros((n, N_LI), np.int64)
     LI[:, FRM], LI[:, TO] = graph.link_from, graph.link_to
-    LI[:, [ENT_HEAD, ENT_TAIL, HEAD_IDX, SINCE_IDX]] = -1
+    LI[:, [ENT_HEAD, ENT_TAIL, HEAD_IDX, SINCE_IDX, UCUR_STEP]] = -1
     # a step moves at most floor(q dt) + 1 vehicles in or out of a link (accumulators stay
     # below 1 + q dt); a look-back reads the events of its window (up to the step's start) while
     # the other end of the link may log this step's events

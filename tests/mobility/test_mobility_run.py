@@ -229,3 +229,29 @@ def test_the_thread_choice_keeps_the_faster_and_looks_at_the_other_again() -> No
     picks = [choice.next() for _ in range(2, 40)]
     assert picks.count(2) == sum(1 for c in range(2, 40) if c % ThreadChoice.RETRY_CHUNKS == 0)
     assert picks[0] == 1
+
+
+def test_the_thread_choice_looks_less_often_at_an_option_that_keeps_losing() -> None:
+    from simulation.mobility.run import ThreadChoice
+
+    choice = ThreadChoice(2)
+    looks = []
+    for c in range(400):
+        threads = choice.next()
+        if c >= 2 and threads == 2:
+            looks.append(c)
+        choice.record(2.0 if threads == 2 else 1.0, 100.0)  # two threads always the slower
+    gaps = np.diff(looks)
+    assert looks[0] == ThreadChoice.RETRY_CHUNKS
+    assert list(gaps[:3]) == [2 * ThreadChoice.RETRY_CHUNKS, 4 * ThreadChoice.RETRY_CHUNKS,
+                              8 * ThreadChoice.RETRY_CHUNKS]
+    assert gaps.max() == ThreadChoice.MAX_RETRY_CHUNKS
+    # when the chosen option becomes the slower, the run moves to the other at once
+    choice = ThreadChoice(2)
+    picks = []
+    for c in range(100):
+        threads = choice.next()
+        picks.append(threads)
+        fast = 1 if c < 20 else 2  # the machine's other work ends at chunk 20
+        choice.record(1.0 if threads == fast else 2.0, 100.0)
+    assert picks[2:20].count(1) >= 17 and picks[21:].count(1) <= 3
