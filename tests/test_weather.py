@@ -232,6 +232,43 @@ def test_irradiance_is_centred_on_solar_noon(name: str, bestest: Path,
     assert abs((hour_angle * ghi).sum() / ghi.sum()) < 5.0
 
 
+def _beam_centre_degrees(weather: Weather) -> float:
+    """Direct-irradiance-weighted mean solar hour angle at mid-interval, degrees."""
+    middle = weather.data.index - pd.Timedelta(minutes=30)
+    equation_of_time = pvlib.solarposition.equation_of_time_spencer71(middle.day_of_year)
+    hour_angle = np.asarray(
+        pvlib.solarposition.hour_angle(middle, weather.location.longitude, equation_of_time))
+    hour_angle = (hour_angle + 180) % 360 - 180
+    beam = (weather.data["ghi"] - weather.data["dhi"]).to_numpy()
+    return float((hour_angle * beam).sum() / beam.sum())
+
+
+def test_try2011_irradiance_of_every_station_is_centred_on_solar_noon() -> None:
+    """The 15 TRY 2011 stations (6°58' E to 13°04' E; measured irradiance in solar time,
+    computed irradiance centred on the hour in MEZ): the beam of each centres within 3° of
+    solar noon (the asymmetry of afternoon clouds), and of all within 1°. Read as MEZ hours
+    ending at HH, they centred 3.2° to 10.2° before noon."""
+    folder = importlib.resources.files("demandlib") / "vdi" / "resources_weather"
+    centres = np.array([_beam_centre_degrees(weather_of(Path(str(folder / f"TRY2010_{k:02d}_Jahr.dat"))))
+                        for k in range(1, 16)])
+    assert np.abs(centres).max() < 3.0
+    assert abs(centres.mean()) < 1.0
+
+
+def test_moving_hours_keeps_the_annual_sum_and_a_constant() -> None:
+    from twin.importers.solar_time import on_clock_time
+
+    rng = np.random.default_rng(1)
+    values = rng.random(8760) * 800.0
+    shift = np.linspace(-0.8, -0.3, 8760)
+    moved = on_clock_time(values, shift)
+    assert moved.sum() == pytest.approx(values.sum(), rel=1e-3)
+    np.testing.assert_allclose(on_clock_time(np.full(48, 5.0), np.full(48, -0.4)), 5.0)
+    # half an hour back: each clock hour is half of its own value and half of the one before
+    np.testing.assert_allclose(on_clock_time(values, np.full(8760, -0.5))[1:],
+                               0.5 * (values[1:] + values[:-1]))
+
+
 # --- bad files -----------------------------------------------------------------------------------
 
 def write_lines(path: Path, lines: list[str]) -> Path:

@@ -9,7 +9,11 @@ gives the 1 km grid cell as ``Rechtswert`` / ``Hochwert`` in the Lambert conform
 ETRS89-LCC Europe (EPSG:3034; checked: TRY2015_523938130651 maps to 52.3938 N 13.0651 E, the
 position in its name). Columns are found by name, so either release (and reordered files) reads.
 
-Times are MEZ (UTC+1, no daylight saving); HH 1..24 labels the END of the hour. Units: t °C,
+Times are MEZ (UTC+1, no daylight saving); HH 1..24 labels the END of the hour. TRY 2011's
+solar irradiance (B, D) has its own time base, given per row by ``IK``: measured values are
+hours of true solar time, computed ones are centred on HH; both are moved onto the MEZ hours
+(``twin.importers.solar_time``). TRY 2017 gives no such column and is read as MEZ (its direct
+and diffuse irradiance do not share one time base by their daily centroids either). Units: t °C,
 p hPa, WR degrees (999: variable), WG m/s, RF %, B direct and D diffuse irradiance on the
 horizontal W/m², A longwave irradiance from the sky on the horizontal W/m², N cloud cover in
 octas (9: sky not visible, taken as overcast). A and N are read when present.
@@ -21,10 +25,12 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
 from twin.errors import InputError
+from twin.importers.solar_time import on_clock_time, solar_time_shift
 from twin.model import SiteLocation
 
 DWD_UTC_OFFSET = 1.0
@@ -32,6 +38,10 @@ DWD_UTC_OFFSET = 1.0
 TRY_GRID_CRS = "EPSG:3034"
 """The grid of TRY 2017 ``Rechtswert`` / ``Hochwert`` (ETRS89-extended / LCC Europe)."""
 VARIABLE_WIND_DIRECTION = 999
+COMPUTED_IRRADIANCE = 9
+"""TRY 2011 ``IK`` of computed (not measured) direct and diffuse irradiance."""
+CENTRED_SHIFT = -0.5
+"""h: how far the time base of a value centred on HH runs ahead of one ending at HH."""
 
 COLUMNS: dict[str, str] = {
     "MM": "month",
@@ -123,6 +133,15 @@ def _location(path: Path, header: list[str], first_row: pd.Series) -> SiteLocati
     )
 
 
+def _day_of_year(table: pd.DataFrame) -> np.ndarray:
+    """Day of the year (1..365, in a year of 365 days: reference years have no 29 February) of
+    each row's month and day."""
+    before = np.cumsum([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30])
+    month = np.nan_to_num(table["month"].to_numpy(dtype=np.float64), nan=1.0)
+    day = np.nan_to_num(table["day"].to_numpy(dtype=np.float64), nan=1.0)
+    return before[month.clip(1, 12).astype(np.int64) - 1] + day.clip(1, 31)
+
+
 def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocation, int, list[str]]:
     """Parse a TRY file's ``lines``.
 
@@ -160,6 +179,12 @@ def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
         line = start + 1 + int(not_number.argmax())
         raise InputError(path, "wind_direction", f"line {line}: missing or not a number")
     table["hour"] -= 1
+    if "IK" in names:  # TRY 2011: measured irradiance in solar time, computed centred on HH
+        computed = pd.to_numeric(raw["IK"], errors="coerce").to_numpy() == COMPUTED_IRRADIANCE
+        shift = np.where(computed, CENTRED_SHIFT, solar_time_shift(
+            _day_of_year(table), location.longitude, DWD_UTC_OFFSET))
+        for column in ("direct_horizontal", "dhi"):
+            table[column] = on_clock_time(table[column].to_numpy(dtype=np.float64), shift)
     table["pressure"] *= 100.0  # hPa -> Pa
     variable = table["wind_direction"] == VARIABLE_WIND_DIRECTION
     table.loc[variable, "wind_direction"] = float("nan")
