@@ -206,3 +206,34 @@ def test_a_bad_folder_is_reported(qtbot, window: MainWindow, tmp_path: Path, mon
         window.open_path(tmp_path / "missing.twin")
     assert "missing.twin" in signal.args[0]
     assert window.progress.isHidden()
+
+
+def test_the_ruler_measures_between_picked_roofs(window: MainWindow, delft: Twin) -> None:
+    """With Measure on, clicks add the point under the cursor: the distance between two roofs
+    (seen from above) is that of the picked points, in metres, and the view identifies
+    nothing meanwhile."""
+    window.view_preset("top")
+    buildings = delft.buildings
+    tallest = np.argsort(buildings["height"].to_numpy())[-2:]
+    window.measure_action.setChecked(True)
+    assert window.measuring and window.status_bar.currentMessage() == "measure: click a point"
+    aims = []
+    for row in tallest:
+        inner = shapely.point_on_surface(buildings.geometry.iloc[row])
+        aim = [inner.x, inner.y, buildings["base_elevation"].iloc[row] + buildings["height"].iloc[row]]
+        x, y, _ = world_to_display(window.plotter.renderer, window.scene.to_scene(aim))
+        window.measure_at(round(x), round(y))
+        aims.append(aim)
+    points = np.asarray(window.measurement.points)
+    assert points.shape == (2, 3)
+    # each picked point is the roof point aimed at, within the pick of one pixel (under 1 m)
+    np.testing.assert_allclose(points, np.asarray(aims), atol=1.0)
+    assert window.measurement.length == pytest.approx(float(np.linalg.norm(points[1] - points[0])))
+    assert window.measurement.horizontal == pytest.approx(float(np.linalg.norm(points[1, :2] - points[0, :2])))
+    message = window.status_bar.currentMessage()
+    assert message.startswith("distance ") and " m (horizontal " in message and "2 points" in message
+    line = window.plotter.actors["measurement"].GetMapper().GetInput()
+    np.testing.assert_allclose(line.points, window.scene.to_scene(points))  # drawn where picked
+    window.measure_action.setChecked(False)
+    assert not window.measuring and window.measurement.points == []
+    assert window.plotter.actors.get("measurement") is None

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+import pyvista as pv
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PyQt6.QtWidgets import (
@@ -29,6 +30,7 @@ from pyvistaqt import QtInteractor
 from viewer.camera import PRESETS
 from viewer.compare import Comparison, link_cameras
 from viewer.export import save_orbit, save_screenshot
+from viewer.measure import Measurement
 from viewer.picking import Identified, Identifier
 from viewer.renderer import SceneRenderer
 from viewer.results_scene import ResultsScene, is_results_file
@@ -41,6 +43,9 @@ from viewer.widgets.loader import SceneLoader
 from viewer.widgets.time_bar import TimeBar
 
 CLICK_SLOP_PX = 3
+MEASUREMENT_ACTOR = "measurement"
+MEASUREMENT_COLOUR = "#ff00ff"
+"""The ruler's line: magenta, a colour no layer's map uses."""
 """A press and release closer than this is a click (identify), not a drag of the camera."""
 RESULTS_FILTER = "Results (*.h5 *.hdf5);;All files (*)"
 
@@ -72,6 +77,8 @@ class MainWindow(QMainWindow):
         self._loaders: list[SceneLoader] = []  # running ones; the last one opened is shown
         self._compare_next: Path | None = None  # results to compare with once A is shown
         self._press: tuple[int, int] | None = None
+        self.measuring = False
+        self.measurement = Measurement()
         self.setWindowTitle("localtwin viewer")
         self.resize(1400, 900)
         self.setAcceptDrops(True)
@@ -226,6 +233,34 @@ class MainWindow(QMainWindow):
         self.identified.emit(hit)
         return hit
 
+    def set_measuring(self, on: bool) -> None:
+        """Clicks in view A measure (each adds a point to the ruler) instead of identifying;
+        turning it off clears the ruler."""
+        self.measuring = on
+        self.measurement.clear()
+        self._draw_measurement()
+        self.status_bar.showMessage(self.measurement.text() if on else "")
+
+    def measure_at(self, x: int, y: int) -> Measurement:
+        """Add the point under display pixel (x, y) of view A to the ruler (nothing where no
+        layer is hit) and show the distance."""
+        if self.identifier is not None:
+            hit = self.identifier.identify(self.plotter.renderer, x, y)
+            if hit is not None:
+                self.measurement.add(hit.point)
+                self._draw_measurement()
+        self.status_bar.showMessage(self.measurement.text())
+        return self.measurement
+
+    def _draw_measurement(self) -> None:
+        """The ruler's polyline in view A, above what it measures."""
+        self.plotter.remove_actor(MEASUREMENT_ACTOR, render=False)  # type: ignore[arg-type, unused-ignore]
+        if len(self.measurement.points) > 1 and self.scene is not None:
+            line = pv.lines_from_points(self.scene.to_scene(np.asarray(self.measurement.points)))
+            self.plotter.add_mesh(line, color=MEASUREMENT_COLOUR, line_width=3,
+                                  name=MEASUREMENT_ACTOR, pickable=False, render=False)
+        self.plotter.render()
+
     def save_screenshot(self, path: str | Path) -> Path | None:
         """The view of scene A as a PNG file; None if nothing is shown."""
         if self.renderer is None:
@@ -314,6 +349,9 @@ class MainWindow(QMainWindow):
         self.show_differences_action.setCheckable(True)
         self.show_differences_action.setEnabled(False)
         self.show_differences_action.toggled.connect(self.show_differences)
+        self.measure_action = self._action(view_menu, "&Measure distance", None)
+        self.measure_action.setCheckable(True)
+        self.measure_action.toggled.connect(self.set_measuring)
 
     def _menu(self, title: str) -> QMenu:
         """A new menu at the end of the menu bar (which the window makes when first asked)."""
@@ -401,6 +439,9 @@ class MainWindow(QMainWindow):
             x, y = interactor.GetEventPosition()
             press, self._press = self._press, None
             if press is not None and max(abs(x - press[0]), abs(y - press[1])) <= CLICK_SLOP_PX:
+                if self.measuring and not compared:
+                    self.measure_at(x, y)
+                    return
                 scene = self.comparison.b if compared and self.comparison else self.scene
                 if scene is not None and self.layer_panel.scene is not scene:
                     self.layer_panel.set_scene(scene)
