@@ -320,17 +320,43 @@ def _choose_faces(buf: np.ndarray, members: np.ndarray, n_members: int, polys: n
     return nf, no, unresolved, True
 
 
+def name_slots(names: list[bytes]) -> np.ndarray:
+    """Open-addressing hash table of ``names``: the index of each in the slot of its hash."""
+    size = 1 << max(6, (4 * len(names)).bit_length())
+    slots = np.full(size, -1, np.int64)
+    for k, name in enumerate(names):
+        slot = _hash(np.frombuffer(name, dtype=np.uint8), 0, len(name)) & (size - 1)
+        while slots[slot] >= 0:
+            slot = (slot + 1) & (size - 1)
+        slots[slot] = k
+    return slots
+
+
+@numba.njit(cache=True)
+def _find_name(buf: np.ndarray, start: int, end: int, names: np.ndarray, bounds: np.ndarray,
+               slots: np.ndarray) -> int:
+    """Index of ``buf[start:end]`` among ``names`` (see :func:`name_slots`), -1 if none."""
+    mask = slots.shape[0] - 1
+    slot = _hash(buf, start, end) & mask
+    while slots[slot] >= 0:
+        k = slots[slot]
+        if _same(buf, start, end, names, bounds[k], bounds[k + 1]):
+            return k
+        slot = (slot + 1) & mask
+    return -1
+
+
 @numba.njit(cache=True)
 def _code(buf: np.ndarray, start: int, end: int, names: np.ndarray, bounds: np.ndarray,
-          codes: np.ndarray) -> int:
+          slots: np.ndarray, codes: np.ndarray) -> int:
     """Name code of the local name ``buf[start:end]`` (``N_LOD`` for an LoD geometry property)."""
     if end - start > 4 and buf[start] == ord("l") and buf[start + 1] == ord("o") and \
             buf[start + 2] == ord("d") and ord("1") <= buf[start + 3] <= ord("4"):
-        k = _lookup(buf, start + 4, end, names, bounds)
+        k = _find_name(buf, start + 4, end, names, bounds, slots)
         if k >= 0 and codes[k] == N_LOD:
             return N_LOD
         return N_OTHER
-    k = _lookup(buf, start, end, names, bounds)
+    k = _find_name(buf, start, end, names, bounds, slots)
     if k < 0 or codes[k] == N_LOD:
         return N_OTHER
     return codes[k]
@@ -338,7 +364,7 @@ def _code(buf: np.ndarray, start: int, end: int, names: np.ndarray, bounds: np.n
 
 @numba.njit(cache=True)
 def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.ndarray,
-                 bounds: np.ndarray, codes: np.ndarray, thematic_class: np.ndarray,
+                 bounds: np.ndarray, slots: np.ndarray, codes: np.ndarray, thematic_class: np.ndarray,
                  id_names: np.ndarray, id_bounds: np.ndarray, href_names: np.ndarray,
                  href_bounds: np.ndarray, refused: np.ndarray, refused_bounds: np.ndarray,
                  state: np.ndarray):
@@ -591,7 +617,7 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                 break
             tag_end = j
             i = j + 1
-            code = _code(buf, local, name_e, names, bounds, codes)
+            code = _code(buf, local, name_e, names, bounds, slots, codes)
             if (code == N_OBJECT_MEMBER or code == N_APPEARANCE_MEMBER) and depth != 1:
                 status = NOT_PLAIN
                 break

@@ -74,6 +74,7 @@ def _table(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 _NAME_TABLE, _NAME_BOUNDS = _table(list(_NAMES))
 _NAME_CODES = np.array(list(_NAMES.values()), dtype=np.int64)
+_NAME_SLOTS = cb.name_slots([name.encode() for name in _NAMES])
 
 
 class _NotPlain(Exception):
@@ -149,7 +150,7 @@ class _Reader:
         buf = np.frombuffer(data, dtype=np.uint8)
         (status, stop, buildings, faces, rings, srings, coords, hard, attributes, srs, others,
          skipped) = cb.scan_members(buf, final, self.root_name, _NAME_TABLE, _NAME_BOUNDS,
-                                    _NAME_CODES, _THEMATIC, *self.ids, *self.href,
+                                    _NAME_SLOTS, _NAME_CODES, _THEMATIC, *self.ids, *self.href,
                                     *self.refused, self.state)
         if status == cb.NOT_PLAIN:
             raise _NotPlain
@@ -165,9 +166,7 @@ class _Reader:
         for row, start, length in srs.tolist():
             names[row].add(text.string(start, length))
         self.srs_names.extend(map(frozenset, names))
-        self.surface_ids.extend(None if length < 0 else text.string(start, length)
-                                for start, length in faces[:, cb.F_SID_START:cb.F_SID_LEN + 1]
-                                .tolist())
+        self.surface_ids.extend(text.strings(faces[:, cb.F_SID_START:cb.F_SID_LEN + 1]))
         self.others.update(text.string(start, length) for start, length in others.tolist())
         for row in skipped:
             reason = _reason(text, row)
@@ -239,14 +238,27 @@ def _join(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
 
 
 class _Text:
-    """Strings out of one block of the file."""
+    """Strings out of one block of the file (sliced from the block decoded once when it is
+    ASCII, the common case, where byte and character offsets agree)."""
 
     def __init__(self, data: bytes, lines: int) -> None:
         self.data = data
         self.lines = lines
+        self.text = data.decode("ascii") if data.isascii() else None
 
     def string(self, start: int, length: int) -> str:
+        if self.text is not None:
+            return self.text[start:start + length]
         return self.data[start:start + length].decode()
+
+    def strings(self, spans: np.ndarray) -> list[str | None]:
+        """The strings of (start, length) rows; None where the length is negative."""
+        if self.text is None:
+            return [None if length < 0 else self.string(start, length)
+                    for start, length in spans.tolist()]
+        text = self.text
+        return [None if length < 0 else text[start:start + length]
+                for start, length in spans.tolist()]
 
     def id_of(self, row: np.ndarray) -> str:
         """A building's gml:id, else ``line-N`` after the line its start tag ends on."""
