@@ -50,6 +50,7 @@ _SRS_NAME, _SRS_DIMENSION, _ORIENTATION, _CODE_SPACE, _XMLNS = (
     np.frombuffer(word, dtype=np.uint8) for word in (b"srsName", b"srsDimension",
                                                       b"orientation", b"codeSpace", b"xmlns"))
 _EXACT_MANTISSA = 2 ** 53
+_MAX_MANTISSA = 10 ** 17
 _CLASS_UNKNOWN = -1
 
 # columns of the output tables
@@ -114,7 +115,7 @@ def _find(buf: np.ndarray, i: int, a: int, b: int, c: int) -> int:
     return -1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _number(buf: np.ndarray, i: int, end: int) -> tuple[float, int]:
     """The number ``buf[i:end]``: (value, 0) when exact, (0, 1) when well formed but for
     Python's ``float`` (long mantissa, large exponent), (0, 2) when not of the plain form."""
@@ -122,27 +123,30 @@ def _number(buf: np.ndarray, i: int, end: int) -> tuple[float, int]:
     if negative:
         i += 1
     mantissa = 0
-    digits = 0
     exponent = 0
     start = i
-    while i < end and _ZERO <= buf[i] <= _NINE:
-        mantissa = mantissa * 10 + (buf[i] - _ZERO)
-        digits += mantissa > 0
-        i += 1
-        if digits > 18:
+    while i < end:
+        c = np.int64(buf[i]) - _ZERO
+        if c < 0 or c > 9:
+            break
+        if mantissa >= _MAX_MANTISSA:
             return 0.0, 2
+        mantissa = mantissa * 10 + c
+        i += 1
     if i == start:
         return 0.0, 2
     if i < end and buf[i] == _DOT:
         i += 1
         start = i
-        while i < end and _ZERO <= buf[i] <= _NINE:
-            mantissa = mantissa * 10 + (buf[i] - _ZERO)
-            digits += mantissa > 0
+        while i < end:
+            c = np.int64(buf[i]) - _ZERO
+            if c < 0 or c > 9:
+                break
+            if mantissa >= _MAX_MANTISSA:
+                return 0.0, 2
+            mantissa = mantissa * 10 + c
             exponent -= 1
             i += 1
-            if digits > 18:
-                return 0.0, 2
         if i == start:
             return 0.0, 2
     if i < end and (buf[i] == _LOWER_E or buf[i] == _UPPER_E):
@@ -153,22 +157,23 @@ def _number(buf: np.ndarray, i: int, end: int) -> tuple[float, int]:
             i += 1
         start = i
         power = 0
-        while i < end and _ZERO <= buf[i] <= _NINE:
-            power = min(power * 10 + (buf[i] - _ZERO), 100000)
+        while i < end and _ZERO <= buf[i] <= _NINE and power < 100000:
+            power = power * 10 + (np.int64(buf[i]) - _ZERO)
             i += 1
-        if i == start:
+        if i == start or i != end:
             return 0.0, 2
         exponent += sign * power
     if i != end:
         return 0.0, 2
-    if mantissa > _EXACT_MANTISSA or exponent > 22 or exponent < -22:
-        return 0.0, (1 if -300 <= exponent + digits <= 300 else 2)
-    value = float(mantissa)
-    if exponent > 0:
-        value *= _POW10[exponent]
-    elif exponent < 0:
-        value /= _POW10[-exponent]
-    return (-value if negative else value), 0
+    if mantissa <= _EXACT_MANTISSA and -22 <= exponent <= 22:
+        value = float(mantissa)
+        if exponent > 0:
+            value *= _POW10[exponent]
+        elif exponent < 0:
+            value /= _POW10[-exponent]
+        return (-value if negative else value), 0
+    magnitude = exponent + len(str(mantissa)) if mantissa else 0
+    return 0.0, (1 if -300 <= magnitude <= 300 else 2)
 
 
 @numba.njit(cache=True)

@@ -77,7 +77,7 @@ _NAME_CODES = np.array(list(_NAMES.values()), dtype=np.int64)
 _NAME_SLOTS = cb.name_slots([name.encode() for name in _NAMES])
 
 
-class _NotPlain(Exception):
+class NotPlain(Exception):
     """The file is left to the lxml reader."""
 
 
@@ -85,21 +85,21 @@ def read_buildings(path: Path) -> FileBuildings:
     """The buildings of a CityGML file (see the module docstring); InputError from the lxml
     reader for a file that is broken or not CityGML."""
     try:
-        return _scan_file(path)
-    except (_NotPlain, UnicodeDecodeError):
+        return scan_file(path)
+    except (NotPlain, UnicodeDecodeError):
         return from_tree_scan(scan_citygml(path))
 
 
 def _root(head: bytes) -> tuple[int, bytes, dict[str, str]]:
-    """Where the root start tag ends, its name and its namespace declarations; _NotPlain for
+    """Where the root start tag ends, its name and its namespace declarations; NotPlain for
     a document type declaration, another encoding than UTF-8 or a root that is not a CityGML
     CityModel with the gml namespace declared."""
     encoding = _ENCODING.match(head)
     if encoding and encoding[1].lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
-        raise _NotPlain
+        raise NotPlain
     root = _ROOT.match(head, _PROLOG.match(head).end())
     if root is None:
-        raise _NotPlain
+        raise NotPlain
     namespaces = {}
     for match in _ATTRIBUTE.finditer(root[2]):
         name = match[1].decode()
@@ -107,17 +107,17 @@ def _root(head: bytes) -> tuple[int, bytes, dict[str, str]]:
             namespaces[name[6:]] = (match[2] if match[2] is not None else match[3]).decode()
     prefix, _, local = root[1].decode().rpartition(":")
     if local != "CityModel" or "citygml" not in namespaces.get(prefix, ""):
-        raise _NotPlain
+        raise NotPlain
     if not any(uri in namespaces.values() for uri in GML):
-        raise _NotPlain
+        raise NotPlain
     return root.end(), root[1], namespaces
 
 
 def _prefix(namespaces: dict[str, str], uri: str) -> list[str]:
-    """The prefix bound to ``uri`` (none or one; _NotPlain for more)."""
+    """The prefix bound to ``uri`` (none or one; NotPlain for more)."""
     bound = [p for p, u in namespaces.items() if u == uri and p]
     if len(bound) > 1:
-        raise _NotPlain
+        raise NotPlain
     return bound
 
 
@@ -153,7 +153,7 @@ class _Reader:
                                     _NAME_SLOTS, _NAME_CODES, _THEMATIC, *self.ids, *self.href,
                                     *self.refused, self.state)
         if status == cb.NOT_PLAIN:
-            raise _NotPlain
+            raise NotPlain
         if self.state[4] == 1 and self.envelope is None:
             start, length = self.state[2], self.state[3]
             self.envelope = data[start:start + length].decode()
@@ -292,8 +292,8 @@ def _reason(text: _Text, row: np.ndarray) -> str:
             cb.ERR_NO_GEOMETRY: NO_GEOMETRY}[error]
 
 
-def _scan_file(path: Path) -> FileBuildings:
-    """The byte scanner over the whole file; _NotPlain where it gives up."""
+def scan_file(path: Path) -> FileBuildings:
+    """The byte scanner over the whole file; NotPlain where it gives up."""
     with path.open("rb") as stream:
         data = stream.read(BLOCK)
         while len(data) < ROOT_SEARCH and (more := stream.read(BLOCK)):
@@ -313,5 +313,5 @@ def _scan_file(path: Path) -> FileBuildings:
             if final:
                 break
     if reader.state[5] != 2:
-        raise _NotPlain
+        raise NotPlain
     return reader.result()
