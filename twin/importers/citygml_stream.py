@@ -159,13 +159,15 @@ class _Reader:
             self.envelope = data[start:start + length].decode()
         text = _Text(data, self.lines)
         first_row = len(self.ids_read)
-        self.ids_read.extend(text.id_of(row) for row in buildings)
+        self.ids_read.extend(text.ids(buildings))
         self.events.extend(buildings[:, cb.B_EVENT].tolist())
         self.attributes.extend(_attributes(text, attributes, buildings[:, cb.B_MEMBERS]))
-        names: list[set[str]] = [set() for _ in range(len(buildings))]
+        names: dict[int, set[str]] = {}
         for row, start, length in srs.tolist():
-            names[row].add(text.string(start, length))
-        self.srs_names.extend(map(frozenset, names))
+            names.setdefault(row, set()).add(text.string(start, length))
+        none: frozenset[str] = frozenset()
+        self.srs_names.extend(frozenset(names[row]) if row in names else none
+                              for row in range(len(buildings)))
         self.surface_ids.extend(text.strings(faces[:, cb.F_SID_START:cb.F_SID_LEN + 1]))
         self.others.update(text.string(start, length) for start, length in others.tolist())
         for row in skipped:
@@ -267,17 +269,28 @@ class _Text:
         line = self.lines + self.data.count(b"\n", 0, row[cb.B_TAG_END]) + 1
         return f"line-{line}"
 
+    def ids(self, buildings: np.ndarray) -> list[str]:
+        """:meth:`id_of` of every building row."""
+        ids = self.strings(buildings[:, cb.B_ID_START:cb.B_ID_LEN + 1])
+        for row in np.flatnonzero(buildings[:, cb.B_ID_LEN] <= 0):
+            ids[row] = self.id_of(buildings[row])
+        return ids  # type: ignore[return-value]
+
 
 def _attributes(text: _Text, records: np.ndarray, members: np.ndarray
                 ) -> list[list[Attributes]]:
     """Per building, the attributes of it and each of its ``members - 1`` parts."""
-    result: list[list[Attributes]] = [[{} for _ in range(m)] for m in members.tolist()]
-    order = np.lexsort((records[:, cb.A_MEMBER], records[:, cb.A_BUILDING]))
-    for building, member, name, name_length, start, length, cs_start, cs_length in \
-            records[order].tolist():
-        value = text.string(start, length).strip() if length > 0 else ""
-        code_space = text.string(cs_start, cs_length) if cs_length >= 0 else None
-        result[building][member].setdefault(text.string(name, name_length), []).append((value, code_space))
+    result: list[list[Attributes]] = [[{}] if m == 1 else [{} for _ in range(m)]
+                                      for m in members.tolist()]
+    records = records[np.lexsort((records[:, cb.A_MEMBER], records[:, cb.A_BUILDING]))]
+    names = text.strings(records[:, cb.A_NAME:cb.A_NAME_LEN + 1])
+    values = text.strings(np.where(records[:, [cb.A_LEN]] > 0,
+                                   records[:, cb.A_START:cb.A_LEN + 1], 0))
+    code_spaces = text.strings(records[:, cb.A_CS_START:cb.A_CS_LEN + 1])
+    for building, member, name, value, code_space in zip(
+            records[:, cb.A_BUILDING].tolist(), records[:, cb.A_MEMBER].tolist(), names, values,
+            code_spaces, strict=True):
+        result[building][member].setdefault(name, []).append((value.strip(), code_space))
     return result
 
 

@@ -43,6 +43,11 @@ removed), ``tilt`` [°] between the outward normal and the vertical (0 a flat ro
 180 a ground face), ``azimuth`` [°] of the normal's horizontal part from grid north clockwise
 (90 faces east; NaN for a horizontal face, which faces no direction)."""
 
+_KIND_FIRST = min(SURFACE_KINDS)
+_KIND_NAMES = np.array([SURFACE_KINDS.get(c) for c in range(_KIND_FIRST, max(SURFACE_KINDS) + 1)],
+                       dtype=object)
+"""Face kind by surface class - ``_KIND_FIRST``."""
+
 HORIZONTAL_TILT = 0.01
 """Faces within this many degrees of horizontal have no azimuth."""
 
@@ -88,7 +93,7 @@ def surface_layer(surfaces: Surfaces, metrics: SurfaceMetrics, semantic_class: n
         return None
     tilt, azimuth = tilt_azimuth(metrics.normal[chosen])
     ids = np.asarray(building_ids, dtype=object)
-    kinds = np.array([SURFACE_KINDS[int(c)] for c in semantic_class[chosen]], dtype=object)
+    kinds = _KIND_NAMES[semantic_class[chosen] - _KIND_FIRST]
     columns = {
         "building_id": ids[building[chosen]],
         "surface_id": (np.full(len(chosen), None, dtype=object) if surface_ids is None
