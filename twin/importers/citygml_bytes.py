@@ -367,7 +367,7 @@ def _code(buf: np.ndarray, start: int, end: int, names: np.ndarray, bounds: np.n
     return codes[k]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.ndarray,
                  bounds: np.ndarray, slots: np.ndarray, codes: np.ndarray, thematic_class: np.ndarray,
                  id_names: np.ndarray, id_bounds: np.ndarray, href_names: np.ndarray,

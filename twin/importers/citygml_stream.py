@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -145,18 +146,17 @@ class _Reader:
         self.skipped_example: dict[str, str] = {}
         self.envelope: str | None = None
 
-    def read(self, data: bytes, final: bool) -> int:
-        """Read the complete members of ``data``; the number of bytes consumed."""
-        buf = np.frombuffer(data, dtype=np.uint8)
-        (status, stop, buildings, faces, rings, srings, coords, hard, attributes, srs, others,
-         skipped) = cb.scan_members(buf, final, self.root_name, _NAME_TABLE, _NAME_BOUNDS,
-                                    _NAME_SLOTS, _NAME_CODES, _THEMATIC, *self.ids, *self.href,
-                                    *self.refused, self.state)
-        if status == cb.NOT_PLAIN:
-            raise NotPlain
-        if self.state[4] == 1 and self.envelope is None:
-            start, length = self.state[2], self.state[3]
-            self.envelope = data[start:start + length].decode()
+    def scan(self, data: bytes, final: bool) -> tuple:
+        """The scanner's tables of the complete members of ``data`` (run in a worker thread:
+        the scanner does not hold the GIL)."""
+        return cb.scan_members(np.frombuffer(data, dtype=np.uint8), final, self.root_name,
+                               _NAME_TABLE, _NAME_BOUNDS, _NAME_SLOTS, _NAME_CODES, _THEMATIC,
+                               *self.ids, *self.href, *self.refused, self.state)
+
+    def take(self, data: bytes, tables: tuple) -> None:
+        """Add the buildings of one :meth:`scan` of ``data``."""
+        (_, stop, buildings, faces, rings, srings, coords, hard, attributes, srs, others,
+         skipped) = tables
         text = _Text(data, self.lines)
         first_row = len(self.ids_read)
         self.ids_read.extend(text.ids(buildings))
@@ -186,7 +186,6 @@ class _Reader:
         self.parts.append((buildings[:, cb.B_FACES], faces, rings, srings, coords,
                            np.int64(first_row)))
         self.lines += data.count(b"\n", 0, stop)
-        return stop
 
     def result(self) -> FileBuildings:
         """Everything read, as one :class:`FileBuildings`."""
@@ -306,8 +305,9 @@ def _reason(text: _Text, row: np.ndarray) -> str:
 
 
 def scan_file(path: Path) -> FileBuildings:
-    """The byte scanner over the whole file; NotPlain where it gives up."""
-    with path.open("rb") as stream:
+    """The byte scanner over the whole file; NotPlain where it gives up. Each block is
+    scanned in a worker thread while the buildings of the one before are added."""
+    with path.open("rb") as stream, ThreadPoolExecutor(1) as worker:
         data = stream.read(BLOCK)
         while len(data) < ROOT_SEARCH and (more := stream.read(BLOCK)):
             data += more
@@ -315,16 +315,25 @@ def scan_file(path: Path) -> FileBuildings:
         reader = _Reader(root_name, namespaces)
         reader.lines = data.count(b"\n", 0, start)
         data = data[start:]
-        final = False
-        while True:
+        more = stream.read(BLOCK)
+        final = not more
+        data += more
+        scanning: Future | None = worker.submit(reader.scan, data, final)
+        while scanning is not None:
+            tables = scanning.result()
+            if tables[0] == cb.NOT_PLAIN:
+                raise NotPlain
+            if reader.state[4] == 1 and reader.envelope is None:
+                start, length = reader.state[2], reader.state[3]
+                reader.envelope = data[start:start + length].decode()
+            scanned, data = data, data[tables[1]:]
+            scanning = None
             if not final:
                 more = stream.read(BLOCK)
                 final = not more
                 data += more
-            stop = reader.read(data, final)
-            data = data[stop:]
-            if final:
-                break
+                scanning = worker.submit(reader.scan, data, final)
+            reader.take(scanned, tables)
     if reader.state[5] != 2:
         raise NotPlain
     return reader.result()
