@@ -18,6 +18,7 @@ import gc
 import math
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from twin.importers.citygml_stream import read_buildings
 from twin.importers.citygml_uses import use_of_code
 from twin.importers.cityjson import building_frame, use_of_text
 from twin.importers.cityjson_geometry import (
+    SurfaceMetrics,
     Surfaces,
     building_metrics,
     footprints,
@@ -44,7 +46,7 @@ from twin.importers.cityjson_geometry import (
 )
 from twin.importers.cityjson_scanner import ranges
 from twin.importers.crs import check_coordinates_fit, horizontal_crs, utm_crs_for
-from twin.importers.surface_layer import surface_layer
+from twin.importers.surface_layer import listed_faces, surface_layer
 
 DEFAULT_OPTIONS = ImportOptions()
 _YEAR = re.compile(r"^\s*(\d{4})(?!\d)")
@@ -199,6 +201,26 @@ def _buildings(path: Path, buildings: FileBuildings, surfaces: Surfaces, crs: CR
     n = len(buildings.ids)
     ids = buildings.ids
     metrics = surface_metrics(surfaces)
+    with ThreadPoolExecutor(1) as worker:  # shapely builds the faces without the GIL
+        layer = worker.submit(surface_layer, surfaces, metrics, surfaces.surface_class, ids,
+                              np.ones(n, dtype=bool), crs, buildings.surface_ids)
+        frame, kept, repaired = _building_frame(path, buildings, surfaces, metrics, crs)
+        faces = layer.result()
+    if faces is not None and not kept.all():
+        rows = surfaces.part_building[surfaces.surface_part][
+            listed_faces(metrics, surfaces.surface_class)]
+        faces = faces[kept[rows]].reset_index(drop=True) if kept[rows].any() else None
+    warnings = geometry_warnings(metrics, repaired, int((~kept).sum()))
+    return frame[kept].reset_index(drop=True), faces, warnings
+
+
+def _building_frame(path: Path, buildings: FileBuildings, surfaces: Surfaces,
+                    metrics: SurfaceMetrics, crs: CRS
+                    ) -> tuple[gpd.GeoDataFrame, np.ndarray, int]:
+    """The building table, which rows have a footprint and how many footprints were
+    repaired."""
+    n = len(buildings.ids)
+    ids = buildings.ids
     values = building_metrics(surfaces, metrics, n)
     shapes, repaired = footprints(surfaces, metrics, n)
     attributes = buildings.attributes
@@ -218,10 +240,7 @@ def _buildings(path: Path, buildings: FileBuildings, surfaces: Surfaces, crs: CR
         "footprint_area": shapely.area(shapes).astype(np.float64),
     }
     frame, kept = building_frame(columns, values, shapes, crs)
-    faces = surface_layer(surfaces, metrics, surfaces.surface_class, ids, kept, crs,
-                          buildings.surface_ids)
-    warnings = geometry_warnings(metrics, repaired, int((~kept).sum()))
-    return frame[kept].reset_index(drop=True), faces, warnings
+    return frame, kept, repaired
 
 
 def _scan_warnings(scan: FileBuildings) -> list[str]:

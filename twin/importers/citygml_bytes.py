@@ -126,7 +126,7 @@ def _number(buf: np.ndarray, i: int, end: int) -> tuple[float, int]:
     exponent = 0
     start = i
     while i < end:
-        c = np.int64(buf[i]) - _ZERO
+        c = int(buf[i]) - _ZERO
         if c < 0 or c > 9:
             break
         if mantissa >= _MAX_MANTISSA:
@@ -139,7 +139,7 @@ def _number(buf: np.ndarray, i: int, end: int) -> tuple[float, int]:
         i += 1
         start = i
         while i < end:
-            c = np.int64(buf[i]) - _ZERO
+            c = int(buf[i]) - _ZERO
             if c < 0 or c > 9:
                 break
             if mantissa >= _MAX_MANTISSA:
@@ -158,7 +158,7 @@ def _number(buf: np.ndarray, i: int, end: int) -> tuple[float, int]:
         start = i
         power = 0
         while i < end and _ZERO <= buf[i] <= _NINE and power < 100000:
-            power = power * 10 + (np.int64(buf[i]) - _ZERO)
+            power = power * 10 + (int(buf[i]) - _ZERO)
             i += 1
         if i == start or i != end:
             return 0.0, 2
@@ -372,7 +372,7 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                  bounds: np.ndarray, slots: np.ndarray, codes: np.ndarray, thematic_class: np.ndarray,
                  id_names: np.ndarray, id_bounds: np.ndarray, href_names: np.ndarray,
                  href_bounds: np.ndarray, refused: np.ndarray, refused_bounds: np.ndarray,
-                 state: np.ndarray):
+                 state: np.ndarray) -> tuple:
     """Read the city object members in ``buf`` (text inside the root element, after its start
     tag); see the module docstring. ``state``: [member events so far, unresolved references,
     envelope srsName start, its length, envelope state (0 none yet, 1 found, 2 not to be found),
@@ -934,7 +934,8 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
     stop = n
     if status == NEED_MORE:
         state[:] = snap
-        nb, nf, no, nr, nc, nh, na, ns, nk, ns_skip = saved
+        nb, nf, no, nr, nc = saved[0], saved[1], saved[2], saved[3], saved[4]
+        nh, na, ns, nk, ns_skip = saved[5], saved[6], saved[7], saved[8], saved[9]
         stop = restart
     return (status, stop, buildings[:nb].copy(), faces[:nf].copy(), rings[:no].copy(),
             srings[:nr].copy(), coords[:nc].copy(), hard[:nh].copy(), attributes[:na].copy(),

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,8 @@ def _root(head: bytes) -> tuple[int, bytes, dict[str, str]]:
     encoding = _ENCODING.match(head)
     if encoding and encoding[1].lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii"):
         raise NotPlain
-    root = _ROOT.match(head, _PROLOG.match(head).end())
+    prolog = _PROLOG.match(head)
+    root = _ROOT.match(head, prolog.end() if prolog else 0)
     if root is None:
         raise NotPlain
     namespaces = {}
@@ -135,7 +137,7 @@ class _Reader:
         self.state = np.zeros(7, np.int64)
         self.state[5] = 1
         self.lines = 0
-        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.parts: list[tuple[Any, ...]] = []
         self.ids_read: list[str] = []
         self.attributes: list[list[Attributes]] = []
         self.srs_names: list[frozenset[str]] = []
@@ -289,7 +291,7 @@ def _attributes(text: _Text, records: np.ndarray, members: np.ndarray
     for building, member, name, value, code_space in zip(
             records[:, cb.A_BUILDING].tolist(), records[:, cb.A_MEMBER].tolist(), names, values,
             code_spaces, strict=True):
-        result[building][member].setdefault(name, []).append((value.strip(), code_space))
+        result[building][member].setdefault(name, []).append(((value or "").strip(), code_space))
     return result
 
 

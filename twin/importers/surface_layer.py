@@ -61,6 +61,12 @@ def tilt_azimuth(normal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return tilt, np.where(horizontal, np.nan, azimuth)
 
 
+def listed_faces(metrics: SurfaceMetrics, semantic_class: np.ndarray) -> np.ndarray:
+    """Indices of the faces the layer lists when every building is kept: those with a class
+    from the source's semantics and an area."""
+    return np.flatnonzero(np.isin(semantic_class, list(SURFACE_KINDS)) & metrics.usable)
+
+
 def surface_layer(surfaces: Surfaces, metrics: SurfaceMetrics, semantic_class: np.ndarray,
                   building_ids: Sequence[str], kept: np.ndarray, crs: CRS,
                   surface_ids: Sequence[str | None] | None = None) -> gpd.GeoDataFrame | None:
@@ -87,8 +93,8 @@ def surface_layer(surfaces: Surfaces, metrics: SurfaceMetrics, semantic_class: n
         ``SURFACE_COLUMNS`` and the 3D polygon of each face; None when no face has semantics.
     """
     building = surfaces.part_building[surfaces.surface_part]
-    listed = (np.isin(semantic_class, list(SURFACE_KINDS)) & metrics.usable & kept[building])
-    chosen = np.flatnonzero(listed)
+    chosen = listed_faces(metrics, semantic_class)
+    chosen = chosen[kept[building[chosen]]]
     if not chosen.size:
         return None
     tilt, azimuth = tilt_azimuth(metrics.normal[chosen])
