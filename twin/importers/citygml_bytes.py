@@ -62,14 +62,6 @@ A_BUILDING, A_MEMBER, A_NAME, A_NAME_LEN, A_START, A_LEN, A_CS_START, A_CS_LEN =
 
 
 @numba.njit(cache=True)
-def _grow(table: np.ndarray) -> np.ndarray:
-    """``table`` with twice the rows."""
-    bigger = np.empty((2 * table.shape[0] + 16,) + table.shape[1:], table.dtype)
-    bigger[: table.shape[0]] = table
-    return bigger
-
-
-@numba.njit(cache=True)
 def _is_space(c: int) -> bool:
     return c == _SPACE or c == _LF or c == _CR or c == _TAB
 
