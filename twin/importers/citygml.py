@@ -4,7 +4,7 @@ One output row per ``Building`` (its ``BuildingPart`` members merged into it, as
 reader does) with its 2D footprint, height, base elevation, roof / wall / ground areas (walls by
 facing), volume, use, year and floors; and the ``surfaces`` layer of its semantic faces (roof,
 wall, ground, closure) with area, tilt and azimuth. The XML is streamed by
-:mod:`.citygml_scan`; areas, normals, volumes and footprints are computed by the CityJSON
+:mod:`.citygml_stream`; areas, normals, volumes and footprints are computed by the CityJSON
 reader's :mod:`.cityjson_geometry` over the same flat arrays.
 
 Coordinates in a geographic CRS (PLATEAU's EPSG:6697, latitude first) are taken to
@@ -14,8 +14,12 @@ the source's CRS is then that UTM zone.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +32,12 @@ from pyproj import CRS, Transformer
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.citygml_crs import FileCrs, UnknownCrs, parse_srs_name
-from twin.importers.citygml_scan import Building, Ring, Scan, scan_citygml
+from twin.importers.citygml_faces import Attributes, FileBuildings
+from twin.importers.citygml_stream import read_buildings
 from twin.importers.citygml_uses import use_of_code
 from twin.importers.cityjson import building_frame, use_of_text
 from twin.importers.cityjson_geometry import (
+    SurfaceMetrics,
     Surfaces,
     building_metrics,
     footprints,
@@ -40,12 +46,10 @@ from twin.importers.cityjson_geometry import (
 )
 from twin.importers.cityjson_scanner import ranges
 from twin.importers.crs import check_coordinates_fit, horizontal_crs, utm_crs_for
-from twin.importers.surface_layer import surface_layer
+from twin.importers.surface_layer import listed_faces, surface_layer
 
 DEFAULT_OPTIONS = ImportOptions()
 _YEAR = re.compile(r"^\s*(\d{4})(?!\d)")
-
-Attributes = dict[str, list[tuple[str, str | None]]]
 
 
 def read_citygml(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> SourceData:
@@ -73,10 +77,30 @@ def read_citygml(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
         stops the whole file from being read.
     """
     path = Path(path)
-    scan = scan_citygml(path)
+    with _collector_paused():
+        return _read(path, options)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: a read makes millions of small objects (ids,
+    attribute dicts and lists, geometries) that form no cycles, and every collection would walk
+    all of them again (a third of the import time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(path: Path, options: ImportOptions) -> SourceData:
+    """:func:`read_citygml` of a path."""
+    scan = read_buildings(path)
     file_crs = _file_crs(path, scan, options)
     buildings = _in_file_crs(scan, file_crs)
-    surfaces, surface_ids = _surfaces(scan, buildings)
+    surfaces = _surfaces(buildings)
     vertices = surfaces.vertices
     if file_crs.latitude_first:
         vertices = vertices[:, [1, 0, 2]]
@@ -91,7 +115,7 @@ def read_citygml(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
                         ring_start=surfaces.ring_start, surface_start=surfaces.surface_start,
                         surface_part=surfaces.surface_part, surface_class=surfaces.surface_class,
                         part_building=surfaces.part_building)
-    frame, faces, warnings = _buildings(path, buildings, surface_ids, surfaces, crs)
+    frame, faces, warnings = _buildings(path, buildings, surfaces, crs)
     return SourceData(path=path, kind="citygml", crs=crs, buildings=frame,
                       layers={"surfaces": faces} if faces is not None else {},
                       warnings=_scan_warnings(scan) + warnings)
@@ -100,7 +124,7 @@ def read_citygml(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
 # --------------------------------------------------------------------------- CRS
 
 
-def _file_crs(path: Path, scan: Scan, options: ImportOptions) -> FileCrs:
+def _file_crs(path: Path, scan: FileBuildings, options: ImportOptions) -> FileCrs:
     """The file's CRS from its first srsName, else ``options.crs``; every other srsName in the
     file must name the same CRS."""
     if scan.srs_name is None:
@@ -116,7 +140,7 @@ def _file_crs(path: Path, scan: Scan, options: ImportOptions) -> FileCrs:
         raise InputError(path, "srsName", str(error)) from None
 
 
-def _in_file_crs(scan: Scan, file_crs: FileCrs) -> list[Building]:
+def _in_file_crs(scan: FileBuildings, file_crs: FileCrs) -> FileBuildings:
     """The buildings whose geometry is in the file's CRS; the others are counted as skipped."""
     same: dict[str, bool] = {}
 
@@ -128,15 +152,14 @@ def _in_file_crs(scan: Scan, file_crs: FileCrs) -> list[Building]:
                 same[name] = False
         return same[name]
 
-    kept = []
-    for building in scan.buildings:
-        if all(map(fits, building.srs_names)):
-            kept.append(building)
-        else:
-            reason = "geometry in another CRS than the file's srsName"
-            scan.skipped[reason] += 1
-            scan.skipped_example.setdefault(reason, building.id)
-    return kept
+    keep = np.array([all(map(fits, names)) for names in scan.srs_names], dtype=bool)
+    if keep.all():
+        return scan
+    reason = "geometry in another CRS than the file's srsName"
+    for row in np.flatnonzero(~keep):
+        scan.skipped[reason] += 1
+        scan.skipped_example.setdefault(reason, scan.ids[row])
+    return scan.subset(keep)
 
 
 def _to_utm(vertices: np.ndarray, crs: CRS, centre: np.ndarray) -> tuple[np.ndarray, CRS]:
@@ -149,54 +172,58 @@ def _to_utm(vertices: np.ndarray, crs: CRS, centre: np.ndarray) -> tuple[np.ndar
 # --------------------------------------------------------------------------- geometry
 
 
-def _surfaces(scan: Scan, buildings: list[Building]) -> tuple[Surfaces, list[str | None]]:
+def _surfaces(buildings: FileBuildings) -> Surfaces:
     """The chosen faces of every building as the flat arrays of ``cityjson_geometry`` (one
-    part per building member: the building, then each BuildingPart) and their surface ids."""
-    rings: list[Ring] = []
-    ring_counts: list[int] = []
-    classes: list[int] = []
-    surface_part: list[int] = []
-    part_building: list[int] = []
-    surface_ids: list[str | None] = []
-    for row, building in enumerate(buildings):
-        first_part = len(part_building)
-        members = 1 + max(face.member for face in building.faces)
-        part_building.extend([row] * members)
-        for face in building.faces:
-            rings.extend(face.rings)
-            ring_counts.append(len(face.rings))
-            classes.append(face.surface_class)
-            surface_part.append(first_part + face.member)
-            surface_ids.append(face.surface_id)
-    first, length, flip = (np.array(column, dtype=np.int64).reshape(-1)
-                           for column in zip(*rings, strict=True)) if rings else (
-        np.zeros(0, np.int64),) * 3
-    corner = ranges(np.zeros_like(first), length)
-    reverse = np.repeat(flip.astype(bool), length)
-    index = np.repeat(first, length) + np.where(reverse, np.repeat(length, length) - 1 - corner,
-                                                corner)
-    surfaces = Surfaces(
-        vertices=np.frombuffer(scan.coords, dtype=np.float64).reshape(-1, 3).copy(),
-        index=index,
+    part per building member: the building, then each BuildingPart)."""
+    n = len(buildings.ids)
+    length = buildings.ring_length
+    corner = ranges(np.zeros_like(length), length)
+    reverse = np.repeat(buildings.ring_flip, length)
+    index = np.repeat(buildings.ring_first, length) + np.where(
+        reverse, np.repeat(length, length) - 1 - corner, corner)
+    members = np.zeros(n, np.int64)
+    np.maximum.at(members, buildings.face_building, buildings.face_member + 1)
+    first_part = np.cumsum(members) - members
+    return Surfaces(
+        vertices=buildings.coords,
+        index=index.astype(np.int64),
         ring_start=np.concatenate(([0], np.cumsum(length))).astype(np.int64),
-        surface_start=np.concatenate(([0], np.cumsum(ring_counts))).astype(np.int64),
-        surface_part=np.array(surface_part, dtype=np.int64),
-        surface_class=np.array(classes, dtype=np.int8),
-        part_building=np.array(part_building, dtype=np.int64),
+        surface_start=buildings.face_rings,
+        surface_part=first_part[buildings.face_building] + buildings.face_member,
+        surface_class=buildings.face_class.astype(np.int8),
+        part_building=np.repeat(np.arange(n, dtype=np.int64), members),
     )
-    return surfaces, surface_ids
 
 
-def _buildings(path: Path, buildings: list[Building], surface_ids: list[str | None],
-               surfaces: Surfaces, crs: CRS
+def _buildings(path: Path, buildings: FileBuildings, surfaces: Surfaces, crs: CRS
                ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, list[str]]:
     """The building table, the surfaces layer and the warnings about the geometry."""
-    n = len(buildings)
-    ids = [b.id for b in buildings]
+    n = len(buildings.ids)
+    ids = buildings.ids
     metrics = surface_metrics(surfaces)
+    with ThreadPoolExecutor(1) as worker:  # shapely builds the faces without the GIL
+        layer = worker.submit(surface_layer, surfaces, metrics, surfaces.surface_class, ids,
+                              np.ones(n, dtype=bool), crs, buildings.surface_ids)
+        frame, kept, repaired = _building_frame(path, buildings, surfaces, metrics, crs)
+        faces = layer.result()
+    if faces is not None and not kept.all():
+        rows = surfaces.part_building[surfaces.surface_part][
+            listed_faces(metrics, surfaces.surface_class)]
+        faces = faces[kept[rows]].reset_index(drop=True) if kept[rows].any() else None
+    warnings = geometry_warnings(metrics, repaired, int((~kept).sum()))
+    return frame[kept].reset_index(drop=True), faces, warnings
+
+
+def _building_frame(path: Path, buildings: FileBuildings, surfaces: Surfaces,
+                    metrics: SurfaceMetrics, crs: CRS
+                    ) -> tuple[gpd.GeoDataFrame, np.ndarray, int]:
+    """The building table, which rows have a footprint and how many footprints were
+    repaired."""
+    n = len(buildings.ids)
+    ids = buildings.ids
     values = building_metrics(surfaces, metrics, n)
     shapes, repaired = footprints(surfaces, metrics, n)
-    attributes = [b.attributes for b in buildings]
+    attributes = buildings.attributes
     measured = np.array([_measured_height(sets) for sets in attributes], dtype=np.float64)
     from_attribute = np.isfinite(measured)
     columns: dict[str, Any] = {
@@ -213,12 +240,10 @@ def _buildings(path: Path, buildings: list[Building], surface_ids: list[str | No
         "footprint_area": shapely.area(shapes).astype(np.float64),
     }
     frame, kept = building_frame(columns, values, shapes, crs)
-    faces = surface_layer(surfaces, metrics, surfaces.surface_class, ids, kept, crs, surface_ids)
-    warnings = geometry_warnings(metrics, repaired, int((~kept).sum()))
-    return frame[kept].reset_index(drop=True), faces, warnings
+    return frame, kept, repaired
 
 
-def _scan_warnings(scan: Scan) -> list[str]:
+def _scan_warnings(scan: FileBuildings) -> list[str]:
     """One line per kind of thing the scan skipped, with counts."""
     lines = []
     if scan.others:
@@ -228,7 +253,7 @@ def _scan_warnings(scan: Scan) -> list[str]:
     for reason, count in scan.skipped.most_common():
         lines.append(f"{count} buildings skipped: {reason} (first: {scan.skipped_example[reason]})")
     if scan.unresolved:
-        lines.append(f"{scan.unresolved['references']} xlink:href surface references to "
+        lines.append(f"{scan.unresolved} xlink:href surface references to "
                      "polygons outside their building not resolved")
     return lines
 

@@ -67,6 +67,14 @@ _GEOMETRY_SRS = etree.XPath(".//@srsName[not(ancestor::*[local-name()='address']
 """srsNames of a building's geometry (an address may locate itself in another CRS)."""
 
 
+SRS_DIMENSION = "posList has srsDimension {}; a building needs x y z"
+RING_SIZE = "a ring has {} coordinates, not x y z triples"
+FIRST_RING = "a polygon's first ring is not its exterior"
+NO_EXTERIOR = "a polygon has no exterior ring"
+NO_GEOMETRY = "no LoD 1-4 surface geometry"
+"""Reasons a building is skipped (also those of :mod:`.citygml_stream`)."""
+
+
 class BadBuilding(ValueError):
     """A building that cannot be read; the message says why (counted, never fatal)."""
 
@@ -122,7 +130,7 @@ def _ring(ring: etree._Element, coords: array, flip: bool) -> Ring:
         if name == "posList":
             dimension = child.get("srsDimension")
             if dimension is not None and dimension.strip() != "3":
-                raise BadBuilding(f"posList has srsDimension {dimension}; a building needs x y z")
+                raise BadBuilding(SRS_DIMENSION.format(dimension))
             texts.append(child.text or "")
         elif name == "pos":
             texts.append(child.text or "")
@@ -130,7 +138,7 @@ def _ring(ring: etree._Element, coords: array, flip: bool) -> Ring:
             texts.append((child.text or "").replace(",", " "))
     tokens = (texts[0] if len(texts) == 1 else " ".join(texts)).split()
     if len(tokens) % 3:
-        raise BadBuilding(f"a ring has {len(tokens)} coordinates, not x y z triples")
+        raise BadBuilding(RING_SIZE.format(len(tokens)))
     first = len(coords)
     try:
         coords.extend(map(float, tokens))
@@ -150,11 +158,11 @@ def _polygon_rings(polygon: etree._Element, coords: array, flip: bool) -> list[R
         if name not in ("exterior", "interior", "outerBoundaryIs", "innerBoundaryIs"):
             continue
         if not rings and name not in ("exterior", "outerBoundaryIs"):
-            raise BadBuilding("a polygon's first ring is not its exterior")
+            raise BadBuilding(FIRST_RING)
         rings.extend(_ring(ring, coords, flip) for ring in boundary
                      if isinstance(ring.tag, str))
     if not rings:
-        raise BadBuilding("a polygon has no exterior ring")
+        raise BadBuilding(NO_EXTERIOR)
     return rings
 
 
@@ -321,7 +329,7 @@ def read_building(element: etree._Element, coords: array, unresolved: Counter) -
             raise BadBuilding("coordinates are not finite numbers")
         faces = _chosen_faces(members, unresolved)
         if not faces:
-            raise BadBuilding("no LoD 1-4 surface geometry")
+            raise BadBuilding(NO_GEOMETRY)
     except BadBuilding:
         del coords[first:]
         raise

@@ -130,6 +130,7 @@ def _lookup(table: tuple[tuple[int, int, str], ...], code: int) -> str:
     return "unknown"
 
 
+@functools.lru_cache(maxsize=4096)
 def use_of_code(value: str, code_space: str | None) -> str | None:
     """The use class a ``function`` / ``usage`` code names, "unknown" for a code of a known list
     that names no use, None when ``value`` is not a code (a word, left to the keyword table)."""

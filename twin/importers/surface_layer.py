@@ -43,6 +43,11 @@ removed), ``tilt`` [°] between the outward normal and the vertical (0 a flat ro
 180 a ground face), ``azimuth`` [°] of the normal's horizontal part from grid north clockwise
 (90 faces east; NaN for a horizontal face, which faces no direction)."""
 
+_KIND_FIRST = min(SURFACE_KINDS)
+_KIND_NAMES = np.array([SURFACE_KINDS.get(c) for c in range(_KIND_FIRST, max(SURFACE_KINDS) + 1)],
+                       dtype=object)
+"""Face kind by surface class - ``_KIND_FIRST``."""
+
 HORIZONTAL_TILT = 0.01
 """Faces within this many degrees of horizontal have no azimuth."""
 
@@ -54,6 +59,12 @@ def tilt_azimuth(normal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     azimuth = np.degrees(np.arctan2(normal[:, 0], normal[:, 1])) % 360.0
     horizontal = (tilt < HORIZONTAL_TILT) | (tilt > 180.0 - HORIZONTAL_TILT)
     return tilt, np.where(horizontal, np.nan, azimuth)
+
+
+def listed_faces(metrics: SurfaceMetrics, semantic_class: np.ndarray) -> np.ndarray:
+    """Indices of the faces the layer lists when every building is kept: those with a class
+    from the source's semantics and an area."""
+    return np.flatnonzero(np.isin(semantic_class, list(SURFACE_KINDS)) & metrics.usable)
 
 
 def surface_layer(surfaces: Surfaces, metrics: SurfaceMetrics, semantic_class: np.ndarray,
@@ -82,13 +93,13 @@ def surface_layer(surfaces: Surfaces, metrics: SurfaceMetrics, semantic_class: n
         ``SURFACE_COLUMNS`` and the 3D polygon of each face; None when no face has semantics.
     """
     building = surfaces.part_building[surfaces.surface_part]
-    listed = (np.isin(semantic_class, list(SURFACE_KINDS)) & metrics.usable & kept[building])
-    chosen = np.flatnonzero(listed)
+    chosen = listed_faces(metrics, semantic_class)
+    chosen = chosen[kept[building[chosen]]]
     if not chosen.size:
         return None
     tilt, azimuth = tilt_azimuth(metrics.normal[chosen])
     ids = np.asarray(building_ids, dtype=object)
-    kinds = np.array([SURFACE_KINDS[int(c)] for c in semantic_class[chosen]], dtype=object)
+    kinds = _KIND_NAMES[semantic_class[chosen] - _KIND_FIRST]
     columns = {
         "building_id": ids[building[chosen]],
         "surface_id": (np.full(len(chosen), None, dtype=object) if surface_ids is None
