@@ -27,6 +27,15 @@ __all__ = ["edge_horizons"]
 _DEG = np.pi / 180.0
 
 
+@numba.njit(cache=True, inline="always")
+def _cells_of(xa: float, ya: float, xb: float, yb: float, xmin: float, ymin: float,
+              cell: float) -> tuple[int, int, int, int]:
+    """First and last column, first and last row of the grid cells under the bounding box of
+    the edge (xa, ya) - (xb, yb)."""
+    return (int((min(xa, xb) - xmin) / cell), int((max(xa, xb) - xmin) / cell),
+            int((min(ya, yb) - ymin) / cell), int((max(ya, yb) - ymin) / cell))
+
+
 @numba.njit(cache=True)
 def _edge_index(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, xmin: float,
                 ymin: float, cell: float, nx: int, ny: int) -> tuple[np.ndarray, np.ndarray]:
@@ -34,10 +43,7 @@ def _edge_index(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, 
     n = x0.shape[0]
     count = np.zeros(nx * ny + 1, dtype=np.int64)
     for e in range(n):
-        c0 = int((min(x0[e], x1[e]) - xmin) / cell)
-        c1 = int((max(x0[e], x1[e]) - xmin) / cell)
-        r0 = int((min(y0[e], y1[e]) - ymin) / cell)
-        r1 = int((max(y0[e], y1[e]) - ymin) / cell)
+        c0, c1, r0, r1 = _cells_of(x0[e], y0[e], x1[e], y1[e], xmin, ymin, cell)
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
                 count[r * nx + c + 1] += 1
@@ -45,10 +51,7 @@ def _edge_index(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, 
     fill = start[:-1].copy()
     edges = np.empty(start[-1], dtype=np.int64)
     for e in range(n):
-        c0 = int((min(x0[e], x1[e]) - xmin) / cell)
-        c1 = int((max(x0[e], x1[e]) - xmin) / cell)
-        r0 = int((min(y0[e], y1[e]) - ymin) / cell)
-        r1 = int((max(y0[e], y1[e]) - ymin) / cell)
+        c0, c1, r0, r1 = _cells_of(x0[e], y0[e], x1[e], y1[e], xmin, ymin, cell)
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
                 edges[fill[r * nx + c]] = e

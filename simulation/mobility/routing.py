@@ -269,6 +269,24 @@ def _bucket_push(enode: np.ndarray, enext: np.ndarray, bhead: np.ndarray, n_entr
     return n_entries + 1
 
 
+@numba.njit(cache=True, inline="always")
+def _enqueue(enode: np.ndarray, enext: np.ndarray, bhead: np.ndarray, ovn: np.ndarray,
+             ovb: np.ndarray, n_entries: int, in_ring: int, n_ov: int, ov_min: int, bucket: int,
+             cur: int, nb: int, node: int) -> tuple[int, int, int, int]:
+    """Put ``node`` in ``bucket``: in the ring if within its reach from ``cur``, else in the
+    overflow list; returns the updated (entries, in the ring, in the overflow, least overflow
+    bucket)."""
+    if bucket < cur + nb:
+        n_entries = _bucket_push(enode, enext, bhead, n_entries, bucket & (nb - 1), node)
+        in_ring += 1
+    else:
+        ovn[n_ov] = node
+        ovb[n_ov] = bucket
+        n_ov += 1
+        ov_min = min(ov_min, bucket)
+    return n_entries, in_ring, n_ov, ov_min
+
+
 @numba.njit(cache=True)
 def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.ndarray,
                   source: int, dist: np.ndarray, pred: np.ndarray, done: np.ndarray,
@@ -298,15 +316,9 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
     if rule:  # the access-only paths found first enter the ring at their distances
         for u in range(n_links):
             if state[u] == SUFFIX:
-                bi = int(dist[u] * inv)
-                if bi < nb:
-                    n_entries = _bucket_push(enode, enext, bhead, n_entries, bi & mask, u)
-                    in_ring += 1
-                else:
-                    ovn[n_ov] = u
-                    ovb[n_ov] = bi
-                    n_ov += 1
-                    ov_min = min(ov_min, bi)
+                n_entries, in_ring, n_ov, ov_min = _enqueue(
+                    enode, enext, bhead, ovn, ovb, n_entries, in_ring, n_ov, ov_min,
+                    int(dist[u] * inv), cur, nb, u)
     while True:
         if in_ring == 0:
             if n_ov == 0:
@@ -356,15 +368,9 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
                 if nd < dv:
                     dist[v] = nd
                     pred[v] = edge[j]
-                    bi = int(nd * inv)
-                    if bi < cur + nb:
-                        n_entries = _bucket_push(enode, enext, bhead, n_entries, bi & mask, v)
-                        in_ring += 1
-                    else:
-                        ovn[n_ov] = v
-                        ovb[n_ov] = bi
-                        n_ov += 1
-                        ov_min = min(ov_min, bi)
+                    n_entries, in_ring, n_ov, ov_min = _enqueue(
+                        enode, enext, bhead, ovn, ovb, n_entries, in_ring, n_ov, ov_min,
+                        int(nd * inv), cur, nb, v)
                 elif nd == dv and edge[j] < pred[v]:
                     pred[v] = edge[j]
         cur += 1

@@ -14,12 +14,9 @@ the source's CRS is then that UTM zone.
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +42,7 @@ from twin.importers.cityjson_geometry import (
     surface_metrics,
 )
 from twin.importers.cityjson_scanner import ranges
+from twin.importers.collector import collector_paused
 from twin.importers.crs import check_coordinates_fit, horizontal_crs, utm_crs_for
 from twin.importers.surface_layer import listed_faces, surface_layer
 
@@ -77,22 +75,8 @@ def read_citygml(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) -> 
         stops the whole file from being read.
     """
     path = Path(path)
-    with _collector_paused():
+    with collector_paused():
         return _read(path, options)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused: a read makes millions of small objects (ids,
-    attribute dicts and lists, geometries) that form no cycles, and every collection would walk
-    all of them again (a third of the import time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read(path: Path, options: ImportOptions) -> SourceData:

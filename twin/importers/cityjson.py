@@ -10,13 +10,11 @@ are counted in a warning. The numeric heavy lifting lives in :mod:`.cityjson_sca
 from __future__ import annotations
 
 import functools
-import gc
 import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +47,7 @@ from twin.importers.cityjson_scanner import (
     array_number,
     scan_numeric_arrays,
 )
+from twin.importers.collector import collector_paused
 from twin.importers.crs import check_coordinates_fit, horizontal_crs
 from twin.importers.surface_layer import surface_layer
 from twin.json_text import DuplicateKeyError, loads_json
@@ -125,22 +124,8 @@ def read_cityjson(path: str | Path, options: ImportOptions = DEFAULT_OPTIONS) ->
         sequence, ...) of anything it cannot use.
     """
     path = Path(path)
-    with _gc_paused():
+    with collector_paused():
         return _read(path, options)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: parsing allocates millions of objects that are all
-    kept, and collections triggered by them would only rescan the growing heap. (The parsed
-    document must be freed before the collector runs again, or its first run scans it all.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read(path: Path, options: ImportOptions) -> SourceData:
