@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pyvista as pv
 
+from twin.basemap_colours import basemap_colour
 from twin.importers.terrain_grids import sample_bilinear
 from twin.model import Raster, Twin
 from twin.quantities import NETWORK_LINKS, TWIN_BUILDINGS, TWIN_TERRAIN, units
@@ -16,7 +17,7 @@ from viewer.camera import CameraPose
 from viewer.events import Signal
 from viewer.layers import Layer
 from viewer.live_sensors import LiveSensors
-from viewer.meshes.basemap import KIND_COLOURS, basemap_mesh
+from viewer.meshes.basemap import basemap_mesh
 from viewer.meshes.buildings import extrude_buildings
 from viewer.meshes.ground import HeightAt
 from viewer.meshes.lines import polylines
@@ -173,7 +174,7 @@ def _basemap_layer(frame: gpd.GeoDataFrame | None, origin: tuple[float, float],
     if frame is None or len(frame) == 0:
         return None
     mesh = basemap_mesh(frame.geometry.to_numpy(), frame["kind"].to_numpy(), origin, ground)
-    return Layer(BASEMAP, "basemap", mesh, table=frame, colour=KIND_COLOURS["landuse"])
+    return Layer(BASEMAP, "basemap", mesh, table=frame, colour=basemap_colour("landuse"))
 
 
 def _buildings_layer(buildings: gpd.GeoDataFrame, origin: tuple[float, float]) -> Layer | None:

@@ -7,12 +7,10 @@ import numpy as np
 import pyvista as pv
 import shapely
 
+from twin.basemap_colours import basemap_colour
 from viewer.meshes import FEATURE, RGB
 from viewer.meshes.ground import HeightAt, ground_heights
 
-KIND_COLOURS: dict[str, str] = {"landuse": "#e9e7e4", "green": "#b8d4a3", "water": "#a7c6e5",
-                                "rail": "#5a5a5a"}
-"""Muted colours by ``kind``; a kind not listed is drawn as land use."""
 KIND_LIFT: dict[str, float] = {"landuse": 0.05, "green": 0.10, "water": 0.15, "rail": 0.20}
 """Height (m) above the ground by ``kind``: water over parks over land use, rail over all of
 them, all below the roads."""
@@ -21,7 +19,7 @@ them, all below the roads."""
 def basemap_mesh(geometries: np.ndarray, kinds: np.ndarray, origin: tuple[float, float],
                  ground: HeightAt | None) -> pv.PolyData:
     """Areas as triangles and lines as polylines, ``KIND_LIFT`` above ``ground`` (or above 0 m),
-    coloured by ``KIND_COLOURS``. Cells: the lines first, then the triangles (VTK's order)."""
+    coloured by ``twin.basemap_colours``. Cells: the lines first, then the triangles (VTK's order)."""
     geometries = np.asarray(geometries, dtype=object)
     kinds = np.asarray(kinds, dtype=object)
     lift = np.array([KIND_LIFT.get(kind, KIND_LIFT["landuse"]) for kind in kinds])
@@ -39,8 +37,8 @@ def basemap_mesh(geometries: np.ndarray, kinds: np.ndarray, origin: tuple[float,
     faces = np.column_stack([np.full(len(triangles), 3), triangles]).ravel()
     mesh = pv.PolyData(points, faces=faces, lines=line_cells) if len(points) else pv.PolyData()
     mesh.cell_data[FEATURE] = rows
-    palette = {kind: pv.Color(colour).int_rgb for kind, colour in KIND_COLOURS.items()}
-    colours = np.array([palette.get(kind, palette["landuse"]) for kind in kinds], dtype=np.uint8)
+    palette = {kind: pv.Color(basemap_colour(kind)).int_rgb for kind in set(kinds)}
+    colours = np.array([palette[kind] for kind in kinds], dtype=np.uint8).reshape(-1, 3)
     mesh.cell_data[RGB] = colours[rows].reshape(-1, 3)
     return mesh
 
