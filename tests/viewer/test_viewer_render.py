@@ -12,8 +12,8 @@ import shapely
 from PIL import Image
 from vtkmodules.vtkCommonCore import VTK_COLOR_MODE_DIRECT_SCALARS
 
-from twin.cli import EXIT_INPUT_ERROR, main
 from twin.basemap_colours import basemap_colour
+from twin.cli import EXIT_INPUT_ERROR, main
 from twin.model import Twin
 from twin.quantities import KMH_PER_MS
 from viewer.export import save_orbit
