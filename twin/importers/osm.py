@@ -154,7 +154,8 @@ class OsmCollector:
         building = tags.get("building")
         if building and building != "no":
             self.add_building_way(way, tags)
-        self.basemap.add_way(way)
+        else:  # a building is no part of the base map
+            self.basemap.add_way(way)
 
     def add_road(self, way: osmium.osm.Way, attributes: RoadAttributes) -> None:
         """Store the way's nodes as pieces of consecutive nodes with known locations."""
@@ -208,10 +209,12 @@ class OsmCollector:
 
     def add_area(self, area: osmium.osm.Area) -> None:
         """Keep buildings assembled from multipolygon relations (closed ways are read as ways)
-        and base-map areas."""
-        self.basemap.add_area(area)
+        and base-map areas (those that are no building)."""
         building = area.tags.get("building")
-        if area.from_way() or not building or building == "no":
+        if not building or building == "no":
+            self.basemap.add_area(area)
+            return
+        if area.from_way():
             return
         try:
             wkb = WKB.create_multipolygon(area)
@@ -259,7 +262,7 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
         Kind ``osm`` in EPSG:4326 [degree]: the drivable road network (``length`` [m,
         geodesic], ``free_speed`` [m/s], ``capacity`` [veh/h], ``lanes`` [-]), buildings
         (``height`` [m] from the tags, the levels or a default by use, as ``height_source``
-        says) the ``pois`` and ``basemap`` layers.
+        says), the ``pois`` and ``basemap`` layers.
 
     Raises
     ------
@@ -279,7 +282,8 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
         warnings.append(f"unreadable tag values read as absent: {listed}")
     warnings += network.notes
     return SourceData(path=path, kind="osm", crs=WGS84, buildings=buildings, nodes=network.nodes,
-                      links=network.links, turn_bans=network.turn_bans, layers={"pois": pois, "basemap": basemap},
+                      links=network.links, turn_bans=network.turn_bans,
+                      layers={"pois": pois, "basemap": basemap},
                       warnings=warnings)
 
 

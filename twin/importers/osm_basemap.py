@@ -37,6 +37,12 @@ AREA_TAGS: dict[str, dict[str, frozenset[str]]] = {
 """Tags making an area part of the base map, by kind (the first kind that matches wins)."""
 AREA_KEYS = ("natural", "waterway", "landuse", "leisure")
 """Keys of ``AREA_TAGS``: what the area assembly and the way and relation filters must pass."""
+KIND_BY_TAG: dict[tuple[str, str], tuple[int, str]] = {
+    (key, value): (rank, kind) for rank, (kind, keys) in reversed(list(enumerate(AREA_TAGS.items())))
+    for key, values in keys.items() for value in values
+}
+"""(key, value) to (rank, kind) of ``AREA_TAGS``: one look-up per key (a tag read from osmium
+costs more than the look-up)."""
 RAIL_KEY = "railway"
 RAIL_VALUES = frozenset({"rail", "light_rail", "tram", "subway"})
 WKB = osmium.geom.WKBFactory()
@@ -44,11 +50,8 @@ WKB = osmium.geom.WKBFactory()
 
 def area_kind(tags: TagLookup) -> str | None:
     """The base-map kind of an area with these tags (``water``, ``green``, ``landuse``), or None."""
-    for kind, keys in AREA_TAGS.items():
-        for key, values in keys.items():
-            if tags.get(key) in values:
-                return kind
-    return None
+    found = [match for key in AREA_KEYS if (match := KIND_BY_TAG.get((key, tags.get(key) or "")))]
+    return min(found)[1] if found else None
 
 
 @dataclass
@@ -77,7 +80,7 @@ class BasemapCollector:
         tags = way.tags
         if tags.get(RAIL_KEY) in RAIL_VALUES:
             self.add_rail(way)
-        elif area_kind(tags) and way.is_closed():
+        elif way.is_closed() and area_kind(tags):
             self.expected += 1
 
     def add_rail(self, way: osmium.osm.Way) -> None:
