@@ -3,15 +3,19 @@ small hand-made files with broken areas, kept through save and load."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from PIL import Image
 
 from tests.test_osm_network import write_osm
+from twin.basemap_colours import basemap_colour
 from twin.importers.osm import read_osm
 from twin.importers.osm_basemap import BASEMAP_KINDS, area_kind, repair_polygons
+from twin.maps import plot_twin_map
 from twin.model import Twin
 from twin.store import load_twin, save_twin
 
@@ -99,3 +103,14 @@ def test_invalid_polygons_are_repaired_to_their_polygonal_parts() -> None:
     assert repaired == 2
     assert shapely.is_valid(fixed).all()
     assert fixed[0].area == pytest.approx(2.0) and fixed[1].is_empty and fixed[2] == fine
+
+
+def test_the_overview_map_draws_the_basemap(helsinki: Twin, tmp_path: Path) -> None:
+    def pixels_of(twin: Twin, kind: str) -> int:
+        image = np.asarray(Image.open(plot_twin_map(twin, tmp_path / "map.png", dpi=60)).convert("RGB"))
+        colour = np.array([int(basemap_colour(kind)[i:i + 2], 16) for i in (1, 3, 5)])
+        return int((np.abs(image.astype(int) - colour).max(axis=-1) <= 2).sum())
+
+    without = dataclasses.replace(helsinki, layers={"pois": helsinki.layers["pois"]})
+    assert pixels_of(helsinki, "green") > 1000 and pixels_of(without, "green") < 50
+    assert pixels_of(helsinki, "water") > 20
