@@ -1,5 +1,5 @@
-"""A 2D overview map of a twin as a PNG (matplotlib): terrain shading, buildings coloured by
-height, road links coloured by free speed. For reports and headless runs; the 3D view is the viewer's."""
+"""A 2D overview map of a twin as a PNG (matplotlib): terrain shading, the base map (water,
+green, land use, rail), buildings coloured by height, road links coloured by free speed. For reports and headless runs; the 3D view is the viewer's."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LightSource
 
+from twin.basemap_colours import basemap_colour
 from twin.model import Twin
 from twin.quantities import KMH_PER_MS
 
@@ -26,6 +27,11 @@ def plot_twin_map(twin: Twin, path: str | Path, dpi: int = 150) -> Path:
         values = np.where(np.isfinite(terrain.values), terrain.values, np.nanmin(terrain.values))
         shaded = LightSource(azdeg=315, altdeg=45).hillshade(values, vert_exag=2.0)
         axes.imshow(shaded, cmap="gray", extent=(xmin, xmax, ymin, ymax), alpha=0.5, zorder=0)
+    basemap = twin.layers.get("basemap")
+    if basemap is not None and len(basemap):
+        kinds = basemap["kind"].astype(str)
+        basemap.plot(ax=axes, color=[basemap_colour(kind) for kind in kinds],
+                     linewidth=np.where(kinds == "rail", 0.8, 0.0), zorder=1)
     if len(twin.buildings):
         twin.buildings.plot(ax=axes, column="height", cmap="viridis", legend=True, zorder=2,
                             legend_kwds={"label": "building height (m)", "shrink": 0.6})

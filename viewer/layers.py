@@ -24,7 +24,7 @@ from viewer.events import Signal
 from viewer.meshes import FEATURE
 from viewer.series import MovingPoints, Series
 
-LayerKind = Literal["buildings", "terrain", "lines", "points"]
+LayerKind = Literal["buildings", "terrain", "basemap", "lines", "points"]
 ColourMap = Literal["viridis", "plasma", "inferno", "magma", "cividis", "turbo", "coolwarm",
                     "RdYlGn", "Spectral", "gist_earth", "terrain"]
 """Colour maps offered for colour-by (matplotlib names)."""

@@ -82,7 +82,7 @@ class Identifier:
         for layer in self.scene.layers.values():
             if not layer.visible or layer.mesh.n_cells == 0:
                 continue
-            if layer.kind in ("buildings", "terrain"):
+            if layer.kind in ("buildings", "terrain", "basemap"):
                 hit = self._intersect(layer, near, far)
                 if hit is not None and (surface is None or hit.t < surface.t):
                     surface = hit

@@ -12,7 +12,7 @@ from viewer.camera import CameraPose, preset_pose
 from viewer.colour_classes import ColourClasses
 from viewer.layers import Layer
 from viewer.legends import Legends
-from viewer.meshes import FEATURE
+from viewer.meshes import FEATURE, RGB
 from viewer.orientation import ScaleBar, add_north_arrow
 from viewer.scene import Scene
 
@@ -21,6 +21,8 @@ BACKGROUND = ("#e4ebf2", "#9fbad6")
 TEXT_COLOUR = "black"
 NAN_COLOUR = "#b0b0b0"
 LINE_WIDTH = 3.0
+BASEMAP_LINE_WIDTH = 2.0
+"""Width (px) of the base map's rail lines."""
 HIGHLIGHT_COLOUR = "#ffd400"
 """The outline of the identified feature."""
 HIGHLIGHT_WIDTH = 4.0
@@ -106,8 +108,8 @@ class LayerView:
     def _update_colours(self) -> None:
         attribute = self.layer.color_by
         if attribute is None:
-            for mapper in self.mappers:
-                mapper.ScalarVisibilityOff()
+            for mesh, mapper in zip(self.meshes, self.mappers):
+                _own_colours(mesh, mapper)
             self.actor.GetProperty().SetColor(*pv.Color(self.layer.colour).float_rgb)
         else:
             self.classes = self.layer.colour_classes(attribute)
@@ -125,6 +127,7 @@ class LayerView:
                 else:
                     mapper.SetScalarModeToUseCellFieldData()
                 mapper.SelectColorArray(self._array_name(attribute))
+                mapper.SetColorModeToMapScalars()
                 mapper.SetLookupTable(self.legend_table())
                 mapper.UseLookupTableScalarRangeOn()
                 mapper.ScalarVisibilityOn()
@@ -310,12 +313,26 @@ def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:
     return mapper
 
 
+def _own_colours(mesh: pv.PolyData, mapper: vtkPolyDataMapper) -> None:
+    """Draw ``mesh`` in the colours of its ``RGB`` cell array, or in the actor's colour without one."""
+    if RGB not in mesh.cell_data:
+        mapper.ScalarVisibilityOff()
+        return
+    mapper.SetScalarModeToUseCellFieldData()
+    mapper.SelectColorArray(RGB)
+    mapper.SetColorModeToDirectScalars()
+    mapper.ScalarVisibilityOn()
+
+
 def _style(actor: vtkActor, layer: Layer) -> None:
     """Line width, point size and lighting by the kind of layer."""
     prop = actor.GetProperty()
     prop.SetColor(*pv.Color(layer.colour).float_rgb)
     if layer.kind == "lines":
         prop.SetLineWidth(LINE_WIDTH)
+        prop.LightingOff()
+    elif layer.kind == "basemap":
+        prop.SetLineWidth(BASEMAP_LINE_WIDTH)
         prop.LightingOff()
     elif layer.kind == "points" and layer.moving is not None:
         prop.SetPointSize(POINT_SIZE)

@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pyvista as pv
 
+from twin.basemap_colours import basemap_colour
 from twin.importers.terrain_grids import sample_bilinear
 from twin.model import Raster, Twin
 from twin.quantities import NETWORK_LINKS, TWIN_BUILDINGS, TWIN_TERRAIN, units
@@ -16,6 +17,7 @@ from viewer.camera import CameraPose
 from viewer.events import Signal
 from viewer.layers import Layer
 from viewer.live_sensors import LiveSensors
+from viewer.meshes.basemap import basemap_mesh
 from viewer.meshes.buildings import extrude_buildings
 from viewer.meshes.ground import HeightAt
 from viewer.meshes.lines import polylines
@@ -29,6 +31,8 @@ ROAD_OFFSET = 0.3
 """Roads are drawn this far (m) above the ground so the terrain does not hide them."""
 POINT_OFFSET = 1.0
 """Points are drawn this far (m) above the ground."""
+BASEMAP = "basemap"
+"""The twin layer (and scene layer) of the base map: water, green, land use, rail."""
 
 
 class Scene:
@@ -101,8 +105,8 @@ class Scene:
 
 
 def build_scene(twin: Twin, progress: Progress | None = None) -> Scene:
-    """The scene of ``twin``: terrain (or a flat ground), buildings, roads and the point and line
-    layers it has."""
+    """The scene of ``twin``: terrain (or a flat ground), its base map, buildings, roads and the
+    point and line layers it has."""
     origin = scene_origin(twin)
     return Scene(twin, origin, twin_layers(twin, origin, progress))
 
@@ -120,13 +124,14 @@ def twin_layers(twin: Twin, origin: tuple[float, float], progress: Progress | No
     ground = ground_of(dtm)
     steps: list[tuple[str, Callable[[], Layer | None]]] = [
         ("terrain", lambda: _terrain_layer(dtm, origin) or _ground_layer(extent, origin)),
+        ("basemap", lambda: _basemap_layer(twin.layers.get(BASEMAP), origin, ground)),
         ("buildings", lambda: _buildings_layer(twin.buildings, origin)),
         ("roads", lambda: _feature_layer("roads", twin.network.links, origin, ground, "dimgray",
                                          units(NETWORK_LINKS))),
         ("sensors", lambda: _feature_layer("sensors", twin.sensors, origin, ground, "red")),
         *((name, lambda frame=frame, name=name: _feature_layer(name, frame, origin, ground, "orange",
                                                                points_shown=False))
-          for name, frame in twin.layers.items()),
+          for name, frame in twin.layers.items() if name != BASEMAP),
     ]
     layers = []
     for done, (name, build) in enumerate(steps):
@@ -161,6 +166,15 @@ def _ground_layer(extent: tuple[float, float, float, float], origin: tuple[float
                       i_size=xmax - xmin + 2 * margin, j_size=ymax - ymin + 2 * margin)
     ground.clear_data()
     return Layer("ground", "terrain", ground, colour="#d8d2c4")
+
+
+def _basemap_layer(frame: gpd.GeoDataFrame | None, origin: tuple[float, float],
+                   ground: HeightAt | None) -> Layer | None:
+    """The base map flat on the ground (the DTM, else 0 m), in its colours by kind."""
+    if frame is None or len(frame) == 0:
+        return None
+    mesh = basemap_mesh(frame.geometry.to_numpy(), frame["kind"].to_numpy(), origin, ground)
+    return Layer(BASEMAP, "basemap", mesh, table=frame, colour=basemap_colour("landuse"))
 
 
 def _buildings_layer(buildings: gpd.GeoDataFrame, origin: tuple[float, float]) -> Layer | None:

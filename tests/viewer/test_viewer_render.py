@@ -10,7 +10,9 @@ import pytest
 import pyvista as pv
 import shapely
 from PIL import Image
+from vtkmodules.vtkCommonCore import VTK_COLOR_MODE_DIRECT_SCALARS
 
+from twin.basemap_colours import basemap_colour
 from twin.cli import EXIT_INPUT_ERROR, main
 from twin.model import Twin
 from twin.quantities import KMH_PER_MS
@@ -196,3 +198,20 @@ def test_twin_view_without_a_screen_says_so_instead_of_aborting(monkeypatch, cap
         monkeypatch.delenv(name, raising=False)
     assert main(["view"]) == 2
     assert "display: no screen to open the viewer on" in capsys.readouterr().err
+
+
+def test_the_basemap_is_drawn_in_its_colours_and_toggles(helsinki_view) -> None:
+    scene, renderer = helsinki_view
+    green = np.array(pv.Color(basemap_colour("green")).int_rgb)
+
+    def green_pixels() -> int:
+        renderer.plotter.render()
+        image = np.asarray(renderer.plotter.screenshot(return_img=True))[..., :3].astype(int)
+        return int((np.abs(image - green).max(axis=-1) <= 3).sum())
+
+    view = renderer.views["basemap"]
+    assert view.actor.GetVisibility() and view.mappers[0].GetColorMode() == VTK_COLOR_MODE_DIRECT_SCALARS
+    assert green_pixels() > 5000  # the parks, unlit in their own colour
+    scene.layers["basemap"].set_visible(False)
+    assert not view.actor.GetVisibility() and green_pixels() < 100
+    scene.layers["basemap"].set_visible(True)

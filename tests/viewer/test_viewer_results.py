@@ -27,7 +27,8 @@ def scene(results: dict[str, Results]) -> ResultsScene:
 
 def test_results_scene_layers_and_timeline(scene: ResultsScene, results: dict[str, Results]) -> None:
     mobility, energy = results["a"].mobility, results["a"].energy
-    assert list(scene.layers) == ["ground", "buildings", "roads", "pois", "traffic", "vehicles"]
+    assert list(scene.layers) == ["ground", "basemap", "buildings", "roads", "pois", "traffic",
+                                  "vehicles"]
     assert scene.title == "Helsinki centre: baseline"
     # steps: bins (07:00 every 5 min) and position samples (every minute), as UTC (EET = UTC+2)
     seconds = np.union1d(mobility.bin_start, mobility.positions["time"].unique())

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import geopandas as gpd
 import numpy as np
 import pytest
+import pyvista as pv
+import shapely
 
+from twin.basemap_colours import basemap_colour
+from twin.importers.terrain_grids import sample_bilinear
 from twin.model import Twin
 from viewer.camera import PRESETS, CameraPose, orbit_poses, preset_pose
 from viewer.layers import Layer
-from viewer.meshes import FEATURE
-from viewer.scene import build_scene
+from viewer.meshes import FEATURE, RGB
+from viewer.meshes.basemap import KIND_LIFT
+from viewer.scene import ROAD_OFFSET, build_scene
 from viewer.timeline import Timeline
 
 
@@ -39,7 +47,7 @@ def test_delft_scene_layers(delft: Twin) -> None:
 
 def test_helsinki_scene_has_roads_points_and_a_flat_ground(helsinki: Twin) -> None:
     scene = build_scene(helsinki)
-    assert list(scene.layers) == ["ground", "buildings", "roads", "pois"]
+    assert list(scene.layers) == ["ground", "basemap", "buildings", "roads", "pois"]
     roads, pois = scene.layers["roads"], scene.layers["pois"]
     assert roads.kind == "lines" and pois.kind == "points"
     assert roads.visible and not pois.visible  # POIs off by default: they would cover the city
@@ -149,3 +157,32 @@ def test_color_by_of_twin_render_picks_the_layer(helsinki: Twin) -> None:
     assert all(layer.color_by is None for layer in scene.layers.values())
     with pytest.raises(InputError, match="free_speed"):
         apply_color_by(scene, "colour")
+
+
+def test_helsinki_basemap_lies_flat_under_the_roads_in_its_colours(helsinki: Twin) -> None:
+    scene = build_scene(helsinki)
+    basemap = scene.layers["basemap"]
+    table = helsinki.layers["basemap"]
+    assert basemap.kind == "basemap" and basemap.visible  # on by default
+    assert basemap.mesh.n_lines > 0 and basemap.mesh.GetNumberOfPolys() > 0
+    assert 0.0 < basemap.mesh.bounds[4] and basemap.mesh.bounds[5] < ROAD_OFFSET
+    rows = basemap.mesh.cell_data[FEATURE]
+    assert set(rows) == set(range(len(table)))  # every feature drawn
+    kinds = table["kind"].to_numpy()[rows]
+    expected = np.array([pv.Color(basemap_colour(kind)).int_rgb for kind in kinds])
+    np.testing.assert_array_equal(basemap.mesh.cell_data[RGB], expected)
+    assert basemap.feature_attributes(int(rows[kinds == "water"][0]))["kind"] == "water"
+    basemap.set_visible(False)
+    assert not basemap.visible
+
+
+def test_basemap_follows_the_terrain_where_there_is_a_dtm(delft: Twin) -> None:
+    xmin, ymin, xmax, ymax = delft.terrain.dtm.bounds
+    park = shapely.box(xmin + 10, ymin + 10, (xmin + xmax) / 2, (ymin + ymax) / 2)
+    frame = gpd.GeoDataFrame({"id": ["way/1"], "kind": ["green"]}, geometry=[park], crs=delft.crs)
+    scene = build_scene(dataclasses.replace(delft, layers={**delft.layers, "basemap": frame}))
+    mesh = scene.layers["basemap"].mesh
+    world = scene.to_world(np.asarray(mesh.points))
+    ground = np.nan_to_num(sample_bilinear(delft.terrain.dtm, world[:, 0], world[:, 1]))
+    np.testing.assert_allclose(world[:, 2], ground + KIND_LIFT["green"], atol=1e-3)
+    assert mesh.GetNumberOfPolys() == 2 and scene.layers["basemap"].mesh.n_lines == 0

@@ -13,6 +13,8 @@ in EPSG:4326:
   ``way/123`` / ``relation/456``.
 - layers["pois"]: nodes with a ``osm_tags.POI_KEYS`` tag, plus the centroids of buildings that
   carry one.
+- layers["basemap"]: water, green and land-use areas and rail lines
+  (``twin.importers.osm_basemap``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pyproj import CRS
 
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
+from twin.importers.osm_basemap import AREA_KEYS, RAIL_KEY, BasemapCollector, basemap_frame
 from twin.importers.osm_network import RoadAttributes, RoadPieces, road_network
 from twin.importers.osm_tags import (
     POI_KEYS,
@@ -119,6 +122,7 @@ class OsmCollector:
     relation_wkb: list[str] = field(default_factory=list)
     relation_outer_ways: dict[int, list[int]] = field(default_factory=dict)
     restrictions: list[Restriction] = field(default_factory=list)
+    basemap: BasemapCollector = field(default_factory=BasemapCollector)
 
     def add(self, obj: OsmObject) -> None:
         """Keep what the twin needs of one node, way, relation or area."""
@@ -150,6 +154,8 @@ class OsmCollector:
         building = tags.get("building")
         if building and building != "no":
             self.add_building_way(way, tags)
+        else:  # a building is no part of the base map
+            self.basemap.add_way(way)
 
     def add_road(self, way: osmium.osm.Way, attributes: RoadAttributes) -> None:
         """Store the way's nodes as pieces of consecutive nodes with known locations."""
@@ -199,11 +205,16 @@ class OsmCollector:
                                       ((m.type, m.ref, m.role) for m in relation.members))
         if restriction is not None:
             self.restrictions.append(restriction)
+        self.basemap.add_relation(relation)
 
     def add_area(self, area: osmium.osm.Area) -> None:
-        """Keep buildings assembled from multipolygon relations (closed ways are read as ways)."""
+        """Keep buildings assembled from multipolygon relations (closed ways are read as ways)
+        and base-map areas (those that are no building)."""
         building = area.tags.get("building")
-        if area.from_way() or not building or building == "no":
+        if not building or building == "no":
+            self.basemap.add_area(area)
+            return
+        if area.from_way():
             return
         try:
             wkb = WKB.create_multipolygon(area)
@@ -251,7 +262,7 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
         Kind ``osm`` in EPSG:4326 [degree]: the drivable road network (``length`` [m,
         geodesic], ``free_speed`` [m/s], ``capacity`` [veh/h], ``lanes`` [-]), buildings
         (``height`` [m] from the tags, the levels or a default by use, as ``height_source``
-        says) and a ``pois`` layer.
+        says), the ``pois`` and ``basemap`` layers.
 
     Raises
     ------
@@ -264,13 +275,15 @@ def read_osm(path: str | Path, options: ImportOptions = ImportOptions()) -> Sour
     network = road_network(road_pieces(collector), collector.restrictions)
     buildings = buildings_frame(collector, warnings)
     pois = pois_frame(collector, buildings)
+    basemap = basemap_frame(collector.basemap, WGS84, warnings)
     warnings += [f"{what}: {count}" for what, count in sorted(collector.notes.items())]
     if collector.problems:
         listed = ", ".join(f"{key} {n}" for key, n in sorted(collector.problems.items()))
         warnings.append(f"unreadable tag values read as absent: {listed}")
     warnings += network.notes
     return SourceData(path=path, kind="osm", crs=WGS84, buildings=buildings, nodes=network.nodes,
-                      links=network.links, turn_bans=network.turn_bans, layers={"pois": pois},
+                      links=network.links, turn_bans=network.turn_bans,
+                      layers={"pois": pois, "basemap": basemap},
                       warnings=warnings)
 
 
@@ -281,11 +294,11 @@ def collect(path: Path) -> OsmCollector:
     collector = OsmCollector(source=path.name)
     processor = (
         osmium.FileProcessor(str(path))
-        .with_areas(osmium.filter.KeyFilter("building"))
+        .with_areas(osmium.filter.KeyFilter("building", *AREA_KEYS))
         .with_filter(key_filter(NODE, "highway", "crossing", *POI_KEYS))
-        .with_filter(key_filter(WAY, "highway", "building"))
-        .with_filter(key_filter(RELATION, "building", *CAR_KEYS))
-        .with_filter(key_filter(AREA, "building"))
+        .with_filter(key_filter(WAY, "highway", "building", RAIL_KEY, *AREA_KEYS))
+        .with_filter(key_filter(RELATION, "building", *CAR_KEYS, *AREA_KEYS))
+        .with_filter(key_filter(AREA, "building", *AREA_KEYS))
     )
     try:
         for obj in processor:

@@ -7,3 +7,6 @@ millimetres), z the absolute elevation in metres. Feature meshes carry the cell 
 
 FEATURE = "feature"
 """Cell array of every feature mesh: the row of its feature in the layer's table."""
+RGB = "rgb"
+"""Cell array of a mesh drawn in its own colours (uint8 red, green, blue per cell) while its
+layer is not coloured by an attribute."""
