@@ -86,7 +86,9 @@ def test_results_add_up(delft_run) -> None:
     hourly = delft_run.district_heating_kW
     assert hourly.shape == (8760, 1)
     assert hourly.to_numpy().sum() == pytest.approx(b["heating_kWh"].sum())
-    assert delft_run.kpis["peak_heating_MW"] * 1e3 <= b["peak_heating_kW"].sum()
+    # the night set-back ends at 06:00 in every home: the morning reheat peaks coincide, so the
+    # district peak reaches the sum of the buildings' peaks (to rounding)
+    assert delft_run.kpis["peak_heating_MW"] * 1e3 <= b["peak_heating_kW"].sum() * (1 + 1e-12)
     monthly = delft_run.monthly_heating_kWh.sum()
     assert monthly[1] > monthly[4] > monthly[7]  # January > April > July
     assert b["peak_heating_time"][sim].dt.month.isin([1, 2, 3, 11, 12]).all()

@@ -329,7 +329,7 @@ def _schedules(raw: Mapping[str, Any], path: Path) -> dict[str, Schedule]:
     out = {}
     for name, s in raw.items():
         _require(s, SCHEDULE_FIELDS, f"schedules.{name}", path)
-        arrays = {}
+        arrays: dict[str, np.ndarray] = {}
         for field in SCHEDULE_FIELDS + SETBACK_FIELDS:
             if field not in s:  # set-back rows default to the unoccupied hours
                 arrays[field] = (arrays[field.replace("setback", "occupied")] == 0.0) * 1.0

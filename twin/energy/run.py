@@ -13,10 +13,8 @@ HDF5 file (``settings.hourly_path``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
-
-import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -154,7 +152,7 @@ def _systems(twin: Twin, inputs: EnergyInputs,
     """The heating system (with its hot water) and rooftop PV of every building of the twin."""
     archetypes = settings.archetypes or load_archetypes()
     heating = heating_systems(twin, archetypes, settings.heating_system)
-    heating = dataclasses.replace(heating, hot_water=hot_water_heat_w(
+    heating = replace(heating, hot_water=hot_water_heat_w(
         inputs.params, inputs.envelope["floor_area"].to_numpy(), len(inputs.time)))
     dsm = inputs.dsm_shading
     shaded = (np.zeros(len(twin.buildings), dtype=bool) if dsm is None

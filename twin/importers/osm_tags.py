@@ -388,11 +388,12 @@ def default_height(building: str | None, use: str) -> float:
     return DEFAULT_HEIGHT_BY_USE.get(use, DEFAULT_HEIGHT_BY_USE["unknown"])
 
 
-def building_height(tags: Tags, use: str) -> tuple[float, str, int | None]:
+def building_height(tags: Tags, use: str) -> tuple[float, str | None, int | None]:
     """(height m, height_source, floors) of a building.
 
     ``height`` / ``building:height`` give ``attribute``; ``building:levels`` (+ half of
-    ``roof:levels``) × STOREY_HEIGHT gives ``levels``; otherwise ``default_height``.
+    ``roof:levels``) × STOREY_HEIGHT gives ``levels``; otherwise ``default_height`` with
+    ``default`` (NaN and None for dwellings and untyped buildings: the import fills them).
     floors are the ``building:levels`` (halves rounded up), None when absent.
     """
     levels = tags.read("building:levels", parse_levels)
