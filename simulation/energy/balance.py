@@ -212,10 +212,14 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
             with_pv = pvp[b, 0] > 0.0
             d = district[b]
             q_w = p[9]
+            # hot water: one efficiency for the year unless a modelled heat pump's COP varies
+            hourly_w = q_w > 0.0 and kind == _HEAT_PUMP and np.isnan(p[8])
+            final_w = q_w / _hot_water_efficiency(p, 0.0) if q_w > 0.0 and not hourly_w else 0.0
             for t in range(n_t):
                 q = np.float64(heat[b, t])
                 final = q / _heat_efficiency(p, temp[t]) if q > 0.0 else 0.0
-                final_w = q_w / _hot_water_efficiency(p, temp[t]) if q_w > 0.0 else 0.0
+                if hourly_w:
+                    final_w = q_w / _hot_water_efficiency(p, temp[t])
                 e_cool = np.float64(cool[b, t]) / p[7]
                 e_base = base_w[b] * profiles[base_idx[b], t]
                 e_heat = final if electric_heat else 0.0
