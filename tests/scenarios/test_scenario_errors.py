@@ -464,3 +464,12 @@ def test_energy_heating_system_is_read_and_checked(write: Write) -> None:
     bad = write(text.replace('"district_heating"', '"peat_stove"'))
     (problem,) = _problems(bad)
     assert problem.startswith(f"{bad}:{_line(text, 'heating_system')}: energy.heating_system: ")
+
+
+def test_energy_setback_is_read_and_checked(write: Write) -> None:
+    text = HELSINKI_HEAD + '\n[energy]\nweather = "w.csv"\nsetback = false\n'
+    assert load_scenario(write(text)).energy.setback is False
+    assert load_scenario(write(HELSINKI_HEAD + '\n[energy]\nweather = "w.csv"\n')).energy.setback
+    bad = write(text.replace("setback = false", 'setback = "nights"'))
+    (problem,) = _problems(bad)
+    assert problem.startswith(f"{bad}:{_line(text, 'setback')}: energy.setback: ")
