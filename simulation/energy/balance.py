@@ -215,11 +215,15 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
             # hot water: one efficiency for the year unless a modelled heat pump's COP varies
             hourly_w = q_w > 0.0 and kind == _HEAT_PUMP and np.isnan(p[8])
             final_w = q_w / _hot_water_efficiency(p, 0.0) if q_w > 0.0 and not hourly_w else 0.0
+            # sums of this building's hours in local scalars, stored once after its loop
+            s_hf = s_wf = s_eh = s_ec = s_eb = s_et = s_pv = s_self = 0.0
+            peak_e = peak_imp = 0.0
             for t in range(n_t):
                 q = np.float64(heat[b, t])
                 final = q / _heat_efficiency(p, temp[t]) if q > 0.0 else 0.0
                 if hourly_w:
                     final_w = q_w / _hot_water_efficiency(p, temp[t])
+                    s_wf += final_w
                 e_cool = np.float64(cool[b, t]) / p[7]
                 e_base = base_w[b] * profiles[base_idx[b], t]
                 e_heat = final if electric_heat else 0.0
@@ -233,21 +237,15 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
                     _, pv = pv_hour(beam[t], circ[t], iso[t], rest[t], cosaoi[t], f, svr[b],
                                     temp[t], wind[t], pvp[b], iam_n, iam_k, iam_l)
                 used = min(pv, e)
-                if kind == _BOILER:
-                    acc[b, _GAS] += final + final_w
-                elif kind == _DISTRICT:
-                    acc[b, _DH] += final + final_w
-                acc[b, _HF] += final
-                acc[b, _WF] += final_w
-                acc[b, _EW] += e_water
-                acc[b, _EH] += e_heat
-                acc[b, _EC] += e_cool
-                acc[b, _EB] += e_base
-                acc[b, _ET] += e
-                acc[b, _PV] += pv
-                acc[b, _SELF] += used
-                acc[b, _PEAK_E] = max(acc[b, _PEAK_E], e)
-                acc[b, _PEAK_IMP] = max(acc[b, _PEAK_IMP], e - used)
+                s_hf += final
+                s_eh += e_heat
+                s_ec += e_cool
+                s_eb += e_base
+                s_et += e
+                s_pv += pv
+                s_self += used
+                peak_e = max(peak_e, e)
+                peak_imp = max(peak_imp, e - used)
                 mon_e[b, month[t]] += e
                 mon_pv[b, month[t]] += pv
                 dist_e[part, d, t] += e
@@ -255,6 +253,23 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
                 if want_hourly:
                     out_e[b, t] = e
                     out_pv[b, t] = pv
+            if not hourly_w:
+                s_wf = final_w * n_t
+            if kind == _BOILER:
+                acc[b, _GAS] = s_hf + s_wf
+            elif kind == _DISTRICT:
+                acc[b, _DH] = s_hf + s_wf
+            acc[b, _HF] = s_hf
+            acc[b, _WF] = s_wf
+            acc[b, _EW] = s_wf if electric_heat else 0.0
+            acc[b, _EH] = s_eh
+            acc[b, _EC] = s_ec
+            acc[b, _EB] = s_eb
+            acc[b, _ET] = s_et
+            acc[b, _PV] = s_pv
+            acc[b, _SELF] = s_self
+            acc[b, _PEAK_E] = peak_e
+            acc[b, _PEAK_IMP] = peak_imp
 
 
 def balance(
