@@ -71,6 +71,24 @@ def test_fill_order_dsm_then_levels_then_default() -> None:
     assert any("DSM" in w for w in warnings) and any("default" in w for w in warnings)
 
 
+def test_default_heights_of_dwellings_follow_the_size_class() -> None:
+    """No height, floors or DSM: a house footprint gets two storeys, a larger one three, at
+    the CTBUH residential storey height 3.1 m; other uses keep their default by use."""
+    frame = _frame(
+        id=["house", "edge", "flats", "untyped", "office"],
+        height=[np.nan] * 5,
+        use=["residential", "residential", "residential", None, "office"],
+        geometry=[shapely.box(0, 0, 10, 8), shapely.box(0, 20, 20, 30), shapely.box(40, 0, 70, 15),
+                  shapely.box(100, 0, 106, 5), shapely.box(200, 0, 230, 20)],
+    )
+    done, warnings = complete_buildings(frame, Terrain())
+    assert done["height"].tolist() == pytest.approx([6.2, 6.2, 9.3, 6.2, 12.0])
+    assert done["floors"].tolist() == [2, 2, 3, 2, 4]
+    assert (done["height_source"] == "default").all()
+    assert any(w.startswith("4 buildings:") and "size class" in w for w in warnings)
+    assert any(w.startswith("1 buildings:") and "default by use" in w for w in warnings)
+
+
 def test_source_values_are_kept() -> None:
     frame = _frame(id=["a"], height=[9.0], roof_area=[33.0], base_elevation=[1.5],
                    geometry=[shapely.box(0, 0, 5, 5)])

@@ -140,7 +140,10 @@ def test_building_heights() -> None:
     assert building_height(Tags({"building:levels": "4", "roof:levels": "1"}), "residential") == (
         13.5, "levels", 4)
     assert building_height(Tags({"building": "house"}), "residential") == (7.0, "default", None)
-    assert building_height(Tags({"building": "yes"}), "unknown") == (9.0, "default", None)
+    # untyped and residential buildings without a listed type: the import fills them from the
+    # DSM or by size class (building_completion.default_dwelling_height)
+    height, source, floors = building_height(Tags({"building": "yes"}), "unknown")
+    assert np.isnan(height) and source is None and floors is None
     bad = Tags({"height": "high", "building:levels": "3"})
     assert building_height(bad, "unknown") == (9.0, "levels", 3)
     assert bad.problems == {"height": 1}
@@ -326,8 +329,12 @@ def test_helsinki_buildings(helsinki: SourceData) -> None:
     assert buildings.dtypes[list(BUILDING_COLUMNS)].astype(str).to_dict() == BUILDING_COLUMNS
     assert buildings.geometry.is_valid.all()
     assert set(buildings.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
-    assert (buildings["height"] > 0).all()
-    assert set(buildings["height_source"]) == {"attribute", "levels", "default"}
+    # dwellings and untyped buildings of no listed type are left to the import (DSM, size class)
+    unset = buildings["height"].isna()
+    assert unset.any() and buildings.loc[unset, "use"].isin(["residential", "unknown"]).all()
+    assert (buildings.loc[~unset, "height"] > 0).all()
+    assert set(buildings.loc[~unset, "height_source"]) == {"attribute", "levels", "default"}
+    assert buildings.loc[unset, "height_source"].isna().all()
     assert set(buildings["use"]) <= set(BUILDING_USES)
     assert {"roof", "shed", "apartments"} <= set(buildings["building_type"].dropna())
     assert helsinki.crs.to_epsg() == 4326 and helsinki.kind == "osm"

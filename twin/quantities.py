@@ -267,17 +267,22 @@ QUANTITIES: tuple[Quantity, ...] = (
          "lower"),
         ("heating_final_MWh", "MWh", "annual final energy for heating (need / system "
                                      "efficiency)", "lower"),
+        ("hot_water_MWh", "MWh", "annual domestic hot-water need at the taps", "lower"),
+        ("hot_water_final_MWh", "MWh", "annual final energy for hot water on the heating "
+                                       "system's carrier (need / storage, distribution and "
+                                       "generator efficiency)", "lower"),
         ("cooling_final_MWh", "MWh", "annual final energy for cooling (need / system "
                                      "efficiency)", "lower"),
         ("peak_heating_MW", "MW", "largest hourly heating load of all buildings together",
          "lower"),
         ("peak_cooling_MW", "MW", "largest hourly cooling load of all buildings together",
          "lower"),
-        ("gas_MWh", "MWh", "annual gas delivered to boilers", "lower"),
-        ("district_heat_MWh", "MWh", "annual district heat delivered, network losses included",
-         "lower"),
+        ("gas_MWh", "MWh", "annual gas delivered to boilers (heating and hot water)", "lower"),
+        ("district_heat_MWh", "MWh", "annual district heat delivered (heating and hot water), "
+                                     "network losses included", "lower"),
         ("electricity_MWh", "MWh", "annual electricity demand: appliances, lighting, heat "
-                                   "pumps, cooling", "lower"),
+                                   "pumps and electric heating and hot water, cooling",
+         "lower"),
         ("grid_import_MWh", "MWh", "annual electricity from the grid: demand less self-consumed "
                                    "PV", "lower"),
         ("peak_electricity_MW", "MW", "largest hourly electricity demand of all buildings "
@@ -377,8 +382,8 @@ QUANTITIES: tuple[Quantity, ...] = (
         ("band", "", "building type of the national typology (TABULA code, or FI.<era>)"),
         ("size_class", "", "size class of the building type (SFH, TH, MFH, AB)"),
         ("state", "", "refurbishment state of the building type (existing, usual, advanced)"),
-        ("hot_water_kWh", "kWh", "annual hot-water need of the building type (not in the "
-         "heating need or the carriers)", "lower"),
+        ("hot_water_kWh", "kWh", "annual hot-water need at the taps (building type or use)",
+         "lower"),
         ("heating_system", "", "heating system"),
         ("floor_area_m2", "m2", "conditioned floor area"),
         ("heating_kWh", "kWh", "annual ideal heating need (ISO 13790 5R1C)", "lower"),
@@ -393,16 +398,22 @@ QUANTITIES: tuple[Quantity, ...] = (
         ("peak_cooling_time", TIMESTAMP, "end of the hour of the largest cooling load (UTC)"),
         ("heating_final_kWh", "kWh", "annual final energy for heating on the system's carrier "
                                      "(need / system efficiency)", "lower"),
+        ("hot_water_final_kWh", "kWh", "annual final energy for hot water on the heating "
+                                       "system's carrier", "lower"),
         ("cooling_final_kWh", "kWh", "annual electricity for cooling (need / system "
                                      "efficiency)", "lower"),
-        ("gas_kWh", "kWh", "annual gas delivered to the boiler", "lower"),
+        ("gas_kWh", "kWh", "annual gas delivered to the boiler (heating and hot water)",
+         "lower"),
         ("district_heat_kWh", "kWh", "annual district heat delivered, network losses included",
          "lower"),
         ("appliances_kWh", "kWh", "annual electricity of appliances and lighting", "lower"),
         ("heating_electricity_kWh", "kWh", "annual electricity for heating", "lower"),
+        ("hot_water_electricity_kWh", "kWh", "annual electricity for hot water (heat pumps, "
+                                             "electric)", "lower"),
         ("cooling_electricity_kWh", "kWh", "annual electricity for cooling", "lower"),
         ("electricity_kWh", "kWh", "annual electricity demand: appliances, lighting, heat "
-                                   "pumps, cooling", "lower"),
+                                   "pumps and electric heating and hot water, cooling",
+         "lower"),
         ("peak_electricity_kW", "kW", "largest hourly electricity demand", "lower"),
         ("pv_kWp", "kWp", "installed rooftop PV peak power", "higher"),
         ("pv_kWh", "kWh", "annual rooftop PV yield", "higher"),

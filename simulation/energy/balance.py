@@ -6,8 +6,10 @@ Per building and hour, from the zone model's ideal heating and cooling need (W):
   efficiency, heat pump COP by outdoor temperature and heating curve with the backup below
   ``hp_min_source``, district heat 1 - loss, electric 1; a given seasonal ``efficiency``
   replaces the kind's model); cooling electricity = need / EER;
+- domestic hot water: the system's constant hot-water heat (``HeatingSystems.hot_water``) on
+  the same carrier, the heat pump at its hot-water sink temperature;
 - electricity demand = appliances and lighting (a base power W times its hourly profile)
-  + heat-pump / electric heating + cooling electricity;
+  + heat-pump / electric heating and hot water + cooling electricity;
 - PV AC output of the building's rooftop system (:class:`pv.PVSystems`; all systems share one
   module plane): the PVWatts chain of :func:`pv.pv_hour`, beam and circumsolar shaded by the
   roof's horizon profile, isotropic sky by its sky-view ratio; plus, where given, the AC
@@ -38,11 +40,14 @@ from .weather import Sun, Weather, sun_positions
 __all__ = ["SUMS", "Balance", "SharedHours", "balance", "shared_hours"]
 
 SUMS = ("gas", "district_heat", "heating_electricity", "cooling_electricity",
-        "base_electricity", "electricity", "pv", "self_consumed")
-"""Columns of ``Balance.sums`` (Wh per building over the hours)."""
-_GAS, _DH, _EH, _EC, _EB, _ET, _PV, _SELF = range(8)
-_PEAK_E, _PEAK_IMP = 8, 9
-_N_ACC = 10
+        "base_electricity", "electricity", "pv", "self_consumed", "heating_final",
+        "hot_water_final", "hot_water_electricity")
+"""Columns of ``Balance.sums`` (Wh per building over the hours). gas, district_heat: space
+heating and hot water; heating_electricity: space heating only; heating_final,
+hot_water_final: final energy of each on the system's carrier."""
+_GAS, _DH, _EH, _EC, _EB, _ET, _PV, _SELF, _HF, _WF, _EW = range(11)
+_PEAK_E, _PEAK_IMP = 11, 12
+_N_ACC = 13
 _BOILER = float(HeatingKind.GAS_BOILER)
 _HEAT_PUMP = float(HeatingKind.HEAT_PUMP)
 _DISTRICT = float(HeatingKind.DISTRICT_HEAT)
@@ -169,6 +174,26 @@ def _heat_efficiency(sysp: np.ndarray, t_out: float) -> float:
     return float(min(max(cop, 1.0), sysp[6]))
 
 
+@numba.njit(cache=True, inline="always")
+def _hot_water_efficiency(sysp: np.ndarray, t_out: float) -> float:
+    """Hot-water heat per unit of final energy of one building's system in one hour: as
+    ``_heat_efficiency``, the heat pump's sink at the hot-water temperature (systems.py)."""
+    given = sysp[8]
+    if not np.isnan(given):
+        return float(given)
+    kind = sysp[0]
+    if kind == _BOILER:
+        return float(sysp[1])
+    if kind == _DISTRICT:
+        return float(1.0 - sysp[2])
+    if kind != _HEAT_PUMP or t_out < sysp[5]:
+        return 1.0
+    sink = sysp[10] + T0
+    lift = sink - (t_out + T0)
+    cop = sysp[4] * (sink / lift) if lift > 0.0 else np.inf
+    return float(min(max(cop, 1.0), sysp[6]))
+
+
 @numba.njit(cache=True, parallel=True)
 def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: np.ndarray,
                     wind: np.ndarray, month: np.ndarray, profiles: np.ndarray,
@@ -188,13 +213,24 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
             electric_heat = kind == _HEAT_PUMP or kind == _ELECTRIC
             with_pv = pvp[b, 0] > 0.0
             d = district[b]
+            q_w = p[9]
+            # hot water: one efficiency for the year unless a modelled heat pump's COP varies
+            hourly_w = q_w > 0.0 and kind == _HEAT_PUMP and np.isnan(p[8])
+            final_w = q_w / _hot_water_efficiency(p, 0.0) if q_w > 0.0 and not hourly_w else 0.0
+            # sums of this building's hours in local scalars, stored once after its loop
+            s_hf = s_wf = s_eh = s_ec = s_eb = s_et = s_pv = s_self = 0.0
+            peak_e = peak_imp = 0.0
             for t in range(n_t):
                 q = np.float64(heat[b, t])
                 final = q / _heat_efficiency(p, temp[t]) if q > 0.0 else 0.0
+                if hourly_w:
+                    final_w = q_w / _hot_water_efficiency(p, temp[t])
+                    s_wf += final_w
                 e_cool = np.float64(cool[b, t]) / p[7]
                 e_base = base_w[b] * profiles[base_idx[b], t]
                 e_heat = final if electric_heat else 0.0
-                e = e_heat + e_cool + e_base
+                e_water = final_w if electric_heat else 0.0
+                e = e_heat + e_water + e_cool + e_base
                 pv = 0.0
                 if with_pv:
                     f = 1.0
@@ -205,18 +241,15 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
                 if with_faces:
                     pv += face_pv[b, t]
                 used = min(pv, e)
-                if kind == _BOILER:
-                    acc[b, _GAS] += final
-                elif kind == _DISTRICT:
-                    acc[b, _DH] += final
-                acc[b, _EH] += e_heat
-                acc[b, _EC] += e_cool
-                acc[b, _EB] += e_base
-                acc[b, _ET] += e
-                acc[b, _PV] += pv
-                acc[b, _SELF] += used
-                acc[b, _PEAK_E] = max(acc[b, _PEAK_E], e)
-                acc[b, _PEAK_IMP] = max(acc[b, _PEAK_IMP], e - used)
+                s_hf += final
+                s_eh += e_heat
+                s_ec += e_cool
+                s_eb += e_base
+                s_et += e
+                s_pv += pv
+                s_self += used
+                peak_e = max(peak_e, e)
+                peak_imp = max(peak_imp, e - used)
                 mon_e[b, month[t]] += e
                 mon_pv[b, month[t]] += pv
                 dist_e[part, d, t] += e
@@ -224,6 +257,23 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
                 if want_hourly:
                     out_e[b, t] = e
                     out_pv[b, t] = pv
+            if not hourly_w:
+                s_wf = final_w * n_t
+            if kind == _BOILER:
+                acc[b, _GAS] = s_hf + s_wf
+            elif kind == _DISTRICT:
+                acc[b, _DH] = s_hf + s_wf
+            acc[b, _HF] = s_hf
+            acc[b, _WF] = s_wf
+            acc[b, _EW] = s_wf if electric_heat else 0.0
+            acc[b, _EH] = s_eh
+            acc[b, _EC] = s_ec
+            acc[b, _EB] = s_eb
+            acc[b, _ET] = s_et
+            acc[b, _PV] = s_pv
+            acc[b, _SELF] = s_self
+            acc[b, _PEAK_E] = peak_e
+            acc[b, _PEAK_IMP] = peak_imp
 
 
 def balance(

@@ -20,6 +20,13 @@ Systems (``HeatingKind``)
 - electric resistance: electricity = Q.
 Cooling: split air conditioner, electricity = cooling / EER (default 3.0, constant).
 
+Domestic hot water (``HeatingSystems.hot_water``): the heat the building's hot-water system
+draws from the heating system's generator, W, the same every hour (need plus storage and
+distribution losses, given by the caller), on the heating carrier: boiler and district heat
+as for space heating, electric 1, the heat pump's Carnot-fraction COP with its sink at the
+fixed hot-water temperature ``hot_water_supply`` (default 55 degC, EN 14825's
+medium-temperature outlet at design conditions; no weather compensation for hot water).
+
 Emission and primary energy factors are per kWh delivered and configurable
 (:class:`CarrierFactors`); the energy label applies the Dutch label classes A++++..G on primary
 fossil energy per m^2 of floor and year (:data:`LABEL_BOUNDS`) to what is modelled here (not
@@ -152,8 +159,13 @@ class HeatingSystems:
         Energy efficiency ratio of the cooling [-]; default 3.
     efficiency : array of float
         Seasonal heat delivered per unit of final energy (boiler efficiency, SCOP, 1 - loss)
-        that replaces the kind's model where given [-]; NaN (default): the model, hourly COP
-        included.
+        that replaces the kind's model where given, for space heating and hot water [-]; NaN
+        (default): the model, hourly COP included.
+    hot_water : array of float
+        Heat drawn by the domestic hot-water system, the same in every hour (need plus its
+        storage and distribution losses) [W]; default 0.
+    hot_water_supply : array of float
+        Heat-pump sink temperature for hot water [°C]; default 55.
 
     Raises
     ------
@@ -171,6 +183,8 @@ class HeatingSystems:
     cop_max: np.ndarray = default(7.0)
     eer: np.ndarray = default(3.0)
     efficiency: np.ndarray = default(np.nan)
+    hot_water: np.ndarray = default(0.0)
+    hot_water_supply: np.ndarray = default(55.0)
 
     def __post_init__(self) -> None:
         broadcast(self, max(np.size(getattr(self, f.name)) for f in fields(self)))
@@ -185,6 +199,7 @@ class HeatingSystems:
             "cop_max": self.cop_max >= 1.0,
             "eer": self.eer > 0.0,
             "efficiency": np.isnan(self.efficiency) | (self.efficiency > 0.0),
+            "hot_water": self.hot_water >= 0.0,
         }
         for name, ok in valid.items():
             if not ok.all():
@@ -207,7 +222,8 @@ class HeatingSystems:
 
     def delivered(self, heating_w: npt.ArrayLike, cooling_w: npt.ArrayLike,
                   temp_out: npt.ArrayLike) -> Delivered:
-        """Delivered energy per carrier (W per hour) for heating and cooling needs (W).
+        """Delivered energy per carrier (W per hour) for heating and cooling needs (W) and the
+        systems' hot water.
 
         heating_w, cooling_w: (n, n_hours) >= 0 (cooling as a positive need); temp_out (n_hours,).
         """
@@ -220,7 +236,7 @@ class HeatingSystems:
                              f"of temp_out), got {q.shape} and {qc.shape}")
         if np.any(q < 0.0) or np.any(qc < 0.0):
             raise ValueError("heating and cooling needs must be >= 0 W (cooling positive)")
-        final = q / self.heat_efficiency(t)
+        final = q / self.heat_efficiency(t) + self.hot_water[:, None] / self.hot_water_efficiency(t)
         k = self.kind[:, None]
         gas = np.where(k == HeatingKind.GAS_BOILER, final, 0.0)
         electric = (k == HeatingKind.HEAT_PUMP) | (k == HeatingKind.ELECTRIC)
@@ -240,13 +256,29 @@ class HeatingSystems:
         given = self.efficiency[:, None]
         return np.where(np.isnan(given), model, given)
 
+    def hot_water_efficiency(self, temp_out: npt.ArrayLike) -> np.ndarray:
+        """Hot-water heat per unit of final energy, (n, n_hours): as
+        :meth:`heat_efficiency`, the heat pump's COP with its sink at ``hot_water_supply``."""
+        t = np.asarray(temp_out, dtype=np.float64).ravel()[None, :]
+        k = self.kind[:, None]
+        model = np.where(k == HeatingKind.GAS_BOILER, self.boiler_efficiency[:, None],
+                         np.where(k == HeatingKind.DISTRICT_HEAT,
+                                  1.0 - self.district_loss[:, None], 1.0))
+        cop = heat_pump_cop(t, self.hot_water_supply[:, None], self.carnot_eta[:, None], 1.0,
+                            self.cop_max[:, None])
+        cop = np.where(t < self.hp_min_source[:, None], 1.0, cop)
+        model = np.where(k == HeatingKind.HEAT_PUMP, cop, model)
+        given = self.efficiency[:, None]
+        return np.where(np.isnan(given), model, given)
+
     def kernel_params(self) -> np.ndarray:
-        """(n, 9): kind, boiler_efficiency, district_loss, supply_design, carnot_eta,
-        hp_min_source, cop_max, eer, efficiency (NaN = the kind's model)."""
+        """(n, 11): kind, boiler_efficiency, district_loss, supply_design, carnot_eta,
+        hp_min_source, cop_max, eer, efficiency (NaN = the kind's model), hot_water,
+        hot_water_supply."""
         return np.ascontiguousarray(np.stack([
             self.kind.astype(np.float64), self.boiler_efficiency, self.district_loss,
             self.supply_design, self.carnot_eta, self.hp_min_source, self.cop_max, self.eer,
-            self.efficiency], axis=1))
+            self.efficiency, self.hot_water, self.hot_water_supply], axis=1))
 
 
 @dataclass(frozen=True)

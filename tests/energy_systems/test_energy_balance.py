@@ -31,7 +31,8 @@ def _case(tmy):
                ).astype(np.float32)
     kinds = np.array([0, 1, 1, 2, 3, 1, 0, 1])
     systems = HeatingSystems(kind=kinds, supply_design=[55, 35, 55, 45, 45, 65, 45, 45],
-                             efficiency=[np.nan] * 6 + [0.8, 3.5])
+                             efficiency=[np.nan] * 6 + [0.8, 3.5],
+                             hot_water=[250, 0, 300, 200, 150, 100, 120, 400])
     pv = PVSystems(pdc0=np.array([0, 3000, 5000, 0, 2000, 8000, 4000, 1000.0]), tilt=15.0,
                    azimuth=180.0)
     horizon = np.zeros((N, 72))
@@ -62,6 +63,19 @@ def test_balance_equals_the_separate_steps(tmy) -> None:
     hp = systems.kind == HeatingKind.HEAT_PUMP
     scop = heating[hp].sum(axis=1) / res.column("heating_electricity")[hp]
     assert np.all((scop > 1.0) & (scop < 7.0))
+    # hot water: the system's constant heat over its hourly efficiency, on the same carrier
+    water = (systems.hot_water[:, None] / systems.hot_water_efficiency(shared.weather.temp_air)
+             ).sum(axis=1)
+    np.testing.assert_allclose(res.column("hot_water_final"), water, rtol=1e-12)
+    heat = (heating / systems.heat_efficiency(shared.weather.temp_air)).sum(axis=1)
+    np.testing.assert_allclose(res.column("heating_final"), heat, rtol=1e-9)
+    electric = hp | (systems.kind == HeatingKind.ELECTRIC)
+    np.testing.assert_allclose(res.column("hot_water_electricity"), np.where(electric, water, 0.0),
+                               rtol=1e-12)
+    # heat pumps on their own model: a seasonal hot-water COP within the clip bounds 1..7
+    model_hp = hp & np.isnan(systems.efficiency) & (systems.hot_water > 0.0)
+    cop_water = systems.hot_water[model_hp] * n_t / water[model_hp]
+    assert np.all((cop_water > 1.0) & (cop_water < 7.0))
 
     shaded = ~np.isnan(horizon).any(axis=1)
     h0 = np.where(shaded[:, None], horizon, 0.0)

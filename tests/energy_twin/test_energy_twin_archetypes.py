@@ -172,6 +172,10 @@ def test_finnish_values_carry_their_source() -> None:
     readme = (TYPOLOGY_FOLDER / "README.md").read_text(encoding="utf-8")
     keys = set(fi["source"].str.findall(r"\[([A-Za-z0-9-]+)\]").sum())
     assert keys and all(f"[{k}]" in readme for k in keys)
+    # every era's U-values say how far public sources confirmed them
+    u_part = fi["source"].str.split(";").str[0]
+    assert u_part.str.contains(r"\[(verified|checked-sum|unverified)\]").all()
+    assert set(fi.loc[u_part.str.contains(r"\[verified\]"), "code"]) == {"FI.2010", "FI.2012"}
 
 
 def test_columns_override_the_archetype_where_given(table) -> None:

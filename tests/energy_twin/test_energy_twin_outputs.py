@@ -64,7 +64,13 @@ def test_systems_carriers_co2_and_label(delft, delft_run) -> None:
     b = delft_run.buildings
     assert (b["heating_system"] == "gas_boiler").all()
     # the balance sums the kernel's float32 hourly loads: 1e-6
-    np.testing.assert_allclose(b["gas_kWh"], b["heating_kWh"] / 0.92, rtol=1e-6)
+    np.testing.assert_allclose(b["heating_final_kWh"], b["heating_kWh"] / 0.92, rtol=1e-6)
+    # hot water: need / (storage and distribution 0.8 in houses, 0.6 in flats) / boiler 0.92
+    system = b["size_class"].map({"SFH": 0.8, "TH": 0.8, "MFH": 0.6, "AB": 0.6})
+    np.testing.assert_allclose(b["hot_water_final_kWh"], b["hot_water_kWh"] / system / 0.92,
+                               rtol=1e-12)
+    np.testing.assert_allclose(b["gas_kWh"], b["heating_final_kWh"] + b["hot_water_final_kWh"],
+                               rtol=1e-12)
     np.testing.assert_allclose(b["cooling_electricity_kWh"], b["cooling_kWh"] / 3.0, rtol=1e-6)
     np.testing.assert_allclose(b["electricity_kWh"], b["appliances_kWh"]
                                + b["cooling_electricity_kWh"], rtol=1e-9)
@@ -96,7 +102,8 @@ def test_heat_pumps_use_electricity_with_a_seasonal_cop(delft, delft_run) -> Non
     assert scop.between(1.8, 7.0).all() and 2.0 < scop.median() < 4.5
     # the heat pumps' electricity comes on top of the appliances and cooling of the gas run
     np.testing.assert_allclose(b["electricity_kWh"], delft_run.buildings["electricity_kWh"]
-                               + b["heating_electricity_kWh"], rtol=1e-9)
+                               + b["heating_electricity_kWh"] + b["hot_water_electricity_kWh"],
+                               rtol=1e-9)
     assert (b["co2_kg"] < delft_run.buildings["co2_kg"]).all()
     given = delft.buildings.assign(heating_system="heat_pump", heating_efficiency=3.5)
     b35 = run_energy(delft.replace(buildings=given)).buildings

@@ -86,7 +86,9 @@ def test_results_add_up(delft_run) -> None:
     hourly = delft_run.district_heating_kW
     assert hourly.shape == (8760, 1)
     assert hourly.to_numpy().sum() == pytest.approx(b["heating_kWh"].sum())
-    assert delft_run.kpis["peak_heating_MW"] * 1e3 <= b["peak_heating_kW"].sum()
+    # the night set-back ends at 06:00 in every home: the morning reheat peaks coincide, so the
+    # district peak reaches the sum of the buildings' peaks (to rounding)
+    assert delft_run.kpis["peak_heating_MW"] * 1e3 <= b["peak_heating_kW"].sum() * (1 + 1e-12)
     monthly = delft_run.monthly_heating_kWh.sum()
     assert monthly[1] > monthly[4] > monthly[7]  # January > April > July
     assert b["peak_heating_time"][sim].dt.month.isin([1, 2, 3, 11, 12]).all()
@@ -173,9 +175,11 @@ def test_one_building_matches_the_kernel_with_hand_built_inputs(make_twin, weath
     # sky temperature from the weather's longwave irradiance: T_sky = (L / sigma)^(1/4)
     dtheta_er = d["temp_air"].to_numpy() + 273.15 - (d["longwave_down"].to_numpy()
                                                      / 5.6697e-8) ** 0.25
+    # DIN V 18599-10 night set-back of dwellings: 16 °C from 23:00 to 06:00
+    heat = np.where((hour >= 23) | (hour < 6), 16.0, 20.0)
     drivers = Drivers.create(d["temp_air"].to_numpy(), solar,
                              np.asarray(local_start.month) - 1, gains=gains,
-                             heat_setpoint=20.0, cool_setpoint=26.0, dtheta_er=dtheta_er)
+                             heat_setpoint=heat, cool_setpoint=26.0, dtheta_er=dtheta_er)
     ref = simulate_zones(zones, drivers)
 
     got = run.buildings.iloc[1]

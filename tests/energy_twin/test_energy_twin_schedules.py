@@ -36,8 +36,19 @@ def test_office_profiles_follow_occupancy() -> None:
     np.testing.assert_array_equal(p.cool[office], np.where(occupied, 26.0, np.inf))
     np.testing.assert_array_equal(p.vent[p.vent_index[0]], occupied.astype(float))
     np.testing.assert_array_equal(p.gains[p.gains_index[0]], np.where(occupied, 1.0, 0.1))
+    # ISO 13790 G.9: offices keep 2 of 20 W/m² outside office hours, weekends included
+    weekend = cal.weekday >= 5
+    np.testing.assert_array_equal(p.gains[p.gains_index[0]][weekend], 0.1)
+    assert (p.heat[office][weekend] == 16.0).all() and (p.vent[p.vent_index[0]][weekend] == 0).all()
+    # dwellings: DIN V 18599-10 night set-back 23:00-06:00 to 16 °C, cooling all day
     home = p.setpoint_index[1]
-    assert (p.heat[home] == 20.0).all() and (p.cool[home] == 26.0).all()
+    night = (cal.hour >= 23) | (cal.hour < 6)
+    np.testing.assert_array_equal(p.heat[home], np.where(night, 16.0, 20.0))
+    assert (p.cool[home] == 26.0).all()
+    # switched off: heating at the set point around the clock (TABULA's conditions)
+    steady = building_profiles(params, table.schedules, cal, setback=False)
+    assert (steady.heat[steady.setpoint_index[1]] == 20.0).all()
+    assert (steady.heat[steady.setpoint_index[0]] == 20.0).all()
     assert p.gains[p.gains_index[1]].mean() == pytest.approx(1.0, abs=1e-4)
 
 

@@ -481,3 +481,12 @@ def test_energy_kpis_are_known_with_and_without_a_label_class() -> None:
     assert not is_known_kpi("energy", "label_share_Z") and not is_known_kpi("energy", "happiness")
     assert is_known_kpi("mobility", "total_delay") and not is_known_kpi("mobility", "heating_MWh")
     assert "label_share_A" in known_kpis("energy") and "heating_MWh" in known_kpis("energy")
+
+
+def test_energy_setback_is_read_and_checked(write: Write) -> None:
+    text = HELSINKI_HEAD + '\n[energy]\nweather = "w.csv"\nsetback = false\n'
+    assert load_scenario(write(text)).energy.setback is False
+    assert load_scenario(write(HELSINKI_HEAD + '\n[energy]\nweather = "w.csv"\n')).energy.setback
+    bad = write(text.replace("setback = false", 'setback = "nights"'))
+    (problem,) = _problems(bad)
+    assert problem.startswith(f"{bad}:{_line(text, 'setback')}: energy.setback: ")

@@ -86,20 +86,26 @@ UNTYPED_USES = ("other", "unknown")
 YEAR_RANGE = RANGES["year"][:2]
 """Construction years read as known (``twin.importers.building_values.RANGES``)."""
 SCHEDULE_FIELDS = ("weekday_gains", "weekend_gains", "weekday_occupied", "weekend_occupied")
+SETBACK_FIELDS = ("weekday_setback", "weekend_setback")
+"""Optional schedule rows: 1 where heating holds the set-back (default: the unoccupied hours)."""
 
 
 @dataclass(frozen=True)
 class Schedule:
     """Hourly use pattern by local standard-time hour (0..23) and day type.
 
-    gains: fraction of the use's internal gains; occupied: 1 where the occupied set points and
-    ventilation apply. ``saturday_is_weekday``: Saturday follows the weekday rows.
+    gains: fraction of the use's internal gains; occupied: 1 where the cooling set point and
+    the use's ventilation apply; setback: 1 where heating holds the set-back instead of the
+    heating set point (the unoccupied hours unless the table gives it, e.g. a dwelling's
+    night). ``saturday_is_weekday``: Saturday follows the weekday rows.
     """
 
     weekday_gains: np.ndarray
     weekend_gains: np.ndarray
     weekday_occupied: np.ndarray
     weekend_occupied: np.ndarray
+    weekday_setback: np.ndarray
+    weekend_setback: np.ndarray
     saturday_is_weekday: bool = False
 
 
@@ -323,8 +329,11 @@ def _schedules(raw: Mapping[str, Any], path: Path) -> dict[str, Schedule]:
     out = {}
     for name, s in raw.items():
         _require(s, SCHEDULE_FIELDS, f"schedules.{name}", path)
-        arrays = {}
-        for field in SCHEDULE_FIELDS:
+        arrays: dict[str, np.ndarray] = {}
+        for field in SCHEDULE_FIELDS + SETBACK_FIELDS:
+            if field not in s:  # set-back rows default to the unoccupied hours
+                arrays[field] = (arrays[field.replace("setback", "occupied")] == 0.0) * 1.0
+                continue
             a = np.asarray(s[field], dtype=np.float64)
             if a.shape != (24,) or np.any(a < 0):
                 raise InputError(path, f"schedules.{name}.{field}",

@@ -357,7 +357,7 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
     apertures = _apertures(e, params, archetypes) * sunlit
     cal = local_calendar(weather.data.index, weather.location.utc_offset)
     district, names = _districts(twin, settings.district_column)
-    profiles = building_profiles(params[ok], archetypes.schedules, cal)
+    profiles = building_profiles(params[ok], archetypes.schedules, cal, settings.setback)
     order = np.lexsort((profiles.gains_index, profiles.setpoint_index,
                         e["h_ve_extra"].to_numpy()[ok] > 0.0, district[ok]))
     rows = np.flatnonzero(ok)[order]

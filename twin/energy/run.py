@@ -13,7 +13,7 @@ HDF5 file (``settings.hourly_path``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -33,6 +33,7 @@ from simulation.energy import (
 from twin.energy.archetypes import load_archetypes
 from twin.energy.face_pv import face_pv
 from twin.energy.heating_assignment import SYSTEM_KINDS, heating_systems
+from twin.energy.hot_water import hot_water_heat_w, hot_water_need_kwh
 from twin.energy.hourly_file import HourlyFile
 from twin.energy.inputs import EnergyInputs, energy_inputs
 from twin.energy.rooftop_pv import rooftop_pv
@@ -52,13 +53,15 @@ class EnergyRun:
     ----------
     buildings : pandas.DataFrame
         One row per twin building (index = building id): use, archetype, band (building
-        type), size_class, state (refurbishment), hot_water_kWh (need of the type, not
-        supplied by the modelled systems) [kWh], heating_system, floor_area_m2 [m²]; need: heating_kWh, cooling_kWh [kWh],
+        type), size_class, state (refurbishment), hot_water_kWh (need at the taps) [kWh],
+        heating_system, floor_area_m2 [m²]; need: heating_kWh, cooling_kWh [kWh],
         heating_kWh_m2, cooling_kWh_m2 [kWh/m²], peak_heating_kW, peak_cooling_kW [kW],
         peak_heating_time, peak_cooling_time (UTC end of the hour); final energy [kWh]:
-        heating_final_kWh (on the system's carrier), cooling_final_kWh (electricity),
-        gas_kWh, district_heat_kWh; electricity demand [kWh]: appliances_kWh (appliances and
-        lighting), heating_electricity_kWh, cooling_electricity_kWh, electricity_kWh, and
+        heating_final_kWh and hot_water_final_kWh (on the system's carrier),
+        cooling_final_kWh (electricity), gas_kWh, district_heat_kWh (heating and hot water);
+        electricity demand [kWh]: appliances_kWh (appliances and lighting),
+        heating_electricity_kWh, hot_water_electricity_kWh, cooling_electricity_kWh,
+        electricity_kWh, and
         peak_electricity_kW [kW]; PV: pv_kWp [kWp], pv_kWh, pv_self_kWh, pv_export_kWh
         [kWh]; grid_import_kWh [kWh], peak_grid_import_kW [kW]; co2_kg [kg] (gas, district
         heat, grid import), primary_kWh_m2 [kWh/m²], label; sunlit_<source> factors on the
@@ -129,6 +132,8 @@ def kpis(table: pd.DataFrame, heating_kW: pd.DataFrame, cooling_kW: pd.DataFrame
         "heating_kWh_m2": per_m2(heat),
         "cooling_kWh_m2": per_m2(cool),
         "heating_final_MWh": mwh("heating_final_kWh"),
+        "hot_water_MWh": mwh("hot_water_kWh"),
+        "hot_water_final_MWh": mwh("hot_water_final_kWh"),
         "cooling_final_MWh": mwh("cooling_final_kWh"),
         "peak_heating_MW": float(heating_kW.sum(axis=1).max()) / 1e3,
         "peak_cooling_MW": float(cooling_kW.sum(axis=1).max()) / 1e3,
@@ -152,9 +157,11 @@ def kpis(table: pd.DataFrame, heating_kW: pd.DataFrame, cooling_kW: pd.DataFrame
 
 def _systems(twin: Twin, inputs: EnergyInputs,
              settings: EnergySettings) -> tuple[HeatingSystems, PVSystems]:
-    """The heating system and rooftop PV of every building of the twin."""
+    """The heating system (with its hot water) and rooftop PV of every building of the twin."""
     archetypes = settings.archetypes or load_archetypes()
     heating = heating_systems(twin, archetypes, settings.heating_system)
+    heating = replace(heating, hot_water=hot_water_heat_w(
+        inputs.params, inputs.envelope["floor_area"].to_numpy(), len(inputs.time)))
     dsm = inputs.dsm_shading
     shaded = (np.zeros(len(twin.buildings), dtype=bool) if dsm is None
               else ~np.isnan(dsm.roof_horizon).any(axis=1))
@@ -295,8 +302,7 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
         "band": inputs.params["band"].to_numpy(),
         "size_class": inputs.params["size_class"].to_numpy(),
         "state": inputs.params["state"].to_numpy(),
-        "hot_water_kWh": np.where(simulated, inputs.params["hot_water_kwh_m2"].to_numpy(np.float64)
-                                  * inputs.envelope["floor_area"].to_numpy(), np.nan),
+        "hot_water_kWh": np.where(simulated, hot_water_need_kwh(inputs.params, area), np.nan),
         "heating_system": [kind_names[int(k)] for k in heating.kind],
         "floor_area_m2": area,
         "heating_kWh": heat_kwh,
@@ -307,12 +313,14 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
         "peak_cooling_kW": kwh(res.peak_cooling_W),
         "peak_heating_time": hour_h.to_numpy(),
         "peak_cooling_time": hour_c.to_numpy(),
-        "heating_final_kWh": gas + dh + kwh(col("heating_electricity")),
+        "heating_final_kWh": kwh(col("heating_final")),
+        "hot_water_final_kWh": kwh(col("hot_water_final")),
         "cooling_final_kWh": kwh(col("cooling_electricity")),
         "gas_kWh": gas,
         "district_heat_kWh": dh,
         "appliances_kWh": kwh(col("base_electricity")),
         "heating_electricity_kWh": kwh(col("heating_electricity")),
+        "hot_water_electricity_kWh": kwh(col("hot_water_electricity")),
         "cooling_electricity_kWh": kwh(col("cooling_electricity")),
         "electricity_kWh": elec,
         "peak_electricity_kW": kwh(result.balance.peak_electricity_W),

@@ -7,8 +7,11 @@ which it starts (end - 1 h + the weather site's UTC offset), with no daylight sa
 The kernel wants few shared profiles and one index per building, so buildings are grouped:
 one gains row and one ventilation row per schedule in use, one set-point row per distinct
 (schedule, heating set point, heating set-back, cooling set point). While a schedule is
-occupied the heating and cooling set points apply and the use's ventilation runs; otherwise
-heating holds the set-back and cooling is off.
+occupied the cooling set point applies and the use's ventilation runs, otherwise cooling is
+off; in the schedule's set-back hours (the unoccupied ones unless it names others, e.g. a
+dwelling's night) heating holds the set-back, otherwise the heating set point. With the
+set-back switched off (``setback=False``: TABULA's and ISO 13790's continuous heating) heating
+holds its set point in every hour.
 """
 
 from __future__ import annotations
@@ -58,23 +61,30 @@ class Profiles:
     vent_index: np.ndarray
 
 
-def schedule_rows(schedule: Schedule, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
-    """(gains fraction, occupied 0/1) per hour of the calendar."""
+def schedule_rows(schedule: Schedule,
+                  cal: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(gains fraction, occupied 0/1, set-back 0/1) per hour of the calendar."""
     workday = cal.weekday < (6 if schedule.saturday_is_weekday else 5)
     gains = np.where(workday, schedule.weekday_gains[cal.hour], schedule.weekend_gains[cal.hour])
     occupied = np.where(workday, schedule.weekday_occupied[cal.hour],
                         schedule.weekend_occupied[cal.hour])
-    return gains, occupied
+    setback = np.where(workday, schedule.weekday_setback[cal.hour],
+                       schedule.weekend_setback[cal.hour])
+    return gains, occupied, setback
 
 
 def building_profiles(params: pd.DataFrame, schedules: Mapping[str, Schedule],
-                      cal: Calendar) -> Profiles:
+                      cal: Calendar, setback: bool = True) -> Profiles:
     """Profiles for buildings with columns schedule, heating_setpoint, heating_setback and
-    cooling_setpoint (see ``archetypes.PARAMETERS``)."""
+    cooling_setpoint (see ``archetypes.PARAMETERS``); ``setback`` False: heating at its set
+    point in every hour."""
     names, sched_index = np.unique(params["schedule"].astype(str).to_numpy(), return_inverse=True)
     rows = [schedule_rows(schedules[name], cal) for name in names]
-    gains = np.array([g for g, _ in rows]).reshape(len(names), -1)
-    occupied = np.array([o for _, o in rows]).reshape(len(names), -1) > 0.0
+    gains = np.array([g for g, _, _ in rows]).reshape(len(names), -1)
+    occupied = np.array([o for _, o, _ in rows]).reshape(len(names), -1) > 0.0
+    reduced = np.array([r for _, _, r in rows]).reshape(len(names), -1) > 0.0
+    if not setback:
+        reduced[:] = False
     keys = pd.DataFrame({
         "schedule": sched_index,
         "heat": params["heating_setpoint"].to_numpy(np.float64),
@@ -90,7 +100,7 @@ def building_profiles(params: pd.DataFrame, schedules: Mapping[str, Schedule],
                          f"heating set point {heat_c:g} °C above the cooling set point "
                          f"{cool_c:g} °C")
     occ = occupied[combos[:, 0].astype(np.int64)]
-    heat = np.where(occ, combos[:, 1:2], combos[:, 2:3])
+    heat = np.where(reduced[combos[:, 0].astype(np.int64)], combos[:, 2:3], combos[:, 1:2])
     cool = np.where(occ, combos[:, 3:4], np.inf)
     return Profiles(gains=gains, heat=heat, cool=cool, vent=occupied.astype(np.float64),
                     gains_index=sched_index.astype(np.int64),

@@ -50,6 +50,10 @@ class EnergySettings:
     sky_temperature_depression : float
         ISO 13790 delta_theta_er for the sky-radiation loss, in the hours the weather gives no
         sky temperature (or all hours without ``sky_from_weather``) [K].
+    setback : bool
+        True: heating holds each use's set-back in its schedule's set-back hours (nights in
+        dwellings, outside office hours); False: its set point in every hour (continuous
+        heating, as TABULA and ISO 13790's reference conditions assume).
     warmup_hours : int
         Hours simulated before the year, taken from its end [h].
     district_column : str or None
@@ -81,6 +85,7 @@ class EnergySettings:
     sun_samples: int = 1
     sky_from_weather: bool = True
     sky_temperature_depression: float = 11.0
+    setback: bool = True
     warmup_hours: int = 336
     district_column: str | None = None
     shading: Shading | str | None = "dsm"

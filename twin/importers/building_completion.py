@@ -3,7 +3,9 @@
 Source values outside a building's plausible range are read as unknown first
 (``twin.importers.building_values``). Heights come from the source, unless DSM − DTM inside the
 footprint differs from it by more than ``DSM_HEIGHT_GAP`` (then DSM − DTM, on by default); else
-DSM − DTM, else floors × storey height, else a default by use. Areas of walls per orientation come from the footprint's edges when the
+DSM − DTM, else floors × storey height, else a default: by size class for dwellings and
+untyped buildings (a house of two storeys or a multi-family house of three, from the
+footprint), by use for the others. Areas of walls per orientation come from the footprint's edges when the
 source had no 3D surfaces. Every fill is counted in a warning line.
 """
 
@@ -26,6 +28,18 @@ DEFAULT_HEIGHT_BY_USE: dict[str, float] = {
 """m, used when a building has no height, no floor count and no DSM under it."""
 DEFAULT_HEIGHT = 7.0
 """m, for uses not in DEFAULT_HEIGHT_BY_USE."""
+DWELLING_DEFAULT_USES = ("residential", "unknown")
+"""Uses whose default height follows the size class (below) instead of DEFAULT_HEIGHT_BY_USE."""
+DWELLING_STOREY_HEIGHT = 3.1
+"""m, floor-to-floor height of dwellings: the CTBUH Height Calculator's residential storey
+(office 3.9 m, mixed or unknown 3.5 m)."""
+HOUSE_STOREYS = 2
+"""Storeys of a default house: the median of the TABULA single-family and terraced types."""
+MULTI_FAMILY_STOREYS = 3
+"""Storeys of a default multi-family house: the median of the TABULA MFH types."""
+HOUSE_MAX_FOOTPRINT = 200.0
+"""m²: a dwelling footprint up to this is a house (two storeys within the 400 m² gross of the
+energy model's house size class, ``twin/energy/size_class.py``); larger ones multi-family."""
 
 def wall_lengths_by_orientation(footprints: np.ndarray) -> np.ndarray:
     """Length (m) of footprint edges facing N, E, S, W, shape (n, 4), holes included.
@@ -162,4 +176,23 @@ def _fill_height(b: gpd.GeoDataFrame, terrain: Terrain, warnings: list[str]) -> 
         uses = b.loc[missing, "use"]
         b.loc[missing, "height"] = [DEFAULT_HEIGHT_BY_USE.get(u, DEFAULT_HEIGHT) for u in uses]
         b.loc[missing, "height_source"] = "default"
-        warnings.append(f"{int(missing.sum())} buildings: no height in any source, default by use")
+        dwelling = missing & (b["use"].isin(DWELLING_DEFAULT_USES) | b["use"].isna())
+        b.loc[dwelling, "height"] = default_dwelling_height(
+            b.loc[dwelling, "footprint_area"].to_numpy(dtype=float))
+        by_use = int((missing & ~dwelling).sum())
+        if by_use:
+            warnings.append(f"{by_use} buildings: no height in any source, default by use")
+        if dwelling.any():
+            warnings.append(
+                f"{int(dwelling.sum())} buildings: no height in any source, default by size "
+                f"class ({HOUSE_STOREYS} storeys × {DWELLING_STOREY_HEIGHT:g} m up to "
+                f"{HOUSE_MAX_FOOTPRINT:g} m² footprint, else {MULTI_FAMILY_STOREYS})")
+
+
+def default_dwelling_height(footprint: np.ndarray) -> np.ndarray:
+    """Default height in m of dwellings of unknown height from their footprint area in m²:
+    a house of ``HOUSE_STOREYS`` up to ``HOUSE_MAX_FOOTPRINT``, else a multi-family house of
+    ``MULTI_FAMILY_STOREYS``, at ``DWELLING_STOREY_HEIGHT`` each."""
+    storeys = np.where(np.asarray(footprint, dtype=np.float64) <= HOUSE_MAX_FOOTPRINT,
+                       HOUSE_STOREYS, MULTI_FAMILY_STOREYS)
+    return storeys * DWELLING_STOREY_HEIGHT

@@ -88,7 +88,7 @@ class BuildingRecord:
 
     id: str
     height: float
-    height_source: str
+    height_source: str | None
     floors: int | None
     use: str
     building_type: str | None

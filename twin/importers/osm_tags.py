@@ -365,25 +365,35 @@ DEFAULT_HEIGHT_BY_BUILDING: dict[str, float] = {
 """m: default height of a building without height or levels, by ``building=*`` value."""
 
 DEFAULT_HEIGHT_BY_USE: dict[str, float] = {
-    "residential": 12.0, "office": 15.0, "retail": 6.0, "education": 10.0, "health": 15.0,
+    "office": 15.0, "retail": 6.0, "education": 10.0, "health": 15.0,
     "industrial": 8.0, "hotel": 18.0, "restaurant": 6.0, "sport": 10.0, "public": 12.0,
     "religious": 15.0, "storage": 5.0, "other": 6.0, "unknown": 9.0,
 }
 """m: default height by use class where the ``building=*`` value is not in the table above."""
 
 
+SIZE_CLASS_DEFAULT_USES = ("residential", "unknown")
+"""Use classes left without a height here: the import fills them from the DSM, else by size
+class from the footprint (``building_completion.default_dwelling_height``)."""
+
+
 def default_height(building: str | None, use: str) -> float:
-    """Default height in m of a building of type ``building`` and class ``use``."""
+    """Default height in m of a building of type ``building`` and class ``use``; NaN for
+    dwellings and untyped buildings of no listed type (filled by the import from the DSM or
+    their footprint)."""
     if building in DEFAULT_HEIGHT_BY_BUILDING:
         return DEFAULT_HEIGHT_BY_BUILDING[building]
+    if use in SIZE_CLASS_DEFAULT_USES:
+        return math.nan
     return DEFAULT_HEIGHT_BY_USE.get(use, DEFAULT_HEIGHT_BY_USE["unknown"])
 
 
-def building_height(tags: Tags, use: str) -> tuple[float, str, int | None]:
+def building_height(tags: Tags, use: str) -> tuple[float, str | None, int | None]:
     """(height m, height_source, floors) of a building.
 
     ``height`` / ``building:height`` give ``attribute``; ``building:levels`` (+ half of
-    ``roof:levels``) × STOREY_HEIGHT gives ``levels``; otherwise ``default_height``.
+    ``roof:levels``) × STOREY_HEIGHT gives ``levels``; otherwise ``default_height`` with
+    ``default`` (NaN and None for dwellings and untyped buildings: the import fills them).
     floors are the ``building:levels`` (halves rounded up), None when absent.
     """
     levels = tags.read("building:levels", parse_levels)
@@ -395,7 +405,8 @@ def building_height(tags: Tags, use: str) -> tuple[float, str, int | None]:
     if levels:
         roof = tags.read("roof:levels", parse_levels) or 0.0
         return (levels + 0.5 * roof) * STOREY_HEIGHT, "levels", floors
-    return default_height(tags.get("building"), use), "default", floors
+    height = default_height(tags.get("building"), use)
+    return height, ("default" if math.isfinite(height) else None), floors
 
 
 POI_KEYS = ("amenity", "shop", "office", "tourism", "leisure", "public_transport")

@@ -34,5 +34,5 @@ def run_energy_stage(twin: Twin, spec: EnergySpec | None) -> EnergyRun:
         twin = twin.replace(weather=read_weather(spec.weather).weather)
     settings = EnergySettings(warmup_hours=spec.warmup_hours, albedo=spec.albedo,
                               sun_samples=spec.sun_samples, country=spec.country,
-                              heating_system=spec.heating_system)
+                              heating_system=spec.heating_system, setback=spec.setback)
     return run_energy(twin, settings)

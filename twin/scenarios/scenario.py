@@ -181,6 +181,9 @@ class EnergySpec:
     heating_system : str, default "gas_boiler"
         Heating system of the buildings whose ``heating_system`` column is null
         (``gas_boiler``, ``heat_pump``, ``district_heating``, ``electric``).
+    setback : bool, default True
+        Heating holds each use's set-back in its set-back hours (nights in dwellings, outside
+        office hours); False: at its set point around the clock.
     """
 
     weather: Path | None = None
@@ -189,6 +192,7 @@ class EnergySpec:
     sun_samples: int = 1
     country: str | None = None
     heating_system: str = "gas_boiler"
+    setback: bool = True
 
 
 @dataclass(frozen=True)
@@ -360,6 +364,7 @@ def _energy(table: Mapping[str, Any], folder: Path) -> EnergySpec:
         sun_samples=table.get("sun_samples", defaults.sun_samples),
         country=table.get("country", defaults.country),
         heating_system=table.get("heating_system", defaults.heating_system),
+        setback=table.get("setback", defaults.setback),
     )
 
 
