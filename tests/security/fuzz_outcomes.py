@@ -50,9 +50,8 @@ class Outcomes:
         """One case: ``load()``; its ``clear`` errors must name ``named`` when given; an accepted
         result is checked with ``check`` (a reason when silently wrong)."""
         self.cases += 1
-        if CASES >= 2000 and self.cases % (CASES // 10) == 0:
-            print(f"fuzz {self.name}: {self.cases} of {CASES} cases, {self.tracebacks} tracebacks, "
-                  f"{self.wrong} silently wrong", flush=True)
+        if CASES >= 2000 and self.cases % (CASES // 20) == 0:  # the counts so far, for long runs
+            print(f"{self.counts()} (of {CASES})", flush=True)
         try:
             result = load()
         except clear as error:
@@ -77,10 +76,14 @@ class Outcomes:
         setattr(self, kind, getattr(self, kind) + 1)
         self.first.setdefault(kind, text)
 
+    def counts(self) -> str:
+        """One line of the counts so far."""
+        return (f"fuzz {self.name}: {self.cases} cases, {self.accepted} accepted, {self.clear} clear "
+                f"errors, {self.tracebacks} tracebacks, {self.wrong} silently wrong")
+
     def report(self) -> None:
         """Print the counts; fail on any traceback or silently wrong value."""
-        print(f"fuzz {self.name}: {self.cases} cases, {self.accepted} accepted, {self.clear} clear "
-              f"errors, {self.tracebacks} tracebacks, {self.wrong} silently wrong")
+        print(self.counts())
         assert self.cases >= CASES // 2, f"only {self.cases} cases ran"
         assert not self.first, "\n".join([*(f"first {kind}:\n{text}" for kind, text in self.first.items()),
                                           "tracebacks by place:", *(f"  {n} x {site}" for site, n in self.sites.items())])

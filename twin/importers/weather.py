@@ -217,8 +217,12 @@ def _check_row_count(path: Path, table: pd.DataFrame) -> None:
 
 def _year(table: pd.DataFrame) -> pd.Series:
     """The calendar year of each row: the file's if it holds one year, else a typical year."""
-    text = table["year"].astype(str).str.strip()
-    years = pd.to_numeric(text.where(text.str.len() <= 6), errors="coerce")  # 400 digits: no year
+    column = table["year"]
+    if column.dtype.kind in "iu":  # whole numbers of at most six characters, as the text below
+        years = column.where(column.between(-99_999, 999_999))
+    else:
+        text = column.astype(str).str.strip()
+        years = pd.to_numeric(text.where(text.str.len() <= 6), errors="coerce")  # 400 digits: no year
     if years.notna().all() and years.nunique() == 1:
         return years.astype(int)
     leap = ((table["month"] == 2) & (table["day"] == 29)).any()

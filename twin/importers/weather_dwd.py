@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +82,13 @@ def _degrees(match: re.Match | None) -> float | None:
     return -value if match.group(3).upper() in "SW" else value
 
 
+@cache
+def _grid_to_wgs84() -> Transformer:
+    """From the TRY grid (m) to WGS84 longitude, latitude (degrees); built once (it takes as
+    long as reading a year of rows)."""
+    return Transformer.from_crs(TRY_GRID_CRS, "EPSG:4326", always_xy=True)
+
+
 def _lat_lon(header: list[str], first_row: pd.Series) -> tuple[float, float] | None:
     """(lat, lon) from Rechtswert/Hochwert, a ``Lage`` line, Breitengrad/Längengrad, or RW/HW."""
     east = _header_value(header, r"^\s*Rechtswert\s*:\s*" + _NUMBER)
@@ -92,7 +100,7 @@ def _lat_lon(header: list[str], first_row: pd.Series) -> tuple[float, float] | N
     else:
         grid = None
     if grid is not None:
-        lon, lat = Transformer.from_crs(TRY_GRID_CRS, "EPSG:4326", always_xy=True).transform(*grid)
+        lon, lat = _grid_to_wgs84().transform(*grid)
         return lat, lon
     lat = _degrees(_header_value(header, r"(\d+)\s*°\s*(\d+)'\s*([NS])"))
     lon = _degrees(_header_value(header, r"(\d+)\s*°\s*(\d+)'\s*([OEW])"))
