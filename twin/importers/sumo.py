@@ -188,6 +188,8 @@ def _top_level(path: Path) -> Iterator[Element]:
             ) from None
         except DefusedXmlException as error:
             raise InputError(path, None, f"refused unsafe XML: {error}") from None
+        except LookupError as error:  # the XML declaration names an encoding Python lacks
+            raise InputError(path, "encoding", f"not an encoding XML can be read in: {error}") from None
         except (OSError, EOFError) as error:
             raise InputError(path, None, f"cannot read: {error}") from None
     if root is None:

@@ -40,7 +40,9 @@ def number(element: Element, attribute: str, low: float = -math.inf, high: float
         result = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise BadValue(_name(element, attribute), f"expected a number, found {value!r}") from None
-    if not (math.isfinite(result) and low <= result <= high):
+    if not math.isfinite(result):
+        raise BadValue(_name(element, attribute), f"{value!r} is not a finite number")
+    if not low <= result <= high:
         raise BadValue(_name(element, attribute), f"{value!r} is outside {low:g}..{high:g}")
     return result
 
