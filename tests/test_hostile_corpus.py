@@ -4,9 +4,10 @@ in ``tests/data/hostile/``, beside it ``NAME.expected`` with what importing it m
 ``warning: LINE`` lines the twin's warnings must hold and ``buildings: N`` / ``links: N``
 counts of what is kept. None may end in a traceback or be stored silently wrong.
 
-EPW files are not kept there: the reader takes only whole years of hourly rows from plain text
-(about 1.6 MB; no shorter or compressed file), so each EPW case is made at run time from the
-BESTEST Denver year in ``../shared/data`` by changing one field (``EPW_CASES``).
+Weather files are not kept there: the reader takes only whole years of hourly rows from plain
+text (an EPW year is about 1.6 MB, an FMI or DWD year 0.5-1 MB; no shorter or compressed file),
+so each weather case is made at run time from a real year (``WEATHER_SEEDS``) by changing one
+field (``WEATHER_CASES``).
 
 The hostile twin folders, packages, feed messages and scenarios have their corpora beside
 their code's tests (``test_store_hostile``, ``security/test_package_attacks``,
@@ -37,34 +38,49 @@ def test_a_hostile_file_gives_exactly_its_expected_outcome(name: str) -> None:
     _gives_exactly(CORPUS / name, expected)
 
 
-EPW_CASES: dict[str, tuple[int, int, str, str]] = {
-    "year_400_digits": (8, 0, "9" * 400, "weather_year: 2023"),  # no one year: a typical year
-    "temperature_inf": (8, 6, "inf", "error: FILE: temp_air: line 9: missing or not a number"),
-    "temperature_1e300": (100, 6, "1e300",
-                          "error: FILE: temp_air: line 101: 1e+300 °C is outside -90..60 °C"),
-    "pressure_minus_inf": (8, 9, "-inf", "error: FILE: pressure: line 9: missing or not a number"),
-    "ghi_400_digits": (20, 13, "9" * 400, "error: FILE: ghi: line 21: missing or not a number"),
-    "month_400_digits": (8, 1, "9" * 400, "error: FILE: month: line 9: missing or not a number"),
-    "latitude_999": (0, 6, "999", "error: FILE: latitude: 999.0 is not a latitude (-90 to 90 °)"),
-    "latitude_nan": (0, 6, "nan", "error: FILE: latitude: nan is not a latitude (-90 to 90 °)"),
-    "time_zone_nan": (0, 8, "nan", "error: FILE: utc_offset: nan is not a utc offset (-12 to 14 h)"),
-    "time_zone_1e9": (0, 8, "1e9",
-                      "error: FILE: utc_offset: 1000000000.0 is not a utc offset (-12 to 14 h)"),
+WEATHER_SEEDS: dict[str, tuple[str, str | None, str]] = {
+    "epw": ("shared:ashrae140-bestest/725650TYCST.epw", ",", "{}.epw"),
+    "fmi": ("shared:weather-finland/Vantaa-TRY2020.csv", ";", "Vantaa-{}.csv"),  # the name gives the station
+    "dwd": ("tests:dwd/TRY2015_523938130651_Jahr.dat", None, "TRY2015_{}_Jahr.dat"),
 }
-"""EPW cases found by fuzzing: (line, field (from 0), the text put there, the outcome)."""
+"""Seed year per format: its file (``shared:`` under ``../shared/data``, ``tests:`` under
+``tests/data``), field separator (None: white space) and the name pattern of a case's file."""
+
+WEATHER_CASES: dict[str, tuple[str, int, int, str, str]] = {
+    "year_400_digits": ("epw", 8, 0, "9" * 400, "weather_year: 2023"),  # no one year: a typical year
+    "temperature_inf": ("epw", 8, 6, "inf", "error: FILE: temp_air: line 9: missing or not a number"),
+    "temperature_1e300": ("epw", 100, 6, "1e300",
+                          "error: FILE: temp_air: line 101: 1e+300 °C is outside -90..60 °C"),
+    "pressure_minus_inf": ("epw", 8, 9, "-inf", "error: FILE: pressure: line 9: missing or not a number"),
+    "ghi_400_digits": ("epw", 20, 13, "9" * 400, "error: FILE: ghi: line 21: missing or not a number"),
+    "month_400_digits": ("epw", 8, 1, "9" * 400, "error: FILE: month: line 9: missing or not a number"),
+    "latitude_999": ("epw", 0, 6, "999", "error: FILE: latitude: 999.0 is not a latitude (-90 to 90 °)"),
+    "latitude_nan": ("epw", 0, 6, "nan", "error: FILE: latitude: nan is not a latitude (-90 to 90 °)"),
+    "time_zone_nan": ("epw", 0, 8, "nan", "error: FILE: utc_offset: nan is not a utc offset (-12 to 14 h)"),
+    "time_zone_1e9": ("epw", 0, 8, "1e9",
+                      "error: FILE: utc_offset: 1000000000.0 is not a utc offset (-12 to 14 h)"),
+    "epw_hour_1e9": ("epw", 100, 3, "1e9",
+                     "error: FILE: time: line 101: there is no hour ending 1e+09 on month 1, day 4"),
+    "fmi_hour_1e9": ("fmi", 100, 4, "1e9",
+                     "error: FILE: time: line 101: there is no hour ending 1e+09 on month 1, day 5"),
+    "fmi_day_32": ("fmi", 2, 3, "32", "error: FILE: time: line 3: there is no hour ending 1 on month 1, day 32"),
+}
+"""Weather cases found by fuzzing: (seed, line, field (from 0), the text put there, the outcome)."""
 
 
-@pytest.mark.parametrize("name", sorted(EPW_CASES))
-def test_a_hostile_epw_gives_exactly_its_expected_outcome(name: str, shared_data: Path,
-                                                           tmp_path: Path) -> None:
-    line, field, text, expected = EPW_CASES[name]
-    lines = (shared_data / "ashrae140-bestest" / "725650TYCST.epw").read_text(encoding="latin-1").splitlines()
-    fields = lines[line].split(",")
+@pytest.mark.parametrize("name", sorted(WEATHER_CASES))
+def test_a_hostile_weather_file_gives_exactly_its_expected_outcome(name: str, shared_data: Path,
+                                                                   tmp_path: Path) -> None:
+    seed, line, field, text, expected = WEATHER_CASES[name]
+    source, separator, pattern = WEATHER_SEEDS[seed]
+    root, _, relative = source.partition(":")
+    lines = ((shared_data if root == "shared" else CORPUS.parent) / relative).read_text(encoding="latin-1").splitlines()
+    fields = lines[line].split(separator)
     fields[field] = text
-    lines[line] = ",".join(fields)
-    path = tmp_path / f"{name}.epw"
+    lines[line] = (separator or " ").join(fields)
+    path = tmp_path / pattern.format(name)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _gives_exactly(path, [expected], twin_crs=CRS("EPSG:32613"))  # Denver's UTM zone
+    _gives_exactly(path, [expected], twin_crs=CRS("EPSG:32613"))  # any projected CRS: weather has none
 
 
 def _gives_exactly(path: Path, expected: list[str], twin_crs: CRS | None = None) -> None:

@@ -229,9 +229,28 @@ def _year(table: pd.DataFrame) -> pd.Series:
     return pd.Series(TYPICAL_LEAP_YEAR if leap else TYPICAL_YEAR, index=table.index)
 
 
+CALENDAR_RANGES = {"month": (1, 12), "day": (1, 31), "hour": (0, 23)}
+"""Whole numbers each calendar field can be (hour: the START hour of the interval)."""
+
+
+def _check_calendar(path: Path, table: pd.DataFrame, first_line: int) -> None:
+    """InputError naming the first row whose month, day or hour is no whole number in
+    ``CALENDAR_RANGES`` (an hour of 1e9 would otherwise move the row 114,000 years on)."""
+    bad = np.zeros(len(table), dtype=bool)
+    for name, (low, high) in CALENDAR_RANGES.items():
+        values = table[name].to_numpy(dtype=np.float64)
+        bad |= ~((values >= low) & (values <= high) & (values == np.floor(values)))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        month, day, hour = (float(table[name].iloc[row]) for name in CALENDAR_RANGES)
+        raise InputError(path, "time", f"line {first_line + row}: there is no hour ending "
+                                       f"{hour + 1:g} on month {month:g}, day {day:g}")
+
+
 def _utc_hour_end(path: Path, table: pd.DataFrame, utc_offset: float,
                   first_line: int) -> pd.DatetimeIndex:
     """UTC end of each hourly interval; each must follow the previous one by exactly 1 h."""
+    _check_calendar(path, table, first_line)
     calendar = pd.DataFrame({"year": _year(table), "month": table["month"].astype(int),
                              "day": table["day"].astype(int), "hour": table["hour"].astype(int)})
     start = pd.to_datetime(calendar, errors="coerce")
