@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from fuzz_mutations import TEXT, field_cases, flip, replace_field
-from fuzz_outcomes import FUZZ, Outcomes, loading
+from fuzz_outcomes import CASES, FUZZ, Outcomes, fuzz_share, loading
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +21,10 @@ SUMO_SEED = DATA / "fuzz" / "braunschweig_cut.net.xml"
 """Eight edges around one traffic light of the Braunschweig net, with their junctions, one
 signal program, connections, an internal and a footway edge."""
 DWD_SEED = DATA / "dwd" / "TRY2015_523938130651_Jahr.dat"
+WEATHER_SHARE = 3
+"""The FMI and DWD campaigns take a third of the cases each: past their parsing, a year goes
+the way of an EPW year (``twin.importers.weather._weather_table``), fuzzed in full in
+``test_fuzz_loaders``."""
 
 
 def test_sumo_reader_takes_any_value(tmp_path) -> None:
@@ -51,9 +55,9 @@ def test_sumo_reader_takes_any_value(tmp_path) -> None:
 def test_fmi_weather_reader_takes_any_field(shared_data, tmp_path) -> None:
     lines = (shared_data / "weather-finland" / "Vantaa-TRY2020.csv").read_text(encoding="utf-8").splitlines()
     target = tmp_path / "Vantaa-fuzzed.csv"  # the name gives the station
-    outcomes = Outcomes("weather (FMI TRY)")
+    outcomes = Outcomes("weather (FMI TRY)", planned=CASES // WEATHER_SHARE)
 
-    @FUZZ
+    @fuzz_share(WEATHER_SHARE)
     @given(field_cases(lines, 3))
     def case(drawn) -> None:
         target.write_text(replace_field(lines, ";", drawn), encoding="utf-8")
@@ -67,9 +71,9 @@ def test_dwd_weather_reader_takes_any_field(tmp_path) -> None:
     lines = DWD_SEED.read_text(encoding="latin-1").splitlines()
     header_lines = next(i for i, line in enumerate(lines) if line.strip() == "***") + 2
     target = tmp_path / "TRY2015_fuzzed_Jahr.dat"
-    outcomes = Outcomes("weather (DWD TRY)")
+    outcomes = Outcomes("weather (DWD TRY)", planned=CASES // WEATHER_SHARE)
 
-    @FUZZ
+    @fuzz_share(WEATHER_SHARE)
     @given(field_cases(lines, header_lines))
     def case(drawn) -> None:
         target.write_text(replace_field(lines, None, drawn), encoding="utf-8")
