@@ -64,6 +64,11 @@ WEATHER_CASES: dict[str, tuple[str, int, int, str, str]] = {
     "fmi_hour_1e9": ("fmi", 100, 4, "1e9",
                      "error: FILE: time: line 101: there is no hour ending 1e+09 on month 1, day 5"),
     "fmi_day_32": ("fmi", 2, 3, "32", "error: FILE: time: line 3: there is no hour ending 1 on month 1, day 32"),
+    "epw_hour_400_digits": ("epw", 40, 3, "9" * 400, "error: FILE: hour: line 41: missing or not a number"),
+    "dwd_temperature_400_digits": ("dwd", 40, 5, "9" * 400,
+                                   "error: FILE: temp_air: line 41: missing or not a number"),
+    "dwd_direct_400_digits": ("dwd", 40, 12, "9" * 400,
+                              "error: FILE: direct_horizontal: line 41: missing or not a number"),
 }
 """Weather cases found by fuzzing: (seed, line, field (from 0), the text put there, the outcome)."""
 

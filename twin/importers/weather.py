@@ -35,6 +35,7 @@ from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.weather_dwd import column_line, read_dwd_try
 from twin.importers.weather_fmi import is_fmi_try, read_fmi_try
+from twin.importers.weather_numbers import finite_numbers
 from twin.model import SKY_COLUMNS, WEATHER_COLUMNS, SiteLocation, Weather
 
 TYPICAL_YEAR = 2023
@@ -158,7 +159,7 @@ def _read_epw(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocation,
                                        f"{exc} (counting from line {EPW_HEADER_LINES + 1}, the "
                                        "first record)") from exc
     table = raw.rename(columns=EPW_FIELDS)
-    table["hour"] = pd.to_numeric(table["hour"], errors="coerce") - 1
+    table["hour"] = finite_numbers(table["hour"]) - 1
     return table, location, EPW_HEADER_LINES + 1
 
 
@@ -185,22 +186,12 @@ def _read_tmy3(path: Path, text: str) -> tuple[pd.DataFrame, SiteLocation, int]:
     return table, location, 3
 
 
-def _finite(column: pd.Series) -> pd.Series:
-    """``column`` as float64, NaN where a value is not a finite number (text of more than 40
-    characters is none: a 400-digit number would overflow the conversion)."""
-    if column.dtype == object:
-        text = column.astype(str).str.strip()
-        column = text.where(text.str.len() <= 40)
-    values = pd.to_numeric(column, errors="coerce").astype(np.float64)
-    return values.where(np.isfinite(values))
-
-
 def _check_values_present(path: Path, table: pd.DataFrame, first_line: int,
                           nullable: tuple[str, ...] = ()) -> pd.DataFrame:
     """The table with numeric calendar and value columns; a gap outside ``nullable`` is an error."""
     table = table.copy()
     for name in ("month", "day", "hour", *(c for c in UNITS if c in table)):
-        table[name] = _finite(table[name])
+        table[name] = finite_numbers(table[name])
         gaps = table[name].isna().to_numpy()
         if gaps.any() and name not in nullable:
             row = int(np.flatnonzero(gaps)[0])

@@ -26,6 +26,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from twin.errors import InputError
+from twin.importers.weather_numbers import finite_numbers
 from twin.model import SiteLocation
 
 DWD_UTC_OFFSET = 1.0
@@ -89,16 +90,23 @@ def _grid_to_wgs84() -> Transformer:
     return Transformer.from_crs(TRY_GRID_CRS, "EPSG:4326", always_xy=True)
 
 
+def _row_grid(first_row: pd.Series) -> tuple[float, float] | None:
+    """(RW, HW) of the first row, m in the TRY grid, or None where it has no such numbers."""
+    try:
+        return (_float(str(first_row["RW"])), _float(str(first_row["HW"])))
+    except (KeyError, ValueError):
+        return None
+
+
 def _lat_lon(header: list[str], first_row: pd.Series) -> tuple[float, float] | None:
     """(lat, lon) from Rechtswert/Hochwert, a ``Lage`` line, Breitengrad/Längengrad, or RW/HW."""
     east = _header_value(header, r"^\s*Rechtswert\s*:\s*" + _NUMBER)
     north = _header_value(header, r"^\s*Hochwert\s*:\s*" + _NUMBER)
+    grid: tuple[float, float] | None
     if east and north:
         grid = (_float(east.group(1)), _float(north.group(1)))
-    elif "RW" in first_row and "HW" in first_row:
-        grid = (float(first_row["RW"]), float(first_row["HW"]))
     else:
-        grid = None
+        grid = _row_grid(first_row)
     if grid is not None:
         lon, lat = _grid_to_wgs84().transform(*grid)
         return lat, lon
@@ -162,7 +170,7 @@ def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
     if raw.empty:
         raise InputError(path, "data", "no data rows after the header")
     location = _location(path, lines[:names_at], raw.iloc[0])
-    table = raw[list(COLUMNS)].rename(columns=COLUMNS).apply(pd.to_numeric, errors="coerce")
+    table = raw[list(COLUMNS)].rename(columns=COLUMNS).apply(finite_numbers)
     not_number = table["wind_direction"].isna().to_numpy()
     if not_number.any():
         line = start + 1 + int(not_number.argmax())
@@ -173,9 +181,9 @@ def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
     table.loc[variable, "wind_direction"] = float("nan")
     table.insert(0, "year", float("nan"))
     if "A" in names:
-        table["longwave_down"] = pd.to_numeric(raw["A"], errors="coerce")
+        table["longwave_down"] = finite_numbers(raw["A"])
     if "N" in names:
-        octas = pd.to_numeric(raw["N"], errors="coerce")
+        octas = finite_numbers(raw["N"])
         table["opaque_sky_cover"] = octas.where(octas != SKY_OBSCURED, 8.0) * 10.0 / 8.0
     warnings = []
     if variable.any():
