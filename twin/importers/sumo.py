@@ -19,6 +19,9 @@ memory as a whole DOM. Only the records the twin needs are kept.
   ``traffic_light*``, ``none`` for ``dead_end`` / ``unregulated`` / ``district``, else ``priority``.
 - Signals: every phase of every ``<tlLogic>`` program, for each kept junction the traffic light
   controls (found through the ``tl`` attribute of ``<connection>``, or a junction of the same id).
+- Bad records: a junction, edge or signal program with a number that is not finite or no road
+  can have (``twin.importers.sumo_values``) is left out alone, as is an edge at a left-out
+  junction; each kind is counted in one warning line naming the first.
 """
 
 from __future__ import annotations
@@ -114,8 +117,9 @@ def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) ->
     Raises
     ------
     InputError
-        For malformed XML (naming line and column), a root other than ``<net>``, a net without
-        ``<location>`` or usable CRS, and junctions or edges it cannot use.
+        For malformed XML (naming line and column), an unknown encoding, a root other than
+        ``<net>``, a net without ``<location>`` or usable CRS, and an edge at a junction the
+        net lacks.
     """
     path = Path(path)
     net = _parse(path)
