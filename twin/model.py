@@ -112,6 +112,14 @@ def empty_table(columns: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
 
 
+def typed_columns(table: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
+    """``table`` with exactly ``columns`` (name -> dtype), in order, the missing ones empty;
+    only a column of another dtype is converted (a full ``astype`` copies every column)."""
+    table = table.reindex(columns=list(columns))
+    return table.astype({name: dtype for name, dtype in columns.items()
+                         if str(table[name].dtype) != dtype})
+
+
 def conform_buildings(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` with the BUILDING_COLUMNS first (missing ones added empty, dtypes enforced), then
     any further columns it has (e.g. per-building overrides set by scenarios), then geometry."""

@@ -10,17 +10,21 @@ import copy
 import math
 import os
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 from hypothesis import HealthCheck, settings
 
-from twin.importers.building_values import clear_implausible
-from twin.model import conform_buildings
+from twin.errors import InputError
+from twin.importers.building_values import outside_range
+from twin.model import BUILDING_COLUMNS, conform_buildings
 
 CASES = int(os.environ.get("LOCALTWIN_FUZZ_CASES", "300"))
 """Cases per loader (set LOCALTWIN_FUZZ_CASES, e.g. to 20000, for a longer campaign)."""
@@ -28,11 +32,18 @@ FUZZ = settings(max_examples=CASES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+def fuzz_share(share: int) -> settings:
+    """FUZZ for a campaign given ``1/share`` of the cases (one whose checks downstream another
+    campaign already fuzzes in full)."""
+    return settings(FUZZ, max_examples=max(CASES // share, 1))
+
+
 @dataclass
 class Outcomes:
     """Counts of one loader's cases, and the first traceback and wrong value seen."""
 
     name: str
+    planned: int = CASES
     cases: int = 0
     accepted: int = 0
     clear: int = 0
@@ -46,6 +57,8 @@ class Outcomes:
         """One case: ``load()``; its ``clear`` errors must name ``named`` when given; an accepted
         result is checked with ``check`` (a reason when silently wrong)."""
         self.cases += 1
+        if self.planned >= 2000 and self.cases % (self.planned // 20) == 0:  # counts so far, for long runs
+            print(f"{self.counts()} (of {self.planned})", flush=True)
         try:
             result = load()
         except clear as error:
@@ -70,13 +83,24 @@ class Outcomes:
         setattr(self, kind, getattr(self, kind) + 1)
         self.first.setdefault(kind, text)
 
+    def counts(self) -> str:
+        """One line of the counts so far."""
+        return (f"fuzz {self.name}: {self.cases} cases, {self.accepted} accepted, {self.clear} clear "
+                f"errors, {self.tracebacks} tracebacks, {self.wrong} silently wrong")
+
     def report(self) -> None:
         """Print the counts; fail on any traceback or silently wrong value."""
-        print(f"fuzz {self.name}: {self.cases} cases, {self.accepted} accepted, {self.clear} clear "
-              f"errors, {self.tracebacks} tracebacks, {self.wrong} silently wrong")
-        assert self.cases >= CASES // 2, f"only {self.cases} cases ran"
+        print(self.counts())
+        assert self.cases >= self.planned // 2, f"only {self.cases} cases ran"
         assert not self.first, "\n".join([*(f"first {kind}:\n{text}" for kind, text in self.first.items()),
                                           "tracebacks by place:", *(f"  {n} x {site}" for site, n in self.sites.items())])
+
+
+def _conformed(buildings: pd.DataFrame) -> bool:
+    """Whether ``buildings`` already has every BUILDING_COLUMNS column in its dtype (as the
+    readers give them), so ``conform_buildings`` would change nothing the checks look at."""
+    return all(name in buildings and str(buildings[name].dtype) == dtype
+               for name, dtype in BUILDING_COLUMNS.items())
 
 
 def _outside(values: Any, low: float, high: float) -> bool:
@@ -88,16 +112,19 @@ def _outside(values: Any, low: float, high: float) -> bool:
 
 def source_problem(data: Any) -> str | None:
     """Why a reader's ``SourceData`` is silently wrong, or None: building heights (as the import
-    keeps them: ``twin.importers.building_values``) within 0-1000 m,
-    floors 0-300, network lanes 1-50, speeds 0-100 m/s, lengths 0 to half the globe, raster cells finite and
-    square-ish, weather at a real place and time with physical values."""
+    keeps them: out-of-range values become unknown, ``twin.importers.building_values``) within
+    0-1000 m, floors 0-300, network lanes 1-50, speeds 0-100 m/s, lengths 0 to half the globe,
+    finite node and link coordinates, signal phases of 0 s to a day, raster cells finite and square-ish, weather at a real place and time with physical values."""
     buildings = data.buildings
     if buildings is not None and len(buildings):
-        buildings = conform_buildings(buildings).copy()
-        clear_implausible(buildings, [])  # what the import keeps of them (the rest counted unknown)
+        if not _conformed(buildings):
+            buildings = conform_buildings(buildings)
         for column, low, high in (("height", 0, 1000), ("floors", 0, 300), ("base_elevation", -500, 9000),
                                   ("year", 0, 2200)):
-            if column in buildings and _outside(buildings[column], low, high):
+            values = pd.to_numeric(buildings[column], errors="coerce").to_numpy(dtype=np.float64,
+                                                                                  na_value=np.nan)
+            kept = values[~outside_range(column, values)]  # the import reads the rest as unknown, counted
+            if _outside(kept, low, high):
                 return f"buildings.{column} outside {low}..{high}"
         if any("\x00" in str(v) for v in buildings["id"]):
             return "a NUL in a building id"
@@ -107,6 +134,12 @@ def source_problem(data: Any) -> str | None:
                                   ("length", 0, 2.1e7)):  # at most half the globe
             if column in links and _outside(links[column], low, high):
                 return f"links.{column} outside {low}..{high}"
+    for name, table in (("nodes", data.nodes), ("links", data.links)):
+        if table is not None and len(table) and not np.isfinite(shapely.get_coordinates(table.geometry.values)).all():
+            return f"{name}: a coordinate that is not a finite number"
+    signals = data.signals
+    if signals is not None and len(signals) and _outside(signals["duration"], 0, 86_400):
+        return "signals.duration outside 0..86400 s"
     for role, raster in data.rasters.items():
         a, e = raster.transform.a, raster.transform.e
         if not (math.isfinite(a) and math.isfinite(e) and a > 0 and e != 0):
@@ -141,3 +174,11 @@ def with_value(document: Any, path: tuple[Any, ...], value: Any) -> Any:
         node = node[key]
     node[path[-1]] = value
     return changed
+
+
+def loading(outcomes: Outcomes, read: Callable[[Path], Any], path: Path) -> None:
+    """One case of a file reader: ``read(path)``, warnings silenced; a clear error is an
+    InputError naming the file, an accepted result is checked by ``source_problem``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outcomes.run(lambda: read(path), (InputError,), named=path.name, check=source_problem)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -16,7 +15,8 @@ import numpy as np
 import pyogrio
 import pytest
 import rasterio
-from fuzz_outcomes import FUZZ, Outcomes, source_problem, with_value
+from fuzz_mutations import TEXT, field_cases, flip, replace_field
+from fuzz_outcomes import FUZZ, Outcomes, loading, with_value
 from hypothesis import given
 from hypothesis import strategies as st
 from rasterio.transform import from_origin
@@ -30,9 +30,6 @@ from twin.importers.weather import read_weather
 from twin.model import Twin
 from twin.store import MANIFEST, read_manifest, save_twin
 
-NUMBERS = st.sampled_from(["nan", "NaN", "inf", "-inf", "1e20", "1e300", "-5", "0", "-1e16", "1e9",
-                           "999", "5e14", "", "9" * 400, "0x10", "١٢", "3,5", " 7 "])
-TEXT = st.one_of(NUMBERS, st.text(max_size=12))
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=True) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
@@ -53,17 +50,6 @@ def _json_paths(node, prefix=(), out=None) -> list[tuple]:
     return out
 
 
-def _flip(raw: bytes, at: int, new: bytes) -> bytes:
-    at %= len(raw)
-    return raw[:at] + new + raw[at + len(new):]
-
-
-def _loading(outcomes: Outcomes, read, path: Path) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        outcomes.run(lambda: read(path), (InputError,), named=path.name, check=source_problem)
-
-
 def test_geojson_reader_takes_any_mutation(tmp_path) -> None:
     paths = _json_paths(GEOJSON)
     raw = json.dumps(GEOJSON).encode()
@@ -75,9 +61,9 @@ def test_geojson_reader_takes_any_mutation(tmp_path) -> None:
                      st.tuples(st.integers(0, len(raw) - 1), st.binary(min_size=1, max_size=6))))
     def case(drawn) -> None:
         where, what = drawn
-        target.write_bytes(_flip(raw, where, what) if isinstance(what, bytes)
+        target.write_bytes(flip(raw, where, what) if isinstance(what, bytes)
                            else json.dumps(with_value(GEOJSON, paths[where], what)).encode())
-        _loading(outcomes, read_vector, target)
+        loading(outcomes, read_vector, target)
 
     case()
     outcomes.report()
@@ -94,8 +80,8 @@ def test_geopackage_reader_takes_any_bytes(tmp_path) -> None:
     @FUZZ
     @given(st.integers(0, len(raw) - 1), st.binary(min_size=1, max_size=8))
     def case(at, new) -> None:
-        target.write_bytes(_flip(raw, at, new))
-        _loading(outcomes, read_vector, target)
+        target.write_bytes(flip(raw, at, new))
+        loading(outcomes, read_vector, target)
 
     case()
     outcomes.report()
@@ -114,24 +100,11 @@ def test_geotiff_reader_takes_any_bytes(tmp_path) -> None:
     @FUZZ
     @given(st.one_of(st.integers(0, 400), st.integers(0, len(raw) - 1)), st.binary(min_size=1, max_size=8))
     def case(at, new) -> None:  # the header and tags half of the time
-        target.write_bytes(_flip(raw, at, new))
-        _loading(outcomes, read_raster, target)
+        target.write_bytes(flip(raw, at, new))
+        loading(outcomes, read_raster, target)
 
     case()
     outcomes.report()
-
-
-def _text_cases(lines: list[str], separator: str, header_lines: int):
-    """(line, field, text): a field of a header line or of any line replaced by ``text``."""
-    return st.tuples(st.one_of(st.integers(0, header_lines - 1), st.integers(0, len(lines) - 1)),
-                     st.integers(0, 40), TEXT)
-
-
-def _replace_field(lines: list[str], separator: str, drawn) -> str:
-    line, column, text = drawn
-    fields = lines[line].split(separator)
-    fields[column % len(fields)] = text
-    return "\n".join([*lines[:line], separator.join(fields), *lines[line + 1:]]) + "\n"
 
 
 def test_weather_reader_takes_any_field(shared_data, tmp_path) -> None:
@@ -140,10 +113,10 @@ def test_weather_reader_takes_any_field(shared_data, tmp_path) -> None:
     outcomes = Outcomes("weather (EPW)")
 
     @FUZZ
-    @given(_text_cases(lines, ",", 9))
+    @given(field_cases(lines, 9))
     def case(drawn) -> None:
-        target.write_text(_replace_field(lines, ",", drawn), encoding="utf-8")
-        _loading(outcomes, read_weather, target)
+        target.write_text(replace_field(lines, ",", drawn), encoding="utf-8")
+        loading(outcomes, read_weather, target)
 
     case()
     outcomes.report()
@@ -177,13 +150,13 @@ def test_osm_reader_takes_any_value(tmp_path) -> None:
     def case(drawn) -> None:
         at, new = drawn
         if isinstance(new, bytes):
-            data = _flip(OSM.encode(), at, new)
+            data = flip(OSM.encode(), at, new)
         else:
             end = OSM.index('"', at)
             data = (OSM[:at] + new.replace('"', "&quot;").replace("<", "&lt;").replace("&", "&amp;")
                     + OSM[end:]).encode()
         target.write_bytes(data)
-        _loading(outcomes, read_osm, target)
+        loading(outcomes, read_osm, target)
 
     case()
     outcomes.report()
@@ -220,7 +193,7 @@ def test_gtfs_reader_takes_any_cell(tmp_path) -> None:
                 cells[column % len(cells)] = text.replace(",", ";").replace("\n", " ")
                 lines[row_at] = ",".join(cells)
             (folder / other).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        _loading(outcomes, read_gtfs, folder)
+        loading(outcomes, read_gtfs, folder)
 
     case()
     outcomes.report()
@@ -238,8 +211,8 @@ def test_gtfs_zip_reader_takes_any_bytes(tmp_path) -> None:
     @FUZZ
     @given(st.integers(0, len(raw) - 1), st.binary(min_size=1, max_size=6))
     def case(at, new) -> None:
-        target.write_bytes(_flip(raw, at, new))
-        _loading(outcomes, read_gtfs, target)
+        target.write_bytes(flip(raw, at, new))
+        loading(outcomes, read_gtfs, target)
 
     case()
     outcomes.report()

@@ -51,7 +51,7 @@ from twin.importers.osm_tags import (
 )
 from twin.importers.osm_turns import CAR_KEYS, Restriction, car_restriction
 from twin.importers.road_classes import defaults_for, is_drivable
-from twin.model import BUILDING_COLUMNS, empty_frame
+from twin.model import BUILDING_COLUMNS, empty_frame, typed_columns
 from twin.quantities import MS_PER_KMH
 
 OsmObject = (osmium.osm.Node | osmium.osm.Way | osmium.osm.Relation | osmium.osm.Area
@@ -371,7 +371,7 @@ def buildings_frame(collector: OsmCollector, warnings: list[str]) -> gpd.GeoData
         "building_type": [r.building_type for r in records],
         "year": pd.array([r.year for r in records], dtype="Int64"),
     })
-    frame = frame.reindex(columns=list(BUILDING_COLUMNS)).astype(BUILDING_COLUMNS)
+    frame = typed_columns(frame, BUILDING_COLUMNS)
     buildings = gpd.GeoDataFrame(frame, geometry=footprints, crs=WGS84)
     return buildings.loc[~empty].reset_index(drop=True)
 

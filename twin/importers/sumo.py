@@ -19,6 +19,9 @@ memory as a whole DOM. Only the records the twin needs are kept.
   ``traffic_light*``, ``none`` for ``dead_end`` / ``unregulated`` / ``district``, else ``priority``.
 - Signals: every phase of every ``<tlLogic>`` program, for each kept junction the traffic light
   controls (found through the ``tl`` attribute of ``<connection>``, or a junction of the same id).
+- Bad records: a junction, edge or signal program with a number that is not finite or no road
+  can have (``twin.importers.sumo_values``) is left out alone, as is an edge at a left-out
+  junction; each kind is counted in one warning line naming the first.
 """
 
 from __future__ import annotations
@@ -43,13 +46,20 @@ from pyproj.exceptions import CRSError
 from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.road_classes import FALLBACK_CLASS, defaults_for
+from twin.importers.sumo_values import (
+    MAX_LENGTH,
+    MAX_PHASE,
+    MAX_SPEED,
+    BadValue,
+    Point,
+    number,
+    shape,
+)
 from twin.model import LINK_COLUMNS, NODE_COLUMNS, SIGNAL_COLUMNS
 
 PASSENGER = "passenger"
 NORMAL_FUNCTIONS = ("", "normal")
 UNCONTROLLED_JUNCTIONS = ("dead_end", "unregulated", "district")
-
-Point = tuple[float, float]
 
 
 @dataclass
@@ -79,6 +89,13 @@ class _Net:
     junctions: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     tl_phases: list[tuple[str, str, int, float, str]] = field(default_factory=list)
     tl_junctions: dict[str, set[str]] = field(default_factory=dict)
+    unplaced_junctions: set[str] = field(default_factory=set)
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+    """Records left out for a value the twin cannot use: kind -> the reasons, one a record."""
+
+    def reject(self, kind: str, reason: str) -> None:
+        """Count a record of ``kind`` (``edges``, ``junctions``, ...) left out for ``reason``."""
+        self.rejected.setdefault(kind, []).append(reason)
 
 
 def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) -> SourceData:
@@ -100,8 +117,9 @@ def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) ->
     Raises
     ------
     InputError
-        For malformed XML (naming line and column), a root other than ``<net>``, a net without
-        ``<location>`` or usable CRS, and junctions or edges it cannot use.
+        For malformed XML (naming line and column), an unknown encoding, a root other than
+        ``<net>``, a net without ``<location>`` or usable CRS, and an edge at a junction the
+        net lacks.
     """
     path = Path(path)
     net = _parse(path)
@@ -118,6 +136,8 @@ def read_sumo_net(path: str | Path, options: ImportOptions = ImportOptions()) ->
     unplaced = {tl for tl, *_ in net.tl_phases} - set(controlled)
     if unplaced:
         warnings.append(f"skipped {len(unplaced)} traffic lights that control no road for cars")
+    warnings += [f"skipped {len(reasons)} {kind} with a value it cannot use (first: {reasons[0]})"
+                 for kind, reasons in net.rejected.items()]
     return SourceData(
         path=path,
         kind="sumo",
@@ -172,6 +192,8 @@ def _top_level(path: Path) -> Iterator[Element]:
             ) from None
         except DefusedXmlException as error:
             raise InputError(path, None, f"refused unsafe XML: {error}") from None
+        except LookupError as error:  # the XML declaration names an encoding Python lacks
+            raise InputError(path, "encoding", f"not an encoding XML can be read in: {error}") from None
         except (OSError, EOFError) as error:
             raise InputError(path, None, f"cannot read: {error}") from None
     if root is None:
@@ -189,13 +211,14 @@ def _parse(path: Path) -> _Net:
         elif tag == "edge":
             _read_edge(path, element, net)
         elif tag == "junction":
-            net.junctions[element.get("id", "")] = (
-                element.get("type", ""),
-                _number(path, element, "x"),
-                _number(path, element, "y"),
-            )
+            try:
+                net.junctions[element.get("id", "")] = (
+                    element.get("type", ""), number(element, "x"), number(element, "y"))
+            except BadValue as error:
+                net.reject("junctions", str(error))
+                net.unplaced_junctions.add(element.get("id", ""))
         elif tag == "tlLogic":
-            _read_tl_logic(path, element, net)
+            _read_tl_logic(element, net)
         elif tag == "connection" and element.get("tl"):
             junction = net.edge_to.get(element.get("from", ""))
             if junction is not None:
@@ -217,6 +240,16 @@ def _read_edge(path: Path, element: Element, net: _Net) -> None:
     if not usable:
         net.skipped_edges += 1
         return
+    try:
+        length = float(np.mean([number(lane, "length", 0.0, MAX_LENGTH) for lane in usable]))
+        speed = float(np.mean([number(lane, "speed", 0.0, MAX_SPEED) for lane in usable]))
+        centre = _centre_shape([shape(lane) for lane in lanes])
+    except BadValue as error:
+        net.reject("edges", f"edge {edge_id}: {error}")
+        return
+    if speed <= 0.0:
+        net.reject("edges", f"edge {edge_id}: lane speed 0 m/s")
+        return
     net.edges.append(
         _Edge(
             id=edge_id,
@@ -225,20 +258,23 @@ def _read_edge(path: Path, element: Element, net: _Net) -> None:
             road_class=_road_class(element.get("type", "")),
             name=element.get("name") or None,
             lanes=len(usable),
-            length=float(np.mean([_number(path, lane, "length") for lane in usable])),
-            speed=float(np.mean([_number(path, lane, "speed") for lane in usable])),
-            shape=_centre_shape([_shape(path, lane) for lane in lanes]),
+            length=length,
+            speed=speed,
+            shape=centre,
         )
     )
 
 
-def _read_tl_logic(path: Path, element: Element, net: _Net) -> None:
-    """Record the phases of one traffic-light program."""
+def _read_tl_logic(element: Element, net: _Net) -> None:
+    """Record the phases of one traffic-light program (none of it if a duration is unusable)."""
     tl_id, program = element.get("id", ""), element.get("programID", "0")
-    for order, phase in enumerate(element.findall("phase")):
-        net.tl_phases.append(
-            (tl_id, program, order, _number(path, phase, "duration"), phase.get("state", ""))
-        )
+    try:
+        phases = [(tl_id, program, order, number(phase, "duration", 0.0, MAX_PHASE),
+                   phase.get("state", "")) for order, phase in enumerate(element.findall("phase"))]
+    except BadValue as error:
+        net.reject("traffic-light programs", f"tlLogic {tl_id} program {program}: {error}")
+        return
+    net.tl_phases += phases
 
 
 def _allows_passenger(lane: Element) -> bool:
@@ -268,18 +304,6 @@ def _centre_shape(shapes: list[list[Point]]) -> list[Point]:
     return [((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0) for a, b in zip(left, right)]
 
 
-def _number(path: Path, element: Element, name: str) -> float:
-    value = element.get(name)
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InputError(
-            path,
-            f"{element.tag} {element.get('id', '')}".strip() + f".{name}",
-            f"expected a number, found {value!r}",
-        ) from None
-
-
 def _pair(path: Path, element: Element, name: str) -> Point:
     value = element.get(name, "")
     try:
@@ -288,21 +312,9 @@ def _pair(path: Path, element: Element, name: str) -> Point:
         raise InputError(
             path, f"{element.tag}.{name}", f"expected 'x,y', found {value!r}"
         ) from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise InputError(path, f"{element.tag}.{name}", f"expected finite numbers, found {value!r}")
     return (x, y)
-
-
-def _shape(path: Path, lane: Element) -> list[Point]:
-    """A lane's ``shape`` as (x, y) points (a z value is dropped)."""
-    value = lane.get("shape", "")
-    try:
-        points = [(float(p.split(",")[0]), float(p.split(",")[1])) for p in value.split()]
-    except (IndexError, ValueError):
-        points = []
-    if len(points) < 2:
-        raise InputError(
-            path, f"lane {lane.get('id', '')}.shape", f"expected 'x,y x,y ...', found {value!r}"
-        )
-    return points
 
 
 def _crs(path: Path, proj: str | None, options: ImportOptions) -> CRS:
@@ -324,13 +336,25 @@ def _crs(path: Path, proj: str | None, options: ImportOptions) -> CRS:
 
 
 def _check_junctions(path: Path, net: _Net) -> None:
-    """Every kept edge must start and end at a junction of the net."""
+    """Every kept edge must start and end at a junction of the net; an edge at a junction
+    left out for its position, or whose travel length is no length, is left out too."""
+    kept = []
     for edge in net.edges:
         for end, junction in (("from", edge.from_node), ("to", edge.to_node)):
+            if junction in net.unplaced_junctions:
+                net.reject("edges", f"edge {edge.id}.{end}: junction {junction!r} was left out")
+                break
             if junction not in net.junctions:
                 raise InputError(
                     path, f"edge {edge.id}.{end}", f"junction {junction!r} is not in the net"
                 )
+        else:
+            length = _travel_length(net, edge)
+            if math.isfinite(length) and length <= MAX_LENGTH:
+                kept.append(edge)
+            else:
+                net.reject("edges", f"edge {edge.id}: {length:g} m from junction to junction")
+    net.edges = kept
 
 
 def _links(net: _Net, crs: CRS) -> gpd.GeoDataFrame:
@@ -364,12 +388,14 @@ def _junction_to_junction_length(net: _Net) -> np.ndarray:
     (from the start junction's centre to the lane start, and from the lane end to the end
     junction's centre), so a trip's length counts the junction crossings SUMO puts on
     internal lanes."""
-    lengths = np.empty(len(net.edges), dtype=np.float64)
-    for k, edge in enumerate(net.edges):
-        start = net.junctions[edge.from_node][1:3]
-        end = net.junctions[edge.to_node][1:3]
-        lengths[k] = (edge.length + math.dist(start, edge.shape[0]) + math.dist(edge.shape[-1], end))
-    return lengths
+    return np.array([_travel_length(net, edge) for edge in net.edges], dtype=np.float64)
+
+
+def _travel_length(net: _Net, edge: _Edge) -> float:
+    """Lane length plus the stretches from the start junction's centre and to the end's, m."""
+    start = net.junctions[edge.from_node][1:3]
+    end = net.junctions[edge.to_node][1:3]
+    return edge.length + math.dist(start, edge.shape[0]) + math.dist(edge.shape[-1], end)
 
 
 def _nodes(net: _Net, links: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:

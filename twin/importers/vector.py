@@ -64,7 +64,14 @@ from twin.importers.osm_tags import (
 )
 from twin.importers.road_classes import FALLBACK_CLASS, defaults_for, is_drivable
 from twin.json_text import DuplicateKeyError, loads_json
-from twin.model import BUILDING_COLUMNS, BUILDING_USES, LINK_COLUMNS, NODE_COLUMNS, empty_frame
+from twin.model import (
+    BUILDING_COLUMNS,
+    BUILDING_USES,
+    LINK_COLUMNS,
+    NODE_COLUMNS,
+    empty_frame,
+    typed_columns,
+)
 from twin.quantities import KMH_PER_MS, MS_PER_KMH
 
 BUILDING_FIELDS = ("id", "height", "floors", "use", "year", "base_elevation")
@@ -355,7 +362,8 @@ def _column(
                 f"layer {layer!r} has no column {column!r}; it has {columns}",
             )
         return column
-    lower = {str(c).lower(): c for c in frame.columns if c != frame.geometry.name}
+    geometry = frame.geometry.name  # once: each look-up builds the geometry column
+    lower = {str(c).lower(): c for c in frame.columns if c != geometry}
     return next((lower[c] for c in AUTO_COLUMNS[field] if c in lower), None)
 
 
@@ -469,9 +477,9 @@ def _buildings(
             "year": pd.array(years, dtype="Int64"),
         }
     )
-    table = table.reindex(columns=list(BUILDING_COLUMNS)).astype(BUILDING_COLUMNS)
     return gpd.GeoDataFrame(
-        table, geometry=gpd.GeoSeries(footprints[keep], crs=frame.crs), crs=frame.crs
+        typed_columns(table, BUILDING_COLUMNS),
+        geometry=gpd.GeoSeries(footprints[keep], crs=frame.crs), crs=frame.crs
     )
 
 

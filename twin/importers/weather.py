@@ -35,6 +35,7 @@ from twin.errors import InputError
 from twin.importers.base import ImportOptions, SourceData
 from twin.importers.weather_dwd import column_line, read_dwd_try
 from twin.importers.weather_fmi import is_fmi_try, read_fmi_try
+from twin.importers.weather_numbers import finite_numbers
 from twin.model import SKY_COLUMNS, WEATHER_COLUMNS, SiteLocation, Weather
 
 TYPICAL_YEAR = 2023
@@ -158,7 +159,7 @@ def _read_epw(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocation,
                                        f"{exc} (counting from line {EPW_HEADER_LINES + 1}, the "
                                        "first record)") from exc
     table = raw.rename(columns=EPW_FIELDS)
-    table["hour"] = pd.to_numeric(table["hour"], errors="coerce") - 1
+    table["hour"] = finite_numbers(table["hour"]) - 1
     return table, location, EPW_HEADER_LINES + 1
 
 
@@ -185,22 +186,12 @@ def _read_tmy3(path: Path, text: str) -> tuple[pd.DataFrame, SiteLocation, int]:
     return table, location, 3
 
 
-def _finite(column: pd.Series) -> pd.Series:
-    """``column`` as float64, NaN where a value is not a finite number (text of more than 40
-    characters is none: a 400-digit number would overflow the conversion)."""
-    if column.dtype == object:
-        text = column.astype(str).str.strip()
-        column = text.where(text.str.len() <= 40)
-    values = pd.to_numeric(column, errors="coerce").astype(np.float64)
-    return values.where(np.isfinite(values))
-
-
 def _check_values_present(path: Path, table: pd.DataFrame, first_line: int,
                           nullable: tuple[str, ...] = ()) -> pd.DataFrame:
     """The table with numeric calendar and value columns; a gap outside ``nullable`` is an error."""
     table = table.copy()
     for name in ("month", "day", "hour", *(c for c in UNITS if c in table)):
-        table[name] = _finite(table[name])
+        table[name] = finite_numbers(table[name])
         gaps = table[name].isna().to_numpy()
         if gaps.any() and name not in nullable:
             row = int(np.flatnonzero(gaps)[0])
@@ -217,17 +208,40 @@ def _check_row_count(path: Path, table: pd.DataFrame) -> None:
 
 def _year(table: pd.DataFrame) -> pd.Series:
     """The calendar year of each row: the file's if it holds one year, else a typical year."""
-    text = table["year"].astype(str).str.strip()
-    years = pd.to_numeric(text.where(text.str.len() <= 6), errors="coerce")  # 400 digits: no year
+    column = table["year"]
+    if column.dtype.kind in "iu":  # whole numbers of at most six characters, as the text below
+        years = column.where(column.between(-99_999, 999_999))
+    else:
+        text = column.astype(str).str.strip()
+        years = pd.to_numeric(text.where(text.str.len() <= 6), errors="coerce")  # 400 digits: no year
     if years.notna().all() and years.nunique() == 1:
         return years.astype(int)
     leap = ((table["month"] == 2) & (table["day"] == 29)).any()
     return pd.Series(TYPICAL_LEAP_YEAR if leap else TYPICAL_YEAR, index=table.index)
 
 
+CALENDAR_RANGES = {"month": (1, 12), "day": (1, 31), "hour": (0, 23)}
+"""Whole numbers each calendar field can be (hour: the START hour of the interval)."""
+
+
+def _check_calendar(path: Path, table: pd.DataFrame, first_line: int) -> None:
+    """InputError naming the first row whose month, day or hour is no whole number in
+    ``CALENDAR_RANGES`` (an hour of 1e9 would otherwise move the row 114,000 years on)."""
+    bad = np.zeros(len(table), dtype=bool)
+    for name, (low, high) in CALENDAR_RANGES.items():
+        values = table[name].to_numpy(dtype=np.float64)
+        bad |= ~((values >= low) & (values <= high) & (values == np.floor(values)))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        month, day, hour = (float(table[name].iloc[row]) for name in CALENDAR_RANGES)
+        raise InputError(path, "time", f"line {first_line + row}: there is no hour ending "
+                                       f"{hour + 1:g} on month {month:g}, day {day:g}")
+
+
 def _utc_hour_end(path: Path, table: pd.DataFrame, utc_offset: float,
                   first_line: int) -> pd.DatetimeIndex:
     """UTC end of each hourly interval; each must follow the previous one by exactly 1 h."""
+    _check_calendar(path, table, first_line)
     calendar = pd.DataFrame({"year": _year(table), "month": table["month"].astype(int),
                              "day": table["day"].astype(int), "hour": table["hour"].astype(int)})
     start = pd.to_datetime(calendar, errors="coerce")

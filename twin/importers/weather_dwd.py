@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from pyproj import Transformer
 
 from twin.errors import InputError
 from twin.importers.solar_time import on_clock_time, solar_time_shift
+from twin.importers.weather_numbers import finite_numbers
 from twin.model import SiteLocation
 
 DWD_UTC_OFFSET = 1.0
@@ -91,18 +93,32 @@ def _degrees(match: re.Match | None) -> float | None:
     return -value if match.group(3).upper() in "SW" else value
 
 
+@cache
+def _grid_to_wgs84() -> Transformer:
+    """From the TRY grid (m) to WGS84 longitude, latitude (degrees); built once (it takes as
+    long as reading a year of rows)."""
+    return Transformer.from_crs(TRY_GRID_CRS, "EPSG:4326", always_xy=True)
+
+
+def _row_grid(first_row: pd.Series) -> tuple[float, float] | None:
+    """(RW, HW) of the first row, m in the TRY grid, or None where it has no such numbers."""
+    try:
+        return (_float(str(first_row["RW"])), _float(str(first_row["HW"])))
+    except (KeyError, ValueError):
+        return None
+
+
 def _lat_lon(header: list[str], first_row: pd.Series) -> tuple[float, float] | None:
     """(lat, lon) from Rechtswert/Hochwert, a ``Lage`` line, Breitengrad/Längengrad, or RW/HW."""
     east = _header_value(header, r"^\s*Rechtswert\s*:\s*" + _NUMBER)
     north = _header_value(header, r"^\s*Hochwert\s*:\s*" + _NUMBER)
+    grid: tuple[float, float] | None
     if east and north:
         grid = (_float(east.group(1)), _float(north.group(1)))
-    elif "RW" in first_row and "HW" in first_row:
-        grid = (float(first_row["RW"]), float(first_row["HW"]))
     else:
-        grid = None
+        grid = _row_grid(first_row)
     if grid is not None:
-        lon, lat = Transformer.from_crs(TRY_GRID_CRS, "EPSG:4326", always_xy=True).transform(*grid)
+        lon, lat = _grid_to_wgs84().transform(*grid)
         return lat, lon
     lat = _degrees(_header_value(header, r"(\d+)\s*°\s*(\d+)'\s*([NS])"))
     lon = _degrees(_header_value(header, r"(\d+)\s*°\s*(\d+)'\s*([OEW])"))
@@ -173,14 +189,14 @@ def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
     if raw.empty:
         raise InputError(path, "data", "no data rows after the header")
     location = _location(path, lines[:names_at], raw.iloc[0])
-    table = raw[list(COLUMNS)].rename(columns=COLUMNS).apply(pd.to_numeric, errors="coerce")
+    table = raw[list(COLUMNS)].rename(columns=COLUMNS).apply(finite_numbers)
     not_number = table["wind_direction"].isna().to_numpy()
     if not_number.any():
         line = start + 1 + int(not_number.argmax())
         raise InputError(path, "wind_direction", f"line {line}: missing or not a number")
     table["hour"] -= 1
     if "IK" in names:  # TRY 2011: measured irradiance in solar time, computed centred on HH
-        computed = pd.to_numeric(raw["IK"], errors="coerce").to_numpy() == COMPUTED_IRRADIANCE
+        computed = finite_numbers(raw["IK"]).to_numpy() == COMPUTED_IRRADIANCE
         shift = np.where(computed, CENTRED_SHIFT, solar_time_shift(
             _day_of_year(table), location.longitude, DWD_UTC_OFFSET))
         for column in ("direct_horizontal", "dhi"):
@@ -190,9 +206,9 @@ def read_dwd_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
     table.loc[variable, "wind_direction"] = float("nan")
     table.insert(0, "year", float("nan"))
     if "A" in names:
-        table["longwave_down"] = pd.to_numeric(raw["A"], errors="coerce")
+        table["longwave_down"] = finite_numbers(raw["A"])
     if "N" in names:
-        octas = pd.to_numeric(raw["N"], errors="coerce")
+        octas = finite_numbers(raw["N"])
         table["opaque_sky_cover"] = octas.where(octas != SKY_OBSCURED, 8.0) * 10.0 / 8.0
     warnings = []
     if variable.any():

@@ -81,7 +81,7 @@ def read_fmi_try(path: Path, lines: list[str]) -> tuple[pd.DataFrame, SiteLocati
     header_at = next(i for i, line in enumerate(lines[:3])
                      if line.strip().upper().replace(" ", "") == HEADER)
     try:
-        raw = pd.read_csv(io.StringIO("\n".join(lines[header_at:])), sep=";", dtype=str,
+        raw = pd.read_csv(io.StringIO("\n".join(lines[header_at:])), sep=";",
                           skip_blank_lines=True)
     except (ValueError, pd.errors.ParserError) as exc:
         raise InputError(path, "data", f"{exc} (counting from line {header_at + 2}, the first "
