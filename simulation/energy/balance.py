@@ -153,8 +153,10 @@ class Balance:
 
 
 @numba.njit(cache=True, inline="always")
-def _heat_efficiency(sysp: np.ndarray, t_out: float) -> float:
-    """Heat per unit of final energy of one building's system in one hour (systems.py)."""
+def _fixed_efficiency(sysp: np.ndarray) -> float:
+    """Heat per unit of final energy of one building's system where it does not vary by the
+    hour (a given value, a boiler, district heat, direct electric); NaN for a heat pump
+    (systems.py)."""
     given = sysp[8]
     if not np.isnan(given):
         return float(given)
@@ -165,33 +167,41 @@ def _heat_efficiency(sysp: np.ndarray, t_out: float) -> float:
         return float(1.0 - sysp[2])
     if kind != _HEAT_PUMP:
         return 1.0
+    return np.nan
+
+
+@numba.njit(cache=True, inline="always")
+def _heat_pump_cop(sysp: np.ndarray, t_out: float, sink_c: float) -> float:
+    """COP of one building's heat pump lifting outdoor air at ``t_out`` to ``sink_c`` (°C):
+    a share of Carnot's, within 1 and its ceiling; below its cut-off temperature the backup
+    heater's 1 (systems.py)."""
     if t_out < sysp[5]:
         return 1.0
-    tc = min(max(t_out, -10.0), 20.0)
-    sink = 20.0 + (sysp[3] - 20.0) * (20.0 - tc) / 30.0 + T0
+    sink = sink_c + T0
     lift = sink - (t_out + T0)
     cop = sysp[4] * (sink / lift) if lift > 0.0 else np.inf
     return float(min(max(cop, 1.0), sysp[6]))
 
 
 @numba.njit(cache=True, inline="always")
+def _heat_efficiency(sysp: np.ndarray, t_out: float) -> float:
+    """Heat per unit of final energy of one building's system in one hour (systems.py): a heat
+    pump's sink follows the heating curve."""
+    fixed = _fixed_efficiency(sysp)
+    if not np.isnan(fixed):
+        return fixed
+    tc = min(max(t_out, -10.0), 20.0)
+    return _heat_pump_cop(sysp, t_out, 20.0 + (sysp[3] - 20.0) * (20.0 - tc) / 30.0)
+
+
+@numba.njit(cache=True, inline="always")
 def _hot_water_efficiency(sysp: np.ndarray, t_out: float) -> float:
     """Hot-water heat per unit of final energy of one building's system in one hour: as
     ``_heat_efficiency``, the heat pump's sink at the hot-water temperature (systems.py)."""
-    given = sysp[8]
-    if not np.isnan(given):
-        return float(given)
-    kind = sysp[0]
-    if kind == _BOILER:
-        return float(sysp[1])
-    if kind == _DISTRICT:
-        return float(1.0 - sysp[2])
-    if kind != _HEAT_PUMP or t_out < sysp[5]:
-        return 1.0
-    sink = sysp[10] + T0
-    lift = sink - (t_out + T0)
-    cop = sysp[4] * (sink / lift) if lift > 0.0 else np.inf
-    return float(min(max(cop, 1.0), sysp[6]))
+    fixed = _fixed_efficiency(sysp)
+    if not np.isnan(fixed):
+        return fixed
+    return _heat_pump_cop(sysp, t_out, sysp[10])
 
 
 @numba.njit(cache=True, parallel=True)
