@@ -178,7 +178,7 @@ def _reset_tree(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.nd
                 source: int, access: np.ndarray, n_links: int, dist: np.ndarray,
                 pred: np.ndarray, state: np.ndarray, hkey: np.ndarray, hnode: np.ndarray) -> None:
     """Start a tree: every vertex unreached (dist inf, pred -1). With ``access`` given, the
-    first pass of the access rule (see ``Router``) follows: shortest paths from ``source`` over
+    first pass of the access rule (``simulation.mobility.access``) follows: shortest paths from ``source`` over
     the access-only links alone, setting ``state`` (``THROUGH``, ``ACCESS``, or ``SUFFIX`` for
     the links that reach the destination on access-only links: their ``dist`` and ``pred`` are
     then final). Heap as in ``_sssp_heap``."""
@@ -544,7 +544,7 @@ def build_trees(arcs: Arcs, sources: np.ndarray, out: np.ndarray, rows: np.ndarr
     access : ndarray, optional
         On the edge-based graph: 1 for access-only links and for nodes whose links out are
         all access-only, uint8 (n_links + n_nodes,); the trees then keep the access rule
-        (see ``Router``) [-].
+        (``simulation.mobility.access``) [-].
 
     Returns
     -------

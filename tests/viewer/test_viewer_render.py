@@ -96,13 +96,15 @@ def test_identify_links_and_buildings_by_ray(helsinki_view, helsinki: Twin) -> N
     pois = helsinki.layers["pois"].geometry
     roofed = buildings.sindex.query(pois, predicate="within")[0]  # hidden by their building
     outside = np.setdiff1d(np.arange(0, len(pois), 25), roofed)
-    exact = 0
+    exact = hidden = 0
     for row in outside:
         point = pois.iloc[row]
         x, y, _ = world_to_display(renderer.plotter.renderer, scene.to_scene([point.x, point.y, 1.0]))
         hit = identifier.identify(renderer.plotter.renderer, x, y)
         exact += hit is not None and hit.layer == "pois" and pois.iloc[hit.row].distance(point) < 0.5
-    assert len(outside) > 20 and exact >= 0.9 * len(outside)
+        # the top view looks down at a slant: a roof next to a POI may stand in front of it
+        hidden += hit is not None and hit.layer == "buildings" and hit.point[2] > 1.0
+    assert len(outside) - hidden > 20 and exact >= 0.9 * (len(outside) - hidden)
     scene.layers["pois"].set_visible(False)
 
 
