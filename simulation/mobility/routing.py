@@ -332,14 +332,9 @@ def _sssp_buckets(start: np.ndarray, nbr: np.ndarray, edge: np.ndarray, wgt: np.
                 bi = ovb[i]
                 if done[u] or int(dist[u] * inv) != bi:
                     continue  # settled or improved since
-                if bi < cur + nb:
-                    n_entries = _bucket_push(enode, enext, bhead, n_entries, bi & mask, u)
-                    in_ring += 1
-                else:
-                    ovn[m] = u
-                    ovb[m] = bi
-                    m += 1
-                    ov_min = min(ov_min, bi)
+                # kept entries are written back from the front (m <= i)
+                n_entries, in_ring, m, ov_min = _enqueue(
+                    enode, enext, bhead, ovn, ovb, n_entries, in_ring, m, ov_min, bi, cur, nb, u)
             n_ov = m
         b = cur & mask
         e = bhead[b]
