@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,19 @@ from twin.model import Twin
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the cache of imported samples of this test session (and of the commands it starts)
+    in a folder of its own, not in the user's cache."""
+    os.environ["LOCALTWIN_CACHE"] = tempfile.mkdtemp(prefix="localtwin-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove this session's cache folder."""
+    folder = os.environ.pop("LOCALTWIN_CACHE", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

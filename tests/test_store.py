@@ -35,6 +35,14 @@ def test_round_trip_keeps_every_layer(delft: Twin, tmp_path: Path) -> None:
     assert back.warnings == delft.warnings
 
 
+def test_missing_text_stays_missing(helsinki: Twin, tmp_path: Path) -> None:
+    names = helsinki.network.links["name"]
+    assert names.isna().any()
+    back = load_twin(save_twin(helsinki, tmp_path / "helsinki.twin")).network.links["name"]
+    assert back.isna().tolist() == names.isna().tolist()
+    assert "nan" not in set(back.dropna())
+
+
 def test_manifest_lists_hashes_of_files_and_sources(delft: Twin, tmp_path: Path) -> None:
     folder = save_twin(delft, tmp_path / "delft.twin")
     manifest = tomllib.loads((folder / MANIFEST).read_text())

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from twin.errors import InputError, IntegrityError
-from twin.importers.assemble import import_files
-from twin.importers.samples import SAMPLES, sample_files
+from twin.importers.samples import SAMPLES
 from twin.model import Twin
 from twin.scenarios.base import Intervention
 from twin.scenarios.errors import InterventionError, KeyPath, ScenarioError
 from twin.scenarios.interventions import AppliedScenario, apply_interventions
 from twin.scenarios.loader import located
+from twin.scenarios.sample_cache import load_sample
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.twin_hash import sample_sha256, twin_folder_sha256
 
@@ -89,13 +89,13 @@ def load_base_twin(scenario: Scenario) -> Twin:
 
 
 def _sample(name: str) -> tuple[str, Callable[[], Twin]]:
-    """Content hash of a sample city and how to import it."""
+    """Content hash of a sample city and how to load it (from the cache of imported samples)."""
     if name not in SAMPLES:
         raise InputError(
             None, None, f"unknown sample {name!r}; the samples are {', '.join(SAMPLES)}"
         )
-    files = sample_files(name)
-    return sample_sha256(name), lambda: import_files(files, name=name)
+    digest = sample_sha256(name)
+    return digest, lambda: load_sample(name, digest)
 
 
 def _folder(folder: Path | None) -> tuple[str, Callable[[], Twin]]:

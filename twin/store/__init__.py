@@ -294,7 +294,8 @@ def _write_layer(frame: gpd.GeoDataFrame, gpkg: Path, layer: str, crs: CRS) -> N
     frame = frame.set_crs(crs, allow_override=True)
     for column in frame.columns:
         if column != frame.geometry.name and frame[column].dtype == object:
-            frame[column] = frame[column].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            values = frame[column].astype(object).where(frame[column].notna(), None)
+            frame[column] = values.map(lambda v: v if v is None or isinstance(v, str) else str(v))
     pyogrio.write_dataframe(frame, gpkg, layer=layer, geometry_type=geometry_type)
 
 
