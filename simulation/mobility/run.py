@@ -339,11 +339,15 @@ def _simulate(graph: RoadGraph, demand: Demand, settings: Settings, signals: Sig
 
     n_bins = math.ceil(k / bin_steps)
     kernel.finish_occupancy(st.LI, st.ST, k, bin_steps, dt)
-    stats = st.ST[:n_bins, inv]  # back to the caller's link ids
-    occupancy = stats[..., S_OCC_UP] - stats[..., S_OCC_DOWN]
-    links = link_results(occupancy, stats[..., S_QUEUE], stats[..., S_IN], stats[..., S_OUT],
-                         stats[..., S_DEP], stats[..., S_WAIT], ext.length, ext.free_speed,
-                         bin_steps * dt)
+    # the tree pool and the statistics are released before the results are made (on a day of
+    # a country both are large); the columns of the statistics in the caller's link order
+    st.tree = np.empty((0, st.tree.shape[1]), st.tree.dtype)
+    stats = {s: st.ST[:n_bins, inv, s]
+             for s in (S_OCC_UP, S_OCC_DOWN, S_QUEUE, S_IN, S_OUT, S_DEP, S_WAIT)}
+    st.ST = np.empty((0, *st.ST.shape[1:]), st.ST.dtype)
+    occupancy = stats.pop(S_OCC_UP) - stats.pop(S_OCC_DOWN)
+    links = link_results(occupancy, stats[S_QUEUE], stats[S_IN], stats[S_OUT], stats[S_DEP],
+                         stats[S_WAIT], ext.length, ext.free_speed, bin_steps * dt)
     arrival = st.VF[:, ARRIVAL].copy()
     trips = TripResults(departure=demand.departure.copy(), arrival=arrival,
                         travel_time=arrival - demand.departure, distance=st.VF[:, DISTANCE].copy(),

@@ -161,6 +161,11 @@ def report(n_trips: int, window: Window, ours_run: tuple[np.ndarray, dict[str, f
           + f"; total {meso_s:.1f} s (OSM PBF -> XML for netconvert {conversion:.1f} s, not counted)")
     print(f"speed SUMO / ours: {meso_s / ours_s:.2f}x")
     print(f"peak memory ours: {peak_mb:.0f} MB")
+    checks = (("arrived within 2 % of SUMO meso", abs(mine.arrived / theirs.arrived - 1) <= 0.02),
+              ("mean travel time within 15 % of SUMO meso", abs(mine.mean / theirs.mean - 1) <= 0.15),
+              ("at least 30x faster including routing", meso_s / ours_s >= 30.0),
+              ("peak memory under 1 GB", peak_mb < 1024.0))
+    print("targets: " + "; ".join(f"{name}: {'met' if ok else 'NOT MET'}" for name, ok in checks))
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import shapely
 from pyproj import CRS
 
 from twin.mobility import WEEKDAY_PROFILE, departure_times, profile_share, routable_network
-from twin.mobility.gravity import gravity_matrix, node_floor_areas
+from twin.mobility.gravity import draw_pairs, gravity_matrix, node_floor_areas
 from twin.model import (
     BUILDING_COLUMNS,
     LINK_COLUMNS,
@@ -60,6 +60,32 @@ def test_gravity_matrix_meets_both_margins_and_prefers_near_pairs() -> None:
 def test_gravity_matrix_without_reachable_pairs_is_empty() -> None:
     trips = gravity_matrix(np.array([5.0]), np.array([5.0]), np.array([[np.inf]]), beta=0.01)
     assert trips.shape == (1, 1) and trips.sum() == 0.0
+
+
+def test_gravity_matrix_leaves_out_zones_that_reach_only_empty_ones() -> None:
+    """Production zone 1 reaches only attraction zone 2, which attracts nothing; zone 1 and
+    zone 2 get no trips and nothing turns NaN."""
+    production = np.array([10.0, 10.0])
+    attraction = np.array([4.0, 6.0, 0.0])
+    time = np.array([[60.0, 120.0, np.inf], [np.inf, np.inf, 60.0]])
+    trips = gravity_matrix(production, attraction, time, beta=1 / 600)
+    assert np.isfinite(trips).all()
+    np.testing.assert_allclose(trips.sum(axis=1), [10.0, 0.0], rtol=1e-6)
+    assert trips[:, 2].sum() == 0.0
+
+
+def test_drawn_pairs_follow_the_matrix() -> None:
+    trips = np.array([[0.0, 1.0, 3.0], [6.0, 0.0, 0.0]])
+    pairs = draw_pairs(trips, 100_000, np.random.default_rng(3))
+    counts = np.bincount(pairs, minlength=trips.size)
+    assert counts[trips.ravel() == 0].sum() == 0
+    expected = trips.ravel() / trips.sum() * pairs.size
+    nonzero = expected > 0
+    # within 4 standard deviations of the multinomial counts
+    sd = np.sqrt(expected * (1 - trips.ravel() / trips.sum()))
+    assert (np.abs(counts - expected)[nonzero] < 4 * sd[nonzero]).all()
+    assert np.any(np.diff(pairs) < 0)  # in random order, not sorted
+    np.testing.assert_array_equal(pairs, draw_pairs(trips, 100_000, np.random.default_rng(3)))
 
 
 def test_a_building_sends_its_trips_from_the_street_it_fronts() -> None:

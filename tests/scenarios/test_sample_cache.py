@@ -69,21 +69,26 @@ def test_tampered_cache_is_imported_again(cache: Path) -> None:
     assert len(load_twin(folder).buildings) == len(twin.buildings)  # replaced by a whole copy
 
 
-def test_changed_code_makes_a_new_import_and_drops_the_old(cache: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_changed_code_makes_a_new_import_and_keeps_the_recent_versions(
+        cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     digest = sample_sha256("helsinki")
-    load_sample("helsinki", digest)
-    (old,) = _cached(cache)
-    monkeypatch.setattr(sample_cache, "code_fingerprint", lambda: "another version of the code")
-    load_sample("helsinki", digest)
-    (new,) = _cached(cache)
-    assert new != old and not old.exists()
+    made: list[Path] = []
+    for version in range(sample_cache.KEPT_VERSIONS + 2):
+        monkeypatch.setattr(sample_cache, "code_fingerprint", lambda v=version: f"code {v}")
+        before = set(_cached(cache))
+        load_sample("helsinki", digest)
+        (new,) = set(_cached(cache)) - before
+        made.append(new)
+    assert set(_cached(cache)) == set(made[-sample_cache.KEPT_VERSIONS:])
+    monkeypatch.setattr(sample_cache, "code_fingerprint", lambda: "code 0")
+    load_sample("helsinki", digest)  # the oldest, removed: imported again, the least used goes
+    assert made[0].exists() and not made[-sample_cache.KEPT_VERSIONS].exists()
 
 
 def test_other_source_content_is_another_key(cache: Path) -> None:
     load_sample("helsinki", sample_sha256("helsinki"))
     load_sample("helsinki", "0" * 64)
-    assert len(_cached(cache)) == 1  # the older key was dropped, the newer kept
+    assert len(_cached(cache)) == 2
 
 
 def test_empty_setting_turns_the_cache_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

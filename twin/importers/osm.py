@@ -186,11 +186,15 @@ class OsmCollector:
         if not way.is_closed():
             self.notes["building ways not closed (skipped)"] += 1
             return
-        if not all(node.location.valid() for node in way.nodes):
-            self.notes["building ways cut by the extract boundary (skipped)"] += 1
-            return
+        ring = []
+        for node in way.nodes:  # one pass: each node's location is read once
+            location = node.location
+            if not location.valid():
+                self.notes["building ways cut by the extract boundary (skipped)"] += 1
+                return
+            ring.append((location.lon, location.lat))
         self.way_buildings.append(building_record(f"way/{way.id}", tags))
-        self.way_rings.append([(node.location.lon, node.location.lat) for node in way.nodes])
+        self.way_rings.append(ring)
 
     def add_relation(self, relation: osmium.osm.Relation) -> None:
         """Note the outer ways of building multipolygons (to drop duplicate way outlines) and

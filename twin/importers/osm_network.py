@@ -328,11 +328,16 @@ def join_clusters(chains: list[Chain], position: dict[str, tuple[float, float]],
     inside them; the members (original node ids) of every node that remains."""
     junction_signals = {str(s) for s in pieces.signals if degree[s] >= 3}
     short = [c for c in chains if c.length < JOIN_DISTANCE]
+    touching: dict[str, list[int]] = {}
+    for k, c in enumerate(chains):
+        touching.setdefault(c.tail, []).append(k)
+        touching.setdefault(c.head, []).append(k)
     joined: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     for cluster in _components([(c.tail, c.head) for c in short]):
-        for part in _prune_fringe(cluster, chains, junction_signals):
-            reason = _refusal(part, chains, junction_signals, position, pieces)
+        near = [chains[k] for k in sorted({k for n in cluster for k in touching.get(n, ())})]
+        for part in _prune_fringe(cluster, near, junction_signals):
+            reason = _refusal(part, near, junction_signals, position, pieces)
             if reason:
                 notes[f"junction clusters not joined ({reason})"] += 1
                 continue
@@ -390,7 +395,7 @@ def _prune_fringe(cluster: set[str], chains: list[Chain],
                   junction_signals: set[str]) -> list[set[str]]:
     """The cluster without the bends of a road at its fringe (a node with one neighbour in the
     cluster and at most one outside, and no signal), as connected parts of two or more nodes
-    linked by short pieces."""
+    linked by short pieces; ``chains``: at least every chain that touches the cluster."""
     near = [c for c in chains if c.tail in cluster or c.head in cluster]
     while True:
         neighbours: dict[str, set[str]] = {n: set() for n in cluster}
@@ -411,7 +416,8 @@ def _prune_fringe(cluster: set[str], chains: list[Chain],
 
 def _refusal(cluster: set[str], chains: list[Chain], junction_signals: set[str],
              position: dict[str, tuple[float, float]], pieces: RoadPieces) -> str:
-    """Why the cluster is not joined (netconvert's feasibility rules), or "" to join it."""
+    """Why the cluster is not joined (netconvert's feasibility rules), or "" to join it;
+    ``chains``: at least every chain that touches the cluster, in their order."""
     inside = [c for c in chains if c.tail in cluster and c.head in cluster]
     lanes = [max(pieces.roads[c.road].lanes) for c in chains if c.tail in cluster or c.head in cluster]
     if any(c.length > JOIN_DISTANCE + LANE_WIDTH * (max(lanes) - 1) for c in inside):

@@ -13,7 +13,7 @@ at least one). Trips between nodes i and j follow::
     T_ij = a_i P_i b_j A_j exp(-beta t_ij),   sum_j T_ij = P_i,   sum_i T_ij = A_j
 
 with t_ij the free-flow travel time (s) on the fastest path, the attractions scaled to the
-production total, balanced by Furness iterations, and no trips within a node. ``n_trips`` whole trips are drawn from T (multinomial, seeded) and given
+production total, balanced by Furness iterations, and no trips within a node. ``n_trips`` whole trips are drawn from T (independent draws proportional to T, seeded) and given
 departure times from a daily profile (``twin.mobility.profile``). The matrix is dense over
 production x attraction nodes: fit for twins of up to a few thousand such nodes.
 """
@@ -80,25 +80,49 @@ def gravity_matrix(production: np.ndarray, attraction: np.ndarray, time: np.ndar
                    tolerance: float = 1e-6, max_iterations: int = 500) -> np.ndarray:
     """Doubly constrained trip matrix (rows: production zones, columns: attraction zones) from
     the zone totals and a travel-time matrix (s; inf where no trip may go, e.g. within a zone),
-    balanced by Furness iterations. Zones that reach no other zone get no trips; attractions are
-    scaled to the production total of the zones that do."""
-    deterrence = np.exp(-beta * np.where(np.isfinite(time), time, 0.0)) * np.isfinite(time)
-    rows = deterrence.any(axis=1) & (production > 0)
-    cols = deterrence.any(axis=0) & (attraction > 0)
-    trips = np.zeros(deterrence.shape)
+    balanced by Furness iterations. Zones that reach no zone of the other kind get no trips;
+    attractions are scaled to the production total of the zones that do. beta: deterrence
+    [1/s], > 0.
+
+    The matrix is built in place in one array the size of ``time`` (exp(-beta t) is 0 where t is
+    inf), and each iteration reads it twice (row and column sums), the convergence test reusing
+    the next row sums."""
+    if not beta > 0:
+        raise ValueError(f"gravity_matrix: beta must be > 0 (1/s), got {beta}")
+    trips = np.multiply(time, -beta, dtype=np.float64)
+    np.exp(trips, out=trips)
+    producing, attracting = production > 0, attraction > 0
+    rows = producing & (trips @ attracting.astype(np.float64) > 0)  # reaches an attraction
+    cols = attracting & (producing.astype(np.float64) @ trips > 0)  # reached from a production
     if not (rows.any() and cols.any()):
+        trips[:] = 0.0
         return trips
-    f = deterrence[np.ix_(rows, cols)]
-    p = production[rows]
-    q = attraction[cols] * p.sum() / attraction[cols].sum()
-    b = np.ones(q.size)
-    for _ in range(max_iterations):
-        a = 1.0 / (f @ (b * q))
-        b = 1.0 / ((a * p) @ f)
-        if np.allclose((f @ (b * q)) * a, 1.0, rtol=tolerance, atol=0.0):
+    p = np.where(rows, production, 0.0)
+    q = np.where(cols, attraction, 0.0)
+    q *= p.sum() / q.sum()
+    b = cols.astype(np.float64)
+    a = np.zeros(p.size)
+    row_sums = trips @ (b * q)
+    for iteration in range(max_iterations):
+        if iteration > 0 and np.allclose(row_sums[rows] * a[rows], 1.0, rtol=tolerance, atol=0.0):
             break
-    trips[np.ix_(rows, cols)] = (a * p)[:, None] * f * (b * q)[None, :]
+        a[rows] = 1.0 / row_sums[rows]
+        column_sums = (a * p) @ trips
+        b[cols] = 1.0 / column_sums[cols]
+        row_sums = trips @ (b * q)
+    trips *= (a * p)[:, None]
+    trips *= (b * q)[None, :]
     return trips
+
+
+def draw_pairs(trips: np.ndarray, n_trips: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_trips`` cells of ``trips`` (flat indices) drawn independently with probability
+    proportional to their values, in random order (a multinomial draw, shuffled)."""
+    cumulative = np.cumsum(trips, axis=None)
+    needles = np.sort(rng.random(n_trips)) * cumulative[-1]  # sorted: searched in one sweep
+    pair = np.minimum(np.searchsorted(cumulative, needles, side="right"), cumulative.size - 1)
+    rng.shuffle(pair)
+    return pair
 
 
 def gravity_demand(net: RoutableNetwork, buildings: gpd.GeoDataFrame, n_trips: int, start: float,
@@ -171,9 +195,7 @@ def gravity_demand(net: RoutableNetwork, buildings: gpd.GeoDataFrame, n_trips: i
         raise InputError(None, "buildings.use",
                          "homes and destinations lie at the same nodes only: no trips between nodes")
     rng = np.random.default_rng(seed)
-    counts = rng.multinomial(n_trips, (trips / trips.sum()).ravel())
-    pair = np.repeat(np.arange(counts.size), counts)
-    rng.shuffle(pair)
+    pair = draw_pairs(trips, n_trips, rng)
     ids = net.node_ids
     return demand_frame(departure=departure_times(n_trips, start, end, rng, profile),
                         origin=ids[origins[pair // destinations.size]],

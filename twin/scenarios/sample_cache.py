@@ -6,7 +6,8 @@ and gives the same twin (the store keeps every layer, signal, turn ban and impor
 
 A cached twin is used only if its key matches: the sample's content hash (its source files)
 and the code fingerprint (the SHA-256 of every ``.py`` file of the ``twin`` and ``simulation``
-packages, so that any change to an importer makes a new import). The folder is
+packages, so that any change to an importer makes a new import; the ``KEPT_VERSIONS`` most
+recently used keys of a sample are kept). The folder is
 ``CACHE/samples/NAME-KEY.twin`` with CACHE ``$LOCALTWIN_CACHE``, else
 ``$XDG_CACHE_HOME/localtwin``, else ``~/.cache/localtwin``; setting ``LOCALTWIN_CACHE`` to an
 empty string turns the cache off. A cached folder that fails to load (a file changed since it was
@@ -28,6 +29,9 @@ from twin.importers.samples import sample_files
 from twin.model import Twin
 
 CACHE_ENV = "LOCALTWIN_CACHE"
+KEPT_VERSIONS = 3
+"""Cached twins kept per sample (the most recently used): a few checkouts or versions of the
+engine used side by side do not keep re-importing, and none removes a twin another is reading."""
 _PACKAGES = ("twin", "simulation")
 
 
@@ -69,7 +73,9 @@ def load_sample(name: str, content_sha256: str) -> Twin:
     folder = cache / "samples" / f"{name}-{key}.twin"
     if (folder / MANIFEST).is_file():
         try:
-            return load_twin(folder)
+            twin = load_twin(folder)
+            os.utime(folder)  # recently used: kept
+            return twin
         except (InputError, IntegrityError, OSError):
             pass  # imported again below and replaced
     twin = import_files(sample_files(name), name=name)
@@ -82,7 +88,7 @@ def load_sample(name: str, content_sha256: str) -> Twin:
 
 def _keep(twin: Twin, folder: Path) -> None:
     """Save ``twin`` to ``folder`` (replacing what is there) and remove the cached twins of the
-    same sample under other keys."""
+    same sample under other keys but the ``KEPT_VERSIONS - 1`` most recently used."""
     from twin.store import save_twin
 
     try:
@@ -90,6 +96,7 @@ def _keep(twin: Twin, folder: Path) -> None:
     except InputError:  # something there that is not a twin folder
         shutil.rmtree(folder, ignore_errors=True)
         save_twin(twin, folder)
-    for other in folder.parent.glob(f"{twin.name}-*.twin"):
-        if other != folder:
-            shutil.rmtree(other, ignore_errors=True)
+    others = sorted((p for p in folder.parent.glob(f"{twin.name}-*.twin") if p != folder),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for other in others[KEPT_VERSIONS - 1:]:
+        shutil.rmtree(other, ignore_errors=True)
