@@ -11,7 +11,8 @@ is residential, other uses take its envelope but their own gains, hours and vent
 A group whose envelope per floor area lies outside that of every reference building of its
 size class (a building form TABULA's references do not hold) is instead compared with the same
 TABULA calculation on its own envelope (the run's conductances and windows), to the same
-+-25 %: the typology's values then still give the band, the geometry is the twin's.
++-25 %: the typology's values then still give the band, the geometry is the twin's; a group
+more compact than every reference building must still lie below the band's top.
 """
 
 from __future__ import annotations
@@ -126,4 +127,7 @@ def test_helsinki_dwellings_lie_in_their_typology_band(helsinki_groups: pd.DataF
     in_band = (g["ours"] >= low) & (g["ours"] <= high)
     own = (g["ours"] / g["own"] - 1.0).abs() <= PER_TYPE_TOLERANCE
     assert (in_band | ~within_refs).all(), g[~in_band & within_refs]
+    # a more compact form than every reference loses less: never above the band
+    compact = g["envelope_m2_m2"] < g["ref_envelope_low"]
+    assert (g["ours"] <= high)[compact].all(), g[compact]
     assert own.all(), g[~own]
