@@ -3,6 +3,8 @@ night and out-of-hours set-back of heating."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from simulation.energy import CarrierFactors
 from twin.energy import EnergySettings, run_energy
 from twin.energy.hot_water import SYSTEM_EFFICIENCY
+from twin.model import Twin
 
 TERRACE = [(0.0, 0.0, 10.0, 8.0), (10.0, 0.0, 20.0, 8.0), (20.0, 0.0, 30.0, 8.0)]
 BLOCK = [(100.0, 0.0, 130.0, 15.0)]
@@ -86,3 +89,37 @@ def test_night_setback_saves_less_than_a_massless_house_would(homes) -> None:
     bound_share = bound / need
     got = saved.to_numpy()[rows]
     assert (got > 0.0).all() and (got < bound_share).all()
+
+
+# Hot water at the taps of non-dwellings, kWh/(m² a): GEG 2020 Anlage 6 (DIN V 18599-10:2018
+# values), as archetypes.toml cites them; 0 where the law gives none per floor area.
+HOT_WATER_BY_USE = {"office": 0.0, "education": 65.0 * 200 / 1000, "public": 0.0, "retail": 0.0,
+                    "restaurant": 0.0, "sport": 0.0, "religious": 0.0,
+                    "hotel": 250.0 * 365 / 1000, "health": 0.0, "industrial": 0.0,
+                    "storage": 0.0}
+
+
+def test_hot_water_of_every_non_residential_use_by_hand(make_twin: Callable[..., Twin]) -> None:
+    """One stand-alone 20 x 10 m building of two storeys per use on district heat: conditioned
+    floor 20 x 10 x 2 x 0.85 = 340 m², a house-sized class (SFH, no circulation: 0.8), district
+    heat with its 10 % loss; e.g. a hotel 91.25 x 340 = 31,025 kWh at the taps, 43,090.28 kWh
+    of district heat."""
+    uses = list(HOT_WATER_BY_USE)
+    boxes = [(40.0 * i, 0.0, 40.0 * i + 20.0, 10.0) for i in range(len(uses))]
+    twin = make_twin(boxes, [6.0] * len(uses), use=uses, year=[1970] * len(uses),
+                     heating_system=["district_heating"] * len(uses))
+    run = run_energy(twin, NL).buildings
+    dry = run_energy(_without_hot_water(twin), NL).buildings
+    assert list(run["use"]) == uses and (run["size_class"] == "SFH").all()
+    np.testing.assert_allclose(run["floor_area_m2"], 340.0, rtol=1e-12)
+    need = np.array([HOT_WATER_BY_USE[u] * 340.0 for u in uses])
+    np.testing.assert_allclose(run["hot_water_kWh"], need, rtol=1e-12)
+    assert run.loc[run["use"] == "hotel", "hot_water_kWh"].item() == pytest.approx(31025.0)
+    assert run.loc[run["use"] == "education", "hot_water_kWh"].item() == pytest.approx(4420.0)
+    final = need / 0.8 / 0.9
+    assert run.loc[run["use"] == "hotel", "hot_water_final_kWh"].item() == pytest.approx(
+        43090.2777778)
+    np.testing.assert_allclose(run["hot_water_final_kWh"], final, rtol=1e-12)
+    np.testing.assert_allclose(run["district_heat_kWh"] - dry["district_heat_kWh"], final,
+                               rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(run["heating_final_kWh"], dry["heating_final_kWh"], rtol=1e-12)
