@@ -347,6 +347,7 @@ def test_face_areas_match_an_independent_reading_of_the_raw_coordinates(samples:
     areas. (The samples hold no CityJSON of the same
     buildings to compare with: see the sample READMEs.)"""
     source = read_citygml(samples / name)
+    assert source.crs is not None and source.buildings is not None
     if source.crs.to_epsg() == 25832:
         def project(corners: np.ndarray) -> np.ndarray:
             return corners
