@@ -117,7 +117,10 @@ def test_results_become_attributes(delft_results: Path, tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- LoD2 sources
 
-LOD2_SAMPLES = ("FZK-Haus-LoD2-KIT-IAI-KHH-B36-V1.gml", "LoD2_32_326_5730_1_NW.gml")
+LOD2_SAMPLES = ("citygml-samples/FZK-Haus-LoD2-KIT-IAI-KHH-B36-V1.gml",
+                "citygml-samples/LoD2_32_326_5730_1_NW.gml",
+                "cityjson-samples/zurich_subset_lod2.city.json")
+"""CityGML LoD2 sources, and a CityJSON one with BuildingParts and faces with holes."""
 AREA_RTOL = 1e-6
 ANGLE_TOL = 0.01
 """deg: tilt and azimuth of a face after the round trip."""
@@ -126,12 +129,14 @@ ANGLE_TOL = 0.01
 @pytest.mark.parametrize("name", LOD2_SAMPLES)
 def test_lod2_buildings_leave_as_lod2_with_their_faces(name: str, shared_data: Path,
                                                         tmp_path: Path) -> None:
-    """A CityGML LoD2 source (FZK-Haus, an NRW tile) saved as a twin folder and exported:
+    """An LoD2 source (FZK-Haus, an NRW tile, Zürich) saved as a twin folder and exported:
     every building is one LoD2 MultiSurface of its roof, wall, ground and closure faces (not an
     extruded block), the document validates, and the CityJSON importer reads back the same
     faces: per building the same kinds in the same order, areas within 1e-6 relative, tilt and
     azimuth within 0.01°."""
-    twin = assemble(name, [read_citygml(shared_data / "citygml-samples" / name)])
+    path = shared_data / name
+    read = read_citygml if path.suffix == ".gml" else read_cityjson
+    twin = assemble(path.name, [read(path)])
     folder = save_twin(twin, tmp_path / "lod2.twin")
     output = tmp_path / "lod2.city.json"
     export(folder, output, "cityjson")

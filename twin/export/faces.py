@@ -22,27 +22,27 @@ def building_faces(layers: Mapping[str, gpd.GeoDataFrame], building_ids: list[st
     """The faces of each of ``building_ids`` found in the ``surfaces`` layer, in the layer's
     order; buildings without faces (LoD1 sources, buildings a scenario added) are absent.
 
-    Faces without a 3D polygon of at least three corners are left out."""
+    Faces without a 3D polygon whose outer ring has three corners or more are left out, and
+    so are holes of fewer corners."""
     layer = layers.get(LAYER)
     if layer is None or not len(layer):
         return {}
-    wanted = set(building_ids)
-    rows = layer[layer["building_id"].isin(wanted)]
+    rows = layer[layer["building_id"].isin(set(building_ids))]
+    polygons = rows.geometry.values
+    usable = ((shapely.get_type_id(polygons) == shapely.GeometryType.POLYGON)
+              & shapely.has_z(polygons) & ~shapely.is_empty(polygons))
+    rings, ring_face = shapely.get_rings(polygons[usable], return_index=True)
+    corners, corner_ring = shapely.get_coordinates(rings, include_z=True, return_index=True)
+    bounds = np.searchsorted(corner_ring, np.arange(len(rings) + 1))
+    outer = np.r_[True, ring_face[1:] != ring_face[:-1]] if len(rings) else np.zeros(0, bool)
+    face_rings: list[list[np.ndarray]] = [[] for _ in range(int(usable.sum()))]
+    for ring, face in enumerate(ring_face):
+        closed = corners[bounds[ring]:bounds[ring + 1]]
+        if len(closed) >= 4 and (outer[ring] or face_rings[face]):  # 3 corners + the repeat
+            face_rings[face].append(closed[:-1])
     faces: dict[str, list[Surface]] = {}
-    for building, kind, polygon in zip(rows["building_id"], rows["kind"], rows.geometry.values):
-        rings = _rings(polygon)
-        if rings:
-            faces.setdefault(str(building), []).append(Surface(str(kind), rings))
+    for building, kind, kept in zip(rows["building_id"].to_numpy()[usable],
+                                    rows["kind"].to_numpy()[usable], face_rings):
+        if kept:
+            faces.setdefault(str(building), []).append(Surface(str(kind), tuple(kept)))
     return faces
-
-
-def _rings(polygon: shapely.Geometry) -> tuple[np.ndarray, ...]:
-    """The rings of a 3D polygon (outer first, then holes), unclosed, (k, 3) [m]; empty when
-    it is not a polygon with z or its outer ring has fewer than three corners."""
-    if not isinstance(polygon, shapely.Polygon) or polygon.is_empty or not polygon.has_z:
-        return ()
-    rings = [np.asarray(polygon.exterior.coords)[:-1],
-             *(np.asarray(hole.coords)[:-1] for hole in polygon.interiors)]
-    if len(rings[0]) < 3:
-        return ()
-    return tuple(ring for ring in rings if len(ring) >= 3)
