@@ -151,7 +151,14 @@ def test_lod2_buildings_leave_as_lod2_with_their_faces(name: str, shared_data: P
         semantic = [geometry["semantics"]["surfaces"][v]["type"]
                     for v in geometry["semantics"]["values"]]
         assert semantic == [f"{kind.capitalize()}Surface" for kind in rows["kind"]]
-    back = read_cityjson(output).layers["surfaces"]
+    again = read_cityjson(output)
+    out = twin.buildings.set_index("id")
+    table = again.buildings.set_index("id").loc[out.index]
+    assert table["height"].tolist() == out["height"].tolist()  # measuredHeight, as written
+    assert table["use"].tolist() == out["use"].tolist()
+    for column in ("roof_area", "wall_area", "ground_area"):
+        np.testing.assert_allclose(table[column], out[column], rtol=AREA_RTOL)
+    back = again.layers["surfaces"]
     assert back["building_id"].tolist() == faces["building_id"].tolist()
     assert back["kind"].tolist() == faces["kind"].tolist()
     np.testing.assert_allclose(back["area"], faces["area"], rtol=AREA_RTOL)
