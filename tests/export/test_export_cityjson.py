@@ -14,8 +14,11 @@ import shapely
 
 from twin.export.cityjson import SCALE, cityjson_document
 from twin.export.run import export
+from twin.importers.assemble import assemble
+from twin.importers.citygml import read_citygml
 from twin.importers.cityjson import read_cityjson
 from twin.model import BUILDING_USES, Twin
+from twin.store import save_twin
 
 SCHEMA = "cityjson-schemas/cityjson.min.schema.json"
 
@@ -110,3 +113,71 @@ def test_results_become_attributes(delft_results: Path, tmp_path: Path) -> None:
         assert attributes["heating_kWh_m2"] == pytest.approx(row["heating_kWh_m2"], rel=1e-12)
         assert attributes["label"] == row["label"]
         assert attributes["peak_heating_time"] == row["peak_heating_time"].isoformat()
+
+
+# --------------------------------------------------------------------------- LoD2 sources
+
+LOD2_SAMPLES = ("citygml-samples/FZK-Haus-LoD2-KIT-IAI-KHH-B36-V1.gml",
+                "citygml-samples/LoD2_32_326_5730_1_NW.gml",
+                "cityjson-samples/zurich_subset_lod2.city.json")
+"""CityGML LoD2 sources, and a CityJSON one with BuildingParts and faces with holes."""
+AREA_RTOL = 1e-6
+ANGLE_TOL = 0.01
+"""deg: tilt and azimuth of a face after the round trip."""
+
+
+@pytest.mark.parametrize("name", LOD2_SAMPLES)
+def test_lod2_buildings_leave_as_lod2_with_their_faces(name: str, shared_data: Path,
+                                                        tmp_path: Path) -> None:
+    """An LoD2 source (FZK-Haus, an NRW tile, Zürich) saved as a twin folder and exported:
+    every building is one LoD2 MultiSurface of its roof, wall, ground and closure faces (not an
+    extruded block), the document validates, and the CityJSON importer reads back the same
+    faces: per building the same kinds in the same order, areas within 1e-6 relative, tilt and
+    azimuth within 0.01°."""
+    path = shared_data / name
+    read = read_citygml if path.suffix == ".gml" else read_cityjson
+    twin = assemble(path.name, [read(path)])
+    folder = save_twin(twin, tmp_path / "lod2.twin")
+    output = tmp_path / "lod2.city.json"
+    export(folder, output, "cityjson")
+    document = json.loads(output.read_text(encoding="utf-8"))
+    assert schema_errors(document, shared_data) == []
+    faces = twin.layers["surfaces"]
+    buildings = document["CityObjects"]
+    assert sorted(buildings) == sorted(twin.buildings["id"])
+    for building_id, rows in faces.groupby("building_id", sort=False):
+        (geometry,) = buildings[building_id]["geometry"]
+        assert (geometry["type"], geometry["lod"]) == ("MultiSurface", "2")
+        semantic = [geometry["semantics"]["surfaces"][v]["type"]
+                    for v in geometry["semantics"]["values"]]
+        assert semantic == [f"{kind.capitalize()}Surface" for kind in rows["kind"]]
+    again = read_cityjson(output)
+    out = twin.buildings.set_index("id")
+    table = again.buildings.set_index("id").loc[out.index]
+    assert table["height"].tolist() == out["height"].tolist()  # measuredHeight, as written
+    assert table["use"].tolist() == out["use"].tolist()
+    for column in ("roof_area", "wall_area", "ground_area"):
+        np.testing.assert_allclose(table[column], out[column], rtol=AREA_RTOL)
+    back = again.layers["surfaces"]
+    assert back["building_id"].tolist() == faces["building_id"].tolist()
+    assert back["kind"].tolist() == faces["kind"].tolist()
+    np.testing.assert_allclose(back["area"], faces["area"], rtol=AREA_RTOL)
+    np.testing.assert_allclose(back["tilt"], faces["tilt"], atol=ANGLE_TOL)
+    flat = faces["azimuth"].isna().to_numpy()
+    assert (back["azimuth"].isna().to_numpy() == flat).all()
+    turn = (back["azimuth"].to_numpy()[~flat] - faces["azimuth"].to_numpy()[~flat] + 180.0) % 360.0
+    assert np.abs(turn - 180.0).max() <= ANGLE_TOL
+
+
+def test_buildings_without_faces_stay_lod1_beside_lod2_ones(shared_data: Path) -> None:
+    """A PLATEAU tile of LoD1 buildings and a few with LoD2 faces: each building leaves with
+    its own LoD."""
+    name = "52397519_bldg_6697_op.gml"
+    twin = assemble(name, [read_citygml(shared_data / "citygml-samples" / name)])
+    document, left_out = cityjson_document(twin)
+    assert left_out == 0 and schema_errors(document, shared_data) == []
+    with_faces = set(twin.layers["surfaces"]["building_id"])
+    assert 0 < len(with_faces) < len(twin.buildings)
+    for building_id, city_object in document["CityObjects"].items():
+        lods = {g["lod"] for g in city_object["geometry"]}
+        assert lods == ({"2"} if building_id in with_faces else {"1"}), building_id

@@ -10,6 +10,7 @@ the result back as tables and KPIs.
 - ``party_walls``: wall area shared with touching neighbours, per orientation (adiabatic).
 - ``solar``: the twin's weather as the kernels' ``Weather``; irradiance on the horizontal and
   N/E/S/W facades.
+- ``wall_faces``: LoD2 wall faces on the vertical planes of their own azimuths (solar gains).
 - ``dsm_horizons``: sunlit factors of roofs and facades and the roofs' horizons from the DSM.
 - ``schedules``: hourly gains, set-point and ventilation profiles in local standard time.
 - ``inputs``: the archetypes chosen for a twin (``choose_archetypes``) and the twin's

@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from simulation.energy import DsmGrid, facade_points, horizon_profiles, roof_points, sunlit_factor
-from twin.energy.solar import FACADES, ROOF, SolarSources
+from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources
 from twin.model import Raster, Twin
 
 ROOF_LIFT = 0.2
@@ -37,7 +37,7 @@ FACADE_OFFSET = 0.5
 
 @dataclass(frozen=True)
 class DsmShading:
-    """factors: sunlit factor (n_buildings, n_sources) 0..1; roof_horizon: horizon (deg) of
+    """factors: sunlit factor (n_buildings, len(SOURCE_NAMES)) 0..1 of the base sources; roof_horizon: horizon (deg) of
     each building's roof point (n_buildings, n_azimuth), NaN rows where it has none;
     points: number of roof + facade points whose horizon was traced."""
 
@@ -90,12 +90,13 @@ def dsm_shading(twin: Twin, dsm: Raster, sources: SolarSources,
     rows = np.r_[np.full(rx.shape[0], ROOF), source]
     tilt = np.r_[np.zeros(rx.shape[0]), np.full(fx.shape[0], 90.0)]
     azimuth = np.r_[np.full(rx.shape[0], 180.0), faz]
-    point_factor = sunlit_factor(horizon, tilt, azimuth, rows, sources.tilt, sources.azimuth,
-                                 sources.weather, sources.sun)
+    base = len(SOURCE_NAMES)
+    point_factor = sunlit_factor(horizon, tilt, azimuth, rows, sources.tilt[:base],
+                                 sources.azimuth[:base], sources.weather, sources.sun)
 
-    factors = np.ones((n, len(sources.names)))
+    factors = np.ones((n, base))
     factors[np.flatnonzero(roof_ok), ROOF] = point_factor[: rx.shape[0]]
-    weight = np.zeros((n, len(sources.names)))
+    weight = np.zeros((n, base))
     acc = np.zeros_like(weight)
     np.add.at(weight, (owner, source), length)
     np.add.at(acc, (owner, source), length * point_factor[rx.shape[0]:])

@@ -24,7 +24,9 @@ Per building (all vectorised over the buildings table):
 - solar apertures per source (``solar.SOURCE_NAMES``): opaque α R_se U A (ISO 13790 11.3.4) for
   the roof and each facade, plus windows F_sh F_w g (1 - F_F) A (11.3.3) per facade,
   times the sunlit factor of ``settings.shading`` (default ``"dsm"``: from the twin's DSM
-  horizons, ``dsm_horizons.py``, when it has a DSM; else 1);
+  horizons, ``dsm_horizons.py``, when it has a DSM; else 1); a building with wall faces in
+  the ``surfaces`` layer (LoD2) has each facade bin's aperture spread over its faces, each on
+  the vertical plane of its own azimuth (``wall_faces.py``: further sources);
 - sky-radiation loss coefficient (11.3.5): roof F_r = 1, walls and windows F_r = 0.5;
 - internal gains W = internal_gains x A_f, scheduled; appliances and lighting electricity
   W = electric_share x internal_gains x A_f, on the same schedule.
@@ -64,6 +66,7 @@ from twin.energy.party_walls import party_wall_areas
 from twin.energy.schedules import building_profiles, local_calendar
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
 from twin.energy.solar import FACADES, ROOF, SOURCE_NAMES, SolarSources, solar_sources
+from twin.energy.wall_faces import face_apertures, wall_faces
 from twin.errors import InputError
 from twin.model import ORIENTATIONS, Twin
 
@@ -102,7 +105,8 @@ class EnergyInputs:
     districts : tuple of str
         Names of the district indices.
     sunlit : ndarray
-        Sunlit factors applied to the solar apertures, shape (n_buildings, n_sources) [-].
+        Sunlit factors applied to the solar apertures of the base sources
+        (``solar.SOURCE_NAMES``; a wall face takes its bin's), shape (n_buildings, 5) [-].
     dsm_shading : DsmShading or None
         The DSM horizons the factors came from, if any.
     warnings : tuple of str
@@ -203,25 +207,25 @@ def _sky_loss(e: pd.DataFrame, params: pd.DataFrame, emissivity: float) -> np.nd
 
 def _shading(twin: Twin, sources: SolarSources,
              settings: EnergySettings) -> tuple[np.ndarray, DsmShading | None]:
-    """Sunlit factors (n_buildings, n_sources) from the settings, checked, and the DSM
+    """Sunlit factors (n_buildings, len(SOURCE_NAMES)) from the settings, checked, and the DSM
     shading they came from (None unless ``settings.shading == "dsm"`` and the twin has one)."""
     n = len(twin.buildings)
+    shape = (n, len(SOURCE_NAMES))
     if isinstance(settings.shading, str) and settings.shading == "dsm":
         if twin.terrain.dsm is None:
-            return np.ones((n, len(sources.names))), None
+            return np.ones(shape), None
         dsm = dsm_shading(twin, twin.terrain.dsm, sources, settings.horizon_azimuths)
         return dsm.factors, dsm
     if settings.shading is None:
-        return np.ones((n, len(sources.names))), None
+        return np.ones(shape), None
     if isinstance(settings.shading, str):
         raise InputError(None, "settings.shading",
                          f"expected \"dsm\", None, an array or a callable, got {settings.shading!r}")
     given = settings.shading(twin, sources) if callable(settings.shading) else settings.shading
     f = np.asarray(given, dtype=np.float64)
-    if f.shape != (n, len(sources.names)) or not np.all((f >= 0.0) & (f <= 1.0)):
+    if f.shape != shape or not np.all((f >= 0.0) & (f <= 1.0)):
         raise InputError(None, "settings.shading",
-                         f"expected sunlit factors within 0..1 of shape "
-                         f"{(n, len(sources.names))}, got {f.shape}")
+                         f"expected sunlit factors within 0..1 of shape {shape}, got {f.shape}")
     return f, None
 
 
@@ -352,9 +356,11 @@ def energy_inputs(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> En
     ok &= heated.mask
 
     weather = twin.weather
-    sources = solar_sources(weather, settings.albedo, settings.sun_samples)
+    faces = wall_faces(twin)
+    sources = solar_sources(weather, settings.albedo, settings.sun_samples,
+                            () if faces is None else faces.extra_azimuths.tolist())
     sunlit, dsm = _shading(twin, sources, settings)
-    apertures = _apertures(e, params, archetypes) * sunlit
+    apertures = face_apertures(_apertures(e, params, archetypes) * sunlit, faces)
     cal = local_calendar(weather.data.index, weather.location.utc_offset)
     district, names = _districts(twin, settings.district_column)
     profiles = building_profiles(params[ok], archetypes.schedules, cal, settings.setback)

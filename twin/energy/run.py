@@ -38,6 +38,7 @@ from twin.energy.hourly_file import HourlyFile
 from twin.energy.inputs import EnergyInputs, energy_inputs
 from twin.energy.rooftop_pv import rooftop_pv
 from twin.energy.settings import DEFAULT_SETTINGS, EnergySettings
+from twin.energy.solar import SOURCE_NAMES
 from twin.energy.solar_cadastre import solar_cadastre
 from twin.energy.weather_site import far_weather_warning
 from twin.model import Twin
@@ -334,7 +335,7 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
         "primary_kWh_m2": primary_m2,
         "label": label,
     }
-    for k, name in enumerate(inputs.solar.names):
+    for k, name in enumerate(SOURCE_NAMES):
         data[f"sunlit_{name}"] = inputs.sunlit[:, k]
     data.update({
         "air_temp_mean_C": _expand(res.air_temp_mean, rows, n),

@@ -20,9 +20,9 @@ where further hourly models read the ideal loads (the systems and PV balance of
 ``simulation.energy`` always runs)."""
 
 Shading = np.ndarray | Callable[..., np.ndarray]
-"""Sunlit factor 0..1 per building and solar source, shape (n_buildings, n_sources) in the
-order of ``Twin.buildings`` and ``solar.SOURCE_NAMES``; it multiplies the solar apertures
-(windows and opaque). Either the array, or a callable ``f(twin, sources) -> array`` given the
+"""Sunlit factor 0..1 per building and base solar source, shape (n_buildings, 5) in the order
+of ``Twin.buildings`` and ``solar.SOURCE_NAMES``; it multiplies the solar apertures (windows
+and opaque; a wall face of an LoD2 building takes its orientation bin's factor). Either the array, or a callable ``f(twin, sources) -> array`` given the
 twin and its ``solar.SolarSources`` (e.g. the irradiance-weighted sunlit fraction from a
 DSM horizon)."""
 

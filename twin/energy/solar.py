@@ -3,7 +3,8 @@
 The zone kernel takes solar as a small matrix of shared series (W/m², one row per orientation
 class) and a per-building aperture (m²) for each row. The classes follow the twin's wall
 orientation bins (``twin.model.ORIENTATIONS``): a facade's bin N/E/S/W is represented by the
-vertical plane facing 0/90/180/270°; roofs by the horizontal.
+vertical plane facing 0/90/180/270°; roofs by the horizontal. The wall faces of LoD2 buildings
+add vertical planes between those (``wall_faces.py``) after the five.
 
 The twin's weather table becomes the kernels' ``simulation.energy.Weather`` here
 (:func:`energy_weather`), at the weather file's site (its irradiance was measured or
@@ -16,6 +17,7 @@ CRS is a fraction of a degree).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,15 +81,21 @@ def energy_weather(weather: WeatherTable, albedo: float) -> Weather:
     )
 
 
-def solar_sources(weather: WeatherTable, albedo: float = 0.2, n_samples: int = 1) -> SolarSources:
-    """Hourly incident solar on the horizontal and the four facade orientations.
+def solar_sources(weather: WeatherTable, albedo: float = 0.2, n_samples: int = 1,
+                  wall_azimuths: Sequence[float] = ()) -> SolarSources:
+    """Hourly incident solar on the horizontal, the four facade orientations and, after them,
+    the vertical planes facing ``wall_azimuths`` [deg from north clockwise] (the sources
+    ``wall_<azimuth>`` of the wall faces of LoD2 buildings, ``wall_faces.py``).
 
     albedo: ground reflectance. n_samples: sun positions per hour averaged by
     ``surface_solar`` (1 = the midpoint).
     """
     site_weather = energy_weather(weather, albedo)
     sun = sun_positions(site_weather, n_samples)
-    incident = surface_solar(SOURCE_TILT, SOURCE_AZIMUTH, site_weather, sun).incident
-    return SolarSources(names=SOURCE_NAMES, tilt=SOURCE_TILT.copy(),
-                        azimuth=SOURCE_AZIMUTH.copy(), irradiance=incident,
+    walls = np.asarray(wall_azimuths, dtype=np.float64)
+    tilt = np.r_[SOURCE_TILT, np.full(len(walls), 90.0)]
+    azimuth = np.r_[SOURCE_AZIMUTH, walls]
+    incident = surface_solar(tilt, azimuth, site_weather, sun).incident
+    names = SOURCE_NAMES + tuple(f"wall_{a:03.0f}" for a in walls)
+    return SolarSources(names=names, tilt=tilt, azimuth=azimuth, irradiance=incident,
                         weather=site_weather, sun=sun)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-ROOF, WALL, GROUND = "roof", "wall", "ground"
+ROOF, WALL, GROUND, CLOSURE = "roof", "wall", "ground", "closure"
 
 
 @dataclass(frozen=True)

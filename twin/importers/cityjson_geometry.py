@@ -395,8 +395,10 @@ def wall_sector(normal: np.ndarray) -> np.ndarray:
 
 def building_metrics(surfaces: Surfaces, metrics: SurfaceMetrics,
                      n_buildings: int) -> dict[str, np.ndarray]:
-    """Per building: roof / wall / ground areas and walls by facing (m²), volume (m³, NaN if a
-    part is open), min and max z (m, NaN without geometry)."""
+    """Per building: roof / wall / ground areas and walls by facing (m²), volume (m³, the sum
+    over its parts; NaN if a part with faces is open or none has faces: a Building whose
+    geometry is all in its BuildingParts has the parts' volume), min and max z (m, NaN without
+    geometry)."""
     building = surfaces.part_building[surfaces.surface_part]
     cls = np.where(metrics.usable, metrics.surface_class, CLASS_IGNORED)
 
@@ -408,8 +410,11 @@ def building_metrics(surfaces: Surfaces, metrics: SurfaceMetrics,
     by_sector = np.bincount(building * 4 + wall_sector(metrics.normal),
                             weights=np.where(walls, metrics.area, 0.0),
                             minlength=4 * n_buildings).reshape(n_buildings, 4)
-    open_parts = np.bincount(surfaces.part_building, weights=~metrics.part_closed,
+    with_faces = np.bincount(surfaces.surface_part, minlength=len(surfaces.part_building)) > 0
+    open_parts = np.bincount(surfaces.part_building, weights=with_faces & ~metrics.part_closed,
                              minlength=n_buildings)
+    closed_parts = np.bincount(surfaces.part_building, weights=metrics.part_closed,
+                               minlength=n_buildings)
     volume = np.bincount(surfaces.part_building, weights=np.nan_to_num(metrics.part_volume),
                          minlength=n_buildings)
     z_min, z_max = _group_extremes(metrics.z_min, metrics.z_max, building, n_buildings)
@@ -421,7 +426,7 @@ def building_metrics(surfaces: Surfaces, metrics: SurfaceMetrics,
         "wall_area_s": by_sector[:, 2],
         "wall_area_w": by_sector[:, 3],
         "ground_area": total(cls == CLASS_GROUND),
-        "volume": np.where(open_parts > 0, np.nan, volume),
+        "volume": np.where((open_parts > 0) | (closed_parts == 0), np.nan, volume),
         "z_min": np.where(np.isfinite(z_min), z_min, np.nan),
         "z_max": np.where(np.isfinite(z_max), z_max, np.nan),
     }
