@@ -1,7 +1,7 @@
-"""Orientation aids of a view: a scale bar (a round length in m or km, measured at the focal
-point: in a perspective view nearer things look larger) kept true as the camera moves, and a
-north arrow pointing to grid north (the twin CRS's +y; pyvista's arrow widget, turning with the
-camera)."""
+"""Orientation aids of a view: a scale bar (a round length in metres of the twin CRS, measured
+at the focal point: in a perspective view nearer things look larger) kept true as the camera
+moves, and a north arrow pointing to true north at the twin's centre (turned from the CRS's
++y by the meridian convergence; pyvista's arrow widget, turning with the camera)."""
 
 from __future__ import annotations
 
@@ -48,10 +48,12 @@ def length_label(metres: float) -> str:
 
 class ScaleBar:
     """A scale bar in the bottom-left corner of ``plotter``, fitted to the camera before every
-    frame: ``length`` m drawn ``width_px`` long."""
+    frame: ``length`` m of the CRS named ``crs_name`` (``EPSG:32635``) drawn ``width_px`` long,
+    labelled with both (``200 m (EPSG:32635)``)."""
 
-    def __init__(self, plotter: pv.BasePlotter) -> None:
+    def __init__(self, plotter: pv.BasePlotter, crs_name: str) -> None:
         self.plotter = plotter
+        self.crs_name = crs_name
         self.length = 0.0
         self.width_px = 0.0
         self.points = vtkPoints()
@@ -71,7 +73,7 @@ class ScaleBar:
         prop = self.label.GetTextProperty()
         prop.SetFontSize(12)
         prop.SetColor(*pv.Color(COLOUR).float_rgb)
-        prop.SetJustificationToCentered()
+        prop.SetJustificationToLeft()
         for actor in (self.bar, self.label):
             plotter.renderer.AddViewProp(actor)
         plotter.renderer.AddObserver("StartEvent", lambda *_: self.fit())
@@ -89,13 +91,24 @@ class ScaleBar:
                                         (x0 + self.width_px, y0 + tick))):
             self.points.SetPoint(index, x, y, 0.0)
         self.points.Modified()
-        self.label.SetInput(length_label(self.length))
-        self.label.SetDisplayPosition(int(x0 + self.width_px / 2), y0 + tick)
+        self.label.SetInput(f"{length_label(self.length)} ({self.crs_name})")
+        self.label.SetDisplayPosition(x0, y0 + tick)
 
 
-def add_north_arrow(plotter: pv.BasePlotter) -> vtkOrientationMarkerWidget:
-    """A north arrow (grid north: the twin CRS's +y) in the bottom-left corner, turning with
-    the camera."""
+def add_north_arrow(plotter: pv.BasePlotter, convergence: float) -> vtkOrientationMarkerWidget:
+    """A north arrow in the bottom-left corner, turning with the camera, pointing to true
+    north: ``convergence`` degrees counter-clockwise from grid north (the twin CRS's +y;
+    ``twin.north.twin_convergence``)."""
     # typed by functools.wraps of a Renderer method: its stub expects the plotter first
-    return plotter.add_north_arrow_widget(  # type: ignore[call-arg]
+    widget = plotter.add_north_arrow_widget(  # type: ignore[call-arg]
         interactive=False, viewport=NORTH_ARROW_VIEWPORT, color="#3a5f8f")
+    widget.GetOrientationMarker().SetOrientation(0.0, 0.0, convergence)
+    return widget
+
+
+def arrow_direction(widget: vtkOrientationMarkerWidget) -> tuple[float, float]:
+    """The unit (x, y) direction in the twin CRS the north arrow of ``widget`` points to."""
+    matrix = widget.GetOrientationMarker().GetMatrix()
+    x, y = matrix.GetElement(0, 1), matrix.GetElement(1, 1)  # the arrow's +y, turned
+    length = math.hypot(x, y)
+    return x / length, y / length

@@ -8,6 +8,7 @@ import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 from vtkmodules.vtkRenderingLOD import vtkLODActor
 
+from twin.north import crs_label, twin_convergence
 from viewer.camera import CameraPose, preset_pose
 from viewer.colour_classes import ColourClasses
 from viewer.layers import Layer
@@ -185,8 +186,8 @@ class SceneRenderer:
         self.time_label = plotter.add_text(scene.timeline.label(), position="upper_left",
                                            font_size=10, color=TEXT_COLOUR, name="time")
         self.pane = ""
-        self.scale_bar = ScaleBar(plotter)
-        self.north_arrow = add_north_arrow(plotter)
+        self.scale_bar = ScaleBar(plotter, crs_label(scene.twin.crs))
+        self.north_arrow = add_north_arrow(plotter, twin_convergence(scene.twin))
         self.highlighted: tuple[str, int] | None = None
         self._highlight_actor: vtkActor | None = None
         scene.timeline.changed.connect(self._on_time)

@@ -154,7 +154,7 @@ def test_the_scale_bar_measures_the_ground_at_the_focal_point(helsinki_view) -> 
     start, end = (world_to_display(renderer.plotter.renderer, focal + (dx, 0.0, 0.0))
                   for dx in (0.0, bar.length))
     assert np.hypot(*(end - start)[:2]) == pytest.approx(bar.width_px, rel=0.01)
-    assert bar.label.GetInput() == length_label(bar.length)
+    assert bar.label.GetInput() == f"{length_label(bar.length)} (EPSG:32635)"  # metres of the twin CRS
     assert [round_length(x) for x in (0.9, 7.0, 19.9, 4999.0)] == [0.5, 5.0, 10.0, 2000.0]
     assert length_label(2000.0) == "2 km" and length_label(50.0) == "50 m"
 
