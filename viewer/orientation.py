@@ -13,6 +13,9 @@ from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkInteractionWidgets import vtkOrientationMarkerWidget
 from vtkmodules.vtkRenderingCore import vtkActor2D, vtkPolyDataMapper2D, vtkTextActor
 
+from viewer.legend_layout import Box
+from viewer.legends import text_box
+
 SCALE_BAR_PX = 150
 """The longest the scale bar is drawn (px); its length is the roundest one that fits."""
 MARGIN_PX = 20
@@ -78,6 +81,13 @@ class ScaleBar:
             plotter.renderer.AddViewProp(actor)
         plotter.renderer.AddObserver("StartEvent", lambda *_: self.fit())
 
+    def screen_box(self) -> Box:
+        """Where the bar and its label are drawn (px), as the last ``fit`` placed them."""
+        label = text_box(self.label, self.plotter.renderer)
+        top = max(label.y + label.height, MARGIN_PX + 6.0)
+        return Box(MARGIN_PX, MARGIN_PX, max(self.width_px, label.x + label.width - MARGIN_PX),
+                   top - MARGIN_PX)
+
     def fit(self) -> None:
         """Choose the length for the camera now and place the bar."""
         camera = self.plotter.renderer.GetActiveCamera()
@@ -93,6 +103,14 @@ class ScaleBar:
         self.points.Modified()
         self.label.SetInput(f"{length_label(self.length)} ({self.crs_name})")
         self.label.SetDisplayPosition(x0, y0 + tick)
+
+
+def north_arrow_box(widget: vtkOrientationMarkerWidget, size: tuple[int, int]) -> Box:
+    """The part of a view of ``size`` (width, height; px) the north arrow of ``widget`` is
+    drawn in (px)."""
+    width, height = size
+    xmin, ymin, xmax, ymax = widget.GetViewport()
+    return Box(xmin * width, ymin * height, (xmax - xmin) * width, (ymax - ymin) * height)
 
 
 def add_north_arrow(plotter: pv.BasePlotter, convergence: float) -> vtkOrientationMarkerWidget:
