@@ -221,11 +221,12 @@ class SceneRenderer:
         return "\n".join(part for part in (self.pane, self.scene.timeline.label()) if part)
 
     def overlay_boxes(self) -> list[Box]:
-        """The screen boxes (px) of the time label, the scale bar and the north arrow, placed
-        for the view's present size and camera."""
+        """The screen boxes (px) of the time label (unless it is empty), the scale bar and
+        the north arrow, placed for the view's present size and camera."""
         self.time_label.place()
         self.scale_bar.fit()
-        return [self.time_label.screen_box(), self.scale_bar.screen_box(),
+        label = [self.time_label.screen_box()] if self.time_label.text() else []
+        return [*label, self.scale_bar.screen_box(),
                 north_arrow_box(self.north_arrow, self.plotter.renderer.GetSize())]
 
     def highlight(self, layer: str | None, row: int | None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from legend_checks import assert_legends_apart
 from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from PyQt6.QtTest import QTest
@@ -115,6 +116,19 @@ def test_colour_by_and_opacity(window: MainWindow, delft: Twin) -> None:
     layer.set_cmap("viridis")
     layer.set_opacity(1.0)
     assert panel.opacity.value() == 100  # the panel follows the model
+
+
+def test_legends_stay_apart_at_both_window_sizes(window: MainWindow) -> None:
+    """The Delft twin with its terrain coloured by elevation and its buildings classified by
+    height (a legend of swatches) beside the time label, scale bar and north arrow."""
+    terrain, buildings = window.scene.layers["terrain"], window.scene.layers["buildings"]
+    terrain.set_color_by("elevation")
+    buildings.set_classification("quantile", 6)
+    try:
+        assert_legends_apart(window, {"a": ["terrain", "buildings"]})
+    finally:
+        terrain.set_color_by(None)
+        buildings.set_classification("continuous")
 
 
 def test_click_on_a_building_shows_its_attributes(qtbot, window: MainWindow, delft: Twin) -> None:
