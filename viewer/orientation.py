@@ -20,6 +20,8 @@ SCALE_BAR_PX = 150
 """The longest the scale bar is drawn (px); its length is the roundest one that fits."""
 MARGIN_PX = 20
 """Distance (px) of the scale bar from the view's bottom-left corner."""
+TICK_PX = 6
+"""Height (px) of the ticks at the scale bar's ends."""
 NORTH_ARROW_VIEWPORT = (0.0, 0.08, 0.07, 0.2)
 """Where the north arrow sits (fractions of the view: xmin, ymin, xmax, ymax), above the bar."""
 COLOUR = "black"
@@ -84,7 +86,7 @@ class ScaleBar:
     def screen_box(self) -> Box:
         """Where the bar and its label are drawn (px), as the last ``fit`` placed them."""
         label = text_box(self.label, self.plotter.renderer)
-        top = max(label.y + label.height, MARGIN_PX + 6.0)
+        top = max(label.y + label.height, MARGIN_PX + TICK_PX)
         return Box(MARGIN_PX, MARGIN_PX, max(self.width_px, label.x + label.width - MARGIN_PX),
                    top - MARGIN_PX)
 
@@ -96,7 +98,7 @@ class ScaleBar:
                                   camera.GetParallelScale() if camera.GetParallelProjection() else None)
         self.length = round_length(SCALE_BAR_PX * per_px)
         self.width_px = self.length / per_px
-        x0, y0, tick = MARGIN_PX, MARGIN_PX, 6
+        x0, y0, tick = MARGIN_PX, MARGIN_PX, TICK_PX
         for index, (x, y) in enumerate(((x0, y0 + tick), (x0, y0), (x0 + self.width_px, y0),
                                         (x0 + self.width_px, y0 + tick))):
             self.points.SetPoint(index, x, y, 0.0)
