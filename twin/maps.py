@@ -8,13 +8,32 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import LightSource
+from matplotlib.patches import Patch
 
-from twin.basemap_colours import basemap_colour
+from twin.basemap_colours import basemap_colour, basemap_swatches
 from twin.model import Twin
 from twin.quantities import KMH_PER_MS
+
+
+def draw_basemap(axes: Axes, basemap: gpd.GeoDataFrame | None, zorder: float = 0.0) -> bool:
+    """Draw the base map (``twin.layers["basemap"]``: water, green, land use, rail) on
+    ``axes`` in its colours, with a legend of its kinds in the upper left; False (nothing
+    drawn) for None or an empty frame."""
+    if basemap is None or len(basemap) == 0:
+        return False
+    kinds = basemap["kind"].astype(str)
+    basemap.plot(ax=axes, color=[basemap_colour(kind) for kind in kinds],
+                 linewidth=np.where(kinds == "rail", 0.8, 0.0), zorder=zorder)
+    handles = [Patch(facecolor=colour, edgecolor="#777", linewidth=0.5, label=name)
+               for name, colour in basemap_swatches(kinds).items()]
+    axes.add_artist(axes.legend(handles=handles, title="base map", loc="upper left",
+                                fontsize=7, title_fontsize=7, framealpha=0.85))
+    return True
 
 
 def plot_twin_map(twin: Twin, path: str | Path, dpi: int = 150) -> Path:
@@ -27,11 +46,7 @@ def plot_twin_map(twin: Twin, path: str | Path, dpi: int = 150) -> Path:
         values = np.where(np.isfinite(terrain.values), terrain.values, np.nanmin(terrain.values))
         shaded = LightSource(azdeg=315, altdeg=45).hillshade(values, vert_exag=2.0)
         axes.imshow(shaded, cmap="gray", extent=(xmin, xmax, ymin, ymax), alpha=0.5, zorder=0)
-    basemap = twin.layers.get("basemap")
-    if basemap is not None and len(basemap):
-        kinds = basemap["kind"].astype(str)
-        basemap.plot(ax=axes, color=[basemap_colour(kind) for kind in kinds],
-                     linewidth=np.where(kinds == "rail", 0.8, 0.0), zorder=1)
+    draw_basemap(axes, twin.layers.get("basemap"), zorder=1)
     if len(twin.buildings):
         twin.buildings.plot(ax=axes, column="height", cmap="viridis", legend=True, zorder=2,
                             legend_kwds={"label": "building height (m)", "shrink": 0.6})

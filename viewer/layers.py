@@ -39,7 +39,9 @@ class Layer:
     of ``table`` each cell draws. ``proxy`` is an optional lighter mesh (same arrays) drawn while
     the camera moves. Attributes to colour by are the numeric columns of ``table``, the ``series``
     (values per feature that change with the timeline) and the point arrays of ``mesh``.
-    ``moving`` points replace the mesh's points at every step. ``units`` name the attributes'
+    ``moving`` points replace the mesh's points at every step. ``swatches`` (name -> colour)
+    are the legend of a layer drawn in its own colours (the base map's kinds) while it is not
+    coloured by an attribute. ``units`` name the attributes'
     units (those of ``twin.quantities`` for the twin's layers, those of the results file for
     results), converted at creation to those the viewer shows (``display_units``: speeds in
     km/h). The colour range of an attribute is its 2–98 % quantiles (``colour_range``), over
@@ -67,6 +69,7 @@ class Layer:
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     classification: Classification = "continuous"
     class_count: int = DEFAULT_CLASS_COUNT
+    swatches: dict[str, str] = field(default_factory=dict)
     linked: list[Layer] = field(default_factory=list, repr=False)
     step: int = 0
     changed: Signal = field(default_factory=Signal, repr=False)

@@ -4,13 +4,14 @@ changes and whenever the view's size changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyvista as pv
 from vtkmodules.vtkRenderingAnnotation import vtkScalarBarActor
-from vtkmodules.vtkRenderingCore import vtkTextActor
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor
 
-from viewer.legend_layout import LINE_HEIGHT, Box, stack_legends
+from viewer.legend_layout import LINE_HEIGHT, SWATCH_HEIGHT, Box, stack_legends
 
 TEXT_COLOUR = "black"
 TITLE_FONT_SIZE = 13
@@ -35,6 +36,9 @@ class Legends:
         self.order = order
         self.shown: dict[str, Legend] = {}
         self._laid_out_at: tuple[int, int] | None = None
+        self.keep_out: Callable[[], list[Box]] = list
+        """The screen boxes (px) of what else the view shows in its corners (its time label,
+        scale bar, north arrow): the legends stay clear of them."""
         plotter.renderer.AddObserver("StartEvent", self._on_frame)
 
     def show(self, key: str, title: str, lookup_table: pv.LookupTable) -> None:
@@ -58,11 +62,15 @@ class Legends:
             self.lay_out()
 
     def lay_out(self) -> None:
-        """Place every legend for the view's present size (px)."""
+        """Place every legend for the view's present size (px), clear of the ``keep_out``
+        boxes."""
         width, height = self.plotter.renderer.GetSize()
         self._laid_out_at = (width, height)
+        keep_out = self.keep_out()
         lines = [legend.title.GetInput().count("\n") + 1 for legend in self.shown.values()]
-        for legend, place in zip(self.shown.values(), stack_legends(lines, width, height)):
+        caps = [_bar_cap(legend.bar) for legend in self.shown.values()]
+        for legend, place in zip(self.shown.values(), stack_legends(lines, width, height, caps,
+                                                                  keep_out)):
             legend.title.SetDisplayPosition(int(place.title.x + place.title.width),
                                             int(place.title.y + place.title.height))
             legend.bar.SetPosition(place.bar.x / width, place.bar.y / height)
@@ -74,11 +82,7 @@ class Legends:
         renderer = self.plotter.renderer
         boxes = []
         for legend in self.shown.values():
-            bounds = [0.0] * 4  # around the title's anchor
-            legend.title.GetBoundingBox(renderer, bounds)
-            x, y = legend.title.GetPositionCoordinate().GetComputedDisplayValue(renderer)
-            boxes.append(Box(x + bounds[0], y + bounds[2], bounds[1] - bounds[0],
-                             bounds[3] - bounds[2]))
+            boxes.append(text_box(legend.title, renderer))
             low = legend.bar.GetPositionCoordinate().GetComputedDisplayValue(renderer)
             high = legend.bar.GetPosition2Coordinate().GetComputedDisplayValue(renderer)
             boxes.append(Box(low[0], low[1], high[0] - low[0], high[1] - low[1]))
@@ -87,6 +91,23 @@ class Legends:
     def _on_frame(self, *_: object) -> None:
         if tuple(self.plotter.renderer.GetSize()) != self._laid_out_at:
             self.lay_out()
+
+
+def text_box(actor: vtkTextActor, renderer: vtkRenderer) -> Box:
+    """The screen box (px) of the text ``actor`` draws in ``renderer``."""
+    bounds = [0.0] * 4  # around the actor's anchor
+    actor.GetBoundingBox(renderer, bounds)
+    x, y = actor.GetPositionCoordinate().GetComputedDisplayValue(renderer)
+    return Box(x + bounds[0], y + bounds[2], bounds[1] - bounds[0], bounds[3] - bounds[2])
+
+
+def _bar_cap(bar: vtkScalarBarActor) -> float | None:
+    """The tallest a legend's bar needs to be (px): ``SWATCH_HEIGHT`` per swatch of an indexed
+    table (classes, named colours); None (no cap) for a continuous colour bar."""
+    table = bar.GetLookupTable()
+    if table is None or not table.GetIndexedLookup():
+        return None
+    return SWATCH_HEIGHT * max(table.GetNumberOfAnnotatedValues(), 1)
 
 
 def _title_actor() -> vtkTextActor:

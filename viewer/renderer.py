@@ -8,17 +8,19 @@ import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 from vtkmodules.vtkRenderingLOD import vtkLODActor
 
+from twin.north import crs_label, twin_convergence
 from viewer.camera import CameraPose, preset_pose
 from viewer.colour_classes import ColourClasses
+from viewer.corner_label import CornerLabel
 from viewer.layers import Layer
+from viewer.legend_layout import Box
 from viewer.legends import Legends
 from viewer.meshes import FEATURE, RGB
-from viewer.orientation import ScaleBar, add_north_arrow
+from viewer.orientation import ScaleBar, add_north_arrow, north_arrow_box
 from viewer.scene import Scene
 
 BACKGROUND = ("#e4ebf2", "#9fbad6")
 """Background gradient, bottom to top."""
-TEXT_COLOUR = "black"
 NAN_COLOUR = "#b0b0b0"
 LINE_WIDTH = 3.0
 BASEMAP_LINE_WIDTH = 2.0
@@ -58,6 +60,7 @@ class LayerView:
         self.classes: ColourClasses | None = None
         self.class_table = pv.LookupTable()
         self.class_table.nan_color = NAN_COLOUR
+        self.swatch_table = _swatch_table(layer.swatches)
         _style(self.actor, layer)
         plotter.add_actor(self.actor, reset_camera=False, name=layer.name, render=False)  # type: ignore[arg-type]
         for field in ("visible", "opacity", "color_by"):
@@ -159,11 +162,14 @@ class LayerView:
             mesh.cell_data[name] = values.astype(np.float32)
 
     def _update_legend(self) -> None:
-        """A legend while the layer is visible and coloured by an attribute."""
+        """A legend while the layer is visible and coloured by an attribute, or drawn in its
+        own colours and has ``swatches`` (one per named colour)."""
         if self.legends is None:
             return
         if self.layer.visible and self.layer.color_by:
             self.legends.show(self.layer.name, self.layer.legend_title(), self.legend_table())
+        elif self.layer.visible and self.layer.swatches:
+            self.legends.show(self.layer.name, self.layer.name, self.swatch_table)
         else:
             self.legends.hide(self.layer.name)
 
@@ -182,11 +188,11 @@ class SceneRenderer:
         self.views = {name: LayerView(plotter, layer,
                                       self.legends if linked_legends or not layer.linked else None)
                       for name, layer in scene.layers.items()}
-        self.time_label = plotter.add_text(scene.timeline.label(), position="upper_left",
-                                           font_size=10, color=TEXT_COLOUR, name="time")
+        self.time_label = CornerLabel(plotter, scene.timeline.label())
         self.pane = ""
-        self.scale_bar = ScaleBar(plotter)
-        self.north_arrow = add_north_arrow(plotter)
+        self.scale_bar = ScaleBar(plotter, crs_label(scene.twin.crs))
+        self.north_arrow = add_north_arrow(plotter, twin_convergence(scene.twin))
+        self.legends.keep_out = self.overlay_boxes
         self.highlighted: tuple[str, int] | None = None
         self._highlight_actor: vtkActor | None = None
         scene.timeline.changed.connect(self._on_time)
@@ -198,7 +204,7 @@ class SceneRenderer:
         for view in self.views.values():
             view.remove()
         self.highlight(None, None)
-        self.plotter.remove_actor(self.time_label, render=False)
+        self.time_label.remove()
         for actor in (self.scale_bar.bar, self.scale_bar.label):
             self.plotter.renderer.RemoveViewProp(actor)
         self.north_arrow.SetEnabled(False)
@@ -213,6 +219,15 @@ class SceneRenderer:
     def label(self) -> str:
         """The text in the upper left corner: the pane's name, if any, above the time."""
         return "\n".join(part for part in (self.pane, self.scene.timeline.label()) if part)
+
+    def overlay_boxes(self) -> list[Box]:
+        """The screen boxes (px) of the time label (unless it is empty), the scale bar and
+        the north arrow, placed for the view's present size and camera."""
+        self.time_label.place()
+        self.scale_bar.fit()
+        label = [self.time_label.screen_box()] if self.time_label.text() else []
+        return [*label, self.scale_bar.screen_box(),
+                north_arrow_box(self.north_arrow, self.plotter.renderer.GetSize())]
 
     def highlight(self, layer: str | None, row: int | None) -> None:
         """Outline feature ``row`` of ``layer`` (None: nothing) in ``HIGHLIGHT_COLOUR``, over
@@ -276,7 +291,9 @@ class SceneRenderer:
 
     def _on_time(self, field: str) -> None:
         """Label and draw the frame of a new step (the layers have moved to it already)."""
-        self.time_label.SetText(2, self.label())
+        self.time_label.set_text(self.label())
+        if field == "pane":
+            self.legends.lay_out()
         self.plotter.render()
 
 
@@ -303,6 +320,19 @@ def _class_colours(table: pv.LookupTable, classes: ColourClasses, cmap: str) -> 
         table.SetAnnotation(float(index), label)
     table.SetRange(0.0, max(classes.count - 1, 1))
     table.IndexedLookupOn()
+
+
+def _swatch_table(swatches: dict[str, str]) -> pv.LookupTable:
+    """A lookup table of one colour per swatch, annotated with the swatch's name, top to
+    bottom in the order given (a colour bar draws index 0 at the bottom)."""
+    table = pv.LookupTable()
+    table.SetNumberOfTableValues(max(len(swatches), 1))
+    for index, (name, colour) in enumerate(reversed(swatches.items())):
+        table.SetTableValue(index, *pv.Color(colour).float_rgba)
+        table.SetAnnotation(float(index), name)
+    table.SetRange(0.0, max(len(swatches) - 1, 1))
+    table.IndexedLookupOn()
+    return table
 
 
 def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pyvista as pv
 
-from twin.basemap_colours import basemap_colour
+from twin.basemap_colours import basemap_colour, basemap_swatches
 from twin.importers.terrain_grids import sample_bilinear
 from twin.model import Raster, Twin
 from twin.quantities import NETWORK_LINKS, TWIN_BUILDINGS, TWIN_TERRAIN, units
@@ -170,11 +170,13 @@ def _ground_layer(extent: tuple[float, float, float, float], origin: tuple[float
 
 def _basemap_layer(frame: gpd.GeoDataFrame | None, origin: tuple[float, float],
                    ground: HeightAt | None) -> Layer | None:
-    """The base map flat on the ground (the DTM, else 0 m), in its colours by kind."""
+    """The base map flat on the ground (the DTM, else 0 m), in its colours by kind, with a
+    legend of the kinds it has."""
     if frame is None or len(frame) == 0:
         return None
     mesh = basemap_mesh(frame.geometry.to_numpy(), frame["kind"].to_numpy(), origin, ground)
-    return Layer(BASEMAP, "basemap", mesh, table=frame, colour=basemap_colour("landuse"))
+    return Layer(BASEMAP, "basemap", mesh, table=frame, colour=basemap_colour("landuse"),
+                 swatches=basemap_swatches(frame["kind"].astype(str)))
 
 
 def _buildings_layer(buildings: gpd.GeoDataFrame, origin: tuple[float, float]) -> Layer | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+import io
 import json
 import re
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from twin.basemap_colours import basemap_colour
 from twin.cli import main
 from twin.runs import read_results, run_scenario, write_results
 from twin.runs.compare import building_change, compare_kpis, link_change
@@ -156,3 +159,37 @@ def test_numbers_read_without_exponents() -> None:
     assert readable(243182.4) == "243,182" and readable(-59.0, "+") == "-59"
     assert readable(0.2098) == "0.2098" and readable(1024.0, "+") == "+1,024"
     assert readable(float("nan")) == "" and readable(2.5e16) == "2.500e+16"
+
+
+def _map_pixels(report: Path, colour: str) -> list[int]:
+    """Pixels of exactly ``colour`` (hex RGB, within 2 per channel) in each map of a report
+    (its 2nd and 4th figure: the link map and the building map)."""
+    from PIL import Image
+
+    images = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", report.read_text(encoding="utf-8"))
+    target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    counts = []
+    for data in (images[1], images[3]):
+        image = np.asarray(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")).astype(int)
+        counts.append(int((np.abs(image - target).max(axis=-1) <= 2).sum()))
+    return counts
+
+
+def test_the_report_maps_draw_the_base_map_under_the_changes(files, tmp_path) -> None:
+    a, b = read_results(files["helsinki_baseline"]), read_results(files["helsinki_2035"])
+    report = write_report(a, b, tmp_path / "with.html")
+    text = report.read_text(encoding="utf-8")
+    assert text.count(", over the base map of the twin.</figcaption>") == 2
+    green, water = basemap_colour("green"), basemap_colour("water")
+    # Helsinki's parks (Kaisaniemi, Esplanadi, ...) and the bay show under both maps
+    assert all(count > 2000 for count in _map_pixels(report, green))
+    assert all(count > 50 for count in _map_pixels(report, water))
+    # a results file whose base twin is gone: the maps without it, the captions say why
+    text_b = b.provenance["scenario_text"]
+    assert 'sample = "helsinki"' in text_b
+    moved = dataclasses.replace(b, provenance={**b.provenance, "scenario_text": text_b.replace(
+        'sample = "helsinki"', f'path = "{tmp_path / "gone.twin"}"')})
+    report = write_report(a, moved, tmp_path / "without.html")
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", report.read_text(encoding="utf-8"), re.S)
+    assert sum("(no base map: the base twin did not load: " in caption for caption in captions) == 2
+    assert all(count < 50 for count in _map_pixels(report, green))

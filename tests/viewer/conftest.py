@@ -1,5 +1,6 @@
 """Fixtures of the viewer tests: the Delft and Helsinki samples as twins and twin folders, and
-results files of two Helsinki scenario runs (made once per session, about 3 s each)."""
+results files of two Helsinki and two Delft scenario runs (made once per session, about 3 s
+and 5 s each)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,17 @@ def helsinki_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     folder = tmp_path_factory.mktemp("results")
     files = {}
     for key, name in (("a", "helsinki_baseline"), ("b", "helsinki_2035")):
+        run = run_scenario(load_scenario(SCENARIOS / f"{name}.toml"))
+        files[key] = write_results(run, folder / f"{name}.h5")
+    return files
+
+
+@pytest.fixture(scope="session")
+def delft_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Results files (energy only) of the Delft baseline ("a") and deep retrofit ("b")."""
+    folder = tmp_path_factory.mktemp("delft_results")
+    files = {}
+    for key, name in (("a", "delft_baseline"), ("b", "delft_deep_retrofit")):
         run = run_scenario(load_scenario(SCENARIOS / f"{name}.toml"))
         files[key] = write_results(run, folder / f"{name}.h5")
     return files

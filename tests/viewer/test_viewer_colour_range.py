@@ -10,7 +10,7 @@ import pyvista as pv
 
 from viewer.colour_range import robust_range, symmetric_range
 from viewer.layers import Layer
-from viewer.legend_layout import stack_legends
+from viewer.legend_layout import SWATCH_HEIGHT, Box, stack_legends
 from viewer.series import Series
 
 
@@ -81,3 +81,21 @@ def test_stacked_legends_stay_apart_and_inside_the_view(size: tuple[int, int], l
         assert 0 <= box.x and box.x + box.width <= width and 0 <= box.y <= box.y + box.height <= height
         assert not any(box.intersects(other) for other in boxes[i + 1:])
     assert all(place.bar.height > 40 for place in places)
+
+
+@pytest.mark.parametrize("size", [(450, 700), (1280, 800), (1920, 1080)])
+def test_legends_keep_clear_of_the_corner_labels_and_swatches_take_their_height(
+        size: tuple[int, int]) -> None:
+    width, height = size
+    label = Box(10, height - 60, 320, 50)  # a pane's name and time reaching into the column
+    scale = Box(20, 20, 300, 20)  # a scale bar with its label
+    caps = [4 * SWATCH_HEIGHT, None, None]  # the base map's four kinds, two colour bars
+    places = stack_legends([1, 3, 3], width, height, caps, keep_out=[label, scale])
+    boxes = [box for place in places for box in (place.title, place.bar)]
+    for i, box in enumerate(boxes):
+        assert 0 <= box.x and box.x + box.width <= width and 0 <= box.y <= box.y + box.height <= height
+        assert not any(box.intersects(other) for other in boxes[i + 1:])
+        assert not box.intersects(label) and not box.intersects(scale)
+    assert places[0].bar.height == 4 * SWATCH_HEIGHT
+    # the height the swatches leave goes to the colour bars
+    assert places[1].bar.height == places[2].bar.height > 4 * SWATCH_HEIGHT

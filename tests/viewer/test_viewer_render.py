@@ -12,7 +12,7 @@ import shapely
 from PIL import Image
 from vtkmodules.vtkCommonCore import VTK_COLOR_MODE_DIRECT_SCALARS
 
-from twin.basemap_colours import basemap_colour
+from twin.basemap_colours import BASEMAP_NAMES, basemap_colour
 from twin.cli import EXIT_INPUT_ERROR, main
 from twin.model import Twin
 from twin.quantities import KMH_PER_MS
@@ -117,9 +117,9 @@ def test_colour_roads_by_free_speed(helsinki_view, helsinki: Twin) -> None:
     assert roads.unit("free_speed") == "km/h"
     np.testing.assert_allclose(view.scalars(), speed, rtol=1e-6)
     assert view.lookup_table.scalar_range == pytest.approx(np.quantile(speed, [0.02, 0.98], method="inverted_cdf"))
-    assert list(renderer.legends.shown) == ["buildings", "roads"]
+    assert list(renderer.legends.shown) == ["basemap", "buildings", "roads"]
     roads.set_visible(False)
-    assert list(renderer.legends.shown) == ["buildings"]  # a hidden layer has no legend
+    assert list(renderer.legends.shown) == ["basemap", "buildings"]  # a hidden layer has none
     roads.set_visible(True)
     roads.set_color_by(None)
 
@@ -154,7 +154,7 @@ def test_the_scale_bar_measures_the_ground_at_the_focal_point(helsinki_view) -> 
     start, end = (world_to_display(renderer.plotter.renderer, focal + (dx, 0.0, 0.0))
                   for dx in (0.0, bar.length))
     assert np.hypot(*(end - start)[:2]) == pytest.approx(bar.width_px, rel=0.01)
-    assert bar.label.GetInput() == length_label(bar.length)
+    assert bar.label.GetInput() == f"{length_label(bar.length)} (EPSG:32635)"  # metres of the twin CRS
     assert [round_length(x) for x in (0.9, 7.0, 19.9, 4999.0)] == [0.5, 5.0, 10.0, 2000.0]
     assert length_label(2000.0) == "2 km" and length_label(50.0) == "50 m"
 
@@ -217,3 +217,29 @@ def test_the_basemap_is_drawn_in_its_colours_and_toggles(helsinki_view) -> None:
     scene.layers["basemap"].set_visible(False)
     assert not view.actor.GetVisibility() and green_pixels() < 100
     scene.layers["basemap"].set_visible(True)
+
+
+def test_the_basemap_has_a_legend_of_its_kinds(helsinki_view, helsinki: Twin) -> None:
+    scene, renderer = helsinki_view
+    kinds = set(helsinki.layers["basemap"]["kind"])
+    assert kinds == {"water", "green", "landuse", "rail"}
+    legend = renderer.legends.shown["basemap"]
+    assert legend.title.GetInput() == "basemap"
+    table = legend.bar.GetLookupTable()
+    swatches = {table.GetAnnotation(i): pv.Color(table.GetTableValue(i)[:3]).hex_rgb
+                for i in range(table.GetNumberOfAnnotatedValues())}
+    assert swatches == {BASEMAP_NAMES[kind]: pv.Color(basemap_colour(kind)).hex_rgb for kind in kinds}
+    # laid out in the column with the other legends, none on another
+    scene.layers["roads"].set_color_by("free_speed")
+    try:
+        renderer.plotter.render()
+        assert list(renderer.legends.shown) == ["basemap", "buildings", "roads"]
+        boxes = renderer.legends.screen_boxes() + renderer.overlay_boxes()
+        for i, box in enumerate(boxes):
+            assert not any(box.intersects(other) for other in boxes[i + 1:]), i
+    finally:
+        scene.layers["roads"].set_color_by(None)
+    scene.layers["basemap"].set_visible(False)
+    assert "basemap" not in renderer.legends.shown
+    scene.layers["basemap"].set_visible(True)
+    assert "basemap" in renderer.legends.shown

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from legend_checks import assert_legends_apart
 from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
 from PyQt6.QtTest import QTest
@@ -117,6 +118,19 @@ def test_colour_by_and_opacity(window: MainWindow, delft: Twin) -> None:
     assert panel.opacity.value() == 100  # the panel follows the model
 
 
+def test_legends_stay_apart_at_both_window_sizes(window: MainWindow) -> None:
+    """The Delft twin with its terrain coloured by elevation and its buildings classified by
+    height (a legend of swatches) beside the time label, scale bar and north arrow."""
+    terrain, buildings = window.scene.layers["terrain"], window.scene.layers["buildings"]
+    terrain.set_color_by("elevation")
+    buildings.set_classification("quantile", 6)
+    try:
+        assert_legends_apart(window, {"a": ["terrain", "buildings"]})
+    finally:
+        terrain.set_color_by(None)
+        buildings.set_classification("continuous")
+
+
 def test_click_on_a_building_shows_its_attributes(qtbot, window: MainWindow, delft: Twin) -> None:
     window.view_preset("top")
     buildings = delft.buildings
@@ -145,7 +159,7 @@ def test_time_slider_moves_the_timeline(qtbot, window: MainWindow) -> None:
     bar.slider.setValue(5)
     assert timeline.index == 5
     assert timeline.current == np.datetime64("2024-06-01T05:00:00")
-    assert window.renderer.time_label.GetText(2) == "2024-06-01 05:00 UTC"
+    assert window.renderer.time_label.text() == "2024-06-01 05:00 UTC"
     bar.play.click()
     assert timeline.playing
     qtbot.waitUntil(lambda: timeline.index >= 7, timeout=5_000)

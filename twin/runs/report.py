@@ -1,7 +1,7 @@
 """A self-contained HTML report comparing two runs, rendered from a Jinja2 template: KPI table
 (changes coloured better or worse, the unfinished trips stated beside the travel times, empty
 cells explained), travel time distributions, energy profiles, maps of the change per link and
-per building (matplotlib PNGs inlined). Units are those the results files give (the KPI table's
+per building over the base twin's base map (matplotlib PNGs inlined). Units are those the results files give (the KPI table's
 unit column, the parts' ``units``)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import base64
 import io
 from pathlib import Path
 
+import geopandas as gpd
 import jinja2
 import numpy as np
 import pandas as pd
@@ -17,17 +18,22 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from twin.maps import draw_basemap
 from twin.mobility.kpis import UNFINISHED
 from twin.printable import readable
 from twin.quantities import factor, typeset
 from twin.runs.compare import building_change, compare_kpis, link_change
 from twin.runs.results_file import Results
+from twin.runs.simulated_twin import base_twin
+from twin.scenarios import ScenarioError
 
 TRAVEL_TIME_UNIT = "min"
 """Travel times are shown in minutes."""
 ENERGY_UNIT, LOAD_UNIT = "MWh", "MW"
 """Monthly energy and mean loads of all buildings are shown in MWh and MW."""
 
+BASEMAP_LAYER = "basemap"
+"""The twin layer the maps draw under the changes (``twin.importers.osm_basemap``)."""
 TEMPLATE = "report.html.j2"
 """The report's Jinja2 template, in ``twin/runs/templates``."""
 TRAVEL_TIME_KPIS = ("mobility.mean_travel_time", "mobility.median_travel_time",
@@ -42,18 +48,22 @@ def write_report(a: Results, b: Results, path: str | Path) -> Path:
     kpis, empty_cells = _kpi_rows(a, b)
     twin_a, twin_b = (str(run.provenance.get("twin_sha256") or "") for run in (a, b))
     sections = []
+    maps = (a.mobility is not None and b.mobility is not None) or (
+        a.energy is not None and b.energy is not None)
+    basemap, basemap_note = _basemap(b) if maps else (None, "")
     if a.mobility is not None and b.mobility is not None:
         sections.append({"title": "Mobility", "figures": [
             _figure(_travel_times(a, b), "Travel times of the arrived trips: distribution and "
                     f"cumulative share ({_unfinished_note(a, b)})."),
-            _figure(_link_map(a, b), "Change of vehicle-km per link, B - A (red: more traffic "
-                    "in B; blue: less; links closed in B show their whole loss).")]})
+            _figure(_link_map(a, b, basemap), "Change of vehicle-km per link, B - A (red: more "
+                    "traffic in B; blue: less; links closed in B show their whole loss)"
+                    f"{basemap_note}.")]})
     if a.energy is not None and b.energy is not None:
         sections.append({"title": "Energy", "figures": [
             _figure(_energy_profiles(a, b), "Heating and cooling of all buildings: monthly "
                     "totals and the mean day (UTC hours)."),
-            _figure(_building_map(a, b), "Change of annual heating need per m2 of floor, B - A "
-                    "(blue: less heating in B).")]})
+            _figure(_building_map(a, b, basemap), "Change of annual heating need per m2 of "
+                    f"floor, B - A (blue: less heating in B){basemap_note}.")]})
     document = _environment().get_template(TEMPLATE).render(
         a_title=a.title, b_title=b.title, runs=_runs(a, b), kpis=kpis, empty_cells=empty_cells,
         different_twins=(twin_a[:12], twin_b[:12]) if twin_a and twin_b and twin_a != twin_b else None,
@@ -166,26 +176,54 @@ def _diverging(values: np.ndarray) -> TwoSlopeNorm:
     return TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound)
 
 
-def _link_map(a: Results, b: Results, series: str = "vehicle_km") -> Figure:
+def _basemap(run: Results) -> tuple[gpd.GeoDataFrame | None, str]:
+    """The base map of the twin ``run`` started from (None if it has none or cannot be
+    loaded) and what the maps' captions say of it: ``", over the base map"`` when drawn, why
+    not when the base twin cannot be loaded, else ""."""
+    try:
+        basemap = base_twin(run).layers.get(BASEMAP_LAYER)
+    except ScenarioError as error:
+        return None, f" (no base map: the base twin did not load: {error})"
+    if basemap is None or len(basemap) == 0:
+        return None, ""
+    return basemap, ", over the base map of the twin"
+
+
+def _frame_on(ax: Axes, bounds: np.ndarray) -> None:
+    """Show the box ``bounds`` (xmin, ymin, xmax, ymax; m) with a 3 % margin (the base map
+    reaches further than the changes)."""
+    xmin, ymin, xmax, ymax = bounds
+    margin = 0.03 * max(xmax - xmin, ymax - ymin)
+    ax.set_xlim(xmin - margin, xmax + margin)
+    ax.set_ylim(ymin - margin, ymax + margin)
+
+
+def _link_map(a: Results, b: Results, basemap: gpd.GeoDataFrame | None = None,
+              series: str = "vehicle_km") -> Figure:
     change = link_change(a, b, series)
     fig, ax = _map_axes()
+    draw_basemap(ax, basemap)
     norm = _diverging(change["change"].to_numpy())
     assert b.mobility is not None
     unit = typeset(b.mobility.units["series"].get(series, ""))
     change.plot(ax=ax, column="change", cmap="RdBu_r", norm=norm, linewidth=1.6, legend=True,
-                legend_kwds={"label": f"{series} ({unit}), B - A", "shrink": 0.6})
+                legend_kwds={"label": f"{series} ({unit}), B - A", "shrink": 0.6}, zorder=2)
+    _frame_on(ax, change.total_bounds)
     return fig
 
 
-def _building_map(a: Results, b: Results, column: str = "heating_kWh_m2") -> Figure:
+def _building_map(a: Results, b: Results, basemap: gpd.GeoDataFrame | None = None,
+                  column: str = "heating_kWh_m2") -> Figure:
     change = building_change(a, b, column)
     fig, ax = _map_axes()
+    draw_basemap(ax, basemap)
     norm = _diverging(change["change"].to_numpy())
     assert b.energy is not None
     unit = typeset(b.energy.units["buildings"].get(column, ""))
     change.plot(ax=ax, column="change", cmap="RdBu_r", norm=norm, edgecolor="#555",
                 linewidth=0.2, legend=True, missing_kwds={"color": "#ddd"},
-                legend_kwds={"label": f"{column} ({unit}), B - A", "shrink": 0.6})
+                legend_kwds={"label": f"{column} ({unit}), B - A", "shrink": 0.6}, zorder=2)
+    _frame_on(ax, change.total_bounds)
     return fig
 
 

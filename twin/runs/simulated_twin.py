@@ -44,12 +44,30 @@ def simulated_twin(results: Results) -> tuple[Twin, Scenario]:
     InterventionError
         When an intervention no longer applies to the base twin.
     """
-    provenance = results.provenance
-    scenario = scenario_from_text(provenance["scenario_text"], provenance["scenario_path"])
+    scenario = _scenario(results)
     twin = apply_interventions(load_base_twin(scenario), scenario.interventions).twin
     if results.energy is not None:
         twin = twin.replace(buildings=_with_energy(twin.buildings, results.energy.buildings))
     return twin, scenario
+
+
+def base_twin(results: Results) -> Twin:
+    """The base twin the run of ``results`` started from, before its scenario's interventions
+    (its base map and other layers are those the run saw: no intervention changes them).
+
+    Raises
+    ------
+    ScenarioError
+        When the recorded scenario text does not read, or its base twin cannot be loaded or
+        its hash differs.
+    """
+    return load_base_twin(_scenario(results))
+
+
+def _scenario(results: Results) -> Scenario:
+    """The scenario the run ran, from the text its results file records."""
+    provenance = results.provenance
+    return scenario_from_text(provenance["scenario_text"], provenance["scenario_path"])
 
 
 def _with_energy(buildings: gpd.GeoDataFrame, energy: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
