@@ -38,7 +38,6 @@ import h5py
 import numpy as np
 import pandas as pd
 import pyogrio
-import rasterio
 import tomli_w
 from pyproj import CRS
 
@@ -328,6 +327,8 @@ def _conform_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame
 
 def _write_raster(raster: Raster, path: Path) -> None:
     """``raster`` as a compressed float32 GeoTIFF, NaN as nodata."""
+    import rasterio  # only for twins with terrain: a road-only twin loads without it
+
     rows, cols = raster.values.shape
     profile = {"driver": "GTiff", "height": rows, "width": cols, "count": 1, "dtype": "float32",
                "crs": raster.crs.to_wkt(), "transform": raster.transform, "nodata": np.nan,
@@ -338,6 +339,8 @@ def _write_raster(raster: Raster, path: Path) -> None:
 
 def _read_raster(path: Path) -> Raster:
     """Band 1 of a stored GeoTIFF as float32."""
+    import rasterio
+
     with rasterio.open(path) as dataset:
         values = dataset.read(1).astype(np.float32)
         return Raster(values=values, transform=dataset.transform, crs=CRS.from_wkt(dataset.crs.to_wkt()))
