@@ -24,20 +24,18 @@ def delft_folder(delft: Twin, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def helsinki_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Results files of the Helsinki baseline ("a") and of Helsinki 2035 ("b")."""
-    folder = tmp_path_factory.mktemp("results")
-    files = {}
-    for key, name in (("a", "helsinki_baseline"), ("b", "helsinki_2035")):
-        run = run_scenario(load_scenario(SCENARIOS / f"{name}.toml"))
-        files[key] = write_results(run, folder / f"{name}.h5")
-    return files
+    return _results_files(tmp_path_factory.mktemp("results"), "helsinki_baseline", "helsinki_2035")
 
 
 @pytest.fixture(scope="session")
 def delft_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Results files (energy only) of the Delft baseline ("a") and deep retrofit ("b")."""
-    folder = tmp_path_factory.mktemp("delft_results")
-    files = {}
-    for key, name in (("a", "delft_baseline"), ("b", "delft_deep_retrofit")):
-        run = run_scenario(load_scenario(SCENARIOS / f"{name}.toml"))
-        files[key] = write_results(run, folder / f"{name}.h5")
-    return files
+    return _results_files(tmp_path_factory.mktemp("delft_results"), "delft_baseline",
+                          "delft_deep_retrofit")
+
+
+def _results_files(folder: Path, a: str, b: str) -> dict[str, Path]:
+    """Run scenarios ``a`` and ``b`` of ``scenarios/`` and write their results into ``folder``."""
+    return {key: write_results(run_scenario(load_scenario(SCENARIOS / f"{name}.toml")),
+                               folder / f"{name}.h5")
+            for key, name in (("a", a), ("b", b))}

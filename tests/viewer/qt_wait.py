@@ -1,10 +1,15 @@
-"""Waiting for a Qt signal in the viewer tests (module-scoped windows cannot use qtbot)."""
+"""Waiting for a Qt signal in the viewer tests (module-scoped windows cannot use qtbot), and
+the main window opened on a twin or results file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from PyQt6.QtCore import QEventLoop, QTimer
+from PyQt6.QtTest import QTest
+
+from viewer.widgets.main_window import MainWindow
 
 LOAD_TIMEOUT_MS = 30_000
 
@@ -17,3 +22,14 @@ def wait_for(signal, action: Callable[[], object], timeout_ms: int = LOAD_TIMEOU
     action()
     loop.exec()
     signal.disconnect(loop.quit)
+
+
+def shown_window(path: Path) -> Iterator[MainWindow]:
+    """The main window (1000 x 700) shown with ``path`` loaded; closed after the yield."""
+    window = MainWindow()
+    window.resize(1000, 700)
+    window.show()
+    assert QTest.qWaitForWindowExposed(window)
+    wait_for(window.scene_loaded, lambda: window.open_path(path))
+    yield window
+    window.close()

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from legend_checks import assert_legends_apart
-from PyQt6.QtTest import QTest
-from qt_wait import wait_for
+from qt_wait import shown_window, wait_for
 
 from viewer.widgets.main_window import MainWindow
 
@@ -17,13 +16,7 @@ from viewer.widgets.main_window import MainWindow
 @pytest.fixture(scope="module")
 def window(qapp, delft_results: dict[str, Path]) -> Iterator[MainWindow]:
     """The main window showing the Delft baseline results."""
-    window = MainWindow()
-    window.resize(1000, 700)
-    window.show()
-    assert QTest.qWaitForWindowExposed(window)
-    wait_for(window.scene_loaded, lambda: window.open_path(delft_results["a"]))
-    yield window
-    window.close()
+    yield from shown_window(delft_results["a"])
 
 
 def test_legends_of_the_delft_results_stay_apart(window: MainWindow,

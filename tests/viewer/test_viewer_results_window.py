@@ -19,8 +19,7 @@ import shapely
 from legend_checks import assert_legends_apart
 from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
-from PyQt6.QtTest import QTest
-from qt_wait import LOAD_TIMEOUT_MS, wait_for
+from qt_wait import LOAD_TIMEOUT_MS, shown_window, wait_for
 
 from twin.quantities import typeset
 from twin.runs import Results, read_results
@@ -37,13 +36,7 @@ def results(helsinki_results: dict[str, Path]) -> dict[str, Results]:
 @pytest.fixture(scope="module")
 def window(qapp, helsinki_results: dict[str, Path]) -> Iterator[MainWindow]:
     """The main window showing the Helsinki baseline results."""
-    window = MainWindow()
-    window.resize(1000, 700)
-    window.show()
-    assert QTest.qWaitForWindowExposed(window)
-    wait_for(window.scene_loaded, lambda: window.open_path(helsinki_results["a"]))
-    yield window
-    window.close()
+    yield from shown_window(helsinki_results["a"])
 
 
 

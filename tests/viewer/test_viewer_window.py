@@ -15,8 +15,7 @@ import shapely
 from legend_checks import assert_legends_apart
 from PyQt6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PyQt6.QtGui import QDropEvent
-from PyQt6.QtTest import QTest
-from qt_wait import LOAD_TIMEOUT_MS, wait_for
+from qt_wait import LOAD_TIMEOUT_MS, shown_window
 
 from twin.model import Twin
 from viewer.meshes import FEATURE
@@ -27,13 +26,7 @@ from viewer.widgets.main_window import MainWindow
 @pytest.fixture(scope="module")
 def window(qapp, delft_folder: Path) -> Iterator[MainWindow]:
     """The main window showing the Delft sample."""
-    window = MainWindow()
-    window.resize(1000, 700)
-    window.show()
-    assert QTest.qWaitForWindowExposed(window)
-    wait_for(window.scene_loaded, lambda: window.open_path(delft_folder))
-    yield window
-    window.close()
+    yield from shown_window(delft_folder)
 
 
 
