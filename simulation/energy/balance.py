@@ -82,12 +82,14 @@ class SharedHours:
 
 
 def shared_hours(weather: Weather, month: np.ndarray, profiles: np.ndarray, tilt: float,
-                 azimuth: float) -> SharedHours:
+                 azimuth: float, sun: Sun | None = None) -> SharedHours:
     """The shared hours of a balance: the sun at the interval midpoints and the irradiance on
     the module plane (tilt [deg] from the horizontal, azimuth [deg] east of north) from the
     weather; ``month`` (n_hours,) 0..11 and base electricity ``profiles`` (n_profiles,
-    n_hours) as they are."""
-    sun = sun_positions(weather)
+    n_hours) as they are. ``sun``: the weather's sun at the midpoints when the caller has it
+    already (one sample per hour, :func:`weather.sun_positions`), else computed here."""
+    if sun is None or sun.n_samples != 1:
+        sun = sun_positions(weather)
     plane = plane_irradiance(tilt, azimuth, weather.ghi, weather.dni, weather.dhi,
                              sun.apparent_zenith[0], sun.azimuth[0], sun.dni_extra,
                              weather.site.albedo)
