@@ -82,12 +82,14 @@ class SharedHours:
 
 
 def shared_hours(weather: Weather, month: np.ndarray, profiles: np.ndarray, tilt: float,
-                 azimuth: float) -> SharedHours:
+                 azimuth: float, sun: Sun | None = None) -> SharedHours:
     """The shared hours of a balance: the sun at the interval midpoints and the irradiance on
     the module plane (tilt [deg] from the horizontal, azimuth [deg] east of north) from the
     weather; ``month`` (n_hours,) 0..11 and base electricity ``profiles`` (n_profiles,
-    n_hours) as they are."""
-    sun = sun_positions(weather)
+    n_hours) as they are. ``sun``: the weather's sun at the midpoints when the caller has it
+    already (one sample per hour, :func:`weather.sun_positions`), else computed here."""
+    if sun is None or sun.n_samples != 1:
+        sun = sun_positions(weather)
     plane = plane_irradiance(tilt, azimuth, weather.ghi, weather.dni, weather.dhi,
                              sun.apparent_zenith[0], sun.azimuth[0], sun.dni_extra,
                              weather.site.albedo)
@@ -204,9 +206,19 @@ def _hot_water_efficiency(sysp: np.ndarray, t_out: float) -> float:
     return _heat_pump_cop(sysp, t_out, sysp[10])
 
 
+def _month_runs(month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The runs of consecutive hours of one month: their first hours and, last, the number of
+    hours (n_runs + 1,), and their months 0..11 (n_runs,)."""
+    m = np.asarray(month, dtype=np.int64).ravel()
+    start = np.flatnonzero(np.r_[True, m[1:] != m[:-1]]) if len(m) else np.zeros(0, np.int64)
+    return (np.ascontiguousarray(np.r_[start, len(m)], dtype=np.int64),
+            np.ascontiguousarray(m[start], dtype=np.int64))
+
+
 @numba.njit(cache=True, parallel=True)
 def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: np.ndarray,
-                    wind: np.ndarray, month: np.ndarray, profiles: np.ndarray,
+                    wind: np.ndarray, run_start: np.ndarray, run_month: np.ndarray,
+                    profiles: np.ndarray,
                     base_w: np.ndarray, base_idx: np.ndarray, pvp: np.ndarray,
                     beam: np.ndarray, iso: np.ndarray, circ: np.ndarray, rest: np.ndarray,
                     cosaoi: np.ndarray, horizon: np.ndarray, shaded: np.ndarray,
@@ -227,46 +239,67 @@ def _balance_kernel(heat: np.ndarray, cool: np.ndarray, sysp: np.ndarray, temp: 
             # hot water: one efficiency for the year unless a modelled heat pump's COP varies
             hourly_w = q_w > 0.0 and kind == _HEAT_PUMP and np.isnan(p[8])
             final_w = q_w / _hot_water_efficiency(p, 0.0) if q_w > 0.0 and not hourly_w else 0.0
-            # sums of this building's hours in local scalars, stored once after its loop
+            # per building, not per hour: the fixed efficiency (NaN: a heat pump's hourly COP),
+            # the base power and its profile row, whether it has any PV
+            fixed = _fixed_efficiency(p)
+            eer = p[7]
+            base = base_w[b]
+            profile = profiles[base_idx[b]]
+            any_pv = with_pv or with_faces
+            # sums of this building's hours in local scalars, stored once after its loop; the
+            # monthly sums per run of hours of one month (``_month_runs``), added to the month
             s_hf = s_wf = s_eh = s_ec = s_eb = s_et = s_pv = s_self = 0.0
             peak_e = peak_imp = 0.0
-            for t in range(n_t):
-                q = np.float64(heat[b, t])
-                final = q / _heat_efficiency(p, temp[t]) if q > 0.0 else 0.0
-                if hourly_w:
-                    final_w = q_w / _hot_water_efficiency(p, temp[t])
-                    s_wf += final_w
-                e_cool = np.float64(cool[b, t]) / p[7]
-                e_base = base_w[b] * profiles[base_idx[b], t]
-                e_heat = final if electric_heat else 0.0
-                e_water = final_w if electric_heat else 0.0
-                e = e_heat + e_water + e_cool + e_base
-                pv = 0.0
-                if with_pv:
-                    f = 1.0
-                    if shaded[b] and not elevation[t] > horizon[b, bins[t]]:
-                        f = 0.0
-                    _, pv = pv_hour(beam[t], circ[t], iso[t], rest[t], cosaoi[t], f, svr[b],
-                                    temp[t], wind[t], pvp[b], iam_n, iam_k, iam_l)
-                if with_faces:
-                    pv += face_pv[b, t]
-                used = min(pv, e)
-                s_hf += final
-                s_eh += e_heat
-                s_ec += e_cool
-                s_eb += e_base
-                s_et += e
-                s_pv += pv
-                s_self += used
-                peak_e = max(peak_e, e)
-                peak_imp = max(peak_imp, e - used)
-                mon_e[b, month[t]] += e
-                mon_pv[b, month[t]] += pv
-                dist_e[part, d, t] += e
-                dist_pv[part, d, t] += pv
-                if want_hourly:
-                    out_e[b, t] = e
-                    out_pv[b, t] = pv
+            for r in range(len(run_month)):
+                m_e = m_pv = 0.0
+                for t in range(run_start[r], run_start[r + 1]):
+                    q = np.float64(heat[b, t])
+                    final = 0.0
+                    if q > 0.0:
+                        final = q / (fixed if not np.isnan(fixed) else _heat_efficiency(p, temp[t]))
+                    if hourly_w:
+                        final_w = q_w / _hot_water_efficiency(p, temp[t])
+                        s_wf += final_w
+                    c_need = np.float64(cool[b, t])
+                    e_cool = c_need / eer if c_need > 0.0 else 0.0  # (a division per hour costs)
+                    e_base = base * profile[t]
+                    e_heat = final if electric_heat else 0.0
+                    e_water = final_w if electric_heat else 0.0
+                    e = e_heat + e_water + e_cool + e_base
+                    s_hf += final
+                    s_eh += e_heat
+                    s_ec += e_cool
+                    s_eb += e_base
+                    s_et += e
+                    peak_e = max(peak_e, e)
+                    m_e += e
+                    dist_e[part, d, t] += e
+                    if not any_pv:  # PV 0: self-consumption 0, import = demand
+                        peak_imp = max(peak_imp, e)
+                        if want_hourly:
+                            out_e[b, t] = e
+                            out_pv[b, t] = 0.0
+                        continue
+                    pv = 0.0
+                    if with_pv:
+                        f = 1.0
+                        if shaded[b] and not elevation[t] > horizon[b, bins[t]]:
+                            f = 0.0
+                        _, pv = pv_hour(beam[t], circ[t], iso[t], rest[t], cosaoi[t], f,
+                                        svr[b], temp[t], wind[t], pvp[b], iam_n, iam_k, iam_l)
+                    if with_faces:
+                        pv += face_pv[b, t]
+                    used = min(pv, e)
+                    s_pv += pv
+                    s_self += used
+                    peak_imp = max(peak_imp, e - used)
+                    m_pv += pv
+                    dist_pv[part, d, t] += pv
+                    if want_hourly:
+                        out_e[b, t] = e
+                        out_pv[b, t] = pv
+                mon_e[b, run_month[r]] += m_e
+                mon_pv[b, run_month[r]] += m_pv
             if not hourly_w:
                 s_wf = final_w * n_t
             if kind == _BOILER:
@@ -338,7 +371,7 @@ def balance(
     weather = shared.weather
     _balance_kernel(
         heat, cool, systems.kernel_params(), weather.temp_air, weather.wind_speed,
-        c(shared.month, dtype=np.int64), c(shared.profiles, dtype=np.float64),
+        *_month_runs(shared.month), c(shared.profiles, dtype=np.float64),
         c(base_w, dtype=np.float64), c(base_profile, dtype=np.int64), pv.kernel_params(),
         c(plane.beam[0]), c(plane.sky_isotropic[0]), c(plane.circumsolar[0]),
         c(plane.horizon[0] + plane.ground[0]), c(plane.cos_aoi[0]), horizon, shaded,

@@ -21,7 +21,7 @@ from .face_solar import FacePV
 from .pv import PVSystems
 from .rc5r1c import Drivers, HourlyLoads, ZoneResults, Zones, simulate_zones
 from .systems import HeatingSystems
-from .weather import Weather
+from .weather import Sun, Weather
 
 __all__ = ["HourlyBlock", "Result", "Settings", "simulate"]
 
@@ -114,7 +114,8 @@ def _module_plane(pv: PVSystems) -> tuple[float, float]:
 
 def simulate(zones: Zones, drivers: Drivers, weather: Weather, heating: HeatingSystems,
              pv: PVSystems, settings: Settings | None = None,
-             pv_horizon: np.ndarray | None = None, face_pv: FacePV | None = None) -> Result:
+             pv_horizon: np.ndarray | None = None, face_pv: FacePV | None = None,
+             sun: Sun | None = None) -> Result:
     """Hourly heating and cooling need of every zone and its energy balance.
 
     Parameters
@@ -138,6 +139,9 @@ def simulate(zones: Zones, drivers: Drivers, weather: Weather, heating: HeatingS
     face_pv : FacePV, optional
         PV on the zones' roof faces at their own tilt and azimuth, added to the zones' PV
         (give such zones a ``pv`` nameplate of 0 unless they carry both).
+    sun : Sun, optional
+        The weather's sun at the interval midpoints (``weather.sun_positions(weather)``) when
+        the caller has it; computed from the weather otherwise.
 
     Returns
     -------
@@ -165,7 +169,7 @@ def simulate(zones: Zones, drivers: Drivers, weather: Weather, heating: HeatingS
     totals = Balance.zeros(n, settings.n_districts, drivers.n_hours)
     if not n:
         return Result(zones=_zone_loads(zones, drivers, settings, None), balance=totals)
-    shared = shared_hours(weather, drivers.month, drivers.gains, *_module_plane(pv))
+    shared = shared_hours(weather, drivers.month, drivers.gains, *_module_plane(pv), sun=sun)
     callback = settings.hourly_callback
     out: tuple[np.ndarray, np.ndarray] | None = None
 

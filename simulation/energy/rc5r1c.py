@@ -52,6 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numba
@@ -856,15 +857,16 @@ def simulate_zones(
     ]
     empty2 = np.zeros((0, 0), dtype=np.float32)
     hourly = (empty2, empty2, empty2)
-    for start, stop in blocks:
-        if hourly_callback is not None and hourly[0].shape[0] != stop - start:
-            hourly = (np.zeros((stop - start, t_n), dtype=np.float32),
-                      np.zeros((stop - start, t_n), dtype=np.float32),
-                      np.zeros((stop - start, t_n), dtype=np.float32))
-        _run_block(zones, drivers, slice(start, stop), vent_lev, vent_levels, warm,
-                   float(theta_m0), totals, hourly, n_thr)
-        if hourly_callback is not None:
-            hourly_callback(start, stop, *hourly)
+    with ThreadPoolExecutor(max_workers=n_thr) if n_thr > 1 else nullcontext() as pool:
+        for start, stop in blocks:
+            if hourly_callback is not None and hourly[0].shape[0] != stop - start:
+                hourly = (np.zeros((stop - start, t_n), dtype=np.float32),
+                          np.zeros((stop - start, t_n), dtype=np.float32),
+                          np.zeros((stop - start, t_n), dtype=np.float32))
+            _run_block(zones, drivers, slice(start, stop), vent_lev, vent_levels, warm,
+                       float(theta_m0), totals, hourly, n_thr, pool)
+            if hourly_callback is not None:
+                hourly_callback(start, stop, *hourly)
     return ZoneResults(
         heating_Wh=totals.heat, cooling_Wh=totals.cool, peak_heating_W=totals.peak_h,
         peak_cooling_W=totals.peak_c, peak_heating_hour=totals.peak_h_t,
@@ -912,9 +914,11 @@ class _Totals:
 
 def _run_block(zones: Zones, drivers: Drivers, sl: slice, vent_lev: np.ndarray,
                vent_levels: np.ndarray, warm: int, theta_m0: float, totals: _Totals,
-               hourly: tuple[np.ndarray, np.ndarray, np.ndarray], n_threads: int) -> None:
+               hourly: tuple[np.ndarray, np.ndarray, np.ndarray], n_threads: int,
+               pool: ThreadPoolExecutor | None) -> None:
     """All hours of the zones at ``sl``, their chunks shared out over up to ``n_threads``
-    worker threads; the block's hourly loads go to ``hourly`` (empty arrays: none)."""
+    worker threads of ``pool`` (the run's one pool; None: this thread); the block's hourly
+    loads go to ``hourly`` (empty arrays: none)."""
     h_is, h_w, h_ms, h_em, cm_h, f_m, f_st = _derived(zones, sl)
     c = np.ascontiguousarray
     h_ve, h_ve_x, q_int, f_c = (c(a[sl]) for a in (zones.h_ve, zones.h_ve_extra,
@@ -940,10 +944,9 @@ def _run_block(zones: Zones, drivers: Drivers, sl: slice, vent_lev: np.ndarray,
     n_chunks = (sl.stop - sl.start + _CHUNK - 1) // _CHUNK
     workers = max(1, min(n_threads, n_chunks))
     bounds = [round(i * n_chunks / workers) for i in range(workers + 1)]
-    if workers == 1:
+    if workers == 1 or pool is None:
         run(0, n_chunks, 0)
         return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run, bounds[i], bounds[i + 1], i) for i in range(workers)]
-        for f in futures:
-            f.result()
+    futures = [pool.submit(run, bounds[i], bounds[i + 1], i) for i in range(workers)]
+    for f in futures:
+        f.result()

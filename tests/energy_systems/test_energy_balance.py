@@ -112,3 +112,20 @@ def test_balance_rejects_mismatched_buildings(tmy) -> None:
     with pytest.raises(ValueError, match="same buildings"):
         balance(heating[:3], cooling[:3], systems, np.zeros(3), np.zeros(3, int), pv, None,
                 np.zeros(3, int), 1, shared)
+
+
+def test_monthly_sums_follow_the_month_of_each_hour(tmy) -> None:
+    """Monthly electricity and PV equal the hourly series summed by the month of each hour,
+    also where a month returns (a UTC year seen in local time ends in the next January)."""
+    shared, heating, cooling, systems, pv, horizon = _case(tmy)
+    n_t = heating.shape[1]
+    month = np.r_[(np.arange(n_t - 2) // 730).clip(0, 11), [0, 0]]  # the last two: January
+    shared = SharedHours(shared.weather, shared.sun, shared.plane, month, shared.profiles)
+    out = (np.empty((N, n_t), np.float32), np.empty((N, n_t), np.float32))
+    res = balance(heating, cooling, systems, np.linspace(100.0, 900.0, N), np.arange(N) % 2, pv,
+                  horizon, np.zeros(N, int), 1, shared, out)
+    demand = np.stack([np.bincount(month, row, 12) for row in out[0].astype(np.float64)])
+    yield_pv = np.stack([np.bincount(month, row, 12) for row in out[1].astype(np.float64)])
+    np.testing.assert_allclose(res.monthly_electricity_Wh, demand, rtol=1e-6)  # float32 copy
+    np.testing.assert_allclose(res.monthly_pv_Wh, yield_pv, rtol=1e-6, atol=1e-3)
+    assert np.all(res.monthly_pv_Wh[pv.pdc0 == 0] == 0.0)

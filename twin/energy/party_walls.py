@@ -3,11 +3,12 @@
 Where two footprints touch, the wall between them separates two heated buildings: it is taken
 as adiabatic (no heat flow, no solar) and removed from the exposed wall area.
 
-Method (vectorised, no loop per building): every footprint edge is a segment with the
-orientation bin of its outward normal (N, E, S, W as in ``twin.buildings``). An STRtree of the
-footprints' bounding boxes grown by ``tolerance`` (m; absorbs digitising gaps and slivers
-between neighbours) gives the candidate pairs of buildings; for each pair, every edge of one is
-tested against every edge of the other (numpy, in blocks of ``BLOCK`` edge pairs). Two edges
+Method (vectorised, no loop per building): an STRtree of the footprints' bounding boxes grown
+by ``tolerance`` (m; absorbs digitising gaps and slivers between neighbours) gives the
+candidate pairs of buildings; every footprint edge of a building in a pair is a segment with
+the orientation bin of its outward normal (N, E, S, W as in ``twin.buildings``); for each
+pair, every edge of one is tested against every edge of the other (numpy, in blocks of
+``BLOCK`` edge pairs). Two edges
 share a wall where they are parallel (within ``MAX_ANGLE``) and both ends of the other edge lie
 within ``tolerance`` of the edge's line; the shared length is the overlap of the other edge's
 projection onto the edge. The shared area is that length times the vertical overlap of the two
@@ -90,13 +91,12 @@ def _overlap(ends: np.ndarray, s: np.ndarray, t: np.ndarray, tolerance: float) -
     return np.where(parallel & on_line, np.clip(overlap, 0.0, None), 0.0)
 
 
-def shared_lengths(footprints: np.ndarray, ends: np.ndarray, owner: np.ndarray,
+def shared_lengths(n: int, ends: np.ndarray, owner: np.ndarray, i: np.ndarray, j: np.ndarray,
                    tolerance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(edge, other building, shared length m) for every edge sharing a wall with a neighbour."""
-    n = len(footprints)
+    """(edge, other building, shared length m) for every edge sharing a wall with a neighbour,
+    of ``n`` buildings whose candidate pairs are (i, j) (:func:`touching_pairs`)."""
     first = np.searchsorted(owner, np.arange(n))
     count = np.bincount(owner, minlength=n)
-    i, j = touching_pairs(footprints, tolerance)
     lo = ends.min(axis=1) - tolerance
     hi = ends.max(axis=1) + tolerance
     edges, others, lengths = [], [], []
@@ -130,14 +130,17 @@ def party_wall_areas(
     neighbours: (n,) bool, only walls shared with these buildings count (None: all).
     """
     n = len(footprints)
-    result = np.zeros((n, 4))
     if n < 2:
-        return result
+        return np.zeros((n, 4))
     base = np.nan_to_num(np.asarray(base, dtype=np.float64))
     top = base + np.nan_to_num(np.asarray(height, dtype=np.float64))
     footprints = np.asarray(footprints)
-    ends, owner, sector = footprint_segments(footprints)
-    s, other, shared = shared_lengths(footprints, ends, owner, tolerance)
+    i, j = touching_pairs(footprints, tolerance)
+    # edges only of the buildings with a candidate neighbour; the others share nothing
+    near = np.unique(np.concatenate([i, j]))
+    ends, owner, sector = footprint_segments(footprints[near])
+    owner = near[owner]
+    s, other, shared = shared_lengths(n, ends, owner, i, j, tolerance)
     me = owner[s]
     overlap = np.minimum(top[me], top[other]) - np.maximum(base[me], base[other])
     area = shared * np.clip(overlap, 0.0, None)
@@ -145,5 +148,6 @@ def party_wall_areas(
         area = area * np.asarray(neighbours, dtype=bool)[other]
     per_segment = np.bincount(s, weights=area, minlength=len(owner))
     wall = np.hypot(*(ends[:, 1] - ends[:, 0]).T) * (top - base)[owner]
-    np.add.at(result, (owner, sector), np.minimum(per_segment, wall))
-    return result
+    cell = np.bincount(owner * 4 + sector, weights=np.minimum(per_segment, wall),
+                       minlength=4 * n)
+    return cell.astype(np.float64, copy=False).reshape(n, 4)  # (an empty bincount is int)

@@ -193,7 +193,8 @@ def _simulate(inputs: EnergyInputs, heating: HeatingSystems, pv: PVSystems,
         Settings(warmup_hours=settings.warmup_hours, block_size=settings.block_size,
                  n_districts=len(inputs.districts),
                  hourly_callback=hourly if file is not None or consumers else None),
-        pv_horizon=None if dsm is None else dsm.roof_horizon[rows], face_pv=faces)
+        pv_horizon=None if dsm is None else dsm.roof_horizon[rows], face_pv=faces,
+        sun=inputs.solar.sun)
 
 
 def run_energy(twin: Twin, settings: EnergySettings = DEFAULT_SETTINGS) -> EnergyRun:
@@ -285,10 +286,15 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
     cool_kwh = kwh(res.cooling_Wh)
     simulated = np.zeros(n, dtype=bool)
     simulated[rows] = True
-    hour_h = pd.Series(pd.NaT, index=b.index, dtype=time.dtype)
-    hour_c = pd.Series(pd.NaT, index=b.index, dtype=time.dtype)
-    hour_h.iloc[rows] = time[res.peak_heating_hour]
-    hour_c.iloc[rows] = time[res.peak_cooling_hour]
+
+    def peak_time(hour: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """The time (UTC end) of each zone's peak hour per twin building, NaT if not
+        simulated: taken from the time index by position (no timestamp-by-timestamp
+        conversion)."""
+        position = np.full(n, -1, dtype=np.int64)
+        position[rows] = hour
+        return time.take(position, allow_fill=True, fill_value=pd.NaT).array
+
     col = result.balance.column
     gas, dh = kwh(col("gas")), kwh(col("district_heat"))
     elec, self_used, pv_kwh = kwh(col("electricity")), kwh(col("self_consumed")), kwh(col("pv"))
@@ -312,8 +318,8 @@ def _table(twin: Twin, inputs: EnergyInputs, result: Result, heating: HeatingSys
         "cooling_kWh_m2": cool_kwh / area,
         "peak_heating_kW": kwh(res.peak_heating_W),
         "peak_cooling_kW": kwh(res.peak_cooling_W),
-        "peak_heating_time": hour_h.to_numpy(),
-        "peak_cooling_time": hour_c.to_numpy(),
+        "peak_heating_time": peak_time(res.peak_heating_hour),
+        "peak_cooling_time": peak_time(res.peak_cooling_hour),
         "heating_final_kWh": kwh(col("heating_final")),
         "hot_water_final_kWh": kwh(col("hot_water_final")),
         "cooling_final_kWh": kwh(col("cooling_electricity")),
