@@ -261,8 +261,7 @@ class _Text:
         joined, clean = cb.join_spans(self.bytes, np.ascontiguousarray(spans, dtype=np.int64))
         if not clean:
             return [None if n < 0 else self.string(start, n) for start, n in spans.tolist()]
-        found: list[str | None] = joined.tobytes().decode().split("\0")
-        del found[-1]
+        found: list[str | None] = [*joined.tobytes().decode().split("\0")[:-1]]
         for row in np.flatnonzero(spans[:, 1] < 0).tolist():
             found[row] = None
         return found
