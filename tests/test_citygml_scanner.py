@@ -131,3 +131,12 @@ def test_a_document_type_declaration_is_left_to_lxml(samples: Path, tmp_path: Pa
     path.write_text(text.replace("?>", "?>\n<!DOCTYPE CityModel>", 1), encoding="utf-8")
     with pytest.raises(citygml_stream.NotPlain):
         citygml_stream.scan_file(path)
+
+
+@pytest.mark.parametrize("data", ["<a>Gebäude</a><b/>建物 x".encode(), b"id\x00nul <c>text</c>"],
+                         ids=["utf-8", "nul"])
+def test_block_strings_are_the_decoded_spans(data: bytes) -> None:
+    spans = np.array([[0, 3], [3, 8], [12, -1], [5, 0], [len(data) - 2, 2], [0, len(data)]],
+                     dtype=np.int64)
+    expected = [None if n < 0 else data[s:s + n].decode() for s, n in spans.tolist()]
+    assert citygml_stream._Text(data, 0).strings(spans) == expected

@@ -136,9 +136,9 @@ def _in_file_crs(scan: FileBuildings, file_crs: FileCrs) -> FileBuildings:
                 same[name] = False
         return same[name]
 
-    keep = np.array([all(map(fits, names)) for names in scan.srs_names], dtype=bool)
-    if keep.all():
+    if all(map(fits, frozenset().union(*scan.srs_names))):
         return scan
+    keep = np.array([all(map(fits, names)) for names in scan.srs_names], dtype=bool)
     reason = "geometry in another CRS than the file's srsName"
     for row in np.flatnonzero(~keep):
         scan.skipped[reason] += 1

@@ -317,6 +317,29 @@ def _choose_faces(buf: np.ndarray, members: np.ndarray, n_members: int, polys: n
     return nf, no, unresolved, True
 
 
+@numba.njit(cache=True, nogil=True)
+def join_spans(buf: np.ndarray, spans: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The bytes of the (start, length) rows of ``spans`` in ``buf``, each followed by a NUL
+    (an empty span for a negative length), and whether no span holds a NUL itself."""
+    total = 0
+    for r in range(spans.shape[0]):
+        total += max(spans[r, 1], 0) + 1
+    joined = np.empty(total, np.uint8)
+    clean = True
+    k = 0
+    for r in range(spans.shape[0]):
+        start = spans[r, 0]
+        for j in range(start, start + max(spans[r, 1], 0)):
+            c = buf[j]
+            if c == 0:
+                clean = False
+            joined[k] = c
+            k += 1
+        joined[k] = 0
+        k += 1
+    return joined, clean
+
+
 def name_slots(names: list[bytes]) -> np.ndarray:
     """Open-addressing hash table of ``names``: the index of each in the slot of its hash."""
     size = 1 << max(6, (4 * len(names)).bit_length())
@@ -371,14 +394,18 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
     phase (1 in the root, 2 after it), an appearanceMember came before the first member].
 
     Returns (status, bytes consumed, buildings, faces, face rings (source ring, flip), source
-    rings, coordinates, hard numbers, attributes, srsNames, other objects, skipped buildings);
+    rings, coordinates, hard numbers, attributes, srsNames, other objects, skipped buildings,
+    line breaks in the bytes consumed);
     tables as 2D int64 arrays whose columns are the ``B_``, ``F_``, ``S_`` and ``A_`` constants.
     """
     n = buf.shape[0]
     cap = 16
+    newlines = 0
     for k in range(n):
         if buf[k] == _LT:
             cap += 1
+        elif buf[k] == _LF:
+            newlines += 1
     buildings = np.empty((cap, 10), np.int64)
     faces = np.empty((cap, 5), np.int64)
     rings = np.empty((cap, 2), np.int64)
@@ -431,7 +458,7 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
         if state[5] == 2:  # after the root: only comments and processing instructions
             if i + 1 < n and buf[i + 1] != _QMARK and buf[i + 1] != _BANG:
                 return (NOT_PLAIN, 0, empty, empty, empty, empty, coords[:0].copy(), empty,
-                        empty, empty, empty, empty)
+                        empty, empty, empty, empty, 0)
         if i + 1 >= n:
             status = NEED_MORE
             break
@@ -922,13 +949,16 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                 nb += 1
     if status == NOT_PLAIN or (status == NEED_MORE and final):
         return (NOT_PLAIN, 0, empty, empty, empty, empty, coords[:0].copy(), empty, empty,
-                empty, empty, empty)
+                empty, empty, empty, 0)
     stop = n
     if status == NEED_MORE:
         state[:] = snap
         nb, nf, no, nr, nc = saved[0], saved[1], saved[2], saved[3], saved[4]
         nh, na, ns, nk, ns_skip = saved[5], saved[6], saved[7], saved[8], saved[9]
         stop = restart
+        for k in range(stop, n):
+            if buf[k] == _LF:
+                newlines -= 1
     return (status, stop, buildings[:nb].copy(), faces[:nf].copy(), rings[:no].copy(),
             srings[:nr].copy(), coords[:nc].copy(), hard[:nh].copy(), attributes[:na].copy(),
-            srs[:ns].copy(), others[:nk].copy(), skipped[:ns_skip].copy())
+            srs[:ns].copy(), others[:nk].copy(), skipped[:ns_skip].copy(), newlines)

@@ -157,8 +157,8 @@ class _Reader:
 
     def take(self, data: bytes, tables: tuple) -> None:
         """Add the buildings of one :meth:`scan` of ``data``."""
-        (_, stop, buildings, faces, rings, srings, coords, hard, attributes, srs, others,
-         skipped) = tables
+        (_, _, buildings, faces, rings, srings, coords, hard, attributes, srs, others,
+         skipped, lines) = tables
         text = _Text(data, self.lines)
         first_row = len(self.ids_read)
         self.ids_read.extend(text.ids(buildings))
@@ -168,8 +168,11 @@ class _Reader:
         for row, start, length in srs.tolist():
             names.setdefault(row, set()).add(text.string(start, length))
         none: frozenset[str] = frozenset()
-        self.srs_names.extend(frozenset(names[row]) if row in names else none
-                              for row in range(len(buildings)))
+        if names:
+            self.srs_names.extend(frozenset(names[row]) if row in names else none
+                                  for row in range(len(buildings)))
+        else:
+            self.srs_names.extend([none] * len(buildings))
         self.surface_ids.extend(text.strings(faces[:, cb.F_SID_START:cb.F_SID_LEN + 1]))
         self.others.update(text.string(start, length) for start, length in others.tolist())
         for row in skipped:
@@ -187,7 +190,7 @@ class _Reader:
                     srings[r, cb.S_CORNERS] -= 1
         self.parts.append((buildings[:, cb.B_FACES], faces, rings, srings, coords,
                            np.int64(first_row)))
-        self.lines += data.count(b"\n", 0, stop)
+        self.lines += int(lines)
 
     def result(self) -> FileBuildings:
         """Everything read, as one :class:`FileBuildings`."""
@@ -241,27 +244,27 @@ def _join(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
 
 
 class _Text:
-    """Strings out of one block of the file (sliced from the block decoded once when it is
-    ASCII, the common case, where byte and character offsets agree)."""
+    """Strings out of one block of the file, decoded from UTF-8 (only the spans asked for)."""
 
     def __init__(self, data: bytes, lines: int) -> None:
         self.data = data
+        self.bytes = np.frombuffer(data, dtype=np.uint8)
         self.lines = lines
-        self.text = data.decode("ascii") if data.isascii() else None
 
     def string(self, start: int, length: int) -> str:
-        if self.text is not None:
-            return self.text[start:start + length]
         return self.data[start:start + length].decode()
 
     def strings(self, spans: np.ndarray) -> list[str | None]:
-        """The strings of (start, length) rows; None where the length is negative."""
-        if self.text is None:
-            return [None if length < 0 else self.string(start, length)
-                    for start, length in spans.tolist()]
-        text = self.text
-        return [None if length < 0 else text[start:start + length]
-                for start, length in spans.tolist()]
+        """The strings of (start, length) rows; None where the length is negative. The spans
+        are gathered into one buffer, separated by NUL (which XML text cannot hold), decoded
+        once and split."""
+        joined, clean = cb.join_spans(self.bytes, np.ascontiguousarray(spans, dtype=np.int64))
+        if not clean:
+            return [None if n < 0 else self.string(start, n) for start, n in spans.tolist()]
+        found: list[str | None] = [*joined.tobytes().decode().split("\0")[:-1]]
+        for row in np.flatnonzero(spans[:, 1] < 0).tolist():
+            found[row] = None
+        return found
 
     def id_of(self, row: np.ndarray) -> str:
         """A building's gml:id, else ``line-N`` after the line its start tag ends on."""
