@@ -1,8 +1,8 @@
 """The hostile input files found by probing the importers, kept as a corpus: one file per case
 in ``tests/data/hostile/``, beside it ``NAME.expected`` with what importing it must give:
 ``error: LINE`` (the one line of the InputError; FILE stands for the file's path), or
-``warning: LINE`` lines the twin's warnings must hold and ``buildings: N`` / ``links: N``
-counts of what is kept. None may end in a traceback or be stored silently wrong.
+``warning: LINE`` lines the twin's warnings must hold and ``buildings: N`` / ``links: N`` /
+``layer NAME: N`` counts of what is kept. A case may be a folder (a GTFS feed). None may end in a traceback or be stored silently wrong.
 
 Weather files are not kept there: the reader takes only whole years of hourly rows from plain
 text (an EPW year is about 1.6 MB, an FMI or DWD year 0.5-1 MB; no shorter or compressed file),
@@ -108,6 +108,8 @@ def _gives_exactly(path: Path, expected: list[str], twin_crs: CRS | None = None)
             assert len(twin.buildings) == int(value)
         elif key == "links":
             assert len(twin.network.links) == int(value)
+        elif key.startswith("layer "):
+            assert len(twin.layers[key.removeprefix("layer ")]) == int(value)
         elif key == "weather_year":
             assert twin.weather is not None and set(twin.weather.data.index.year) <= {int(value), int(value) + 1}
         else:

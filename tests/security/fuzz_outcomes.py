@@ -114,7 +114,8 @@ def source_problem(data: Any) -> str | None:
     """Why a reader's ``SourceData`` is silently wrong, or None: building heights (as the import
     keeps them: out-of-range values become unknown, ``twin.importers.building_values``) within
     0-1000 m, floors 0-300, network lanes 1-50, speeds 0-100 m/s, lengths 0 to half the globe,
-    finite node and link coordinates, signal phases of 0 s to a day, raster cells finite and square-ish, weather at a real place and time with physical values."""
+    finite node and link coordinates, signal phases of 0 s to a day, raster cells finite and square-ish, weather at a real place and time with physical values, transit stops and
+    routes (GTFS) in degrees with whole location types 0-4 and route types 0-1702."""
     buildings = data.buildings
     if buildings is not None and len(buildings):
         if not _conformed(buildings):
@@ -140,6 +141,9 @@ def source_problem(data: Any) -> str | None:
     signals = data.signals
     if signals is not None and len(signals) and _outside(signals["duration"], 0, 86_400):
         return "signals.duration outside 0..86400 s"
+    transit = _transit_problem(data.layers)
+    if transit:
+        return transit
     for role, raster in data.rasters.items():
         a, e = raster.transform.a, raster.transform.e
         if not (math.isfinite(a) and math.isfinite(e) and a > 0 and e != 0):
@@ -162,6 +166,24 @@ def source_problem(data: Any) -> str | None:
         for column, (low, high) in bounds.items():
             if column in weather.data and _outside(weather.data[column], low, high):
                 return f"weather.{column} outside {low}..{high}"
+    return None
+
+
+def _transit_problem(layers: dict[str, Any]) -> str | None:
+    """Why the GTFS layers among ``layers`` are silently wrong, or None: a location_type or
+    route_type that is no whole number of the GTFS reference's range, a coordinate that is not
+    a degree of longitude or latitude."""
+    for name, column, high in (("transit_stops", "location_type", 4), ("transit_routes", "route_type", 1702)):
+        table = layers.get(name)
+        if table is None or not len(table):
+            continue
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        if _outside(values, 0, high) or np.isnan(values).any() or (values != np.floor(values)).any():
+            return f"{name}.{column} not a whole number 0..{high}"
+        coordinates = shapely.get_coordinates(table.geometry.values)
+        if len(coordinates) and not (np.isfinite(coordinates).all() and (np.abs(coordinates[:, 0]) <= 180).all()
+                                     and (np.abs(coordinates[:, 1]) <= 90).all()):
+            return f"{name}: a coordinate that is no degree of longitude or latitude"
     return None
 
 

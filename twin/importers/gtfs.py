@@ -6,7 +6,9 @@
 - ``transit_routes``: every route of ``routes.txt`` (route_id, short_name, long_name, route_type,
   agency_id, n_trips) with a MultiLineString: one line per distinct ``shapes.txt`` shape its
   trips use, or, for a route whose trips name no shape, the stop sequence of its most common
-  stop pattern in ``stop_times.txt``. A route without trips has no geometry.
+  stop pattern in ``stop_times.txt``. A route without trips has no geometry. A route whose
+  route_type is no GTFS route type, and a trip whose trip_id repeats an earlier one, are left
+  out alone (counted in a warning naming the first).
 
 Coordinates are WGS 84 degrees (EPSG:4326). Files are read as UTF-8 (a byte-order mark is
 allowed); a missing required file or column, or a value that is not a number where one is
@@ -39,6 +41,13 @@ STOP_TIME_COLUMNS = ("trip_id", "stop_id", "stop_sequence")
 SHAPE_COLUMNS = ("shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence")
 UNPLACED_LOCATION_TYPES = (3, 4)
 """location_type values whose stops need no position (generic node, boarding area)."""
+LOCATION_TYPES = (0, 4)
+"""The lowest and highest location_type of the GTFS reference."""
+BASIC_ROUTE_TYPES = (0, 1, 2, 3, 4, 5, 6, 7, 11, 12)
+"""route_type values of the GTFS reference (tram to monorail)."""
+EXTENDED_ROUTE_TYPES = (100, 1702)
+"""The range of the extended route types (Google Transit's, from railway service to horse-drawn
+carriage), which many feeds use."""
 
 
 DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
@@ -214,6 +223,41 @@ def _required_numbers(
     return values
 
 
+def _whole_numbers(
+    feed: _Feed, name: str, table: pd.DataFrame, column: str, low: float, high: float
+) -> np.ndarray:
+    """Like ``_numbers`` (from ``low`` to ``high``), and a value with a fraction is an error too."""
+    values = _numbers(feed, name, table, column, low=low, high=high)
+    fraction = values != np.floor(values)
+    if fraction.any():
+        raise _cell_error(feed, name, table, fraction, column, "is not a whole number")
+    return values
+
+
+def _route_types(text: pd.Series) -> np.ndarray:
+    """Whether each route_type text is a GTFS route type, basic or extended."""
+    values = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+    whole = np.isfinite(values) & (values == np.floor(values))
+    low, high = EXTENDED_ROUTE_TYPES
+    return whole & (np.isin(values, BASIC_ROUTE_TYPES) | ((values >= low) & (values <= high)))
+
+
+def _left_out(
+    table: pd.DataFrame, bad: np.ndarray, name: str, column: str, what: str, warnings: list[str]
+) -> pd.DataFrame:
+    """``table`` without its ``bad`` rows; a warning counts them and names the first (row, line
+    and value)."""
+    if not bad.any():
+        return table
+    position = int(np.flatnonzero(bad)[0])
+    row = int(table.index[position]) + 1
+    warnings.append(
+        f"{name} row {row} (line {row + 1}), column {column}: {table[column].iloc[position]!r} "
+        f"is not {what}: left out ({int(bad.sum())} such rows in all)"
+    )
+    return table[~bad]
+
+
 def _unique(feed: _Feed, name: str, table: pd.DataFrame, column: str) -> None:
     """Ids in ``column`` must not repeat."""
     repeated = table[column].duplicated().to_numpy()
@@ -229,7 +273,7 @@ def _stops(feed: _Feed, warnings: list[str]) -> gpd.GeoDataFrame:
     lat = _numbers(feed, name, table, "stop_lat", low=-90.0, high=90.0)
     lon = _numbers(feed, name, table, "stop_lon", low=-180.0, high=180.0)
     kind = (
-        _numbers(feed, name, table, "location_type")
+        _whole_numbers(feed, name, table, "location_type", *LOCATION_TYPES)
         if "location_type" in table
         else np.zeros(len(table))
     )
@@ -270,8 +314,12 @@ def _routes(feed: _Feed, stops: gpd.GeoDataFrame, warnings: list[str]) -> gpd.Ge
         "routes.txt", ROUTE_COLUMNS, ("route_short_name", "route_long_name", "agency_id")
     )
     _unique(feed, "routes.txt", routes, "route_id")
-    route_type = _required_numbers(feed, "routes.txt", routes, "route_type").astype(np.int64)
+    routes = _left_out(routes, ~_route_types(routes["route_type"]), "routes.txt", "route_type",
+                       "a GTFS route type (0-7, 11, 12 or 100-1702)", warnings)
+    route_type = pd.to_numeric(routes["route_type"].str.strip()).to_numpy(dtype=np.int64)
     trips = feed.table("trips.txt", TRIP_COLUMNS, ("shape_id",))
+    trips = _left_out(trips, trips["trip_id"].duplicated().to_numpy(), "trips.txt", "trip_id",
+                      "a new trip_id (it repeats an earlier one)", warnings)
     feed.require("stop_times.txt", STOP_TIME_COLUMNS)
     if "shape_id" not in trips:
         trips["shape_id"] = ""
