@@ -28,7 +28,7 @@ class CornerLabel:
         prop.SetVerticalJustificationToTop()
         self.actor.SetInput(text)
         plotter.renderer.AddViewProp(self.actor)
-        plotter.renderer.AddObserver("StartEvent", lambda *_: self.place())
+        self._observer = plotter.renderer.AddObserver("StartEvent", lambda *_: self.place())
         self.place()
 
     def text(self) -> str:
@@ -49,5 +49,6 @@ class CornerLabel:
         return text_box(self.actor, self.plotter.renderer)
 
     def remove(self) -> None:
-        """Take the text out of the view."""
+        """Take the text out of the view; it is no longer placed before each frame."""
+        self.plotter.renderer.RemoveObserver(self._observer)
         self.plotter.renderer.RemoveViewProp(self.actor)

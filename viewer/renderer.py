@@ -204,6 +204,7 @@ class SceneRenderer:
         for view in self.views.values():
             view.remove()
         self.highlight(None, None)
+        self.legends.keep_out = list  # no frame of this plotter asks the removed scene again
         self.time_label.remove()
         for actor in (self.scale_bar.bar, self.scale_bar.label):
             self.plotter.renderer.RemoveViewProp(actor)

@@ -319,6 +319,9 @@ class MainWindow(QMainWindow):
         for loader in list(self._loaders):
             loader.worker.wait()
         self.end_comparison()
+        if self.renderer is not None:  # its frame callbacks go before the render window does
+            self.renderer.remove()
+            self.renderer = None
         self.plotter.close()
         super().closeEvent(event)
 
