@@ -3,6 +3,9 @@ and keeps the drawing in step with the scene's state."""
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
+
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
@@ -192,7 +195,7 @@ class SceneRenderer:
         self.pane = ""
         self.scale_bar = ScaleBar(plotter, crs_label(scene.twin.crs))
         self.north_arrow = add_north_arrow(plotter, twin_convergence(scene.twin))
-        self.legends.keep_out = self.overlay_boxes
+        self.legends.keep_out = _weak_boxes(self)
         self.highlighted: tuple[str, int] | None = None
         self._highlight_actor: vtkActor | None = None
         scene.timeline.changed.connect(self._on_time)
@@ -321,6 +324,19 @@ def _class_colours(table: pv.LookupTable, classes: ColourClasses, cmap: str) -> 
         table.SetAnnotation(float(index), label)
     table.SetRange(0.0, max(classes.count - 1, 1))
     table.IndexedLookupOn()
+
+
+def _weak_boxes(renderer: SceneRenderer) -> Callable[[], list[Box]]:
+    """``renderer.overlay_boxes`` without a reference to the renderer: the legends it gives it
+    to form no cycle with it, so the renderer (and the VTK widgets it holds) goes as soon as it
+    is dropped, not at a later garbage collection after its render window has gone."""
+    method = weakref.WeakMethod(renderer.overlay_boxes)
+
+    def boxes() -> list[Box]:
+        bound = method()
+        return bound() if bound is not None else []
+
+    return boxes
 
 
 def _swatch_table(swatches: dict[str, str]) -> pv.LookupTable:

@@ -243,3 +243,24 @@ def test_the_basemap_has_a_legend_of_its_kinds(helsinki_view, helsinki: Twin) ->
     assert "basemap" not in renderer.legends.shown
     scene.layers["basemap"].set_visible(True)
     assert "basemap" in renderer.legends.shown
+
+
+def test_a_removed_scene_renderer_goes_without_a_garbage_collection(helsinki: Twin) -> None:
+    """Nothing the renderer leaves in its plotter (legend callbacks, labels) holds it: it is
+    freed when dropped, while its VTK widgets still have their render window, never by a later
+    garbage collection (which crashed in the VTK destructors after the window had closed)."""
+    import gc
+    import weakref
+
+    plotter = pv.Plotter(off_screen=True, window_size=[600, 400])
+    renderer = SceneRenderer(plotter, build_scene(helsinki))
+    plotter.render()
+    gone = weakref.ref(renderer)
+    gc.disable()
+    try:
+        renderer.remove()
+        del renderer
+        assert gone() is None
+    finally:
+        gc.enable()
+        plotter.close()
