@@ -16,7 +16,8 @@ from viewer.widgets.main_window import MainWindow
 @pytest.fixture(scope="module")
 def window(qapp, delft_results: dict[str, Path]) -> Iterator[MainWindow]:
     """The main window showing the Delft baseline results."""
-    yield from shown_window(delft_results["a"])
+    with shown_window(delft_results["a"]) as window:
+        yield window
 
 
 def test_legends_of_the_delft_results_stay_apart(window: MainWindow,

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from PyQt6.QtTest import QTest
-from qt_wait import wait_for
+from qt_wait import shown_window
 
 from twin.feeds.archive import append_observations
 from twin.feeds.base import Observation
@@ -17,7 +16,6 @@ from twin.model import Twin
 from twin.store import save_twin
 from viewer.live_sensors import LATEST, LAYER_NAME
 from viewer.sources import load_scene
-from viewer.widgets.main_window import MainWindow
 
 T0 = 1_777_593_600_000  # ms, 2026-05-01T00:00:00Z
 
@@ -70,12 +68,7 @@ def test_a_twin_without_observations_has_no_live_layer(delft_folder) -> None:
 
 def test_the_window_follows_the_live_sensors(qapp, observed) -> None:
     folder, _, _ = observed
-    window = MainWindow()
-    window.resize(900, 600)
-    window.show()
-    assert QTest.qWaitForWindowExposed(window)
-    try:
-        wait_for(window.scene_loaded, lambda: window.open_path(folder))
+    with shown_window(folder, size=(900, 600)) as window:
         assert window.live_timer.isActive()
         view = window.renderer.views[LAYER_NAME]
         assert sorted(np.asarray(view.scalars()).tolist()) == [4.0, 15.0]
@@ -83,5 +76,3 @@ def test_the_window_follows_the_live_sensors(qapp, observed) -> None:
         assert window.refresh_live_sensors() is True
         assert sorted(np.asarray(view.scalars()).tolist()) == [9.0, 15.0]
         assert view.lookup_table.scalar_range == (9.0, 15.0)
-    finally:
-        window.close()

@@ -36,7 +36,8 @@ def results(helsinki_results: dict[str, Path]) -> dict[str, Results]:
 @pytest.fixture(scope="module")
 def window(qapp, helsinki_results: dict[str, Path]) -> Iterator[MainWindow]:
     """The main window showing the Helsinki baseline results."""
-    yield from shown_window(helsinki_results["a"])
+    with shown_window(helsinki_results["a"]) as window:
+        yield window
 
 
 

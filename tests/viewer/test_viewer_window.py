@@ -26,7 +26,8 @@ from viewer.widgets.main_window import MainWindow
 @pytest.fixture(scope="module")
 def window(qapp, delft_folder: Path) -> Iterator[MainWindow]:
     """The main window showing the Delft sample."""
-    yield from shown_window(delft_folder)
+    with shown_window(delft_folder) as window:
+        yield window
 
 
 
