@@ -38,7 +38,7 @@ def summarize(twin: Twin) -> dict[str, Any]:
         "terrain": {role: _raster_facts(r) for role, r in (("dtm", twin.terrain.dtm), ("dsm", twin.terrain.dsm))
                     if r is not None},
         "weather": None,
-        "layers": {name: int(len(frame)) for name, frame in twin.layers.items()},
+        "layers": {name: int(len(frame)) for name, frame in sorted(twin.layers.items())},
         "sensors": int(len(twin.sensors)),
         "sources": [{"path": s.path, "kind": s.kind, "size": s.size, "sha256": s.sha256} for s in twin.sources],
         "warnings": list(twin.warnings),

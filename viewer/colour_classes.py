@@ -12,8 +12,8 @@ from typing import Literal, get_args
 import mapclassify
 import numpy as np
 
+from twin.colour_range import ColourRange
 from twin.printable import readable
-from viewer.colour_range import ColourRange
 
 Classification = Literal["continuous", "quantile", "equal interval", "natural breaks"]
 """How a colour map covers the range: a continuous ramp, or classes of one colour each."""

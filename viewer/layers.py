@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyvista as pv
 
+from twin.colour_range import ColourRange, manual_range, robust_range, symmetric_range
 from twin.quantities import typeset
 from viewer.colour_classes import (
     DEFAULT_CLASS_COUNT,
@@ -18,7 +19,6 @@ from viewer.colour_classes import (
     check_classification,
     classify,
 )
-from viewer.colour_range import ColourRange, manual_range, robust_range, symmetric_range
 from viewer.display_units import in_display_units
 from viewer.events import Signal
 from viewer.meshes import FEATURE

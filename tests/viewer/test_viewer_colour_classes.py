@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import pyvista as pv
 
+from twin.colour_range import manual_range, robust_range, symmetric_range
 from viewer.colour_classes import classify
-from viewer.colour_range import manual_range, robust_range, symmetric_range
 from viewer.layers import Layer
 
 

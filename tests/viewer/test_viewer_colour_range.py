@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import pyvista as pv
 
-from viewer.colour_range import robust_range, symmetric_range
+from twin.colour_range import robust_range, symmetric_range
 from viewer.layers import Layer
 from viewer.legend_layout import SWATCH_HEIGHT, Box, stack_legends
 from viewer.series import Series

@@ -73,18 +73,31 @@ def _import_command(args: argparse.Namespace) -> int:
 
         twin = import_files(paths, name=name, options=options, twin_crs=crs, progress=advance)
         progress.update(task, description=f"writing {args.output}")
-        save_twin(twin, args.output)
+        summary = full_summary(twin)
+        save_twin(twin, args.output, summary=summary)
         progress.advance(task)
-    _print_summary(_summary(twin), console())
+    _print_summary(summary, console())
     console().print(styled("written ", (str(args.output), "bold")))
     return 0
 
 
 def _info_command(args: argparse.Namespace) -> int:
-    from twin.cli.output import console
-    from twin.store import load_twin
+    """Print the summary stored in the manifest; read the whole twin only for a twin saved
+    without one (the numerical and geodata libraries are not imported otherwise)."""
+    from twin.cli.output import console, styled
+    from twin.store.manifest import MANIFEST, checked_manifest
+    from twin.store.stored_summary import stored_summary
 
-    summary = _summary(load_twin(args.twin, verify=not args.no_verify))
+    with checked_manifest(args.twin, verify=not args.no_verify, parse_crs=False) as manifest:
+        summary = stored_summary(args.twin / MANIFEST, manifest)
+    if summary is None:
+        from twin.store import load_twin
+
+        summary = full_summary(load_twin(args.twin, verify=not args.no_verify))
+        console(stderr=True).print(
+            styled(("note:", "yellow"), f" {args.twin / MANIFEST} stores no summary this version "
+                                        f"reads (saved by an older version); read the whole twin"),
+            highlight=False, soft_wrap=True)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -92,8 +105,9 @@ def _info_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(twin: Twin) -> dict:
-    """``summarize`` and, under ``energy``, what the energy model makes of the buildings."""
+def full_summary(twin: Twin) -> dict:
+    """``summarize`` and, under ``energy``, what the energy model makes of the buildings: what
+    ``twin info`` prints, stored in the manifest by ``twin import``."""
     from twin.energy.facts import energy_facts
     from twin.summary import summarize
 

@@ -1,14 +1,17 @@
 """A self-contained HTML report comparing two runs, rendered from a Jinja2 template: KPI table
 (changes coloured better or worse, the unfinished trips stated beside the travel times, empty
 cells explained), travel time distributions, energy profiles, maps of the change per link and
-per building over the base twin's base map (matplotlib PNGs inlined). Units are those the results files give (the KPI table's
-unit column, the parts' ``units``)."""
+per building over the base twin's base map (matplotlib PNGs inlined; colours over ±the 98 %
+quantile of the changes' magnitudes, as in the viewer, larger changes clipped and the legend
+saying so). Units are those the results files give (the KPI table's unit column, the parts'
+``units``)."""
 
 from __future__ import annotations
 
 import base64
 import io
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import jinja2
@@ -18,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from twin.colour_range import symmetric_range
 from twin.maps import draw_basemap
 from twin.mobility.kpis import UNFINISHED
 from twin.printable import readable
@@ -170,10 +174,20 @@ def _map_axes(fig_width: float = 10.0) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _diverging(values: np.ndarray) -> TwoSlopeNorm:
-    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
-    bound = bound or 1.0
-    return TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound)
+def _draw_change(ax: Axes, change: gpd.GeoDataFrame, label: str, **style: Any) -> None:
+    """Draw ``change["change"]`` on ``ax`` in a diverging colour map centred on 0, over ±(the
+    98 % quantile of the magnitudes), as the viewer colours differences
+    (``twin.colour_range.symmetric_range``): one outlier does not wash out every other change.
+    Larger changes take the end colours; the colour bar then has pointed ends and its label
+    (``label``) says where the colours are clipped."""
+    colours = symmetric_range([change["change"].to_numpy(dtype=float)])
+    bound = colours.high or 1.0
+    legend = {"label": label, "shrink": 0.6}
+    if colours.clipped_high:
+        legend.update(label=f"{label}\ncolours clipped beyond ±{bound:.4g}", extend="both")
+    change.plot(ax=ax, column="change", cmap="RdBu_r", legend=True, legend_kwds=legend,
+                norm=TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound), zorder=2, **style)
+    _frame_on(ax, change.total_bounds)
 
 
 def _basemap(run: Results) -> tuple[gpd.GeoDataFrame | None, str]:
@@ -203,12 +217,9 @@ def _link_map(a: Results, b: Results, basemap: gpd.GeoDataFrame | None = None,
     change = link_change(a, b, series)
     fig, ax = _map_axes()
     draw_basemap(ax, basemap)
-    norm = _diverging(change["change"].to_numpy())
     assert b.mobility is not None
     unit = typeset(b.mobility.units["series"].get(series, ""))
-    change.plot(ax=ax, column="change", cmap="RdBu_r", norm=norm, linewidth=1.6, legend=True,
-                legend_kwds={"label": f"{series} ({unit}), B - A", "shrink": 0.6}, zorder=2)
-    _frame_on(ax, change.total_bounds)
+    _draw_change(ax, change, f"{series} ({unit}), B - A", linewidth=1.6)
     return fig
 
 
@@ -217,13 +228,10 @@ def _building_map(a: Results, b: Results, basemap: gpd.GeoDataFrame | None = Non
     change = building_change(a, b, column)
     fig, ax = _map_axes()
     draw_basemap(ax, basemap)
-    norm = _diverging(change["change"].to_numpy())
     assert b.energy is not None
     unit = typeset(b.energy.units["buildings"].get(column, ""))
-    change.plot(ax=ax, column="change", cmap="RdBu_r", norm=norm, edgecolor="#555",
-                linewidth=0.2, legend=True, missing_kwds={"color": "#ddd"},
-                legend_kwds={"label": f"{column} ({unit}), B - A", "shrink": 0.6}, zorder=2)
-    _frame_on(ax, change.total_bounds)
+    _draw_change(ax, change, f"{column} ({unit}), B - A", edgecolor="#555", linewidth=0.2,
+                 missing_kwds={"color": "#ddd"})
     return fig
 
 

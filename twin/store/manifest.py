@@ -8,18 +8,20 @@ file the loader would read but the manifest does not list is reported, not read.
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import stat
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pyproj import CRS
-from pyproj.exceptions import CRSError
-
-from twin.errors import InputError
+from twin.errors import InputError, IntegrityError
 from twin.hashing import sha256_file
+from twin.store.leftovers import recover
+from twin.store.lock import folder_lock
 
 FORMAT_VERSION = 1
 MANIFEST = "twin.toml"
@@ -50,13 +52,16 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _SOURCE_FIELDS = {"path": str, "sha256": str, "size": int, "kind": str}
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path, parse_crs: bool = True) -> dict[str, Any]:
     """The parsed and checked ``twin.toml`` of ``folder``.
 
     Parameters
     ----------
     folder : Path
         The twin folder.
+    parse_crs : bool, default True
+        Check that ``crs.wkt`` is a CRS (pyproj is imported for it); without, only that it is
+        a string (for ``twin info``, which shows the stored summary and uses no CRS).
 
     Returns
     -------
@@ -78,11 +83,55 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         manifest = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(path, None, f"broken manifest: {error}") from None
-    _check(path, manifest)
+    _check(path, manifest, parse_crs)
     return manifest
 
 
-def _check(path: Path, manifest: dict[str, Any]) -> None:
+@contextmanager
+def checked_manifest(folder: Path, verify: bool = True, parse_crs: bool = True
+                     ) -> Iterator[dict[str, Any]]:
+    """The checked manifest of the twin folder ``folder``, with the folder held under its shared
+    lock (no save or append in between) until the block ends.
+
+    What a killed writer left beside the folder is recovered first (``twin.store.leftovers``).
+
+    Parameters
+    ----------
+    folder : Path
+        The twin folder (``NAME.twin``).
+    verify : bool, default True
+        Check every file against the SHA-256 in the manifest, and that no file the loader reads
+        was added unlisted.
+    parse_crs : bool, default True
+        Check that the manifest's CRS is one (:func:`read_manifest`).
+
+    Yields
+    ------
+    dict
+        The manifest (:func:`read_manifest`).
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not a twin folder or its manifest is broken.
+    IntegrityError
+        With ``verify``, naming the files that are missing, changed or added since the twin
+        was saved.
+    """
+    if not folder.parent.is_dir():
+        raise InputError(folder, None, f"not a twin folder (no {MANIFEST})")
+    recover(folder)
+    with folder_lock(folder, shared=True):
+        manifest = read_manifest(folder, parse_crs)
+        if verify:
+            changed = verify_files(folder, manifest)
+            if changed:
+                raise IntegrityError(f"{folder}: files changed since the twin was saved: "
+                                     f"{', '.join(changed)}")
+        yield manifest
+
+
+def _check(path: Path, manifest: dict[str, Any], parse_crs: bool) -> None:
     """InputError at the first key of ``manifest`` that a twin folder's manifest cannot hold."""
     for key in ("format_version", "name", "crs", "files"):
         if key not in manifest:
@@ -93,28 +142,33 @@ def _check(path: Path, manifest: dict[str, Any]) -> None:
     if version > FORMAT_VERSION:
         raise InputError(path, "format_version",
                          f"{version} is newer than this program reads ({FORMAT_VERSION})")
-    _expect(path, "name", manifest["name"], str)
+    expect(path, "name", manifest["name"], str)
     if not manifest["name"]:
         raise InputError(path, "name", "empty")
-    crs = _expect(path, "crs", manifest["crs"], dict)
-    _expect(path, "crs.code", crs.get("code", ""), str)
-    try:
-        CRS.from_wkt(_expect(path, "crs.wkt", crs.get("wkt"), str))
-    except CRSError:
-        raise InputError(path, "crs.wkt", "not a CRS in WKT") from None
-    _check_files(path, _expect(path, "files", manifest["files"], dict))
-    layers = _expect(path, "layers", manifest.get("layers", {}), dict)
-    for name in _expect(path, "layers.extra", layers.get("extra", []), list):
+    crs = expect(path, "crs", manifest["crs"], dict)
+    expect(path, "crs.code", crs.get("code", ""), str)
+    wkt = expect(path, "crs.wkt", crs.get("wkt"), str)
+    if parse_crs:
+        from pyproj import CRS  # not at start-up: ``twin info`` reads manifests without it
+        from pyproj.exceptions import CRSError
+
+        try:
+            CRS.from_wkt(wkt)
+        except CRSError:
+            raise InputError(path, "crs.wkt", "not a CRS in WKT") from None
+    _check_files(path, expect(path, "files", manifest["files"], dict))
+    layers = expect(path, "layers", manifest.get("layers", {}), dict)
+    for name in expect(path, "layers.extra", layers.get("extra", []), list):
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
             raise InputError(path, "layers.extra", f"{name!r} is not a layer name")
-    for i, source in enumerate(_expect(path, "sources", manifest.get("sources", []), list)):
-        _expect(path, f"sources[{i}]", source, dict)
+    for i, source in enumerate(expect(path, "sources", manifest.get("sources", []), list)):
+        expect(path, f"sources[{i}]", source, dict)
         if set(source) != set(_SOURCE_FIELDS):
             raise InputError(path, f"sources[{i}]", f"expected the keys {', '.join(_SOURCE_FIELDS)}")
         for key, kind in _SOURCE_FIELDS.items():
-            _expect(path, f"sources[{i}].{key}", source[key], kind)
-    for i, warning in enumerate(_expect(path, "warnings", manifest.get("warnings", []), list)):
-        _expect(path, f"warnings[{i}]", warning, str)
+            expect(path, f"sources[{i}].{key}", source[key], kind)
+    for i, warning in enumerate(expect(path, "warnings", manifest.get("warnings", []), list)):
+        expect(path, f"warnings[{i}]", warning, str)
 
 
 def _check_files(path: Path, files: dict[str, Any]) -> None:
@@ -127,8 +181,8 @@ def _check_files(path: Path, files: dict[str, Any]) -> None:
         if not is_content(name):
             raise InputError(path, key, f"not a file of a twin folder (expected one of "
                                         f"{', '.join(CONTENT)} or {SEGMENTS}/segment-NNNNNN.h5)")
-        _expect(path, key, entry, dict)
-        digest = _expect(path, f"{key}.sha256", entry.get("sha256"), str)
+        expect(path, key, entry, dict)
+        digest = expect(path, f"{key}.sha256", entry.get("sha256"), str)
         if not _SHA256.match(digest):
             raise InputError(path, f"{key}.sha256", "not a SHA-256 (64 lowercase hex digits)")
         size = entry.get("size")
@@ -136,13 +190,17 @@ def _check_files(path: Path, files: dict[str, Any]) -> None:
             raise InputError(path, f"{key}.size", f"{size!r} is not a size in bytes")
 
 
-def _expect(path: Path, key: str, value: Any, kind: type) -> Any:
-    """``value`` if it is a ``kind`` (a bool is no int), else InputError at ``key``."""
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        names = {str: "a string", int: "an integer", dict: "a table", list: "an array"}
+def expect(path: Path, key: str, value: Any, kind: type) -> Any:
+    """``value`` if it is a ``kind``, else InputError at ``key``; any integral number counts
+    as an int and any real one as a float (given back as Python int or float), a bool as
+    neither."""
+    number = {int: numbers.Integral, float: numbers.Real}.get(kind)
+    if (number and isinstance(value, bool)) or not isinstance(value, number or kind):
+        names = {str: "a string", int: "an integer", float: "a number", dict: "a table",
+                 list: "an array"}
         raise InputError(path, key, f"expected {names[kind]}, got {type(value).__name__} "
                                     f"{value!r:.60}")
-    return value
+    return kind(value) if number else value
 
 
 def verify_files(folder: Path, manifest: dict[str, Any]) -> list[str]:

@@ -1,6 +1,7 @@
 """Colour ranges of numeric attributes, like QGIS's graduated renderer: by default the 2–98 %
 quantiles (one outlier no longer paints the whole city one shade), symmetric about 0 for
-differences, or a manual min/max. Values beyond the range take the colour of its end. Qt-free."""
+differences, or a manual min/max. Values beyond the range take the colour of its end. The
+viewer's layers and the comparison report's maps (``twin.runs.report``) both use them."""
 
 from __future__ import annotations
 
