@@ -12,18 +12,10 @@ import shapely
 from gltf_validator import validate_gltf
 from matplotlib import colormaps
 from pyproj import Proj
+from scene_content import accessor_values
 
 from twin.export.run import export
 from twin.model import Twin
-
-
-def accessor_values(gltf: pygltflib.GLTF2, index: int) -> np.ndarray:
-    """The float32 values of an accessor of a GLB read back."""
-    accessor = gltf.accessors[index]
-    view = gltf.bufferViews[accessor.bufferView]
-    width = {"SCALAR": 1, "VEC3": 3, "VEC4": 4}[accessor.type]
-    data = gltf.binary_blob()[view.byteOffset:view.byteOffset + view.byteLength]
-    return np.frombuffer(data, dtype=np.float32).reshape(accessor.count, width)
 
 
 @pytest.fixture(scope="module")

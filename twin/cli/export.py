@@ -12,7 +12,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser(
         "export", help="export a twin or results file to CityJSON, glTF, 3D Tiles or NGSI-LD",
         description="Write the buildings (LoD2 sources: their roof, wall and ground faces; "
-                    "others LoD1: footprint extruded by height; with semantic surfaces) and, from a results file, the run's per-building results as "
+                    "others LoD1: footprint extruded by height; with semantic surfaces) and, "
+                    "from a results file, the run's per-building results as "
                     "attributes: CityJSON 2.0 (.city.json), glTF binary of the scene coloured "
                     "by an attribute (.glb), a 3D Tiles 1.1 folder (no suffix), or NGSI-LD "
                     "Smart Data Models entities (.jsonld).")

@@ -22,8 +22,8 @@ import orjson
 from pyproj import CRS
 
 from twin.export.attributes import exported_columns, plain
-from twin.export.faces import building_faces
-from twin.export.solids import CLOSURE, GROUND, ROOF, WALL, Surface, building_solids
+from twin.export.faces import building_shells
+from twin.export.solids import CLOSURE, GROUND, ROOF, WALL, Surface
 from twin.model import Twin
 
 VERSION = "2.0"
@@ -69,12 +69,9 @@ def cityjson_document(twin: Twin) -> tuple[dict[str, Any], int]:
     """
     buildings = twin.buildings
     rows = _rows(buildings)
-    faces = building_faces(twin.layers, [str(row["id"]) for row in rows])
-    bases = np.nan_to_num(buildings["base_elevation"].to_numpy(dtype=float), nan=0.0)
-    heights = buildings["height"].to_numpy(dtype=float)
-    shapes = [[(MULTI_SURFACE, faces[str(row["id"])])] if str(row["id"]) in faces else
-              [(SOLID, solid) for solid in building_solids(f, b, h)]
-              for row, f, b, h in zip(rows, buildings.geometry, bases, heights)]
+    kinds = {1: SOLID, 2: MULTI_SURFACE}
+    shapes = [[(kinds[shell.lod], shell.surfaces) for shell in shells]
+              for shells in building_shells(buildings, twin.layers)]
     rings = [ring for shape in shapes for _, surfaces in shape for s in surfaces for ring in s.rings]
     translate, scale, vertices, ring_indices = _quantised(rings)
     objects: dict[str, Any] = {}

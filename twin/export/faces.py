@@ -1,17 +1,19 @@
-"""The LoD2 faces a building leaves with: its rows of the twin's ``surfaces`` layer (roof, wall,
+"""The faces a building leaves with: its rows of the twin's ``surfaces`` layer (roof, wall,
 ground and closure faces of an LoD2 source) as :class:`~twin.export.solids.Surface` objects,
 their 3D rings in the twin CRS [m] in the source's corner order (so each face keeps its
-outward normal)."""
+outward normal); a building without such faces leaves as LoD1 solids (its footprint extruded).
+Every export (CityJSON, glTF, 3D Tiles) takes its buildings' shells from here."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from twin.export.solids import Surface
+from twin.export.solids import Surface, building_solids
 
 LAYER = "surfaces"
 """Name of the twin layer holding the faces (``twin.importers.surface_layer``)."""
@@ -46,3 +48,28 @@ def building_faces(layers: Mapping[str, gpd.GeoDataFrame], building_ids: list[st
         if kept:
             faces.setdefault(str(building), []).append(Surface(str(kind), tuple(kept)))
     return faces
+
+
+@dataclass(frozen=True)
+class Shell:
+    """The faces of a building at one level of detail: ``lod`` 2 for the building's LoD2 faces
+    (all of them, one MultiSurface), 1 for one extruded part of its footprint (a closed
+    solid)."""
+
+    lod: int
+    surfaces: list[Surface]
+
+
+def building_shells(buildings: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame]
+                    ) -> list[list[Shell]]:
+    """Each building's shells, row by row: one LoD2 shell of its faces in the ``surfaces``
+    layer where it has any, else one LoD1 solid per footprint part (from ``base_elevation``, 0 m
+    where missing, up by ``height``); none for a building without faces, footprint or a positive
+    height."""
+    faces = building_faces(layers, [str(i) for i in buildings["id"]])
+    bases = np.nan_to_num(buildings["base_elevation"].to_numpy(dtype=float), nan=0.0)
+    heights = buildings["height"].to_numpy(dtype=float)
+    return [[Shell(2, faces[str(i)])] if str(i) in faces else
+            [Shell(1, solid) for solid in building_solids(footprint, base, height)]
+            for i, footprint, base, height in zip(buildings["id"], buildings.geometry, bases,
+                                                  heights)]

@@ -1,15 +1,25 @@
-"""Triangle meshes of a twin's scene for glTF and 3D Tiles: the buildings as LoD1 solids and the
-road links as flat ribbons on the terrain, in the twin CRS (x, y, z in metres)."""
+"""Triangle meshes of a twin's scene for glTF and 3D Tiles: the buildings (their LoD2 faces where
+the twin has them, else LoD1 solids) and the road links as flat ribbons on the terrain, in the
+twin CRS (x, y, z in metres)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from twin.export.solids import building_solids, signed_area, solid_triangles
+from twin.export.faces import building_shells
+from twin.export.solids import (
+    GROUND,
+    Surface,
+    at_height,
+    footprint_parts,
+    polygon_rings,
+    triangulate,
+)
 from twin.model import Terrain
 
 LANE_WIDTH = 3.5
@@ -41,49 +51,38 @@ class Mesh:
         return Mesh(self.triangles[keep], position[self.feature[keep]])
 
 
-def _mesh(pieces: list[np.ndarray], owners: list[int]) -> Mesh:
-    if not pieces:
-        return Mesh(np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64))
-    counts = [len(p) for p in pieces]
-    return Mesh(np.concatenate(pieces), np.repeat(np.array(owners, dtype=np.int64), counts))
-
-
-def building_mesh(buildings: gpd.GeoDataFrame) -> Mesh:
-    """The buildings as LoD1 solids (footprint from ``base_elevation`` up by ``height``; a
-    missing base elevation is 0 m); buildings without a positive height have no triangles."""
-    pieces: list[np.ndarray] = []
-    owners: list[int] = []
-    bases = np.nan_to_num(buildings["base_elevation"].to_numpy(dtype=float), nan=0.0)
-    heights = buildings["height"].to_numpy(dtype=float)
-    for row, (footprint, base, height) in enumerate(zip(buildings.geometry, bases, heights)):
-        for solid in building_solids(footprint, base, height):
-            for triangles in solid_triangles(solid):
-                pieces.append(triangles)
-                owners.append(row)
-    return _mesh(pieces, owners)
+def building_mesh(buildings: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame]
+                  ) -> Mesh:
+    """The buildings' shells (:func:`~twin.export.faces.building_shells`): a building's LoD2
+    faces where the ``surfaces`` of ``layers`` hold them, else its footprint as an LoD1 solid
+    from ``base_elevation`` (0 m where missing) up by ``height``; a building with neither faces
+    nor a positive height has no triangles."""
+    surfaces = [[surface for shell in shells for surface in shell.surfaces]
+                for shells in building_shells(buildings, layers)]
+    owner = np.repeat(np.arange(len(surfaces)), [len(s) for s in surfaces])
+    triangles, face = triangulate([surface for faces in surfaces for surface in faces])
+    return Mesh(triangles, owner[face])
 
 
 def road_mesh(links: gpd.GeoDataFrame, terrain: Terrain, ground: float = 0.0) -> Mesh:
     """The links as flat ribbons ``lanes x LANE_WIDTH`` wide on the right of their direction,
     laid on the DTM (or at ``ground`` [m] where it has none) and lifted by ``RIBBON_LIFT``."""
-    pieces: list[np.ndarray] = []
-    owners: list[int] = []
     lanes = links["lanes"].to_numpy(dtype=float)
-    for row, (line, lane_count) in enumerate(zip(links.geometry, lanes)):
-        if line is None or line.is_empty or not lane_count > 0:
-            continue
-        ribbon = shapely.buffer(line, -LANE_WIDTH * lane_count, cap_style="flat",
-                                single_sided=True)
-        pieces_2d = shapely.get_parts(shapely.constrained_delaunay_triangles(ribbon))
-        if not len(pieces_2d):
-            continue
-        corners = shapely.get_coordinates(pieces_2d).reshape(len(pieces_2d), 4, 2)[:, :3]
-        clockwise = signed_area(corners) < 0
-        corners = np.where(clockwise[:, None, None], corners[:, ::-1], corners)
-        z = _ground(terrain, corners.reshape(-1, 2), ground).reshape(len(corners), 3, 1)
-        pieces.append(np.concatenate([corners, z + RIBBON_LIFT], axis=2))
-        owners.append(row)
-    return _mesh(pieces, owners)
+    lines = links.geometry.to_numpy()
+    rows = np.flatnonzero(~shapely.is_missing(lines) & ~shapely.is_empty(lines) & (lanes > 0))
+    ribbons = shapely.buffer(lines[rows], -LANE_WIDTH * lanes[rows], cap_style="flat",
+                             single_sided=True)
+    surfaces: list[Surface] = []
+    owners: list[int] = []
+    for row, ribbon in zip(rows, ribbons):
+        for part in footprint_parts(ribbon):  # counter-clockwise: facing up
+            surfaces.append(Surface(GROUND, tuple(at_height(ring, 0.0)
+                                                  for ring in polygon_rings(part))))
+            owners.append(int(row))
+    triangles, face = triangulate(surfaces)
+    z = _ground(terrain, triangles[..., :2].reshape(-1, 2), ground).reshape(len(triangles), 3)
+    triangles[..., 2] = z + RIBBON_LIFT
+    return Mesh(triangles, np.asarray(owners, dtype=np.int64)[face])
 
 
 def _ground(terrain: Terrain, points: np.ndarray, ground: float) -> np.ndarray:

@@ -9,11 +9,13 @@ import orjson
 
 from twin.export.cityjson import cityjson_bytes
 from twin.export.colours import default_attribute
+from twin.export.faces import building_faces
 from twin.export.files import write_file, write_folder
 from twin.export.ngsild import entities
 from twin.export.scene import scene_glb
 from twin.export.source import read_source
 from twin.export.tiles3d import TILESET, write_tileset
+from twin.model import Twin
 
 
 @dataclass(frozen=True)
@@ -64,18 +66,21 @@ def export(source: Path, output: Path, kind: str, colour: str | None = None,
     if kind == "cityjson":
         content, left_out = cityjson_bytes(twin)
         write_file(output, content)
-        facts = [f"{len(twin.buildings) - left_out} buildings (LoD1)",
+        facts = [f"{len(twin.buildings) - left_out} buildings {_lods(twin, left_out)}",
                  *([f"{left_out} without a footprint or height left out"] if left_out else [])]
     elif kind == "glb":
         content, legend = scene_glb(twin, attribute)
         write_file(output, content)
-        facts = [f"{len(twin.buildings)} buildings, {len(twin.network.links)} links",
+        facts = [f"{len(twin.buildings)} buildings {_lods(twin)}, "
+                 f"{len(twin.network.links)} links",
                  _legend_line(legend)]
     elif kind == "3dtiles":
         written: dict = {}
         write_folder(output, TILESET,
                      lambda folder: written.update(write_tileset(twin, folder, attribute)))
-        facts = [f"{written['buildings']} buildings in {written['tiles']} tiles",
+        left_out = len(twin.buildings) - written["buildings"]
+        facts = [f"{written['buildings']} buildings {_lods(twin, left_out)} in "
+                 f"{written['tiles']} tiles",
                  _legend_line(written["legend"])]
     else:
         found = entities(read, clock)
@@ -85,6 +90,13 @@ def export(source: Path, output: Path, kind: str, colour: str | None = None,
             kinds[entity["type"]] = kinds.get(entity["type"], 0) + 1
         facts = [", ".join(f"{n} {k}" for k, n in kinds.items()) or "no entities"]
     return ExportReport(output, kind, tuple(f for f in facts if f))
+
+
+def _lods(twin: Twin, left_out: int = 0) -> str:
+    """``(k LoD2, m LoD1)``: how many of the buildings written leave with their LoD2 faces and
+    how many as extruded footprints."""
+    faces = len(building_faces(twin.layers, [str(i) for i in twin.buildings["id"]]))
+    return f"({faces} LoD2, {len(twin.buildings) - left_out - faces} LoD1)"
 
 
 def _legend_line(legend: dict) -> str:

@@ -1,5 +1,6 @@
-"""The twin as a glTF scene: buildings (LoD1, coloured by an attribute, their values as
-metadata) and road ribbons, in a local east-north-up frame whose origin the asset records."""
+"""The twin as a glTF scene: buildings (their LoD2 faces where the twin has them, else LoD1
+blocks; coloured by an attribute, their values as metadata) and road ribbons, in a local
+east-north-up frame whose origin the asset records."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def scene_glb(twin: Twin, attribute: str | None, roads: bool = True) -> tuple[by
     dict
         The legend (attribute, unit, colour map, range and stops).
     """
-    buildings = building_mesh(twin.buildings)
+    buildings = building_mesh(twin.buildings, twin.layers)
     streets = road_mesh(twin.network.links, twin.terrain, _ground(twin)) if roads else None
     frame = scene_frame(twin, buildings, *([streets] if streets is not None else []))
     colouring = colour_by(twin.buildings, attribute)

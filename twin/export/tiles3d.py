@@ -1,9 +1,10 @@
 """3D Tiles 1.1 out: ``tileset.json`` with a quadtree of tiles (split until a tile holds at most
-``MAX_BUILDINGS`` buildings), one GLB per leaf tile (the buildings' LoD1 meshes coloured by an
-attribute, their values as ``EXT_structural_metadata``), every tile's geometry in one local
-east-north-up frame that the root's ``transform`` takes to Earth-centred, Earth-fixed
-coordinates. Bounding volumes are boxes around each tile's content; a tile's geometric error
-is the diagonal of its box [m] (0 for leaves), so a viewer refines the tiles it comes near."""
+``MAX_BUILDINGS`` buildings), one GLB per leaf tile (the buildings' meshes, LoD2 faces where the
+twin has them and LoD1 blocks elsewhere, coloured by an attribute, their values as
+``EXT_structural_metadata``), every tile's geometry in one local east-north-up frame that the
+root's ``transform`` takes to Earth-centred, Earth-fixed coordinates. Bounding volumes are boxes
+around each tile's content; a tile's geometric error is the diagonal of its box [m] (0 for
+leaves), so a viewer refines the tiles it comes near."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def write_tileset(twin: Twin, folder: Path, attribute: str | None) -> dict:
         Facts of what was written: ``tiles`` (with content), ``buildings``, the ``legend``.
     """
     buildings = twin.buildings
-    mesh = building_mesh(buildings)
+    mesh = building_mesh(buildings, twin.layers)
     frame = scene_frame(twin, mesh)
     colouring = colour_by(buildings, attribute)
     table = building_table(buildings)
