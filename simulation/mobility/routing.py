@@ -8,8 +8,11 @@
 * ``link_costs``: current link travel time estimates for routing, s.
 * ``Router``: re-routes the vehicles of a run. Vehicles follow rows of a pool of such trees (one
   row per destination and re-routing), so re-routing builds trees and points vehicles at them,
-  without writing routes; a row is reused once no vehicle follows it. Beyond a memory budget
-  for the pool, routes are written out per vehicle instead (in blocks of destinations).
+  without writing routes; a row is reused once no vehicle follows it. When the pool has reached
+  its memory budget and too few rows are free, rows are freed: the vehicles following them
+  (those not re-routed first, mostly vehicles standing in jams) take the rest of the row's path
+  as an explicit route, the same links. Only a re-routing that wants more trees than the whole
+  budget holds writes its routes out per vehicle (in blocks of destinations).
 
 **Ties.** Among links that reach a node at the same (floating-point) shortest distance, the one
 with the lowest link id is the predecessor (or next link). With positive link costs the trees
@@ -66,10 +69,12 @@ from simulation.turns import allowed_turns
 CLOSED_COST = 1.0e7
 """Travel time (s) routing gives a link of zero capacity: avoided whenever another path exists."""
 TREE_BUDGET = 1 << 26
-"""Most entries (int32) of the routing-tree pool (256 MB); beyond it routes are written per
-vehicle, which costs a second tree build per block of destinations. A country the size of
-Liechtenstein (16,132 vertices, 2,418 destinations for 20,000 trips) fits: its routing takes
-two thirds of the time it took with half the budget, the same routes."""
+"""Most entries (int32) of the routing-tree pool (256 MB). Once the pool is that large, a
+re-routing that finds too few free rows frees rows (their followers take explicit routes); one
+that wants more trees than the budget holds writes its routes per vehicle, which costs a second
+tree build per block of destinations. A country the size of Liechtenstein (16,132 vertices,
+2,418 destinations for 20,000 trips) fits: its routing takes two thirds of the time it took
+with half the budget, the same routes."""
 TABLE_BUDGET = 1 << 24
 """Most routing-table entries (int32) held at once when routes are written per vehicle."""
 MAX_BUCKETS = 4096
@@ -930,24 +935,52 @@ def _assign_rows(VI: np.ndarray, tree: np.ndarray, link_to: np.ndarray, vids: np
     return bad
 
 
+@njit_no_refcount()
+def _walk(VI: np.ndarray, table: np.ndarray, r: int, n_links: int, v: int, pool: np.ndarray,
+          o: int) -> int:
+    """Vehicle ``v``'s route on row ``r`` of ``table`` from where it is (its current link, if
+    released, then the links the row gives from there) into ``pool`` from offset ``o``, or
+    only counted if ``pool`` is empty; returns the offset after it."""
+    write = pool.size > 0
+    if VI[v, STATUS] != NOT_RELEASED:
+        if write:
+            pool[o] = VI[v, LINK]
+        o += 1
+    e = table[r, _start_vertex(VI, n_links, v)]
+    while e >= 0:
+        if write:
+            pool[o] = e
+        o += 1
+        e = table[r, e]
+    return o
+
+
+@njit_no_refcount()
+def _set_route(VI: np.ndarray, ref: np.ndarray, v: int, start: int, length: int) -> None:
+    """Vehicle ``v`` follows the explicit route of ``length`` links at ``start`` of the route
+    pool from its first link, giving up its tree row."""
+    if VI[v, TROW] >= 0:
+        ref[VI[v, TROW]] -= 1
+        VI[v, TROW] = -1
+    VI[v, ROUTE_START] = start
+    VI[v, ROUTE_LEN] = length
+    VI[v, ROUTE_POS] = 0
+
+
 @numba.njit(cache=True)
 def _path_lengths(VI: np.ndarray, table: np.ndarray, row_of: np.ndarray,
                   dest_index: np.ndarray, link_to: np.ndarray, vids: np.ndarray,
                   mode: np.ndarray, length: np.ndarray) -> None:
     """Explicit routes: length of each vehicle's new route (its current link, if on one, then
     the table's path) and how to make it (``mode``)."""
+    count_only = np.empty(0, np.int32)
     for i in range(vids.size):
         v = vids[i]
         r = row_of[dest_index[v]]
-        pre = 0 if VI[v, STATUS] == NOT_RELEASED else 1
-        e = table[r, _start_vertex(VI, link_to.size, v)]
-        if e >= 0 or _start_node(VI, link_to, v) == VI[v, DEST]:
-            h = 0
-            while e >= 0:
-                e = table[r, e]
-                h += 1
+        if (table[r, _start_vertex(VI, link_to.size, v)] >= 0
+                or _start_node(VI, link_to, v) == VI[v, DEST]):
             mode[i] = NEW
-            length[i] = pre + h
+            length[i] = _walk(VI, table, r, link_to.size, v, count_only, 0)
         elif _has_route(VI, v):
             mode[i] = KEEP
             length[i] = 0
@@ -966,22 +999,8 @@ def _path_fill(VI: np.ndarray, table: np.ndarray, row_of: np.ndarray, dest_index
         if mode[i] != NEW:
             continue
         v = vids[i]
-        o = starts[i]
-        if VI[v, STATUS] != NOT_RELEASED:
-            pool[o] = VI[v, LINK]
-            o += 1
-        r = row_of[dest_index[v]]
-        e = table[r, _start_vertex(VI, link_to.size, v)]
-        while e >= 0:
-            pool[o] = e
-            o += 1
-            e = table[r, e]
-        if VI[v, TROW] >= 0:
-            ref[VI[v, TROW]] -= 1
-            VI[v, TROW] = -1
-        VI[v, ROUTE_START] = offset + starts[i]
-        VI[v, ROUTE_LEN] = o - starts[i]
-        VI[v, ROUTE_POS] = 0
+        o = _walk(VI, table, row_of[dest_index[v]], link_to.size, v, pool, starts[i])
+        _set_route(VI, ref, v, offset + starts[i], o - starts[i])
 
 
 @numba.njit(cache=True)
@@ -1017,13 +1036,63 @@ def _copy_routes(VI: np.ndarray, route_links: np.ndarray, vids: np.ndarray,
     return o
 
 
+@numba.njit(cache=True)
+def _evict_rows(VI: np.ndarray, tree: np.ndarray, n_links: int, evict: np.ndarray,
+                ref: np.ndarray, offset: int) -> np.ndarray:
+    """The vehicles following the tree rows marked in ``evict`` take the rest of their row's
+    path (from their current link, or their origin before departure) as an explicit route, at
+    ``offset`` of the route pool and on; the rows are then followed by none. Returns these
+    routes, int32."""
+    count_only = np.empty(0, np.int32)
+    total = 0
+    for v in range(VI.shape[0]):
+        r = VI[v, TROW]
+        if r >= 0 and evict[r]:
+            total = _walk(VI, tree, r, n_links, v, count_only, total)
+    pool = np.empty(total, np.int32)
+    o = 0
+    for v in range(VI.shape[0]):
+        r = VI[v, TROW]
+        if r >= 0 and evict[r]:
+            end = _walk(VI, tree, r, n_links, v, pool, o)
+            _set_route(VI, ref, v, offset + o, end - o)
+            o = end
+    return pool
+
+
+def _kept_routes(st: State, keep_out: np.ndarray) -> tuple[np.ndarray, int]:
+    """The vehicles that follow an explicit route and keep it (not in ``keep_out``, a bool per
+    vehicle), and the links left on their routes."""
+    kept = _explicit_vehicles(st.VI, st.order, keep_out)
+    left = st.VI[kept, ROUTE_LEN].astype(np.int64) - st.VI[kept, ROUTE_POS]
+    return kept, int(left.sum())
+
+
+def _compacted(st: State, kept: np.ndarray, size: int) -> np.ndarray:
+    """The rest of the explicit routes of ``kept`` (``size`` links in all, as from
+    ``_kept_routes``) in a new pool, from its start; the vehicles point into it."""
+    pool = np.empty(size, np.int32)
+    _copy_routes(st.VI, st.route_links, kept, pool)
+    return pool
+
+
+def _set_route_pool(st: State, pools: list[np.ndarray]) -> None:
+    """The route pool becomes ``pools`` one after the other (the vehicles' offsets point into
+    that)."""
+    size = sum(p.size for p in pools)
+    if size >= np.iinfo(np.int32).max:
+        raise MemoryError("routing: explicit routes exceed 2**31 links; raise TREE_BUDGET")
+    st.route_links = pools[0] if len(pools) == 1 else np.concatenate(pools)
+
+
 class Router:
     """Re-routes the vehicles of one run on current link travel times.
 
     Keeps the per-run indexes (destinations, the edge-based graph of the turns routing may
-    take), the list of vehicles on the network and the reference count of every row of the
+    take), the list of vehicles on the network, and the reference count of every row of the
     state's tree pool (``st.tree``: a row per destination, the next link after every link and
-    the first link from every node, see ``turn_graph``).
+    the first link from every node, see ``turn_graph``) with the re-routing that last built it
+    (among rows followed by as many vehicles, the least recently built is freed first).
 
     Parameters
     ----------
@@ -1066,6 +1135,9 @@ class Router:
         self.access = access_flags(graph, access_only)
         self.link_to = graph.link_to.astype(np.int64)
         self.ref = np.zeros(0, np.int64)
+        self.built = np.zeros(0, np.int64)  # when each row of the pool was last built
+        self.builds = 0
+        self.evicted = 0
         self.live = np.zeros(len(destination), np.int64)
         self.n_live = 0
         self.released = 0
@@ -1170,8 +1242,9 @@ class Router:
             Vehicles newly unroutable [veh].
         """
         if self.ref.size < st.tree.shape[0]:
-            self.ref = np.concatenate([self.ref, np.zeros(st.tree.shape[0] - self.ref.size,
-                                                          np.int64)])
+            more = np.zeros(st.tree.shape[0] - self.ref.size, np.int64)
+            self.ref = np.concatenate([self.ref, more])
+            self.built = np.concatenate([self.built, more])
         self.n_live, self.released = _refresh_live(st.VI, st.order, self.live, self.n_live,
                                                    self.released, self.ref)
         cost = link_costs(st.LF, st.LI, st.ring, k)
@@ -1184,21 +1257,25 @@ class Router:
         if want.size == 0:
             return 0
         arcs = self._arcs(cost)
-        width = self.width
+        limit = TREE_BUDGET // self.width  # rows the pool may have
+        if want.size > limit:
+            return self._explicit(st, arcs, redo, want)
         free = np.nonzero(self.ref == 0)[0]
-        if free.size < want.size:  # grow the pool, unless it would outgrow its budget
+        if free.size < want.size:  # grow the pool within its budget, else free rows
             rows = st.tree.shape[0]
-            grow = max(want.size - free.size, rows // 2)
-            if (rows + grow) * width > TREE_BUDGET:
-                grow = want.size - free.size
-            if (rows + grow) * width > TREE_BUDGET:
-                return self._explicit(st, arcs, redo, want)
-            tree = np.empty((rows + grow, width), np.int32)
-            tree[:rows] = st.tree
-            st.tree = tree
-            self.ref = np.concatenate([self.ref, np.zeros(grow, np.int64)])
-            free = np.concatenate([free, np.arange(rows, rows + grow)])
+            grow = min(max(want.size - free.size, rows // 2), limit - rows)
+            if grow > 0:
+                tree = np.empty((rows + grow, self.width), np.int32)
+                tree[:rows] = st.tree
+                st.tree = tree
+                self.ref = np.concatenate([self.ref, np.zeros(grow, np.int64)])
+                self.built = np.concatenate([self.built, np.zeros(grow, np.int64)])
+                free = np.concatenate([free, np.arange(rows, rows + grow)])
+            if free.size < want.size:
+                free = np.concatenate([free, self._evict(st, redo, want.size - free.size)])
         rows = free[:want.size]
+        self.builds += 1
+        self.built[rows] = self.builds
         unreached = np.empty(want.size, np.int64)
         build_trees(arcs, self._roots(want), st.tree, rows, heap=self.heap,
                     relabel=self.relabel, unreached=unreached, first_links=self.first,
@@ -1209,6 +1286,41 @@ class Router:
         complete[want] = unreached == 0
         return int(_assign_rows(st.VI, st.tree, self.link_to, redo, row_of, complete,
                                 self.dest_index, self.ref))
+
+    def _evict(self, st: State, redo: np.ndarray, n: int) -> np.ndarray:
+        """Free ``n`` rows of the tree pool, all of which are followed: the rows fewest
+        vehicles follow that are not re-routed now (``redo``), the least recently built among
+        equals. Their followers take the rest of the row's path as an explicit route, the
+        same links; the explicit routes no longer followed are dropped first once they take
+        more room than those followed. Returns the rows.
+
+        Parameters
+        ----------
+        st : State
+            The run's state; routes are updated in place.
+        redo : ndarray
+            Vehicles re-routed now [-].
+        n : int
+            Rows to free, at most the rows followed [-].
+
+        Returns
+        -------
+        ndarray
+            The freed rows, int64 [-].
+        """
+        rows = st.tree.shape[0]
+        trow = st.VI[redo, TROW]
+        staying = self.ref - np.bincount(trow[trow >= 0], minlength=rows)
+        busy = np.nonzero(self.ref > 0)[0]
+        out = busy[np.lexsort((self.built[busy], staying[busy]))[:n]]
+        evict = np.zeros(rows, dtype=np.bool_)
+        evict[out] = True
+        kept, size = _kept_routes(st, np.zeros(st.VI.shape[0], dtype=np.bool_))
+        base = _compacted(st, kept, size) if st.route_links.size > 2 * size else st.route_links
+        tail = _evict_rows(st.VI, st.tree, self.link_to.size, evict, self.ref, base.size)
+        _set_route_pool(st, [base, tail])
+        self.evicted += out.size
+        return out
 
     def _explicit(self, st: State, arcs: Arcs, redo: np.ndarray, want: np.ndarray) -> int:
         """Routes written per vehicle, trees built in blocks of at most ``TABLE_BUDGET``
@@ -1239,11 +1351,8 @@ class Router:
             _path_lengths(st.VI, table, row_of, self.dest_index, self.link_to, vids, mode, length)
             newly[vids[mode == NEW]] = True
             plans.append((vids, dests, mode, length))
-        kept = _explicit_vehicles(st.VI, st.order, newly)
-        kept_len = st.VI[kept, ROUTE_LEN].astype(np.int64) - st.VI[kept, ROUTE_POS]
-        kept_pool = np.empty(int(kept_len.sum()), np.int32)
-        offset = _copy_routes(st.VI, st.route_links, kept, kept_pool)
-        new_pools.append(kept_pool)
+        kept, offset = _kept_routes(st, newly)
+        new_pools.append(_compacted(st, kept, offset))
         for vids, dests, mode, length in plans:
             if len(plans) > 1:  # the table holds the last block: rebuild this one
                 build_trees(arcs, self._roots(dests), table, np.arange(dests.size),
@@ -1261,7 +1370,5 @@ class Router:
             no_path = vids[mode == NO_PATH]
             st.VI[no_path, STATUS] = UNROUTABLE
             bad += no_path.size
-        if offset >= np.iinfo(np.int32).max:
-            raise MemoryError("routing: explicit routes exceed 2**31 links; raise TREE_BUDGET")
-        st.route_links = np.concatenate(new_pools)
+        _set_route_pool(st, new_pools)
         return bad

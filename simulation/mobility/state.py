@@ -38,7 +38,10 @@ runs (``links.catch_up``; occupancy is summed per side whenever a count changes)
 after link ``a`` is ``tree[TROW, a]``, -1 where ``a`` ends at its destination, and its first link
 from origin node ``n`` is ``tree[TROW, n_links + n]``), or an explicit route (``TROW`` = -1:
 links ``route_links[ROUTE_START:ROUTE_START + ROUTE_LEN]``, the current one at ``ROUTE_POS``),
-used for routes given in the demand and when the pool would outgrow its memory budget.
+used for routes given in the demand, for the vehicles of tree rows freed when the pool is at its
+memory budget (the rest of the row's path) and when a re-routing wants more trees than the
+budget holds. Routing drops the explicit routes no longer followed from the pool when they take
+more room than those followed (see ``routing.Router``).
 
 Vehicle status codes: 0 not released yet, 1 waiting to enter its first link, 2 on a link,
 3 arrived, 4 unroutable (no path from origin to destination; never departs).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from mobility_networks import KMH, grid
 from scipy.sparse.csgraph import dijkstra as scipy_dijkstra
@@ -180,7 +181,130 @@ def test_routes_written_per_vehicle_beyond_the_tree_budget_give_the_same_run(mon
             assert np.array_equal(getattr(a, f.name), getattr(b, f.name), equal_nan=True), (part, f.name)
 
 
-def random_demand_for(g):
+def random_demand_for(g, n_trips=3000, end=1000.0):
     from simulation.mobility import random_demand
 
-    return random_demand(g, 3000, 0.0, 1000.0, seed=5)
+    return random_demand(g, n_trips, 0.0, end, seed=5)
+
+
+def _compare_runs(a, b) -> None:
+    import dataclasses
+
+    for part in ("links", "trips", "network", "positions"):
+        x, y = getattr(a, part), getattr(b, part)
+        for f in dataclasses.fields(x):
+            assert np.array_equal(getattr(x, f.name), getattr(y, f.name), equal_nan=True), (part, f.name)
+
+
+@pytest.mark.parametrize("release_after", [300.0, 0.0])
+def test_freeing_tree_rows_beyond_the_budget_gives_the_same_run(monkeypatch, release_after) -> None:
+    # a tree pool of a few rows more than the destinations: nearly every re-routing frees rows
+    # (their followers, many in mid-route, take the rest of the row's path as explicit routes)
+    # instead of writing every route per vehicle; the run is the same as with room for all
+    # trees, with a closure, and in a gridlock (no jam release) where vehicles stand for good
+    from simulation.mobility import routing, two_phase_plan
+    from simulation.mobility.state import ON_LINK, STATUS, TROW
+
+    g = grid(7, 7, block=120.0, lanes=1.0)
+    d = random_demand_for(g, 6000 if release_after else 9000, 900.0)
+    events = CapacityEvents(time=[200.0, 1000.0], link=[20, 20], capacity=[0.0, 1800.0])
+    settings = Settings(end_time=1500.0, bin_width=60.0, reroute_interval=60.0,
+                        reroute_share=0.2, sample_interval=30.0, seed=3, threads=1,
+                        release_after=release_after)
+    pooled = simulate(g, d, settings, two_phase_plan(g), events=events)
+    seen = {"calls": 0, "rows": 0, "mid_route": 0}
+    evict_rows = routing._evict_rows
+
+    def counted(VI, tree, n_links, evict, ref, offset):
+        follows = (VI[:, TROW] >= 0) & evict[np.maximum(VI[:, TROW], 0)]
+        seen["calls"] += 1
+        seen["rows"] += int(evict.sum())
+        seen["mid_route"] += int(np.sum(follows & (VI[:, STATUS] == ON_LINK)))
+        return evict_rows(VI, tree, n_links, evict, ref, offset)
+
+    def never(*args):
+        raise AssertionError("routes written per vehicle although rows could be freed")
+
+    monkeypatch.setattr(routing, "_evict_rows", counted)
+    monkeypatch.setattr(routing.Router, "_explicit", never)
+    monkeypatch.setattr(routing, "TREE_BUDGET", (g.n_nodes + 3) * (g.n_links + g.n_nodes))
+    freed = simulate(g, d, settings, two_phase_plan(g), events=events)
+    assert seen["calls"] >= 20 and seen["rows"] > 500 and seen["mid_route"] > 1000
+    if not release_after:
+        assert np.sum(pooled.trips.status == 3) < 0.5 * d.n_vehicles  # a gridlock
+    _compare_runs(pooled, freed)
+
+
+def _remaining(st, v, n_links):
+    """The links vehicle ``v`` has still to take: its current link (once released) and those
+    after it, as its tree row or its explicit route gives them."""
+    from simulation.mobility import state as s
+
+    r = st.VI[v, s.TROW]
+    if r < 0:
+        a = st.VI[v, s.ROUTE_START]
+        return list(st.route_links[a + st.VI[v, s.ROUTE_POS]:a + st.VI[v, s.ROUTE_LEN]])
+    out = [] if st.VI[v, s.STATUS] == s.NOT_RELEASED else [st.VI[v, s.LINK]]
+    e = st.tree[r, st.VI[v, s.LINK] if out else n_links + st.VI[v, s.ORIGIN]]
+    while e >= 0:
+        out.append(e)
+        e = st.tree[r, e]
+    return out
+
+
+def test_followers_of_freed_tree_rows_keep_their_remaining_path() -> None:
+    from simulation.mobility.controls import no_turns
+    from simulation.mobility.fundamental import triangular
+    from simulation.mobility.routing import Router
+    from simulation.mobility.state import (
+        ARRIVED,
+        LINK,
+        ON_LINK,
+        ROUTE_LEN,
+        ROUTE_POS,
+        ROUTE_START,
+        STATUS,
+        TROW,
+        WAITING,
+        build_state,
+    )
+
+    g = grid(6, 6, block=150.0, lanes=1.0)
+    d = random_demand_for(g, 800, 600.0)
+    model = triangular(g, 0.15, 1.0)
+    zeros = np.zeros(g.n_links)
+    st = build_state(g, model, (zeros, zeros, zeros, zeros), no_turns(g.n_links), d.departure,
+                     d.origin, d.destination, model.capacity, 1.0, 1, 600)
+    router = Router(g, d.destination)
+    router.route(st, 0, np.arange(d.n_vehicles), np.ones(d.n_vehicles, dtype=bool))
+    assert np.all(st.VI[:, TROW] >= 0)
+    # a third not yet released, a third waiting at their first link, a third on their way
+    rng = np.random.default_rng(1)
+    for v in range(d.n_vehicles):
+        path = _remaining(st, v, g.n_links)
+        kind = v % 3
+        if kind and path:
+            st.VI[v, STATUS] = WAITING if kind == 1 else ON_LINK
+            st.VI[v, LINK] = path[0] if kind == 1 else path[rng.integers(len(path))]
+    before = [_remaining(st, v, g.n_links) for v in range(d.n_vehicles)]
+    busy = np.count_nonzero(router.ref)
+    rows = router._evict(st, np.zeros(0, np.int64), busy // 2)
+    assert rows.size == busy // 2 and np.all(router.ref[rows] == 0)
+    explicit = st.VI[:, TROW] < 0
+    assert explicit.sum() > 0.2 * d.n_vehicles
+    assert [_remaining(st, v, g.n_links) for v in range(d.n_vehicles)] == before
+    # most of the explicit routes are then no longer followed (arrived, or links passed):
+    # freeing the other rows drops them from the route pool
+    done = np.nonzero(explicit)[0][::2]
+    st.VI[done, STATUS] = ARRIVED
+    moving = np.nonzero(explicit)[0][1::2]
+    moving = moving[(st.VI[moving, STATUS] == ON_LINK) & (st.VI[moving, ROUTE_LEN] > 1)]
+    st.VI[moving, ROUTE_POS] += 1
+    st.VI[moving, LINK] = st.route_links[st.VI[moving, ROUTE_START] + st.VI[moving, ROUTE_POS]]
+    before = [_remaining(st, v, g.n_links) for v in range(d.n_vehicles)]
+    rest = router._evict(st, np.zeros(0, np.int64), np.count_nonzero(router.ref))
+    assert np.all(router.ref == 0) and np.all(st.VI[:, TROW] < 0) and rest.size > 0
+    going = np.setdiff1d(np.arange(d.n_vehicles), done)
+    left = [_remaining(st, v, g.n_links) for v in going]
+    assert left == [before[v] for v in going]
+    assert st.route_links.size == sum(len(p) for p in left)
