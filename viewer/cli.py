@@ -61,15 +61,16 @@ def _size(text: str) -> tuple[int, int]:
 
 def _view_command(args: argparse.Namespace) -> int:
     from twin.errors import InputError
-    from viewer.app import run
-    from viewer.settings import ViewerSettings
+    from viewer.paths import check_view_paths
 
-    if len(args.paths) > 2:
-        raise InputError(None, "paths", "open one twin or results file, or compare two results files")
+    check_view_paths(args.paths)
     if not _has_display():
         raise InputError(None, "display", "no screen to open the viewer on (DISPLAY and "
                                           "WAYLAND_DISPLAY are not set); make pictures with "
                                           "twin render, or run the viewer under xvfb-run")
+    from viewer.app import run
+    from viewer.settings import ViewerSettings
+
     return run(args.paths, ViewerSettings(anti_aliasing=args.anti_aliasing))
 
 

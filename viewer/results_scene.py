@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,24 +35,10 @@ from viewer.scene import Progress, Scene, ground_of, scene_origin, twin_layers
 from viewer.series import MovingPoints, Series
 from viewer.timeline import Timeline
 
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-RESULTS_SUFFIXES = (".h5", ".hdf5")
 TRAFFIC_OFFSET = 0.8
 """Traffic links are drawn this far (m) above the ground, over the twin's roads."""
 VEHICLE_OFFSET = 2.0
 """Vehicles are drawn this far (m) above the ground."""
-
-
-def is_results_file(path: str | Path) -> bool:
-    """True for a results file: an ``.h5``/``.hdf5`` name, or a file starting as HDF5 does."""
-    path = Path(path)
-    if path.suffix.lower() in RESULTS_SUFFIXES:
-        return True
-    try:
-        with path.open("rb") as f:
-            return f.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE
-    except OSError:
-        return False
 
 
 @dataclass(frozen=True)

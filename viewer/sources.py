@@ -9,7 +9,8 @@ import numpy as np
 from twin.runs import read_results
 from twin.store import load_twin
 from viewer.live_sensors import live_sensors
-from viewer.results_scene import build_results_scene, is_results_file
+from viewer.paths import is_results_file
+from viewer.results_scene import build_results_scene
 from viewer.scene import Progress, Scene, build_scene, ground_of
 
 

@@ -202,6 +202,28 @@ def test_twin_view_without_a_screen_says_so_instead_of_aborting(monkeypatch, cap
     assert "display: no screen to open the viewer on" in capsys.readouterr().err
 
 
+def test_twin_view_refuses_what_it_cannot_open_before_any_window(
+        monkeypatch, capsys, tmp_path: Path, delft_folder: Path,
+        helsinki_results: dict[str, Path]) -> None:
+    from twin.cli import main
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # a screen: the paths are what is wrong
+    monkeypatch.setattr("viewer.app.run", lambda *_: pytest.fail("a window was opened"))
+    text = tmp_path / "notes.txt"
+    text.write_text("not a run")
+    cases = {
+        (tmp_path / "missing.twin",): "missing.twin: no such file or folder",
+        (tmp_path,): "not a twin folder (no twin.toml in it)",
+        (text,): "notes.txt: not a results file",
+        (delft_folder, helsinki_results["a"]): "a twin folder; only two results files are compared",
+        (helsinki_results["a"],) * 3: "paths: open one twin or results file",
+    }
+    for paths, message in cases.items():
+        assert main(["view", *map(str, paths)]) == 2, paths
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_the_basemap_is_drawn_in_its_colours_and_toggles(helsinki_view) -> None:
     scene, renderer = helsinki_view
     green = np.array(pv.Color(basemap_colour("green")).int_rgb)

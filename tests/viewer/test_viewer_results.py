@@ -12,7 +12,8 @@ from PIL import Image
 from twin.cli import EXIT_INPUT_ERROR, main
 from twin.runs import Results, read_results
 from viewer.compare import Comparison
-from viewer.results_scene import ResultsScene, build_results_scene, is_results_file
+from viewer.paths import is_results_file
+from viewer.results_scene import ResultsScene, build_results_scene
 
 
 @pytest.fixture(scope="module")

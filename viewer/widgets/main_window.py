@@ -31,9 +31,10 @@ from viewer.camera import PRESETS
 from viewer.compare import Comparison, link_cameras
 from viewer.export import save_orbit, save_screenshot
 from viewer.measure import Measurement
+from viewer.paths import is_results_file
 from viewer.picking import Identified, Identifier
 from viewer.renderer import SceneRenderer
-from viewer.results_scene import ResultsScene, is_results_file
+from viewer.results_scene import ResultsScene
 from viewer.scene import Scene
 from viewer.settings import ViewerSettings
 from viewer.widgets.attribute_panel import AttributePanel
