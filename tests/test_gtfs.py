@@ -199,23 +199,123 @@ def test_a_missing_column_is_named(members: dict[str, bytes], tmp_path: Path) ->
         read_gtfs(path)
 
 
-def test_an_unreadable_latitude_names_file_row_and_column(
+def _visits(members: dict[str, bytes], stop_id: str) -> int:
+    return sum(row["stop_id"] == stop_id for row in _rows(members, "stop_times.txt"))
+
+
+@pytest.mark.parametrize("column, old, new, says", [
+    ("stop_lat", "-16.7", "-1x.7", "is not a number from -90 to 90"),
+    ("stop_lat", "-16.", "-96.", "is not a number from -90 to 90"),
+    ("stop_lat", "-16.", "inf", "is not a number from -90 to 90"),
+    ("stop_lat", "-16.", "nan", "is not a number from -90 to 90"),
+    ("stop_lon", "145.", "1e300", "is not a number from -180 to 180"),
+    ("location_type", ",0,", ",2.5,", "is not a whole number from 0 to 4"),
+    ("location_type", ",0,", ",-inf,", "is not a whole number from 0 to 4"),
+])
+def test_a_stop_with_a_bad_value_is_left_out_alone(
+    source, members: dict[str, bytes], tmp_path: Path, column: str, old: str, new: str, says: str
+) -> None:
+    """Only the stop and the stop times visiting it go; the rest is the clean import."""
+    stop_id = _rows(members, "stops.txt")[4]["stop_id"]
+    edited = _edit(members, "stops.txt", 6, old, new)
+    bad = read_gtfs(_zip(tmp_path / "bad.zip", edited))
+    value = _rows(edited, "stops.txt")[4][column]
+    assert bad.warnings == [
+        f"stops.txt row 5 (line 6), column {column}: {value!r} {says}: left out (1 such rows in all)",
+        f"stop_times.txt row 6 (line 7), column stop_id: {stop_id!r} is not a kept stop (it is "
+        f"left out of stops.txt): left out ({_visits(members, stop_id)} such rows in all)",
+    ]
+    stops = source.layers["transit_stops"]
+    kept = stops[stops["stop_id"] != stop_id]
+    assert len(kept) == len(stops) - 1
+    assert bad.layers["transit_stops"].reset_index(drop=True).equals(kept.reset_index(drop=True))
+    assert bad.layers["transit_routes"].equals(source.layers["transit_routes"])
+
+
+def test_a_missing_position_leaves_the_stop_out(members: dict[str, bytes], tmp_path: Path) -> None:
+    lines = members["stops.txt"].decode("utf-8").split("\n")
+    cells = lines[2].split(",")
+    cells[5] = ""  # stop_lon
+    lines[2] = ",".join(cells)
+    bad = read_gtfs(_zip(tmp_path / "nolon.zip", {**members, "stops.txt": "\n".join(lines).encode()}))
+    assert bad.warnings[0] == (
+        "stops.txt row 2 (line 3), column stop_lon: '' is not a number from -180 to 180: "
+        "left out (1 such rows in all)"
+    )
+    assert len(bad.layers["transit_stops"]) == 415
+
+
+def test_without_shapes_routes_go_along_the_kept_stops(
     members: dict[str, bytes], tmp_path: Path
 ) -> None:
-    path = _zip(tmp_path / "badlat.zip", _edit(members, "stops.txt", 6, "-16.7", "-1x.7"))
-    with pytest.raises(
-        InputError,
-        match=r"stops\.txt row 5 \(line 6\), column stop_lat: '-1x\.7\d*' is not a number",
-    ):
-        read_gtfs(path)
+    """A route drawn along its stops passes only kept stops, and each trip still counts."""
+    bare = {name: data for name, data in members.items() if name != "shapes.txt"}
+    stop_id = _rows(members, "stops.txt")[4]["stop_id"]
+    bad = read_gtfs(_zip(tmp_path / "bad.zip", _edit(bare, "stops.txt", 6, "-16.", "inf")))
+    clean = read_gtfs(_zip(tmp_path / "clean.zip", bare))
+    stops = bad.layers["transit_stops"]
+    assert stop_id not in set(stops["stop_id"])
+    routes, clean_routes = bad.layers["transit_routes"], clean.layers["transit_routes"]
+    assert list(routes["n_trips"]) == list(clean_routes["n_trips"])
+    kept = set(map(tuple, shapely.get_coordinates(stops.geometry.values)))
+    vertices = set(map(tuple, shapely.get_coordinates(routes.geometry.values)))
+    assert vertices <= kept
+    changed = [r for r, a, b in zip(routes["route_id"], routes.geometry, clean_routes.geometry)
+               if not a.equals(b)]
+    visiting = {s["trip_id"] for s in _rows(members, "stop_times.txt") if s["stop_id"] == stop_id}
+    calling = {t["route_id"] for t in _rows(members, "trips.txt") if t["trip_id"] in visiting}
+    assert changed and set(changed) <= calling
 
 
-def test_a_latitude_out_of_range_is_an_error(members: dict[str, bytes], tmp_path: Path) -> None:
-    path = _zip(tmp_path / "farlat.zip", _edit(members, "stops.txt", 3, "-16.", "-96."))
-    with pytest.raises(
-        InputError, match=r"row 2 \(line 3\), column stop_lat: .* not a number from -90 to 90"
-    ):
-        read_gtfs(path)
+def test_a_trip_left_with_one_stop_time_is_left_out(tmp_path: Path) -> None:
+    feed = {
+        "stops.txt": "stop_id,stop_lat,stop_lon\nS1,-16.92,145.77\nS2,-16.93,145.78\nS3,inf,145.76\n",
+        "routes.txt": "route_id,route_type\nR1,3\nR2,3\n",
+        "trips.txt": "route_id,service_id,trip_id\nR1,WK,T1\nR1,WK,T2\nR2,WK,T3\n",
+        "stop_times.txt": "trip_id,stop_id,stop_sequence\nT1,S1,1\nT1,S2,2\nT1,S3,3\n"
+                          "T2,S3,1\nT2,S1,2\nT3,S3,1\nT3,S2,2\nT3,S3,3\n",
+    }
+    for name, text in feed.items():
+        (tmp_path / name).write_text(text)
+    source = read_gtfs(tmp_path)
+    assert source.warnings == [
+        "stops.txt row 3 (line 4), column stop_lat: 'inf' is not a number from -90 to 90: "
+        "left out (1 such rows in all)",
+        "stop_times.txt row 3 (line 4), column stop_id: 'S3' is not a kept stop (it is left out "
+        "of stops.txt): left out (4 such rows in all)",
+        "trips.txt row 2 (line 3), column trip_id: 'T2' is not a trip with two stop times at kept "
+        "stops: left out (2 such rows in all)",
+        "1 routes without shapes: drawn along the stops of their most common trip",
+        "1 routes without trips have no geometry",
+    ]
+    routes = source.layers["transit_routes"]
+    assert list(routes["n_trips"]) == [1, 0]
+    assert list(routes.geometry[0].geoms[0].coords) == [(145.77, -16.92), (145.78, -16.93)]
+    assert routes.geometry[1] is None
+
+
+def test_a_stop_whose_parent_is_left_out_keeps_working(tmp_path: Path) -> None:
+    (tmp_path / "stops.txt").write_text(
+        "stop_id,stop_lat,stop_lon,location_type,parent_station\n"
+        "P1,-96.9,145.77,1,\nS1,-16.92,145.77,0,P1\nS2,-16.93,145.78,0,P1\nS3,-16.94,145.76,,\n"
+    )
+    (tmp_path / "routes.txt").write_text("route_id,route_type\nR1,3\n")
+    (tmp_path / "trips.txt").write_text("route_id,service_id,trip_id\nR1,WK,T1\n")
+    (tmp_path / "stop_times.txt").write_text(
+        "trip_id,stop_id,stop_sequence\nT1,S1,1\nT1,S2,2\nT1,S3,3\n"
+    )
+    source = read_gtfs(tmp_path)
+    assert source.warnings[:2] == [
+        "stops.txt row 1 (line 2), column stop_lat: '-96.9' is not a number from -90 to 90: "
+        "left out (1 such rows in all)",
+        "stops.txt row 2 (line 3), column parent_station: 'P1' names a left-out stop: the stop is "
+        "kept without it (2 such rows in all)",
+    ]
+    stops = source.layers["transit_stops"]
+    assert list(stops["stop_id"]) == ["S1", "S2", "S3"]
+    assert stops["parent_station"].isna().all()
+    assert list(stops["location_type"]) == [0, 0, 0]  # an empty location_type is a stop (0)
+    assert source.layers["transit_routes"]["n_trips"].tolist() == [1]
 
 
 def test_a_bad_shape_point_is_named(members: dict[str, bytes], tmp_path: Path) -> None:

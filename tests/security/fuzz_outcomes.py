@@ -53,16 +53,20 @@ class Outcomes:
     sites: Counter[str] = field(default_factory=Counter)
 
     def run(self, load: Callable[[], Any], clear: tuple[type[BaseException], ...],
-            named: str | None = None, check: Callable[[Any], str | None] | None = None) -> None:
+            named: str | None = None, check: Callable[[Any], str | None] | None = None,
+            alone: bool = False) -> None:
         """One case: ``load()``; its ``clear`` errors must name ``named`` when given; an accepted
-        result is checked with ``check`` (a reason when silently wrong)."""
+        result is checked with ``check`` (a reason when silently wrong). With ``alone`` the case
+        changed one record that must be left out alone: a clear error is wrong too."""
         self.cases += 1
         if self.planned >= 2000 and self.cases % (self.planned // 20) == 0:  # counts so far, for long runs
             print(f"{self.counts()} (of {self.planned})", flush=True)
         try:
             result = load()
         except clear as error:
-            if named is not None and named not in str(error):
+            if alone:
+                self._bad("wrong", f"the whole input rejected for one bad record: {error}")
+            elif named is not None and named not in str(error):
                 self._bad("tracebacks", f"error without the input's name: {error}")
             else:
                 self.clear += 1
@@ -198,9 +202,14 @@ def with_value(document: Any, path: tuple[Any, ...], value: Any) -> Any:
     return changed
 
 
-def loading(outcomes: Outcomes, read: Callable[[Path], Any], path: Path) -> None:
+def loading(outcomes: Outcomes, read: Callable[[Path], Any], path: Path,
+            also: Callable[[Any], str | None] | None = None, alone: bool = False) -> None:
     """One case of a file reader: ``read(path)``, warnings silenced; a clear error is an
-    InputError naming the file, an accepted result is checked by ``source_problem``."""
+    InputError naming the file, an accepted result is checked by ``source_problem`` and then by
+    ``also`` when given (a check of what the case changed); ``alone``: see ``Outcomes.run``."""
+    def check(data: Any) -> str | None:
+        return source_problem(data) or (also(data) if also is not None else None)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        outcomes.run(lambda: read(path), (InputError,), named=path.name, check=source_problem)
+        outcomes.run(lambda: read(path), (InputError,), named=path.name, check=check, alone=alone)

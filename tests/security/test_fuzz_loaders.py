@@ -15,6 +15,7 @@ import numpy as np
 import pyogrio
 import pytest
 import rasterio
+import shapely
 from fuzz_mutations import TEXT, field_cases, flip, replace_field
 from fuzz_outcomes import FUZZ, Outcomes, loading, with_value
 from hypothesis import given
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from rasterio.transform import from_origin
 
 from twin.errors import InputError
+from twin.importers.assemble import check_sources_fit
 from twin.importers.gtfs import read_gtfs
 from twin.importers.osm import read_osm
 from twin.importers.raster import read_raster
@@ -164,7 +166,9 @@ def test_osm_reader_takes_any_value(tmp_path) -> None:
 
 GTFS = {
     "agency.txt": "agency_id,agency_name,agency_url,agency_timezone\nA,Seed Transit,https://example.org,Australia/Brisbane",
-    "stops.txt": "stop_id,stop_name,stop_lat,stop_lon\nS1,First,-16.92,145.77\nS2,Second,-16.93,145.78\nS3,Third,-16.94,145.76",
+    "stops.txt": ("stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n"
+                  "P1,Central,-16.925,145.775,1,\nS1,First,-16.92,145.77,0,P1\nS2,Second,-16.93,145.78,0,P1\n"
+                  "S3,Third,-16.94,145.76,,"),
     "routes.txt": "route_id,agency_id,route_short_name,route_type\nR1,A,1,3",
     "trips.txt": "route_id,service_id,trip_id,shape_id\nR1,WK,T1,\nR1,WK,T2,",
     "stop_times.txt": ("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
@@ -173,6 +177,50 @@ GTFS = {
     "calendar.txt": ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
                      "WK,1,1,1,1,1,0,0,20260101,20261231"),
 }
+
+
+SEED_STOPS = [line.split(",") for line in GTFS["stops.txt"].split("\n")[1:]]
+SEED_VISITS = [line.split(",") for line in GTFS["stop_times.txt"].split("\n")[1:]]
+
+
+def _gtfs_problem(data) -> str | None:
+    """Why an accepted feed is wrong: the twin's assembly refuses its layers (degrees always
+    fit WGS 84, so it must not), or a route (drawn along its stops: the seed has no shapes)
+    passes a point that is no kept stop."""
+    try:
+        check_sources_fit([data])
+    except InputError as error:
+        return f"the assembly refuses what the reader accepted: {error}"
+    stops, routes = data.layers["transit_stops"], data.layers["transit_routes"]
+    places = set(map(tuple, shapely.get_coordinates(stops.geometry.values)))
+    if not set(map(tuple, shapely.get_coordinates(routes.geometry.values))) <= places:
+        return "a route line passes a point that is no kept stop"
+    return None
+
+
+def _stop_left_alone(data, row: int, column: str) -> str | None:
+    """Why a feed whose stops.txt ``row`` changed in ``column`` breaks the bad-record-alone
+    rule: another stop lost or moved, the changed stop left out without a warning naming its
+    row, a kept stop naming a left-out one as its parent_station, a trip count that is not the
+    seed's trips keeping two stop times at kept stops, a route line through a left-out stop."""
+    stops = data.layers["transit_stops"]
+    kept = dict(zip(stops["stop_id"], zip(stops.geometry.x, stops.geometry.y)))
+    for at, (stop_id, _, lat, lon, *_) in enumerate(SEED_STOPS, start=1):
+        if at != row and not np.allclose(kept.get(stop_id, np.nan), (float(lon), float(lat)), atol=1e-12):
+            return f"stops.txt row {at} ({stop_id}) lost or moved by a change to row {row}"
+    if column == "stop_id":  # a new id: the parents and stop times may name a stop no longer there
+        return _gtfs_problem(data)
+    if SEED_STOPS[row - 1][0] not in kept and not any(f"stops.txt row {row} " in w for w in data.warnings):
+        return f"stops.txt row {row} left out without a warning naming it"
+    if column != "parent_station" and not set(stops["parent_station"].dropna()) <= set(kept):
+        return "a kept stop names a stop that is not kept as its parent_station"
+    calls: dict[str, int] = {}
+    for trip_id, _, _, stop_id, _ in SEED_VISITS:
+        calls[trip_id] = calls.get(trip_id, 0) + (stop_id in kept)
+    expected = sum(n >= 2 for n in calls.values())
+    if data.layers["transit_routes"]["n_trips"].sum() != expected:
+        return f"{data.layers['transit_routes']['n_trips'].sum()} trips kept, not {expected}"
+    return _gtfs_problem(data)
 
 
 def test_gtfs_reader_takes_any_cell(tmp_path) -> None:
@@ -190,10 +238,15 @@ def test_gtfs_reader_takes_any_cell(tmp_path) -> None:
             if other == name:
                 row_at = row % len(lines)
                 cells = lines[row_at].split(",")
-                cells[column % len(cells)] = text.replace(",", ";").replace("\n", " ")
+                text = text.replace(",", ";").replace("\n", " ")
+                changed = GTFS[name].split("\n")[0].split(",")[column % len(cells)]
+                cells[column % len(cells)] = text
                 lines[row_at] = ",".join(cells)
             (folder / other).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        loading(outcomes, read_gtfs, folder)
+        one_stop = name == "stops.txt" and row_at > 0 and not set(text) & set('"\r')  # one whole row
+        loading(outcomes, read_gtfs, folder,
+                also=(lambda data: _stop_left_alone(data, row_at, changed)) if one_stop else _gtfs_problem,
+                alone=one_stop and changed != "stop_id")  # a new stop_id may repeat one or leave visits unknown
 
     case()
     outcomes.report()
@@ -212,7 +265,7 @@ def test_gtfs_zip_reader_takes_any_bytes(tmp_path) -> None:
     @given(st.integers(0, len(raw) - 1), st.binary(min_size=1, max_size=6))
     def case(at, new) -> None:
         target.write_bytes(flip(raw, at, new))
-        loading(outcomes, read_gtfs, target)
+        loading(outcomes, read_gtfs, target, also=_gtfs_problem)
 
     case()
     outcomes.report()

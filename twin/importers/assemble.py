@@ -99,7 +99,7 @@ def assemble(name: str, sources: Sequence[SourceData], twin_crs: CRS | None = No
              dsm_heights: bool = True) -> Twin:
     """One Twin from the sources, every layer reprojected into the twin CRS; ``dsm_heights`` as
     ``ImportOptions.dsm_heights``."""
-    _check_sources_fit(sources)
+    check_sources_fit(sources)
     warnings = [f"{s.path.name}: {line}" for s in sources for line in s.warnings]
     if twin_crs is not None:
         crs = projected_metric_crs(twin_crs)
@@ -135,8 +135,10 @@ def _has(frame: gpd.GeoDataFrame | None) -> bool:
 
 
 def _source_bounds(source: SourceData) -> tuple[float, float, float, float] | None:
-    """(xmin, ymin, xmax, ymax) of everything a source holds, in its own CRS; None if empty."""
-    frames = [f for f in (source.buildings, source.links, source.nodes, *source.layers.values()) if _has(f)]
+    """(xmin, ymin, xmax, ymax) of everything a source holds, in its own CRS; None if empty.
+    A layer whose rows all lack a geometry (GTFS routes without trips) adds nothing."""
+    frames = [f for f in (source.buildings, source.links, source.nodes, *source.layers.values())
+              if _has(f) and not (f.geometry.isna() | f.geometry.is_empty).all()]
     boxes = [f.total_bounds for f in frames] + [np.array(r.bounds) for r in source.rasters.values()]
     if not boxes:
         return None
@@ -144,7 +146,7 @@ def _source_bounds(source: SourceData) -> tuple[float, float, float, float] | No
     return (stack[:, 0].min(), stack[:, 1].min(), stack[:, 2].max(), stack[:, 3].max())
 
 
-def _check_sources_fit(sources: Sequence[SourceData]) -> None:
+def check_sources_fit(sources: Sequence[SourceData]) -> None:
     """Every source's coordinates must lie in its declared CRS's area of use."""
     for source in sources:
         if source.crs is None:

@@ -2,7 +2,12 @@
 
 - ``transit_stops``: every stop of ``stops.txt`` with a position (stop_id, name, location_type,
   parent_station, Point). Generic nodes and boarding areas (location_type 3, 4) may lack one and
-  are then left out (counted in a warning).
+  are then left out (counted in a warning). A stop whose location_type is no whole number from 0
+  to 4, or whose stop_lat / stop_lon is not a degree (missing where a position is needed, not a
+  number, out of range, infinite) is left out alone; the stop times that visit it are left out
+  too, and so is a trip that keeps fewer than two stop times; a stop naming a left-out stop as
+  its parent_station keeps working without that reference. Each is counted in a warning naming
+  the first (file, row and column).
 - ``transit_routes``: every route of ``routes.txt`` (route_id, short_name, long_name, route_type,
   agency_id, n_trips) with a MultiLineString: one line per distinct ``shapes.txt`` shape its
   trips use, or, for a route whose trips name no shape, the stop sequence of its most common
@@ -165,8 +170,8 @@ def read_gtfs(path: str | Path, options: ImportOptions = ImportOptions()) -> Sou
     feed = _Feed(path)
     warnings: list[str] = []
     try:
-        stops = _stops(feed, warnings)
-        routes = _routes(feed, stops, warnings)
+        stops, left_out = _stops(feed, warnings)
+        routes = _routes(feed, stops, left_out, warnings)
     finally:
         feed.close()
     return SourceData(
@@ -178,16 +183,45 @@ def read_gtfs(path: str | Path, options: ImportOptions = ImportOptions()) -> Sou
     )
 
 
+def _first_cell(table: pd.DataFrame, bad: np.ndarray, name: str, column: str) -> tuple[str, str]:
+    """Where the first ``bad`` cell of ``column`` is (member, row, line and column) and its value.
+
+    ``table`` keeps the row labels of the file (0 = first data row), also after rows were left out.
+    """
+    position = int(np.flatnonzero(bad)[0])
+    row = int(table.index[position]) + 1
+    return f"{name} row {row} (line {row + 1}), column {column}", repr(table[column].iloc[position])
+
+
 def _cell_error(
     feed: _Feed, name: str, table: pd.DataFrame, bad: np.ndarray, column: str, what: str
 ) -> InputError:
     """An InputError naming the first ``bad`` cell of ``column``: member, row, line and value."""
-    position = int(np.flatnonzero(bad)[0])
-    row = int(table.index[position]) + 1
-    value = table[column].iloc[position]
-    return InputError(
-        feed.path, f"{name} row {row} (line {row + 1}), column {column}", f"{value!r} {what}"
-    )
+    where, value = _first_cell(table, bad, name, column)
+    return InputError(feed.path, where, f"{value} {what}")
+
+
+def _cells(
+    table: pd.DataFrame,
+    column: str,
+    low: float = -np.inf,
+    high: float = np.inf,
+    whole: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Column ``column`` as floats (an empty cell is NaN), and where a cell is not a number from
+    ``low`` to ``high`` (with ``whole``: or has a fraction)."""
+    text = table[column].str.strip()
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    bad = (np.isnan(values) & (text != "").to_numpy()) | (values < low) | (values > high)
+    if whole:
+        bad |= np.isfinite(values) & (values != np.floor(values))
+    return values, bad
+
+
+def _expected(low: float, high: float, whole: bool = False) -> str:
+    """What ``_cells`` accepts, in words."""
+    number = "a whole number" if whole else "a number"
+    return number if low == -np.inf else f"{number} from {low:g} to {high:g}"
 
 
 def _numbers(
@@ -198,16 +232,11 @@ def _numbers(
     low: float = -np.inf,
     high: float = np.inf,
 ) -> np.ndarray:
-    """Column ``column`` as floats; an empty cell is NaN, a non-number or out-of-range one an error.
-
-    ``table`` keeps the row labels of the file (0 = first data row) to name the bad cell.
-    """
-    text = table[column].str.strip()
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
-    bad = (np.isnan(values) & (text != "").to_numpy()) | (values < low) | (values > high)
+    """Column ``column`` as floats; an empty cell is NaN, a non-number or out-of-range one an
+    error."""
+    values, bad = _cells(table, column, low, high)
     if bad.any():
-        expected = "a number" if low == -np.inf else f"a number from {low:g} to {high:g}"
-        raise _cell_error(feed, name, table, bad, column, f"is not {expected}")
+        raise _cell_error(feed, name, table, bad, column, f"is not {_expected(low, high)}")
     return values
 
 
@@ -223,23 +252,20 @@ def _required_numbers(
     return values
 
 
-def _whole_numbers(
-    feed: _Feed, name: str, table: pd.DataFrame, column: str, low: float, high: float
-) -> np.ndarray:
-    """Like ``_numbers`` (from ``low`` to ``high``), and a value with a fraction is an error too."""
-    values = _numbers(feed, name, table, column, low=low, high=high)
-    fraction = values != np.floor(values)
-    if fraction.any():
-        raise _cell_error(feed, name, table, fraction, column, "is not a whole number")
-    return values
-
-
-def _route_types(text: pd.Series) -> np.ndarray:
-    """Whether each route_type text is a GTFS route type, basic or extended."""
-    values = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=np.float64)
-    whole = np.isfinite(values) & (values == np.floor(values))
+def _route_types(routes: pd.DataFrame) -> np.ndarray:
+    """Whether each route_type is a GTFS route type, basic or extended."""
     low, high = EXTENDED_ROUTE_TYPES
-    return whole & (np.isin(values, BASIC_ROUTE_TYPES) | ((values >= low) & (values <= high)))
+    values, bad = _cells(routes, "route_type", 0, high, whole=True)
+    return ~bad & (np.isin(values, BASIC_ROUTE_TYPES) | (values >= low))
+
+
+def _warn(
+    table: pd.DataFrame, bad: np.ndarray, name: str, column: str, what: str, warnings: list[str]
+) -> None:
+    """A warning naming the first ``bad`` cell of ``column`` (row, line and value), saying
+    ``what`` of it, and counting the ``bad`` rows."""
+    where, value = _first_cell(table, bad, name, column)
+    warnings.append(f"{where}: {value} {what} ({int(bad.sum())} such rows in all)")
 
 
 def _left_out(
@@ -249,12 +275,7 @@ def _left_out(
     and value)."""
     if not bad.any():
         return table
-    position = int(np.flatnonzero(bad)[0])
-    row = int(table.index[position]) + 1
-    warnings.append(
-        f"{name} row {row} (line {row + 1}), column {column}: {table[column].iloc[position]!r} "
-        f"is not {what}: left out ({int(bad.sum())} such rows in all)"
-    )
+    _warn(table, bad, name, column, f"is not {what}: left out", warnings)
     return table[~bad]
 
 
@@ -265,62 +286,90 @@ def _unique(feed: _Feed, name: str, table: pd.DataFrame, column: str) -> None:
         raise _cell_error(feed, name, table, repeated, column, "repeats an earlier id")
 
 
-def _stops(feed: _Feed, warnings: list[str]) -> gpd.GeoDataFrame:
-    """The ``transit_stops`` layer."""
+def _stops(feed: _Feed, warnings: list[str]) -> tuple[gpd.GeoDataFrame, set[str]]:
+    """The ``transit_stops`` layer, and the ids of the stops left out for a bad value."""
     name = "stops.txt"
     table = feed.table(name, STOP_COLUMNS, ("stop_name", "location_type", "parent_station"))
     _unique(feed, name, table, "stop_id")
-    lat = _numbers(feed, name, table, "stop_lat", low=-90.0, high=90.0)
-    lon = _numbers(feed, name, table, "stop_lon", low=-180.0, high=180.0)
-    kind = (
-        _whole_numbers(feed, name, table, "location_type", *LOCATION_TYPES)
-        if "location_type" in table
-        else np.zeros(len(table))
-    )
-    kind = np.nan_to_num(kind, nan=0.0).astype(np.int64)
+    every_id = set(table["stop_id"])
+    if "location_type" in table:
+        _, bad = _cells(table, "location_type", *LOCATION_TYPES, whole=True)
+        table = _left_out(table, bad, name, "location_type",
+                          _expected(*LOCATION_TYPES, whole=True), warnings)
+        kind = np.nan_to_num(_cells(table, "location_type")[0], nan=0.0).astype(np.int64)
+    else:
+        kind = np.zeros(len(table), dtype=np.int64)
+    for column, bound in (("stop_lat", 90.0), ("stop_lon", 180.0)):
+        values, bad = _cells(table, column, -bound, bound)
+        bad |= np.isnan(values) & ~np.isin(kind, UNPLACED_LOCATION_TYPES)  # a position is needed
+        table = _left_out(table, bad, name, column, _expected(-bound, bound), warnings)
+        kind = kind[~bad]
+    left_out = every_id - set(table["stop_id"])
+    lat, lon = _cells(table, "stop_lat")[0], _cells(table, "stop_lon")[0]
     unplaced = np.isnan(lat) | np.isnan(lon)
-    needs_place = unplaced & ~np.isin(kind, UNPLACED_LOCATION_TYPES)
-    if needs_place.any():
-        column = "stop_lat" if np.isnan(lat[needs_place]).any() else "stop_lon"
-        raise _cell_error(
-            feed,
-            name,
-            table,
-            needs_place,
-            column,
-            "is empty; stops of location_type 0, 1 and 2 need a position",
-        )
     if unplaced.any():
         warnings.append(
             f"{int(unplaced.sum())} stops without a position (generic nodes, boarding areas) "
             "left out"
         )
     keep = ~unplaced
+    parent = _text(table, "parent_station")
+    orphan = pd.Series(parent).isin(left_out - {""}).to_numpy() & keep
+    if orphan.any():
+        _warn(table, orphan, name, "parent_station",
+              "names a left-out stop: the stop is kept without it", warnings)
+        parent[orphan] = None
     frame = _frame(
         {
             "stop_id": _text(table, "stop_id")[keep],
             "name": _text(table, "stop_name")[keep],
             "location_type": kind[keep],
-            "parent_station": _text(table, "parent_station")[keep],
+            "parent_station": parent[keep],
         }
     )
     points = shapely.points(lon[keep], lat[keep])
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, crs=WGS84), crs=WGS84)
+    layer = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(points, crs=WGS84), crs=WGS84)
+    return layer, left_out
 
 
-def _routes(feed: _Feed, stops: gpd.GeoDataFrame, warnings: list[str]) -> gpd.GeoDataFrame:
-    """The ``transit_routes`` layer."""
+def _visits(
+    feed: _Feed, trips: pd.DataFrame, left_out: set[str], warnings: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``trips`` and the stop times, without the stop times that visit a ``left_out`` stop and
+    the trips they leave with fewer than two (counted in warnings). The stop times are None when
+    no stop was left out (``stop_times.txt`` is then read only where it is needed)."""
+    if not left_out:
+        return trips, None
+    name = "stop_times.txt"
+    table = feed.table(name, STOP_TIME_COLUMNS)
+    gone = table["stop_id"].isin(left_out).to_numpy()
+    if not gone.any():
+        return trips, table
+    losing = trips["trip_id"].isin(table.loc[gone, "trip_id"]).to_numpy()
+    table = _left_out(table, gone, name, "stop_id", "a kept stop (it is left out of stops.txt)",
+                      warnings)
+    remaining = trips["trip_id"].map(table["trip_id"].value_counts()).fillna(0).to_numpy()
+    trips = _left_out(trips, losing & (remaining < 2), "trips.txt", "trip_id",
+                      "a trip with two stop times at kept stops", warnings)
+    return trips, table
+
+
+def _routes(
+    feed: _Feed, stops: gpd.GeoDataFrame, left_out: set[str], warnings: list[str]
+) -> gpd.GeoDataFrame:
+    """The ``transit_routes`` layer; the trips' visits to the ``left_out`` stops are left out."""
     routes = feed.table(
         "routes.txt", ROUTE_COLUMNS, ("route_short_name", "route_long_name", "agency_id")
     )
     _unique(feed, "routes.txt", routes, "route_id")
-    routes = _left_out(routes, ~_route_types(routes["route_type"]), "routes.txt", "route_type",
+    routes = _left_out(routes, ~_route_types(routes), "routes.txt", "route_type",
                        "a GTFS route type (0-7, 11, 12 or 100-1702)", warnings)
     route_type = pd.to_numeric(routes["route_type"].str.strip()).to_numpy(dtype=np.int64)
     trips = feed.table("trips.txt", TRIP_COLUMNS, ("shape_id",))
     trips = _left_out(trips, trips["trip_id"].duplicated().to_numpy(), "trips.txt", "trip_id",
                       "a new trip_id (it repeats an earlier one)", warnings)
     feed.require("stop_times.txt", STOP_TIME_COLUMNS)
+    trips, visits = _visits(feed, trips, left_out, warnings)
     if "shape_id" not in trips:
         trips["shape_id"] = ""
     lines = _shape_lines(feed, trips)
@@ -328,7 +377,9 @@ def _routes(feed: _Feed, stops: gpd.GeoDataFrame, warnings: list[str]) -> gpd.Ge
     with_trips = set(trips["route_id"])
     unshaped = [r for r in routes["route_id"] if r not in by_route and r in with_trips]
     if unshaped:
-        by_route.update(_pattern_lines(feed, trips[trips["route_id"].isin(unshaped)], stops))
+        by_route.update(
+            _pattern_lines(feed, trips[trips["route_id"].isin(unshaped)], stops, visits)
+        )
         warnings.append(
             f"{len(unshaped)} routes without shapes: drawn along the stops of their most "
             "common trip"
@@ -407,10 +458,13 @@ def _lines_by_route(trips: pd.DataFrame, lines: dict[str, shapely.LineString]) -
     return result
 
 
-def _pattern_lines(feed: _Feed, trips: pd.DataFrame, stops: gpd.GeoDataFrame) -> dict[str, list]:
-    """For each route of ``trips``: the line through the stops of its most common stop pattern."""
+def _pattern_lines(
+    feed: _Feed, trips: pd.DataFrame, stops: gpd.GeoDataFrame, visits: pd.DataFrame | None
+) -> dict[str, list]:
+    """For each route of ``trips``: the line through the stops of its most common stop pattern
+    (``visits``: the stop times kept, None to read them all)."""
     name = "stop_times.txt"
-    table = feed.table(name, STOP_TIME_COLUMNS)
+    table = feed.table(name, STOP_TIME_COLUMNS) if visits is None else visits
     table = table[table["trip_id"].isin(trips["trip_id"])]
     order = _required_numbers(feed, name, table, "stop_sequence")
     unknown = ~table["stop_id"].isin(stops["stop_id"]).to_numpy()
