@@ -329,7 +329,8 @@ def name_slots(names: list[bytes]) -> np.ndarray:
     return slots
 
 
-def attribute_table(id_names: list[str], href_names: list[str]) -> tuple[np.ndarray, ...]:
+def attribute_table(id_names: list[str], href_names: list[str]
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The attribute names the scanner reads (the gml:id names first, by rank, then the
     xlink:href names, srsName, srsDimension, orientation, codeSpace): their bytes, bounds,
     :func:`_word_hash` and kind (``_AT_`` constants)."""
@@ -850,8 +851,13 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                         exponent = 0
                         kind = 0
                         first = b
-                        while b < e:
+                        dot = -1
+                        while b < e:  # digits, one '.' among them
                             digit = int(buf[_u(b)]) - _ZERO
+                            if digit == _DOT - _ZERO and dot < 0:
+                                dot = b
+                                b += 1
+                                continue
                             if digit < 0 or digit > 9:
                                 break
                             if mantissa >= _MAX_MANTISSA:
@@ -859,23 +865,10 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                                 break
                             mantissa = mantissa * 10 + digit
                             b += 1
-                        if b == first:
-                            kind = 2
-                        if kind == 0 and b < e and buf[_u(b)] == _DOT:
-                            b += 1
-                            first = b
-                            while b < e:
-                                digit = int(buf[_u(b)]) - _ZERO
-                                if digit < 0 or digit > 9:
-                                    break
-                                if mantissa >= _MAX_MANTISSA:
-                                    kind = 2
-                                    break
-                                mantissa = mantissa * 10 + digit
-                                exponent -= 1
-                                b += 1
-                            if b == first:
-                                kind = 2
+                        if b == first or dot == first or dot == b - 1:
+                            kind = 2  # no digit before or after the '.'
+                        elif dot >= 0:
+                            exponent = dot + 1 - b
                         if kind == 0 and b < e and (buf[_u(b)] == _LOWER_E or buf[_u(b)] == _UPPER_E):
                             b += 1
                             sign = 1
