@@ -34,21 +34,29 @@ N_COORDINATES, N_ATTRIBUTE, N_HEIGHT, N_VALUE, N_ADDRESS = 15, 16, 17, 18, 19
 N_LOD, N_THEMATIC = 20, 100
 """Name codes; a thematic surface is ``N_THEMATIC + k`` for the k-th thematic class."""
 
+# columns of the stack of open elements: name start and end, role, member, thematic class,
+# surface id start and length, LoD, turned, inside an address, item (ring, polygon, attribute),
+# commas separate numbers
+_S_NS, _S_NE, _S_ROLE, _S_MEMBER, _S_CLASS, _S_SID_S, _S_SID_L, _S_LOD = range(8)
+_S_FLIP, _S_ADDRESS, _S_ITEM, _S_COMMA, _S_COLUMNS = 8, 9, 10, 11, 12
+
 # roles of the open elements
 _R_SKIP, _R_ROOT, _R_BOUNDED, _R_OBJECT, _R_MEMBER, _R_CONTAINER, _R_THEMATIC = 0, 1, 2, 3, 4, 5, 6
 _R_OTHER, _R_GEOMETRY, _R_POLYGON, _R_BOUNDARY, _R_RING, _R_COORDS, _R_ATTRIBUTE = 7, 8, 9, 10, 11, 12, 13
 _R_HEIGHT, _R_VALUE = 14, 15
 
 _MAX_DEPTH = 256
+_u = np.uint64
+"""Byte positions are cast to it as indices: no check for negative ones in the hot loops."""
 _LT, _GT, _SLASH, _QMARK, _BANG, _EQ = ord("<"), ord(">"), ord("/"), ord("?"), ord("!"), ord("=")
 _QUOTE, _APOS, _AMP, _COLON, _HASH = ord('"'), ord("'"), ord("&"), ord(":"), ord("#")
 _SPACE, _TAB, _LF, _CR, _COMMA = ord(" "), ord("\t"), ord("\n"), ord("\r"), ord(",")
 _MINUS, _DOT, _ZERO, _NINE, _LOWER_E, _UPPER_E = ord("-"), ord("."), ord("0"), ord("9"), ord("e"), ord("E")
 _PLUS, _DASH = ord("+"), ord("-")
 _POW10 = 10.0 ** np.arange(23)
-_SRS_NAME, _SRS_DIMENSION, _ORIENTATION, _CODE_SPACE, _XMLNS = (
-    np.frombuffer(word, dtype=np.uint8) for word in (b"srsName", b"srsDimension",
-                                                      b"orientation", b"codeSpace", b"xmlns"))
+_AT_ID, _AT_HREF, _AT_SRS_NAME, _AT_SRS_DIMENSION, _AT_ORIENTATION, _AT_CODE_SPACE = range(6)
+"""Kinds of the attributes the scanner reads (see :func:`attribute_table`)."""
+_X, _M, _N, _L, _S = ord("x"), ord("m"), ord("n"), ord("l"), ord("s")
 _EXACT_MANTISSA = 2 ** 53
 _MAX_MANTISSA = 10 ** 17
 _CLASS_UNKNOWN = -1
@@ -61,7 +69,7 @@ S_FIRST, S_CORNERS, S_CHECK = range(3)
 A_BUILDING, A_MEMBER, A_NAME, A_NAME_LEN, A_START, A_LEN, A_CS_START, A_CS_LEN = range(8)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _is_space(c: int) -> bool:
     return c == _SPACE or c == _LF or c == _CR or c == _TAB
 
@@ -95,6 +103,26 @@ def _hash(buf: np.ndarray, start: int, end: int) -> np.int64:
     return np.int64(h)
 
 
+_SEED = 5381
+"""Start of :func:`_word_hash`."""
+
+
+@numba.njit(cache=True)
+def _word_hash(buf: np.ndarray, start: int, end: int) -> int:
+    """Hash of the name ``buf[start:end]``: ``h * 33 + byte`` from :data:`_SEED`, as the scanner
+    computes it while it reads a name."""
+    h = _SEED
+    for k in range(start, end):
+        h = h * 33 + buf[k]
+    return h
+
+
+@numba.njit(cache=True)
+def _slot(h: int, mask: int) -> int:
+    """Slot of a :func:`_word_hash` in a table of ``mask + 1`` slots."""
+    return (h ^ (h >> 23)) & mask
+
+
 @numba.njit(cache=True)
 def _find(buf: np.ndarray, i: int, a: int, b: int, c: int) -> int:
     """Index of the first occurrence of the 3 bytes ``a b c`` at or after ``i`` (-1 if none);
@@ -107,65 +135,14 @@ def _find(buf: np.ndarray, i: int, a: int, b: int, c: int) -> int:
     return -1
 
 
-@numba.njit(cache=True, inline="always")
-def _number(buf: np.ndarray, i: int, end: int) -> tuple[float, int]:
-    """The number ``buf[i:end]``: (value, 0) when exact, (0, 1) when well formed but for
-    Python's ``float`` (long mantissa, large exponent), (0, 2) when not of the plain form."""
-    negative = buf[i] == _MINUS
-    if negative:
-        i += 1
-    mantissa = 0
-    exponent = 0
-    start = i
-    while i < end:
-        c = int(buf[i]) - _ZERO
-        if c < 0 or c > 9:
-            break
-        if mantissa >= _MAX_MANTISSA:
-            return 0.0, 2
-        mantissa = mantissa * 10 + c
-        i += 1
-    if i == start:
-        return 0.0, 2
-    if i < end and buf[i] == _DOT:
-        i += 1
-        start = i
-        while i < end:
-            c = int(buf[i]) - _ZERO
-            if c < 0 or c > 9:
-                break
-            if mantissa >= _MAX_MANTISSA:
-                return 0.0, 2
-            mantissa = mantissa * 10 + c
-            exponent -= 1
-            i += 1
-        if i == start:
-            return 0.0, 2
-    if i < end and (buf[i] == _LOWER_E or buf[i] == _UPPER_E):
-        i += 1
-        sign = 1
-        if i < end and (buf[i] == _MINUS or buf[i] == _PLUS):
-            sign = -1 if buf[i] == _MINUS else 1
-            i += 1
-        start = i
-        power = 0
-        while i < end and _ZERO <= buf[i] <= _NINE and power < 100000:
-            power = power * 10 + (int(buf[i]) - _ZERO)
-            i += 1
-        if i == start or i != end:
-            return 0.0, 2
-        exponent += sign * power
-    if i != end:
-        return 0.0, 2
-    if mantissa <= _EXACT_MANTISSA and -22 <= exponent <= 22:
-        value = float(mantissa)
-        if exponent > 0:
-            value *= _POW10[exponent]
-        elif exponent < 0:
-            value /= _POW10[-exponent]
-        return (-value if negative else value), 0
-    magnitude = exponent + len(str(mantissa)) if mantissa else 0
-    return 0.0, (1 if -300 <= magnitude <= 300 else 2)
+@numba.njit(cache=True)
+def _digits(value: int) -> int:
+    """Number of decimal digits of ``value`` > 0."""
+    digits = 0
+    while value > 0:
+        value //= 10
+        digits += 1
+    return digits
 
 
 @numba.njit(cache=True)
@@ -345,51 +322,38 @@ def name_slots(names: list[bytes]) -> np.ndarray:
     size = 1 << max(6, (4 * len(names)).bit_length())
     slots = np.full(size, -1, np.int64)
     for k, name in enumerate(names):
-        slot = _hash(np.frombuffer(name, dtype=np.uint8), 0, len(name)) & (size - 1)
+        slot = _slot(_word_hash(np.frombuffer(name, dtype=np.uint8), 0, len(name)), size - 1)
         while slots[slot] >= 0:
             slot = (slot + 1) & (size - 1)
         slots[slot] = k
     return slots
 
 
-@numba.njit(cache=True)
-def _find_name(buf: np.ndarray, start: int, end: int, names: np.ndarray, bounds: np.ndarray,
-               slots: np.ndarray) -> int:
-    """Index of ``buf[start:end]`` among ``names`` (see :func:`name_slots`), -1 if none."""
-    mask = slots.shape[0] - 1
-    slot = _hash(buf, start, end) & mask
-    while slots[slot] >= 0:
-        k = slots[slot]
-        if _same(buf, start, end, names, bounds[k], bounds[k + 1]):
-            return k
-        slot = (slot + 1) & mask
-    return -1
-
-
-@numba.njit(cache=True)
-def _code(buf: np.ndarray, start: int, end: int, names: np.ndarray, bounds: np.ndarray,
-          slots: np.ndarray, codes: np.ndarray) -> int:
-    """Name code of the local name ``buf[start:end]`` (``N_LOD`` for an LoD geometry property)."""
-    if end - start > 4 and buf[start] == ord("l") and buf[start + 1] == ord("o") and \
-            buf[start + 2] == ord("d") and ord("1") <= buf[start + 3] <= ord("4"):
-        k = _find_name(buf, start + 4, end, names, bounds, slots)
-        if k >= 0 and codes[k] == N_LOD:
-            return N_LOD
-        return N_OTHER
-    k = _find_name(buf, start, end, names, bounds, slots)
-    if k < 0 or codes[k] == N_LOD:
-        return N_OTHER
-    return codes[k]
+def attribute_table(id_names: list[str], href_names: list[str]
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The attribute names the scanner reads (the gml:id names first, by rank, then the
+    xlink:href names, srsName, srsDimension, orientation, codeSpace): their bytes, bounds,
+    :func:`_word_hash` and kind (``_AT_`` constants)."""
+    words = [name.encode() for name in id_names + href_names] + [
+        b"srsName", b"srsDimension", b"orientation", b"codeSpace"]
+    kinds = [_AT_ID] * len(id_names) + [_AT_HREF] * len(href_names) + [
+        _AT_SRS_NAME, _AT_SRS_DIMENSION, _AT_ORIENTATION, _AT_CODE_SPACE]
+    table = np.frombuffer(b"".join(words), dtype=np.uint8)
+    bounds = np.cumsum([0] + [len(w) for w in words]).astype(np.int64)
+    hashes = np.array([_word_hash(np.frombuffer(w, dtype=np.uint8), 0, len(w)) for w in words],
+                      dtype=np.int64)
+    return table, bounds, hashes, np.array(kinds, dtype=np.int64)
 
 
 @numba.njit(cache=True, nogil=True)
 def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.ndarray,
                  bounds: np.ndarray, slots: np.ndarray, codes: np.ndarray, thematic_class: np.ndarray,
-                 id_names: np.ndarray, id_bounds: np.ndarray, href_names: np.ndarray,
-                 href_bounds: np.ndarray, refused: np.ndarray, refused_bounds: np.ndarray,
+                 attr_names: np.ndarray, attr_bounds: np.ndarray, attr_hashes: np.ndarray,
+                 attr_kinds: np.ndarray, refused: np.ndarray, refused_bounds: np.ndarray,
                  state: np.ndarray) -> tuple:
     """Read the city object members in ``buf`` (text inside the root element, after its start
-    tag); see the module docstring. ``state``: [member events so far, unresolved references,
+    tag); see the module docstring. Element names are found in ``slots`` (see
+    :func:`name_slots`), attributes in the table of :func:`attribute_table`. ``state``: [member events so far, unresolved references,
     envelope srsName start, its length, envelope state (0 none yet, 1 found, 2 not to be found),
     phase (1 in the root, 2 after it), an appearanceMember came before the first member].
 
@@ -399,13 +363,13 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
     tables as 2D int64 arrays whose columns are the ``B_``, ``F_``, ``S_`` and ``A_`` constants.
     """
     n = buf.shape[0]
+    mask = slots.shape[0] - 1
     cap = 16
     newlines = 0
-    for k in range(n):
-        if buf[k] == _LT:
-            cap += 1
-        elif buf[k] == _LF:
-            newlines += 1
+    for k in range(n):  # branch-free, so that it runs over whole vectors
+        c = buf[k]
+        cap += c == _LT
+        newlines += c == _LF
     buildings = np.empty((cap, 10), np.int64)
     faces = np.empty((cap, 5), np.int64)
     rings = np.empty((cap, 2), np.int64)
@@ -423,19 +387,8 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
     n_members = n_polys = n_refs = 0
     b_start = b_tag = b_id_s = b_id_l = 0
     nf0 = no0 = nr0 = nc0 = nh0 = na0 = ns0 = 0
-    st_ns = np.empty(_MAX_DEPTH, np.int64)
-    st_ne = np.empty(_MAX_DEPTH, np.int64)
-    st_role = np.empty(_MAX_DEPTH, np.int64)
-    st_member = np.empty(_MAX_DEPTH, np.int64)
-    st_class = np.empty(_MAX_DEPTH, np.int64)
-    st_sid_s = np.empty(_MAX_DEPTH, np.int64)
-    st_sid_l = np.empty(_MAX_DEPTH, np.int64)
-    st_lod = np.empty(_MAX_DEPTH, np.int64)
-    st_flip = np.empty(_MAX_DEPTH, np.int64)
-    st_address = np.empty(_MAX_DEPTH, np.int64)
-    st_item = np.empty(_MAX_DEPTH, np.int64)
-    st_comma = np.zeros(_MAX_DEPTH, np.bool_)
-    st_role[0] = _R_ROOT
+    st = np.zeros((_MAX_DEPTH, _S_COLUMNS), np.int64)  # the open elements, see _S_NS
+    st[0, _S_ROLE] = _R_ROOT
     depth = 1
     snap = state.copy()
     saved = np.zeros(10, np.int64)
@@ -444,7 +397,7 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
     status = OK
     empty = np.zeros((0, 1), np.int64)
     while True:
-        while i < n and buf[i] != _LT:
+        while i < n and buf[_u(i)] != _LT:
             i += 1
         if depth <= 1:
             restart = i
@@ -456,14 +409,14 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
             status = NEED_MORE
             break
         if state[5] == 2:  # after the root: only comments and processing instructions
-            if i + 1 < n and buf[i + 1] != _QMARK and buf[i + 1] != _BANG:
+            if i + 1 < n and buf[_u(i + 1)] != _QMARK and buf[_u(i + 1)] != _BANG:
                 return (NOT_PLAIN, 0, empty, empty, empty, empty, coords[:0].copy(), empty,
                         empty, empty, empty, empty, 0)
         if i + 1 >= n:
             status = NEED_MORE
             break
-        c = buf[i + 1]
-        role = st_role[depth - 1] if depth > 0 else _R_SKIP
+        c = buf[_u(i + 1)]
+        role = st[depth - 1, _S_ROLE] if depth > 0 else _R_SKIP
         capturing = role == _R_ATTRIBUTE or role == _R_VALUE or role == _R_COORDS
         inside = depth >= 3 and role != _R_SKIP
         if c == _QMARK:
@@ -477,7 +430,7 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
             i = e + 2
             continue
         if c == _BANG:
-            if i + 3 < n and buf[i + 2] == _DASH and buf[i + 3] == _DASH:
+            if i + 3 < n and buf[_u(i + 2)] == _DASH and buf[_u(i + 3)] == _DASH:
                 e = _find(buf, i + 4, _DASH, _DASH, _GT)
                 if e < 0:
                     status = NEED_MORE
@@ -487,8 +440,8 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                     break
                 i = e + 3
                 continue
-            if i + 8 < n and buf[i + 2] == ord("[") and buf[i + 3] == ord("C") and \
-                    buf[i + 8] == ord("["):
+            if i + 8 < n and buf[_u(i + 2)] == ord("[") and buf[_u(i + 3)] == ord("C") and \
+                    buf[_u(i + 8)] == ord("["):
                 e = _find(buf, i + 9, ord("]"), ord("]"), _GT)
                 if e < 0:
                     status = NEED_MORE
@@ -504,26 +457,38 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
             status = NOT_PLAIN
             break
         if c == _SLASH:
-            e = i + 2
-            while e < n and buf[e] != _GT:
-                e += 1
-            if e >= n:
-                status = NEED_MORE
-                break
-            end = e
-            while end > i + 2 and _is_space(buf[end - 1]):
-                end -= 1
-            if depth == 1:
-                if not _same(buf, i + 2, end, root_name, 0, root_name.shape[0]):
+            e = -1
+            if depth > 1:  # mostly the open element's name right before '>'
+                a = st[depth - 1, _S_NS]
+                e = i + 2 + st[depth - 1, _S_NE] - a
+                if e < n and buf[_u(e)] == _GT:
+                    for k in range(e - i - 2):
+                        if buf[_u(i + 2 + k)] != buf[_u(a + k)]:
+                            e = -1
+                            break
+                else:
+                    e = -1
+            if e < 0:
+                e = i + 2
+                while e < n and buf[_u(e)] != _GT:
+                    e += 1
+                if e >= n:
+                    status = NEED_MORE
+                    break
+                end = e
+                while end > i + 2 and _is_space(buf[_u(end - 1)]):
+                    end -= 1
+                if depth == 1:
+                    if not _same(buf, i + 2, end, root_name, 0, root_name.shape[0]):
+                        status = NOT_PLAIN
+                        break
+                    state[5] = 2
+                    depth = 0
+                    i = e + 1
+                    continue
+                if not _same(buf, i + 2, end, buf, st[depth - 1, _S_NS], st[depth - 1, _S_NE]):
                     status = NOT_PLAIN
                     break
-                state[5] = 2
-                depth = 0
-                i = e + 1
-                continue
-            if not _same(buf, i + 2, end, buf, st_ns[depth - 1], st_ne[depth - 1]):
-                status = NOT_PLAIN
-                break
             i = e + 1
             closing = True
             self_closing = False
@@ -531,7 +496,17 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
         else:
             # a start tag: name, attributes
             j = i + 1
-            while j < n and not _is_space(buf[j]) and buf[j] != _GT and buf[j] != _SLASH:
+            local = j
+            h = _SEED  # of the local name
+            while j < n:
+                c = buf[_u(j)]
+                if _is_space(c) or c == _GT or c == _SLASH:
+                    break
+                if c == _COLON:
+                    local = j + 1
+                    h = _SEED
+                else:
+                    h = h * 33 + c
                 j += 1
             if j >= n:
                 status = NEED_MORE
@@ -540,10 +515,6 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
             if name_e == name_s or depth >= _MAX_DEPTH - 1 or state[5] == 2:
                 status = NOT_PLAIN
                 break
-            local = name_s
-            for k in range(name_s, name_e):
-                if buf[k] == _COLON:
-                    local = k + 1
             id_s = id_l = href_s = href_l = srs_s = srs_l = dim_s = dim_l = -1
             orient_minus = False
             cs_s = cs_l = -1
@@ -552,52 +523,56 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
             bad = False
             incomplete = False
             while True:
-                while j < n and _is_space(buf[j]):
+                while j < n and _is_space(buf[_u(j)]):
                     j += 1
                 if j >= n:
                     incomplete = True
                     break
-                if buf[j] == _GT:
+                if buf[_u(j)] == _GT:
                     break
-                if buf[j] == _SLASH:
+                if buf[_u(j)] == _SLASH:
                     if j + 1 >= n:
                         incomplete = True
-                    elif buf[j + 1] != _GT:
+                    elif buf[_u(j + 1)] != _GT:
                         bad = True
                     else:
                         self_closing = True
                         j += 1
                     break
                 a0 = j
-                while j < n and not _is_space(buf[j]) and buf[j] != _EQ and buf[j] != _GT \
-                        and buf[j] != _SLASH:
+                ah = _SEED
+                while j < n:
+                    c = buf[_u(j)]
+                    if _is_space(c) or c == _EQ or c == _GT or c == _SLASH:
+                        break
+                    ah = ah * 33 + c
                     j += 1
                 a1 = j
-                while j < n and _is_space(buf[j]):
+                while j < n and _is_space(buf[_u(j)]):
                     j += 1
                 if j >= n:
                     incomplete = True
                     break
-                if a1 == a0 or buf[j] != _EQ:
+                if a1 == a0 or buf[_u(j)] != _EQ:
                     bad = True
                     break
                 j += 1
-                while j < n and _is_space(buf[j]):
+                while j < n and _is_space(buf[_u(j)]):
                     j += 1
                 if j >= n:
                     incomplete = True
                     break
-                q = buf[j]
+                q = buf[_u(j)]
                 if q != _QUOTE and q != _APOS:
                     bad = True
                     break
                 v0 = j + 1
                 j = v0
                 amp = False
-                while j < n and buf[j] != q:
-                    if buf[j] == _LT:
+                while j < n and buf[_u(j)] != q:
+                    if buf[_u(j)] == _LT:
                         bad = True
-                    elif buf[j] == _AMP:
+                    elif buf[_u(j)] == _AMP:
                         amp = True
                     j += 1
                 if j >= n:
@@ -605,26 +580,36 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                     break
                 v1 = j
                 j += 1
-                if bad or (j < n and not _is_space(buf[j]) and buf[j] != _GT and
-                           buf[j] != _SLASH):
+                if bad or (j < n and not _is_space(buf[_u(j)]) and buf[_u(j)] != _GT and
+                           buf[_u(j)] != _SLASH):
                     bad = True
                     break
-                k = _lookup(buf, a0, a1, id_names, id_bounds)
-                if k >= 0:
-                    if v1 > v0 and k < id_rank:
-                        id_s, id_l, id_rank = v0, v1 - v0, k
-                elif _lookup(buf, a0, a1, href_names, href_bounds) >= 0:
+                kind = -1
+                for t in range(attr_hashes.shape[0]):
+                    w = attr_bounds[t]
+                    if attr_hashes[t] == ah and attr_bounds[t + 1] - w == a1 - a0:
+                        kind = attr_kinds[t]
+                        for k in range(a1 - a0):
+                            if buf[_u(a0 + k)] != attr_names[w + k]:
+                                kind = -1
+                                break
+                        if kind >= 0:
+                            if kind == _AT_ID and v1 > v0 and t < id_rank:
+                                id_s, id_l, id_rank = v0, v1 - v0, t
+                            break
+                if kind == _AT_HREF:
                     href_s, href_l = v0, v1 - v0
-                elif _same(buf, a0, a1, _SRS_NAME, 0, _SRS_NAME.shape[0]):
+                elif kind == _AT_SRS_NAME:
                     srs_s, srs_l = v0, v1 - v0
-                elif _same(buf, a0, a1, _SRS_DIMENSION, 0, _SRS_DIMENSION.shape[0]):
+                elif kind == _AT_SRS_DIMENSION:
                     dim_s, dim_l = v0, v1 - v0
-                elif _same(buf, a0, a1, _ORIENTATION, 0, _ORIENTATION.shape[0]):
-                    orient_minus = v1 == v0 + 1 and buf[v0] == _DASH
-                elif _same(buf, a0, a1, _CODE_SPACE, 0, _CODE_SPACE.shape[0]):
+                elif kind == _AT_ORIENTATION:
+                    orient_minus = v1 == v0 + 1 and buf[_u(v0)] == _DASH
+                elif kind == _AT_CODE_SPACE:
                     cs_s, cs_l = v0, v1 - v0
-                else:
-                    if a1 - a0 >= 5 and _same(buf, a0, a0 + 5, _XMLNS, 0, 5) and (
+                elif kind < 0:
+                    if a1 - a0 >= 5 and buf[_u(a0)] == _X and buf[_u(a0 + 1)] == _M and \
+                            buf[_u(a0 + 2)] == _L and buf[_u(a0 + 3)] == _N and buf[_u(a0 + 4)] == _S and (
                             _lookup(buf, a0, a1, refused, refused_bounds) >= 0
                             or _lookup(buf, v0, v1, refused, refused_bounds) >= 0):
                         bad = True
@@ -641,22 +626,39 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                 break
             tag_end = j
             i = j + 1
-            code = _code(buf, local, name_e, names, bounds, slots, codes)
+            # the name's code: N_LOD for lodN + an N_LOD name, N_OTHER for a name not listed
+            start = local
+            lod = name_e - local > 4 and buf[_u(local)] == _L and buf[_u(local + 1)] == ord("o") and \
+                buf[_u(local + 2)] == ord("d") and ord("1") <= buf[_u(local + 3)] <= ord("4")
+            if lod:
+                start = local + 4
+                h = _SEED
+                for k in range(start, name_e):
+                    h = h * 33 + buf[_u(k)]
+            code = N_OTHER
+            slot = _slot(h, mask)
+            while slots[slot] >= 0:
+                w = slots[slot]
+                if bounds[w + 1] - bounds[w] == name_e - start:
+                    code = codes[w]
+                    for k in range(name_e - start):
+                        if buf[_u(start + k)] != names[bounds[w] + k]:
+                            code = N_OTHER
+                            break
+                    if code != N_OTHER:
+                        break
+                slot = (slot + 1) & mask
+            if (code == N_LOD) != lod:
+                code = N_OTHER
             if (code == N_OBJECT_MEMBER or code == N_APPEARANCE_MEMBER) and depth != 1:
                 status = NOT_PLAIN
                 break
             # the new element's role and context, from its parent's
             d = depth
-            st_ns[d] = name_s
-            st_ne[d] = name_e
-            st_member[d] = st_member[d - 1]
-            st_class[d] = st_class[d - 1]
-            st_sid_s[d] = st_sid_s[d - 1]
-            st_sid_l[d] = st_sid_l[d - 1]
-            st_lod[d] = st_lod[d - 1]
-            st_flip[d] = st_flip[d - 1]
-            st_address[d] = st_address[d - 1]
-            st_item[d] = st_item[d - 1]
+            for k in range(_S_COLUMNS):  # the parent's context
+                st[d, k] = st[d - 1, k]
+            st[d, _S_NS] = name_s
+            st[d, _S_NE] = name_e
             new = _R_SKIP
             if role == _R_ROOT:
                 if code == N_OBJECT_MEMBER:
@@ -684,10 +686,10 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                     members[0, 0] = -1
                     members[0, 2] = 0
                     n_members = 1
-                    st_member[d] = 0
-                    st_class[d] = _CLASS_UNKNOWN
-                    st_sid_l[d] = -1
-                    st_address[d] = 0
+                    st[d, _S_MEMBER] = 0
+                    st[d, _S_CLASS] = _CLASS_UNKNOWN
+                    st[d, _S_SID_L] = -1
+                    st[d, _S_ADDRESS] = 0
                 else:
                     others[nk, 0] = local
                     others[nk, 1] = name_e - local
@@ -695,8 +697,8 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
             elif role == _R_MEMBER or role == _R_THEMATIC:
                 if code == N_LOD:
                     new = _R_GEOMETRY
-                    st_lod[d] = buf[local + 3] - ord("0")
-                    st_flip[d] = 0
+                    st[d, _S_LOD] = buf[_u(local + 3)] - ord("0")
+                    st[d, _S_FLIP] = 0
                 elif code == N_CONTAINER or code == N_BOUNDED_BY:
                     new = _R_CONTAINER
                 elif role == _R_MEMBER and code == N_ATTRIBUTE:
@@ -707,45 +709,45 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                     new = _R_OTHER
                 if new == _R_ATTRIBUTE or new == _R_HEIGHT:
                     attributes[na, A_BUILDING] = nb
-                    attributes[na, A_MEMBER] = st_member[d]
+                    attributes[na, A_MEMBER] = st[d, _S_MEMBER]
                     attributes[na, A_NAME] = local
                     attributes[na, A_NAME_LEN] = name_e - local
                     attributes[na, A_START] = tag_end + 1
                     attributes[na, A_LEN] = 0 if new == _R_ATTRIBUTE else -1
                     attributes[na, A_CS_START] = cs_s if new == _R_ATTRIBUTE else -1
                     attributes[na, A_CS_LEN] = cs_l if new == _R_ATTRIBUTE else -1
-                    st_item[d] = na
+                    st[d, _S_ITEM] = na
                     na += 1
             elif role == _R_CONTAINER:
                 if code == N_BUILDING_PART:
                     new = _R_MEMBER
-                    members[n_members, 0] = st_member[d - 1]
+                    members[n_members, 0] = st[d - 1, _S_MEMBER]
                     members[n_members, 2] = 0
-                    st_member[d] = n_members
+                    st[d, _S_MEMBER] = n_members
                     n_members += 1
-                    st_class[d] = _CLASS_UNKNOWN
-                    st_sid_l[d] = -1
+                    st[d, _S_CLASS] = _CLASS_UNKNOWN
+                    st[d, _S_SID_L] = -1
                 elif code >= N_THEMATIC:
                     new = _R_THEMATIC
-                    st_class[d] = thematic_class[code - N_THEMATIC]
-                    st_sid_s[d], st_sid_l[d] = id_s, id_l
+                    st[d, _S_CLASS] = thematic_class[code - N_THEMATIC]
+                    st[d, _S_SID_S], st[d, _S_SID_L] = id_s, id_l
                 else:
                     new = _R_OTHER
             elif role == _R_HEIGHT or role == _R_VALUE:
                 new = _R_HEIGHT
-                if code == N_VALUE and attributes[st_item[d], A_LEN] < 0:
+                if code == N_VALUE and attributes[st[d, _S_ITEM], A_LEN] < 0:
                     new = _R_VALUE
-                    attributes[st_item[d], A_START] = tag_end + 1
-                    attributes[st_item[d], A_LEN] = 0
+                    attributes[st[d, _S_ITEM], A_START] = tag_end + 1
+                    attributes[st[d, _S_ITEM], A_LEN] = 0
             elif role == _R_OTHER or role == _R_ATTRIBUTE:
                 new = _R_OTHER
             elif role != _R_SKIP:  # inside an LoD geometry
-                m = st_member[d]
+                m = st[d, _S_MEMBER]
                 new = _R_GEOMETRY
                 geometric = code == N_POLYGON or code == N_REFERABLE or code == N_ORIENTABLE
                 if role == _R_POLYGON and (code == N_EXTERIOR or code == N_INTERIOR):
                     new = _R_BOUNDARY
-                    if code == N_INTERIOR and polys[st_item[d], 9] == 0:
+                    if code == N_INTERIOR and polys[st[d, _S_ITEM], 9] == 0:
                         _set_error(members, m, ERR_FIRST_RING, 0, 0, 0)
                 elif role == _R_BOUNDARY:
                     if geometric:
@@ -753,36 +755,36 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                         break
                     new = _R_RING
                     srings[nr, S_FIRST] = nc
-                    polys[st_item[d], 9] += 1
-                    st_item[d] = nr
+                    polys[st[d, _S_ITEM], 9] += 1
+                    st[d, _S_ITEM] = nr
                     nr += 1
                 elif role == _R_RING and (code == N_POS_LIST or code == N_POS
                                           or code == N_COORDINATES):
                     new = _R_COORDS
                     if code == N_POS_LIST and dim_s >= 0:
                         a, b = dim_s, dim_s + dim_l
-                        while a < b and _is_space(buf[a]):
+                        while a < b and _is_space(buf[_u(a)]):
                             a += 1
-                        while b > a and _is_space(buf[b - 1]):
+                        while b > a and _is_space(buf[_u(b - 1)]):
                             b -= 1
-                        if b - a != 1 or buf[a] != ord("3"):
+                        if b - a != 1 or buf[_u(a)] != ord("3"):
                             _set_error(members, m, ERR_SRS_DIMENSION, 0, dim_s, dim_l)
-                    st_comma[d] = code == N_COORDINATES  # GML 2: commas separate too
+                    st[d, _S_COMMA] = 1 if code == N_COORDINATES else 0  # GML 2: commas too
                 elif role == _R_RING and geometric:
                     status = NOT_PLAIN
                     break
                 elif code == N_ORIENTABLE:
                     if orient_minus:
-                        st_flip[d] = 1 - st_flip[d]
+                        st[d, _S_FLIP] = 1 - st[d, _S_FLIP]
                 elif code == N_POLYGON or code == N_REFERABLE:
                     if href_s >= 0:
                         a = href_s
-                        while a < href_s + href_l and buf[a] == _HASH:
+                        while a < href_s + href_l and buf[_u(a)] == _HASH:
                             a += 1
                         refs[n_refs, 0] = m
-                        refs[n_refs, 1] = st_lod[d]
-                        refs[n_refs, 2] = st_class[d]
-                        refs[n_refs, 3] = st_flip[d]
+                        refs[n_refs, 1] = st[d, _S_LOD]
+                        refs[n_refs, 2] = st[d, _S_CLASS]
+                        refs[n_refs, 3] = st[d, _S_FLIP]
                         refs[n_refs, 4] = a
                         refs[n_refs, 5] = href_s + href_l - a
                         refs[n_refs, 6] = _hash(buf, a, href_s + href_l)
@@ -791,58 +793,112 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                         new = _R_POLYGON
                         p = n_polys
                         polys[p, 0] = m
-                        polys[p, 1] = st_lod[d]
-                        polys[p, 2] = st_class[d]
+                        polys[p, 1] = st[d, _S_LOD]
+                        polys[p, 2] = st[d, _S_CLASS]
                         polys[p, 3] = id_s if id_l > 0 else 0
                         polys[p, 4] = id_l if id_l > 0 else 0
                         polys[p, 5] = _hash(buf, id_s, id_s + id_l) if id_l > 0 else 0
-                        if st_sid_l[d] > 0:
-                            polys[p, 6], polys[p, 7] = st_sid_s[d], st_sid_l[d]
+                        if st[d, _S_SID_L] > 0:
+                            polys[p, 6], polys[p, 7] = st[d, _S_SID_S], st[d, _S_SID_L]
                         elif id_l > 0:
                             polys[p, 6], polys[p, 7] = id_s, id_l
                         else:
                             polys[p, 6], polys[p, 7] = 0, -1
                         polys[p, 8] = nr
                         polys[p, 9] = 0
-                        polys[p, 10] = st_flip[d]
-                        st_item[d] = p
+                        polys[p, 10] = st[d, _S_FLIP]
+                        st[d, _S_ITEM] = p
                         n_polys += 1
             if new != _R_SKIP and new != _R_ROOT and new != _R_OBJECT and new != _R_BOUNDED \
-                    and srs_s >= 0 and st_address[d] == 0:
+                    and srs_s >= 0 and st[d, _S_ADDRESS] == 0:
                 srs[ns, 0] = nb
                 srs[ns, 1] = srs_s
                 srs[ns, 2] = srs_l
                 ns += 1
             if code == N_ADDRESS:
-                st_address[d] = 1  # the srsNames below are an address's, not the geometry's
-            st_role[d] = new
+                st[d, _S_ADDRESS] = 1  # the srsNames below are an address's, not the geometry's
+            st[d, _S_ROLE] = new
             depth += 1
             closing = self_closing
             if not self_closing and (new == _R_ATTRIBUTE or new == _R_VALUE
                                      or new == _R_COORDS):
                 # the element's text: up to its first child or its end
                 e = i
-                while e < n and buf[e] != _LT:
+                while e < n and buf[_u(e)] != _LT:
                     e += 1
                 if e + 1 >= n:
                     status = NEED_MORE
                     break
-                if buf[e + 1] == _BANG or buf[e + 1] == _QMARK:
+                if buf[_u(e + 1)] == _BANG or buf[_u(e + 1)] == _QMARK:
                     status = NOT_PLAIN
                     break
                 if new == _R_COORDS:
-                    comma = st_comma[d]
+                    comma = st[d, _S_COMMA] == 1
                     a = i
                     while a < e:
-                        while a < e and (_is_space(buf[a]) or (comma and buf[a] == _COMMA)):
+                        while a < e and (_is_space(buf[_u(a)]) or (comma and buf[_u(a)] == _COMMA)):
                             a += 1
                         if a >= e:
                             break
+                        # a number -12.5e3 up to the next separator: exact when its mantissa
+                        # fits 53 bits and its exponent +-22, else kind 1 (for Python's float)
+                        # when well formed, kind 2 when not of this plain form
                         b = a
-                        while b < e and not _is_space(buf[b]) and not (
-                                comma and buf[b] == _COMMA):
+                        negative = buf[_u(b)] == _MINUS
+                        if negative:
                             b += 1
-                        value, kind = _number(buf, a, b)
+                        mantissa = 0
+                        exponent = 0
+                        kind = 0
+                        first = b
+                        dot = -1
+                        while b < e:  # digits, one '.' among them
+                            digit = int(buf[_u(b)]) - _ZERO
+                            if digit == _DOT - _ZERO and dot < 0:
+                                dot = b
+                                b += 1
+                                continue
+                            if digit < 0 or digit > 9:
+                                break
+                            if mantissa >= _MAX_MANTISSA:
+                                kind = 2
+                                break
+                            mantissa = mantissa * 10 + digit
+                            b += 1
+                        if b == first or dot == first or dot == b - 1:
+                            kind = 2  # no digit before or after the '.'
+                        elif dot >= 0:
+                            exponent = dot + 1 - b
+                        if kind == 0 and b < e and (buf[_u(b)] == _LOWER_E or buf[_u(b)] == _UPPER_E):
+                            b += 1
+                            sign = 1
+                            if b < e and (buf[_u(b)] == _MINUS or buf[_u(b)] == _PLUS):
+                                sign = -1 if buf[_u(b)] == _MINUS else 1
+                                b += 1
+                            first = b
+                            power = 0
+                            while b < e and _ZERO <= buf[_u(b)] <= _NINE and power < 100000:
+                                power = power * 10 + (int(buf[_u(b)]) - _ZERO)
+                                b += 1
+                            if b == first:
+                                kind = 2
+                            exponent += sign * power
+                        if kind == 0 and b < e and not (_is_space(buf[_u(b)]) or (
+                                comma and buf[_u(b)] == _COMMA)):
+                            kind = 2
+                        value = 0.0
+                        if kind == 0:
+                            if mantissa <= _EXACT_MANTISSA and -22 <= exponent <= 22:
+                                value = float(mantissa)
+                                if exponent > 0:
+                                    value *= _POW10[exponent]
+                                elif exponent < 0:
+                                    value /= _POW10[-exponent]
+                                if negative:
+                                    value = -value
+                            else:
+                                magnitude = exponent + _digits(mantissa) if mantissa else 0
+                                kind = 1 if -300 <= magnitude <= 300 else 2
                         if kind == 2:
                             status = NOT_PLAIN
                             break
@@ -859,11 +915,11 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                         break
                 else:
                     for a in range(i, e):
-                        if buf[a] == _AMP:
+                        if buf[_u(a)] == _AMP:
                             status = NOT_PLAIN
                     if status == NOT_PLAIN:
                         break
-                    item = st_item[d]
+                    item = st[d, _S_ITEM]
                     attributes[item, A_START] = i
                     attributes[item, A_LEN] = e - i
                 i = e
@@ -872,12 +928,12 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
         # an element ends: finish what it was
         depth -= 1
         d = depth
-        role = st_role[d]
+        role = st[d, _S_ROLE]
         if role == _R_RING:
-            r = st_item[d]
+            r = st[d, _S_ITEM]
             count = nc - srings[r, S_FIRST]
             if count % 3:
-                _set_error(members, st_member[d], ERR_RING_SIZE, count, 0, 0)
+                _set_error(members, st[d, _S_MEMBER], ERR_RING_SIZE, count, 0, 0)
                 srings[r, S_CORNERS] = 0
                 srings[r, S_CHECK] = 0
             else:
@@ -901,8 +957,8 @@ def scan_members(buf: np.ndarray, final: bool, root_name: np.ndarray, names: np.
                 srings[r, S_CHECK] = check
             srings[r, S_FIRST] = srings[r, S_FIRST] // 3
         elif role == _R_POLYGON:
-            if polys[st_item[d], 9] == 0:
-                _set_error(members, st_member[d], ERR_NO_EXTERIOR, 0, 0, 0)
+            if polys[st[d, _S_ITEM], 9] == 0:
+                _set_error(members, st[d, _S_MEMBER], ERR_NO_EXTERIOR, 0, 0, 0)
         elif role == _R_OBJECT:
             state[0] += 1
         elif role == _R_MEMBER and d == 2:

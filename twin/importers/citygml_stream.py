@@ -131,8 +131,8 @@ class _Reader:
         gml = [p for uri in GML for p in _prefix(namespaces, uri)]
         xlink = _prefix(namespaces, XLINK)
         self.root_name = np.frombuffer(root_name, dtype=np.uint8)
-        self.ids = _table([f"{p}:id" for p in gml])
-        self.href = _table([f"{p}:href" for p in xlink])
+        self.attributes_read = cb.attribute_table([f"{p}:id" for p in gml],
+                                                  [f"{p}:href" for p in xlink])
         self.refused = _table([f"xmlns:{p}" for p in gml + xlink] + [*GML, XLINK])
         self.state = np.zeros(7, np.int64)
         self.state[5] = 1
@@ -153,7 +153,7 @@ class _Reader:
         the scanner does not hold the GIL)."""
         return cb.scan_members(np.frombuffer(data, dtype=np.uint8), final, self.root_name,
                                _NAME_TABLE, _NAME_BOUNDS, _NAME_SLOTS, _NAME_CODES, _THEMATIC,
-                               *self.ids, *self.href, *self.refused, self.state)
+                               *self.attributes_read, *self.refused, self.state)
 
     def take(self, data: bytes, tables: tuple) -> None:
         """Add the buildings of one :meth:`scan` of ``data``."""
