@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PyQt6 import sip
-from PyQt6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+from PyQt6.QtCore import QEventLoop, QTimer
 from PyQt6.QtTest import QTest
 
+from viewer.app import close_and_delete
 from viewer.widgets.main_window import MainWindow
 
 LOAD_TIMEOUT_MS = 30_000
@@ -38,17 +39,4 @@ def shown_window(path: Path, size: tuple[int, int] = (1000, 700)) -> Iterator[Ma
         yield window
     finally:
         close_and_delete(window)
-
-
-def close_and_delete(window: MainWindow) -> None:
-    """Close ``window`` and delete its Qt objects now.
-
-    A window's slots refer back to it, so Python frees it only in a garbage collection. Its
-    widgets' destructors then signal into slots the collection may already have cleared (the
-    GL context's ``destroyed`` slot of pyvistaqt's interactor): a segmentation fault at some
-    later, unrelated test. Deleted here, in plain code, the signals find their slots whole.
-    """
-    window.close()
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
-    assert sip.isdeleted(window)
+        assert sip.isdeleted(window)

@@ -286,3 +286,18 @@ def test_a_removed_scene_renderer_goes_without_a_garbage_collection(helsinki: Tw
     finally:
         gc.enable()
         plotter.close()
+
+
+def test_the_viewer_deletes_its_window_when_it_ends(qapp, monkeypatch) -> None:
+    from PyQt6 import sip
+    from PyQt6.QtWidgets import QApplication
+
+    from viewer import app as viewer_app
+
+    opened = viewer_app.MainWindow
+    windows = []
+    monkeypatch.setattr(viewer_app, "MainWindow",
+                        lambda settings: windows.append(opened(settings)) or windows[-1])
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)  # the window closed at once
+    assert viewer_app.run([]) == 0
+    assert len(windows) == 1 and sip.isdeleted(windows[0])
